@@ -1,0 +1,44 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from branches.models import Organization
+
+
+class OrganizationCreateForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Organization.Kind.choices)
+    name = forms.CharField(label=_("Name"), max_length=120)
+    short_name = forms.CharField(label=_("Short name"), max_length=40, required=False)
+    category = forms.ChoiceField(
+        label=_("Category"), choices=[("", "—")] + list(Organization.Category.choices), required=False
+    )
+    unit_type = forms.ChoiceField(
+        label=_("Unit type"), choices=[("", "—")] + list(Organization.UnitType.choices), required=False
+    )
+    founded_on = forms.DateField(label=_("Founded on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    term_started_on = forms.DateField(
+        label=_("Term started on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, parent: Organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = [k for k, parents in Organization.ALLOWED_PARENTS.items() if parent.kind in parents]
+        self.fields["kind"].choices = [(k, Organization.Kind(k).label) for k in allowed]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == Organization.Kind.BRANCH and not data.get("category"):
+            self.add_error("category", _("A branch needs a category."))
+        return data
+
+
+class OrganizationRenameForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    short_name = forms.CharField(label=_("Short name"), max_length=40, required=False)
+
+
+class OrganizationMoveForm(forms.Form):
+    new_parent = forms.ModelChoiceField(label=_("New parent unit"), queryset=Organization.objects.none())
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_parent"].queryset = candidates

@@ -1,0 +1,236 @@
+"""The organisation tree (province → university → committees → branches → groups) and who holds which role.
+
+The tree is one table with a materialized path (django-treebeard): a subtree is ``path LIKE 'p%'`` and the
+ancestors of a node are the prefixes of its path, so both are one indexed query.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+
+class OrganizationQuerySet(MP_NodeQuerySet):
+    def active(self) -> OrganizationQuerySet:
+        return self.filter(is_active=True)
+
+    def branches(self) -> OrganizationQuerySet:
+        return self.filter(kind=Organization.Kind.BRANCH)
+
+    def secondary(self) -> OrganizationQuerySet:
+        return self.filter(kind__in=Organization.SECONDARY_KINDS)
+
+    def subtree_of(self, org: Organization) -> OrganizationQuerySet:
+        """The node and everything below it: one range scan on the path index."""
+        return self.filter(path__startswith=org.path)
+
+
+class OrganizationManager(MP_NodeManager.from_queryset(OrganizationQuerySet)):
+    def get_queryset(self) -> OrganizationQuerySet:
+        return OrganizationQuerySet(self.model, using=self._db).order_by("path")
+
+
+class Organization(MP_Node):
+    class Kind(models.TextChoices):
+        PROVINCE = "province", _("Provincial committee")
+        UNIVERSITY = "university", _("University committee")
+        COMMITTEE = "committee", _("Secondary committee")
+        GENERAL_BRANCH = "general_branch", _("General branch")
+        BRANCH = "branch", _("Branch")
+        GROUP = "group", _("Party group")
+
+    class Category(models.TextChoices):
+        TEACHER = "teacher", _("Teacher")
+        ADMIN_STAFF = "admin_staff", _("Administrative staff")
+        STUDENT = "student", _("Student")
+        RETIREE = "retiree", _("Retiree")
+
+    class UnitType(models.TextChoices):
+        TEACHING = "teaching", _("Teaching unit")
+        NON_TEACHING = "non_teaching", _("Non-teaching unit")
+
+    SECONDARY_KINDS = (Kind.COMMITTEE, Kind.GENERAL_BRANCH)
+    STAFF_CATEGORIES = (Category.TEACHER, Category.ADMIN_STAFF)
+    # Which kinds may sit directly under which (None: a root). A branch directly under the university is
+    # a 直属党支部.
+    ALLOWED_PARENTS: dict[str, tuple[str | None, ...]] = {
+        Kind.PROVINCE: (None,),
+        Kind.UNIVERSITY: (None, Kind.PROVINCE),
+        Kind.COMMITTEE: (Kind.UNIVERSITY,),
+        Kind.GENERAL_BRANCH: (Kind.UNIVERSITY, Kind.COMMITTEE),
+        Kind.BRANCH: (Kind.UNIVERSITY, Kind.COMMITTEE, Kind.GENERAL_BRANCH),
+        Kind.GROUP: (Kind.BRANCH,),
+    }
+    # Default term lengths (DESIGN §5): the university may set 4 for secondary committees.
+    DEFAULT_TERM_YEARS = {
+        Kind.PROVINCE: 5,
+        Kind.UNIVERSITY: 5,
+        Kind.COMMITTEE: 5,
+        Kind.GENERAL_BRANCH: 3,
+        Kind.BRANCH: 3,
+        Kind.GROUP: 3,
+    }
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    category = models.CharField(
+        _("category"), max_length=20, choices=Category.choices, blank=True, help_text=_("Branches only.")
+    )
+    name = models.CharField(_("name"), max_length=120)
+    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    code = models.CharField(
+        _("code"), max_length=32, unique=True, help_text=_("Stable identifier used in spreadsheets.")
+    )
+    unit_type = models.CharField(_("unit type"), max_length=20, choices=UnitType.choices, blank=True)
+    founded_on = models.DateField(_("founded on"), null=True, blank=True)
+    term_started_on = models.DateField(_("term started on"), null=True, blank=True)
+    term_years = models.PositiveSmallIntegerField(_("term (years)"), default=3)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords(excluded_fields=["numchild"])
+    objects = OrganizationManager()
+
+    node_order_by: list[str] = []  # siblings keep the order they were created in
+
+    class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        ordering = ["path"]
+        permissions = [
+            ("manage_members", _("Can manage the members of this unit and its subtree")),
+            ("manage_units", _("Can create, rename, move and deactivate units below this one")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="org_category_only_on_branches",
+                condition=Q(category="") | Q(kind__in=["branch", "group"]),
+            ),
+            models.CheckConstraint(name="org_term_years_1_to_5", condition=Q(term_years__gte=1, term_years__lte=5)),
+        ]
+        indexes = [
+            # Dashboards count branches by kind and category inside a subtree (path prefix).
+            models.Index(fields=["kind", "category"], name="org_kind_category"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+    @property
+    def is_branch(self) -> bool:
+        return self.kind == self.Kind.BRANCH
+
+    def ancestor_paths(self) -> list[str]:
+        """Paths of this node and its ancestors, root first, computed without a query."""
+        return [self.path[: i * self.steplen] for i in range(1, len(self.path) // self.steplen + 1)]
+
+    @property
+    def term_ends_on(self) -> datetime.date | None:
+        if not self.term_started_on:
+            return None
+        start = self.term_started_on
+        try:
+            return start.replace(year=start.year + self.term_years)
+        except ValueError:  # 29 February
+            return start.replace(year=start.year + self.term_years, day=28)
+
+    @property
+    def term_overdue(self) -> bool:
+        ends = self.term_ends_on
+        return bool(ends and ends < timezone.localdate())
+
+
+class OrganizationUserObjectPermission(UserObjectPermissionBase):
+    """A user's permission on one organization; it holds on the organization's whole subtree."""
+
+    content_object = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="user_permissions")
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = _("user permission on an organization")
+        verbose_name_plural = _("user permissions on organizations")
+
+
+class OrganizationGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="group_permissions")
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        verbose_name = _("group permission on an organization")
+        verbose_name_plural = _("group permissions on organizations")
+
+
+class RoleQuerySet(models.QuerySet):
+    def current(self) -> RoleQuerySet:
+        return self.filter(ended_on__isnull=True)
+
+
+class Role(models.Model):
+    class Kind(models.TextChoices):
+        SECRETARY = "secretary", _("Secretary")
+        DEPUTY = "deputy", _("Deputy secretary")
+        ORGANIZER = "organizer", _("Organization commissioner")
+        PUBLICITY = "publicity", _("Publicity commissioner")
+        DISCIPLINE = "discipline", _("Discipline commissioner")
+        OFFICER = "officer", _("Organization department officer")
+        GROUP_LEADER = "group_leader", _("Party group leader")
+
+    # Which object permissions a role grants on its organization (and so on the subtree).
+    # Structural changes (manage_units) stay with committee-level roles.
+    PERMISSIONS: dict[str, tuple[str, ...]] = {
+        Kind.SECRETARY: ("view_organization", "manage_members", "manage_units"),
+        Kind.DEPUTY: ("view_organization", "manage_members", "manage_units"),
+        Kind.ORGANIZER: ("view_organization", "manage_members", "manage_units"),
+        Kind.OFFICER: ("view_organization", "manage_members", "manage_units"),
+        Kind.PUBLICITY: ("view_organization",),
+        Kind.DISCIPLINE: ("view_organization",),
+        Kind.GROUP_LEADER: ("view_organization",),
+    }
+    BRANCH_LEVEL_KINDS = (Organization.Kind.BRANCH, Organization.Kind.GROUP)
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="party_roles",
+                             verbose_name=_("user"))
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="roles",
+                                     verbose_name=_("organization"))
+    kind = models.CharField(_("role"), max_length=20, choices=Kind.choices)
+    started_on = models.DateField(_("started on"), default=timezone.localdate)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = RoleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organization", "kind"],
+                condition=Q(ended_on__isnull=True),
+                name="role_one_current_per_user_org_kind",
+            ),
+            models.CheckConstraint(
+                name="role_ends_after_start",
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+            ),
+        ]
+        indexes = [
+            # The home page asks "which current roles does this user hold".
+            models.Index(fields=["user", "ended_on"], name="role_user_current"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} · {self.get_kind_display()}"
+
+    def granted_permissions(self) -> tuple[str, ...]:
+        perms = self.PERMISSIONS[self.kind]
+        if self.organization.kind in self.BRANCH_LEVEL_KINDS:
+            perms = tuple(p for p in perms if p != "manage_units")
+        return perms

@@ -1,0 +1,118 @@
+"""Reads of the tree, already filtered by what the user may see or manage.
+
+A permission held on an organization holds on its whole subtree: "may the user do X on node N" is
+"does the user hold X on N or on one of N's ancestors", and ancestors are path prefixes.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.lookups import StartsWith
+
+from branches.models import (
+    Organization,
+    OrganizationGroupObjectPermission,
+    OrganizationUserObjectPermission,
+    Role,
+)
+
+User = AbstractBaseUser | AnonymousUser
+
+VIEW = "view_organization"
+MANAGE_MEMBERS = "manage_members"
+MANAGE_UNITS = "manage_units"
+
+
+def _grants(user: User, codename: str) -> tuple[QuerySet, QuerySet]:
+    user_grants = OrganizationUserObjectPermission.objects.filter(user_id=user.pk, permission__codename=codename)
+    group_grants = OrganizationGroupObjectPermission.objects.filter(
+        group__user=user.pk, permission__codename=codename
+    )
+    return user_grants, group_grants
+
+
+def organizations_with_permission(*, user: User, codename: str) -> QuerySet[Organization]:
+    """Every organization on which ``user`` holds ``codename``, directly or through an ancestor. One query."""
+    if not user.is_authenticated or not user.is_active:
+        return Organization.objects.none()
+    if user.is_superuser:
+        return Organization.objects.all()
+    user_grants, group_grants = _grants(user, codename)
+    # The granted node's path is a prefix of the candidate's path.
+    covers = StartsWith(OuterRef("path"), F("content_object__path"))
+    return Organization.objects.filter(Exists(user_grants.filter(covers)) | Exists(group_grants.filter(covers)))
+
+
+def organizations_visible_to(*, user: User) -> QuerySet[Organization]:
+    """Organizations whose internal pages (roster, statistics) the user may see."""
+    return organizations_with_permission(user=user, codename=VIEW)
+
+
+def organizations_managed_by(*, user: User) -> QuerySet[Organization]:
+    """Organizations whose members the user may manage (edit, import, see unmasked)."""
+    return organizations_with_permission(user=user, codename=MANAGE_MEMBERS)
+
+
+def organization_permission_holds(*, user: User, organization: Organization, codename: str) -> bool:
+    """Whether ``user`` holds ``codename`` on ``organization`` or an ancestor. One query (none for superusers)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    prefixes = organization.ancestor_paths()
+    user_grants, group_grants = _grants(user, codename)
+    # Anchored on the root row (always present) so both EXISTS run in one statement.
+    return Organization.objects.filter(
+        Exists(user_grants.filter(content_object__path__in=prefixes))
+        | Exists(group_grants.filter(content_object__path__in=prefixes)),
+        path=prefixes[0],
+    ).exists()
+
+
+def current_roles(*, user: User) -> QuerySet[Role]:
+    """The user's current roles with their organizations, highest level first."""
+    if not user.is_authenticated:
+        return Role.objects.none()
+    return Role.objects.current().filter(user_id=user.pk).select_related("organization").order_by(
+        "organization__depth", "organization__path"
+    )
+
+
+def top_organizations_visible_to(*, user: User) -> QuerySet[Organization]:
+    """The highest visible nodes: the ones the user sees whose parent they do not see (their 'home' units)."""
+    if user.is_superuser:
+        return Organization.objects.filter(depth=1)
+    user_grants, group_grants = _grants(user, VIEW)
+    return (
+        Organization.objects.filter(
+            Q(Exists(user_grants.filter(content_object_id=OuterRef("pk"))))
+            | Q(Exists(group_grants.filter(content_object_id=OuterRef("pk"))))
+        )
+        .order_by("depth", "path")
+    )
+
+
+def organization_children(*, organization: Organization) -> QuerySet[Organization]:
+    """Direct children with their own child counts, in tree order. One query."""
+    return (
+        Organization.objects.filter(
+            path__startswith=organization.path, depth=organization.depth + 1
+        ).order_by("path")
+    )
+
+
+def organization_ancestors(*, organization: Organization) -> QuerySet[Organization]:
+    """The breadcrumb: ancestors root first, excluding the node itself. One query."""
+    return Organization.objects.filter(path__in=organization.ancestor_paths()[:-1]).order_by("depth")
+
+
+def organization_breakdown(*, organization: Organization) -> list[dict]:
+    """Active organizations in the subtree grouped by kind, category and unit type. One query."""
+    return list(
+        Organization.objects.subtree_of(organization)
+        .filter(is_active=True)
+        .values("kind", "category", "unit_type")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )

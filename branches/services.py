@@ -1,0 +1,191 @@
+"""Writes to the tree and to roles. Each function owns its transaction and leaves an audit trail."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+
+from django.contrib.auth.models import AbstractBaseUser, Permission
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
+
+from branches.models import Organization, OrganizationUserObjectPermission, Role
+from branches.selectors import MANAGE_UNITS, organization_permission_holds
+from branches.signals import organization_deactivating
+
+
+def _require_manage_units(*, by: AbstractBaseUser | None, organization: Organization | None) -> None:
+    """``by`` None means a trusted caller (a management command); otherwise manage_units must hold."""
+    if by is None:
+        return
+    if organization is None:
+        if not by.is_superuser:
+            raise PermissionDenied(_("Only the system administrator may create a top-level unit."))
+        return
+    if not organization_permission_holds(user=by, organization=organization, codename=MANAGE_UNITS):
+        raise PermissionDenied(_("You may not change units under %(unit)s.") % {"unit": organization.name})
+
+
+def _check_parent(kind: str, parent: Organization | None) -> None:
+    allowed = Organization.ALLOWED_PARENTS[kind]
+    parent_kind = parent.kind if parent else None
+    if parent_kind not in allowed:
+        raise ValidationError(
+            _("A %(kind)s cannot be placed under %(parent)s.")
+            % {
+                "kind": Organization.Kind(kind).label,
+                "parent": parent.name if parent else _("the top level"),
+            }
+        )
+    if parent is not None and not parent.is_active:
+        raise ValidationError(_("%(unit)s has been deactivated.") % {"unit": parent.name})
+
+
+def _new_code() -> str:
+    return "ORG-" + secrets.token_hex(4).upper()
+
+
+@transaction.atomic
+def organization_create(
+    *,
+    parent: Organization | None,
+    kind: str,
+    name: str,
+    by: AbstractBaseUser | None = None,
+    short_name: str = "",
+    code: str = "",
+    category: str = "",
+    unit_type: str = "",
+    founded_on: datetime.date | None = None,
+    term_started_on: datetime.date | None = None,
+    term_years: int | None = None,
+) -> Organization:
+    """Create a unit under ``parent`` (or a root), checking the kind hierarchy and the actor's permission."""
+    _require_manage_units(by=by, organization=parent)
+    _check_parent(kind, parent)
+    if kind in (Organization.Kind.BRANCH, Organization.Kind.GROUP):
+        if not category and parent is not None and parent.category:
+            category = parent.category
+        if kind == Organization.Kind.BRANCH and not category:
+            raise ValidationError(_("A branch needs a category."))
+    else:
+        category = ""
+    fields = dict(
+        kind=kind,
+        name=name.strip(),
+        short_name=short_name.strip(),
+        code=code.strip() or _new_code(),
+        category=category,
+        unit_type=unit_type,
+        founded_on=founded_on,
+        term_started_on=term_started_on,
+        term_years=term_years or Organization.DEFAULT_TERM_YEARS[kind],
+    )
+    if Organization.objects.filter(code=fields["code"]).exists():
+        raise ValidationError(_("The code %(code)s is already in use.") % {"code": fields["code"]})
+    if parent is None:
+        org = Organization.add_root(**fields)
+    else:
+        parent.refresh_from_db()  # treebeard needs the current numchild to pick the next path
+        org = parent.add_child(**fields)
+    return org
+
+
+@transaction.atomic
+def organization_rename(
+    *, organization: Organization, name: str, short_name: str | None = None, by: AbstractBaseUser | None = None
+) -> Organization:
+    """Rename a unit. Structural changes to a unit need manage_units on the unit above it."""
+    _require_manage_units(by=by, organization=organization.get_parent())
+    name = name.strip()
+    if not name:
+        raise ValidationError(_("The name cannot be empty."))
+    organization.name = name
+    fields = ["name"]
+    if short_name is not None:
+        organization.short_name = short_name.strip()
+        fields.append("short_name")
+    organization.save(update_fields=fields)
+    return organization
+
+
+@transaction.atomic
+def organization_move(
+    *, organization: Organization, new_parent: Organization, by: AbstractBaseUser | None = None
+) -> Organization:
+    """Move a unit with its whole subtree under ``new_parent``; permissions travel with the nodes."""
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    _require_manage_units(by=by, organization=organization.get_parent())
+    _require_manage_units(by=by, organization=new_parent)
+    if new_parent.path.startswith(organization.path):
+        raise ValidationError(_("A unit cannot be moved under itself or its own subunits."))
+    _check_parent(organization.kind, new_parent)
+    organization.move(new_parent, pos="last-child")
+    organization.refresh_from_db()
+    # treebeard rewrites paths with a bulk UPDATE; record the moved node's new place in its history.
+    organization.save()
+    return organization
+
+
+@transaction.atomic
+def organization_deactivate(*, organization: Organization, by: AbstractBaseUser | None = None) -> int:
+    """Deactivate a unit and everything below it. Receivers of ``organization_deactivating`` may veto
+    (members does while active members remain). Returns how many units were deactivated."""
+    _require_manage_units(by=by, organization=organization.get_parent())
+    subtree = Organization.objects.subtree_of(organization).filter(is_active=True)
+    organization_deactivating.send(sender=Organization, organizations=subtree)
+    nodes = list(subtree)
+    for node in nodes:
+        node.is_active = False
+    bulk_update_with_history(nodes, Organization, ["is_active"], default_change_reason="deactivate")
+    return len(nodes)
+
+
+def _permissions(codenames: tuple[str, ...]) -> list[Permission]:
+    return list(Permission.objects.filter(content_type__app_label="branches", codename__in=codenames))
+
+
+@transaction.atomic
+def role_assign(
+    *,
+    user: AbstractBaseUser,
+    organization: Organization,
+    kind: str,
+    started_on: datetime.date | None = None,
+    by: AbstractBaseUser | None = None,
+) -> Role:
+    """Give ``user`` a role on ``organization`` and the object permissions that role carries."""
+    parent = organization.get_parent() if by is not None else None
+    _require_manage_units(by=by, organization=parent or organization)
+    if Role.objects.current().filter(user=user, organization=organization, kind=kind).exists():
+        raise ValidationError(_("This person already holds this role."))
+    role = Role.objects.create(
+        user=user, organization=organization, kind=kind, started_on=started_on or timezone.localdate()
+    )
+    for permission in _permissions(role.granted_permissions()):
+        OrganizationUserObjectPermission.objects.get_or_create(
+            user=user, permission=permission, content_object=organization
+        )
+    return role
+
+
+@transaction.atomic
+def role_end(*, role: Role, ended_on: datetime.date | None = None, by: AbstractBaseUser | None = None) -> Role:
+    """End a role and withdraw the permissions no other current role of the user still grants there."""
+    parent = role.organization.get_parent() if by is not None else None
+    _require_manage_units(by=by, organization=parent or role.organization)
+    role.ended_on = ended_on or timezone.localdate()
+    role.save(update_fields=["ended_on"])
+    still_granted: set[str] = set()
+    for other in Role.objects.current().filter(user=role.user, organization=role.organization).select_related(
+        "organization"
+    ):
+        still_granted.update(other.granted_permissions())
+    withdraw = set(role.granted_permissions()) - still_granted
+    OrganizationUserObjectPermission.objects.filter(
+        user=role.user, content_object=role.organization, permission__codename__in=withdraw
+    ).delete()
+    return role

@@ -1,0 +1,21 @@
+"""The Celery app. Every periodic schedule lives here, in one place, with when it runs."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+
+app = Celery("portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # 01:30 Beijing time, after the day's filings: snapshot the statistics the 组织部 reports upward,
+    # so figures "as of" a date stay available after members move on.
+    "stats-snapshot-daily": {
+        "task": "members.tasks.stats_snapshot_take_all",
+        "schedule": crontab(hour=1, minute=30),
+    },
+}

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from members import views as member_views
+
+urlpatterns = [
+    path("", member_views.home, name="home"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("units/", include("branches.urls")),
+    path("", include("members.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "branches.views.forbidden"

@@ -1,0 +1,306 @@
+"""The member spreadsheet (xlsx): one column layout for import and export, shared by the admin and the web.
+
+Column headers are part of the file format secretaries fill in, so they are fixed Chinese strings, not
+translated UI text. Lookups that would cost a query per row (branch, existing member) are loaded once per
+file in ``before_import``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from import_export import fields, resources, widgets
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from branches.models import Organization
+from members.models import Member
+
+COL_NAME = "姓名"
+COL_GENDER = "性别"
+COL_ETHNICITY = "民族"
+COL_BIRTH = "出生日期"
+COL_ID = "身份证号"
+COL_PHONE = "手机号"
+COL_CATEGORY = "人员类别"
+COL_STAGE = "发展阶段"
+COL_BRANCH = "所在支部编码"
+COL_BRANCH_NAME = "所在支部"
+COL_APPLIED = "申请入党日期"
+COL_JOINED = "入党日期"
+COL_FULL = "转正日期"
+REQUIRED_COLUMNS = (COL_NAME, COL_GENDER, COL_BIRTH, COL_CATEGORY, COL_STAGE, COL_BRANCH)
+
+# Labels accepted in the spreadsheet (and written on export), per stored value.
+GENDER_LABELS = {"M": "男", "F": "女"}
+CATEGORY_LABELS = {"teacher": "教师", "admin_staff": "管理服务人员", "student": "学生", "retiree": "离退休人员"}
+STAGE_LABELS = {
+    "applicant": "入党申请人",
+    "activist": "入党积极分子",
+    "candidate": "发展对象",
+    "probationary": "预备党员",
+    "full": "正式党员",
+}
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d")
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+ID_RE = re.compile(r"^\d{17}[\dX]$")
+PHONE_RE = re.compile(r"^1\d{10}$")
+
+
+def id_number_is_valid(value: str) -> bool:
+    """GB 11643-1999: 17 digits and an ISO 7064 MOD 11-2 check character."""
+    if not ID_RE.match(value):
+        return False
+    total = sum(int(d) * w for d, w in zip(value[:17], ID_WEIGHTS))
+    return ID_CHECK[total % 11] == value[17]
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a number typed into a cell arrives as 13800000000.0
+    return str(value).strip()
+
+
+class LabelWidget(widgets.Widget):
+    """Maps the Chinese label (or the stored value itself) to the stored value."""
+
+    def __init__(self, labels: dict[str, str], what: str, **kwargs):
+        super().__init__(**kwargs)
+        self.labels = labels
+        self.what = what
+        self.by_label = {label: value for value, label in labels.items()} | {v: v for v in labels}
+
+    def clean(self, value, row=None, **kwargs):
+        text = _text(value)
+        if text not in self.by_label:
+            raise ValueError(
+                _("%(value)s is not a valid %(what)s; use one of: %(choices)s.")
+                % {"value": text or _("(empty)"), "what": self.what, "choices": "、".join(self.labels.values())}
+            )
+        return self.by_label[text]
+
+    def render(self, value, obj=None, **kwargs):
+        return self.labels.get(value, value)
+
+
+class TextWidget(widgets.Widget):
+    def __init__(self, *, required: bool = False, max_length: int = 50, pattern=None, pattern_message="",
+                 upper: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.required = required
+        self.max_length = max_length
+        self.pattern = pattern
+        self.pattern_message = pattern_message
+        self.upper = upper
+
+    def clean(self, value, row=None, **kwargs):
+        text = _text(value)
+        if self.upper:
+            text = text.upper()
+        if not text:
+            if self.required:
+                raise ValueError(_("This column is required."))
+            return ""
+        if len(text) > self.max_length:
+            raise ValueError(_("At most %(n)d characters.") % {"n": self.max_length})
+        if self.pattern is not None and not self.pattern(text):
+            raise ValueError(self.pattern_message)
+        return text
+
+    def render(self, value, obj=None, **kwargs):
+        return value or ""
+
+
+class ChineseDateWidget(widgets.Widget):
+    """Excel dates arrive as datetimes; typed dates as text in one of DATE_FORMATS."""
+
+    def __init__(self, *, required: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.required = required
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None or _text(value) == "":
+            if self.required:
+                raise ValueError(_("This column is required."))
+            return None
+        if isinstance(value, datetime.datetime):
+            day = value.date()
+        elif isinstance(value, datetime.date):
+            day = value
+        else:
+            text = _text(value)
+            day = None
+            for fmt in DATE_FORMATS:
+                try:
+                    day = datetime.datetime.strptime(text, fmt).date()
+                    break
+                except ValueError:
+                    continue
+            if day is None:
+                raise ValueError(_("%(value)s is not a date; write it as 2024-07-01.") % {"value": text})
+        if day > timezone.localdate():
+            raise ValueError(_("The date %(day)s is in the future.") % {"day": day.isoformat()})
+        return day
+
+    def render(self, value, obj=None, **kwargs):
+        return value.isoformat() if value else ""
+
+
+class BranchWidget(widgets.Widget):
+    """Looks the branch code up in a dict the resource loads once per file (no query per row)."""
+
+    def __init__(self, resource: MemberResource, **kwargs):
+        super().__init__(**kwargs)
+        self.resource = resource
+
+    def clean(self, value, row=None, **kwargs):
+        code = _text(value)
+        if not code:
+            raise ValueError(_("This column is required."))
+        branch = self.resource.branches_by_code.get(code)
+        if branch is None:
+            raise ValueError(
+                _("No active branch with code %(code)s in %(scope)s.")
+                % {"code": code, "scope": self.resource.scope.name}
+            )
+        return branch
+
+    def render(self, value, obj=None, **kwargs):
+        return value.code if value else ""
+
+
+class MemberResource(resources.ModelResource):
+    """Import and export of members inside one unit's subtree (``scope``)."""
+
+    def __init__(self, *, scope: Organization | None = None, user=None, **kwargs):
+        super().__init__(**kwargs)
+        self.scope = scope
+        self.user = user
+        self.branches_by_code: dict[str, Organization] = {}
+        self.existing_by_id: dict[str, Member] = {}
+        self.seen_ids: set[str] = set()
+        # Field widgets that need the resource (branch lookup) are bound per instance.
+        self.fields["branch"].widget = BranchWidget(self)
+
+    name = fields.Field(attribute="name", column_name=COL_NAME, widget=TextWidget(required=True, max_length=50))
+    gender = fields.Field(attribute="gender", column_name=COL_GENDER, widget=LabelWidget(GENDER_LABELS, "性别"))
+    ethnicity = fields.Field(attribute="ethnicity", column_name=COL_ETHNICITY, widget=TextWidget(max_length=20))
+    birth_date = fields.Field(attribute="birth_date", column_name=COL_BIRTH, widget=ChineseDateWidget(required=True))
+    id_number = fields.Field(
+        attribute="id_number",
+        column_name=COL_ID,
+        widget=TextWidget(max_length=18, pattern=id_number_is_valid, upper=True,
+                          pattern_message="身份证号应为18位且校验位正确。"),
+    )
+    phone = fields.Field(
+        attribute="phone",
+        column_name=COL_PHONE,
+        widget=TextWidget(max_length=11, pattern=PHONE_RE.match, pattern_message="手机号应为以1开头的11位数字。"),
+    )
+    category = fields.Field(attribute="category", column_name=COL_CATEGORY,
+                            widget=LabelWidget(CATEGORY_LABELS, "人员类别"))
+    stage = fields.Field(attribute="stage", column_name=COL_STAGE, widget=LabelWidget(STAGE_LABELS, "发展阶段"))
+    branch = fields.Field(attribute="branch", column_name=COL_BRANCH, widget=widgets.Widget())
+    branch_name = fields.Field(attribute="branch__name", column_name=COL_BRANCH_NAME, readonly=True)
+    applied_on = fields.Field(attribute="applied_on", column_name=COL_APPLIED, widget=ChineseDateWidget())
+    joined_on = fields.Field(attribute="joined_on", column_name=COL_JOINED, widget=ChineseDateWidget())
+    full_on = fields.Field(attribute="full_on", column_name=COL_FULL, widget=ChineseDateWidget())
+
+    class Meta:
+        model = Member
+        fields = (
+            "name", "gender", "ethnicity", "birth_date", "id_number", "phone", "category", "stage",
+            "branch", "branch_name", "applied_on", "joined_on", "full_on",
+        )
+        export_order = fields
+        import_id_fields = ("id_number",)
+        use_bulk = True
+        batch_size = 2000
+        skip_diff = True
+        skip_html_diff = True
+        clean_model_instances = False  # rules are checked in validate_instance, without a query per row
+        use_transactions = True
+
+    # --- import ---------------------------------------------------------------------------------
+
+    def before_import(self, dataset, **kwargs):
+        """Load the scope's branches and the members the file's ID numbers already name: two queries."""
+        if self.scope is None:
+            self.scope = Organization.get_first_root_node()
+        self.branches_by_code = {
+            b.code: b
+            for b in Organization.objects.subtree_of(self.scope).filter(kind=Organization.Kind.BRANCH, is_active=True)
+        }
+        ids = set()
+        if COL_ID in (dataset.headers or []):
+            ids = {_text(v).upper() for v in dataset[COL_ID]} - {""}
+        self.existing_by_id = {
+            m.id_number: m for m in Member.objects.filter(id_number__in=ids).select_related("branch")
+        } if ids else {}
+        self.seen_ids = set()
+
+    def get_instance(self, instance_loader, row):
+        id_number = _text(row.get(COL_ID)).upper()
+        if not id_number:
+            return None
+        if id_number in self.seen_ids:
+            raise ValidationError({"id_number": _("This ID number appears more than once in the file.")})
+        self.seen_ids.add(id_number)
+        member = self.existing_by_id.get(id_number)
+        if member is not None and not member.branch.path.startswith(self.scope.path):
+            raise ValidationError({"id_number": _("This ID number belongs to a member outside your units.")})
+        return member
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        today = timezone.localdate()
+        if "birth_date" not in errors and instance.birth_date:
+            try:
+                adult_on = instance.birth_date.replace(year=instance.birth_date.year + 18)
+            except ValueError:
+                adult_on = instance.birth_date.replace(year=instance.birth_date.year + 18, day=28)
+            if adult_on > today:
+                errors["birth_date"] = [_("Applicants must be at least 18 years old.")]
+        if instance.stage in Member.PARTY_STAGES and "joined_on" not in errors and not instance.joined_on:
+            errors["joined_on"] = [_("Probationary and full members need the date they joined.")]
+        if instance.stage == Member.Stage.FULL and "full_on" not in errors and instance.joined_on and \
+                instance.full_on and instance.full_on < instance.joined_on:
+            errors["full_on"] = [_("The full-membership date is before the joining date.")]
+        if errors:
+            raise ValidationError(errors)
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        """Like the parent, but writes the history rows too (bulk_create skips save() and its signals)."""
+        if self.create_instances and (using_transactions or not dry_run):
+            try:
+                bulk_create_with_history(self.create_instances, Member, batch_size=batch_size,
+                                         default_user=self.user, default_change_reason="import")
+            except Exception as exc:
+                self.handle_import_error(result, exc, raise_errors)
+            finally:
+                self.create_instances.clear()
+
+    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        if self.update_instances and (using_transactions or not dry_run):
+            try:
+                bulk_update_with_history(self.update_instances, Member, self.get_bulk_update_fields(),
+                                         batch_size=batch_size, default_user=self.user,
+                                         default_change_reason="import")
+            except Exception as exc:
+                self.handle_import_error(result, exc, raise_errors)
+            finally:
+                self.update_instances.clear()
+
+    def get_bulk_update_fields(self):
+        return [f for f in self._meta.fields if f not in ("branch_name", "id_number")]
+
+    # --- export ---------------------------------------------------------------------------------
+
+    def filter_export(self, queryset, **kwargs):
+        return queryset.select_related("branch")

@@ -1,0 +1,269 @@
+"""Pages of the drill-down (university → committee → branch → roster), member records, import and export."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+from import_export.formats.base_formats import XLSX
+
+from branches.models import Organization
+from branches.selectors import (
+    MANAGE_MEMBERS,
+    MANAGE_UNITS,
+    VIEW,
+    current_roles,
+    organization_ancestors,
+    organization_children,
+    organization_permission_holds,
+    organizations_with_permission,
+)
+from members.forms import MemberImportForm
+from members.models import Member
+from members.resources import MemberResource
+from members.selectors import (
+    AGE_BANDS,
+    branch_roster,
+    mask_id_number,
+    mask_phone,
+    member_may_manage,
+    member_may_view,
+    members_for_export,
+    party_stats,
+)
+from members.services import member_import
+
+
+def _require(request: HttpRequest, organization: Organization, codename: str = VIEW) -> None:
+    if not organization_permission_holds(user=request.user, organization=organization, codename=codename):
+        raise PermissionDenied
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each person to where their work is: officers to their unit, secretaries to their branch,
+    members to their own record."""
+    user = request.user
+    if user.is_superuser:
+        root = Organization.get_first_root_node()
+        if root is not None:
+            return redirect("members:unit", pk=root.pk)
+    role = current_roles(user=user).first()
+    if role is not None:
+        return redirect("members:unit", pk=role.organization_id)
+    if Member.objects.filter(user=user).exists():
+        return redirect("members:me")
+    return render(request, "members/no_role.html")
+
+
+def _child_counts(children):
+    """Annotate each child with party members and branches in its subtree (two correlated subqueries)."""
+    members = (
+        Member.objects.active()
+        .party_members()
+        .filter(branch__path__startswith=OuterRef("path"))
+        .order_by()
+        .values("is_active")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    branches = (
+        Organization.objects.filter(path__startswith=OuterRef("path"), kind=Organization.Kind.BRANCH, is_active=True)
+        .order_by()
+        .values("is_active")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return children.annotate(
+        party_member_count=Coalesce(Subquery(members, output_field=IntegerField()), 0),
+        branch_count=Coalesce(Subquery(branches, output_field=IntegerField()), 0),
+    )
+
+
+@login_required
+@require_GET
+def unit_overview(request: HttpRequest, pk: int) -> HttpResponse:
+    """One unit: its figures, its subunits with their counts, and the roster link for a branch.
+
+    Queries are fixed whatever the size of the tree: the unit, the permission, the breadcrumb, the
+    children with their counts, the two grouped statistics scans, and the management permission.
+    """
+    unit = get_object_or_404(Organization, pk=pk)
+    _require(request, unit)
+    stats = party_stats(organization=unit)
+    can_manage_units = organization_permission_holds(user=request.user, organization=unit, codename=MANAGE_UNITS)
+    context = {
+        "unit": unit,
+        "ancestors": organization_ancestors(organization=unit),
+        "children": _child_counts(organization_children(organization=unit)),
+        "stats": stats,
+        "chart_data": {
+            "category": [
+                {"name": str(Organization.Category(c).label), "value": n}
+                for c, n in stats["party_members_by_category"].items()
+            ],
+            "age": {
+                "labels": [str(label) for label in _age_labels()],
+                "values": [stats["party_members_by_age_band"][key] for key, _o in AGE_BANDS],
+            },
+        },
+        "stage_rows": [(Member.Stage(s).label, n) for s, n in stats["people_by_stage"].items()],
+        "category_rows": [(Organization.Category(c).label, n) for c, n in stats["party_members_by_category"].items()],
+        "gender_rows": [(Member.Gender(g).label, n) for g, n in stats["party_members_by_gender"].items()],
+        "age_rows": list(zip(_age_labels(), stats["party_members_by_age_band"].values())),
+        "kind_rows": [
+            (Organization.Kind(k).label, n) for k, n in stats["organizations_by_kind"].items() if n
+        ],
+        "can_manage_units": can_manage_units,
+        "warnings": _branch_shape_warnings(unit, stats),
+    }
+    return render(request, "members/unit.html", context)
+
+
+def _age_labels():
+    return [_("30 and under"), _("31–40"), _("41–50"), _("51–60"), _("61–70"), _("71 and over")]
+
+
+def _branch_shape_warnings(unit: Organization, stats: dict) -> list[str]:
+    """DESIGN §5 branch shape, shown as warnings on the branch page, never as errors."""
+    from django.conf import settings
+
+    warnings = []
+    if unit.is_branch:
+        full = stats["people_by_stage"][Member.Stage.FULL]
+        if full < settings.BRANCH_MIN_FULL_MEMBERS:
+            warnings.append(
+                _("Only %(n)d full members: a branch needs at least %(min)d.")
+                % {"n": full, "min": settings.BRANCH_MIN_FULL_MEMBERS}
+            )
+    if unit.term_overdue:
+        warnings.append(_("The term ended on %(day)s: a renewal election is overdue.") % {"day": unit.term_ends_on})
+    return warnings
+
+
+@login_required
+@require_GET
+def roster(request: HttpRequest, pk: int) -> HttpResponse:
+    """A branch's roster. ID numbers and phones are masked unless the viewer manages the branch."""
+    branch = get_object_or_404(Organization, pk=pk, kind=Organization.Kind.BRANCH)
+    _require(request, branch)
+    can_manage = organization_permission_holds(user=request.user, organization=branch, codename=MANAGE_MEMBERS)
+    query = request.GET.get("q", "").strip()
+    people = branch_roster(branch=branch)
+    if query:
+        people = people.filter(Q(name__contains=query) | Q(phone__contains=query) if can_manage else Q(name__contains=query))
+    rows = [
+        {
+            "member": m,
+            "id_number": m.id_number if can_manage else mask_id_number(m.id_number),
+            "phone": m.phone if can_manage else mask_phone(m.phone),
+        }
+        for m in people
+    ]
+    context = {
+        "unit": branch,
+        "ancestors": organization_ancestors(organization=branch),
+        "rows": rows,
+        "query": query,
+        "can_manage": can_manage,
+    }
+    template = "members/roster.html#roster-table" if request.htmx else "members/roster.html"
+    return render(request, template, context)
+
+
+def _member_context(request: HttpRequest, member: Member) -> dict:
+    can_manage = member.user_id == request.user.pk or member_may_manage(user=request.user, member=member)
+    return {
+        "member": member,
+        "unit": member.branch,
+        "id_number": member.id_number if can_manage else mask_id_number(member.id_number),
+        "phone": member.phone if can_manage else mask_phone(member.phone),
+    }
+
+
+@login_required
+@require_GET
+def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_object_or_404(Member.objects.select_related("branch", "party_group"), pk=pk)
+    if not member_may_view(user=request.user, member=member):
+        raise PermissionDenied
+    return render(request, "members/member_detail.html", _member_context(request, member))
+
+
+@login_required
+@require_GET
+def member_me(request: HttpRequest) -> HttpResponse:
+    member = Member.objects.select_related("branch", "party_group").filter(user=request.user).first()
+    if member is None:
+        return render(request, "members/no_role.html")
+    return render(request, "members/member_detail.html", _member_context(request, member) | {"is_me": True})
+
+
+def _import_scopes(request: HttpRequest):
+    """Units whose members this user may import: committee level and above (not single branches)."""
+    return (
+        organizations_with_permission(user=request.user, codename=MANAGE_MEMBERS)
+        .filter(kind__in=[Organization.Kind.PROVINCE, Organization.Kind.UNIVERSITY, *Organization.SECONDARY_KINDS],
+                is_active=True)
+        .order_by("path")
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_import(request: HttpRequest) -> HttpResponse:
+    scopes = _import_scopes(request)
+    if not scopes.exists():
+        raise PermissionDenied
+    form = MemberImportForm(request.POST or None, request.FILES or None, scopes=scopes)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        report = member_import(
+            data=upload.read(), filename=upload.name, scope=form.cleaned_data["scope"], by=request.user
+        )
+        if report.ok:
+            messages.success(
+                request,
+                _("Imported: %(created)d new members, %(updated)d updated.")
+                % {"created": report.created, "updated": report.updated},
+            )
+            return redirect("members:import")
+    status = 400 if report is not None or form.errors else 200
+    return render(request, "members/import.html", {"form": form, "report": report}, status=status)
+
+
+@login_required
+@require_GET
+def member_import_template(request: HttpRequest) -> HttpResponse:
+    if not _import_scopes(request).exists():
+        raise PermissionDenied
+    resource = MemberResource()
+    headers = [f.column_name for f in resource.get_import_fields() if not f.readonly]
+    import tablib
+
+    dataset = tablib.Dataset(headers=headers)
+    response = HttpResponse(XLSX().export_data(dataset), content_type=XLSX().get_content_type())
+    response["Content-Disposition"] = "attachment; filename=member-import-template.xlsx"
+    return response
+
+
+@login_required
+@require_GET
+def member_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The subtree's members as xlsx, for those who manage them (so nothing is masked)."""
+    unit = get_object_or_404(Organization, pk=pk)
+    _require(request, unit, MANAGE_MEMBERS)
+    dataset = MemberResource(scope=unit).export(queryset=members_for_export(organization=unit))
+    response = HttpResponse(XLSX().export_data(dataset), content_type=XLSX().get_content_type())
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    response["Content-Disposition"] = f"attachment; filename=members-{unit.code}-{stamp}.xlsx"
+    return response

@@ -1,0 +1,1 @@
+# Tables arrive with their issues (see DESIGN §3 for what this app will own).
