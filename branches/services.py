@@ -87,10 +87,10 @@ def organization_create(
     if Organization.objects.filter(code=fields["code"]).exists():
         raise ValidationError(_("The code %(code)s is already in use.") % {"code": fields["code"]})
     if parent is None:
-        org = Organization.add_root(**fields)
+        org = Organization.objects.add_root(create_kwargs=fields)
     else:
         parent.refresh_from_db()  # treebeard needs the current numchild to pick the next path
-        org = parent.add_child(**fields)
+        org = Organization.objects.add_child(parent, create_kwargs=fields)
     return org
 
 
@@ -99,7 +99,7 @@ def organization_rename(
     *, organization: Organization, name: str, short_name: str | None = None, by: AbstractBaseUser | None = None
 ) -> Organization:
     """Rename a unit. Structural changes to a unit need manage_units on the unit above it."""
-    _require_manage_units(by=by, organization=organization.get_parent())
+    _require_manage_units(by=by, organization=Organization.objects.get_parent(organization))
     name = name.strip()
     if not name:
         raise ValidationError(_("The name cannot be empty."))
@@ -118,12 +118,12 @@ def organization_move(
 ) -> Organization:
     """Move a unit with its whole subtree under ``new_parent``; permissions travel with the nodes."""
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
-    _require_manage_units(by=by, organization=organization.get_parent())
+    _require_manage_units(by=by, organization=Organization.objects.get_parent(organization))
     _require_manage_units(by=by, organization=new_parent)
     if new_parent.path.startswith(organization.path):
         raise ValidationError(_("A unit cannot be moved under itself or its own subunits."))
     _check_parent(organization.kind, new_parent)
-    organization.move(new_parent, pos="last-child")
+    Organization.objects.move(organization, new_parent, pos="last-child")
     organization.refresh_from_db()
     # treebeard rewrites paths with a bulk UPDATE; record the moved node's new place in its history.
     organization.save()
@@ -134,7 +134,7 @@ def organization_move(
 def organization_deactivate(*, organization: Organization, by: AbstractBaseUser | None = None) -> int:
     """Deactivate a unit and everything below it. Receivers of ``organization_deactivating`` may veto
     (members does while active members remain). Returns how many units were deactivated."""
-    _require_manage_units(by=by, organization=organization.get_parent())
+    _require_manage_units(by=by, organization=Organization.objects.get_parent(organization))
     subtree = Organization.objects.subtree_of(organization).filter(is_active=True)
     organization_deactivating.send(sender=Organization, organizations=subtree)
     nodes = list(subtree)
@@ -158,7 +158,7 @@ def role_assign(
     by: AbstractBaseUser | None = None,
 ) -> Role:
     """Give ``user`` a role on ``organization`` and the object permissions that role carries."""
-    parent = organization.get_parent() if by is not None else None
+    parent = Organization.objects.get_parent(organization) if by is not None else None
     _require_manage_units(by=by, organization=parent or organization)
     if Role.objects.current().filter(user=user, organization=organization, kind=kind).exists():
         raise ValidationError(_("This person already holds this role."))
@@ -175,7 +175,7 @@ def role_assign(
 @transaction.atomic
 def role_end(*, role: Role, ended_on: datetime.date | None = None, by: AbstractBaseUser | None = None) -> Role:
     """End a role and withdraw the permissions no other current role of the user still grants there."""
-    parent = role.organization.get_parent() if by is not None else None
+    parent = Organization.objects.get_parent(role.organization) if by is not None else None
     _require_manage_units(by=by, organization=parent or role.organization)
     role.ended_on = ended_on or timezone.localdate()
     role.save(update_fields=["ended_on"])

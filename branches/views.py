@@ -55,7 +55,7 @@ def unit_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def unit_rename(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(Organization, pk=pk)
-    _require(request, unit.get_parent())
+    _require(request, Organization.objects.get_parent(unit))
     form = OrganizationRenameForm(request.POST or None, initial={"name": unit.name, "short_name": unit.short_name})
     if request.method == "POST" and form.is_valid():
         try:
@@ -72,7 +72,7 @@ def unit_rename(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def unit_move(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(Organization, pk=pk)
-    _require(request, unit.get_parent())
+    _require(request, Organization.objects.get_parent(unit))
     parent_kinds = [k for k in Organization.ALLOWED_PARENTS[unit.kind] if k]
     candidates = (
         organizations_with_permission(user=request.user, codename=MANAGE_UNITS)
@@ -96,7 +96,7 @@ def unit_move(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def unit_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(Organization, pk=pk)
-    parent = unit.get_parent()
+    parent = Organization.objects.get_parent(unit)
     _require(request, parent)
     try:
         count = services.organization_deactivate(organization=unit, by=request.user)

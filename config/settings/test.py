@@ -1,5 +1,7 @@
 """Test settings: the base settings with a fast hasher, eager tasks and a file-backed SQLite test DB."""
 
+import os
+
 from config.settings.base import *  # noqa: F403
 from config.settings.base import DATABASES, VAR_DIR
 
@@ -16,4 +18,5 @@ MEDIA_ROOT = VAR_DIR / "test-media"
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so a real Celery worker process can open the same test database.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-portal.sqlite3")}
+    # One file per test process, so two runs on one machine never share (or delete) each other's database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-portal-{os.getpid()}.sqlite3")}

@@ -1,0 +1,45 @@
+# `make run` sets up and starts the portal on the embedded default; `make test` sets up and runs the suite.
+# Both need only Python >= 3.11 and make (plus, for the browser tests, Debian's chromium, which
+# `make test` installs with apt-get when it is missing).
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup setup-dev messages browser serve clean
+
+$(VENV)/.runtime: requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is required") if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+setup: $(VENV)/.runtime messages
+
+setup-dev: $(VENV)/.dev messages browser
+
+# Compile the zh_Hans catalogue with polib (no GNU gettext needed on the machine).
+messages: $(VENV)/.runtime
+	@$(PY) scripts/compile_messages.py
+
+browser:
+	@scripts/ensure_chromium.sh
+
+run: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py load_demo --if-empty
+	HOST=$(HOST) PORT=$(PORT) scripts/run_embedded.sh
+
+test: setup-dev
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf var/static var/test-media var/test-portal.sqlite3* var/celery

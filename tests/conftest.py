@@ -1,0 +1,92 @@
+"""The fixed cast of STYLE.md, used by every permission test.
+
+    university 江城大学党委
+    ├── committee C1 (计算机学院党委)   ← officer: organizer of C1
+    │   └── branch A (教工第一党支部)   ← alice: secretary; bob: a member with a login
+    └── committee C2 (文学院党委)
+        └── branch B (学生第一党支部)   ← charlie: secretary
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from branches.models import Organization, Role
+from branches.services import role_assign
+from members.models import Member
+from tests.factories import MemberFactory, UserFactory, make_org
+
+
+@dataclass
+class Cast:
+    university: Organization
+    c1: Organization
+    c2: Organization
+    branch_a: Organization
+    branch_b: Organization
+    alice: object
+    bob: object
+    charlie: object
+    officer: object
+    bob_member: Member
+    alice_member: Member
+    charlie_member: Member
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    K = Organization.Kind
+    university = make_org(None, K.UNIVERSITY, "中共江城大学委员会", code="U1")
+    c1 = make_org(university, K.COMMITTEE, "计算机学院党委", code="C1", unit_type="teaching")
+    c2 = make_org(university, K.COMMITTEE, "文学院党委", code="C2", unit_type="teaching")
+    branch_a = make_org(c1, K.BRANCH, "计算机学院教工第一党支部", code="A", category="teacher")
+    branch_b = make_org(c2, K.BRANCH, "文学院学生第一党支部", code="B", category="student")
+    alice = UserFactory(username="alice")
+    bob = UserFactory(username="bob")
+    charlie = UserFactory(username="charlie")
+    officer = UserFactory(username="officer")
+    role_assign(user=alice, organization=branch_a, kind=Role.Kind.SECRETARY)
+    role_assign(user=charlie, organization=branch_b, kind=Role.Kind.SECRETARY)
+    role_assign(user=officer, organization=c1, kind=Role.Kind.ORGANIZER)
+    alice_member = MemberFactory(branch=branch_a, user=alice, name="艾丽", id_number="420102199005170012",
+                                 phone="13800001111")
+    bob_member = MemberFactory(branch=branch_a, user=bob, name="鲍勃", id_number="420102199105170013",
+                               phone="13800002222")
+    charlie_member = MemberFactory(branch=branch_b, user=charlie, name="查理", category="student",
+                                   id_number="420102200005170014", phone="13800003333")
+    return Cast(university, c1, c2, branch_a, branch_b, alice, bob, charlie, officer, bob_member, alice_member,
+                charlie_member)
+
+
+def login(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def as_alice(cast) -> Client:
+    return login(cast.alice)
+
+
+@pytest.fixture
+def as_bob(cast) -> Client:
+    return login(cast.bob)
+
+
+@pytest.fixture
+def as_charlie(cast) -> Client:
+    return login(cast.charlie)
+
+
+@pytest.fixture
+def as_officer(cast) -> Client:
+    return login(cast.officer)
+
+
+@pytest.fixture
+def anonymous(cast) -> Client:
+    return Client()
