@@ -1,0 +1,102 @@
+"""load_demo gives exactly DESIGN §1's figures, deterministically; party_stats reports them."""
+
+import json
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.test import RequestFactory
+
+from branches.models import Organization, Role
+from branches.selectors import MANAGE_MEMBERS, organization_permission_holds
+from members.models import Member
+from members.resources import id_number_is_valid
+
+
+@pytest.fixture
+def demo(db):
+    call_command("load_demo", seed=7, verbosity=0)
+
+
+def _stats(capsys) -> dict:
+    capsys.readouterr()
+    call_command("party_stats", "--json")
+    return json.loads(capsys.readouterr().out)
+
+
+def test_figures_of_design_section_1(demo, capsys):
+    stats = _stats(capsys)
+    assert stats["organizations_by_kind"]["university"] == 1
+    assert stats["secondary_committees"] == 21
+    assert stats["secondary_committees_by_unit_type"] == {"teaching": 16, "non_teaching": 5}
+    assert stats["organizations_by_kind"]["branch"] == 293
+    assert stats["staff_branches"] == 136
+    assert stats["branches_by_category"]["student"] == 141
+    assert stats["branches_by_category"]["retiree"] == 16
+    assert stats["party_members"] == 5841
+    assert stats["staff_party_members"] == 1903
+    assert stats["party_members_by_category"]["student"] == 3539
+    assert stats["party_members_by_category"]["retiree"] == 399
+    stages = stats["people_by_stage"]
+    assert stages["applicant"] > 0 and stages["activist"] > 0 and stages["candidate"] > 0
+    assert stats["organizations_by_kind"]["group"] > 0
+    assert sum(stats["party_members_by_gender"].values()) == 5841
+    assert sum(stats["party_members_by_age_band"].values()) == 5841
+
+
+def test_every_branch_has_three_full_members_and_valid_people(demo):
+    from django.db.models import Count, Q
+
+    weakest = (
+        Organization.objects.filter(kind="branch")
+        .annotate(full=Count("members", filter=Q(members__stage="full")))
+        .order_by("full")
+        .first()
+    )
+    assert weakest.full >= 3
+    sample = Member.objects.order_by("?")[:200]
+    assert all(id_number_is_valid(m.id_number) for m in sample)
+    assert all(m.category == m.branch.category for m in Member.objects.select_related("branch")[:500])
+    assert Member.history.count() == Member.objects.count()
+
+
+def test_same_seed_same_data(db):
+    call_command("load_demo", seed=11, verbosity=0)
+    first = list(Member.objects.order_by("id_number").values_list("name", "id_number", "branch__code")[:300])
+    call_command("load_demo", seed=11, replace=True, verbosity=0)
+    second = list(Member.objects.order_by("id_number").values_list("name", "id_number", "branch__code")[:300])
+    assert first == second
+    call_command("load_demo", seed=12, replace=True, verbosity=0)
+    third = list(Member.objects.order_by("id_number").values_list("name", "id_number", "branch__code")[:300])
+    assert third != first
+
+
+def test_demo_logins_work_and_hold_their_roles(demo):
+    request = RequestFactory().post("/accounts/login/", REMOTE_ADDR="127.0.0.1")
+    for username in ("admin", "zzb", "dw10", "zz10", "zb001", "dy001"):
+        assert authenticate(request, username=username, password="dangjian2026") is not None, username
+    zb001 = Role.objects.get(user__username="zb001")
+    assert zb001.kind == "secretary" and zb001.organization.kind == "branch"
+    assert organization_permission_holds(user=zb001.user, organization=zb001.organization, codename=MANAGE_MEMBERS)
+    dw10 = Role.objects.get(user__username="dw10")
+    assert dw10.organization.name.endswith("计算机科学与技术学院委员会")
+    assert Member.objects.get(user__username="dy001").branch == zb001.organization
+
+
+def test_refuses_a_non_empty_database_unless_asked(demo):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("load_demo", verbosity=0)
+    call_command("load_demo", if_empty=True, verbosity=0)  # a no-op, as `make run` uses it
+    assert Organization.objects.filter(kind="university").count() == 1
+
+
+def test_scale_builds_a_province(db, capsys):
+    call_command("load_demo", scale=2, seed=3, verbosity=0)
+    stats = _stats(capsys)
+    assert stats["organizations_by_kind"]["province"] == 1
+    assert stats["organizations_by_kind"]["university"] == 2
+    assert stats["organizations_by_kind"]["branch"] == 586
+    assert stats["party_members"] == 2 * 5841
+    assert Role.objects.filter(user__username="u002_zb001").exists()

@@ -1,0 +1,165 @@
+"""The drill-down pages: home by role, unit overview, roster, member record. Permissions and query counts."""
+
+import pytest
+from django.urls import reverse
+
+from branches.models import Organization
+from tests.factories import MemberFactory, make_org
+
+K = Organization.Kind
+
+
+# --- home, by role ---------------------------------------------------------------------------------
+
+def test_home_sends_each_role_where_their_work_is(cast, as_officer, as_alice, as_bob, anonymous):
+    assert as_officer.get("/")["Location"] == reverse("members:unit", args=[cast.c1.pk])
+    assert as_alice.get("/")["Location"] == reverse("members:unit", args=[cast.branch_a.pk])
+    assert as_bob.get("/")["Location"] == reverse("members:me")
+    assert anonymous.get("/")["Location"].startswith(reverse("login"))
+
+
+def test_home_for_a_login_without_role_or_record(cast, client, django_user_model):
+    client.force_login(django_user_model.objects.create_user("nobody", password="x-12345678"))
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "members/no_role.html" in [t.name for t in response.templates]
+
+
+# --- unit overview ---------------------------------------------------------------------------------
+
+def test_officer_sees_their_committee_with_its_figures(cast, as_officer):
+    response = as_officer.get(reverse("members:unit", args=[cast.c1.pk]))
+    assert response.status_code == 200
+    stats = response.context["stats"]
+    assert stats["party_members"] == 2 and stats["branches_by_category"]["teacher"] == 1
+    children = list(response.context["children"])
+    assert [(c.code, c.party_member_count, c.branch_count) for c in children] == [("A", 2, 1)]
+    assert response.context["can_manage_units"] is True
+    assert cast.branch_a.name in response.content.decode()
+
+
+def test_officer_drills_down_to_the_branch(cast, as_officer):
+    assert as_officer.get(reverse("members:unit", args=[cast.branch_a.pk])).status_code == 200
+    assert as_officer.get(reverse("members:roster", args=[cast.branch_a.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("who,unit,status", [
+    ("as_officer", "university", 403),  # above their committee
+    ("as_officer", "c2", 403),  # a sibling committee
+    ("as_officer", "branch_b", 403),
+    ("as_alice", "c1", 403),  # a secretary does not see the committee above
+    ("as_alice", "branch_b", 403),  # nor another branch
+    ("as_alice", "branch_a", 200),
+    ("as_bob", "branch_a", 403),  # a plain member sees only their own record
+    ("as_charlie", "branch_a", 403),
+])
+def test_unit_page_permissions(cast, request, who, unit, status):
+    client = request.getfixturevalue(who)
+    assert client.get(reverse("members:unit", args=[getattr(cast, unit).pk])).status_code == status
+
+
+def test_unit_page_refuses_anonymous_and_wrong_method(cast, anonymous, as_officer):
+    url = reverse("members:unit", args=[cast.c1.pk])
+    assert anonymous.get(url).status_code == 302
+    assert as_officer.post(url).status_code == 405
+
+
+def test_forbidden_page_is_in_chinese(cast, as_alice):
+    response = as_alice.get(reverse("members:unit", args=[cast.branch_b.pk]))
+    assert response.status_code == 403
+    assert "权限" in response.content.decode()
+
+
+def _grow(parent, n_branches, members_each):
+    for i in range(n_branches):
+        branch = make_org(parent, K.BRANCH, f"扩充第{i}党支部", category="student")
+        for _ in range(members_each):
+            MemberFactory(branch=branch, category="student")
+
+
+def test_unit_page_query_count_does_not_grow_with_the_tree(cast, as_officer, django_assert_num_queries):
+    url = reverse("members:unit", args=[cast.c1.pk])
+    # 1 session, 2 user, 3 the unit, 4 view permission, 5 organizations grouped by kind/category,
+    # 6 members grouped by stage/category/gender/age, 7 manage_units permission, 8 breadcrumb,
+    # 9 children with their member and branch counts (correlated subqueries).
+    with django_assert_num_queries(9):
+        as_officer.get(url)
+    _grow(cast.c1, 6, 4)
+    with django_assert_num_queries(9):
+        response = as_officer.get(url)
+    assert len(response.context["children"]) == 7
+
+
+# --- roster ----------------------------------------------------------------------------------------
+
+def test_secretary_sees_full_id_numbers_and_phones(cast, as_alice):
+    response = as_alice.get(reverse("members:roster", args=[cast.branch_a.pk]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "420102199105170013" in body and "13800002222" in body
+
+
+def test_a_viewer_who_does_not_manage_sees_masked_values(cast, as_alice):
+    # Give alice a view-only role on branch B: she sees its roster, masked.
+    from branches.services import role_assign
+
+    role_assign(user=cast.alice, organization=cast.branch_b, kind="publicity")
+    response = as_alice.get(reverse("members:roster", args=[cast.branch_b.pk]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "420102200005170014" not in body and "420102********0014" in body
+    assert "13800003333" not in body and "138****3333" in body
+
+
+def test_roster_of_another_branch_is_refused(cast, as_alice, as_charlie, as_bob):
+    assert as_alice.get(reverse("members:roster", args=[cast.branch_b.pk])).status_code == 403
+    assert as_charlie.get(reverse("members:roster", args=[cast.branch_a.pk])).status_code == 403
+    assert as_bob.get(reverse("members:roster", args=[cast.branch_a.pk])).status_code == 403
+
+
+def test_roster_only_for_branches_and_only_get(cast, as_officer):
+    assert as_officer.get(reverse("members:roster", args=[cast.c1.pk])).status_code == 404
+    assert as_officer.post(reverse("members:roster", args=[cast.branch_a.pk])).status_code == 405
+
+
+def test_roster_search_and_htmx_partial(cast, as_alice):
+    url = reverse("members:roster", args=[cast.branch_a.pk])
+    response = as_alice.get(url, {"q": "鲍"}, headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "鲍勃" in body and "艾丽" not in body
+    assert "<html" not in body  # only the table fragment
+
+
+def test_roster_query_count_is_fixed(cast, as_alice, django_assert_num_queries):
+    url = reverse("members:roster", args=[cast.branch_a.pk])
+    # 1 session, 2 user, 3 the branch, 4 view permission, 5 manage permission, 6 the roster with groups,
+    # 7 breadcrumb.
+    with django_assert_num_queries(7):
+        as_alice.get(url)
+    group = make_org(cast.branch_a, K.GROUP, "第一党小组")
+    for _ in range(15):
+        MemberFactory(branch=cast.branch_a, party_group=group)
+    with django_assert_num_queries(7):
+        response = as_alice.get(url)
+    assert len(response.context["rows"]) == 17
+
+
+# --- member record ---------------------------------------------------------------------------------
+
+def test_member_sees_their_own_record_unmasked(cast, as_bob):
+    response = as_bob.get(reverse("members:me"))
+    assert response.status_code == 200
+    assert "420102199105170013" in response.content.decode()
+    assert as_bob.get(reverse("members:detail", args=[cast.bob_member.pk])).status_code == 200
+
+
+def test_member_cannot_see_another_members_record(cast, as_bob, as_charlie):
+    assert as_bob.get(reverse("members:detail", args=[cast.alice_member.pk])).status_code == 403
+    assert as_charlie.get(reverse("members:detail", args=[cast.bob_member.pk])).status_code == 403
+
+
+def test_secretary_and_officer_see_records_in_their_units(cast, as_alice, as_officer):
+    assert as_alice.get(reverse("members:detail", args=[cast.bob_member.pk])).status_code == 200
+    assert as_officer.get(reverse("members:detail", args=[cast.bob_member.pk])).status_code == 200
+    assert as_officer.get(reverse("members:detail", args=[cast.charlie_member.pk])).status_code == 403
