@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup setup-dev messages browser serve clean
+.PHONY: run test setup setup-dev messages test-packages clean
 
 $(VENV)/.runtime: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is required") if sys.version_info < (3, 11) else None'
@@ -23,14 +23,14 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 
 setup: $(VENV)/.runtime messages
 
-setup-dev: $(VENV)/.dev messages browser
+setup-dev: $(VENV)/.dev messages test-packages
 
 # Compile the zh_Hans catalogue with polib (no GNU gettext needed on the machine).
 messages: $(VENV)/.runtime
 	@$(PY) scripts/compile_messages.py
 
-browser:
-	@scripts/ensure_chromium.sh
+test-packages:
+	@scripts/ensure_test_packages.sh
 
 run: setup
 	$(PY) manage.py migrate --noinput

@@ -32,7 +32,7 @@ COL_BRANCH_NAME = "所在支部"
 COL_APPLIED = "申请入党日期"
 COL_JOINED = "入党日期"
 COL_FULL = "转正日期"
-REQUIRED_COLUMNS = (COL_NAME, COL_GENDER, COL_BIRTH, COL_CATEGORY, COL_STAGE, COL_BRANCH)
+REQUIRED_COLUMNS = (COL_NAME, COL_GENDER, COL_BIRTH, COL_ID, COL_CATEGORY, COL_STAGE, COL_BRANCH)
 
 # Labels accepted in the spreadsheet (and written on export), per stored value.
 GENDER_LABELS = {"M": "男", "F": "女"}

@@ -38,7 +38,7 @@ from members.selectors import (
     members_for_export,
     party_stats,
 )
-from members.services import member_import
+from members.services import member_import as member_import_service
 
 
 def _require(request: HttpRequest, organization: Organization, codename: str = VIEW) -> None:
@@ -100,6 +100,11 @@ def unit_overview(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, unit)
     stats = party_stats(organization=unit)
     can_manage_units = organization_permission_holds(user=request.user, organization=unit, codename=MANAGE_UNITS)
+    # Renaming, moving and deactivating a unit is the business of the unit above it.
+    parent = Organization.objects.get_parent(unit) if can_manage_units and unit.depth > 1 else None
+    can_manage_parent = parent is not None and organization_permission_holds(
+        user=request.user, organization=parent, codename=MANAGE_UNITS
+    )
     context = {
         "unit": unit,
         "ancestors": organization_ancestors(organization=unit),
@@ -123,6 +128,7 @@ def unit_overview(request: HttpRequest, pk: int) -> HttpResponse:
             (Organization.Kind(k).label, n) for k, n in stats["organizations_by_kind"].items() if n
         ],
         "can_manage_units": can_manage_units,
+        "can_manage_parent": can_manage_parent,
         "warnings": _branch_shape_warnings(unit, stats),
     }
     return render(request, "members/unit.html", context)
@@ -227,7 +233,7 @@ def member_import(request: HttpRequest) -> HttpResponse:
     report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        report = member_import(
+        report = member_import_service(
             data=upload.read(), filename=upload.name, scope=form.cleaned_data["scope"], by=request.user
         )
         if report.ok:

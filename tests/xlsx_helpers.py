@@ -58,9 +58,12 @@ def member_row(n: int, *, branch_code: str, **overrides) -> dict[str, object]:
 
 
 def build_xlsx(rows: Iterable[dict[str, object] | Sequence[object]], headers: Sequence[str] = HEADERS) -> bytes:
-    """An xlsx whose first sheet has ``headers`` in row 1 and one row per item (dicts are keyed by header)."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet()
+    """An xlsx whose first sheet has ``headers`` in row 1 and one row per item (dicts are keyed by header).
+
+    A normal (not write-only) workbook, so the sheet carries its ``<dimension>`` as Excel's files do.
+    """
+    book = Workbook()
+    sheet = book.active
     sheet.append(list(headers))
     for row in rows:
         sheet.append([row.get(h) for h in headers] if isinstance(row, dict) else list(row))

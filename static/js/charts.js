@@ -17,8 +17,27 @@
     }
   }
 
+  // With nothing to draw, the chart says so instead of showing an empty ring or flat bars.
+  function emptyTitle(element) {
+    return {
+      show: true,
+      text: element.getAttribute("data-empty-text") || "",
+      left: "center",
+      top: "middle",
+      textStyle: { color: "#495057", fontSize: 14, fontWeight: "normal" }
+    };
+  }
+
   function categoryChart(element, rows) {
     var chart = window.echarts.init(element, null, { renderer: "canvas" });
+    // Zero slices only crowd the labels; the table still lists every category.
+    rows = rows.filter(function (row) {
+      return row.value > 0;
+    });
+    if (!rows.length) {
+      chart.setOption({ title: emptyTitle(element) });
+      return chart;
+    }
     chart.setOption({
       color: PALETTE,
       tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
@@ -39,6 +58,13 @@
 
   function ageChart(element, age) {
     var chart = window.echarts.init(element, null, { renderer: "canvas" });
+    var total = age.values.reduce(function (sum, value) {
+      return sum + value;
+    }, 0);
+    if (!total) {
+      chart.setOption({ title: emptyTitle(element) });
+      return chart;
+    }
     chart.setOption({
       color: [PALETTE[0]],
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
