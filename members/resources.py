@@ -232,7 +232,7 @@ class MemberResource(resources.ModelResource):
     def before_import(self, dataset, **kwargs):
         """Load the scope's branches and the members the file's ID numbers already name: two queries."""
         if self.scope is None:
-            self.scope = Organization.get_first_root_node()
+            self.scope = Organization.objects.get_first_root_node()
         self.branches_by_code = {
             b.code: b
             for b in Organization.objects.subtree_of(self.scope).filter(kind=Organization.Kind.BRANCH, is_active=True)
@@ -244,6 +244,14 @@ class MemberResource(resources.ModelResource):
             m.id_number: m for m in Member.objects.filter(id_number__in=ids).select_related("branch")
         } if ids else {}
         self.seen_ids = set()
+
+    def import_row(self, row, instance_loader, **kwargs):
+        """A blank line between data rows is skipped, not reported as a row missing every column."""
+        if all(value is None or (isinstance(value, str) and not value.strip()) for value in row.values()):
+            row_result = self.get_row_result_class()()
+            row_result.import_type = row_result.IMPORT_TYPE_SKIP
+            return row_result
+        return super().import_row(row, instance_loader, **kwargs)
 
     def get_instance(self, instance_loader, row):
         id_number = _text(row.get(COL_ID)).upper()

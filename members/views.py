@@ -53,7 +53,7 @@ def home(request: HttpRequest) -> HttpResponse:
     members to their own record."""
     user = request.user
     if user.is_superuser:
-        root = Organization.get_first_root_node()
+        root = Organization.objects.get_first_root_node()
         if root is not None:
             return redirect("members:unit", pk=root.pk)
     role = current_roles(user=user).first()

@@ -22,13 +22,13 @@ def test_secretary_opens_their_roster_and_is_refused_another_branch(page, cast):
     assert "鲍勃" in table.inner_text() and "艾丽" in table.inner_text()
     assert "420102199105170013" in table.inner_text()  # she manages them: nothing masked
     check_accessibility(page)
+    assert not page.console_errors  # no CSP refusals, no script errors on the way
 
     response = page.goto(reverse("members:roster", args=[cast.branch_b.pk]))
     assert response.status == 403
     assert "权限" in page.get_by_role("main").inner_text()
     assert "查理" not in page.content()
     check_accessibility(page)
-    assert not page.console_errors
 
 
 def test_officer_drills_down_from_committee_to_roster(page, cast):

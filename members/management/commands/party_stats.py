@@ -19,7 +19,7 @@ class Command(BaseCommand):
             if unit is None:
                 raise CommandError(f"No organization with code {code!r}.")
         else:
-            unit = Organization.get_first_root_node()
+            unit = Organization.objects.get_first_root_node()
             if unit is None:
                 raise CommandError("No organizations yet: run load_demo or create the tree first.")
         stats = party_stats(organization=unit)
