@@ -48,3 +48,9 @@ def test_lockout_after_five_failures_by_user_and_address(secretary, settings):
     assert _attempt("zb001", "pass-1234", "10.0.0.2").status_code == 302
     UserFactory(username="zb002")
     assert _attempt("zb002", "pass-1234", "10.0.0.1").status_code == 302
+
+
+def test_pages_are_chinese_whatever_the_browser_asks(db, client):
+    response = client.get(reverse("login"), headers={"accept-language": "en-US,en;q=0.9"})
+    body = response.content.decode()
+    assert "党建工作平台" in body and "Party Building Portal" not in body
