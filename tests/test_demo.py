@@ -100,3 +100,16 @@ def test_scale_builds_a_province(db, capsys):
     assert stats["organizations_by_kind"]["branch"] == 586
     assert stats["party_members"] == 2 * 5841
     assert Role.objects.filter(user__username="u002_zb001").exists()
+
+
+def test_overview_page_shows_the_same_numbers_as_the_command(demo, capsys, client):
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    command = _stats(capsys)
+    client.force_login(get_user_model().objects.get(username="zzb"))
+    response = client.get(reverse("members:unit", args=[command["organization"]["id"]]))
+    assert response.status_code == 200
+    assert response.context["stats"] == command
+    body = response.content.decode()
+    assert "5,841" in body or "5841" in body
