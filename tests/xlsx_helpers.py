@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
+import zipfile
 from collections.abc import Iterable, Sequence
 
 from openpyxl import Workbook, load_workbook
@@ -57,7 +59,9 @@ def member_row(n: int, *, branch_code: str, **overrides) -> dict[str, object]:
     return row
 
 
-def build_xlsx(rows: Iterable[dict[str, object] | Sequence[object]], headers: Sequence[str] = HEADERS) -> bytes:
+def build_xlsx(
+    rows: Iterable[dict[str, object] | Sequence[object]], headers: Sequence[str] = HEADERS
+) -> bytes:
     """An xlsx whose first sheet has ``headers`` in row 1 and one row per item (dicts are keyed by header).
 
     A normal (not write-only) workbook, so the sheet carries its ``<dimension>`` as Excel's files do.
@@ -79,3 +83,16 @@ def read_xlsx_rows(data: bytes) -> list[tuple]:
         return list(book.active.iter_rows(values_only=True))
     finally:
         book.close()
+
+
+def with_dimension(data: bytes, ref: str) -> bytes:
+    """The workbook with its first sheet's ``<dimension ref=…>`` replaced (some writers get it wrong)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            body = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                body = re.sub(rb'<dimension ref="[^"]*"', f'<dimension ref="{ref}"'.encode(), body, count=1)
+            target.writestr(item, body)
+    return out.getvalue()
