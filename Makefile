@@ -42,4 +42,4 @@ test: setup-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf var/static var/test-media var/test-portal.sqlite3* var/celery
+	rm -rf var/static var/test-media var/test-portal-*.sqlite3* var/celery

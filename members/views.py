@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tablib
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -140,8 +142,6 @@ def _age_labels():
 
 def _branch_shape_warnings(unit: Organization, stats: dict) -> list[str]:
     """DESIGN §5 branch shape, shown as warnings on the branch page, never as errors."""
-    from django.conf import settings
-
     warnings = []
     if unit.is_branch:
         full = stats["people_by_stage"][Member.Stage.FULL]
@@ -254,8 +254,6 @@ def member_import_template(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     resource = MemberResource()
     headers = [f.column_name for f in resource.get_import_fields() if not f.readonly]
-    import tablib
-
     dataset = tablib.Dataset(headers=headers)
     response = HttpResponse(XLSX().export_data(dataset), content_type=XLSX().get_content_type())
     response["Content-Disposition"] = "attachment; filename=member-import-template.xlsx"

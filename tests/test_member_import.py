@@ -397,7 +397,9 @@ def test_service_refuses_a_user_without_manage_members_on_the_scope(tree):
 #  11 RELEASE  after_import
 #  12 RELEASE  import_data
 #  13 RELEASE  the service's atomic
-FIXED_IMPORT_QUERIES = 13
+#  (PostgreSQL only) SELECT setval(…)  import-export's after_import resets the id sequence after inserts
+def fixed_import_queries() -> int:
+    return 13 + (1 if connection.vendor == "postgresql" else 0)
 
 
 def insert_batches(rows: int) -> int:
@@ -431,7 +433,7 @@ def test_import_queries_do_not_grow_with_rows(tree):
     small, large = _queries_of_import(tree, 20), _queries_of_import(tree, 200)
 
     fixed_small, fixed_large = (sum(not _is_insert(q) for q in queries) for queries in (small, large))
-    assert fixed_small == fixed_large == FIXED_IMPORT_QUERIES
+    assert fixed_small == fixed_large == fixed_import_queries()
     # At most the backend's batches (an executemany, logged as one statement, would be fewer).
     assert sum(map(_is_insert, small)) <= insert_batches(20)
     assert sum(map(_is_insert, large)) <= insert_batches(200)
@@ -440,7 +442,7 @@ def test_import_queries_do_not_grow_with_rows(tree):
 def test_import_of_200_rows_query_count(tree, django_assert_max_num_queries):
     data = build_xlsx(good_rows(200))
 
-    with django_assert_max_num_queries(FIXED_IMPORT_QUERIES + insert_batches(200)):
+    with django_assert_max_num_queries(fixed_import_queries() + insert_batches(200)):
         report = run_import(tree, data)
 
     assert report.created == 200

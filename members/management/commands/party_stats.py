@@ -1,4 +1,4 @@
-import json
+import json as json_module
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -24,8 +24,6 @@ class Command(BaseCommand):
                 raise CommandError("No organizations yet: run load_demo or create the tree first.")
         stats = party_stats(organization=unit)
         if json:
-            import json as json_module
-
             self.stdout.write(json_module.dumps(stats, ensure_ascii=False, indent=2))
             return
         self.stdout.write(f"{stats['organization']['name']}（{stats['as_of']}）")
