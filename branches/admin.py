@@ -1,16 +1,25 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
 from branches.models import Organization, OrganizationGroupObjectPermission, OrganizationUserObjectPermission, Role
+from branches.services import role_assign, role_delete, role_end
 
 
 class RoleInline(admin.TabularInline):
+    """Read-only here: roles carry object permissions, so they are added, ended and deleted in the role
+    admin, which goes through the services."""
+
     model = Role
     extra = 0
-    autocomplete_fields = ["user"]
     fields = ["user", "kind", "started_on", "ended_on"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Organization)
@@ -32,15 +41,31 @@ class RoleAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["user", "organization"]
     list_select_related = ["user", "organization"]
 
-    def save_model(self, request, obj, form, change):
-        from branches.services import role_assign
+    def get_readonly_fields(self, request, obj=None):
+        # Who, where and what define the permissions granted: to change them, end the role and add another.
+        return ["user", "organization", "kind"] if obj is not None else []
 
-        if change:
-            super().save_model(request, obj, form, change)
+    def save_model(self, request, obj, form, change):
+        """Every change goes through the services so object permissions follow the role."""
+        if not change:
+            created = role_assign(
+                user=obj.user, organization=obj.organization, kind=obj.kind, started_on=obj.started_on
+            )
+            obj.pk = created.pk
             return
-        # New roles go through the service so their object permissions are granted too.
-        created = role_assign(user=obj.user, organization=obj.organization, kind=obj.kind, started_on=obj.started_on)
-        obj.pk = created.pk
+        if "ended_on" in form.changed_data and obj.ended_on is not None:
+            role_end(role=obj, ended_on=obj.ended_on)
+            return
+        if "ended_on" in form.changed_data and obj.ended_on is None:
+            raise PermissionDenied("An ended role cannot be reopened; add a new role instead.")
+        super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        role_delete(role=obj)
+
+    def delete_queryset(self, request, queryset):
+        for role in queryset.select_related("organization"):
+            role_delete(role=role)
 
 
 @admin.register(OrganizationUserObjectPermission)

@@ -172,6 +172,18 @@ def role_assign(
     return role
 
 
+def _withdraw_permissions(role: Role) -> None:
+    """Remove the object permissions ``role`` granted that no other current role of the user still grants."""
+    still_granted: set[str] = set()
+    others = Role.objects.current().filter(user=role.user, organization=role.organization).exclude(pk=role.pk)
+    for other in others.select_related("organization"):
+        still_granted.update(other.granted_permissions())
+    withdraw = set(role.granted_permissions()) - still_granted
+    OrganizationUserObjectPermission.objects.filter(
+        user=role.user, content_object=role.organization, permission__codename__in=withdraw
+    ).delete()
+
+
 @transaction.atomic
 def role_end(*, role: Role, ended_on: datetime.date | None = None, by: AbstractBaseUser | None = None) -> Role:
     """End a role and withdraw the permissions no other current role of the user still grants there."""
@@ -179,13 +191,12 @@ def role_end(*, role: Role, ended_on: datetime.date | None = None, by: AbstractB
     _require_manage_units(by=by, organization=parent or role.organization)
     role.ended_on = ended_on or timezone.localdate()
     role.save(update_fields=["ended_on"])
-    still_granted: set[str] = set()
-    for other in Role.objects.current().filter(user=role.user, organization=role.organization).select_related(
-        "organization"
-    ):
-        still_granted.update(other.granted_permissions())
-    withdraw = set(role.granted_permissions()) - still_granted
-    OrganizationUserObjectPermission.objects.filter(
-        user=role.user, content_object=role.organization, permission__codename__in=withdraw
-    ).delete()
+    _withdraw_permissions(role)
     return role
+
+
+@transaction.atomic
+def role_delete(*, role: Role) -> None:
+    """Delete a role entered by mistake (the admin's delete), withdrawing its permissions like role_end."""
+    _withdraw_permissions(role)
+    role.delete()

@@ -18,6 +18,10 @@ class MemberAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     autocomplete_fields = ["branch", "party_group", "user"]
     date_hierarchy = "joined_on"
 
+    def get_import_resource_kwargs(self, request, **kwargs):
+        # History rows name who imported; the admin imports into the whole tree (scope None → the root).
+        return super().get_import_resource_kwargs(request, **kwargs) | {"user": request.user}
+
 
 @admin.register(StatsSnapshot)
 class StatsSnapshotAdmin(admin.ModelAdmin):

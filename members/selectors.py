@@ -7,6 +7,7 @@ import datetime
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Case, CharField, Count, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from branches.models import Organization
 from branches.selectors import (
@@ -32,16 +33,29 @@ STAGE_ORDER = {stage: i for i, stage in enumerate(reversed(Member.Stage.values))
 
 
 def mask_id_number(value: str) -> str:
-    """Keep the region prefix and the last four characters: 110101********1234."""
-    if len(value) <= 10:
+    """Keep only the last four characters: **************1234. The middle eight are the birth date and the
+    first six the birthplace, so showing either beside the birth date would give the number away."""
+    if len(value) <= 4:
         return "*" * len(value)
-    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+    return "*" * (len(value) - 4) + value[-4:]
 
 
 def mask_phone(value: str) -> str:
     if len(value) < 7:
         return "*" * len(value)
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def sensitive_fields(member: Member, *, unmasked: bool) -> dict[str, str]:
+    """ID number, phone and birth date as this viewer may see them: in full for those who manage the
+    member (and the member), otherwise masked, with the birth year only."""
+    if unmasked:
+        return {"id_number": member.id_number, "phone": member.phone, "birth": member.birth_date.isoformat()}
+    return {
+        "id_number": mask_id_number(member.id_number),
+        "phone": mask_phone(member.phone),
+        "birth": _("%(year)d (year only)") % {"year": member.birth_date.year},
+    }
 
 
 def member_may_view(*, user: User, member: Member) -> bool:

@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from import_export.formats.base_formats import XLSX
@@ -33,12 +34,11 @@ from members.resources import MemberResource
 from members.selectors import (
     AGE_BANDS,
     branch_roster,
-    mask_id_number,
-    mask_phone,
     member_may_manage,
     member_may_view,
     members_for_export,
     party_stats,
+    sensitive_fields,
 )
 from members.services import member_import as member_import_service
 
@@ -166,14 +166,7 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
     people = branch_roster(branch=branch)
     if query:
         people = people.filter(Q(name__contains=query) | Q(phone__contains=query) if can_manage else Q(name__contains=query))
-    rows = [
-        {
-            "member": m,
-            "id_number": m.id_number if can_manage else mask_id_number(m.id_number),
-            "phone": m.phone if can_manage else mask_phone(m.phone),
-        }
-        for m in people
-    ]
+    rows = [{"member": m, **sensitive_fields(m, unmasked=can_manage)} for m in people]
     context = {
         "unit": branch,
         "ancestors": organization_ancestors(organization=branch),
@@ -182,17 +175,15 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
         "can_manage": can_manage,
     }
     template = "members/roster.html#roster-table" if request.htmx else "members/roster.html"
-    return render(request, template, context)
+    response = render(request, template, context)
+    # The fragment and the page share a URL: caches and the back button must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def _member_context(request: HttpRequest, member: Member) -> dict:
-    can_manage = member.user_id == request.user.pk or member_may_manage(user=request.user, member=member)
-    return {
-        "member": member,
-        "unit": member.branch,
-        "id_number": member.id_number if can_manage else mask_id_number(member.id_number),
-        "phone": member.phone if can_manage else mask_phone(member.phone),
-    }
+    unmasked = member.user_id == request.user.pk or member_may_manage(user=request.user, member=member)
+    return {"member": member, "unit": member.branch, **sensitive_fields(member, unmasked=unmasked)}
 
 
 @login_required

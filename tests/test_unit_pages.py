@@ -108,8 +108,19 @@ def test_a_viewer_who_does_not_manage_sees_masked_values(cast, as_alice):
     response = as_alice.get(reverse("members:roster", args=[cast.branch_b.pk]))
     body = response.content.decode()
     assert response.status_code == 200
-    assert "420102200005170014" not in body and "420102********0014" in body
+    assert "420102200005170014" not in body and "**************0014" in body
     assert "13800003333" not in body and "138****3333" in body
+    # The birth date would give the masked middle of the ID number back: only the year is shown.
+    assert "1990-05-17" not in body and "19900517" not in body and "1990年" in body
+
+
+def test_member_record_is_masked_for_a_view_only_viewer(cast, as_alice):
+    from branches.services import role_assign
+
+    role_assign(user=cast.alice, organization=cast.branch_b, kind="publicity")
+    body = as_alice.get(reverse("members:detail", args=[cast.charlie_member.pk])).content.decode()
+    assert "420102200005170014" not in body and "**************0014" in body
+    assert "13800003333" not in body and "1990-05-17" not in body
 
 
 def test_roster_of_another_branch_is_refused(cast, as_alice, as_charlie, as_bob):
