@@ -7,7 +7,7 @@ A permission held on an organization holds on its whole subtree: "may the user d
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, QuerySet
 from django.db.models.lookups import StartsWith
 
 from branches.models import (
@@ -76,20 +76,6 @@ def current_roles(*, user: User) -> QuerySet[Role]:
         return Role.objects.none()
     return Role.objects.current().filter(user_id=user.pk).select_related("organization").order_by(
         "organization__depth", "organization__path"
-    )
-
-
-def top_organizations_visible_to(*, user: User) -> QuerySet[Organization]:
-    """The highest visible nodes: the ones the user sees whose parent they do not see (their 'home' units)."""
-    if user.is_superuser:
-        return Organization.objects.filter(depth=1)
-    user_grants, group_grants = _grants(user, VIEW)
-    return (
-        Organization.objects.filter(
-            Q(Exists(user_grants.filter(content_object_id=OuterRef("pk"))))
-            | Q(Exists(group_grants.filter(content_object_id=OuterRef("pk"))))
-        )
-        .order_by("depth", "path")
     )
 
 

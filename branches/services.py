@@ -125,8 +125,10 @@ def organization_move(
     _check_parent(organization.kind, new_parent)
     Organization.objects.move(organization, new_parent, pos="last-child")
     organization.refresh_from_db()
-    # treebeard rewrites paths with a bulk UPDATE; record the moved node's new place in its history.
+    # treebeard rewrites the subtree's paths with a bulk UPDATE: record every moved node's new place.
     organization.save()
+    descendants = list(Organization.objects.subtree_of(organization).exclude(pk=organization.pk))
+    Organization.history.bulk_history_create(descendants, update=True, default_change_reason="move")
     return organization
 
 

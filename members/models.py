@@ -102,6 +102,11 @@ class Member(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        # One spelling per ID number, so "…123x" and "…123X" cannot both be on file.
+        self.id_number = self.id_number.strip().upper()
+        super().save(*args, **kwargs)
+
     @property
     def is_party_member(self) -> bool:
         return self.stage in self.PARTY_STAGES

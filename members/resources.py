@@ -49,6 +49,7 @@ ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
 ID_RE = re.compile(r"^\d{17}[\dX]$")
 PHONE_RE = re.compile(r"^1\d{10}$")
+FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 def id_number_is_valid(value: str) -> bool:
@@ -111,6 +112,9 @@ class TextWidget(widgets.Widget):
             return ""
         if len(text) > self.max_length:
             raise ValueError(_("At most %(n)d characters.") % {"n": self.max_length})
+        if text[0] in FORMULA_STARTS:
+            # A cell starting like a formula would run as one when the export is opened in Excel.
+            raise ValueError(_("Text may not start with = + - or @."))
         if self.pattern is not None and not self.pattern(text):
             raise ValueError(self.pattern_message)
         return text
@@ -339,10 +343,14 @@ class MemberResource(resources.ModelResource):
         member = self.existing_by_id.get(id_number)
         if member is not None and not member.branch.path.startswith(self.scope.path):
             raise ValidationError({"id_number": _("This ID number belongs to a member outside your units.")})
+        if member is not None:
+            member._branch_before_import = member.branch_id
         return member
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})
+        if getattr(instance, "_branch_before_import", instance.branch_id) != instance.branch_id:
+            instance.party_group = None  # the old branch's party group does not travel with the member
         today = self.today
         if "birth_date" not in errors and instance.birth_date:
             try:
@@ -383,7 +391,7 @@ class MemberResource(resources.ModelResource):
                 self.update_instances.clear()
 
     def get_bulk_update_fields(self):
-        return [f for f in self._meta.fields if f not in ("branch_name", "id_number")]
+        return [f for f in self._meta.fields if f not in ("branch_name", "id_number")] + ["party_group"]
 
     # --- export ---------------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ import tablib
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
@@ -48,34 +48,47 @@ def _file_error(message: str) -> ImportReport:
 
 
 _SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml")
-_WIDE_CELL = re.compile(rb'<(?:\w+:)?c r="(?:[A-Z]{3}|[C-Z][A-Z])')  # a cell at column CA (79) or beyond
 _CELL = re.compile(rb"<(?:\w+:)?c[\s/>]")
-_CELL_WITH_REF = re.compile(rb'<(?:\w+:)?c r="')
-_ROW = re.compile(rb"<(?:\w+:)?row[\s/>]")
+_CELL_REF = re.compile(rb'<(?:\w+:)?c r="([A-Z]{1,3})(\d+)"')
 _ROW_REF = re.compile(rb'<(?:\w+:)?row r="(\d+)"')
+_MAX_COLUMN = 78  # column BZ: far wider than the member sheet's dozen columns
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + (letter - 64)
+    return number
 
 
 def _check_sheet_extent(data: bytes) -> None:
     """calamine reads a sheet into one dense grid from its top-left to its bottom-right cell: a 5 KB file
-    with a cell at XFD1048576 makes it allocate 512 GB and abort the process. So before calamine sees a
-    file, every cell must carry its reference, none may lie beyond column CA, and no row beyond
-    MEMBER_IMPORT_MAX_ROWS + 1 (about 0.1 s for 10,000 rows)."""
+    with a cell at XFD1048576 would make it allocate hundreds of gigabytes. So before calamine sees a file:
+    the parts may not unpack to more than 20 × the upload limit (zip bombs, in the sheet or in the shared
+    strings), every cell must carry its reference, and no cell or row may lie beyond column BZ or beyond
+    row MEMBER_IMPORT_MAX_ROWS + 1 (about 0.1 s for 10,000 rows)."""
     damaged = ValueError(_("The workbook cannot be read: it may be damaged."))
+    too_long = ValueError(
+        _("The file has more than %(n)d rows; split it into smaller files.") % {"n": settings.MEMBER_IMPORT_MAX_ROWS}
+    )
+    max_row = settings.MEMBER_IMPORT_MAX_ROWS + 1
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for info in archive.infolist():
+        parts = archive.infolist()
+        if sum(info.file_size for info in parts) > 20 * settings.MEMBER_IMPORT_MAX_BYTES:
+            raise damaged
+        for info in parts:
             if not _SHEET_PART.fullmatch(info.filename):
                 continue
-            if info.file_size > 20 * settings.MEMBER_IMPORT_MAX_BYTES:
-                raise damaged
             xml = archive.read(info)
-            if _WIDE_CELL.search(xml) or len(_CELL.findall(xml)) != len(_CELL_WITH_REF.findall(xml)):
+            refs = _CELL_REF.findall(xml)
+            if len(_CELL.findall(xml)) != len(refs):
                 raise damaged
-            rows = max(len(_ROW.findall(xml)), max(map(int, _ROW_REF.findall(xml)), default=0))
-            if rows > settings.MEMBER_IMPORT_MAX_ROWS + 1:
-                raise ValueError(
-                    _("The file has more than %(n)d rows; split it into smaller files.")
-                    % {"n": settings.MEMBER_IMPORT_MAX_ROWS}
-                )
+            if any(_column_number(col) > _MAX_COLUMN for col, _row in refs):
+                raise damaged
+            if any(int(row) > max_row for _col, row in refs) or any(
+                int(row) > max_row for row in _ROW_REF.findall(xml)
+            ):
+                raise too_long
 
 
 def read_xlsx(data: bytes) -> tablib.Dataset:
@@ -122,6 +135,14 @@ def read_xlsx(data: bytes) -> tablib.Dataset:
     return dataset
 
 
+def _explain(error: Exception) -> str:
+    """A database refusal (another import or an edit in the admin got there first) in the user's words."""
+    if isinstance(error, IntegrityError):
+        return _("The members changed while the file was being imported (for example, an ID number was "
+                 "added meanwhile). Nothing was imported; please upload the file again.")
+    return str(error)
+
+
 def member_import(*, data: bytes, filename: str, scope: Organization, by: AbstractBaseUser | None) -> ImportReport:
     """Import a member spreadsheet into ``scope``'s subtree: all rows or none.
 
@@ -164,9 +185,9 @@ def member_import(*, data: bytes, filename: str, scope: Organization, by: Abstra
                     report.errors.append(ImportError_(row=invalid.number + 1, column=column, message=str(message)))
         for number, row_errors in result.row_errors():
             for error in row_errors:
-                report.errors.append(ImportError_(row=number + 1, column="", message=str(error.error)))
+                report.errors.append(ImportError_(row=number + 1, column="", message=_explain(error.error)))
         for error in result.base_errors:
-            report.errors.append(ImportError_(row=None, column="", message=str(error.error)))
+            report.errors.append(ImportError_(row=None, column="", message=_explain(error.error)))
         if report.errors:
             transaction.set_rollback(True)
             return report

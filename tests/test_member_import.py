@@ -354,7 +354,7 @@ def test_too_many_rows_is_refused(tree, settings):
     assert Member.objects.count() == 0
 
 
-@pytest.mark.parametrize("far_cell", ["XFD1048576", "CA2", "A60000"])
+@pytest.mark.parametrize("far_cell", ["XFD1048576", "CA2", "A60000", "BZ60000"])
 def test_a_tiny_file_with_a_far_away_cell_is_refused_not_expanded(tree, far_cell):
     """The reader fills a dense grid up to the last cell: a 5 KB file naming XFD1048576 must be refused
     before it is read, or it would ask for hundreds of gigabytes."""
@@ -370,6 +370,45 @@ def test_a_tiny_file_with_a_far_away_cell_is_refused_not_expanded(tree, far_cell
 
     assert where(report) == [(None, "")]
     assert report.errors[0].message
+    assert Member.objects.count() == 0
+
+
+def test_a_cell_whose_reference_lies_below_its_row_is_refused(tree):
+    """A cell may name a row far below the <row> it sits in; the grid would still reach that row."""
+    data = build_xlsx(good_rows(1))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(buffer, "w") as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename.startswith("xl/worksheets/"):
+                content = content.replace(b'<c r="A2"', b'<c r="A300000"', 1)
+            target.writestr(info, content)
+
+    report = run_import(tree, buffer.getvalue())
+
+    assert where(report) == [(None, "")]
+    assert Member.objects.count() == 0
+
+
+def test_a_zip_bomb_in_the_shared_strings_is_refused(tree, settings):
+    data = build_xlsx(good_rows(1))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info.filename, source.read(info))
+        target.writestr("xl/padding.xml", b" " * (21 * settings.MEMBER_IMPORT_MAX_BYTES))
+
+    report = run_import(tree, buffer.getvalue())
+
+    assert where(report) == [(None, "")]
+    assert Member.objects.count() == 0
+
+
+@pytest.mark.parametrize("name", ["=HYPERLINK(\"http://x\",\"点我\")", "+1+1", "@SUM(A1)", "-2+3"])
+def test_formula_like_text_is_refused(tree, name):
+    report = run_import(tree, build_xlsx([member_row(0, branch_code="IMP-A1", 姓名=name)]))
+
+    assert where(report) == [(2, "A（姓名）")]
     assert Member.objects.count() == 0
 
 
@@ -582,3 +621,30 @@ def test_export_of_another_committee_is_403(tree):
 
 def test_export_wrong_method(tree):
     assert client_for(tree.officer).post(reverse("members:export", args=[tree.c1.pk])).status_code == 405
+
+
+def test_a_member_moved_by_import_leaves_the_old_party_group(tree):
+    assert run_import(tree, build_xlsx([member_row(0, branch_code="IMP-A1")])).ok
+    member = Member.objects.get()
+    group = organization_create(parent=member.branch, kind="group", name="第一党小组", code="IMP-A1-G1")
+    member.party_group = group
+    member.save()
+
+    report = run_import(tree, build_xlsx([member_row(0, branch_code="IMP-A2")]))
+
+    assert report.ok and report.updated == 1
+    member.refresh_from_db()
+    assert member.branch.code == "IMP-A2" and member.party_group is None
+    assert member.history.first().branch_id == member.branch_id
+
+
+def test_a_member_reimported_in_the_same_branch_keeps_the_party_group(tree):
+    assert run_import(tree, build_xlsx([member_row(0, branch_code="IMP-A1")])).ok
+    member = Member.objects.get()
+    member.party_group = organization_create(parent=member.branch, kind="group", name="第一党小组", code="G1")
+    member.save()
+
+    assert run_import(tree, build_xlsx([member_row(0, branch_code="IMP-A1", 手机号="13900000000")])).ok
+
+    member.refresh_from_db()
+    assert member.party_group is not None and member.phone == "13900000000"

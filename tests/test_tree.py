@@ -103,6 +103,7 @@ def test_officer_creates_renames_moves_and_deactivates_in_their_subtree(cast):
     organization_move(organization=new, new_parent=general, by=cast.officer)
     new.refresh_from_db()
     assert Organization.objects.get_parent(new) == general and new.path.startswith(general.path)
+    assert new.history.first().path == new.path  # the move is in the history
     assert organization_permission_holds(user=cast.officer, organization=new, codename=MANAGE_UNITS)
     assert organization_deactivate(organization=general, by=cast.officer) == 2
     new.refresh_from_db()
@@ -129,7 +130,9 @@ def test_kind_hierarchy_is_enforced(cast):
         organization_create(parent=cast.c1, kind=K.COMMITTEE, name="x")
     with pytest.raises(ValidationError):
         organization_create(parent=cast.c1, kind=K.BRANCH, name="no category")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="不能设在"):  # a committee under a branch: the kind rule
+        organization_move(organization=cast.c2, new_parent=cast.branch_a)
+    with pytest.raises(ValidationError, match="下级组织之下"):  # under its own subunit
         organization_move(organization=cast.c1, new_parent=cast.branch_a)
 
 
@@ -149,3 +152,39 @@ def test_member_factory_and_party_member_queryset(cast):
     MemberFactory(branch=cast.branch_a, stage="applicant", joined_on=None, full_on=None)
     assert cast.branch_a.members.count() == 3
     assert cast.branch_a.members.party_members().count() == 2
+
+
+def test_moving_a_unit_records_the_new_place_of_everything_below_it(cast):
+    group = make_org(cast.branch_a, K.GROUP, "第一党小组")
+    organization_move(organization=cast.branch_a, new_parent=cast.c2)
+    group.refresh_from_db()
+    assert group.path.startswith(cast.c2.path)
+    assert group.history.first().path == group.path and group.history.count() == 2
+
+
+def test_group_permissions_hold_on_the_subtree(cast):
+    from django.contrib.auth.models import Group, Permission
+
+    from branches.models import OrganizationGroupObjectPermission
+
+    auditors = Group.objects.create(name="审计")
+    OrganizationGroupObjectPermission.objects.create(
+        group=auditors, permission=Permission.objects.get(codename=VIEW), content_object=cast.c2
+    )
+    reader = UserFactory(username="reader")
+    reader.groups.add(auditors)
+    assert set(organizations_visible_to(user=reader).values_list("code", flat=True)) == {"C2", "B"}
+    assert organization_permission_holds(user=reader, organization=cast.branch_b, codename=VIEW)
+    assert not organization_permission_holds(user=reader, organization=cast.branch_a, codename=VIEW)
+
+
+def test_an_inactive_user_holds_nothing(cast):
+    cast.officer.is_active = False
+    cast.officer.save()
+    assert not organizations_visible_to(user=cast.officer).exists()
+    assert not organization_permission_holds(user=cast.officer, organization=cast.c1, codename=VIEW)
+
+
+def test_managed_units_is_one_query(cast, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert set(organizations_managed_by(user=cast.officer).values_list("code", flat=True)) == {"C1", "A"}

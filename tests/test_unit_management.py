@@ -1,5 +1,6 @@
 """Create, rename, move and deactivate units through the web pages."""
 
+import pytest
 from django.urls import reverse
 
 from branches.models import Organization
@@ -48,7 +49,9 @@ def test_rename_move_and_deactivate(cast, as_officer):
     response = as_officer.post(reverse("branches:deactivate", args=[new.pk]), follow=True)
     new.refresh_from_db()
     assert new.is_active
-    assert any("2" in str(m) for m in response.context["messages"])
+    message = list(response.context["messages"])[-1]  # after "renamed" and "moved"
+    assert message.level_tag == "error"
+    assert str(message) == "该组织仍有 2 名在册人员，请先办理组织关系转接。"
 
 
 def test_move_offers_only_units_the_officer_manages(cast, as_officer):
@@ -70,3 +73,34 @@ def test_empty_branch_is_deactivated(cast, as_officer):
     assert response.status_code == 302
     empty.refresh_from_db()
     assert not empty.is_active
+
+
+@pytest.mark.parametrize("name", ["branches:rename", "branches:move"])
+def test_rename_and_move_refuse_other_methods(cast, as_officer, name):
+    url = reverse(name, args=[cast.branch_a.pk])
+    assert as_officer.put(url).status_code == 405
+    assert as_officer.delete(url).status_code == 405
+
+
+@pytest.mark.parametrize("who,unit", [
+    ("as_officer", "branch_b"),  # another committee's branch
+    ("as_officer", "c1"),  # their own committee: changing it is the university's business
+    ("as_alice", "branch_a"),  # a branch secretary does not restructure their own branch
+    ("as_bob", "branch_a"),
+])
+@pytest.mark.parametrize("name", ["branches:rename", "branches:move", "branches:deactivate"])
+def test_structural_changes_are_refused_outside_the_rights(cast, request, who, unit, name):
+    client = request.getfixturevalue(who)
+    target = getattr(cast, unit)
+    before = Organization.objects.get(pk=target.pk)
+    response = client.post(reverse(name, args=[target.pk]), {"name": "改名", "new_parent": cast.c1.pk})
+    assert response.status_code == 403
+    after = Organization.objects.get(pk=target.pk)
+    assert (after.name, after.path, after.is_active) == (before.name, before.path, before.is_active)
+
+
+def test_anonymous_is_sent_to_login_for_every_management_page(cast, anonymous):
+    for name in ("branches:create", "branches:rename", "branches:move"):
+        assert anonymous.get(reverse(name, args=[cast.branch_a.pk])).status_code == 302
+    assert anonymous.post(reverse("branches:deactivate", args=[cast.branch_a.pk])).status_code == 302
+    assert Organization.objects.get(pk=cast.branch_a.pk).is_active

@@ -175,3 +175,23 @@ def test_secretary_and_officer_see_records_in_their_units(cast, as_alice, as_off
     assert as_alice.get(reverse("members:detail", args=[cast.bob_member.pk])).status_code == 200
     assert as_officer.get(reverse("members:detail", args=[cast.bob_member.pk])).status_code == 200
     assert as_officer.get(reverse("members:detail", args=[cast.charlie_member.pk])).status_code == 403
+
+
+def test_member_pages_refuse_other_methods(cast, as_bob):
+    assert as_bob.post(reverse("members:me")).status_code == 405
+    assert as_bob.post(reverse("members:detail", args=[cast.bob_member.pk])).status_code == 405
+
+
+def test_member_pages_send_anonymous_to_login(cast, anonymous):
+    assert anonymous.get(reverse("members:me")).status_code == 302
+    assert anonymous.get(reverse("members:detail", args=[cast.bob_member.pk])).status_code == 302
+
+
+def test_member_record_query_count(cast, as_alice, django_assert_num_queries):
+    # 1 session, 2 user, 3 the member with branch and group, 4 view permission on the branch,
+    # 5 manage permission (unmasked or not).
+    with django_assert_num_queries(5):
+        as_alice.get(reverse("members:detail", args=[cast.bob_member.pk]))
+    # 1 session, 2 user, 3 the member by login.
+    with django_assert_num_queries(3):
+        as_alice.get(reverse("members:me"))
