@@ -30,6 +30,7 @@ from branches.selectors import (
 )
 from members.forms import MemberImportForm
 from members.models import Member
+from members.panels import render_unit_panels
 from members.resources import MemberResource
 from members.selectors import (
     AGE_BANDS,
@@ -132,6 +133,8 @@ def unit_overview(request: HttpRequest, pk: int) -> HttpResponse:
         "can_manage_units": can_manage_units,
         "can_manage_parent": can_manage_parent,
         "warnings": _branch_shape_warnings(unit, stats),
+        # Compliance, to-dos and the like, contributed by higher apps (members.panels).
+        "panels": render_unit_panels(request, unit),
     }
     return render(request, "members/unit.html", context)
 

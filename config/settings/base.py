@@ -191,7 +191,7 @@ IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 MEMBER_IMPORT_MAX_BYTES = env_int("MEMBER_IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 MEMBER_IMPORT_MAX_ROWS = env_int("MEMBER_IMPORT_MAX_ROWS", 50_000, minimum=1)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # form fields only; files stream to disk past 5 MB
 
 # --- i18n -------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -246,6 +246,12 @@ CONTENT_SECURITY_POLICY = {
 # --- Domain defaults (DESIGN §5), overridable per deployment ---------------------------------------
 BRANCH_MIN_FULL_MEMBERS = env_int("BRANCH_MIN_FULL_MEMBERS", 3, minimum=1)
 BRANCH_COMMITTEE_THRESHOLD = env_int("BRANCH_COMMITTEE_THRESHOLD", 7, minimum=1)
+# Minutes filed more than this many days after the meeting are accepted and marked late.
+MINUTES_FILING_DAYS = env_int("MINUTES_FILING_DAYS", 7, minimum=0)
+MEETING_ATTACHMENT_MAX_BYTES = env_int("MEETING_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+MEETING_ATTACHMENTS_PER_UPLOAD = env_int("MEETING_ATTACHMENTS_PER_UPLOAD", 10, minimum=1)
+# The daily step reminds secretaries this many days before a period ends with a required meeting missing.
+MEETING_REMINDER_DAYS = env_int("MEETING_REMINDER_DAYS", 7, minimum=0)
 
 LOGGING = {
     "version": 1,

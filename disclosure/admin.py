@@ -1,0 +1,54 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from disclosure.models import Attachment, Attendance, Meeting, MeetingRule, ReviewRoute, Todo
+
+
+class AttendanceInline(admin.TabularInline):
+    model = Attendance
+    extra = 0
+    autocomplete_fields = ["member"]
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    readonly_fields = ["name", "content_type", "size", "uploaded_by", "uploaded_at"]
+    fields = readonly_fields
+
+
+@admin.register(Meeting)
+class MeetingAdmin(SimpleHistoryAdmin):
+    """For the system administrator; secretaries and reviewers use the portal's pages (the rules live there)."""
+
+    list_display = ["organization", "kind", "held_at", "status", "is_late", "filing_lag_days", "present_count",
+                    "expected_count"]
+    list_filter = ["kind", "status", "is_late", "visibility"]
+    search_fields = ["organization__name", "topics"]
+    list_select_related = ["organization"]
+    date_hierarchy = "held_at"
+    readonly_fields = ["expected_count", "present_count", "leave_count", "absent_count", "voting_expected",
+                       "voting_present", "first_submitted_at", "submitted_at", "filing_lag_days", "is_late",
+                       "reviewed_at", "reviewed_by", "created_by"]
+    autocomplete_fields = ["organization", "party_group", "reviewer"]
+    inlines = [AttendanceInline, AttachmentInline]
+
+
+@admin.register(MeetingRule)
+class MeetingRuleAdmin(SimpleHistoryAdmin):
+    list_display = ["kind", "period", "times", "only_with_groups", "min_full_members", "is_active"]
+    list_editable = ["period", "times", "is_active"]
+
+
+@admin.register(ReviewRoute)
+class ReviewRouteAdmin(admin.ModelAdmin):
+    list_display = ["category", "reviewer"]
+    autocomplete_fields = ["reviewer"]
+
+
+@admin.register(Todo)
+class TodoAdmin(admin.ModelAdmin):
+    list_display = ["user", "kind", "text", "due_on", "done_at"]
+    list_filter = ["kind"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "text"]

@@ -1,0 +1,247 @@
+"""Reads of meetings: who may see or act on a record, review queues, compliance with the frequency rules."""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import ExtractMonth
+from django.utils import timezone
+
+from branches.models import Organization, Role
+from branches.selectors import (
+    MANAGE_MEMBERS,
+    MANAGE_UNITS,
+    VIEW,
+    organization_permission_holds,
+    organizations_with_permission,
+)
+from disclosure.models import Meeting, MeetingRule, Period, Todo
+from members.models import Member
+
+User = AbstractBaseUser | AnonymousUser
+
+# Roles whose holders review minutes sent to their unit (they hold manage_units there).
+REVIEWER_ROLES = (Role.Kind.SECRETARY, Role.Kind.DEPUTY, Role.Kind.ORGANIZER, Role.Kind.OFFICER)
+SECRETARY_ROLES = (Role.Kind.SECRETARY, Role.Kind.DEPUTY)
+
+
+# --- permissions on one record ----------------------------------------------------------------------
+
+def meeting_may_review(*, user: User, meeting: Meeting) -> bool:
+    return meeting.reviewer_id is not None and organization_permission_holds(
+        user=user, organization=meeting.reviewer, codename=MANAGE_UNITS
+    )
+
+
+def meeting_may_edit(*, user: User, meeting: Meeting) -> bool:
+    """The unit's secretaries (manage_members) edit drafts and returned records."""
+    return meeting.editable and organization_permission_holds(
+        user=user, organization=meeting.organization, codename=MANAGE_MEMBERS
+    )
+
+
+def meeting_may_view(*, user: User, meeting: Meeting) -> bool:
+    """Restricted minutes: the unit's managers and the reviewers only; otherwise whoever sees the unit."""
+    codename = MANAGE_MEMBERS if meeting.visibility == Meeting.Visibility.RESTRICTED else VIEW
+    if organization_permission_holds(user=user, organization=meeting.organization, codename=codename):
+        return True
+    return meeting.status != Meeting.Status.DRAFT and meeting_may_review(user=user, meeting=meeting)
+
+
+# --- lists ---------------------------------------------------------------------------------------------
+
+def meetings_of(*, organization: Organization, year: int | None = None) -> QuerySet[Meeting]:
+    """A unit's meetings, newest first, with what a list shows. One query."""
+    qs = Meeting.objects.filter(organization=organization).select_related("party_group", "organization")
+    if year:
+        qs = qs.filter(held_at__year=year)
+    return qs
+
+
+def review_queue(*, user: User) -> QuerySet[Meeting]:
+    """Records waiting for this user's review, oldest first. One query."""
+    units = organizations_with_permission(user=user, codename=MANAGE_UNITS)
+    return (
+        Meeting.objects.filter(status=Meeting.Status.SUBMITTED, reviewer__in=units)
+        .select_related("organization", "reviewer")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def open_todos(*, user: User) -> QuerySet[Todo]:
+    if not user.is_authenticated:
+        return Todo.objects.none()
+    return Todo.objects.open().filter(user=user).select_related("organization", "meeting")
+
+
+def reviewer_unit_for(organization: Organization) -> Organization | None:
+    """Where a unit's minutes go: a configured route for its category, else the nearest secondary
+    committee (or the university) above it. One or two queries."""
+    from disclosure.models import ReviewRoute
+
+    if organization.category:
+        route = ReviewRoute.objects.filter(category=organization.category).select_related("reviewer").first()
+        if route is not None:
+            return route.reviewer
+    parents = organization.ancestor_paths()[:-1]
+    return (
+        Organization.objects.filter(
+            path__in=parents,
+            kind__in=[*Organization.SECONDARY_KINDS, Organization.Kind.UNIVERSITY, Organization.Kind.PROVINCE],
+        )
+        .order_by("-depth")
+        .first()
+    )
+
+
+# --- compliance -------------------------------------------------------------------------------------------
+
+PERIOD_MONTHS = {Period.MONTH: 1, Period.QUARTER: 3, Period.YEAR: 12}
+
+
+@dataclass
+class Cell:
+    """One period of one rule for one branch."""
+
+    label: str
+    first_month: int
+    last_month: int
+    required: int
+    held: int
+    state: str  # "done", "missing" (ended short), "due" (running now), "future"
+
+
+@dataclass
+class RuleRow:
+    kind: str
+    label: str
+    period: str
+    cells: list[Cell]
+
+
+@dataclass
+class BranchCompliance:
+    branch: Organization
+    rows: list[RuleRow] = field(default_factory=list)
+
+    @property
+    def missing(self) -> int:
+        return sum(1 for row in self.rows for cell in row.cells if cell.state == "missing")
+
+    @property
+    def due(self) -> int:
+        return sum(1 for row in self.rows for cell in row.cells if cell.state == "due")
+
+    @property
+    def done(self) -> int:
+        return sum(1 for row in self.rows for cell in row.cells if cell.state == "done")
+
+    @property
+    def behind(self) -> bool:
+        return self.missing > 0
+
+
+def _period_cells(rule: MeetingRule, months: dict[int, int], year: int, today: datetime.date) -> list[Cell]:
+    step = PERIOD_MONTHS[rule.period]
+    cells = []
+    for first in range(1, 13, step):
+        last = first + step - 1
+        held = sum(months.get(m, 0) for m in range(first, last + 1))
+        start = datetime.date(year, first, 1)
+        end = datetime.date(year, last, calendar.monthrange(year, last)[1])
+        if held >= rule.times:
+            state = "done"
+        elif end < today:
+            state = "missing"
+        elif start <= today:
+            state = "due"
+        else:
+            state = "future"
+        if rule.period == Period.MONTH:
+            label = f"{first}"
+        elif rule.period == Period.QUARTER:
+            label = f"Q{(first - 1) // 3 + 1}"
+        else:
+            label = str(year)
+        cells.append(Cell(label, first, last, rule.times, held, state))
+    return cells
+
+
+def compliance(
+    *, root: Organization, year: int, today: datetime.date | None = None, statuses: tuple[str, ...] | None = None
+) -> list[BranchCompliance]:
+    """Held vs required, per active branch of ``root``'s subtree, per rule and period of ``year``.
+
+    Four queries whatever the size of the subtree: the branches, the rules, full members per branch, and
+    the meetings grouped by branch, kind and month. ``statuses`` defaults to approved records only.
+    """
+    today = today or timezone.localdate()
+    statuses = statuses or (Meeting.Status.APPROVED,)
+    branches = list(
+        Organization.objects.subtree_of(root).filter(kind=Organization.Kind.BRANCH, is_active=True).order_by("path")
+    )
+    rules = list(MeetingRule.objects.filter(is_active=True, kind__in=Meeting.BRANCH_KINDS))
+    full_members: dict[int, int] = {}
+    if any(rule.min_full_members for rule in rules):
+        full_members = dict(
+            Member.objects.active()
+            .in_subtree(root)
+            .filter(stage=Member.Stage.FULL)
+            .values("branch_id")
+            .annotate(n=Count("pk"))
+            .values_list("branch_id", "n")
+        )
+    tz = timezone.get_current_timezone()
+    counts: dict[tuple[int, str], dict[int, int]] = {}
+    rows = (
+        Meeting.objects.filter(
+            organization__path__startswith=root.path,
+            organization__kind=Organization.Kind.BRANCH,
+            status__in=statuses,
+            held_at__year=year,
+        )
+        .annotate(month=ExtractMonth("held_at", tzinfo=tz))
+        .values("organization_id", "kind", "month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        counts.setdefault((row["organization_id"], row["kind"]), {})[row["month"]] = row["n"]
+    report = []
+    for branch in branches:
+        entry = BranchCompliance(branch=branch)
+        for rule in rules:
+            if rule.only_with_groups and not branch.numchild:
+                continue
+            if rule.min_full_members and full_members.get(branch.pk, 0) < rule.min_full_members:
+                continue
+            entry.rows.append(
+                RuleRow(
+                    kind=rule.kind,
+                    label=str(Meeting.Kind(rule.kind).label),
+                    period=rule.period,
+                    cells=_period_cells(rule, counts.get((branch.pk, rule.kind), {}), year, today),
+                )
+            )
+        entry.rows.sort(key=lambda r: Meeting.BRANCH_KINDS.index(r.kind))
+        report.append(entry)
+    return report
+
+
+def meeting_counts_by_status(*, organization: Organization) -> dict[str, int]:
+    rows = Meeting.objects.filter(organization=organization).values("status").annotate(n=Count("pk")).order_by()
+    return {row["status"]: row["n"] for row in rows}
+
+
+def filing_lag_summary(*, root: Organization, year: int) -> dict:
+    """Average filing lag and late filings of the subtree's filed records in ``year``. One query."""
+    from django.db.models import Avg
+
+    data = Meeting.objects.filed().filter(organization__path__startswith=root.path, held_at__year=year).aggregate(
+        filed=Count("pk"), late=Count("pk", filter=Q(is_late=True)), average_lag=Avg("filing_lag_days")
+    )
+    return data

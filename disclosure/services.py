@@ -1,0 +1,380 @@
+"""Writes to meetings: save a draft, submit, return (退回), approve; attachments; the daily reminders."""
+
+from __future__ import annotations
+
+import datetime
+import html
+import io
+import zipfile
+from dataclasses import dataclass
+
+import nh3
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from branches.models import Organization, Role
+from branches.selectors import MANAGE_MEMBERS, organization_permission_holds
+from disclosure.models import Attachment, Attendance, Meeting, Todo
+from disclosure.selectors import (
+    REVIEWER_ROLES,
+    SECRETARY_ROLES,
+    compliance,
+    meeting_may_review,
+    reviewer_unit_for,
+)
+from members.models import Member
+
+MINUTES_TAGS = {
+    "p", "br", "strong", "b", "em", "i", "u", "s", "ul", "ol", "li", "h3", "h4", "blockquote",
+    "table", "thead", "tbody", "tr", "th", "td",
+}
+# What an attachment may be, decided from its first bytes, never from its name.
+OFFICE_ZIP_PARTS = {"word/": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    "xl/": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    "ppt/": "application/vnd.openxmlformats-officedocument.presentationml.presentation"}
+
+
+def sanitize_minutes(text: str) -> str:
+    """Rich text as a small safe subset of HTML. Plain text (no tags) becomes paragraphs."""
+    text = (text or "").strip()
+    if not text:
+        return ""
+    if "<" not in text:
+        paragraphs = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
+        return "".join("<p>" + html.escape(p).replace("\n", "<br>") + "</p>" for p in paragraphs)
+    return nh3.clean(text, tags=MINUTES_TAGS, attributes={}, url_schemes=set()).strip()
+
+
+def sniff_attachment(head: bytes, upload) -> str | None:
+    """The content type of an allowed attachment, or None: PDF, PNG, JPEG, GIF, Office (OOXML and legacy)."""
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "image/gif"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2: .doc, .xls, .ppt
+        return "application/x-ole-storage"
+    if head.startswith(b"PK\x03\x04"):
+        upload.seek(0)
+        try:
+            with zipfile.ZipFile(upload) as archive:
+                names = archive.namelist()
+        except zipfile.BadZipFile:
+            return None
+        finally:
+            upload.seek(0)
+        if "[Content_Types].xml" in names:
+            for prefix, content_type in OFFICE_ZIP_PARTS.items():
+                if any(name.startswith(prefix) for name in names):
+                    return content_type
+    return None
+
+
+def attachment_check(upload) -> str:
+    """Refuse oversized files and anything that is not a PDF, an image or an Office file *by content*."""
+    limit = settings.MEETING_ATTACHMENT_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            _("%(name)s is larger than %(mb)d MB.") % {"name": upload.name, "mb": limit // (1024 * 1024)}
+        )
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    content_type = sniff_attachment(head, upload)
+    if content_type is None:
+        raise ValidationError(
+            _("%(name)s is not a PDF, an image (PNG, JPEG, GIF) or an Office document.") % {"name": upload.name}
+        )
+    return content_type
+
+
+@dataclass
+class AttendanceEntry:
+    member_id: int
+    status: str
+    reason: str = ""
+
+
+def _apply_attendance(meeting: Meeting, entries: list[AttendanceEntry]) -> None:
+    """Replace the attendance and derive every count from it (no count is typed by hand)."""
+    members = {
+        m.pk: m
+        for m in Member.objects.active()
+        .party_members()
+        .in_subtree(meeting.organization)
+        .filter(pk__in=[e.member_id for e in entries])
+    }
+    unknown = [e.member_id for e in entries if e.member_id not in members]
+    if unknown:
+        raise ValidationError(_("Some attendees are not party members of this unit."))
+    for entry in entries:
+        if entry.status != Attendance.Status.PRESENT and not entry.reason.strip():
+            raise ValidationError(
+                _("Give the reason why %(name)s was absent or on leave.") % {"name": members[entry.member_id].name}
+            )
+    meeting.attendance.all().delete()
+    Attendance.objects.bulk_create(
+        Attendance(meeting=meeting, member_id=e.member_id, status=e.status, reason=e.reason.strip()[:200])
+        for e in entries
+    )
+    present = [e for e in entries if e.status == Attendance.Status.PRESENT]
+    meeting.expected_count = len(entries)
+    meeting.present_count = len(present)
+    meeting.leave_count = sum(1 for e in entries if e.status == Attendance.Status.LEAVE)
+    meeting.absent_count = sum(1 for e in entries if e.status == Attendance.Status.ABSENT)
+    # Only full members vote; probationary members attend without a vote.
+    meeting.voting_expected = sum(1 for e in entries if members[e.member_id].stage == Member.Stage.FULL)
+    meeting.voting_present = sum(1 for e in present if members[e.member_id].stage == Member.Stage.FULL)
+
+
+MEETING_FIELDS = (
+    "kind", "party_group", "visibility", "held_at", "place", "chair", "recorder", "lecturer", "topics",
+    "minutes", "decisions", "observers", "takes_vote",
+)
+
+
+def _check_kind(organization: Organization, kind: str) -> None:
+    allowed = Meeting.BRANCH_KINDS if organization.kind == Organization.Kind.BRANCH else Meeting.COMMITTEE_KINDS
+    if kind not in allowed:
+        raise ValidationError(_("%(unit)s does not hold this type of meeting.") % {"unit": organization.name})
+
+
+def _check_ready(meeting: Meeting) -> None:
+    """What a record needs before review (a draft may lack any of it)."""
+    problems = []
+    if meeting.held_at > timezone.now():
+        problems.append(_("The meeting has not taken place yet."))
+    if not (meeting.topics.strip() or meeting.minutes.strip()):
+        problems.append(_("Write the topics or the minutes."))
+    if meeting.expected_count == 0:
+        problems.append(_("Record who was expected and who attended."))
+    if meeting.kind == Meeting.Kind.PARTY_LECTURE and not meeting.lecturer.strip():
+        problems.append(_("A party lecture needs its lecturer."))
+    if meeting.kind == Meeting.Kind.GENERAL_ASSEMBLY and meeting.takes_vote and \
+            meeting.voting_present * 2 <= meeting.voting_expected:
+        problems.append(
+            _("A vote needs more than half of the %(expected)d voting members present; only %(present)d were.")
+            % {"expected": meeting.voting_expected, "present": meeting.voting_present}
+        )
+    if problems:
+        raise ValidationError(problems)
+
+
+@transaction.atomic
+def meeting_save(
+    *,
+    by: AbstractBaseUser,
+    organization: Organization,
+    data: dict,
+    attendance: list[AttendanceEntry],
+    attachments: tuple = (),
+    meeting: Meeting | None = None,
+    submit: bool = False,
+) -> Meeting:
+    """Save a record as a draft, or save and submit it for review.
+
+    Only the unit's secretaries (manage_members) file minutes; a submitted or approved record is frozen
+    until its reviewer returns it. Submitting checks completeness and the voting quorum, records when it
+    was first filed, how many days after the meeting (the lag), and whether that was late.
+    """
+    if not organization_permission_holds(user=by, organization=organization, codename=MANAGE_MEMBERS):
+        raise PermissionDenied
+    if meeting is None:
+        meeting = Meeting(organization=organization, created_by=by)
+    else:
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if meeting.organization_id != organization.pk:
+            raise PermissionDenied
+        if not meeting.editable:
+            raise ValidationError(_("This record has been submitted and can no longer be changed."))
+    _check_kind(organization, data["kind"])
+    group = data.get("party_group")
+    if group is not None and (group.kind != Organization.Kind.GROUP or not group.path.startswith(organization.path)):
+        raise ValidationError(_("That party group does not belong to this branch."))
+    for name in MEETING_FIELDS:
+        if name in data:
+            setattr(meeting, name, data[name])
+    meeting.minutes = sanitize_minutes(meeting.minutes)
+    meeting._history_user = by
+    meeting.save()
+    _apply_attendance(meeting, attendance)
+    checked = [(upload, attachment_check(upload)) for upload in attachments]
+    if len(checked) + meeting.attachments.count() > settings.MEETING_ATTACHMENTS_PER_UPLOAD * 3:
+        raise ValidationError(_("Too many attachments on one record."))
+    for upload, content_type in checked:
+        Attachment.objects.create(meeting=meeting, file=upload, name=upload.name[:200], content_type=content_type,
+                                  size=upload.size, uploaded_by=by)
+    if submit:
+        _check_ready(meeting)
+        now = timezone.now()
+        meeting.status = Meeting.Status.SUBMITTED
+        meeting.submitted_at = now
+        if meeting.first_submitted_at is None:
+            meeting.first_submitted_at = now
+            meeting.filing_lag_days = (timezone.localtime(now).date() - meeting.held_on).days
+            meeting.is_late = meeting.filing_lag_days > settings.MINUTES_FILING_DAYS
+        meeting.reviewer = reviewer_unit_for(organization)
+        Todo.objects.open().filter(meeting=meeting, kind=Todo.Kind.RETURNED).update(done_at=now)
+        _review_todos(meeting)
+    meeting.save()
+    return meeting
+
+
+def _users_with_roles(organization_ids, kinds) -> list[tuple[int, int]]:
+    return list(
+        Role.objects.current()
+        .filter(organization_id__in=organization_ids, kind__in=kinds)
+        .values_list("user_id", "organization_id")
+        .distinct()
+    )
+
+
+def _review_todos(meeting: Meeting) -> None:
+    if meeting.reviewer_id is None:
+        return
+    Todo.objects.bulk_create(
+        [
+            Todo(user_id=user_id, kind=Todo.Kind.REVIEW_WAITING, key=f"review:{meeting.pk}:{meeting.submitted_at:%s}",
+                 organization_id=meeting.organization_id, meeting=meeting,
+                 text=_("Review: %(meeting)s of %(unit)s") % {"meeting": meeting.get_kind_display(),
+                                                              "unit": meeting.organization.name},
+                 due_on=timezone.localdate() + datetime.timedelta(days=settings.MINUTES_FILING_DAYS))
+            for user_id, _org in _users_with_roles([meeting.reviewer_id], REVIEWER_ROLES)
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def _close_review_todos(meeting: Meeting) -> None:
+    Todo.objects.open().filter(meeting=meeting, kind=Todo.Kind.REVIEW_WAITING).update(done_at=timezone.now())
+
+
+@transaction.atomic
+def meeting_return(*, meeting: Meeting, by: AbstractBaseUser, reason: str) -> Meeting:
+    """退回: send a submitted record back to its secretary with the reason."""
+    meeting = Meeting.objects.select_for_update().select_related("reviewer", "organization").get(pk=meeting.pk)
+    if not meeting_may_review(user=by, meeting=meeting):
+        raise PermissionDenied
+    if meeting.status != Meeting.Status.SUBMITTED:
+        raise ValidationError(_("Only records awaiting review can be returned."))
+    if not reason.strip():
+        raise ValidationError(_("Say why the record is returned."))
+    meeting.status = Meeting.Status.RETURNED
+    meeting.return_reason = reason.strip()
+    meeting.reviewed_by = by
+    meeting.reviewed_at = timezone.now()
+    meeting._history_user = by
+    meeting.save()
+    _close_review_todos(meeting)
+    Todo.objects.bulk_create(
+        [
+            Todo(user_id=user_id, kind=Todo.Kind.RETURNED, key=f"returned:{meeting.pk}:{meeting.reviewed_at:%s}",
+                 organization_id=meeting.organization_id, meeting=meeting,
+                 text=_("Returned: %(meeting)s — %(reason)s") % {"meeting": meeting.get_kind_display(),
+                                                                 "reason": meeting.return_reason[:120]},
+                 due_on=timezone.localdate() + datetime.timedelta(days=settings.MINUTES_FILING_DAYS))
+            for user_id, _org in _users_with_roles([meeting.organization_id], SECRETARY_ROLES)
+        ],
+        ignore_conflicts=True,
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_approve(*, meeting: Meeting, by: AbstractBaseUser) -> Meeting:
+    meeting = Meeting.objects.select_for_update().select_related("reviewer").get(pk=meeting.pk)
+    if not meeting_may_review(user=by, meeting=meeting):
+        raise PermissionDenied
+    if meeting.status != Meeting.Status.SUBMITTED:
+        raise ValidationError(_("Only records awaiting review can be approved."))
+    meeting.status = Meeting.Status.APPROVED
+    meeting.return_reason = ""
+    meeting.reviewed_by = by
+    meeting.reviewed_at = timezone.now()
+    meeting._history_user = by
+    meeting.save()
+    _close_review_todos(meeting)
+    return meeting
+
+
+@transaction.atomic
+def attachment_delete(*, attachment: Attachment, by: AbstractBaseUser) -> None:
+    meeting = attachment.meeting
+    if not meeting.editable or not organization_permission_holds(
+        user=by, organization=meeting.organization, codename=MANAGE_MEMBERS
+    ):
+        raise PermissionDenied
+    attachment.file.delete(save=False)
+    attachment.delete()
+
+
+# --- the daily step -------------------------------------------------------------------------------------
+
+def _period_key(cell, year: int) -> str:
+    return f"{year}-{cell.first_month:02d}"
+
+
+def reminders_advance(*, today: datetime.date | None = None) -> dict[str, int]:
+    """Create the to-do items that are due today and close the ones that are resolved. Idempotent.
+
+    * Secretaries: a required meeting still missing in a period that ends within MEETING_REMINDER_DAYS.
+    * Reviewers: every record awaiting their review.
+    """
+    today = today or timezone.localdate()
+    now = timezone.now()
+    horizon = today + datetime.timedelta(days=settings.MEETING_REMINDER_DAYS)
+    created = 0
+    wanted: list[Todo] = []
+    secretaries: dict[int, list[int]] = {}
+    for user_id, org_id in _users_with_roles(
+        Organization.objects.filter(kind=Organization.Kind.BRANCH, is_active=True).values("pk"), SECRETARY_ROLES
+    ):
+        secretaries.setdefault(org_id, []).append(user_id)
+    still_missing: set[str] = set()
+    for root in Organization.objects.filter(depth=1):
+        report = compliance(root=root, year=today.year, today=today,
+                            statuses=(Meeting.Status.SUBMITTED, Meeting.Status.APPROVED))
+        for entry in report:
+            for row in entry.rows:
+                for cell in row.cells:
+                    if cell.state != "due":
+                        continue
+                    ends = _period_end(today.year, cell.last_month)
+                    if ends > horizon:
+                        continue
+                    key = f"missing:{entry.branch.pk}:{row.kind}:{_period_key(cell, today.year)}"
+                    still_missing.add(key)
+                    for user_id in secretaries.get(entry.branch.pk, []):
+                        wanted.append(Todo(
+                            user_id=user_id, kind=Todo.Kind.MEETING_MISSING, key=key, organization=entry.branch,
+                            text=_("Hold and record: %(meeting)s (%(held)d of %(required)d so far)")
+                            % {"meeting": row.label, "held": cell.held, "required": cell.required},
+                            due_on=ends,
+                        ))
+    before = Todo.objects.count()
+    Todo.objects.bulk_create(wanted, ignore_conflicts=True, batch_size=1000)
+    created += Todo.objects.count() - before
+    closed = Todo.objects.open().filter(kind=Todo.Kind.MEETING_MISSING).exclude(key__in=still_missing).update(
+        done_at=now
+    ) if still_missing else Todo.objects.open().filter(kind=Todo.Kind.MEETING_MISSING).update(done_at=now)
+    before = Todo.objects.count()
+    for meeting in Meeting.objects.filter(status=Meeting.Status.SUBMITTED).select_related("organization"):
+        _review_todos(meeting)
+    created += Todo.objects.count() - before
+    closed += Todo.objects.open().filter(kind=Todo.Kind.REVIEW_WAITING).exclude(
+        meeting__status=Meeting.Status.SUBMITTED
+    ).update(done_at=now)
+    return {"created": created, "closed": closed}
+
+
+def _period_end(year: int, last_month: int) -> datetime.date:
+    import calendar
+
+    return datetime.date(year, last_month, calendar.monthrange(year, last_month)[1])
