@@ -18,4 +18,11 @@ app.conf.beat_schedule = {
         "task": "members.tasks.stats_snapshot_take_all",
         "schedule": crontab(hour=1, minute=30),
     },
+    # 02:00 Beijing time, every day: the daily cycle step (DESIGN §7; `manage.py advance_cycles` runs the
+    # same service): meeting reminders and review to-dos now, assessment phases later. Idempotent, so a
+    # repeated run changes nothing and the run after a missed one catches up.
+    "advance-cycles-daily": {
+        "task": "assessments.tasks.advance_cycles",
+        "schedule": crontab(hour=2, minute=0),
+    },
 }

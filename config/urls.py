@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("units/", include("branches.urls")),
     path("", include("members.urls")),
+    path("", include("disclosure.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -5,3 +5,17 @@ from django.utils.translation import gettext_lazy as _
 class DisclosureConfig(AppConfig):
     name = "disclosure"
     verbose_name = _("Disclosure")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from disclosure.defaults import ensure_default_rules
+
+        post_migrate.connect(ensure_default_rules, sender=self)
+        # The unit page belongs to members, which may not import disclosure (DESIGN §3): register instead.
+        from disclosure import panels
+        from members.panels import register_unit_panel
+
+        register_unit_panel(panels.todos_panel, position="top")
+        register_unit_panel(panels.branch_compliance_panel, position="bottom")
+        register_unit_panel(panels.committee_compliance_panel, position="bottom")

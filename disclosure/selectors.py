@@ -80,7 +80,8 @@ def open_todos(*, user: User) -> QuerySet[Todo]:
 
 def reviewer_unit_for(organization: Organization) -> Organization | None:
     """Where a unit's minutes go: a configured route for its category, else the nearest secondary
-    committee (or the university) above it. One or two queries."""
+    committee (or the university) above it; a root unit reviews its own (the 组织部 officers hold
+    manage_units there). One or two queries."""
     from disclosure.models import ReviewRoute
 
     if organization.category:
@@ -88,6 +89,8 @@ def reviewer_unit_for(organization: Organization) -> Organization | None:
         if route is not None:
             return route.reviewer
     parents = organization.ancestor_paths()[:-1]
+    if not parents:
+        return organization
     return (
         Organization.objects.filter(
             path__in=parents,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import html
-import io
 import zipfile
 from dataclasses import dataclass
 
@@ -203,8 +202,11 @@ def meeting_save(
             setattr(meeting, name, data[name])
     meeting.minutes = sanitize_minutes(meeting.minutes)
     meeting._history_user = by
-    meeting.save()
+    if meeting.pk is None:
+        meeting.save()  # attendance and attachments need the id
     _apply_attendance(meeting, attendance)
+    if submit:
+        _check_ready(meeting)  # before any file is stored, so a refusal leaves nothing behind
     checked = [(upload, attachment_check(upload)) for upload in attachments]
     if len(checked) + meeting.attachments.count() > settings.MEETING_ATTACHMENTS_PER_UPLOAD * 3:
         raise ValidationError(_("Too many attachments on one record."))
@@ -212,7 +214,6 @@ def meeting_save(
         Attachment.objects.create(meeting=meeting, file=upload, name=upload.name[:200], content_type=content_type,
                                   size=upload.size, uploaded_by=by)
     if submit:
-        _check_ready(meeting)
         now = timezone.now()
         meeting.status = Meeting.Status.SUBMITTED
         meeting.submitted_at = now
@@ -222,7 +223,7 @@ def meeting_save(
             meeting.is_late = meeting.filing_lag_days > settings.MINUTES_FILING_DAYS
         meeting.reviewer = reviewer_unit_for(organization)
         Todo.objects.open().filter(meeting=meeting, kind=Todo.Kind.RETURNED).update(done_at=now)
-        _review_todos(meeting)
+        _review_todos([meeting])
     meeting.save()
     return meeting
 
@@ -236,19 +237,33 @@ def _users_with_roles(organization_ids, kinds) -> list[tuple[int, int]]:
     )
 
 
-def _review_todos(meeting: Meeting) -> None:
-    if meeting.reviewer_id is None:
+def todo_key(prefix: str, meeting: Meeting, moment: datetime.datetime) -> str:
+    """One key per meeting and submission (or return): the daily step re-creates nothing twice."""
+    return f"{prefix}:{meeting.pk}:{int(moment.timestamp())}"
+
+
+def _review_todos(meetings: list[Meeting], today: datetime.date | None = None) -> None:
+    """A to-do for every reviewer of each waiting record: one roles query and one insert for them all."""
+    meetings = [m for m in meetings if m.reviewer_id is not None]
+    if not meetings:
         return
+    today = today or timezone.localdate()
+    reviewers: dict[int, list[int]] = {}
+    for user_id, org_id in _users_with_roles({m.reviewer_id for m in meetings}, REVIEWER_ROLES):
+        reviewers.setdefault(org_id, []).append(user_id)
+    due_on = today + datetime.timedelta(days=settings.MINUTES_FILING_DAYS)
     Todo.objects.bulk_create(
         [
-            Todo(user_id=user_id, kind=Todo.Kind.REVIEW_WAITING, key=f"review:{meeting.pk}:{meeting.submitted_at:%s}",
-                 organization_id=meeting.organization_id, meeting=meeting,
-                 text=_("Review: %(meeting)s of %(unit)s") % {"meeting": meeting.get_kind_display(),
-                                                              "unit": meeting.organization.name},
-                 due_on=timezone.localdate() + datetime.timedelta(days=settings.MINUTES_FILING_DAYS))
-            for user_id, _org in _users_with_roles([meeting.reviewer_id], REVIEWER_ROLES)
+            Todo(user_id=user_id, kind=Todo.Kind.REVIEW_WAITING, key=todo_key("review", m, m.submitted_at),
+                 organization_id=m.organization_id, meeting=m,
+                 text=_("Review: %(meeting)s of %(unit)s") % {"meeting": m.get_kind_display(),
+                                                              "unit": m.organization.name},
+                 due_on=due_on)
+            for m in meetings
+            for user_id in reviewers.get(m.reviewer_id, [])
         ],
         ignore_conflicts=True,
+        batch_size=1000,
     )
 
 
@@ -275,7 +290,7 @@ def meeting_return(*, meeting: Meeting, by: AbstractBaseUser, reason: str) -> Me
     _close_review_todos(meeting)
     Todo.objects.bulk_create(
         [
-            Todo(user_id=user_id, kind=Todo.Kind.RETURNED, key=f"returned:{meeting.pk}:{meeting.reviewed_at:%s}",
+            Todo(user_id=user_id, kind=Todo.Kind.RETURNED, key=todo_key("returned", meeting, meeting.reviewed_at),
                  organization_id=meeting.organization_id, meeting=meeting,
                  text=_("Returned: %(meeting)s — %(reason)s") % {"meeting": meeting.get_kind_display(),
                                                                  "reason": meeting.return_reason[:120]},
@@ -365,8 +380,8 @@ def reminders_advance(*, today: datetime.date | None = None) -> dict[str, int]:
         done_at=now
     ) if still_missing else Todo.objects.open().filter(kind=Todo.Kind.MEETING_MISSING).update(done_at=now)
     before = Todo.objects.count()
-    for meeting in Meeting.objects.filter(status=Meeting.Status.SUBMITTED).select_related("organization"):
-        _review_todos(meeting)
+    _review_todos(list(Meeting.objects.filter(status=Meeting.Status.SUBMITTED).select_related("organization")),
+                  today)
     created += Todo.objects.count() - before
     closed += Todo.objects.open().filter(kind=Todo.Kind.REVIEW_WAITING).exclude(
         meeting__status=Meeting.Status.SUBMITTED

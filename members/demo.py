@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import datetime
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import import_module
+from pathlib import Path
 
+from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
 from django.db import transaction
+from django.utils.module_loading import module_has_submodule
 
 from branches.models import Organization, OrganizationUserObjectPermission, Role
 from members.models import Member
@@ -119,6 +125,7 @@ class Login:
 
 class DemoBuilder:
     def __init__(self, *, seed: int, scale: int, today: datetime.date):
+        self.seed = seed  # higher apps' demo steps derive their own random numbers from it
         self.rng = random.Random(seed)
         self.scale = scale
         self.today = today
@@ -401,3 +408,41 @@ def demo_logins_summary(scale: int = 1) -> list[tuple[str, str]]:
         ("zb001", "马克思主义学院教工第一党支部书记：本支部花名册"),
         ("dy001", "普通党员：本人档案"),
     ]
+
+
+# --- what higher apps add to the demo --------------------------------------------------------------------
+# members cannot import disclosure, assessments or projects (DESIGN §3), so they bring their own demo data:
+# each app's ``demo`` module registers a step when imported, and load_demo runs the steps after the people.
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    """``load(builder)`` adds an app's demo rows once the tree and the people exist and returns a line for
+    the command's report; ``clear()`` deletes them before ``--replace`` deletes the organizations."""
+
+    name: str
+    load: Callable[[DemoBuilder], str]
+    clear: Callable[[], None]
+
+
+_STEPS: dict[str, DemoStep] = {}
+
+
+def register_demo_step(step: DemoStep) -> DemoStep:
+    _STEPS[step.name] = step
+    return step
+
+
+def demo_steps() -> list[DemoStep]:
+    """The registered steps, in INSTALLED_APPS order (a higher app's data may build on a lower one's).
+
+    Imports the ``demo`` module of every project app (not third-party ones) so that it registers itself.
+    """
+    root = Path(settings.BASE_DIR).resolve()
+    order = []
+    for config in apps.get_app_configs():
+        if Path(config.path).resolve().is_relative_to(root) and module_has_submodule(config.module, "demo"):
+            import_module(f"{config.name}.demo")
+            order.append(f"{config.name}.demo")
+    rank = {module: i for i, module in enumerate(order)}
+    return sorted(_STEPS.values(), key=lambda step: rank.get(step.load.__module__, len(rank)))

@@ -86,5 +86,5 @@ def test_snapshot_is_idempotent_per_day(cast):
 
 
 def test_beat_schedule_is_in_one_place():
-    assert set(celery_app.conf.beat_schedule) == {"stats-snapshot-daily"}
+    assert set(celery_app.conf.beat_schedule) == {"stats-snapshot-daily", "advance-cycles-daily"}
     assert celery_app.conf.beat_schedule["stats-snapshot-daily"]["task"] == "members.tasks.stats_snapshot_take_all"

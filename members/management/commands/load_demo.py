@@ -2,11 +2,16 @@ import time
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from branches.models import Organization, Role
-from members.demo import DEMO_PASSWORD, DemoBuilder, demo_logins_summary
+from branches.models import (
+    Organization,
+    OrganizationGroupObjectPermission,
+    OrganizationUserObjectPermission,
+    Role,
+)
+from members.demo import DEMO_PASSWORD, DemoBuilder, demo_logins_summary, demo_steps
 from members.models import Member, StatsSnapshot
 
 
@@ -17,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--scale", type=int, default=1, help="number of universities (1: no province above)")
         parser.add_argument("--seed", type=int, default=2026, help="random seed; the same seed gives the same data")
         parser.add_argument("--replace", action="store_true",
-                            help="delete all organizations, members, roles and non-superuser users first")
+                            help="delete all organizations, members, roles, meetings and non-superuser users first")
         parser.add_argument("--if-empty", action="store_true", help="do nothing if any organization exists")
 
     def handle(self, *args, scale: int, seed: int, replace: bool, if_empty: bool, **options):
@@ -32,7 +37,10 @@ class Command(BaseCommand):
             self._clear()
         started = time.perf_counter()
         builder = DemoBuilder(seed=seed, scale=scale, today=timezone.localdate())
-        builder.build()
+        with transaction.atomic():  # all or nothing: a failed step leaves no half-built demo behind
+            builder.build()
+            # What the higher apps add (meetings, …), with random numbers derived from the same seed.
+            reports = [(step.name, step.load(builder)) for step in demo_steps()]
         User = get_user_model()
         if not User.objects.filter(username="admin").exists():
             User.objects.create_superuser("admin", "admin@example.edu.cn", DEMO_PASSWORD, first_name="系统管理员")
@@ -42,17 +50,23 @@ class Command(BaseCommand):
             f"{Member.objects.count()} people ({Member.objects.party_members().count()} party members), "
             f"{len(builder.users)} logins."
         ))
+        for name, report in reports:
+            self.stdout.write(f"  {name}: {report}")
         self.stdout.write(f"Demo password for every login: {DEMO_PASSWORD}")
         for username, what in demo_logins_summary(scale):
             self.stdout.write(f"  {username:<8} {what}")
 
     @transaction.atomic
     def _clear(self) -> None:
-        StatsSnapshot.objects.all().delete()
-        Member.objects.all().delete()
-        Role.objects.all().delete()
-        Organization.objects.all().delete()
-        Member.history.all().delete()
-        Organization.history.all().delete()
-        Role.history.all().delete()
+        for step in reversed(demo_steps()):  # higher apps' rows point at organizations and members
+            step.clear()
+        # Plain DELETEs, children first: the ORM's delete would write a "deleted" history row per object
+        # (tens of thousands here) before deleting.
+        tables = [
+            StatsSnapshot, OrganizationUserObjectPermission, OrganizationGroupObjectPermission, Role, Member,
+            Organization, Member.history.model, Role.history.model, Organization.history.model,
+        ]
+        with connection.cursor() as cursor:
+            for model in tables:
+                cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
         get_user_model().objects.filter(is_superuser=False).delete()

@@ -1,0 +1,206 @@
+"""Forms for the minutes: they validate what the secretary and the reviewer type; the services save."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from branches.models import Organization
+from disclosure.models import Attendance, Meeting
+from disclosure.services import AttendanceEntry, attachment_check
+from members.models import Member
+
+
+def _label(name: str):
+    """The model field's verbose name, capitalised as a ModelForm would (one msgid for both)."""
+    return capfirst(Meeting._meta.get_field(name).verbose_name)
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one ``<input type="file" multiple>`` (Django docs, "Uploading multiple files")."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single_file_clean = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single_file_clean(item, initial) for item in data if item]
+        cleaned = single_file_clean(data, initial)
+        return [cleaned] if cleaned else []
+
+
+class MeetingForm(forms.Form):
+    """Everything about a record the secretary types. Counts are not here: the attendance gives them."""
+
+    kind = forms.ChoiceField(label=_label("kind"))
+    held_at = forms.DateTimeField(
+        label=_label("held_at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    place = forms.CharField(label=_label("place"), max_length=120, required=False)
+    party_group = forms.TypedChoiceField(
+        label=_label("party_group"), coerce=int, required=False, empty_value=None,
+        help_text=_("For a party group meeting."),
+    )
+    chair = forms.CharField(label=_label("chair"), max_length=50, required=False)
+    recorder = forms.CharField(label=_label("recorder"), max_length=50, required=False)
+    lecturer = forms.CharField(label=_label("lecturer"), max_length=50, required=False,
+                               help_text=_("Required for a party lecture."))
+    topics = forms.CharField(label=_label("topics"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    minutes = forms.CharField(
+        label=_label("minutes"), required=False, widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_("Plain text with a blank line between paragraphs, or simple formatting "
+                    "(bold, lists, tables); anything else is removed."),
+    )
+    decisions = forms.CharField(label=_label("decisions"), required=False,
+                                widget=forms.Textarea(attrs={"rows": 3}))
+    observers = forms.CharField(label=_label("observers"), required=False,
+                                widget=forms.Textarea(attrs={"rows": 2}),
+                                help_text=_("People present who are not members of this unit."))
+    takes_vote = forms.BooleanField(
+        label=_("A vote is taken at this meeting"), required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        help_text=_("A vote of the branch general meeting needs more than half of the voting (full) members "
+                    "present."),
+    )
+    visibility = forms.ChoiceField(
+        label=_label("visibility"), choices=Meeting.Visibility.choices, initial=Meeting.Visibility.INTERNAL,
+        help_text=_("Public: anyone who sees the unit's page. Internal: the unit and the committees above it. "
+                    "Restricted: the unit's secretaries and the reviewer only."),
+    )
+    attachments = MultipleFileField(
+        label=_("Add attachments"), required=False,
+        widget=MultipleFileInput(attrs={
+            "accept": ".pdf,.png,.jpg,.jpeg,.gif,.doc,.docx,.xls,.xlsx,.ppt,.pptx,application/pdf,image/*",
+        }),
+    )
+
+    def __init__(self, *args, unit: Organization, groups: list[Organization] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unit = unit
+        kinds = Meeting.BRANCH_KINDS if unit.kind == Organization.Kind.BRANCH else Meeting.COMMITTEE_KINDS
+        self.fields["kind"].choices = [(kind.value, kind.label) for kind in kinds]
+        self.groups = {group.pk: group for group in groups}
+        if self.groups:
+            self.fields["party_group"].choices = [("", "—")] + [(g.pk, g.name) for g in groups]
+        else:
+            del self.fields["party_group"]
+        mb = settings.MEETING_ATTACHMENT_MAX_BYTES // (1024 * 1024)
+        self.fields["attachments"].help_text = gettext(
+            "PDF, images (PNG, JPEG, GIF) or Office documents, at most %(mb)d MB each and %(n)d at a time."
+        ) % {"mb": mb, "n": settings.MEETING_ATTACHMENTS_PER_UPLOAD}
+
+    def clean_party_group(self):
+        pk = self.cleaned_data.get("party_group")
+        if pk is None:
+            return None
+        if pk not in self.groups:
+            raise ValidationError(_("That party group does not belong to this branch."))
+        return self.groups[pk]
+
+    def clean_attachments(self):
+        uploads = self.cleaned_data.get("attachments") or []
+        if len(uploads) > settings.MEETING_ATTACHMENTS_PER_UPLOAD:
+            raise ValidationError(
+                gettext("At most %(n)d files at a time.") % {"n": settings.MEETING_ATTACHMENTS_PER_UPLOAD}
+            )
+        problems = []
+        for upload in uploads:
+            # The service's own check: size first (nothing is read), then the content's first bytes.
+            try:
+                attachment_check(upload)
+            except ValidationError as exc:
+                problems.extend(exc.messages)
+        if problems:
+            raise ValidationError(problems)
+        return uploads
+
+    def meeting_data(self) -> dict:
+        """The cleaned fields as ``meeting_save`` takes them."""
+        data = {name: value for name, value in self.cleaned_data.items() if name != "attachments"}
+        data.setdefault("party_group", None)
+        return data
+
+    @staticmethod
+    def initial_for(meeting: Meeting | None) -> dict:
+        if meeting is None:
+            return {"held_at": timezone.localtime().replace(second=0, microsecond=0)}
+        initial = {name: getattr(meeting, name) for name in (
+            "kind", "held_at", "place", "chair", "recorder", "lecturer", "topics", "minutes", "decisions",
+            "observers", "takes_vote", "visibility",
+        )}
+        initial["party_group"] = meeting.party_group_id
+        return initial
+
+
+class AttendanceForm(forms.Form):
+    """One row per party member of the unit: a status and, for anyone not present, the reason."""
+
+    def __init__(self, *args, members: list[Member], recorded: dict[int, Attendance] | None = None, **kwargs):
+        kwargs.setdefault("prefix", "att")
+        super().__init__(*args, **kwargs)
+        self.members = members
+        recorded = recorded or {}
+        for member in members:
+            previous = recorded.get(member.pk)
+            self.fields[f"status_{member.pk}"] = forms.ChoiceField(
+                label=gettext("Attendance of %(name)s") % {"name": member.name},
+                choices=Attendance.Status.choices,
+                initial=previous.status if previous else Attendance.Status.PRESENT,
+                widget=forms.Select(attrs={"class": "form-select form-select-sm", "data-attendance-status": ""}),
+            )
+            self.fields[f"reason_{member.pk}"] = forms.CharField(
+                label=gettext("Reason for %(name)s") % {"name": member.name},
+                max_length=200, required=False, initial=previous.reason if previous else "",
+                widget=forms.TextInput(attrs={"class": "form-control form-control-sm", "autocomplete": "off",
+                                              "data-attendance-reason": "",
+                                              "placeholder": gettext("Reason, if absent or on leave")}),
+            )
+
+    def rows(self):
+        for member in self.members:
+            yield member, self[f"status_{member.pk}"], self[f"reason_{member.pk}"]
+
+    def clean(self):
+        cleaned = super().clean()
+        for member in self.members:
+            status = cleaned.get(f"status_{member.pk}")
+            if status and status != Attendance.Status.PRESENT and not cleaned.get(f"reason_{member.pk}", "").strip():
+                self.add_error(f"reason_{member.pk}", _("Give the reason for the absence or leave."))
+        return cleaned
+
+    def entries(self) -> list[AttendanceEntry]:
+        return [
+            AttendanceEntry(member.pk, self.cleaned_data[f"status_{member.pk}"],
+                            self.cleaned_data.get(f"reason_{member.pk}", ""))
+            for member in self.members
+        ]
+
+    @property
+    def totals(self) -> dict[str, int]:
+        """Counts for the first rendering (the script keeps them live, the service stores its own)."""
+        totals = {"expected": len(self.members), "present": 0, "leave": 0, "absent": 0}
+        for _member, status, _reason in self.rows():
+            value = status.value()
+            if value in totals:
+                totals[value] += 1
+        return totals
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label=_label("return_reason"), max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The secretary sees this and fixes the record before resubmitting it."),
+    )

@@ -1,0 +1,112 @@
+"""What the minutes add to the unit page (members.panels): the user's to-dos on top; below, a branch's
+compliance month by month, or a committee's branches with who is behind.
+
+Each panel runs a fixed number of queries (the unit page's count is pinned in tests/test_unit_pages.py).
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dates import MONTHS
+
+from branches.models import Organization
+from branches.selectors import MANAGE_MEMBERS, MANAGE_UNITS, organization_permission_holds
+from disclosure.models import Meeting, Todo
+from disclosure.selectors import compliance, filing_lag_summary, open_todos
+
+TODO_LIMIT = 20
+COMMITTEE_PANEL_KINDS = (Organization.Kind.UNIVERSITY, Organization.Kind.COMMITTEE, Organization.Kind.GENERAL_BRANCH)
+
+
+def _todo_url(todo: Todo) -> str:
+    if todo.meeting_id is not None:
+        if todo.kind == Todo.Kind.RETURNED:
+            return reverse("disclosure:edit", args=[todo.meeting_id])
+        return reverse("disclosure:detail", args=[todo.meeting_id])
+    url = reverse("disclosure:create", args=[todo.organization_id])
+    # "missing:<branch>:<kind>:<period>" (services.reminders_advance): open the form on that meeting type.
+    parts = todo.key.split(":")
+    if todo.kind == Todo.Kind.MEETING_MISSING and len(parts) == 4 and parts[2] in Meeting.Kind.values:
+        url += f"?kind={parts[2]}"
+    return url
+
+
+def todos_panel(request: HttpRequest, unit: Organization) -> str | None:
+    """The user's open to-dos, whatever unit the page shows (the unit page is everyone's home). One query."""
+    todos = list(open_todos(user=request.user)[: TODO_LIMIT + 1])
+    if not todos:
+        return None
+    today = timezone.localdate()
+    items = [
+        {"todo": todo, "url": _todo_url(todo), "overdue": bool(todo.due_on and todo.due_on < today)}
+        for todo in todos[:TODO_LIMIT]
+    ]
+    return render_to_string(
+        "disclosure/panels/todos.html", {"items": items, "more": len(todos) > TODO_LIMIT}, request=request
+    )
+
+
+def _month_headers() -> list[tuple[int, str]]:
+    return [(month, MONTHS[month]) for month in range(1, 13)]
+
+
+def branch_compliance_panel(request: HttpRequest, unit: Organization) -> str | None:
+    """This year's held vs required, per meeting type and period, laid out on twelve months.
+    Five queries: compliance's four and whether the user may file minutes here."""
+    if unit.kind != Organization.Kind.BRANCH:
+        return None
+    today = timezone.localdate()
+    report = compliance(root=unit, year=today.year, today=today)
+    if not report:  # a deactivated branch owes no meetings
+        return None
+    entry = report[0]
+    rows = []
+    for row in entry.rows:
+        rows.append({
+            "kind": row.kind,
+            "label": row.label,
+            "period": row.period,
+            "cells": [{"cell": cell, "span": cell.last_month - cell.first_month + 1} for cell in row.cells],
+        })
+    context = {
+        "unit": unit,
+        "year": today.year,
+        "entry": entry,
+        "rows": rows,
+        "months": _month_headers(),
+        "can_file": unit.is_active and organization_permission_holds(
+            user=request.user, organization=unit, codename=MANAGE_MEMBERS
+        ),
+    }
+    return render_to_string("disclosure/panels/branch_compliance.html", context, request=request)
+
+
+def committee_compliance_panel(request: HttpRequest, unit: Organization) -> str | None:
+    """Every branch below with its missing / due / done periods, those behind first, and how promptly
+    minutes are filed. Seven or eight queries: compliance's four, the lag summary, two permissions and,
+    for reviewers, the records waiting at this unit."""
+    if unit.kind not in COMMITTEE_PANEL_KINDS:
+        return None
+    today = timezone.localdate()
+    report = compliance(root=unit, year=today.year, today=today)
+    report.sort(key=lambda entry: (-entry.missing, -entry.due, entry.branch.path))
+    may_review = organization_permission_holds(user=request.user, organization=unit, codename=MANAGE_UNITS)
+    waiting = (
+        Meeting.objects.filter(reviewer=unit, status=Meeting.Status.SUBMITTED).count() if may_review else None
+    )
+    context = {
+        "unit": unit,
+        "year": today.year,
+        "report": report,
+        "behind": sum(1 for entry in report if entry.behind),
+        "lag": filing_lag_summary(root=unit, year=today.year),
+        "may_review": may_review,
+        "waiting": waiting,
+        "can_file": unit.is_active and organization_permission_holds(
+            user=request.user, organization=unit, codename=MANAGE_MEMBERS
+        ),
+    }
+    return render_to_string("disclosure/panels/committee_compliance.html", context, request=request)
