@@ -19,13 +19,17 @@ po.metadata["Plural-Forms"] = "nplurals=1; plural=0;"
 po.metadata["Language"] = "zh_Hans"
 po.metadata["Content-Type"] = "text/plain; charset=UTF-8"
 for entry in po:
+    if "fuzzy" in entry.flags:
+        # makemessages' guess from a similar string: never trust it, translate afresh.
+        entry.flags.remove("fuzzy")
+        entry.previous_msgid = entry.previous_msgid_plural = None
+        entry.msgstr = ""
+        entry.msgstr_plural = {0: ""} if entry.msgid_plural else {}
     if entry.msgid_plural:
         if entry.msgid in table.get("P", {}):
             entry.msgstr_plural = {0: table["P"][entry.msgid]}
     elif entry.msgid in table.get("T", {}):
         entry.msgstr = table["T"][entry.msgid]
-    if "fuzzy" in entry.flags and (entry.msgstr or entry.msgstr_plural.get(0)):
-        entry.flags.remove("fuzzy")
 po.save()
 missing = [e.msgid for e in po.untranslated_entries()]
 print("untranslated:", missing)

@@ -38,3 +38,18 @@ def test_catalogue_covers_the_code(tmp_path):
     committed = polib.pofile(str(CATALOGUE))
     missing = _entries(fresh) - _entries(committed)
     assert not missing, f"strings not in the committed catalogue: {sorted(m[1] for m in missing)}"
+
+
+def test_translations_keep_their_placeholders():
+    """A translation guessed from a similar string (gettext's fuzzy matching) would swap %(unit)s for
+    %(name)s and crash the page at run time."""
+    import re
+
+    placeholder = re.compile(r"%\((\w+)\)[sd]")
+    po = polib.pofile(str(CATALOGUE))
+    wrong = []
+    for entry in po:
+        expected = set(placeholder.findall(entry.msgid))
+        translations = [entry.msgstr] if not entry.msgid_plural else list(entry.msgstr_plural.values())
+        wrong += [entry.msgid for text in translations if set(placeholder.findall(text)) != expected]
+    assert not wrong, wrong
