@@ -274,7 +274,10 @@ def _close_review_todos(meeting: Meeting) -> None:
 @transaction.atomic
 def meeting_return(*, meeting: Meeting, by: AbstractBaseUser, reason: str) -> Meeting:
     """退回: send a submitted record back to its secretary with the reason."""
-    meeting = Meeting.objects.select_for_update().select_related("reviewer", "organization").get(pk=meeting.pk)
+    # of=self: the reviewer join is nullable, and PostgreSQL cannot lock the nullable side of an outer join.
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",)).select_related("reviewer", "organization").get(pk=meeting.pk)
+    )
     if not meeting_may_review(user=by, meeting=meeting):
         raise PermissionDenied
     if meeting.status != Meeting.Status.SUBMITTED:
@@ -304,7 +307,7 @@ def meeting_return(*, meeting: Meeting, by: AbstractBaseUser, reason: str) -> Me
 
 @transaction.atomic
 def meeting_approve(*, meeting: Meeting, by: AbstractBaseUser) -> Meeting:
-    meeting = Meeting.objects.select_for_update().select_related("reviewer").get(pk=meeting.pk)
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("reviewer").get(pk=meeting.pk)
     if not meeting_may_review(user=by, meeting=meeting):
         raise PermissionDenied
     if meeting.status != Meeting.Status.SUBMITTED:
