@@ -342,12 +342,15 @@ def _period_key(cell, year: int) -> str:
 def reminders_advance(*, today: datetime.date | None = None) -> dict[str, int]:
     """Create the to-do items that are due today and close the ones that are resolved. Idempotent.
 
-    * Secretaries: a required meeting still missing in a period that ends within MEETING_REMINDER_DAYS.
+    * Secretaries: a required meeting still missing in a period that ends within MEETING_REMINDER_DAYS,
+      kept open until MINUTES_FILING_DAYS after the period's end (a late filing is still accepted).
     * Reviewers: every record awaiting their review.
     """
     today = today or timezone.localdate()
     now = timezone.now()
     horizon = today + datetime.timedelta(days=settings.MEETING_REMINDER_DAYS)
+    # A meeting held before its period ended can still be filed (late) for a few days after.
+    grace = datetime.timedelta(days=settings.MINUTES_FILING_DAYS)
     created = 0
     wanted: list[Todo] = []
     secretaries: dict[int, list[int]] = {}
@@ -362,11 +365,13 @@ def reminders_advance(*, today: datetime.date | None = None) -> dict[str, int]:
         for entry in report:
             for row in entry.rows:
                 for cell in row.cells:
-                    if cell.state != "due":
+                    if cell.state not in ("due", "missing"):
                         continue
                     ends = _period_end(today.year, cell.last_month)
-                    if ends > horizon:
-                        continue
+                    if cell.state == "due" and ends > horizon:
+                        continue  # not yet: the period has more than MEETING_REMINDER_DAYS to run
+                    if cell.state == "missing" and ends + grace < today:
+                        continue  # too late even for a late filing: the compliance view shows the miss
                     key = f"missing:{entry.branch.pk}:{row.kind}:{_period_key(cell, today.year)}"
                     still_missing.add(key)
                     for user_id in secretaries.get(entry.branch.pk, []):

@@ -99,3 +99,15 @@ def test_reminders_are_idempotent(cast):
     second = reminders_advance(today=today)
     assert first["created"] > 0 and second["created"] == 0
     assert Todo.objects.filter(user=cast.alice, kind="meeting_missing").exists()
+
+
+def test_a_missing_meeting_stays_on_the_list_while_a_late_filing_is_possible(cast, settings):
+    settings.MINUTES_FILING_DAYS = 7
+    year = timezone.localdate().year - 1
+    key = f"missing:{cast.branch_a.pk}:theme_day:{year}-03"
+    reminders_advance(today=datetime.date(year, 3, 28))  # March's 主题党日 is due, not held
+    assert Todo.objects.open().filter(user=cast.alice, key=key).exists()
+    reminders_advance(today=datetime.date(year, 4, 5))  # March is over, but a late record is still welcome
+    assert Todo.objects.open().filter(user=cast.alice, key=key).exists()
+    reminders_advance(today=datetime.date(year, 4, 9))  # past the filing window: the miss stays in compliance
+    assert not Todo.objects.open().filter(user=cast.alice, key=key).exists()
