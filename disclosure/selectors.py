@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
@@ -184,8 +184,14 @@ def compliance(
     """
     today = today or timezone.localdate()
     statuses = statuses or (Meeting.Status.APPROVED,)
+    active_groups = Organization.objects.filter(
+        kind=Organization.Kind.GROUP, is_active=True, path__startswith=OuterRef("path")
+    )
     branches = list(
-        Organization.objects.subtree_of(root).filter(kind=Organization.Kind.BRANCH, is_active=True).order_by("path")
+        Organization.objects.subtree_of(root)
+        .filter(kind=Organization.Kind.BRANCH, is_active=True)
+        .annotate(has_groups=Exists(active_groups))  # numchild would count deactivated groups too
+        .order_by("path")
     )
     rules = list(MeetingRule.objects.filter(is_active=True, kind__in=Meeting.BRANCH_KINDS))
     full_members: dict[int, int] = {}
@@ -218,7 +224,7 @@ def compliance(
     for branch in branches:
         entry = BranchCompliance(branch=branch)
         for rule in rules:
-            if rule.only_with_groups and not branch.numchild:
+            if rule.only_with_groups and not branch.has_groups:
                 continue
             if rule.min_full_members and full_members.get(branch.pk, 0) < rule.min_full_members:
                 continue

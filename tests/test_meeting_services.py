@@ -111,3 +111,19 @@ def test_a_missing_meeting_stays_on_the_list_while_a_late_filing_is_possible(cas
     assert Todo.objects.open().filter(user=cast.alice, key=key).exists()
     reminders_advance(today=datetime.date(year, 4, 9))  # past the filing window: the miss stays in compliance
     assert not Todo.objects.open().filter(user=cast.alice, key=key).exists()
+
+
+def test_group_meetings_are_not_required_once_the_groups_are_deactivated(cast):
+    from branches.services import organization_deactivate
+    from tests.factories import make_org
+
+    group = make_org(cast.branch_a, "group", "第一党小组")
+    today = timezone.localdate()
+
+    def kinds():
+        report = compliance(root=cast.branch_a, year=today.year, today=today)
+        return {row.kind for row in report[0].rows}
+
+    assert "group_meeting" in kinds()
+    organization_deactivate(organization=group)
+    assert "group_meeting" not in kinds()
