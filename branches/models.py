@@ -17,6 +17,8 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from branches.dates import add_years
+
 
 class OrganizationQuerySet(MP_NodeQuerySet):
     def active(self) -> OrganizationQuerySet:
@@ -138,11 +140,7 @@ class Organization(MP_Node):
     def term_ends_on(self) -> datetime.date | None:
         if not self.term_started_on:
             return None
-        start = self.term_started_on
-        try:
-            return start.replace(year=start.year + self.term_years)
-        except ValueError:  # 29 February
-            return start.replace(year=start.year + self.term_years, day=28)
+        return add_years(self.term_started_on, self.term_years)
 
     @property
     def term_overdue(self) -> bool:

@@ -27,7 +27,6 @@ Importing this module registers the step with ``members.demo`` (members cannot i
 from __future__ import annotations
 
 import bisect
-import calendar
 import datetime
 import operator
 import random
@@ -39,6 +38,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from branches.dates import month_end
 from branches.models import Organization, Role
 from disclosure.models import Attachment, Attendance, Meeting, MeetingRule, Period, ReviewRoute, Todo
 from disclosure.selectors import REVIEWER_ROLES
@@ -126,8 +126,7 @@ def _month_start(index: int) -> datetime.date:
 
 
 def _month_end(index: int) -> datetime.date:
-    year, month = index // 12, index % 12 + 1
-    return datetime.date(year, month, calendar.monthrange(year, month)[1])
+    return month_end(index // 12, index % 12 + 1)
 
 
 PeriodSpan = tuple[tuple[int, int], datetime.date, datetime.date]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from dataclasses import dataclass, field
 
@@ -11,6 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
+from branches.dates import month_end
 from branches.models import Organization, Role
 from branches.selectors import (
     MANAGE_MEMBERS,
@@ -113,6 +113,7 @@ class Cell:
     label: str
     first_month: int
     last_month: int
+    ends_on: datetime.date
     required: int
     held: int
     state: str  # "done", "missing" (ended short), "due" (running now), "future"
@@ -155,7 +156,7 @@ def _period_cells(rule: MeetingRule, months: dict[int, int], year: int, today: d
         last = first + step - 1
         held = sum(months.get(m, 0) for m in range(first, last + 1))
         start = datetime.date(year, first, 1)
-        end = datetime.date(year, last, calendar.monthrange(year, last)[1])
+        end = month_end(year, last)
         if held >= rule.times:
             state = "done"
         elif end < today:
@@ -170,7 +171,7 @@ def _period_cells(rule: MeetingRule, months: dict[int, int], year: int, today: d
             label = f"Q{(first - 1) // 3 + 1}"
         else:
             label = str(year)
-        cells.append(Cell(label, first, last, rule.times, held, state))
+        cells.append(Cell(label, first, last, end, rule.times, held, state))
     return cells
 
 

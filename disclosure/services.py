@@ -367,7 +367,7 @@ def reminders_advance(*, today: datetime.date | None = None) -> dict[str, int]:
                 for cell in row.cells:
                     if cell.state not in ("due", "missing"):
                         continue
-                    ends = _period_end(today.year, cell.last_month)
+                    ends = cell.ends_on
                     if cell.state == "due" and ends > horizon:
                         continue  # not yet: the period has more than MEETING_REMINDER_DAYS to run
                     if cell.state == "missing" and ends + grace < today:
@@ -396,8 +396,3 @@ def reminders_advance(*, today: datetime.date | None = None) -> dict[str, int]:
     ).update(done_at=now)
     return {"created": created, "closed": closed}
 
-
-def _period_end(year: int, last_month: int) -> datetime.date:
-    import calendar
-
-    return datetime.date(year, last_month, calendar.monthrange(year, last_month)[1])

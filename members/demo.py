@@ -22,6 +22,7 @@ from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.utils.module_loading import module_has_submodule
 
+from branches.dates import add_years
 from branches.models import Organization, OrganizationUserObjectPermission, Role
 from members.models import Member
 from members.resources import ID_CHECK, ID_WEIGHTS
@@ -91,13 +92,6 @@ def split(total: int, parts: int, rng: random.Random, *, minimum: int) -> list[i
     for i in order[: total - sum(counts)]:
         counts[i] += 1
     return counts
-
-
-def add_years(day: datetime.date, years: int) -> datetime.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
 
 
 @dataclass

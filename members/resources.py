@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
+from branches.dates import add_years
 from branches.models import Organization
 from members.models import Member
 
@@ -353,11 +354,7 @@ class MemberResource(resources.ModelResource):
             instance.party_group = None  # the old branch's party group does not travel with the member
         today = self.today
         if "birth_date" not in errors and instance.birth_date:
-            try:
-                adult_on = instance.birth_date.replace(year=instance.birth_date.year + 18)
-            except ValueError:
-                adult_on = instance.birth_date.replace(year=instance.birth_date.year + 18, day=28)
-            if adult_on > today:
+            if add_years(instance.birth_date, 18) > today:
                 errors["birth_date"] = [_("Applicants must be at least 18 years old.")]
         if instance.stage in Member.PARTY_STAGES and "joined_on" not in errors and not instance.joined_on:
             errors["joined_on"] = [_("Probationary and full members need the date they joined.")]

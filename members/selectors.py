@@ -9,6 +9,7 @@ from django.db.models import Case, CharField, Count, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from branches.dates import add_years
 from branches.models import Organization
 from branches.selectors import (
     MANAGE_MEMBERS,
@@ -100,10 +101,7 @@ def _age_band_expression(as_of: datetime.date) -> Case:
         if oldest is None:
             break
         # Age <= oldest  ⇔  born after (as_of - (oldest + 1) years).
-        try:
-            limit = as_of.replace(year=as_of.year - oldest - 1)
-        except ValueError:
-            limit = as_of.replace(year=as_of.year - oldest - 1, day=28)
+        limit = add_years(as_of, -oldest - 1)
         whens.append(When(birth_date__gt=limit, then=Value(key)))
     return Case(*whens, default=Value(AGE_BANDS[-1][0]), output_field=CharField())
 
