@@ -7,6 +7,7 @@ A permission held on an organization holds on its whole subtree: "may the user d
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, F, OuterRef, QuerySet
 from django.db.models.lookups import StartsWith
 
@@ -68,6 +69,12 @@ def organization_permission_holds(*, user: User, organization: Organization, cod
         | Exists(group_grants.filter(content_object__path__in=prefixes)),
         path=prefixes[0],
     ).exists()
+
+
+def require_organization_permission(*, user: User, organization: Organization, codename: str = VIEW) -> None:
+    """The views' guard: PermissionDenied (a 403 page) unless ``organization_permission_holds``."""
+    if not organization_permission_holds(user=user, organization=organization, codename=codename):
+        raise PermissionDenied
 
 
 def current_roles(*, user: User) -> QuerySet[Role]:

@@ -19,10 +19,10 @@ from branches.models import Organization
 from branches.selectors import (
     MANAGE_MEMBERS,
     MANAGE_UNITS,
-    VIEW,
     organization_ancestors,
     organization_permission_holds,
     organizations_with_permission,
+    require_organization_permission,
 )
 from disclosure import services
 from disclosure.exports import work_record_summary, work_record_xlsx
@@ -50,11 +50,6 @@ def _unit_or_404(pk: int) -> Organization:
     return get_object_or_404(Organization, pk=pk, kind__in=MEETING_UNIT_KINDS)
 
 
-def _require(request: HttpRequest, unit: Organization, codename: str = VIEW) -> None:
-    if not organization_permission_holds(user=request.user, organization=unit, codename=codename):
-        raise PermissionDenied
-
-
 def _year_or_404(year: int) -> int:
     if not 2000 <= year <= timezone.localdate().year + 1:
         raise Http404
@@ -80,7 +75,7 @@ def meeting_list(request: HttpRequest, pk: int) -> HttpResponse:
     """A unit's records of one year, with status, lateness and lag. Fixed queries: the unit, two
     permissions, the breadcrumb, the years on file and the records."""
     unit = _unit_or_404(pk)
-    _require(request, unit)
+    require_organization_permission(user=request.user, organization=unit)
     can_manage = organization_permission_holds(user=request.user, organization=unit, codename=MANAGE_MEMBERS)
     today = timezone.localdate()
     try:
@@ -187,7 +182,7 @@ def _meeting_form(request: HttpRequest, unit: Organization, meeting: Meeting | N
 @require_http_methods(["GET", "POST"])
 def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
     unit = _unit_or_404(pk)
-    _require(request, unit, MANAGE_MEMBERS)
+    require_organization_permission(user=request.user, organization=unit, codename=MANAGE_MEMBERS)
     if not unit.is_active:
         raise PermissionDenied
     return _meeting_form(request, unit, None)
@@ -201,7 +196,9 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if meeting.editable:
             raise PermissionDenied
         # Submitted or approved: frozen. Its own secretary is told why; anyone else is refused.
-        _require(request, meeting.organization, MANAGE_MEMBERS)
+        require_organization_permission(
+            user=request.user, organization=meeting.organization, codename=MANAGE_MEMBERS
+        )
         messages.info(request, _("This record has been submitted and can no longer be changed."))
         return redirect("disclosure:detail", pk=meeting.pk)
     return _meeting_form(request, meeting.organization, meeting)
@@ -412,7 +409,7 @@ def _work_record_meetings(request: HttpRequest, unit: Organization, year: int) -
 @require_GET
 def work_record(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     unit = _unit_or_404(pk)
-    _require(request, unit)
+    require_organization_permission(user=request.user, organization=unit)
     year = _year_or_404(year)
     meetings = _work_record_meetings(request, unit, year)
     for meeting in meetings:
@@ -432,7 +429,7 @@ def work_record(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 @require_GET
 def work_record_export(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     unit = _unit_or_404(pk)
-    _require(request, unit)
+    require_organization_permission(user=request.user, organization=unit)
     year = _year_or_404(year)
     meetings = _work_record_meetings(request, unit, year)
     response = HttpResponse(

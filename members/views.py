@@ -21,12 +21,12 @@ from branches.models import Organization
 from branches.selectors import (
     MANAGE_MEMBERS,
     MANAGE_UNITS,
-    VIEW,
     current_roles,
     organization_ancestors,
     organization_children,
     organization_permission_holds,
     organizations_with_permission,
+    require_organization_permission,
 )
 from members.forms import MemberImportForm
 from members.models import Member
@@ -42,11 +42,6 @@ from members.selectors import (
     sensitive_fields,
 )
 from members.services import member_import as member_import_service
-
-
-def _require(request: HttpRequest, organization: Organization, codename: str = VIEW) -> None:
-    if not organization_permission_holds(user=request.user, organization=organization, codename=codename):
-        raise PermissionDenied
 
 
 @login_required
@@ -100,7 +95,7 @@ def unit_overview(request: HttpRequest, pk: int) -> HttpResponse:
     children with their counts, the two grouped statistics scans, and the management permission.
     """
     unit = get_object_or_404(Organization, pk=pk)
-    _require(request, unit)
+    require_organization_permission(user=request.user, organization=unit)
     stats = party_stats(organization=unit)
     can_manage_units = organization_permission_holds(user=request.user, organization=unit, codename=MANAGE_UNITS)
     # Renaming, moving and deactivating a unit is the business of the unit above it.
@@ -163,12 +158,15 @@ def _branch_shape_warnings(unit: Organization, stats: dict) -> list[str]:
 def roster(request: HttpRequest, pk: int) -> HttpResponse:
     """A branch's roster. ID numbers and phones are masked unless the viewer manages the branch."""
     branch = get_object_or_404(Organization, pk=pk, kind=Organization.Kind.BRANCH)
-    _require(request, branch)
+    require_organization_permission(user=request.user, organization=branch)
     can_manage = organization_permission_holds(user=request.user, organization=branch, codename=MANAGE_MEMBERS)
     query = request.GET.get("q", "").strip()
     people = branch_roster(branch=branch)
     if query:
-        people = people.filter(Q(name__contains=query) | Q(phone__contains=query) if can_manage else Q(name__contains=query))
+        matches = Q(name__contains=query)
+        if can_manage:  # only those who see phones may search by them
+            matches |= Q(phone__contains=query)
+        people = people.filter(matches)
     rows = [{"member": m, **sensitive_fields(m, unmasked=can_manage)} for m in people]
     context = {
         "unit": branch,
@@ -259,7 +257,7 @@ def member_import_template(request: HttpRequest) -> HttpResponse:
 def member_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The subtree's members as xlsx, for those who manage them (so nothing is masked)."""
     unit = get_object_or_404(Organization, pk=pk)
-    _require(request, unit, MANAGE_MEMBERS)
+    require_organization_permission(user=request.user, organization=unit, codename=MANAGE_MEMBERS)
     dataset = MemberResource(scope=unit).export(queryset=members_for_export(organization=unit))
     response = HttpResponse(XLSX().export_data(dataset), content_type=XLSX().get_content_type())
     stamp = timezone.localdate().strftime("%Y%m%d")
