@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config.views import healthz
 from members import views as member_views
 
 urlpatterns = [
@@ -10,6 +11,7 @@ urlpatterns = [
     path("", include("members.urls")),
     path("", include("disclosure.urls")),
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
 ]
 
 handler403 = "branches.views.forbidden"
