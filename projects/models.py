@@ -122,6 +122,13 @@ class Grant(models.Model):
         Status.RUNNING: 40, Status.FINAL_SUBMITTED: 80, Status.PASSED: 100, Status.FAILED: 100,
     }
 
+    # The status badge reuses the minutes' colours (portal.css), each pairing ≥ 4.5:1.
+    TONE = {
+        Status.DRAFT: "draft", Status.SUBMITTED: "submitted", Status.REVIEW: "submitted",
+        Status.FINAL_SUBMITTED: "submitted", Status.REJECTED: "returned", Status.FAILED: "returned",
+        Status.RUNNING: "approved", Status.PASSED: "approved",
+    }
+
     call = models.ForeignKey(GrantCall, on_delete=models.PROTECT, related_name="grants", verbose_name=_("call"))
     kind = models.CharField(_("kind"), max_length=10, choices=GrantKind.choices)
     topic = models.ForeignKey(CallTopic, on_delete=models.PROTECT, related_name="grants", verbose_name=_("topic"))
@@ -181,6 +188,10 @@ class Grant(models.Model):
     @property
     def progress(self) -> int:
         return self.PROGRESS.get(self.status, 0)
+
+    @property
+    def tone(self) -> str:
+        return self.TONE.get(self.status, "draft")
 
     @property
     def is_funded(self) -> bool:
