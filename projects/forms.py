@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from django import forms
@@ -15,6 +16,13 @@ from projects.models import CallTopic, Grant, GrantCall, GrantReport
 # Experts who review applications: members of this auth group (managed in the admin).
 REVIEWER_GROUP = "grant_reviewers"
 TEXTAREA = {"rows": 5}
+
+
+class OnceField(forms.UUIDField):
+    """A hidden one-time key rendered with the form: the service ignores a second POST carrying it."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, widget=forms.HiddenInput, **kwargs)
 
 
 class CallForm(forms.ModelForm):
@@ -71,9 +79,11 @@ class ApplicationForm(forms.Form):
                                           max_digits=12, decimal_places=2)
     files = MultipleFileField(label=_("Attachments"), required=False,
                               help_text=_("PDF, images or Office documents."))
+    request_key = OnceField()
 
     def __init__(self, *args, call: GrantCall, units, partner_units, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["request_key"].initial = uuid.uuid4()
         self.call = call
         self.fields["topic"].queryset = call.topics.all()
         self.fields["organization"].queryset = units
@@ -134,6 +144,11 @@ class ExpenseForm(forms.Form):
     amount = forms.DecimalField(label=_("Amount (yuan)"), min_value=Decimal("0.01"), max_digits=12,
                                 decimal_places=2)
     purpose = forms.CharField(label=_("Purpose"), max_length=200)
+    request_key = OnceField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["request_key"].initial = uuid.uuid4()
 
 
 class AcceptForm(forms.Form):

@@ -160,6 +160,8 @@ class Grant(models.Model):
     accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="+", verbose_name=_("accepted by"))
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    # The application form's one-time key: a double click or a resent POST finds the first row.
+    request_key = models.UUIDField(null=True, blank=True, editable=False)
 
     history = HistoricalRecords()
     objects = GrantQuerySet.as_manager()
@@ -172,6 +174,7 @@ class Grant(models.Model):
             models.CheckConstraint(name="grant_budget_positive", condition=Q(budget_requested__gt=0)),
             models.CheckConstraint(name="grant_amount_not_negative", condition=Q(granted_amount__gte=0)),
             # A grade exactly when money was granted: a decision is never half made.
+            models.UniqueConstraint(fields=["applicant", "request_key"], name="grant_once_per_form"),
             models.CheckConstraint(
                 name="grant_graded_when_funded",
                 condition=(Q(grade="") & Q(granted_amount=0)) | (~Q(grade="") & Q(granted_amount__gt=0)),
@@ -350,6 +353,8 @@ class GrantExpense(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                     related_name="+", verbose_name=_("recorded by"))
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    # The expense form's one-time key: a double click records the expense once.
+    request_key = models.UUIDField(null=True, blank=True, editable=False)
 
     history = HistoricalRecords()
 
@@ -357,7 +362,10 @@ class GrantExpense(models.Model):
         verbose_name = _("expense")
         verbose_name_plural = _("expenses")
         ordering = ["spent_on", "pk"]
-        constraints = [models.CheckConstraint(name="expense_positive", condition=Q(amount__gt=0))]
+        constraints = [
+            models.CheckConstraint(name="expense_positive", condition=Q(amount__gt=0)),
+            models.UniqueConstraint(fields=["grant", "request_key"], name="expense_once_per_form"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.grant} · {self.amount}"

@@ -110,17 +110,22 @@ def _check_application(*, call: GrantCall, organization: Organization, topic: Ca
 def grant_apply(
     *, call: GrantCall, organization: Organization, applicant: AbstractBaseUser, topic: CallTopic, title: str,
     plan: str, expected_outputs: str, budget_requested: Decimal, partners: Iterable[Organization] = (),
-    files: Iterable = (), submit: bool = True, today: datetime.date | None = None,
+    files: Iterable = (), submit: bool = True, today: datetime.date | None = None, request_key=None,
 ) -> Grant:
-    """A new application, saved as a draft or submitted at once."""
+    """A new application, saved as a draft or submitted at once. The same ``request_key`` (the form's
+    one-time key) twice returns the first application instead of creating a second one."""
     today = today or timezone.localdate()
+    if request_key is not None:
+        existing = Grant.objects.filter(applicant=applicant, request_key=request_key).first()
+        if existing is not None:
+            return existing
     partners = list(partners)
     _check_application(call=call, organization=organization, topic=topic, partners=partners,
                        budget=budget_requested, today=today)
     grant = Grant.objects.create(
         call=call, kind=call.kind, topic=topic, title=title.strip(), organization=organization, applicant=applicant,
         applicant_name=(applicant.get_full_name() or applicant.get_username())[:60], plan=plan.strip(),
-        expected_outputs=expected_outputs.strip(), budget_requested=budget_requested,
+        expected_outputs=expected_outputs.strip(), budget_requested=budget_requested, request_key=request_key,
     )
     grant.units.create(organization=organization, is_lead=True)
     for partner in partners:
@@ -307,9 +312,14 @@ def report_submit(*, grant: Grant, by: AbstractBaseUser, kind: str, text: str, o
 
 @transaction.atomic
 def expense_record(*, grant: Grant, by: AbstractBaseUser, spent_on: datetime.date, amount: Decimal,
-                   purpose: str) -> GrantExpense:
-    """Money spent; the running total can never pass the granted amount (the grant's row is locked)."""
+                   purpose: str, request_key=None) -> GrantExpense:
+    """Money spent; the running total can never pass the granted amount (the grant's row is locked).
+    The same ``request_key`` twice (a double click) records the expense once."""
     grant = _locked(grant)
+    if request_key is not None:
+        existing = grant.expenses.filter(request_key=request_key).first()
+        if existing is not None:
+            return existing
     if grant.status not in SPENDING:
         raise ValidationError(_("Expenses are recorded only while the project is running."))
     if amount <= 0:
@@ -320,7 +330,7 @@ def expense_record(*, grant: Grant, by: AbstractBaseUser, spent_on: datetime.dat
         raise ValidationError({"amount": _("%(amount)s is more than the %(left)s left of the grant.")
                                % {"amount": _yuan(amount), "left": _yuan(left)}})
     return GrantExpense.objects.create(grant=grant, spent_on=spent_on, amount=amount, purpose=purpose.strip(),
-                                       recorded_by=by)
+                                       recorded_by=by, request_key=request_key)
 
 
 @transaction.atomic

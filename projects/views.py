@@ -137,7 +137,7 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
                 call=call, organization=data["organization"], applicant=request.user, topic=data["topic"],
                 title=data["title"], plan=data["plan"], expected_outputs=data["expected_outputs"],
                 budget_requested=data["budget_requested"], partners=data.get("partners") or [],
-                files=data["files"], submit="submit" in request.POST,
+                files=data["files"], submit="submit" in request.POST, request_key=data["request_key"],
             )
         except ValidationError as error:
             _form_errors(form, error)
@@ -306,7 +306,8 @@ def report(request, pk):
 def expense(request, pk):
     return _action(request, pk, allowed=lambda a: a.applicant, form_class=forms.ExpenseForm,
                    run=lambda g, d, a: services.expense_record(grant=g, by=request.user, spent_on=d["spent_on"],
-                                                               amount=d["amount"], purpose=d["purpose"]),
+                                                               amount=d["amount"], purpose=d["purpose"],
+                                                               request_key=d["request_key"]),
                    done=_("The expense is recorded."))
 
 

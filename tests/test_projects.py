@@ -338,3 +338,54 @@ def test_query_counts(grants_cast, django_assert_num_queries):
     with django_assert_num_queries(6):
         response = office.get(reverse("projects:overview"))
     assert "2000.00" in response.content.decode()
+
+
+def test_double_submits_count_once(grants_cast):
+    """A double click on "submit" or "record the expense" resends the same one-time key: one row."""
+    c = grants_cast
+    c.call.opens_on, c.call.deadline = timezone.localdate(), timezone.localdate() + datetime.timedelta(days=3)
+    c.call.save()
+    client = login(c.alice)
+    page = client.get(reverse("projects:apply", args=[c.call.pk])).content.decode()
+    key = page.split('name="request_key" value="')[1].split('"')[0]
+    data = {"organization": c.branch_a.pk, "topic": c.topic.pk, "title": "项目", "plan": "p", "expected_outputs": "o",
+            "budget_requested": "2000", "request_key": key, "submit": "1"}
+    first, second = (client.post(reverse("projects:apply", args=[c.call.pk]), data) for _ in range(2))
+    assert first.status_code == second.status_code == 302 and first["Location"] == second["Location"]
+    grant = Grant.objects.get()
+    services.grant_endorse(grant=grant, by=c.officer)
+    services.grant_decide(grant=grant, by=c.zzb, grade="general", amount=None, reason="r")
+    page = client.get(reverse("projects:grant", args=[grant.pk])).content.decode()
+    key = page.split('name="request_key" value="')[1].split('"')[0]
+    expense = {"spent_on": "2026-05-01", "amount": "300", "purpose": "展板", "request_key": key}
+    for _ in range(2):
+        client.post(reverse("projects:expense", args=[grant.pk]), expense)
+    assert grant.expenses.count() == 1
+    expense["request_key"] = ""  # a new form (or no script) is a new expense
+    client.post(reverse("projects:expense", args=[grant.pk]), expense)
+    assert grant.expenses.count() == 2
+
+
+def test_a_member_applies_for_a_research_topic_through_their_branch(grants_cast):
+    c = grants_cast
+    call = GrantCall.objects.create(
+        organization=c.university, kind=GrantKind.RESEARCH, year=2026, title="研究课题",
+        opens_on=timezone.localdate(), deadline=timezone.localdate() + datetime.timedelta(days=3),
+        completes_on=timezone.localdate() + datetime.timedelta(days=300), budget=Decimal("10000"), key_quota=1,
+        general_quota=2, key_funding=Decimal("5000"), general_funding=Decimal("2000"),
+    )
+    topic = call.topics.create(title="组织力提升路径研究")
+    client = login(c.bob)  # a member without a role: his unit is his branch
+    response = client.get(reverse("projects:apply", args=[call.pk]))
+    assert response.status_code == 200 and "partners" not in response.context["form"].fields
+    client.post(reverse("projects:apply", args=[call.pk]), {
+        "organization": c.branch_a.pk, "topic": topic.pk, "title": "课题", "plan": "p", "expected_outputs": "o",
+        "budget_requested": "2000", "submit": "1"})
+    grant = ResearchTopic.objects.get()
+    assert (grant.applicant, grant.status, services.endorsing_unit(grant)) == (c.bob, Grant.Status.SUBMITTED, c.c1)
+    assert login(c.bob).get(reverse("projects:grant", args=[grant.pk])).status_code == 200
+    # charlie (another committee's branch) cannot choose branch A as his unit.
+    response = login(c.charlie).post(reverse("projects:apply", args=[call.pk]), {
+        "organization": c.branch_a.pk, "topic": topic.pk, "title": "x", "plan": "p", "expected_outputs": "o",
+        "budget_requested": "10", "submit": "1"})
+    assert response.status_code == 200 and ResearchTopic.objects.count() == 1
