@@ -34,11 +34,15 @@ def call_administered(*, user: User, call: GrantCall) -> bool:
 
 
 def calls_open_to(*, user: User, today) -> QuerySet[GrantCall]:
-    """Open calls of the universities the user belongs to (through any role or unit they may see). One query."""
+    """Open calls of the universities the user belongs to: through a unit they may see, or as a member of
+    a branch (a member without a role applies for research topics). One query."""
+    from members.models import Member
+
     visible = organizations_with_permission(user=user, codename=VIEW)
-    return GrantCall.objects.filter(
-        opens_on__lte=today, deadline__gte=today,
-    ).filter(Exists(visible.filter(path__startswith=OuterRef("organization__path")))).order_by("deadline")
+    own_branch = Member.objects.filter(user_id=user.pk, branch__path__startswith=OuterRef("organization__path"))
+    return GrantCall.objects.filter(opens_on__lte=today, deadline__gte=today).filter(
+        Exists(visible.filter(path__startswith=OuterRef("organization__path"))) | Exists(own_branch)
+    ).order_by("deadline")
 
 
 @dataclass

@@ -376,6 +376,7 @@ def test_a_member_applies_for_a_research_topic_through_their_branch(grants_cast)
     )
     topic = call.topics.create(title="组织力提升路径研究")
     client = login(c.bob)  # a member without a role: his unit is his branch
+    assert f'href="/projects/calls/{call.pk}/apply/"' in client.get(reverse("projects:home")).content.decode()
     response = client.get(reverse("projects:apply", args=[call.pk]))
     assert response.status_code == 200 and "partners" not in response.context["form"].fields
     client.post(reverse("projects:apply", args=[call.pk]), {
