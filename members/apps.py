@@ -7,4 +7,13 @@ class MembersConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from members import receivers  # noqa: F401  (connects to branches' signals)
+        from members.defaults import ensure_lifecycle_defaults
+        from members.panels import register_unit_panel
+
+        post_migrate.connect(ensure_lifecycle_defaults, sender=self)
+        from members import lifecycle_panel
+
+        register_unit_panel(lifecycle_panel.lifecycle_panel, position="top")

@@ -185,6 +185,12 @@ class DemoBuilder:
                     member.candidate_on = self.today
         if member.applied_on and member.applied_on < add_years(birth, 18):
             member.applied_on = add_years(birth, 18)
+        if stage in Member.PARTY_STAGES:
+            # The dates of their way in, derived without a random draw (the seed's other data stays the same):
+            # activist five weeks after applying, development target a year and two weeks later.
+            member.activist_on = member.applied_on + datetime.timedelta(days=35)
+            member.candidate_on = min(member.activist_on + datetime.timedelta(days=380), member.joined_on)
+            member.activist_on = min(member.activist_on, member.candidate_on)
         return member
 
     # --- tree ----------------------------------------------------------------------------------------
@@ -440,3 +446,19 @@ def demo_steps() -> list[DemoStep]:
             order.append(f"{config.name}.demo")
     rank = {module: i for i, module in enumerate(order)}
     return sorted(_STEPS.values(), key=lambda step: rank.get(step.load.__module__, len(rank)))
+
+
+# --- members' own lifecycle data (issue 8), a step like the higher apps' ---------------------------------------
+def _load_lifecycle(builder: DemoBuilder) -> str:
+    from members.demo_lifecycle import load
+
+    return load(builder)
+
+
+def _clear_lifecycle() -> None:
+    from members.demo_lifecycle import clear
+
+    clear()
+
+
+register_demo_step(DemoStep(name="lifecycle", load=_load_lifecycle, clear=_clear_lifecycle))

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from members import views
+from members.views import lifecycle
 
 app_name = "members"
 
@@ -12,4 +13,23 @@ urlpatterns = [
     path("members/<int:pk>/", views.member_detail, name="detail"),
     path("members/import/", views.member_import, name="import"),
     path("members/import/template.xlsx", views.member_import_template, name="import_template"),
+    # The lifecycle (issue 8).
+    path("org/<int:pk>/lifecycle-due/", lifecycle.lifecycle_due, name="lifecycle_due"),
+    path("org/<int:pk>/development/", lifecycle.development_list, name="development"),
+    path("development/<int:pk>/", lifecycle.development_case, name="development_case"),
+    path("development/<int:pk>/step/", lifecycle.development_step, name="development_step"),
+    path("development/<int:pk>/review/", lifecycle.development_review, name="development_review"),
+    path("development/<int:pk>/extend/", lifecycle.development_extend, name="development_extend"),
+    path("org/<int:pk>/transfers/", lifecycle.transfers, name="transfers"),
+    path("transfers/<int:pk>/complete/", lifecycle.transfer_complete, name="transfer_complete"),
+    path("org/<int:pk>/dues/", lifecycle.dues, name="dues"),
+    path("org/<int:pk>/dues/<int:year>/list/", lifecycle.dues_year, name="dues_year"),
+    path("org/<int:pk>/care/", lifecycle.care, name="care"),
+    path("org/<int:pk>/terms/", lifecycle.terms, name="terms"),
+    path("org/<int:pk>/lifecycle-import/", lifecycle.lifecycle_import, name="lifecycle_import"),
+    path("org/<int:pk>/lifecycle-import/<slug:what>.xlsx", lifecycle.lifecycle_import_template,
+         name="lifecycle_import_template"),
+    path("org/<int:pk>/development.xlsx", lifecycle.development_export, name="development_export"),
+    path("org/<int:pk>/transfers.xlsx", lifecycle.transfers_export, name="transfers_export"),
+    path("org/<int:pk>/dues/<int:year>.xlsx", lifecycle.dues_export, name="dues_export"),
 ]

@@ -85,12 +85,13 @@ def test_unit_page_query_count_does_not_grow_with_the_tree(cast, as_officer, dja
     # panels (disclosure.panels): 10 the user's open to-dos; the committee's compliance: 11 its branches,
     # 12 the meeting rules, 13 full members per branch, 14 meetings by branch, kind and month;
     # 15 manage_units (may review), 16 records waiting at C1, 17 filing lag summary, 18 manage_members
-    # (may file the committee's own minutes);
-    # then the template: 19 breadcrumb, 20 children with their member and branch counts (correlated subqueries).
-    with django_assert_num_queries(20):
+    # (may file the committee's own minutes); projects.showcase: 19 manage_members (may see the unit's
+    # grants), 20 the grants it leads or joins;
+    # then the template: 21 breadcrumb, 22 children with their member and branch counts (correlated subqueries).
+    with django_assert_num_queries(22):
         as_officer.get(url)
     _grow(cast.c1, 6, 4)
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(22):
         response = as_officer.get(url)
     assert len(response.context["children"]) == 7
 
@@ -102,9 +103,10 @@ def test_branch_page_query_count_is_fixed(cast, as_alice, django_assert_num_quer
     # 1 session, 2 user, 3 the unit, 4 view permission, 5 organizations grouped, 6 members grouped,
     # 7 manage_units (a branch secretary holds none, so no parent queries),
     # panels: 8 the user's open to-dos; the branch's compliance: 9 the branch, 10 the meeting rules,
-    # 11 full members, 12 meetings by kind and month; 13 manage_members (may file);
-    # then the template: 14 breadcrumb, 15 children (party groups).
-    with django_assert_num_queries(15):
+    # 11 full members, 12 meetings by kind and month; 13 manage_members (may file); projects.showcase:
+    # 14 manage_members (may see the branch's grants), 15 its grants;
+    # then the template: 16 breadcrumb, 17 children (party groups).
+    with django_assert_num_queries(17):
         as_alice.get(url)
     make_org(cast.branch_a, K.GROUP, "第一党小组")
     for i in range(3):
@@ -112,7 +114,7 @@ def test_branch_page_query_count_is_fixed(cast, as_alice, django_assert_num_quer
                             text="召开支部党员大会")
     for _ in range(8):
         MemberFactory(branch=cast.branch_a)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(17):
         response = as_alice.get(url)
     assert response.content.decode().count('data-todo="meeting_missing"') == 3
 

@@ -112,6 +112,10 @@ T = {
     "%(applications)s applications, %(funded)s funded, ¥%(granted)s granted in all.":
         "共申报 %(applications)s 项，立项 %(funded)s 项，资助 ¥%(granted)s。",
     "%(n)s × ¥%(amount)s": "%(n)s 项 × ¥%(amount)s",
+    "%(unit)s cannot take part: choose active units of this university.":
+        "%(unit)s 不能参与：请选择本校正常运行的单位。",
+    "%(line)s is not an address.": "%(line)s 不是网址。",
+    "%(amount)s is more than the %(left)s left of the grant.": "%(amount)s 超过了项目剩余经费 %(left)s。",
 }
 
 P = {

@@ -1,0 +1,26 @@
+"""members' tables, one submodule per topic; everything is re-exported here (``from members.models import X``)."""
+
+from members.models.core import Member, MemberQuerySet, StatsSnapshot  # noqa: F401
+from members.models.rules import DuesBracket, LifecycleRule  # noqa: F401
+from members.models.development import (  # noqa: F401
+    LAST_STEP,
+    STAGE_STEPS,
+    STEP_BY_NUMBER,
+    STEPS,
+    DevelopmentCase,
+    DevelopmentStep,
+    Milestone,
+    Phase,
+    StepDef,
+)
+from members.models.lifecycle import (  # noqa: F401
+    CareOccasion,
+    CareOccasionKind,
+    CareReport,
+    CareVisit,
+    DuesDeclaration,
+    DuesPayment,
+    ElectedSeat,
+    TermElection,
+    Transfer,
+)

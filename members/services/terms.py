@@ -1,0 +1,82 @@
+"""Term renewals (换届): recording an election starts the unit's new term and seats its committee."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from branches.models import Organization, Role
+from branches.selectors import MANAGE_UNITS, organization_permission_holds
+from branches.services import role_assign, role_end
+from members.models import ElectedSeat, TermElection
+
+# The roles an election fills; officers of the 组织部 and party-group leaders are appointed, not elected.
+ELECTED_ROLES = (Role.Kind.SECRETARY, Role.Kind.DEPUTY, Role.Kind.ORGANIZER, Role.Kind.PUBLICITY,
+                 Role.Kind.DISCIPLINE)
+
+
+def may_record_election(*, user: AbstractBaseUser, organization: Organization) -> bool:
+    """The unit above approves a unit's election, so recording it needs MANAGE_UNITS there (the root: itself)."""
+    target = Organization.objects.get_parent(organization) if organization.depth > 1 else organization
+    return organization_permission_holds(user=user, organization=target, codename=MANAGE_UNITS)
+
+
+@transaction.atomic
+def term_election_record(
+    *,
+    organization: Organization,
+    elected_on: datetime.date,
+    seats: Sequence[tuple[AbstractBaseUser, str]],
+    by: AbstractBaseUser | None,
+    term_years: int | None = None,
+    note: str = "",
+) -> TermElection:
+    """Record an election: the new term starts on ``elected_on``; roles of people not re-elected to them end,
+    new ones are assigned (through branches' role services, so permissions follow); history is kept."""
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    if by is not None and not may_record_election(user=by, organization=organization):
+        raise PermissionDenied
+    if organization.kind == Organization.Kind.GROUP:
+        raise ValidationError(_("Party groups do not hold elections."))
+    if elected_on > timezone.localdate():
+        raise ValidationError(_("The date cannot be in the future."))
+    if organization.term_started_on and elected_on <= organization.term_started_on:
+        raise ValidationError(_("The current term started on %(date)s; the election must come after it.")
+                              % {"date": organization.term_started_on.isoformat()})
+    years = term_years or organization.term_years
+    if not 1 <= years <= 5:
+        raise ValidationError(_("A term lasts 1 to 5 years."))
+    wanted = {(user.pk, kind) for user, kind in seats}
+    if len(wanted) != len(seats):
+        raise ValidationError(_("A person is listed twice for the same role."))
+    if any(kind not in ELECTED_ROLES for _user, kind in seats):
+        raise ValidationError(_("Unknown role."))
+    if sum(1 for _user, kind in seats if kind == Role.Kind.SECRETARY) != 1:
+        raise ValidationError(_("An election names exactly one secretary."))
+
+    election = TermElection.objects.create(
+        organization=organization, elected_on=elected_on, term_years=years,
+        previous_term_started_on=organization.term_started_on, note=note.strip(), recorded_by=by,
+    )
+    ElectedSeat.objects.bulk_create(ElectedSeat(election=election, user=user, role=kind) for user, kind in seats)
+    current = list(Role.objects.current().filter(organization=organization, kind__in=ELECTED_ROLES)
+                   .select_related("organization"))
+    held = set()
+    for role in current:
+        if (role.user_id, role.kind) in wanted:
+            held.add((role.user_id, role.kind))
+        else:
+            role_end(role=role, ended_on=max(elected_on, role.started_on), by=None)
+    for user, kind in seats:
+        if (user.pk, kind) not in held:
+            role_assign(user=user, organization=organization, kind=kind, started_on=elected_on, by=None)
+    organization.term_started_on, organization.term_years = elected_on, years
+    organization._change_reason = "term election"
+    organization.save(update_fields=["term_started_on", "term_years"])
+    return election

@@ -1,0 +1,499 @@
+"""The lifecycle pages of a unit: development, transfers, dues, care visits, terms, and the due panel.
+
+Thin views: authorise with ``require_organization_permission`` (VIEW to read, MANAGE_MEMBERS to write),
+validate a form, call one service or selector, render or redirect with a message.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from branches.models import Organization, Role
+from branches.selectors import (
+    MANAGE_MEMBERS,
+    organization_ancestors,
+    organization_permission_holds,
+    require_organization_permission,
+)
+from members import forms
+from members.models import (
+    STEP_BY_NUMBER,
+    CareOccasion,
+    CareOccasionKind,
+    DevelopmentCase,
+    DuesBracket,
+    DuesPayment,
+    Member,
+    Transfer,
+)
+from members.rules import first_of_month, rules
+from members.selectors import lifecycle as sel
+from members.services import development as dev
+from members.services import care as care_services
+from members.services import dues as dues_services
+from members.services import terms as term_services
+from members.services import transfers as transfer_services
+
+
+def _unit(request: HttpRequest, pk: int, *, manage: bool = False, branch_only: bool = False) -> Organization:
+    unit = get_object_or_404(Organization, pk=pk)
+    if branch_only and unit.kind != Organization.Kind.BRANCH:
+        raise Http404
+    require_organization_permission(user=request.user, organization=unit,
+                                    codename=MANAGE_MEMBERS if manage else "view_organization")
+    return unit
+
+
+def _may_manage(request: HttpRequest, unit: Organization) -> bool:
+    return organization_permission_holds(user=request.user, organization=unit, codename=MANAGE_MEMBERS)
+
+
+def _errors(request: HttpRequest, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def _base(request: HttpRequest, unit: Organization, section: str, **extra) -> dict:
+    return {"unit": unit, "ancestors": organization_ancestors(organization=unit), "section": section,
+            "today": timezone.localdate(), **extra}
+
+
+# --- the panel on the unit page ------------------------------------------------------------------------
+
+@login_required
+@require_GET
+def lifecycle_due(request: HttpRequest, pk: int) -> HttpResponse:
+    """The unit page's lifecycle panel (loaded by htmx): what is overdue or due soon in the subtree.
+    Fixed queries: the unit, the permission, then lifecycle_due's six."""
+    unit = get_object_or_404(Organization, pk=pk)
+    if not organization_permission_holds(user=request.user, organization=unit, codename="view_organization"):
+        return HttpResponse(status=204)
+    items = sel.lifecycle_due(organization=unit, today=timezone.localdate())
+    return render(request, "members/lifecycle/panel.html", {"unit": unit, "items": items[:30],
+                                                            "more": max(len(items) - 30, 0)})
+
+
+# --- development ------------------------------------------------------------------------------------------
+
+CASE_LIMIT = 200
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def development_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open cases in the unit's subtree with people by stage; on a branch, the form for a new applicant."""
+    unit = _unit(request, pk)
+    can_manage = unit.kind == Organization.Kind.BRANCH and _may_manage(request, unit)
+    form = forms.ApplicantForm(request.POST or None, initial={"category": unit.category or "student"})
+    if request.method == "POST":
+        if not can_manage:
+            raise Http404
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                case = dev.applicant_register(branch=unit, by=request.user, **data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Applicant %(name)s added.") % {"name": case.member.name})
+                return redirect("members:development_case", pk=case.pk)
+    # A university has thousands of open cases: the page lists the first ones, the counts cover all.
+    cases = list(sel.development_cases(organization=unit)[:CASE_LIMIT + 1])
+    context = _base(request, unit, "development", form=form, can_manage=can_manage, cases=cases[:CASE_LIMIT],
+                    more_cases=len(cases) > CASE_LIMIT,
+                    steps=STEP_BY_NUMBER, counts=sel.stage_counts_by_unit(organization=unit),
+                    stages=Member.Stage.choices)
+    return render(request, "members/lifecycle/development_list.html", context, status=400 if form.errors else 200)
+
+
+def _case(request: HttpRequest, pk: int, *, manage: bool = False) -> DevelopmentCase:
+    case = get_object_or_404(DevelopmentCase.objects.select_related("member", "member__branch"), pk=pk)
+    # Another unit's case is "not found", not "forbidden": its existence is not for them to learn.
+    if not organization_permission_holds(user=request.user, organization=case.member.branch,
+                                         codename=MANAGE_MEMBERS if manage else "view_organization"):
+        raise Http404
+    return case
+
+
+def _case_context(request: HttpRequest, case: DevelopmentCase, **forms_) -> dict:
+    unit = case.member.branch
+    limits = rules()
+    next_step = case.next_step
+    can_manage = _may_manage(request, unit)
+    people = Member.objects.active().party_members().filter(branch=unit).order_by("name")
+    return _base(
+        request, unit, "development", case=case, member=case.member, steps=sel.development_steps(case=case),
+        next_step=next_step, can_manage=can_manage,
+        step_form=forms_.get("step_form") or (forms.StepForm(people=people, step_number=next_step.number,
+                                                             initial={"done_on": timezone.localdate()})
+                                               if next_step else None),
+        review_form=forms_.get("review_form") or forms.ReviewForm(initial={"reviewed_on": timezone.localdate()}),
+        extension_form=forms_.get("extension_form") or forms.ExtensionForm(
+            initial={"decided_on": timezone.localdate(), "months": limits["extension_min_months"]}),
+        probation_ends_on=dev.probation_ends_on(member=case.member, case=case, limits=limits),
+        limits=limits,
+    )
+
+
+@login_required
+@require_GET
+def development_case(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    return render(request, "members/lifecycle/development_case.html", _case_context(request, case))
+
+
+@login_required
+@require_POST
+def development_step(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk, manage=True)
+    next_step = case.next_step
+    if next_step is None:
+        raise Http404
+    people = Member.objects.active().party_members().filter(branch=case.member.branch).order_by("name")
+    form = forms.StepForm(request.POST, people=people, step_number=next_step.number)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            _step, warnings = dev.development_step_record(
+                case=case, number=next_step.number, done_on=data["done_on"], by=request.user,
+                people=data["people"], people_names=data["people_names"], documents=data["documents"],
+                note=data["note"], training_days=data.get("training_days"), training_hours=data.get("training_hours"),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Step %(n)d recorded: %(name)s.") % {"n": next_step.number,
+                                                                              "name": next_step.name})
+            for warning in warnings:
+                messages.warning(request, warning)
+            return redirect("members:development_case", pk=case.pk)
+    case.refresh_from_db()
+    return render(request, "members/lifecycle/development_case.html", _case_context(request, case, step_form=form),
+                  status=400)
+
+
+@login_required
+@require_POST
+def development_review(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk, manage=True)
+    form = forms.ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            dev.development_review_record(case=case, reviewed_on=form.cleaned_data["reviewed_on"], by=request.user)
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("Review recorded."))
+    return redirect("members:development_case", pk=case.pk)
+
+
+@login_required
+@require_POST
+def development_extend(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk, manage=True)
+    form = forms.ExtensionForm(request.POST)
+    if form.is_valid():
+        try:
+            dev.development_probation_extend(case=case, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("Probation extended."))
+    else:
+        messages.error(request, _("Check the extension's months and date."))
+    return redirect("members:development_case", pk=case.pk)
+
+
+# --- transfers -----------------------------------------------------------------------------------------------
+
+def _active_branches():
+    return Organization.objects.filter(kind=Organization.Kind.BRANCH, is_active=True).order_by("path")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def transfers(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = _unit(request, pk)
+    can_manage = unit.kind == Organization.Kind.BRANCH and _may_manage(request, unit)
+    roster = Member.objects.active().party_members().filter(branch=unit).order_by("name")
+    form = forms.TransferForm(request.POST if request.POST.get("action") == "start" else None,
+                              members=roster, branches=_active_branches().exclude(pk=unit.pk),
+                              initial={"issued_on": timezone.localdate()})
+    bulk = forms.BulkTransferForm(request.POST if request.POST.get("action") == "bulk" else None,
+                                  members=roster, initial={"issued_on": timezone.localdate()})
+    if request.method == "POST":
+        if not can_manage:
+            raise Http404
+        try:
+            if request.POST.get("action") == "start" and form.is_valid():
+                transfer_services.transfer_start(by=request.user, **form.cleaned_data)
+                messages.success(request, _("Transfer letter recorded."))
+                return redirect("members:transfers", pk=unit.pk)
+            if request.POST.get("action") == "bulk" and bulk.is_valid():
+                data = bulk.cleaned_data
+                done = transfer_services.transfer_out_bulk(branch=unit, by=request.user, members=list(data["members"]),
+                                                           outside_unit=data["outside_unit"],
+                                                           letter_prefix=data["letter_prefix"],
+                                                           issued_on=data["issued_on"],
+                                                           dues_paid_to=data["dues_paid_to"])
+                messages.success(request, _("%(n)d transfer letters recorded.") % {"n": len(done)})
+                return redirect("members:transfers", pk=unit.pk)
+        except ValidationError as exc:
+            _errors(request, exc)
+    context = _base(request, unit, "transfers", can_manage=can_manage, form=form, bulk=bulk,
+                    transfers=list(sel.transfers_for(organization=unit)[:200]),
+                    complete_form=forms.CompleteForm(initial={"completed_on": timezone.localdate()}))
+    return render(request, "members/lifecycle/transfers.html", context,
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_POST
+def transfer_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    transfer = get_object_or_404(Transfer.objects.select_related("from_branch", "to_branch"), pk=pk)
+    receiving = transfer.to_branch or transfer.from_branch
+    if not _may_manage(request, receiving):
+        raise Http404
+    form = forms.CompleteForm(request.POST)
+    if form.is_valid():
+        try:
+            transfer_services.transfer_complete(transfer=transfer, by=request.user,
+                                                completed_on=form.cleaned_data["completed_on"])
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("Transfer completed."))
+    return redirect("members:transfers", pk=receiving.pk)
+
+
+# --- dues -------------------------------------------------------------------------------------------------------
+
+def _month(request: HttpRequest) -> datetime.date:
+    try:
+        return datetime.datetime.strptime(request.GET.get("month", ""), "%Y-%m").date()
+    except ValueError:
+        return first_of_month(timezone.localdate())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dues(request: HttpRequest, pk: int) -> HttpResponse:
+    """A branch's monthly ledger: declared amount and status per member; record a month, declare a base."""
+    unit = _unit(request, pk, branch_only=True)
+    can_manage = _may_manage(request, unit)
+    month = _month(request)
+    roster = Member.objects.active().party_members().filter(branch=unit).order_by("name")
+    declare = forms.DeclareForm(request.POST if request.POST.get("action") == "declare" else None, members=roster,
+                                kinds=DuesBracket.Kind.choices, initial={"valid_from": month})
+    if request.method == "POST":
+        if not can_manage:
+            raise Http404
+        try:
+            if request.POST.get("action") == "declare" and declare.is_valid():
+                dues_services.dues_declare(by=request.user, **declare.cleaned_data)
+                messages.success(request, _("Dues base declared."))
+                return redirect(f"{request.path}?month={month:%Y-%m}")
+            if request.POST.get("action") == "record":
+                record = forms.DuesRecordForm(request.POST, statuses=DuesPayment.Status.choices)
+                if record.is_valid():
+                    data = record.cleaned_data
+                    member = get_object_or_404(roster, pk=data["member"])
+                    paid_by = roster.filter(pk=data["paid_by"]).first() if data["paid_by"] else None
+                    dues_services.dues_record(member=member, month=month, status=data["status"], by=request.user,
+                                              paid_by=paid_by, approval=data["approval"])
+                    messages.success(request, _("Dues recorded for %(name)s.") % {"name": member.name})
+                    return redirect(f"{request.path}?month={month:%Y-%m}")
+                messages.error(request, _("Check the dues line."))
+        except ValidationError as exc:
+            _errors(request, exc)
+    rows = sel.dues_ledger(branch=unit, month=month)
+    context = _base(request, unit, "dues", can_manage=can_manage, month=month, rows=rows, declare=declare,
+                    statuses=DuesPayment.Status.choices, roster=list(roster),
+                    previous=first_of_month(month - datetime.timedelta(days=1)),
+                    next=first_of_month(month + datetime.timedelta(days=32)))
+    return render(request, "members/lifecycle/dues.html", context, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_GET
+def dues_year(request: HttpRequest, pk: int, year: int) -> HttpResponse:
+    """The year's public list (张榜公布), printable."""
+    unit = _unit(request, pk, branch_only=True)
+    data = sel.dues_year_list(branch=unit, year=year, today=timezone.localdate())
+    return render(request, "members/lifecycle/dues_year.html", _base(request, unit, "dues", data=data))
+
+
+# --- care -------------------------------------------------------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def care(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = _unit(request, pk)
+    can_manage = unit.kind == Organization.Kind.BRANCH and _may_manage(request, unit)
+    roster = Member.objects.active().filter(branch=unit).order_by("name")
+    kinds = CareOccasionKind.objects.filter(is_active=True)
+    action = request.POST.get("action")
+    occasion_form = forms.CareOccasionForm(request.POST if action == "occasion" else None, members=roster,
+                                           kinds=kinds, initial={"noted_on": timezone.localdate()})
+    report_form = forms.CareReportForm(request.POST if action == "report" else None, initial={
+        "year": timezone.localdate().year, "half": 1 if timezone.localdate().month <= 6 else 2})
+    if request.method == "POST":
+        if not can_manage:
+            raise Http404
+        try:
+            if action == "occasion" and occasion_form.is_valid():
+                care_services.care_occasion_note(by=request.user, **occasion_form.cleaned_data)
+                messages.success(request, _("Occasion noted."))
+                return redirect("members:care", pk=unit.pk)
+            if action == "visit":
+                occasion = get_object_or_404(CareOccasion, pk=request.POST.get("occasion"), member__branch=unit)
+                visit_form = forms.CareVisitForm(request.POST)
+                if visit_form.is_valid():
+                    care_services.care_visit_record(occasion=occasion, by=request.user, **visit_form.cleaned_data)
+                    messages.success(request, _("Visit recorded."))
+                    return redirect("members:care", pk=unit.pk)
+                messages.error(request, _("Check the visit's date and visitors."))
+            if action == "report" and report_form.is_valid():
+                care_services.care_report_submit(branch=unit, by=request.user, **report_form.cleaned_data)
+                messages.success(request, _("Report submitted to the committee."))
+                return redirect("members:care", pk=unit.pk)
+        except ValidationError as exc:
+            _errors(request, exc)
+    context = _base(request, unit, "care", can_manage=can_manage, occasion_form=occasion_form,
+                    report_form=report_form, visit_form=forms.CareVisitForm(initial={"visited_on": timezone.localdate()}),
+                    rows=sel.care_occasions(organization=unit, today=timezone.localdate()),
+                    reports=list(unit.care_reports.all()[:10]) if unit.kind == Organization.Kind.BRANCH else [])
+    return render(request, "members/lifecycle/care.html", context, status=400 if request.method == "POST" else 200)
+
+
+# --- terms ------------------------------------------------------------------------------------------------------
+
+def _seats(form: forms.ElectionForm) -> list:
+    User = get_user_model()
+    lines = [(form.cleaned_data["secretary"].strip(), Role.Kind.SECRETARY)]
+    for line in form.cleaned_data["others"].splitlines():
+        parts = line.split()
+        if not parts:
+            continue
+        if len(parts) != 2:
+            raise ValidationError(_("Each line holds a login and a role: %(line)s") % {"line": line})
+        lines.append((parts[0], parts[1]))
+    users = {u.username: u for u in User.objects.filter(username__in=[name for name, _k in lines])}
+    missing = [name for name, _k in lines if name not in users]
+    if missing:
+        raise ValidationError(_("Unknown logins: %(names)s") % {"names": "、".join(missing)})
+    return [(users[name], kind) for name, kind in lines]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def terms(request: HttpRequest, pk: int) -> HttpResponse:
+    """Terms ending within the reminder window or overdue in the subtree; record an election."""
+    unit = _unit(request, pk)
+    today = timezone.localdate()
+    rows = sel.terms_due(organization=unit, today=today)
+    units = Organization.objects.filter(path__startswith=unit.path, is_active=True).exclude(
+        kind=Organization.Kind.GROUP).order_by("path")
+    form = forms.ElectionForm(request.POST or None, units=units, initial={"elected_on": today, "term_years": 3})
+    if request.method == "POST":
+        if form.is_valid():
+            target = form.cleaned_data["organization"]
+            if not term_services.may_record_election(user=request.user, organization=target):
+                raise Http404
+            try:
+                term_services.term_election_record(
+                    organization=target, elected_on=form.cleaned_data["elected_on"], seats=_seats(form),
+                    term_years=form.cleaned_data["term_years"], by=request.user)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Election recorded; the new term ends on %(date)s.")
+                                 % {"date": Organization.objects.get(pk=target.pk).term_ends_on.isoformat()})
+                return redirect("members:terms", pk=unit.pk)
+    context = _base(request, unit, "terms", rows=rows, form=form,
+                    can_record=term_services.may_record_election(user=request.user, organization=unit)
+                    or unit.kind != Organization.Kind.BRANCH and _may_manage(request, unit))
+    return render(request, "members/lifecycle/terms.html", context, status=400 if form.errors else 200)
+
+
+# --- imports and exports ----------------------------------------------------------------------------------------
+
+def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    from import_export.formats.base_formats import XLSX
+
+    response = HttpResponse(content, content_type=XLSX().get_content_type())
+    response["Content-Disposition"] = f"attachment; filename={filename}"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lifecycle_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """Applicants, dues lines or transfer letters from a spreadsheet: all rows or none."""
+    from members.services.tabular import IMPORTERS
+
+    unit = _unit(request, pk, manage=True)
+    form = forms.LifecycleImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        importer, _columns = IMPORTERS[form.cleaned_data["what"]]
+        upload = form.cleaned_data["file"]
+        report = importer(data=upload.read(), filename=upload.name, scope=unit, by=request.user)
+        if report.ok:
+            messages.success(request, _("Imported %(n)d rows.") % {"n": report.created})
+            return redirect("members:lifecycle_import", pk=unit.pk)
+    context = _base(request, unit, "import", form=form, report=report,
+                    templates=[(what, columns) for what, (_i, columns) in IMPORTERS.items()])
+    return render(request, "members/lifecycle/import.html", context,
+                  status=400 if report is not None or form.errors else 200)
+
+
+@login_required
+@require_GET
+def lifecycle_import_template(request: HttpRequest, pk: int, what: str) -> HttpResponse:
+    from members.services.tabular import IMPORTERS, xlsx_bytes
+
+    unit = _unit(request, pk, manage=True)
+    if what not in IMPORTERS:
+        raise Http404
+    return _xlsx_response(xlsx_bytes(IMPORTERS[what][1], []), f"{what}-template-{unit.code}.xlsx")
+
+
+@login_required
+@require_GET
+def development_export(request: HttpRequest, pk: int) -> HttpResponse:
+    from members.services.tabular import development_export_rows, xlsx_bytes
+
+    unit = _unit(request, pk, manage=True)
+    headers, rows = development_export_rows(sel.development_cases(organization=unit, status=None))
+    return _xlsx_response(xlsx_bytes(headers, rows), f"development-{unit.code}.xlsx")
+
+
+@login_required
+@require_GET
+def transfers_export(request: HttpRequest, pk: int) -> HttpResponse:
+    from members.services.tabular import transfers_export_rows, xlsx_bytes
+
+    unit = _unit(request, pk, manage=True)
+    headers, rows = transfers_export_rows(sel.transfers_for(organization=unit))
+    return _xlsx_response(xlsx_bytes(headers, rows), f"transfers-{unit.code}.xlsx")
+
+
+@login_required
+@require_GET
+def dues_export(request: HttpRequest, pk: int, year: int) -> HttpResponse:
+    from members.services.tabular import dues_year_export_rows, xlsx_bytes
+
+    unit = _unit(request, pk, manage=True, branch_only=True)
+    data = sel.dues_year_list(branch=unit, year=year, today=timezone.localdate())
+    headers, rows = dues_year_export_rows(data)
+    return _xlsx_response(xlsx_bytes(headers, rows), f"dues-{unit.code}-{year}.xlsx")
