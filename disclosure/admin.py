@@ -1,7 +1,18 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from disclosure.models import Attachment, Attendance, Meeting, MeetingRule, ReviewRoute, Todo
+from disclosure.models import (
+    Attachment,
+    Attendance,
+    Meeting,
+    MeetingRule,
+    Post,
+    PostAttachment,
+    PostCategory,
+    PublishingRule,
+    ReviewRoute,
+    Todo,
+)
 
 
 class AttendanceInline(admin.TabularInline):
@@ -52,3 +63,37 @@ class TodoAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     list_select_related = ["user"]
     search_fields = ["user__username", "text"]
+
+
+class PostAttachmentInline(admin.TabularInline):
+    model = PostAttachment
+    extra = 0
+    readonly_fields = ["name", "content_type", "size", "uploaded_by", "uploaded_at"]
+    fields = readonly_fields
+
+
+@admin.register(Post)
+class PostAdmin(SimpleHistoryAdmin):
+    """For the system administrator; secretaries and checkers use the portal's pages (the rules live there:
+    an edit here is not checked, so it does not refresh the search tokens or the public pages' cache)."""
+
+    list_display = ["title", "organization", "section", "category", "visibility", "status", "published_at"]
+    list_filter = ["section", "category", "visibility", "status"]
+    search_fields = ["title", "organization__name"]
+    list_select_related = ["organization", "category"]
+    date_hierarchy = "published_at"
+    readonly_fields = ["author", "checked_by", "checked_at", "source_meeting", "published_at"]
+    autocomplete_fields = ["organization"]
+    inlines = [PostAttachmentInline]
+
+
+@admin.register(PostCategory)
+class PostCategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "position", "is_active"]
+    list_editable = ["position", "is_active"]
+
+
+@admin.register(PublishingRule)
+class PublishingRuleAdmin(SimpleHistoryAdmin):
+    list_display = ["organization", "check_required"]
+    autocomplete_fields = ["organization"]

@@ -9,9 +9,13 @@ class DisclosureConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from disclosure.defaults import ensure_default_rules
+        from disclosure.defaults import ensure_default_post_categories, ensure_default_rules
 
         post_migrate.connect(ensure_default_rules, sender=self)
+        post_migrate.connect(ensure_default_post_categories, sender=self)
+        from disclosure.public_cache import public_pages_reset
+
+        post_migrate.connect(public_pages_reset, sender=self)
         # The unit page belongs to members, which may not import disclosure (DESIGN §3): register instead.
         from disclosure import panels
         from members.panels import register_unit_panel

@@ -26,3 +26,26 @@ def ensure_default_rules(sender=None, using: str = DEFAULT_DB_ALIAS, **kwargs) -
         MeetingRule(kind=kind, period=period, times=times, only_with_groups=groups, min_full_members=full)
         for kind, period, times, groups, full in DEFAULT_RULES
     )
+
+
+DEFAULT_POST_CATEGORIES = [
+    # code, name (categories are data: the admin renames, adds and deactivates them)
+    ("theory", "理论学习"),
+    ("work", "推进工作"),
+    ("activity", "活动纪实"),
+    ("plan", "方案报告"),
+    ("minutes", "会议纪要"),
+    ("notice", "通知公告"),
+    ("honour", "评优表彰"),
+]
+
+
+def ensure_default_post_categories(sender=None, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
+    """post_migrate receiver: an empty category table gets the defaults (like ``ensure_default_rules``)."""
+    from disclosure.models import PostCategory
+
+    if PostCategory.objects.using(using).exists():
+        return
+    PostCategory.objects.using(using).bulk_create(
+        PostCategory(code=code, name=name, position=i * 10) for i, (code, name) in enumerate(DEFAULT_POST_CATEGORIES)
+    )

@@ -625,6 +625,10 @@ def meetings_demo_clear() -> None:
     Attachment.objects.all().delete()
     Attendance.objects.all().delete()
     Todo.objects.all().delete()
+    # Posts summarising a meeting keep their text (the FK is SET NULL; a raw DELETE would not do that).
+    from disclosure.models import Post
+
+    Post.objects.exclude(source_meeting=None).update(source_meeting=None)
     # Raw DELETEs: Meeting.objects.delete() would write a "deleted" history row per meeting first.
     with connection.cursor() as cursor:
         cursor.execute(f'DELETE FROM "{Meeting.history.model._meta.db_table}"')
@@ -648,3 +652,19 @@ def _load(builder: DemoBuilder) -> str:
 
 
 register_demo_step(DemoStep(name="meetings", load=_load, clear=meetings_demo_clear))
+
+
+# The public pages' posts (disclosure/demo_posts.py), after the meetings (they summarise some of them).
+def _load_posts(builder: DemoBuilder) -> str:
+    from disclosure.demo_posts import load
+
+    return load(builder)
+
+
+def _clear_posts() -> None:
+    from disclosure.demo_posts import posts_demo_clear
+
+    posts_demo_clear()
+
+
+register_demo_step(DemoStep(name="posts", load=_load_posts, clear=_clear_posts))

@@ -1,4 +1,4 @@
-"""Forms for the minutes: they validate what the secretary and the reviewer type; the services save."""
+"""Forms for the minutes and the posts: they validate what secretaries and reviewers type; the services save."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organization
-from disclosure.models import Attendance, Meeting
+from disclosure.models import Attendance, Meeting, Post, PostCategory
 from disclosure.services import AttendanceEntry, attachment_check
 from members.models import Member
 
@@ -204,3 +204,56 @@ class ReturnForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The secretary sees this and fixes the record before resubmitting it."),
     )
+
+
+class PostForm(forms.Form):
+    """A post as its secretary writes it. Whether "publish" goes through the confidentiality check is the
+    service's business (the unit's PublishingRule)."""
+
+    section = forms.ChoiceField(label=capfirst(Post._meta.get_field("section").verbose_name),
+                                choices=Post.Section.choices)
+    category = forms.ModelChoiceField(label=capfirst(Post._meta.get_field("category").verbose_name),
+                                      queryset=PostCategory.objects.filter(is_active=True), empty_label=None)
+    title = forms.CharField(label=capfirst(Post._meta.get_field("title").verbose_name), max_length=200)
+    body = forms.CharField(
+        label=capfirst(Post._meta.get_field("body").verbose_name), required=False,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text=_("Plain text (blank lines separate paragraphs) or simple HTML; anything else is removed."),
+    )
+    visibility = forms.ChoiceField(
+        label=capfirst(Post._meta.get_field("visibility").verbose_name), choices=Post.Visibility.choices,
+        help_text=_("Public: anyone. Members of the university: anyone logged in. Restricted: the unit's "
+                    "secretaries and the units above."),
+    )
+    attachments = MultipleFileField(
+        label=_("Add attachments"), required=False,
+        widget=MultipleFileInput(attrs={
+            "accept": ".pdf,.png,.jpg,.jpeg,.gif,.doc,.docx,.xls,.xlsx,.ppt,.pptx,application/pdf,image/*",
+        }),
+    )
+
+    def clean_attachments(self):
+        uploads = self.cleaned_data.get("attachments") or []
+        if len(uploads) > settings.MEETING_ATTACHMENTS_PER_UPLOAD:
+            raise ValidationError(
+                gettext("At most %(n)d files at a time.") % {"n": settings.MEETING_ATTACHMENTS_PER_UPLOAD}
+            )
+        problems = []
+        for upload in uploads:
+            try:
+                attachment_check(upload)
+            except ValidationError as exc:
+                problems.extend(exc.messages)
+        if problems:
+            raise ValidationError(problems)
+        return uploads
+
+    def post_data(self) -> dict:
+        return {name: value for name, value in self.cleaned_data.items() if name != "attachments"}
+
+    @staticmethod
+    def initial_for(post) -> dict:
+        if post is None:
+            return {"section": "news", "visibility": "public"}
+        return {"section": post.section, "category": post.category_id, "title": post.title, "body": post.body,
+                "visibility": post.visibility}

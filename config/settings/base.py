@@ -68,6 +68,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: answers anonymous GETs of the public pages (/open/) from memory until something is published.
+    "disclosure.middleware.PublicPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -252,6 +254,30 @@ MEETING_ATTACHMENT_MAX_BYTES = env_int("MEETING_ATTACHMENT_MAX_BYTES", 20 * 1024
 MEETING_ATTACHMENTS_PER_UPLOAD = env_int("MEETING_ATTACHMENTS_PER_UPLOAD", 10, minimum=1)
 # The daily step reminds secretaries this many days before a period ends with a required meeting missing.
 MEETING_REMINDER_DAYS = env_int("MEETING_REMINDER_DAYS", 7, minimum=0)
+
+# --- Ratings, 双述双评 (issue 6, assessments/services/ratings.py) ---------------------------------------
+# No average is shown for a secretary rated by fewer people (a campaign may set its own).
+RATING_MIN_RATERS = env_int("RATING_MIN_RATERS", 5, minimum=1)
+# Online and offline means further apart than this (points of 100) are flagged in the comparison.
+RATING_DISAGREEMENT_POINTS = env_int("RATING_DISAGREEMENT_POINTS", 10, minimum=1)
+# Throttles (cache counters, atomic): wrong codes per address, submissions per address and per login,
+# each in a window of RATING_THROTTLE_WINDOW seconds. A report meeting puts a whole hall behind one NAT
+# address, hence the generous per-address submission limit.
+RATING_THROTTLE_WINDOW = env_int("RATING_THROTTLE_WINDOW", 900, minimum=1)
+RATING_CODE_FAILURES_PER_IP = env_int("RATING_CODE_FAILURES_PER_IP", 20, minimum=1)
+RATING_SUBMITS_PER_IP = env_int("RATING_SUBMITS_PER_IP", 2000, minimum=1)
+RATING_SUBMITS_PER_USER = env_int("RATING_SUBMITS_PER_USER", 20, minimum=1)
+RATING_ROSTER_MAX_BYTES = env_int("RATING_ROSTER_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+RATING_CODES_PER_BATCH = env_int("RATING_CODES_PER_BATCH", 500, minimum=1)
+# bench/ratings.py only: mounts /bench/ views (a bare two-row writer). Never on in production.
+BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", False)
+
+# --- Public disclosure pages, 晾晒 (issue 4, disclosure/middleware.py, disclosure/public_cache.py) --------
+# Anonymous visitors' /open/ pages are served from a per-process copy until something is published.
+PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", True)
+PUBLIC_PAGE_CACHE_ENTRIES = env_int("PUBLIC_PAGE_CACHE_ENTRIES", 1000, minimum=10)  # pages per process
+# 0: every request checks the publish generation (one cache GET); N: at most every N milliseconds.
+PUBLIC_PAGE_CACHE_RECHECK_SECONDS = env_int("PUBLIC_PAGE_CACHE_RECHECK_MS", 0, minimum=0) / 1000
 
 LOGGING = {
     "version": 1,

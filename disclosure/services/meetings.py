@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from branches.models import Organization, Role
 from branches.selectors import MANAGE_MEMBERS, organization_permission_holds
 from disclosure.models import Attachment, Attendance, Meeting, Todo
+from disclosure.public_cache import public_pages_invalidate
 from disclosure.selectors import (
     REVIEWER_ROLES,
     SECRETARY_ROLES,
@@ -224,6 +225,7 @@ def meeting_save(
         meeting.reviewer = reviewer_unit_for(organization)
         Todo.objects.open().filter(meeting=meeting, kind=Todo.Kind.RETURNED).update(done_at=now)
         _review_todos([meeting])
+        public_pages_invalidate(organization=organization)  # the benchmark's filing figures change
     meeting.save()
     return meeting
 
@@ -291,6 +293,7 @@ def meeting_return(*, meeting: Meeting, by: AbstractBaseUser, reason: str) -> Me
     meeting._history_user = by
     meeting.save()
     _close_review_todos(meeting)
+    public_pages_invalidate(organization=meeting.organization)  # no longer counted as filed
     Todo.objects.bulk_create(
         [
             Todo(user_id=user_id, kind=Todo.Kind.RETURNED, key=todo_key("returned", meeting, meeting.reviewed_at),

@@ -261,7 +261,15 @@ def _detail_context(request: HttpRequest, meeting: Meeting, return_form: ReturnF
     may_review = meeting_may_review(user=request.user, meeting=meeting)
     can_review = may_review and meeting.status == Meeting.Status.SUBMITTED
     history = meeting.history.select_related("history_user").order_by("history_date", "history_id")
+    # Approved minutes can be published to 支部生活 as a summary (two more queries, approved records only).
+    summary_post = can_publish_summary = None
+    if meeting.status == Meeting.Status.APPROVED:
+        summary_post = meeting.summary_posts.first()
+        can_publish_summary = summary_post is None and organization_permission_holds(
+            user=request.user, organization=meeting.organization, codename=MANAGE_MEMBERS)
     return {
+        "summary_post": summary_post,
+        "can_publish_summary": can_publish_summary,
         "meeting": meeting,
         "unit": meeting.organization,
         "ancestors": organization_ancestors(organization=meeting.organization),
