@@ -90,6 +90,9 @@ def test_joint_showcase_project_from_application_to_acceptance(page, grants_cast
     _submit(page, "[data-action=review-form]")
     assert grant.reviews.get().score == 86
     _sign_out(page)
+    # A visitor reads the partner branch's public page before the decision: a cached copy now exists.
+    _go(page, f"/open/{c.branch_a2.code}/")
+    assert page.locator("#showcase-projects").count() == 0
 
     # --- the 组织部 grants it as general, ¥1,800 ------------------------------------------------------
     log_in(page, "zzb")
@@ -102,6 +105,11 @@ def test_joint_showcase_project_from_application_to_acceptance(page, grants_cast
     grant.refresh_from_db()
     assert (grant.status, grant.grade, str(grant.granted_amount)) == ("running", "general", "1800.00")
     _sign_out(page)
+
+    # --- both branches' public 特色阵地 sections show it at once (cached pages are invalidated) ---------
+    for unit in (c.branch_a, c.branch_a2):
+        _go(page, f"/open/{unit.code}/")
+        assert "师生党员结对帮扶行动" in page.inner_text("#showcase-projects")
 
     # --- the lead branch's page lists it for its secretary ---------------------------------------------
     log_in(page, "alice")
@@ -137,3 +145,6 @@ def test_joint_showcase_project_from_application_to_acceptance(page, grants_cast
     grant.refresh_from_db()
     assert grant.status == Grant.Status.PASSED
     assert "成果扎实" in page.inner_text("#grant-acceptance")
+    _sign_out(page)
+    _go(page, f"/open/{c.branch_a2.code}/")
+    assert page.locator("#showcase-projects progress").get_attribute("value") == "100"
