@@ -21,7 +21,18 @@ TODO_LIMIT = 20
 COMMITTEE_PANEL_KINDS = (Organization.Kind.UNIVERSITY, Organization.Kind.COMMITTEE, Organization.Kind.GENERAL_BRANCH)
 
 
+# "lifecycle:<topic>:<id>…" (services.todos): where each kind of member affair is handled.
+LIFECYCLE_PAGES = {"transfer": "members:transfers", "dues": "members:dues", "care": "members:care",
+                   "term": "members:terms"}
+
+
 def _todo_url(todo: Todo) -> str:
+    if todo.kind == Todo.Kind.MEMBER_AFFAIRS:
+        parts = todo.key.split(":")
+        if len(parts) > 2 and parts[1] == "development":
+            return reverse("members:development_case", args=[parts[2]])
+        return reverse(LIFECYCLE_PAGES.get(parts[1] if len(parts) > 1 else "", "members:development"),
+                       args=[todo.organization_id])
     if todo.meeting_id is not None:
         if todo.kind == Todo.Kind.RETURNED:
             return reverse("disclosure:edit", args=[todo.meeting_id])

@@ -17,6 +17,7 @@ urlpatterns = [
     path("attachments/<int:pk>/delete/", views.attachment_delete, name="attachment_delete"),
     path("review/", views.meeting_review_queue, name="review_queue"),
     path("meetings/<int:pk>/publish-summary/", views.meeting_publish_summary, name="publish_summary"),
+    path("org/<int:pk>/dues/<int:year>/publish/", views.dues_list_publish, name="dues_list_publish"),
     # Posts, the secretaries' side.
     path("posts/", views.post_desk, name="post_desk"),
     path("org/<int:pk>/posts/", views.post_list, name="post_list"),

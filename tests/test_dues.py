@@ -152,13 +152,13 @@ def test_year_list_page_query_count_is_fixed(cast, as_alice, django_assert_num_q
     url = reverse("members:dues_year", args=[cast.branch_a.pk, 2025])
     _declared(cast.bob_member, since=datetime.date(2025, 1, 1))
     # 1 session, 2 user, 3 the unit, 4 view permission, dues_year_list: 5 members, 6 declarations,
-    # 7 payments; template: 8 breadcrumb.
-    with django_assert_num_queries(8):
+    # 7 payments; 8 manage permission (the publish button); template: 9 breadcrumb.
+    with django_assert_num_queries(9):
         as_alice.get(url)
     for _ in range(4):
         member = MemberFactory(branch=cast.branch_a)
         _declared(member, since=datetime.date(2025, 1, 1))
         dues_record(member=member, month=datetime.date(2025, 2, 1), status="paid", by=None)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = as_alice.get(url)
     assert len(response.context["data"]["rows"]) == 6

@@ -244,6 +244,7 @@ class Todo(models.Model):
         MEETING_MISSING = "meeting_missing", _("Meeting to hold")
         REVIEW_WAITING = "review_waiting", _("Minutes to review")
         RETURNED = "returned", _("Minutes returned")
+        MEMBER_AFFAIRS = "member_affairs", _("Member affairs")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="todos",
                              verbose_name=_("user"))

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -227,4 +228,24 @@ def meeting_publish_summary(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The summary is published in Branch life; you can still edit it."))
     else:
         messages.success(request, _("The summary has been sent for the confidentiality check."))
+    return redirect("disclosure:post_detail", pk=post.pk)
+
+
+@login_required
+@require_POST
+def dues_list_publish(request: HttpRequest, pk: int, year: int) -> HttpResponse:
+    """张榜公布: the branch's dues list of ``year`` as an internal notice (published again: brought up to date)."""
+    branch = get_object_or_404(Organization, pk=pk, kind=Organization.Kind.BRANCH)
+    require_organization_permission(user=request.user, organization=branch, codename=MANAGE_MEMBERS)
+    if not 2000 <= year <= timezone.localdate().year:
+        raise Http404
+    try:
+        post = services.dues_list_publish(branch=branch, year=year, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("members:dues_year", pk=branch.pk, year=year)
+    if post.status == Post.Status.PUBLISHED:
+        messages.success(request, _("The dues list is published as an internal notice."))
+    else:
+        messages.success(request, _("The dues list has been sent for the confidentiality check."))
     return redirect("disclosure:post_detail", pk=post.pk)

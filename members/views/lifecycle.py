@@ -329,7 +329,8 @@ def dues_year(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     """The year's public list (张榜公布), printable."""
     unit = _unit(request, pk, branch_only=True)
     data = sel.dues_year_list(branch=unit, year=year, today=timezone.localdate())
-    return render(request, "members/lifecycle/dues_year.html", _base(request, unit, "dues", data=data))
+    return render(request, "members/lifecycle/dues_year.html",
+                  _base(request, unit, "dues", data=data, can_manage=_may_manage(request, unit)))
 
 
 # --- care -------------------------------------------------------------------------------------------------------

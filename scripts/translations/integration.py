@@ -1,0 +1,21 @@
+"""zh_Hans for the pieces that join the apps together: member-affairs to-dos, the dues list as a notice."""
+
+T = {
+    "Member affairs": "党员管理事项",
+    "Party dues paid in %(year)s": "%(year)s年度党费收缴情况公示",
+    "Only a branch keeps a dues ledger.": "只有党支部有党费台账。",
+    "The branch has no party members to list.": "本支部没有可公示的党员。",
+    "Party dues of %(branch)s in %(year)s, up to %(until)s. Members with questions please contact the branch "
+    "committee.": "%(branch)s %(year)s年度党费收缴情况（截至%(until)s）。如有疑问，请与支部委员会联系。",
+    "Name": "姓名",
+    "Months paid": "已缴月数",
+    "Paid (yuan)": "已缴金额（元）",
+    "Months unpaid": "未缴月份",
+    "Total paid: ¥%(total)s.": "合计已缴 ¥%(total)s。",
+    "The dues list is published as an internal notice.": "党费收缴情况已在校内公示。",
+    "The dues list has been sent for the confidentiality check.": "党费收缴情况已提交保密审查。",
+    "Publish as an internal notice (张榜公布)": "校内公示（张榜公布）",
+    "Members of the university see it in the branch's notices; publishing again brings it up to date.":
+        "校内人员可在本支部的通知公告中查看；再次公示会更新为最新台账。",
+}
+P = {}
