@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organization
+from branches.uploads import MultipleFileField, MultipleFileInput  # noqa: F401 — used by the forms below
 from disclosure.models import Attendance, Meeting, Post, PostCategory
 from disclosure.services import AttendanceEntry, attachment_check
 from members.models import Member
@@ -19,25 +20,6 @@ from members.models import Member
 def _label(name: str):
     """The model field's verbose name, capitalised as a ModelForm would (one msgid for both)."""
     return capfirst(Meeting._meta.get_field(name).verbose_name)
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files from one ``<input type="file" multiple>`` (Django docs, "Uploading multiple files")."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single_file_clean = super().clean
-        if isinstance(data, (list, tuple)):
-            return [single_file_clean(item, initial) for item in data if item]
-        cleaned = single_file_clean(data, initial)
-        return [cleaned] if cleaned else []
 
 
 class MeetingForm(forms.Form):

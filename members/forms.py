@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organization
+from branches.uploads import MultipleFileField
 
 
 class MemberImportForm(forms.Form):
@@ -56,6 +57,8 @@ class StepForm(forms.Form):
     training_days = forms.IntegerField(label=_("Training days"), min_value=0, max_value=365, required=False)
     training_hours = forms.IntegerField(label=_("Training class hours"), min_value=0, max_value=2000, required=False)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    files = MultipleFileField(label=_("Scanned documents"), required=False,
+                              help_text=_("PDF, images or Office documents, e.g. the application or the form."))
 
     def __init__(self, *args, people, step_number: int, **kwargs):
         super().__init__(*args, **kwargs)

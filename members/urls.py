@@ -20,6 +20,7 @@ urlpatterns = [
     path("development/<int:pk>/step/", lifecycle.development_step, name="development_step"),
     path("development/<int:pk>/review/", lifecycle.development_review, name="development_review"),
     path("development/<int:pk>/extend/", lifecycle.development_extend, name="development_extend"),
+    path("development/documents/<int:pk>/", lifecycle.development_document, name="development_document"),
     path("org/<int:pk>/transfers/", lifecycle.transfers, name="transfers"),
     path("transfers/<int:pk>/complete/", lifecycle.transfer_complete, name="transfer_complete"),
     path("org/<int:pk>/dues/", lifecycle.dues, name="dues"),

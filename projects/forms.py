@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organization
-from disclosure.forms import MultipleFileField
+from branches.uploads import MultipleFileField
 from projects.models import CallTopic, Grant, GrantCall, GrantReport
 
 # Experts who review applications: members of this auth group (managed in the admin).

@@ -314,8 +314,8 @@ def test_case_page_query_count_is_fixed(cast, as_alice, django_assert_num_querie
     case = _walk(_applicant(cast.branch_a, applied_on=TODAY - D(days=30)), 5, {}, default=TODAY - D(days=20))
     url = reverse("members:development_case", args=[case.pk])
     # 1 session, 2 user, 3 the case with person and branch, 4 view permission, 5 rules, 6 manage permission,
-    # 7 steps, 8 their people; template: 9 breadcrumb, 10 the people to choose from.
-    with django_assert_num_queries(10):
+    # 7 steps, 8 their people, 9 their documents; template: 10 breadcrumb, 11 the people to choose from.
+    with django_assert_num_queries(11):
         response = as_alice.get(url)
     assert response.status_code == 200
 
@@ -332,3 +332,30 @@ def test_lifecycle_panel_fragment_and_its_queries(cast, as_alice, as_charlie, dj
     # The unit page carries only the placeholder.
     page = as_alice.get(reverse("members:unit", args=[cast.branch_a.pk])).content.decode()
     assert reverse("members:lifecycle_due", args=[cast.branch_a.pk]) in page
+
+
+def test_a_step_keeps_its_scanned_documents_for_the_branchs_managers(cast, as_alice, as_charlie, as_bob, settings,
+                                                                      tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from members.models import DevelopmentDocument
+
+    settings.MEDIA_ROOT = tmp_path
+    case = _applicant(cast.branch_a, applied_on=TODAY - D(days=3))
+    url = reverse("members:development_step", args=[case.pk])
+    exe = SimpleUploadedFile("入党申请书.pdf", b"MZ\x90\x00" + b"\x00" * 64, content_type="application/pdf")
+    response = as_alice.post(url, {"done_on": TODAY.isoformat(), "people": [cast.alice_member.pk], "files": [exe]})
+    assert response.status_code == 400 and "入党申请书.pdf" in response.content.decode()
+    assert not DevelopmentStep.objects.filter(case=case, number=2).exists()  # refused whole: no step, no file
+    pdf = SimpleUploadedFile("谈话记录.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n", content_type="application/pdf")
+    response = as_alice.post(url, {"done_on": TODAY.isoformat(), "people": [cast.alice_member.pk], "files": [pdf]})
+    assert response.status_code == 302
+    document = DevelopmentDocument.objects.get(step__case=case, step__number=2)
+    assert document.content_type == "application/pdf" and document.name == "谈话记录.pdf"
+    download = reverse("members:development_document", args=[document.pk])
+    assert download in as_alice.get(reverse("members:development_case", args=[case.pk])).content.decode()
+    response = as_alice.get(download)
+    assert response.status_code == 200 and response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    assert as_charlie.get(download).status_code == 403  # another branch
+    assert as_bob.get(download).status_code == 403  # a member of the branch who does not manage it

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import html
-import zipfile
 from dataclasses import dataclass
 
 import nh3
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from branches.models import Organization, Role
 from branches.selectors import MANAGE_MEMBERS, organization_permission_holds
+from branches.uploads import upload_check
 from disclosure.models import Attachment, Attendance, Meeting, Todo
 from disclosure.public_cache import public_pages_invalidate
 from disclosure.selectors import (
@@ -33,9 +33,6 @@ MINUTES_TAGS = {
     "table", "thead", "tbody", "tr", "th", "td",
 }
 # What an attachment may be, decided from its first bytes, never from its name.
-OFFICE_ZIP_PARTS = {"word/": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                    "xl/": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    "ppt/": "application/vnd.openxmlformats-officedocument.presentationml.presentation"}
 
 
 def sanitize_minutes(text: str) -> str:
@@ -49,50 +46,10 @@ def sanitize_minutes(text: str) -> str:
     return nh3.clean(text, tags=MINUTES_TAGS, attributes={}, url_schemes=set()).strip()
 
 
-def sniff_attachment(head: bytes, upload) -> str | None:
-    """The content type of an allowed attachment, or None: PDF, PNG, JPEG, GIF, Office (OOXML and legacy)."""
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith((b"GIF87a", b"GIF89a")):
-        return "image/gif"
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2: .doc, .xls, .ppt
-        return "application/x-ole-storage"
-    if head.startswith(b"PK\x03\x04"):
-        upload.seek(0)
-        try:
-            with zipfile.ZipFile(upload) as archive:
-                names = archive.namelist()
-        except zipfile.BadZipFile:
-            return None
-        finally:
-            upload.seek(0)
-        if "[Content_Types].xml" in names:
-            for prefix, content_type in OFFICE_ZIP_PARTS.items():
-                if any(name.startswith(prefix) for name in names):
-                    return content_type
-    return None
-
-
 def attachment_check(upload) -> str:
-    """Refuse oversized files and anything that is not a PDF, an image or an Office file *by content*."""
-    limit = settings.MEETING_ATTACHMENT_MAX_BYTES
-    if upload.size > limit:
-        raise ValidationError(
-            _("%(name)s is larger than %(mb)d MB.") % {"name": upload.name, "mb": limit // (1024 * 1024)}
-        )
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    content_type = sniff_attachment(head, upload)
-    if content_type is None:
-        raise ValidationError(
-            _("%(name)s is not a PDF, an image (PNG, JPEG, GIF) or an Office document.") % {"name": upload.name}
-        )
-    return content_type
+    """Refuse oversized files and anything that is not a PDF, an image or an Office file *by content*
+    (``branches.uploads``), with the minutes' size limit."""
+    return upload_check(upload, max_bytes=settings.MEETING_ATTACHMENT_MAX_BYTES)
 
 
 @dataclass

@@ -8,6 +8,7 @@ from members.models.development import (  # noqa: F401
     STEP_BY_NUMBER,
     STEPS,
     DevelopmentCase,
+    DevelopmentDocument,
     DevelopmentStep,
     Milestone,
     Phase,

@@ -156,3 +156,32 @@ class DevelopmentStep(models.Model):
     @property
     def definition(self) -> StepDef:
         return STEP_BY_NUMBER[self.number]
+
+
+def development_document_path(instance: DevelopmentDocument, filename: str) -> str:
+    # The stored name never reuses the uploaded one (kept in ``name`` for the download).
+    import uuid
+
+    return f"development/{instance.step.case_id}/{uuid.uuid4().hex}"
+
+
+class DevelopmentDocument(models.Model):
+    """A scanned document of a step (入党申请书, 思想汇报, 政审材料, 入党志愿书 …), checked by content on upload and
+    downloaded only by those who manage the member's branch."""
+
+    step = models.ForeignKey(DevelopmentStep, on_delete=models.CASCADE, related_name="files", verbose_name=_("step"))
+    file = models.FileField(_("file"), upload_to=development_document_path)
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                    related_name="+", verbose_name=_("uploaded by"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("development document")
+        verbose_name_plural = _("development documents")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name

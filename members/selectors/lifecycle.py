@@ -48,8 +48,9 @@ def development_case_detail(*, pk: int) -> DevelopmentCase:
 
 
 def development_steps(*, case: DevelopmentCase) -> list:
-    """The 25 steps with what was recorded for each (None if not yet). Two queries (steps, their people)."""
-    done = {s.number: s for s in case.steps.prefetch_related("people").select_related("recorded_by")}
+    """The 25 steps with what was recorded for each (None if not yet). Three queries (steps, their people,
+    their documents)."""
+    done = {s.number: s for s in case.steps.prefetch_related("people", "files").select_related("recorded_by")}
     return [{"definition": d, "record": done.get(d.number)} for d in STEP_BY_NUMBER.values()]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -19,7 +20,15 @@ from django.utils.translation import gettext as _
 from branches.dates import add_years
 from branches.models import Organization
 from branches.selectors import MANAGE_MEMBERS, organization_permission_holds
-from members.models import STAGE_STEPS, DevelopmentCase, DevelopmentStep, LifecycleRule, Member
+from branches.uploads import upload_check
+from members.models import (
+    STAGE_STEPS,
+    DevelopmentCase,
+    DevelopmentDocument,
+    DevelopmentStep,
+    LifecycleRule,
+    Member,
+)
 from members.rules import add_months, add_working_days, rules
 
 K = LifecycleRule.Key
@@ -131,6 +140,7 @@ def development_step_record(
     note: str = "",
     training_days: int | None = None,
     training_hours: int | None = None,
+    files: Iterable = (),
     today: datetime.date | None = None,
 ) -> tuple[DevelopmentStep, list[str]]:
     """Record step ``number`` of ``case`` (the next one: steps are done in order). Returns the step and the
@@ -211,10 +221,15 @@ def development_step_record(
         if ends and done_on < ends:
             raise _earliest_error(_("The vote on full membership comes at the end of the probation."), ends)
 
+    # Every file is checked before anything is stored: a refused one leaves no half-recorded step.
+    checked = [(upload, upload_check(upload, max_bytes=settings.MEETING_ATTACHMENT_MAX_BYTES)) for upload in files]
     step.warning = " ".join(warnings)[:300]
     step.save()
     if people:
         step.people.set(people)
+    for upload, content_type in checked:
+        DevelopmentDocument.objects.create(step=step, file=upload, name=upload.name[:200], content_type=content_type,
+                                           size=upload.size, uploaded_by=by)
 
     stage = STAGE_STEPS.get(number)
     if stage is not None:

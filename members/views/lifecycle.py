@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +31,7 @@ from members.models import (
     CareOccasion,
     CareOccasionKind,
     DevelopmentCase,
+    DevelopmentDocument,
     DuesBracket,
     DuesPayment,
     Member,
@@ -159,7 +160,7 @@ def development_step(request: HttpRequest, pk: int) -> HttpResponse:
     if next_step is None:
         raise Http404
     people = Member.objects.active().party_members().filter(branch=case.member.branch).order_by("name")
-    form = forms.StepForm(request.POST, people=people, step_number=next_step.number)
+    form = forms.StepForm(request.POST, request.FILES, people=people, step_number=next_step.number)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -167,6 +168,7 @@ def development_step(request: HttpRequest, pk: int) -> HttpResponse:
                 case=case, number=next_step.number, done_on=data["done_on"], by=request.user,
                 people=data["people"], people_names=data["people_names"], documents=data["documents"],
                 note=data["note"], training_days=data.get("training_days"), training_hours=data.get("training_hours"),
+                files=data["files"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -498,3 +500,21 @@ def dues_export(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     data = sel.dues_year_list(branch=unit, year=year, today=timezone.localdate())
     headers, rows = dues_year_export_rows(data)
     return _xlsx_response(xlsx_bytes(headers, rows), f"dues-{unit.code}-{year}.xlsx")
+
+
+@login_required
+@require_GET
+def development_document(request: HttpRequest, pk: int) -> FileResponse:
+    """A step's scanned document: only for those who manage the member's branch, always a download, typed as
+    sniffed at upload, never from a public media URL."""
+    document = get_object_or_404(DevelopmentDocument.objects.select_related("step__case__member__branch"), pk=pk)
+    require_organization_permission(user=request.user, organization=document.step.case.member.branch,
+                                    codename=MANAGE_MEMBERS)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, as_attachment=True, filename=document.name, content_type=document.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

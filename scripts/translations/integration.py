@@ -17,5 +17,8 @@ T = {
     "Publish as an internal notice (张榜公布)": "校内公示（张榜公布）",
     "Members of the university see it in the branch's notices; publishing again brings it up to date.":
         "校内人员可在本支部的通知公告中查看；再次公示会更新为最新台账。",
+    "development document": "发展材料", "development documents": "发展材料",
+    "Scanned documents": "材料扫描件",
+    "PDF, images or Office documents, e.g. the application or the form.": "PDF、图片或 Office 文档，如入党申请书、入党志愿书。",
 }
 P = {}
