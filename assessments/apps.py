@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class AssessmentsConfig(AppConfig):
     name = "assessments"
     verbose_name = _("Assessments")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from assessments.models import RatingCampaign, RatingDimension, RatingTarget
+        from assessments.services.ratings import code_form_forget
+
+        for model in (RatingCampaign, RatingDimension, RatingTarget):
+            post_save.connect(code_form_forget, sender=model, dispatch_uid=f"code-form-{model.__name__}")
+            post_delete.connect(code_form_forget, sender=model, dispatch_uid=f"code-form-del-{model.__name__}")

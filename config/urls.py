@@ -10,6 +10,8 @@ urlpatterns = [
     path("units/", include("branches.urls")),
     path("", include("members.urls")),
     path("", include("disclosure.urls")),
+    path("", include("assessments.urls")),  # 双述双评 ratings (issue 6)
+    path("projects/", include("projects.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]

@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
+from django.utils import timezone
 
-from disclosure.services import reminders_advance
+from disclosure.services import lifecycle_todos_advance, reminders_advance
+
+from assessments.services.ratings import campaigns_close_due
 
 
 def cycles_advance(*, today: datetime.date) -> dict[str, dict[str, int]]:
@@ -20,10 +23,22 @@ def cycles_advance(*, today: datetime.date) -> dict[str, dict[str, int]]:
 
     * ``reminders`` — meeting to-dos for secretaries (a required meeting still missing in a period that
       ends soon) and reviewers (records awaiting review); to-dos whose cause is gone are closed.
+    * ``member_affairs`` — to-dos for the units' secretaries from the member lifecycle (development steps,
+      transfer letters, dues lapses, care visits, terms ending within 6 or 3 months or overdue).
+    * ``ratings`` — rating campaigns whose closing time has passed are closed (results become visible).
+      Closing is itself idempotent; ``today``'s end (Beijing time) is the moment compared with.
 
     Returns ``{part: {what: count}}``, e.g. ``{"reminders": {"created": 3, "closed": 1}}``.
     """
     results: dict[str, dict[str, int]] = {}
     with transaction.atomic():
         results["reminders"] = reminders_advance(today=today)
+    results["member_affairs"] = lifecycle_todos_advance(today=today)  # its own transaction
+    # Each campaign closes in its own transaction (and PostgreSQL's VACUUM must run outside one).
+    end_of_day = timezone.make_aware(datetime.datetime.combine(today, datetime.time.max))
+    # Capped at the real now: a run with a future --today never opens results early. Reported only when
+    # something closed (the existing callers compare the whole dict).
+    closed = campaigns_close_due(now=min(end_of_day, timezone.now()))
+    if closed["closed"]:
+        results["ratings"] = closed
     return results

@@ -1,0 +1,73 @@
+"""Admin of the assessment app. Rating campaigns are set up here too (dimensions, the secretaries to rate).
+
+``Ballot`` and ``RatingScore`` are deliberately not registered: nobody browses who rated beside what was
+given. The campaign page shows only counts; results are read as aggregates on the portal's results page.
+"""
+
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from assessments.models import OfflineScore, RaterEligibility, RatingCampaign, RatingCode, RatingDimension, RatingTarget
+
+
+class DimensionInline(admin.TabularInline):
+    model = RatingDimension
+    extra = 0
+
+
+class TargetInline(admin.TabularInline):
+    model = RatingTarget
+    extra = 0
+    fields = ["organization", "user", "name", "role"]
+    autocomplete_fields = ["organization", "user"]
+    raw_id_fields = ["role"]
+
+
+@admin.register(RatingCampaign)
+class RatingCampaignAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "year", "scope", "opens_at", "closes_at", "status", "min_raters", "ballots"]
+    list_filter = ["status", "year"]
+    list_select_related = ["scope"]
+    autocomplete_fields = ["scope"]
+    readonly_fields = ["created_by"]
+    inlines = [DimensionInline, TargetInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(ballot_count=Count("targets__ballots"))
+
+    @admin.display(description=_("ratings received"), ordering="ballot_count")
+    def ballots(self, obj) -> int:
+        return obj.ballot_count
+
+
+@admin.register(OfflineScore)
+class OfflineScoreAdmin(SimpleHistoryAdmin):
+    list_display = ["target", "assessor", "score", "entered_by"]
+    list_select_related = ["target__organization", "entered_by"]
+    search_fields = ["assessor", "target__name"]
+    readonly_fields = ["entered_by"]
+
+
+@admin.register(RaterEligibility)
+class RaterEligibilityAdmin(admin.ModelAdmin):
+    list_display = ["campaign", "user", "unit", "kind"]
+    list_filter = ["campaign", "kind"]
+    list_select_related = ["campaign", "user", "unit"]
+    search_fields = ["user__username", "user__first_name", "unit__name"]
+    autocomplete_fields = ["user", "unit"]
+
+
+@admin.register(RatingCode)
+class RatingCodeAdmin(admin.ModelAdmin):
+    """Counts and voiding only: the digest is useless to read and the plain codes are not stored."""
+
+    list_display = ["campaign", "unit", "used"]
+    list_filter = ["campaign", "used"]
+    list_select_related = ["campaign", "unit"]
+    fields = ["campaign", "unit", "used"]
+    readonly_fields = ["campaign", "unit"]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,1 @@
+"""Forms of the assessment app, one module per feature."""

@@ -1,0 +1,97 @@
+"""Forms of 双述双评: validation only; the services save."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from branches.models import Organization
+
+from assessments.models import RatingCampaign, RatingTarget
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class CampaignForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    scope = forms.ModelChoiceField(label=_("Scope"), queryset=Organization.objects.none())
+    opens_at = forms.DateTimeField(label=_("Opens at"), widget=DateTimeInput())
+    closes_at = forms.DateTimeField(label=_("Closes at"), widget=DateTimeInput())
+    min_raters = forms.IntegerField(label=_("Minimum raters"), min_value=1, max_value=1000)
+    scale = forms.ChoiceField(label=_("Scale"), choices=RatingCampaign.Scale.choices)
+
+    def __init__(self, *args, scopes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].queryset = scopes
+        self.fields["scope"].label_from_instance = lambda org: org.name
+
+    def clean(self):
+        data = super().clean()
+        if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
+            self.add_error("closes_at", _("The closing time must be after the opening time."))
+        return data
+
+
+class UnitChoiceForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Organization.objects.none())
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["unit"].label_from_instance = lambda org: org.name
+
+
+class RosterForm(UnitChoiceForm):
+    file = forms.FileField(label=_("Roster (.xlsx)"))
+
+
+class CodesForm(UnitChoiceForm):
+    count = forms.IntegerField(label=_("Number of codes"), min_value=1, initial=50)
+
+    def __init__(self, *args, maximum: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["count"].max_value = maximum
+        self.fields["count"].validators.append(forms.IntegerField(max_value=maximum).validators[-1])
+        self.fields["count"].widget.attrs["max"] = maximum
+
+
+class ReportForm(forms.Form):
+    report_text = forms.CharField(label=_("Report"), widget=forms.Textarea(attrs={"rows": 12}), required=False,
+                                  max_length=20000)
+    report_file = forms.FileField(label=_("Report file (PDF or Office, optional)"), required=False)
+
+
+class CodeEntryForm(forms.Form):
+    code = forms.CharField(label=_("Rating code"), max_length=40,
+                           widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters",
+                                                         "spellcheck": "false", "inputmode": "text"}))
+
+
+class OfflineForm(forms.Form):
+    """One textarea per secretary: ``name score`` per line, parsed by the service's parser."""
+
+    def __init__(self, *args, targets: list[RatingTarget], initial_lines: dict[int, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.targets = targets
+        for target in targets:
+            self.fields[f"target_{target.pk}"] = forms.CharField(
+                label=str(target), required=False, initial=initial_lines.get(target.pk, ""),
+                widget=forms.Textarea(attrs={"rows": 4}), max_length=5000,
+            )
+
+    def pairs(self):
+        return [(t, self[f"target_{t.pk}"]) for t in self.targets]
+
+
+def default_window() -> tuple[datetime.datetime, datetime.datetime]:
+    now = timezone.localtime().replace(second=0, microsecond=0)
+    return now, now + datetime.timedelta(days=7)

@@ -1,0 +1,259 @@
+"""Reads of 双述双评: what a rater may rate, what a manager may see, participation and the results.
+
+During a campaign only participation counts exist for anyone; results (per secretary, per dimension and
+overall, the offline channel beside them) appear once it has closed, and no mean is given for a secretary
+rated by fewer than the campaign's minimum number of raters. Scores are read only as aggregates.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.lookups import StartsWith
+
+from branches.models import Organization
+from branches.selectors import MANAGE_UNITS, organizations_with_permission
+
+from assessments.models import (
+    Ballot,
+    OfflineScore,
+    RaterEligibility,
+    RatingCampaign,
+    RatingCode,
+    RatingDimension,
+    RatingScore,
+    RatingTarget,
+)
+from assessments.services.ratings import targets_for_rater
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def campaigns_for_rater(*, user: User) -> QuerySet[RatingCampaign]:
+    """Published campaigns with the user on a roster, annotated with how many secretaries the user may
+    rate (``rateable``) and has rated (``rated``). One query."""
+    if not user.is_authenticated:
+        return RatingCampaign.objects.none()
+    eligible = RaterEligibility.objects.filter(campaign=OuterRef("campaign"), user_id=user.pk).filter(
+        StartsWith(F("unit__path"), OuterRef("organization__path"))
+    )
+    rateable = RatingTarget.objects.filter(Exists(eligible))
+    return (
+        RatingCampaign.objects.filter(status=RatingCampaign.Status.PUBLISHED,
+                                      eligibilities__user_id=user.pk)
+        .distinct()
+        .annotate(
+            rateable=_count(rateable.filter(campaign=OuterRef("pk"))),
+            rated=_count(Ballot.objects.filter(campaign=OuterRef("pk"), rater_id=user.pk)),
+        )
+        .order_by("closes_at")
+    )
+
+
+def _count(queryset: QuerySet):
+    from django.db.models import IntegerField, Subquery
+    from django.db.models.functions import Coalesce
+
+    counted = queryset.order_by().values("campaign").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def rater_targets(*, campaign: RatingCampaign, user: User) -> list[RatingTarget]:
+    """The secretaries ``user`` may rate in ``campaign``, each with ``rated`` (already rated by this user),
+    unit and report. One query."""
+    return list(
+        targets_for_rater(campaign=campaign, rater=user)
+        .annotate(rated=Exists(Ballot.objects.filter(target=OuterRef("pk"), rater_id=user.pk)))
+        .select_related("organization")
+        .order_by("organization__path")
+    )
+
+
+def code_targets(*, code: RatingCode) -> list[RatingTarget]:
+    """The secretaries a code rates (its unit's and those above it in the campaign), top level first."""
+    return list(
+        RatingTarget.objects.filter(campaign_id=code.campaign_id, organization__path__in=code.unit.ancestor_paths())
+        .select_related("organization")
+        .order_by("organization__path")
+    )
+
+
+def campaigns_managed_by(*, user: User) -> QuerySet[RatingCampaign]:
+    """Campaigns in which the user manages some unit (the scope itself, or units inside it). One query."""
+    managed = organizations_with_permission(user=user, codename=MANAGE_UNITS)
+    return RatingCampaign.objects.filter(
+        Exists(managed.filter(path__startswith=OuterRef("scope__path")))
+    ).select_related("scope")
+
+
+def campaign_may_manage(*, user: User, campaign: RatingCampaign) -> bool:
+    """Whether the user runs the whole campaign (manages its scope): publish, close, offline scores."""
+    from branches.selectors import organization_permission_holds
+
+    return organization_permission_holds(user=user, organization=campaign.scope, codename=MANAGE_UNITS)
+
+
+def managed_units(*, user: User, campaign: RatingCampaign) -> QuerySet[Organization]:
+    """Units of the campaign whose rosters and codes the user handles: managed rated units in scope."""
+    from assessments.services.ratings import RATED_KINDS
+
+    return (
+        organizations_with_permission(user=user, codename=MANAGE_UNITS)
+        .filter(path__startswith=campaign.scope.path, kind__in=(*RATED_KINDS, Organization.Kind.UNIVERSITY),
+                is_active=True)
+        .order_by("path")
+    )
+
+
+def visible_targets(*, user: User, campaign: RatingCampaign) -> QuerySet[RatingTarget]:
+    """The campaign's secretaries whose participation and results the user may see: those of units the
+    user manages (the 组织部 managing the scope sees all)."""
+    managed = organizations_with_permission(user=user, codename=MANAGE_UNITS)
+    return (
+        RatingTarget.objects.filter(campaign=campaign)
+        .filter(Exists(managed.filter(pk=OuterRef("organization_id"))))
+        .select_related("organization")
+        .order_by("organization__path")
+    )
+
+
+@dataclass
+class UnitParticipation:
+    unit: Organization
+    eligible: int
+    codes: int
+    codes_used: int
+
+
+def participation(*, campaign: RatingCampaign, targets: list[RatingTarget], units: list[Organization]
+                  ) -> tuple[dict[int, int], list[UnitParticipation]]:
+    """Ballots per secretary, and per unit the raters on the roster and the codes issued and used.
+    Three queries, whatever the number of units."""
+    ballots = dict(
+        Ballot.objects.filter(target__in=[t.pk for t in targets]).order_by()
+        .values_list("target_id").annotate(n=Count("pk"))
+    )
+    unit_ids = [u.pk for u in units]
+    eligible = dict(
+        RaterEligibility.objects.filter(campaign=campaign, unit_id__in=unit_ids).order_by()
+        .values_list("unit_id").annotate(n=Count("user_id", distinct=True))
+    )
+    codes = {
+        row["unit_id"]: row
+        for row in RatingCode.objects.filter(campaign=campaign, unit_id__in=unit_ids).order_by().values("unit_id")
+        .annotate(n=Count("pk"), used_n=Count("pk", filter=Q(used=True)))
+    }
+    rows = [
+        UnitParticipation(unit=u, eligible=eligible.get(u.pk, 0), codes=codes.get(u.pk, {}).get("n", 0),
+                          codes_used=codes.get(u.pk, {}).get("used_n", 0))
+        for u in units
+    ]
+    return ballots, rows
+
+
+@dataclass
+class TargetResult:
+    target: RatingTarget
+    raters: int
+    shown: bool  # False below the minimum number of raters: no mean at all
+    overall: float | None = None
+    by_dimension: list[float | None] = field(default_factory=list)
+    offline_count: int = 0
+    offline: float | None = None
+    difference: float | None = None  # online − offline
+    flagged: bool = False
+    online_rank: float | None = None
+    offline_rank: float | None = None
+
+
+@dataclass
+class CampaignResults:
+    campaign: RatingCampaign
+    dimensions: list[RatingDimension]
+    rows: list[TargetResult]
+    spearman: float | None
+    compared: int  # secretaries with both an online mean and offline scores
+    threshold: int
+
+
+def _ranks(values: list[float]) -> list[float]:
+    """Ranks 1..n, highest value first, ties sharing their mean rank."""
+    order = sorted(range(len(values)), key=lambda i: -values[i])
+    ranks = [0.0] * len(values)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            ranks[order[k]] = (i + j) / 2 + 1
+        i = j + 1
+    return ranks
+
+
+def spearman(xs: list[float], ys: list[float]) -> float | None:
+    """Spearman's rank correlation (Pearson on the tie-averaged ranks); None below 3 pairs or with no spread."""
+    if len(xs) < 3:
+        return None
+    rx, ry = _ranks(xs), _ranks(ys)
+    mx, my = sum(rx) / len(rx), sum(ry) / len(ry)
+    cov = sum((a - mx) * (b - my) for a, b in zip(rx, ry))
+    sx = math.sqrt(sum((a - mx) ** 2 for a in rx))
+    sy = math.sqrt(sum((b - my) ** 2 for b in ry))
+    if not sx or not sy:
+        return None
+    return cov / (sx * sy)
+
+
+def campaign_results(*, campaign: RatingCampaign, targets: list[RatingTarget]) -> CampaignResults:
+    """Per secretary: raters, overall and per-dimension means (hidden below the minimum), the offline mean,
+    the difference and whether it is large; across secretaries Spearman's rank correlation of the two
+    channels. Four queries: dimensions, online aggregates, the points (for per-dimension means), offline
+    aggregates. The caller checks that results are visible."""
+    dimensions = list(campaign.dimensions.all())
+    ids = [t.pk for t in targets]
+    online = {
+        row["target_id"]: row
+        for row in RatingScore.objects.filter(target_id__in=ids).order_by().values("target_id")
+        .annotate(n=Count("pk"), mean=Avg("overall"))
+    }
+    shown_ids = [t for t in ids if online.get(t, {}).get("n", 0) >= campaign.min_raters]
+    sums: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for target_id, points in RatingScore.objects.filter(target_id__in=shown_ids).order_by().values_list(
+            "target_id", "points"):
+        for key, value in points.items():
+            sums[target_id][key] += value
+    offline = {
+        row["target_id"]: row
+        for row in OfflineScore.objects.filter(target_id__in=ids).order_by().values("target_id")
+        .annotate(n=Count("pk"), mean=Avg("score"))
+    }
+    threshold = settings.RATING_DISAGREEMENT_POINTS
+    rows = []
+    for target in targets:
+        n = online.get(target.pk, {}).get("n", 0)
+        row = TargetResult(target=target, raters=n, shown=n >= campaign.min_raters)
+        if row.shown:
+            row.overall = round(float(online[target.pk]["mean"]), 2)
+            row.by_dimension = [round(sums[target.pk][str(d.pk)] / n, 2) for d in dimensions]
+        off = offline.get(target.pk)
+        if off and off["n"]:
+            row.offline_count = off["n"]
+            row.offline = round(float(Decimal(off["mean"])), 2)
+        if row.overall is not None and row.offline is not None:
+            row.difference = round(row.overall - row.offline, 2)
+            row.flagged = abs(row.difference) >= threshold
+        rows.append(row)
+    both = [r for r in rows if r.difference is not None]
+    rho = spearman([r.overall for r in both], [r.offline for r in both])
+    if len(both) >= 1:
+        for r, a, b in zip(both, _ranks([r.overall for r in both]), _ranks([r.offline for r in both])):
+            r.online_rank, r.offline_rank = a, b
+    return CampaignResults(campaign=campaign, dimensions=dimensions, rows=rows, spearman=rho, compared=len(both),
+                           threshold=threshold)

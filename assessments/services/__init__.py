@@ -1,0 +1,15 @@
+"""Writes of the assessment app, one module per feature; the public names are re-exported here."""
+
+from assessments.services.cycles import cycles_advance  # noqa: F401
+from assessments.services.ratings import (  # noqa: F401
+    RatingRefused,
+    ballot_cast,
+    campaign_close,
+    campaign_create,
+    campaign_publish,
+    code_ballot_cast,
+    codes_generate,
+    offline_scores_set,
+    rater_roster_import,
+    target_report_update,
+)

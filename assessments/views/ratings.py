@@ -1,0 +1,464 @@
+"""Pages of 双述双评: raters (logged in or with a code), the secretaries' reports, and the campaign's
+managers (rosters, codes, offline scores, participation, results and their comparison)."""
+
+from __future__ import annotations
+
+import io
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from assessments import throttle
+from assessments.forms.ratings import (
+    CampaignForm,
+    CodeEntryForm,
+    CodesForm,
+    OfflineForm,
+    ReportForm,
+    RosterForm,
+    default_window,
+)
+from assessments.models import OfflineScore, RaterEligibility, RatingCampaign, RatingTarget
+from assessments.models.ratings import code_display, code_normalize
+from assessments.selectors import ratings as selectors
+from assessments.services import ratings as services
+from branches.models import Organization
+from branches.selectors import MANAGE_UNITS, organizations_with_permission
+from members.resources import FORMULA_STARTS
+
+
+def _campaign_for_manager(request: HttpRequest, pk: int) -> RatingCampaign:
+    """The campaign if the user manages a unit in it; 404 otherwise (its existence is not confirmed)."""
+    campaign = selectors.campaigns_managed_by(user=request.user).filter(pk=pk).first()
+    if campaign is None:
+        raise Http404
+    return campaign
+
+
+def _require_campaign_manager(request: HttpRequest, campaign: RatingCampaign) -> None:
+    if not selectors.campaign_may_manage(user=request.user, campaign=campaign):
+        raise PermissionDenied
+
+
+def _refused(request: HttpRequest, message: str, *, status: int = 200, code_form: bool = False) -> HttpResponse:
+    return render(request, "assessments/rate_refused.html",
+                  {"message": message, "code_form": CodeEntryForm() if code_form else None}, status=status)
+
+
+def _too_many(request: HttpRequest) -> HttpResponse:
+    minutes = max(1, settings.RATING_THROTTLE_WINDOW // 60)
+    return _refused(request, _("Too many attempts from here. Please try again in %(minutes)d minutes.")
+                    % {"minutes": minutes}, status=429)
+
+
+# --- the home of ratings --------------------------------------------------------------------------------
+
+@login_required
+@require_GET
+def rating_home(request: HttpRequest) -> HttpResponse:
+    """What the user may rate, the reports the user writes as a secretary, the campaigns the user runs."""
+    to_rate = list(selectors.campaigns_for_rater(user=request.user))
+    my_targets = list(
+        RatingTarget.objects.filter(user=request.user).exclude(campaign__status=RatingCampaign.Status.CLOSED)
+        .select_related("campaign", "organization")
+    )
+    managed = list(selectors.campaigns_managed_by(user=request.user).order_by("-year", "-opens_at"))
+    may_create = organizations_with_permission(user=request.user, codename=MANAGE_UNITS).filter(
+        kind__in=[Organization.Kind.UNIVERSITY, *Organization.SECONDARY_KINDS]).exists()
+    return render(request, "assessments/home.html", {
+        "to_rate": to_rate, "my_targets": my_targets, "managed": managed, "may_create": may_create,
+        "now": timezone.now(), "code_form": CodeEntryForm(),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_new(request: HttpRequest) -> HttpResponse:
+    scopes = organizations_with_permission(user=request.user, codename=MANAGE_UNITS).filter(
+        kind__in=[Organization.Kind.UNIVERSITY, *Organization.SECONDARY_KINDS], is_active=True).order_by("path")
+    if not scopes.exists():
+        raise PermissionDenied
+    opens, closes = default_window()
+    form = CampaignForm(request.POST or None, scopes=scopes, initial={
+        "year": opens.year, "opens_at": opens, "closes_at": closes, "min_raters": settings.RATING_MIN_RATERS,
+        "scale": RatingCampaign.Scale.GRADES, "name": _("%(year)d secretaries' reports: online rating")
+        % {"year": opens.year},
+    })
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.campaign_create(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The campaign was created with %(n)d secretaries to rate.")
+                             % {"n": campaign.targets.count()})
+            return redirect("assessments:campaign", pk=campaign.pk)
+    return render(request, "assessments/campaign_form.html", {"form": form})
+
+
+# --- a campaign, for those who run it ------------------------------------------------------------------
+
+@login_required
+@require_GET
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Participation only (ballots per secretary, raters and codes per unit) for the targets and units the
+    user manages; the results page opens once the campaign has closed."""
+    campaign = _campaign_for_manager(request, pk)
+    targets = list(selectors.visible_targets(user=request.user, campaign=campaign))
+    units = list(selectors.managed_units(user=request.user, campaign=campaign))
+    ballots, unit_rows = selectors.participation(campaign=campaign, targets=targets, units=units)
+    for target in targets:
+        target.ballot_count = ballots.get(target.pk, 0)
+    return render(request, "assessments/campaign_detail.html", {
+        "campaign": campaign, "targets": targets, "unit_rows": unit_rows,
+        "may_manage": selectors.campaign_may_manage(user=request.user, campaign=campaign),
+        "results_visible": campaign.results_visible(), "accepts": campaign.accepts_ballots(),
+        "dimensions": list(campaign.dimensions.all()),
+    })
+
+
+@login_required
+@require_POST
+def campaign_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign_for_manager(request, pk)
+    try:
+        services.campaign_publish(campaign=campaign, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The campaign is published."))
+    return redirect("assessments:campaign", pk=pk)
+
+
+@login_required
+@require_POST
+def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign_for_manager(request, pk)
+    services.campaign_close(campaign=campaign, by=request.user)
+    messages.success(request, _("The campaign is closed; the results are open."))
+    return redirect("assessments:campaign", pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def roster_import(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign_for_manager(request, pk)
+    units = selectors.managed_units(user=request.user, campaign=campaign)
+    form = RosterForm(request.POST or None, request.FILES or None, units=units)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        report = services.rater_roster_import(
+            campaign=campaign, unit=form.cleaned_data["unit"], data=upload.read(), filename=upload.name,
+            by=request.user,
+        )
+        if report.ok:
+            messages.success(request, _("Roster imported: %(added)d raters added, %(kept)d already on it, "
+                                        "%(accounts)d new accounts.") % {
+                "added": report.added, "kept": report.kept, "accounts": report.accounts_created})
+            return redirect("assessments:campaign", pk=pk)
+    return render(request, "assessments/roster_import.html", {
+        "campaign": campaign, "form": form, "report": report,
+        "columns": [services.COL_NUMBER, services.COL_NAME, services.COL_KIND, services.COL_UNIT,
+                    services.COL_PASSWORD],
+    })
+
+
+def _qr_data_uri(url: str) -> str:
+    return segno.make(url, error="m").svg_data_uri(scale=3, border=2)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def codes_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """Generate codes for a unit; the answer is the printable sheet, the only time the codes are shown."""
+    campaign = _campaign_for_manager(request, pk)
+    units = selectors.managed_units(user=request.user, campaign=campaign)
+    form = CodesForm(request.POST or None, units=units, maximum=settings.RATING_CODES_PER_BATCH)
+    if request.method == "POST" and form.is_valid():
+        unit = form.cleaned_data["unit"]
+        try:
+            codes = services.codes_generate(campaign=campaign, unit=unit, count=form.cleaned_data["count"],
+                                            by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            entry = request.build_absolute_uri(reverse("assessments:code_entry"))
+            sheet = [
+                {"code": code_display(c), "qr": _qr_data_uri(request.build_absolute_uri(
+                    reverse("assessments:code_rate", args=[c])))}
+                for c in codes
+            ]
+            return render(request, "assessments/code_sheet.html",
+                          {"campaign": campaign, "unit": unit, "sheet": sheet, "entry": entry})
+    return render(request, "assessments/codes_form.html", {"campaign": campaign, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def offline_scores(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign_for_manager(request, pk)
+    _require_campaign_manager(request, campaign)
+    targets = list(RatingTarget.objects.filter(campaign=campaign).select_related("organization")
+                   .order_by("organization__path"))
+    lines: dict[int, list[str]] = {}
+    for score in OfflineScore.objects.filter(target__campaign=campaign).order_by("target_id", "assessor"):
+        lines.setdefault(score.target_id, []).append(f"{score.assessor} {score.score.normalize():f}")
+    form = OfflineForm(request.POST or None, targets=targets,
+                       initial_lines={k: "\n".join(v) for k, v in lines.items()})
+    if request.method == "POST" and form.is_valid():
+        parsed = {}
+        for target in targets:
+            try:
+                parsed[target.pk] = services.offline_lines_parse(form.cleaned_data[f"target_{target.pk}"])
+            except ValidationError as exc:
+                form.add_error(f"target_{target.pk}", exc)
+        if not form.errors:
+            for target in targets:
+                services.offline_scores_set(target=target, rows=parsed[target.pk], by=request.user)
+            messages.success(request, _("The offline scores are saved."))
+            return redirect("assessments:campaign", pk=pk)
+    return render(request, "assessments/offline_form.html", {"campaign": campaign, "form": form})
+
+
+def _results_or_404(request: HttpRequest, pk: int):
+    campaign = _campaign_for_manager(request, pk)
+    if not campaign.results_visible():
+        raise Http404
+    targets = list(selectors.visible_targets(user=request.user, campaign=campaign))
+    return campaign, selectors.campaign_results(campaign=campaign, targets=targets)
+
+
+@login_required
+@require_GET
+def campaign_results(request: HttpRequest, pk: int) -> HttpResponse:
+    """After the close: per secretary the online means (hidden below the minimum), the offline mean and
+    the difference, large ones flagged; the rank correlation; a chart. Fixed queries (pinned in tests)."""
+    campaign, results = _results_or_404(request, pk)
+    chart = {
+        "names": [f"{r.target.organization.display_name} {r.target.name}" for r in results.rows
+                  if r.difference is not None],
+        "online": [r.overall for r in results.rows if r.difference is not None],
+        "offline": [r.offline for r in results.rows if r.difference is not None],
+        "online_label": _("Online mean"), "offline_label": _("Offline mean"),
+    }
+    return render(request, "assessments/results.html", {"campaign": campaign, "results": results,
+                                                        "chart": chart})
+
+
+def _cell(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+@login_required
+@require_GET
+def campaign_results_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The comparison as xlsx: aggregates only, exactly what the results page shows."""
+    from openpyxl import Workbook
+
+    campaign, results = _results_or_404(request, pk)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "线上线下对比"
+    sheet.append(["单位", "书记", "线上评价人数", *[d.name for d in results.dimensions], "线上综合",
+                  "线下评议人数", "线下平均", "差值（线上−线下）", "差异较大", "线上排名", "线下排名"])
+    for r in results.rows:
+        sheet.append([
+            _cell(r.target.organization.name), _cell(r.target.name), r.raters,
+            *(r.by_dimension if r.shown else ["—"] * len(results.dimensions)),
+            r.overall if r.shown else f"少于{campaign.min_raters}人，不显示",
+            r.offline_count, r.offline, r.difference, "是" if r.flagged else "", r.online_rank, r.offline_rank,
+        ])
+    sheet.append([])
+    sheet.append(["秩相关系数（Spearman）", round(results.spearman, 3) if results.spearman is not None else "—",
+                  f"参与比较 {results.compared} 人"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(buffer.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="ratings-{campaign.year}-{campaign.pk}.xlsx"'
+    return response
+
+
+# --- the secretary's report -----------------------------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    target = get_object_or_404(RatingTarget.objects.select_related("campaign__scope", "organization"), pk=pk)
+    if target.user_id != request.user.pk and not selectors.campaign_may_manage(user=request.user,
+                                                                                campaign=target.campaign):
+        raise PermissionDenied
+    form = ReportForm(request.POST or None, request.FILES or None, initial={"report_text": target.report_text})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.target_report_update(target=target, text=form.cleaned_data["report_text"],
+                                          upload=form.cleaned_data["report_file"], by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Your report is saved; raters read it before rating."))
+            return redirect("assessments:home")
+    return render(request, "assessments/report_form.html", {"target": target, "form": form})
+
+
+@require_GET
+def report_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """The report file, for the secretary, the campaign's managers, raters on the roster and code holders
+    (``?code=``) whose code covers this secretary."""
+    target = get_object_or_404(RatingTarget.objects.select_related("campaign__scope", "organization"), pk=pk)
+    if not target.report_file:
+        raise Http404
+    allowed = False
+    user = request.user
+    if user.is_authenticated:
+        allowed = (target.user_id == user.pk
+                   or selectors.visible_targets(user=user, campaign=target.campaign).filter(pk=pk).exists()
+                   or services.targets_for_rater(campaign=target.campaign, rater=user).filter(pk=pk).exists())
+    if not allowed and request.GET.get("code"):
+        code = services.code_lookup(request.GET["code"])
+        allowed = bool(code and code.campaign_id == target.campaign_id
+                       and target.organization.path in code.unit.ancestor_paths())
+    if not allowed:
+        raise Http404
+    return FileResponse(target.report_file.open("rb"), as_attachment=True, filename=target.report_file_name,
+                        content_type=target.report_content_type or "application/octet-stream")
+
+
+# --- rating: logged in ------------------------------------------------------------------------------------
+
+def _dimension_context(campaign: RatingCampaign) -> dict:
+    grades = [(key, RatingCampaign.GRADE_LABELS[key]) for key in RatingCampaign.GRADE_POINTS]
+    return {"dimensions": list(campaign.dimensions.all()), "grades": grades,
+            "points_scale": campaign.scale == RatingCampaign.Scale.POINTS}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rate(request: HttpRequest, pk: int) -> HttpResponse:
+    """A rater on a roster rates the secretaries not yet rated, in one form. A second attempt is refused
+    with a message (the ballot's unique constraint is the last guard)."""
+    campaign = get_object_or_404(RatingCampaign, pk=pk, status__in=[RatingCampaign.Status.PUBLISHED,
+                                                                    RatingCampaign.Status.CLOSED])
+    if not RaterEligibility.objects.filter(campaign=campaign, user_id=request.user.pk).exists():
+        raise Http404
+    error = None
+    if request.method == "POST":
+        address = throttle.client_address(request)
+        if not (throttle.hit("submit-user", str(request.user.pk), limit=settings.RATING_SUBMITS_PER_USER)
+                and throttle.hit("submit-ip", address, limit=settings.RATING_SUBMITS_PER_IP)):
+            return _too_many(request)
+        try:
+            n = services.ballot_cast(campaign=campaign, rater=request.user, answers=request.POST)
+        except services.RatingRefused as exc:
+            error = str(exc)
+        else:
+            messages.success(request, _("Thank you: %(n)d secretaries rated. Your rating is anonymous.")
+                             % {"n": n})
+            return redirect("assessments:rate", pk=pk)
+    targets = selectors.rater_targets(campaign=campaign, user=request.user)
+    pending = [t for t in targets if not t.rated]
+    return render(request, "assessments/rate.html", {
+        "campaign": campaign, "targets": pending, "done": [t for t in targets if t.rated], "error": error,
+        "accepts": campaign.accepts_ballots(), "answers": request.POST if error else {}, "code": None,
+        **_dimension_context(campaign),
+    }, status=409 if error else 200)
+
+
+# --- rating: with a code ------------------------------------------------------------------------------------
+
+@require_http_methods(["GET", "POST"])
+def code_entry(request: HttpRequest) -> HttpResponse:
+    """Type the code from the sheet (or scan its QR code, which opens the rating page directly)."""
+    form = CodeEntryForm(request.POST or request.GET or None)
+    if form.is_bound and form.is_valid():
+        return redirect("assessments:code_rate", code=code_normalize(form.cleaned_data["code"]))
+    return render(request, "assessments/code_entry.html", {"form": form})
+
+
+@csrf_exempt  # the code in the URL is the credential, not a cookie: a forged request would need the code
+@never_cache
+@require_http_methods(["GET", "POST"])
+def code_rate(request: HttpRequest, code: str) -> HttpResponse:
+    """The code holder's page: every secretary of the code's unit (and above) in one form, for a phone.
+
+    Throttled per address: wrong codes (guessing is hopeless with 80 bits, but still) and submissions."""
+    address = throttle.client_address(request)
+    failures = ("code-fail", settings.RATING_CODE_FAILURES_PER_IP)
+    error = None
+    if request.method == "POST":
+        # The hot path: one Redis round trip (wrong codes so far, this submission counted), then the service
+        # claims the code itself; nothing else is read first.
+        if not throttle.gate(address, blocked=failures, counted=("submit-ip", settings.RATING_SUBMITS_PER_IP)):
+            return _too_many(request)
+        try:
+            services.code_ballot_cast(code=code, answers=request.POST)
+        except services.RatingRefused as exc:
+            if exc.reason == "invalid_code":
+                throttle.hit("code-fail", address, limit=settings.RATING_CODE_FAILURES_PER_IP)
+                return _refused(request, str(exc), status=404, code_form=True)
+            if exc.reason in ("already", "closed"):
+                return _refused(request, str(exc), status=409)
+            error = str(exc)
+        else:
+            return redirect("assessments:code_done")
+    elif throttle.over(*failures[:1], address, limit=failures[1]):
+        return _too_many(request)
+    obj = services.code_lookup(code)
+    if obj is None:
+        throttle.hit("code-fail", address, limit=settings.RATING_CODE_FAILURES_PER_IP)
+        return _refused(request, _("This rating code is not valid. Check it and type it again."), status=404,
+                        code_form=True)
+    campaign = obj.campaign
+    if obj.used:
+        return _refused(request, _("This rating code has already been used; each code works once."), status=409)
+    if not campaign.accepts_ballots():
+        return _refused(request, _("The rating is closed.") if timezone.now() >= campaign.closes_at
+                        else _("The rating has not opened yet."))
+    return render(request, "assessments/rate.html", {
+        "campaign": campaign, "targets": selectors.code_targets(code=obj), "done": [], "error": error,
+        "accepts": True, "answers": request.POST if error else {}, "code": code_normalize(code),
+        **_dimension_context(campaign),
+    }, status=409 if error else 200)
+
+
+@require_GET
+def code_done(request: HttpRequest) -> HttpResponse:
+    return render(request, "assessments/code_done.html")
+
+
+# --- benchmarks only (BENCH_ENDPOINTS) ------------------------------------------------------------------------
+
+@csrf_exempt
+@require_POST
+def bench_bare_write(request: HttpRequest, code: str) -> HttpResponse:
+    """The ceiling for bench/ratings.py: the same two rows a one-secretary rating writes (a ballot and a
+    score) in one transaction, with no lookup, validation or throttle. Mounted only with BENCH_ENDPOINTS."""
+    import uuid
+    from decimal import Decimal
+
+    from django.db import transaction
+
+    from assessments.models import Ballot, RatingScore
+
+    campaign_id, target_id = int(request.GET["campaign"]), int(request.GET["target"])
+    with transaction.atomic():
+        Ballot.objects.create(id=uuid.uuid4(), campaign_id=campaign_id, target_id=target_id,
+                              code_id=int(code))
+        RatingScore.objects.create(campaign_id=campaign_id, target_id=target_id, points={"1": 100},
+                                   overall=Decimal("100"))
+    return HttpResponse("ok", content_type="text/plain")
