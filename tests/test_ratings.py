@@ -282,7 +282,7 @@ def test_closing_rewrites_scores_in_random_id_order_and_the_daily_step_closes_du
     RatingCampaign.objects.filter(pk=campaign.pk).update(closes_at=timezone.now() - datetime.timedelta(minutes=1))
     first = cycles_advance(today=timezone.localdate())
     assert first["ratings"] == {"closed": 1}
-    assert "ratings" not in cycles_advance(today=timezone.localdate())  # idempotent: nothing more to close
+    assert cycles_advance(today=timezone.localdate())["ratings"] == {"closed": 0}  # idempotent: nothing more
     campaign.refresh_from_db()
     assert campaign.status == RatingCampaign.Status.CLOSED
     assert sorted(RatingScore.objects.values_list("id", "target_id", "overall")) == before
@@ -298,7 +298,7 @@ def test_closing_rewrites_scores_in_random_id_order_and_the_daily_step_closes_du
 
 def test_a_future_today_never_closes_a_running_campaign(setup):
     cast, zzb, campaign = setup
-    assert "ratings" not in cycles_advance(today=timezone.localdate() + datetime.timedelta(days=30))
+    assert cycles_advance(today=timezone.localdate() + datetime.timedelta(days=30))["ratings"] == {"closed": 0}
     campaign.refresh_from_db()
     assert campaign.status == RatingCampaign.Status.PUBLISHED
 
