@@ -43,7 +43,8 @@ GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
 # Benchmarks only: every server and every in-process set-up of one run share it, so sessions made by the
 # script are valid in the server.
 BENCH_SECRET_KEY = "bench-only-secret-key-never-used-in-production-0123456789abcdef"
-RUN_DIR = Path(tempfile.gettempdir()) / "portal-bench"
+# Per benchmark process: two benchmarks running at once must not collect static files into the same place.
+RUN_DIR = Path(tempfile.gettempdir()) / f"portal-bench-{os.getpid()}"
 
 DONE_HOOK = """
 done = function(summary, latency, requests)

@@ -636,18 +636,20 @@ def meetings_demo_clear() -> None:
 
 
 def _load(builder: DemoBuilder) -> str:
-    """The load_demo step: the meetings, then the daily reminders once, so the demo's secretaries and
+    """The load_demo step: the meetings, then the daily reminders once — the minutes' and the member
+    lifecycle's (whose demo rows are already written: members comes first) —, so the demo's secretaries and
     reviewers open a to-do list (from then on the daily ``advance_cycles`` keeps it current)."""
-    from disclosure.services import reminders_advance
+    from disclosure.services import lifecycle_todos_advance, reminders_advance
 
     counts = meetings_demo_create(today=builder.today, rng=demo_random(builder.seed))
     todos = reminders_advance(today=builder.today)
+    affairs = lifecycle_todos_advance(today=builder.today)
     return (
         f"{counts.get('meetings', 0)} meetings ({counts.get('approved', 0)} approved, "
         f"{counts.get('submitted', 0)} awaiting review, {counts.get('returned', 0)} returned, "
         f"{counts.get('draft', 0)} drafts; {counts.get('late', 0)} filed late), "
         f"{counts.get('attendance', 0)} attendance rows, {Todo.objects.open().count()} open to-dos "
-        f"({todos['created']} from the reminders)"
+        f"({todos['created']} from the reminders, {affairs['created']} member affairs)"
     )
 
 
