@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("members.urls")),
     path("", include("disclosure.urls")),
     path("", include("assessments.urls")),  # 双述双评 ratings (issue 6)
+    path("assessments/", include("assessments.urls_assessment")),  # the July-1 assessment cycle (issue 5)
     path("projects/", include("projects.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

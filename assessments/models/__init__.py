@@ -11,3 +11,5 @@ from assessments.models.ratings import (  # noqa: F401
     RatingScore,
     RatingTarget,
 )
+from assessments.models.targets import Indicator, IndicatorTable, PlanItem, Programme  # noqa: F401  (issue 5)
+from assessments.models.cycle import Assessment, AssessmentCycle, Grade, ItemScore  # noqa: F401  (issue 5)

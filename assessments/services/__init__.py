@@ -13,3 +13,12 @@ from assessments.services.ratings import (  # noqa: F401
     rater_roster_import,
     target_report_update,
 )
+from assessments.services.assessment import (  # noqa: F401  (issue 5: the July-1 cycle)
+    assessment_cycles_advance,
+    assessment_review,
+    assessment_self_save,
+    assessment_verify,
+    committee_summary_save,
+    cycle_create,
+    cycle_publish,
+)

@@ -1,4 +1,4 @@
-"""Writes of the assessment app. For now the one daily step of DESIGN §7; the July-1 cycle's phases join it."""
+"""The one daily step of DESIGN §7, which every app's scheduled work joins."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from disclosure.services import lifecycle_todos_advance, reminders_advance
-
+from assessments.services.assessment import assessment_cycles_advance
 from assessments.services.ratings import campaigns_close_due
+from disclosure.services import lifecycle_todos_advance, reminders_advance
 
 
 def cycles_advance(*, today: datetime.date) -> dict[str, dict[str, int]]:
@@ -28,6 +28,10 @@ def cycles_advance(*, today: datetime.date) -> dict[str, dict[str, int]]:
     * ``ratings`` — rating campaigns whose closing time has passed are closed (results become visible).
       Closing is itself idempotent; ``today``'s end (Beijing time) is the moment compared with.
 
+    * ``assessments`` — the July-1 cycle (``assessment.assessment_cycles_advance``): each phase change whose
+      date has passed and that has not been done (open, close self-assessment, close review, close
+      verification, publish), in order, each once, each in its own transaction.
+
     Returns ``{part: {what: count}}``, e.g. ``{"reminders": {"created": 3, "closed": 1}}``.
     """
     results: dict[str, dict[str, int]] = {}
@@ -38,4 +42,6 @@ def cycles_advance(*, today: datetime.date) -> dict[str, dict[str, int]]:
     end_of_day = timezone.make_aware(datetime.datetime.combine(today, datetime.time.max))
     # Capped at the real now: a run with a future --today never opens results early.
     results["ratings"] = campaigns_close_due(now=min(end_of_day, timezone.now()))
+    # The July-1 cycle (issue 5): each phase change in its own transaction.
+    results["assessments"] = assessment_cycles_advance(today=today)
     return results

@@ -1,0 +1,358 @@
+"""Writes of the annual targets: indicator tables (edited by 组织部 in the UI, or as an xlsx that round-trips
+exactly and is refused whole with row-level reasons) and each unit's annual plan of 自选动作."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+
+from assessments.models import Indicator, IndicatorTable, ItemScore, PlanItem, Programme
+from assessments.models.targets import programme_for
+from branches.models import Organization, Role
+from branches.selectors import MANAGE_UNITS, organization_permission_holds, organizations_with_permission
+from members.services import ImportError_, ImportReport, read_xlsx
+
+K, S = Indicator.Kind, Indicator.Source
+
+# The standard table (the source documents' shape): 6 first-level items, 22 second-level ones; the basic
+# items total 100; a veto item under 政治建设 and 作风建设; two bonus items. The last group differs by programme.
+_CENTRE = {
+    Programme.GUIDE: ("服务学院中心工作", "领导班子和干部队伍建设", "党建工作与事业发展深度融合"),
+    Programme.LADDER: ("服务教学科研", "教师党员先锋作用", "双带头人培育"),
+    Programme.CHAPTER: ("学风建设", "学生党员示范作用", "服务同学成长成才"),
+    Programme.EFFICIENCY: ("服务管理效能", "机关作风建设", "办事效率与满意度"),
+}
+
+
+def standard_indicators(programme: str) -> list[tuple]:
+    """(code, parent code, title, points, kind, source, count for full points) of the standard table."""
+    centre, people, third = _CENTRE[programme]
+    return [
+        ("1", "", "政治建设", 15, K.REQUIRED, S.NONE, 0),
+        ("1.1", "1", "理论学习中心组和集中学习", 5, K.REQUIRED, S.NONE, 0),
+        ("1.2", "1", "学习贯彻党的创新理论", 5, K.REQUIRED, S.NONE, 0),
+        ("1.3", "1", "意识形态工作责任制", 5, K.REQUIRED, S.NONE, 0),
+        ("1.4", "1", "违反政治纪律和政治规矩", 0, K.VETO, S.NONE, 0),
+        ("2", "", "组织建设", 25, K.REQUIRED, S.NONE, 0),
+        ("2.1", "2", "“三会一课”制度落实", 8, K.REQUIRED, S.MEETINGS, 0),
+        ("2.2", "2", "主题党日活动", 4, K.REQUIRED, S.NONE, 0),
+        ("2.3", "2", "组织生活会和民主评议党员", 4, K.REQUIRED, S.NONE, 0),
+        ("2.4", "2", "发展党员工作", 4, K.REQUIRED, S.NONE, 0),
+        ("2.5", "2", "党费收缴使用管理", 2, K.REQUIRED, S.NONE, 0),
+        ("2.6", "2", "按期换届", 3, K.REQUIRED, S.NONE, 0),
+        ("3", "", "党务公开", 15, K.REQUIRED, S.NONE, 0),
+        ("3.1", "3", "会议记录及时归档", 5, K.REQUIRED, S.TIMELINESS, 0),
+        ("3.2", "3", "党建动态发布", 5, K.REQUIRED, S.POSTS, 12),
+        ("3.3", "3", "工作台账规范完整", 5, K.REQUIRED, S.NONE, 0),
+        ("4", "", "作风建设", 10, K.REQUIRED, S.NONE, 0),
+        ("4.1", "4", "联系服务群众", 5, K.REQUIRED, S.NONE, 0),
+        ("4.2", "4", "“四必访一报告”", 5, K.REQUIRED, S.NONE, 0),
+        ("4.3", "4", "发生严重违纪违法问题", 0, K.VETO, S.NONE, 0),
+        ("5", "", "特色创新（自选动作）", 15, K.OPTIONAL, S.NONE, 0),
+        ("5.1", "5", "特色阵地建设", 8, K.OPTIONAL, S.NONE, 0),
+        ("5.2", "5", "品牌活动", 7, K.OPTIONAL, S.NONE, 0),
+        ("6", "", centre, 20, K.REQUIRED, S.NONE, 0),
+        ("6.1", "6", people, 10, K.REQUIRED, S.NONE, 0),
+        ("6.2", "6", third, 10, K.REQUIRED, S.NONE, 0),
+        ("6.3", "6", "获得上级表彰", 3, K.BONUS, S.NONE, 0),
+        ("6.4", "6", "工作经验被上级推广", 2, K.BONUS, S.NONE, 0),
+    ]
+
+
+def require_officer(*, by: AbstractBaseUser | None) -> None:
+    """Indicator tables belong to 组织部: manage_units on a university (or a province above it). One query."""
+    if by is None:
+        return
+    if not organizations_with_permission(user=by, codename=MANAGE_UNITS).filter(
+            kind__in=[Organization.Kind.UNIVERSITY, Organization.Kind.PROVINCE]).exists():
+        raise PermissionDenied
+
+
+def _require_officer(by: AbstractBaseUser | None) -> None:
+    require_officer(by=by)
+
+
+@transaction.atomic
+def indicator_table_create(*, year: int, programme: str, by: AbstractBaseUser | None,
+                           standard: bool = True) -> IndicatorTable:
+    """A table for ``year`` and ``programme``, filled with the standard items unless ``standard`` is False."""
+    _require_officer(by)
+    if IndicatorTable.objects.filter(year=year, programme=programme).exists():
+        raise ValidationError(_("This year's table for the programme already exists."))
+    table = IndicatorTable.objects.create(year=year, programme=programme,
+                                          title=f"{year}年度{Programme(programme).label}工作计划表")
+    if standard:
+        _rows_write(table, [dict(code=c, parent=p, title=t, description="", max_points=Decimal(m), kind=k,
+                                 source=s, target_count=n) for c, p, t, m, k, s, n in standard_indicators(programme)])
+    return table
+
+
+def _rows_write(table: IndicatorTable, rows: list[dict]) -> tuple[int, int]:
+    """Create or update ``table``'s indicators from ``rows`` (keyed by code); first-level rows first."""
+    existing = {i.code: i for i in table.indicators.all()}
+    created = updated = 0
+    saved: dict[str, Indicator] = {}
+    for position, row in sorted(enumerate(rows), key=lambda pr: bool(pr[1]["parent"])):
+        indicator = existing.get(row["code"]) or Indicator(table=table, code=row["code"])
+        is_new = indicator.pk is None
+        indicator.parent = (saved.get(row["parent"]) or existing.get(row["parent"])) if row["parent"] else None
+        for name in ("title", "description", "max_points", "kind", "source", "target_count"):
+            setattr(indicator, name, row[name])
+        indicator.position = position
+        indicator.save()
+        saved[row["code"]] = indicator
+        created += is_new
+        updated += not is_new
+    return created, updated
+
+
+@transaction.atomic
+def indicator_save(*, table: IndicatorTable, by: AbstractBaseUser | None, indicator: Indicator | None = None,
+                   **values) -> Indicator:
+    """Add (``indicator`` None) or edit one indicator; a new one goes last in its table."""
+    _require_officer(by)
+    indicator = indicator or Indicator(table=table)
+    parent = values.pop("parent", None)
+    if parent is not None and (parent.table_id != table.pk or parent.parent_id is not None):
+        raise ValidationError(_("The first-level indicator must be a first-level item of the same table."))
+    if parent is not None and indicator.pk and parent.pk == indicator.pk:
+        raise ValidationError(_("An indicator cannot be its own first-level indicator."))
+    if Indicator.objects.filter(table=table, code=values.get("code", indicator.code)).exclude(pk=indicator.pk).exists():
+        raise ValidationError(_("Another indicator of this table has the code %(code)s.") % {"code": values.get("code")})
+    indicator.parent = parent
+    for name, value in values.items():
+        setattr(indicator, name, value)
+    if indicator.pk is None:
+        indicator.position = (table.indicators.aggregate(m=Max("position"))["m"] or 0) + 1
+    indicator.save()
+    return indicator
+
+
+@transaction.atomic
+def indicator_move(*, indicator: Indicator, by: AbstractBaseUser | None, up: bool) -> None:
+    """Swap the indicator with its neighbour among its siblings (reordering in the editor)."""
+    _require_officer(by)
+    siblings = list(Indicator.objects.select_for_update().filter(table_id=indicator.table_id,
+                                                                  parent_id=indicator.parent_id).order_by("position", "pk"))
+    index = next(i for i, s in enumerate(siblings) if s.pk == indicator.pk)
+    other = index - 1 if up else index + 1
+    if not 0 <= other < len(siblings):
+        return
+    a, b = siblings[index], siblings[other]
+    a.position, b.position = b.position, a.position
+    if a.position == b.position:
+        a.position, b.position = (b.position - 1, b.position) if up else (b.position + 1, b.position)
+    a.save(update_fields=["position"])
+    b.save(update_fields=["position"])
+
+
+@transaction.atomic
+def indicator_delete(*, indicator: Indicator, by: AbstractBaseUser | None) -> None:
+    _require_officer(by)
+    if ItemScore.objects.filter(indicator__in=[indicator, *indicator.children.all()]).exists() or \
+            PlanItem.objects.filter(indicator__in=[indicator, *indicator.children.all()]).exists():
+        raise ValidationError(_("This indicator is already used by assessments or plans; edit it instead."))
+    indicator.delete()
+
+
+# --- xlsx ------------------------------------------------------------------------------------------------
+
+COLUMNS = ("编码", "上级编码", "指标", "说明", "分值", "类型", "数据来源", "满分数量")
+KIND_LABELS = {K.REQUIRED: "规定动作", K.OPTIONAL: "自选动作", K.VETO: "一项否决", K.BONUS: "加分项目"}
+SOURCE_LABELS = {S.NONE: "", S.MEETINGS: "三会一课", S.TIMELINESS: "记录及时性", S.POSTS: "党建动态"}
+
+
+def indicators_in_order(table: IndicatorTable) -> list[Indicator]:
+    """First-level items in order, each followed by its second-level items in order. One query."""
+    rows = list(table.indicators.order_by("position", "pk"))
+    children: dict[int, list[Indicator]] = {}
+    for i in rows:
+        if i.parent_id:
+            children.setdefault(i.parent_id, []).append(i)
+    ordered = []
+    for i in rows:
+        if not i.parent_id:
+            ordered.append(i)
+            ordered.extend(children.get(i.pk, []))
+    return ordered
+
+
+def indicator_table_export(*, table: IndicatorTable) -> bytes:
+    """The table as an xlsx whose import gives back exactly the same table."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "指标"
+    sheet.append(COLUMNS)
+    codes = {i.pk: i.code for i in table.indicators.all()}
+    for i in indicators_in_order(table):
+        # Text cells stay text (a code like 1.10 must not become the number 1.1).
+        sheet.append([i.code, codes.get(i.parent_id, ""), i.title, i.description, float(i.max_points),
+                      KIND_LABELS[i.kind], SOURCE_LABELS[i.source], i.target_count])
+        for col in (1, 2):
+            sheet.cell(row=sheet.max_row, column=col).data_type = "s"
+    for col, width in zip("ABCDEFGH", (8, 10, 36, 30, 8, 10, 12, 10), strict=True):
+        sheet.column_dimensions[col].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+@transaction.atomic
+def indicator_table_import(*, table: IndicatorTable, data: bytes, filename: str, by: AbstractBaseUser | None
+                           ) -> ImportReport:
+    """Replace ``table``'s items with the file's: all rows or none, each problem with its row and column.
+    Items are matched by code; items missing from the file are deleted unless assessments or plans use them."""
+    _require_officer(by)
+    report = ImportReport()
+
+    def fail(row, header, message):
+        letter = get_column_letter(COLUMNS.index(header) + 1) if header in COLUMNS else ""
+        report.errors.append(ImportError_(row=row, column=f"{letter}（{header}）" if letter else "", message=message))
+
+    if not filename.lower().endswith(".xlsx"):
+        fail(None, "", _("Only Excel .xlsx files can be imported."))
+        return report
+    try:
+        dataset = read_xlsx(data)
+    except ValueError as exc:
+        fail(None, "", str(exc))
+        return report
+    missing = [c for c in COLUMNS if c not in dataset.headers]
+    if missing:
+        fail(None, "", _("Missing columns: %(columns)s.") % {"columns": "、".join(missing)})
+        return report
+    kinds = {v: k for k, v in KIND_LABELS.items()}
+    sources = {v: k for k, v in SOURCE_LABELS.items()}
+    rows, seen = [], {}
+    at = {h: dataset.headers.index(h) for h in COLUMNS}
+    for number, values in enumerate(dataset, start=2):
+        cell = {h: values[at[h]] for h in COLUMNS}
+        code, parent = _text(cell["编码"]), _text(cell["上级编码"])
+        if not code:
+            fail(number, "编码", _("The code is empty."))
+            continue
+        if code in seen:
+            fail(number, "编码", _("The code %(code)s is also on row %(row)d.") % {"code": code, "row": seen[code]})
+            continue
+        seen[code] = number
+        title = _text(cell["指标"])
+        if not title:
+            fail(number, "指标", _("The title is empty."))
+        try:
+            points = Decimal(_text(cell["分值"]) or "0").quantize(Decimal("0.1"))
+            if points < 0 or points > 100:
+                raise InvalidOperation
+        except InvalidOperation:
+            fail(number, "分值", _("Points must be a number between 0 and 100."))
+            points = None
+        kind = kinds.get(_text(cell["类型"]))
+        if kind is None:
+            fail(number, "类型", _("The kind must be one of %(kinds)s.") % {"kinds": "、".join(kinds)})
+        source = sources.get(_text(cell["数据来源"]))
+        if source is None:
+            fail(number, "数据来源", _("The source must be empty or one of %(sources)s.")
+                 % {"sources": "、".join(s for s in sources if s)})
+        count_text = _text(cell["满分数量"]) or "0"
+        if not count_text.isdigit():
+            fail(number, "满分数量", _("The count must be a whole number."))
+        rows.append(dict(number=number, code=code, parent=parent, title=title, description=_text(cell["说明"]),
+                         max_points=points, kind=kind, source=source,
+                         target_count=int(count_text) if count_text.isdigit() else 0))
+    if not rows and not report.errors:
+        fail(None, "", _("The file has no data rows."))
+    first_level = {r["code"] for r in rows if not r["parent"]}
+    for r in rows:
+        if r["parent"] and r["parent"] not in first_level:
+            fail(r["number"], "上级编码", _("No first-level indicator has the code %(code)s.") % {"code": r["parent"]})
+    if not report.errors:
+        leaves = [r for r in rows if r["code"] not in {x["parent"] for x in rows}]
+        basic = sum(r["max_points"] for r in leaves if r["kind"] in (K.REQUIRED, K.OPTIONAL))
+        if basic != 100:
+            fail(None, "", _("The basic items must total 100 points; the file's total %(total)s.") % {"total": basic})
+    used = set(ItemScore.objects.filter(indicator__table=table).values_list("indicator__code", flat=True)) | set(
+        PlanItem.objects.filter(indicator__table=table).values_list("indicator__code", flat=True))
+    for code in sorted(used - set(seen)):
+        fail(None, "", _("The indicator %(code)s is used by assessments or plans and cannot be left out.")
+             % {"code": code})
+    if report.errors:
+        report.errors.sort(key=lambda e: (e.row is not None, e.row or 0))
+        return report
+    table.indicators.exclude(code__in=list(seen)).filter(parent__isnull=False).delete()
+    table.indicators.exclude(code__in=list(seen)).delete()
+    report.created, report.updated = _rows_write(table, rows)
+    return report
+
+
+# --- annual plans ----------------------------------------------------------------------------------------
+
+def _own_unit(by: AbstractBaseUser | None, organization: Organization) -> None:
+    if by is not None and not Role.objects.current().filter(
+            user=by, organization=organization,
+            kind__in=(Role.Kind.SECRETARY, Role.Kind.DEPUTY, Role.Kind.ORGANIZER)).exists():
+        raise PermissionDenied
+
+
+@transaction.atomic
+def plan_item_save(*, organization: Organization, by: AbstractBaseUser | None, indicator: Indicator, title: str,
+                   target: str, max_points: Decimal, item: PlanItem | None = None) -> PlanItem:
+    """Add or edit one of the unit's own 自选动作 (a draft or a returned item) under an item of its table."""
+    _own_unit(by, organization)
+    if indicator.table.programme != programme_for(organization):
+        raise ValidationError(_("The indicator is not in the unit's table."))
+    if item is not None and item.status not in (PlanItem.Status.DRAFT, PlanItem.Status.RETURNED):
+        raise ValidationError(_("An item awaiting approval or approved cannot be changed."))
+    if not title.strip() or not target.strip():
+        raise ValidationError(_("Give the action and its measurable target."))
+    item = item or PlanItem(organization=organization)
+    item.indicator, item.title, item.target, item.max_points = indicator, title.strip(), target.strip(), max_points
+    item.status = PlanItem.Status.DRAFT
+    item.save()
+    return item
+
+
+@transaction.atomic
+def plan_submit(*, organization: Organization, by: AbstractBaseUser | None, year: int) -> int:
+    """Send the unit's draft and returned items of ``year`` to the unit above."""
+    _own_unit(by, organization)
+    return PlanItem.objects.filter(organization=organization, indicator__table__year=year,
+                                   status__in=[PlanItem.Status.DRAFT, PlanItem.Status.RETURNED]
+                                   ).update(status=PlanItem.Status.SUBMITTED)
+
+
+@transaction.atomic
+def plan_item_decide(*, item: PlanItem, by: AbstractBaseUser | None, approve: bool, reason: str = "") -> PlanItem:
+    """The parent unit approves an item or returns it with a reason."""
+    parent = Organization.objects.get_parent(item.organization)
+    if by is not None and (parent is None or not organization_permission_holds(user=by, organization=parent,
+                                                                               codename=MANAGE_UNITS)):
+        raise PermissionDenied
+    if item.status != PlanItem.Status.SUBMITTED:
+        raise ValidationError(_("Only an item awaiting approval can be approved or returned."))
+    if not approve and not reason.strip():
+        raise ValidationError(_("Give a reason for returning the item."))
+    item.status = PlanItem.Status.APPROVED if approve else PlanItem.Status.RETURNED
+    item.return_reason = "" if approve else reason.strip()
+    item.decided_by = by
+    item.save()
+    return item
+
+
+def plan_items_of(*, organization: Organization, year: int) -> Iterable[PlanItem]:
+    return PlanItem.objects.filter(organization=organization, indicator__table__year=year).select_related("indicator")
