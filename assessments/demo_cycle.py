@@ -179,7 +179,10 @@ class CycleDemo:
 
 
 def cycle_demo_clear() -> None:
-    """Delete every cycle, plan and indicator table (and their history)."""
+    """Delete every cycle, plan and indicator table (and their history), and the cycle's to-dos."""
+    from disclosure.models import Todo
+
+    Todo.objects.filter(kind=Todo.Kind.ASSESSMENT).delete()
     for model in (ItemScore, Assessment, AssessmentCycle, PlanItem, Indicator, IndicatorTable):
         model.history.all().delete()
     ItemScore.objects.all().delete()
@@ -195,13 +198,16 @@ def _load(builder: DemoBuilder) -> str:
     counts = CycleDemo(builder).run()
     if not counts:
         return "no university"
+    from assessments.services.assessment_todos import assessment_todos_advance
+
+    todos = assessment_todos_advance(today=builder.today)  # the secretaries' and reviewers' lists from day one
     grades = dict(Assessment.objects.filter(cycle__year=builder.today.year - 1).values_list("grade")
                   .annotate(n=Count("pk")).order_by())
     return (f"last year's cycle published: {counts['last_year']} units ({grades.get('five', 0)} five-star, "
             f"{grades.get('four', 0)} four-star, {grades.get('pass', 0)} compliant, {grades.get('fail', 0)} not "
             f"compliant; {counts['cut_in_review']} points cut in review); this year's self-assessment open: "
             f"{counts['submitted']} of {counts['this_year']} submitted, {counts['reviewed']} reviewed, "
-            f"{counts['plans']} own actions planned (zb001's branch has not submitted)")
+            f"{counts['plans']} own actions planned (zb001's branch has not submitted); {todos['created']} to-dos")
 
 
 register_demo_step(DemoStep(name="assessment_cycle", load=_load, clear=cycle_demo_clear))

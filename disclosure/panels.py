@@ -27,6 +27,8 @@ LIFECYCLE_PAGES = {"transfer": "members:transfers", "dues": "members:dues", "car
 
 
 def _todo_url(todo: Todo) -> str:
+    if todo.link:
+        return todo.link
     if todo.kind == Todo.Kind.MEMBER_AFFAIRS:
         parts = todo.key.split(":")
         if len(parts) > 2 and parts[1] == "development":

@@ -9,6 +9,7 @@ from decimal import Decimal as D
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.urls import reverse
 
 from assessments.models import Assessment, AssessmentCycle, Grade, ItemScore
 from assessments.services import cycles_advance
@@ -238,3 +239,35 @@ def test_measures_come_from_the_minutes_and_posts(cycle_cast):
     assert meetings.self_points == D("5.7") and "5" in meetings.prefill_note and "7" in meetings.prefill_note
     committee = Assessment.objects.get(organization=c.c1).items.get(indicator__code="3.1")
     assert committee.self_points == D("4.2")  # a committee's measure is its subtree's
+
+
+def test_the_cycle_puts_its_work_on_the_to_do_lists_and_takes_it_off_when_done(cycle_cast):
+    """Self-assessments to submit (the unit's secretaries), reviews (the committee above), verification (组织部)."""
+    from assessments.models import Assessment
+    from disclosure.models import Todo
+
+    c = cycle_cast
+    cycle = c.cycle
+    cycles_advance(today=cycle.self_opens_on)
+
+    def open_for(user):
+        return {t.key: t for t in Todo.objects.open().filter(user=user, kind=Todo.Kind.ASSESSMENT)}
+
+    mine = open_for(c.alice)
+    a = Assessment.objects.get(cycle=cycle, organization=c.branch_a)
+    assert list(mine) == [f"assessment:{a.pk}:self"]
+    assert mine[f"assessment:{a.pk}:self"].link == reverse("cycle:assessment", args=[a.pk])
+    assert mine[f"assessment:{a.pk}:self"].due_on == cycle.self_closes_on
+    assert not open_for(c.bob) and f"assessment:{a.pk}:self" not in open_for(c.charlie)
+    assert cycles_advance(today=cycle.self_opens_on)["assessment_todos"] == {"created": 0, "closed": 0}
+
+    Assessment.objects.filter(pk=a.pk).update(status=Assessment.Status.SUBMITTED)
+    cycles_advance(today=cycle.self_opens_on + datetime.timedelta(days=1))
+    assert f"assessment:{a.pk}:self" not in open_for(c.alice)  # submitted: hers is done
+    assert f"assessment:{a.pk}:review" in open_for(c.officer)  # C1's organizer reviews it
+    assert f"assessment:{a.pk}:review" not in open_for(c.charlie)
+
+    Assessment.objects.filter(pk=a.pk).update(status=Assessment.Status.REVIEWED)
+    cycles_advance(today=cycle.self_opens_on + datetime.timedelta(days=2))
+    assert f"assessment:{a.pk}:review" not in open_for(c.officer)
+    assert f"assessment-verify:{cycle.pk}" in open_for(c.zzb)  # the 组织部 verifies

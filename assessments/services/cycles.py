@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessments.services.assessment import assessment_cycles_advance
+from assessments.services.assessment_todos import assessment_todos_advance
 from assessments.services.ratings import campaigns_close_due
 from disclosure.services import lifecycle_todos_advance, reminders_advance
 
@@ -31,6 +32,7 @@ def cycles_advance(*, today: datetime.date) -> dict[str, dict[str, int]]:
     * ``assessments`` — the July-1 cycle (``assessment.assessment_cycles_advance``): each phase change whose
       date has passed and that has not been done (open, close self-assessment, close review, close
       verification, publish), in order, each once, each in its own transaction.
+    * ``assessment_todos`` — the cycle's to-dos: self-assessments to submit, reviews to do, verification.
 
     Returns ``{part: {what: count}}``, e.g. ``{"reminders": {"created": 3, "closed": 1}}``.
     """
@@ -44,4 +46,5 @@ def cycles_advance(*, today: datetime.date) -> dict[str, dict[str, int]]:
     results["ratings"] = campaigns_close_due(now=min(end_of_day, timezone.now()))
     # The July-1 cycle (issue 5): each phase change in its own transaction.
     results["assessments"] = assessment_cycles_advance(today=today)
+    results["assessment_todos"] = assessment_todos_advance(today=today)  # after the phases moved
     return results

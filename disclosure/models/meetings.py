@@ -245,6 +245,7 @@ class Todo(models.Model):
         REVIEW_WAITING = "review_waiting", _("Minutes to review")
         RETURNED = "returned", _("Minutes returned")
         MEMBER_AFFAIRS = "member_affairs", _("Member affairs")
+        ASSESSMENT = "assessment", _("Annual assessment")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="todos",
                              verbose_name=_("user"))
@@ -255,6 +256,8 @@ class Todo(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, null=True, blank=True, related_name="todos",
                                 verbose_name=_("meeting"))
     text = models.CharField(_("text"), max_length=200)
+    # Where to do it, for to-dos that higher apps create (this app cannot reverse their URLs by itself).
+    link = models.CharField(_("link"), max_length=200, blank=True)
     due_on = models.DateField(_("due on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)

@@ -19,6 +19,8 @@ T = {
         "校内人员可在本支部的通知公告中查看；再次公示会更新为最新台账。",
     "development document": "发展材料", "development documents": "发展材料",
     "Scanned documents": "材料扫描件",
+    "link": "链接",
+    "Verify the reviewed assessments of %(year)s": "审核%(year)s年度已复核的考核",
     "PDF, images or Office documents, e.g. the application or the form.": "PDF、图片或 Office 文档，如入党申请书、入党志愿书。",
 }
 P = {}
