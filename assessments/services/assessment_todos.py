@@ -8,24 +8,15 @@ import datetime
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments.models import Assessment, AssessmentCycle
 from assessments.services.assessment import SELF_ROLES
 from branches.models import Organization, Role
 from disclosure.models import Todo
+from disclosure.services.todos import role_holders, todos_sync
 
 REVIEW_ROLES = (*SELF_ROLES, Role.Kind.OFFICER)
-
-
-def _holders(organization_ids, kinds) -> dict[int, list[int]]:
-    holders: dict[int, list[int]] = {}
-    for user_id, organization_id in Role.objects.current().filter(
-        organization_id__in=organization_ids, kind__in=kinds
-    ).values_list("user_id", "organization_id").distinct():
-        holders.setdefault(organization_id, []).append(user_id)
-    return holders
 
 
 @transaction.atomic
@@ -36,8 +27,8 @@ def assessment_todos_advance(*, today: datetime.date) -> dict[str, int]:
         assessments = list(Assessment.objects.filter(cycle=cycle).select_related("organization"))
         parents = {a.pk: a.organization.path[:-Organization.steplen] for a in assessments}
         parent_ids = dict(Organization.objects.filter(path__in=set(parents.values())).values_list("path", "pk"))
-        own = _holders({a.organization_id for a in assessments}, SELF_ROLES)
-        reviewers = _holders(set(parent_ids.values()), REVIEW_ROLES)
+        own = role_holders({a.organization_id for a in assessments}, SELF_ROLES)
+        reviewers = role_holders(set(parent_ids.values()), REVIEW_ROLES)
         for a in assessments:
             link = reverse("cycle:assessment", args=[a.pk])
             name = a.organization.display_name
@@ -58,15 +49,6 @@ def assessment_todos_advance(*, today: datetime.date) -> dict[str, int]:
                 Todo(user_id=u, kind=Todo.Kind.ASSESSMENT, key=f"assessment-verify:{cycle.pk}", organization=root,
                      text=(_("Verify the reviewed assessments of %(year)s") % {"year": cycle.year})[:200],
                      link=reverse("cycle:progress", args=[cycle.year]), due_on=cycle.verification_closes_on)
-                for u in _holders([root.pk], (Role.Kind.OFFICER, Role.Kind.ORGANIZER)).get(root.pk, [])
+                for u in role_holders([root.pk], (Role.Kind.OFFICER, Role.Kind.ORGANIZER)).get(root.pk, [])
             ]
-    keys = {todo.key for todo in wanted}
-    before = Todo.objects.filter(kind=Todo.Kind.ASSESSMENT).count()
-    Todo.objects.bulk_create(wanted, ignore_conflicts=True, batch_size=1000)
-    created = Todo.objects.filter(kind=Todo.Kind.ASSESSMENT).count() - before
-    stale = [pk for pk, key in Todo.objects.open().filter(kind=Todo.Kind.ASSESSMENT).values_list("pk", "key")
-             if key not in keys]
-    closed = 0
-    for start in range(0, len(stale), 500):
-        closed += Todo.objects.filter(pk__in=stale[start:start + 500]).update(done_at=timezone.now())
-    return {"created": created, "closed": closed}
+    return todos_sync(kind=Todo.Kind.ASSESSMENT, wanted=wanted)
