@@ -7,6 +7,9 @@ class AssessmentsConfig(AppConfig):
     verbose_name = _("Assessments")
 
     def ready(self) -> None:
+        from assessments import figures  # the dashboard's blocks (branches.figures)
+
+        figures.watch_writes()
         from django.db.models.signals import post_delete, post_save
 
         from assessments.models import RatingCampaign, RatingDimension, RatingTarget

@@ -232,3 +232,30 @@ class Role(models.Model):
         if self.organization.kind in self.BRANCH_LEVEL_KINDS:
             perms = tuple(p for p in perms if p != "manage_units")
         return perms
+
+
+class UnitFigures(models.Model):
+    """The dashboard's snapshot of one unit: every registered block's figures for the unit's whole subtree.
+
+    Written by ``branches.figures.figures_refresh`` (a Celery task every few minutes and shortly after
+    relevant writes), read by the dashboard so a page never scans members or meetings: the unit's row and
+    its children's rows are one indexed query whatever the size of the tree. ``own`` keeps, for units above
+    the refresh partitions (a province), the part that belongs to the unit itself, so a partial refresh of
+    one university can re-add its ancestors without rescanning the others.
+    """
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, primary_key=True, related_name="figures",
+        verbose_name=_("organization"),
+    )
+    data = models.JSONField(_("figures"), default=dict)
+    own = models.JSONField(_("own figures"), default=dict, blank=True)
+    as_of = models.DateField(_("as of"))
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("dashboard figures")
+        verbose_name_plural = _("dashboard figures")
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} @ {self.computed_at:%Y-%m-%d %H:%M}"

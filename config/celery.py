@@ -5,6 +5,8 @@ import os
 from celery import Celery
 from celery.schedules import crontab
 
+from config.env import env_int
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 
 app = Celery("portal")
@@ -12,6 +14,12 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
+    # Every few minutes: the dashboard's snapshot figures of every tree (writes also queue a refresh of
+    # their university, a few seconds later), so the dashboard never scans the raw tables.
+    "figures-refresh": {
+        "task": "branches.tasks.figures_refresh_all",
+        "schedule": env_int("FIGURES_REFRESH_MINUTES", 15, minimum=1) * 60.0,  # as in settings
+    },
     # 01:30 Beijing time, after the day's filings: snapshot the statistics the 组织部 reports upward,
     # so figures "as of" a date stay available after members move on.
     "stats-snapshot-daily": {

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("assessments.urls")),  # 双述双评 ratings (issue 6)
     path("assessments/", include("assessments.urls_assessment")),  # the July-1 assessment cycle (issue 5)
     path("projects/", include("projects.urls")),
+    path("dashboard/", include("assessments.urls_dashboard")),  # the 组织部 dashboard (issue 9)
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]

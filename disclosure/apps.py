@@ -7,6 +7,9 @@ class DisclosureConfig(AppConfig):
     verbose_name = _("Disclosure")
 
     def ready(self) -> None:
+        from disclosure import figures  # the dashboard's blocks (branches.figures)
+
+        figures.watch_writes()
         from django.db.models.signals import post_migrate
 
         from disclosure.defaults import ensure_default_post_categories, ensure_default_rules

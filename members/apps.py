@@ -7,6 +7,9 @@ class MembersConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self) -> None:
+        from members import figures  # the dashboard's blocks (branches.figures)
+
+        figures.watch_writes()
         from django.db.models.signals import post_migrate
 
         from members import receivers  # noqa: F401  (connects to branches' signals)

@@ -264,6 +264,8 @@ class DemoBuilder:
                             term_years=5)
             province.children = [self.university(i + 1) for i in range(self.scale)]
             roots = [province]
+            # The province's own officer (省委教育工委组织处) sees every university and compares them.
+            self.logins.append((Login("swzzc", "省委教育工委组织处"), Role.Kind.OFFICER, province, None))
         with transaction.atomic():
             self._write_tree(roots)
             for root in roots:
@@ -407,7 +409,10 @@ def demo_logins_summary(scale: int = 1) -> list[tuple[str, str]]:
         ("zz10", "计算机科学与技术学院党委组织委员：本学院党委"),
         ("zb001", "马克思主义学院教工第一党支部书记：本支部花名册"),
         ("dy001", "普通党员：本人档案"),
-    ]
+    ] + ([
+        ("swzzc", "省委教育工委组织处：全省各高校对比"),
+        ("u002_zzb", "第二所大学的组织部：只看本校"),
+    ] if scale > 1 else [])
 
 
 # --- what higher apps add to the demo --------------------------------------------------------------------

@@ -7,6 +7,9 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Showcase projects and research topics")
 
     def ready(self) -> None:
+        from projects import figures  # the dashboard's blocks (branches.figures)
+
+        figures.watch_writes()
         # Lower apps render these without importing projects (DESIGN §3).
         from disclosure.showcase import register_showcase_block
         from members.panels import register_unit_panel

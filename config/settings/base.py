@@ -286,3 +286,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
 }
+
+# --- The 组织部 dashboard (issue 9, branches/figures.py, assessments/views/dashboard.py) -----------------------
+# Snapshot tables: the beat refreshes every tree this often; a relevant write queues a refresh of its
+# university this many seconds later (writes in the meantime are folded into it).
+FIGURES_REFRESH_MINUTES = env_int("FIGURES_REFRESH_MINUTES", 15, minimum=1)
+FIGURES_DEBOUNCE_SECONDS = env_int("FIGURES_DEBOUNCE_SECONDS", 10, minimum=0)
+# Rendered dashboard blocks are kept per unit and snapshot for this long (0: render every time).
+DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 300, minimum=0)

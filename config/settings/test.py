@@ -22,3 +22,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so a real Celery worker process can open the same test database.
     # One file per test process, so two runs on one machine never share (or delete) each other's database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-portal-{os.getpid()}.sqlite3")}
+# A write's dashboard refresh runs at once (eager) instead of being folded into one a few seconds later.
+FIGURES_DEBOUNCE_SECONDS = 0

@@ -1,0 +1,146 @@
+"""The 组织部 dashboard's reads: a unit, its children and their snapshot figures (``branches.figures``).
+
+Whatever the size of the tree the page runs the same queries: the unit with its figures, the ancestors the
+viewer may see (the permission check and the breadcrumb in one), and the unit's children with theirs.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from branches.figures import Block, Column, blocks
+from branches.models import Organization, UnitFigures
+from branches.selectors import VIEW, User, organizations_with_permission
+
+
+def dashboard_home_unit(*, user: User) -> Organization | None:
+    """The highest unit the user may see (the university for its 组织部, the province for the province's
+    officers, the committee for its secretary). One query."""
+    return organizations_with_permission(user=user, codename=VIEW).exclude(
+        kind=Organization.Kind.GROUP).order_by("depth", "path").first()
+
+
+def dashboard_unit(*, user: User, pk: int) -> tuple[Organization, list[Organization]]:
+    """The unit with its figures and the breadcrumb of ancestors the user may see; PermissionDenied unless the
+    user may see the unit. Two queries (404 for an unknown or party-group unit)."""
+    from django.http import Http404
+
+    unit = (Organization.objects.exclude(kind=Organization.Kind.GROUP).select_related("figures")
+            .filter(pk=pk).first())
+    if unit is None:
+        raise Http404
+    visible = list(organizations_with_permission(user=user, codename=VIEW)
+                   .filter(path__in=unit.ancestor_paths()).order_by("depth"))
+    if not visible or visible[-1].pk != unit.pk:
+        raise PermissionDenied
+    return unit, visible[:-1]
+
+
+def dashboard_children(*, unit: Organization) -> list[Organization]:
+    """The unit's active children (party groups aside) with their figures, in tree order. One query."""
+    return list(Organization.objects.filter(path__startswith=unit.path, depth=unit.depth + 1, is_active=True)
+                .exclude(kind=Organization.Kind.GROUP).select_related("figures").order_by("path"))
+
+
+def unit_figures(unit: Organization) -> UnitFigures | None:
+    try:
+        return unit.figures
+    except UnitFigures.DoesNotExist:
+        return None
+
+
+def _text(value, kind: str) -> str:
+    if value is None or value == "":
+        return "—"
+    if kind == "percent":
+        return f"{value * 100:.1f}%"
+    if kind == "money":
+        return f"¥{value / 100:,.2f}"
+    if kind in ("date", "text"):
+        return str(value)
+    return f"{value:,}"
+
+
+def _heat(value, kind: str) -> str:
+    """A heat class for shares (tables colour them like the chart): h0 (under 60 %) … h4 (100 %)."""
+    if kind != "percent" or value is None:
+        return ""
+    return "h4" if value >= 0.999 else "h3" if value >= 0.9 else "h2" if value >= 0.8 else "h1" if value >= 0.6 else "h0"
+
+
+@dataclass
+class Cell:
+    """One figure, formatted once here so the template only prints (thousands of cells at a province)."""
+
+    value: object
+    column: Column
+    text: str = ""
+    heat: str = ""
+
+    def __post_init__(self) -> None:
+        self.text = _text(self.value, self.column.kind)
+        self.heat = _heat(self.value, self.column.kind)
+
+
+@dataclass
+class Row:
+    unit: Organization
+    cells: list[Cell]
+    drill: bool  # whether the unit has a dashboard below it worth opening
+
+
+@dataclass
+class BlockView:
+    block: Block
+    total: Row
+    rows: list[Row]
+    chart: dict = field(default_factory=dict)
+
+
+def _row(block: Block, unit: Organization, as_of: datetime.date, *, drill: bool) -> Row:
+    figures = unit_figures(unit)
+    values = block.values(figures.data.get(block.key) if figures else None, as_of)
+    return Row(unit, [Cell(values.get(column.key), column) for column in block.columns], drill)
+
+
+def _chart_value(cell: Cell):
+    if cell.value is None:
+        return None
+    if cell.column.kind == "money":
+        return round(cell.value / 100, 2)
+    if cell.column.kind == "percent":
+        return round(cell.value * 100, 1)
+    return cell.value
+
+
+def dashboard_blocks(*, unit: Organization, children: list[Organization]) -> list[BlockView]:
+    """Every registered block for the unit (its total) and each child (its rows), with the chart's data.
+    No query: the figures came with the units."""
+    figures = unit_figures(unit)
+    as_of = figures.as_of if figures else timezone.localdate()
+    rows_units = children or [unit]
+    views = []
+    for block in blocks():
+        total = _row(block, unit, as_of, drill=False)
+        rows = [_row(block, child, as_of, drill=True) for child in rows_units] if children else [total]
+        indexes = [i for i, column in enumerate(block.columns) if column.key in block.chart_keys]
+        chart = {
+            "type": block.chart,
+            "stacked": block.stacked,
+            "kind": block.columns[indexes[0]].kind if indexes else "count",
+            "units": [row.unit.display_name for row in rows],
+            "ids": [row.unit.pk for row in rows],
+            "series": [{"name": str(block.columns[i].label), "data": [_chart_value(row.cells[i]) for row in rows]}
+                       for i in indexes],
+        }
+        views.append(BlockView(block, total, rows, chart))
+    return views
+
+
+def figures_age(unit: Organization) -> datetime.datetime | None:
+    figures = unit_figures(unit)
+    return figures.computed_at if figures else None
