@@ -169,7 +169,7 @@ def figures_refresh(*, unit: Organization | None = None, today: datetime.date | 
     today = today or timezone.localdate()
     started = time.perf_counter()
     if unit is None:
-        roots = list(Organization.get_root_nodes())
+        roots = list(Organization.objects.get_root_nodes())
         units = 0
         for root in roots:
             data, own = figures_compute(root=root, today=today)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 from openpyxl.utils import get_column_letter
 
+from branches.figures import figures_changed
 from branches.models import Organization
 from branches.selectors import MANAGE_MEMBERS, organization_permission_holds
 from members.models import StatsSnapshot
@@ -193,6 +194,7 @@ def member_import(*, data: bytes, filename: str, scope: Organization, by: Abstra
             return report
         report.created = result.totals.get("new", 0)
         report.updated = result.totals.get("update", 0)
+        figures_changed(scope)  # bulk rows send no signals; the dashboard refreshes after the commit
     return report
 
 
