@@ -15,8 +15,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from python_calamine import CalamineWorkbook
 from openpyxl.utils import get_column_letter
+from python_calamine import CalamineWorkbook
 
 from branches.figures import figures_changed
 from branches.models import Organization
