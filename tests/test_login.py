@@ -54,3 +54,18 @@ def test_pages_are_chinese_whatever_the_browser_asks(db, client):
     response = client.get(reverse("login"), headers={"accept-language": "en-US,en;q=0.9"})
     body = response.content.decode()
     assert "党建工作平台" in body and "Party Building Portal" not in body
+
+
+def test_behind_a_proxy_the_lockout_is_by_the_clients_address(secretary, settings):
+    """nginx connects from 127.0.0.1 and passes the client in X-Forwarded-For (PROXY_COUNT=1): a lockout of one
+    client must not lock the same user out from everywhere (found by deploy/try_local.sh)."""
+    settings.AXES_IPWARE_PROXY_COUNT = 1
+
+    def through_proxy(password, client_ip):
+        return Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=client_ip).post(
+            reverse("login"), {"username": "zb001", "password": password})
+
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        through_proxy("wrong", "203.0.113.7")
+    assert through_proxy("pass-1234", "203.0.113.7").status_code == 429
+    assert through_proxy("pass-1234", "198.51.100.9").status_code == 302

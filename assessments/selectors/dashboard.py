@@ -104,7 +104,10 @@ class BlockView:
 def _row(block: Block, unit: Organization, as_of: datetime.date, *, drill: bool) -> Row:
     figures = unit_figures(unit)
     values = block.values(figures.data.get(block.key) if figures else None, as_of)
-    return Row(unit, [Cell(values.get(column.key), column) for column in block.columns], drill)
+    # A count absent from the stored figures is a zero; a share without a denominator stays "—".
+    zero = 0 if figures is not None else None
+    return Row(unit, [Cell(values.get(column.key, zero if column.kind in ("count", "money") else None), column)
+                      for column in block.columns], drill)
 
 
 def _chart_value(cell: Cell):

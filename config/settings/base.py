@@ -181,6 +181,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0, minimum=0)
+# Without django-ipware axes would read REMOTE_ADDR (the proxy's address behind nginx), so a lockout would hit
+# the user from every address: it takes the client's address by the same PROXY_COUNT rule as the throttles
+# (found by deploy/try_local.sh).
+AXES_CLIENT_IP_CALLABLE = "assessments.throttle.client_address"
 
 GUARDIAN_RAISE_403 = True
 ANONYMOUS_USER_NAME = None  # no guardian anonymous user: anonymous visitors hold no object permissions
