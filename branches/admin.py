@@ -4,7 +4,13 @@ from simple_history.admin import SimpleHistoryAdmin
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
-from branches.models import Organization, OrganizationGroupObjectPermission, OrganizationUserObjectPermission, Role
+from branches.models import (
+    Organization,
+    OrganizationGroupObjectPermission,
+    OrganizationUserObjectPermission,
+    Role,
+    UnitFigures,
+)
 from branches.services import role_assign, role_delete, role_end
 
 
@@ -77,3 +83,20 @@ class OrganizationUserObjectPermissionAdmin(admin.ModelAdmin):
 
 
 admin.site.register(OrganizationGroupObjectPermission)
+
+
+@admin.register(UnitFigures)
+class UnitFiguresAdmin(admin.ModelAdmin):
+    """The dashboard's snapshot, for looking only: rows are rewritten by ``figures_refresh`` (the beat, writes,
+    ``manage.py figures_refresh``); an edit here would be overwritten at the next refresh."""
+
+    list_display = ["organization", "as_of", "computed_at"]
+    list_select_related = ["organization"]
+    search_fields = ["organization__name", "organization__code"]
+    readonly_fields = ["organization", "data", "own", "as_of", "computed_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

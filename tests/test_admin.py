@@ -73,5 +73,15 @@ def test_admin_import_records_the_importing_user(cast, as_admin, rf):
 
 def test_admin_pages_render(cast, as_admin):
     for name in ("admin:branches_organization_changelist", "admin:members_member_changelist",
-                 "admin:branches_role_changelist"):
+                 "admin:branches_role_changelist", "admin:branches_unitfigures_changelist"):
         assert as_admin.get(reverse(name)).status_code == 200
+
+
+def test_dashboard_figures_are_read_only_in_the_admin(cast, as_admin):
+    from branches.figures import figures_refresh
+
+    figures_refresh()
+    page = as_admin.get(reverse("admin:branches_unitfigures_change", args=[cast.c1.pk]))
+    assert page.status_code == 200
+    assert "计算机学院党委" in page.content.decode()
+    assert as_admin.get(reverse("admin:branches_unitfigures_add")).status_code == 403

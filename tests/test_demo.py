@@ -100,6 +100,29 @@ def test_scale_builds_a_province(db, capsys):
     assert stats["organizations_by_kind"]["branch"] == 586
     assert stats["party_members"] == 2 * 5841
     assert Role.objects.filter(user__username="u002_zb001").exists()
+    # The dashboard's figures were computed by load_demo: the province's equal party_stats, the province's officer
+    # compares both universities, and each university's 组织部 sees only its own.
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.urls import reverse
+
+    from branches.models import UnitFigures
+    from members.figures import counts_as_party_stats
+
+    province = Organization.objects.get(kind=Organization.Kind.PROVINCE)
+    figures = counts_as_party_stats(UnitFigures.objects.get(organization=province).data["counts"])
+    assert all(figures[key] == stats[key] for key in figures)
+    users = get_user_model().objects
+    as_province, as_u2 = Client(), Client()
+    as_province.force_login(users.get(username="swzzc"))
+    as_u2.force_login(users.get(username="u002_zzb"))
+    u1, u2 = Organization.objects.filter(kind=Organization.Kind.UNIVERSITY).order_by("path")
+    assert as_province.get(reverse("dashboard:home")).url == reverse("dashboard:unit", args=[province.pk])
+    page = as_province.get(reverse("dashboard:unit", args=[province.pk])).content.decode()
+    assert u1.display_name in page and u2.display_name in page
+    assert as_u2.get(reverse("dashboard:home")).url == reverse("dashboard:unit", args=[u2.pk])
+    assert as_u2.get(reverse("dashboard:unit", args=[u1.pk])).status_code == 403
+    assert as_u2.get(reverse("dashboard:unit", args=[province.pk])).status_code == 403
 
 
 def test_overview_page_shows_the_same_numbers_as_the_command(demo, capsys, client):

@@ -99,6 +99,7 @@ class BlockView:
     total: Row
     rows: list[Row]
     chart: dict = field(default_factory=dict)
+    table: str = ""  # the table's HTML, set by the view
 
 
 def _row(block: Block, unit: Organization, as_of: datetime.date, *, drill: bool) -> Row:

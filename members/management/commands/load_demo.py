@@ -11,6 +11,7 @@ from branches.models import (
     OrganizationGroupObjectPermission,
     OrganizationUserObjectPermission,
     Role,
+    UnitFigures,
 )
 from members.demo import DEMO_PASSWORD, DemoBuilder, demo_logins_summary, demo_steps
 from members.models import Member, StatsSnapshot
@@ -67,7 +68,7 @@ class Command(BaseCommand):
         # Plain DELETEs, children first: the ORM's delete would write a "deleted" history row per object
         # (tens of thousands here) before deleting.
         tables = [
-            StatsSnapshot, OrganizationUserObjectPermission, OrganizationGroupObjectPermission, Role, Member,
+            StatsSnapshot, UnitFigures, OrganizationUserObjectPermission, OrganizationGroupObjectPermission, Role, Member,
             Organization, Member.history.model, Role.history.model, Organization.history.model,
         ]
         with connection.cursor() as cursor:
