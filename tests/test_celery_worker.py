@@ -75,6 +75,34 @@ def test_a_real_worker_consumes_the_snapshot_task(worker_queue):
     assert settings.CELERY_BROKER_URL.startswith(expected_broker)
 
 
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_refreshes_the_dashboard_figures(worker_queue):
+    """The refresh a write queues (``figures_refresh_unit``, with its debounce countdown) runs in a worker
+    process and writes the snapshot rows of the unit's university and of the province above it."""
+    from branches.models import UnitFigures
+    from branches.tasks import figures_refresh_unit
+
+    queue, process = worker_queue
+    province = make_org(None, "province", "中共示范省委教育工作委员会", code="P")
+    university = make_org(province, "university", "中共江城大学委员会", code="U1")
+    committee = make_org(university, "committee", "文学院党委", code="C1")
+    branch = make_org(committee, "branch", "文学院教工第一党支部", code="B1", category="teacher")
+    for _ in range(3):
+        MemberFactory(branch=branch)
+
+    figures_refresh_unit.apply_async(args=[branch.pk], queue=queue, countdown=1)
+
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and not UnitFigures.objects.filter(organization=province).exists():
+        assert process.poll() is None, process.stdout.read()
+        time.sleep(0.3)
+    assert UnitFigures.objects.filter(organization=province).exists(), "the worker did not refresh within 90 s"
+    for unit in (province, university, committee, branch):
+        counts = UnitFigures.objects.get(organization=unit).data["counts"]
+        assert counts["stage_full"] == 3 and counts["org_branch"] == 1
+
+
 @pytest.mark.django_db
 def test_snapshot_is_idempotent_per_day(cast):
     from members.services import stats_snapshot_take_all
@@ -86,5 +114,7 @@ def test_snapshot_is_idempotent_per_day(cast):
 
 
 def test_beat_schedule_is_in_one_place():
-    assert set(celery_app.conf.beat_schedule) == {"stats-snapshot-daily", "advance-cycles-daily"}
+    assert set(celery_app.conf.beat_schedule) == {"stats-snapshot-daily", "advance-cycles-daily", "figures-refresh"}
+    assert celery_app.conf.beat_schedule["figures-refresh"]["task"] == "branches.tasks.figures_refresh_all"
+    assert celery_app.conf.beat_schedule["figures-refresh"]["schedule"] == settings.FIGURES_REFRESH_MINUTES * 60
     assert celery_app.conf.beat_schedule["stats-snapshot-daily"]["task"] == "members.tasks.stats_snapshot_take_all"
