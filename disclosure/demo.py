@@ -38,6 +38,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from branches.bulk import execute_many
 from branches.dates import month_end
 from branches.models import Organization, Role
 from disclosure.models import Attachment, Attendance, Meeting, MeetingRule, Period, ReviewRoute, Todo
@@ -408,7 +409,7 @@ class MeetingDemo:
                 for row in attendance]
         quote = connection.ops.quote_name
         with connection.cursor() as cursor:  # one prepared INSERT for every row: no ORM compiling per batch
-            cursor.executemany(
+            execute_many(cursor, 
                 "INSERT INTO {} ({}, {}, {}, {}) VALUES (%s, %s, %s, %s)".format(
                     quote(Attendance._meta.db_table), *(quote(Attendance._meta.get_field(name).column)
                                                         for name in ("meeting", "member", "status", "reason"))
@@ -562,7 +563,7 @@ def _meetings_insert(meetings: list[Meeting]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT MAX({pk}) FROM {table}")
         before = cursor.fetchone()[0] or 0
-        cursor.executemany(
+        execute_many(cursor, 
             "INSERT INTO {} ({}) VALUES ({})".format(
                 table, ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields))
             ),

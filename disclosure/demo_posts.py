@@ -12,6 +12,7 @@ import random
 from django.db import connection
 from django.utils import timezone
 
+from branches.bulk import execute_many
 from branches.models import Organization, Role
 from disclosure.models import Meeting, Post, PostAttachment, PostCategory, PublishingRule
 from disclosure.search import search_tokens
@@ -132,7 +133,7 @@ def posts_demo_create(*, today: datetime.date, rng: random.Random) -> dict[str, 
 def _restore_dates(posts: list[Post]) -> None:
     table = connection.ops.quote_name(Post._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.executemany(
+        execute_many(cursor, 
             f"UPDATE {table} SET created_at = %s, updated_at = %s WHERE id = %s",
             [(connection.ops.adapt_datetimefield_value(p.demo_when),
               connection.ops.adapt_datetimefield_value(p.demo_when), p.pk) for p in posts],

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db import connection
 from django.utils import timezone
 
+from branches.bulk import execute_many
 from branches.models import Organization
 from members.models import (
     CareOccasion,
@@ -52,7 +53,7 @@ def _insert_many(model, objs: list) -> None:
     rows = [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objs]
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 5000):
-            cursor.executemany(sql, rows[start:start + 5000])
+            execute_many(cursor, sql, rows[start:start + 5000])
 
 
 def _insert_values(model, names: list[str], rows: list[list]) -> None:
@@ -74,7 +75,7 @@ def _insert_values(model, names: list[str], rows: list[list]) -> None:
         prepared.append(out)
     with connection.cursor() as cursor:
         for start in range(0, len(prepared), 5000):
-            cursor.executemany(sql, prepared[start:start + 5000])
+            execute_many(cursor, sql, prepared[start:start + 5000])
 
 
 def _history_copy(model) -> None:
