@@ -110,7 +110,10 @@ def figures_compute(*, root: Organization, today: datetime.date | None = None
     ``UnitFigures.own``). One query for the tree plus each block's queries, whatever the size of the tree.
     """
     today = today or timezone.localdate()
-    nodes = list(Organization.objects.filter(path__startswith=root.path).order_by().values_list("pk", "path", "kind"))
+    # Deepest paths first: rows are then written (and locked) in descending path order, the order in which a
+    # partial refresh writes a university and then its province, so two refreshes never deadlock.
+    nodes = list(Organization.objects.filter(path__startswith=root.path).order_by("-path")
+                 .values_list("pk", "path", "kind"))
     id_by_path = {path: pk for pk, path, _kind in nodes}
     step = Organization.steplen
     start = len(root.path)
