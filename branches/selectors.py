@@ -6,7 +6,8 @@ A permission held on an organization holds on its whole subtree: "may the user d
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, F, OuterRef, QuerySet
 from django.db.models.lookups import StartsWith
@@ -109,3 +110,34 @@ def organization_breakdown(*, organization: Organization) -> list[dict]:
         .annotate(n=Count("pk"))
         .order_by()
     )
+
+
+def organization_visible_chain(*, user: User, organization: Organization, codename: str = VIEW
+                               ) -> list[Organization] | None:
+    """``organization``'s ancestors that ``user`` may see (root first), the organization itself last; None when
+    the user may not see it. One query, written as SQL: the dashboard runs it on every page, and building the
+    equivalent ORM query (two EXISTS over the permission tables) cost three times its execution."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    paths = organization.ancestor_paths()
+    if user.is_superuser:
+        return list(Organization.objects.filter(path__in=paths).order_by("depth"))
+    table = Organization._meta.db_table
+    user_perms = OrganizationUserObjectPermission._meta.db_table
+    group_perms = OrganizationGroupObjectPermission._meta.db_table
+    user_groups = get_user_model().groups.through._meta.db_table
+    permissions = Permission._meta.db_table
+    marks = ", ".join(["%s"] * len(paths))
+    sql = (
+        f"SELECT o.*, (EXISTS (SELECT 1 FROM {user_perms} up JOIN {permissions} ap ON ap.id = up.permission_id"
+        f" WHERE up.content_object_id = o.id AND up.user_id = %s AND ap.codename = %s)"
+        f" OR EXISTS (SELECT 1 FROM {group_perms} gp JOIN {permissions} ap ON ap.id = gp.permission_id"
+        f" JOIN {user_groups} ug ON ug.group_id = gp.group_id"
+        f" WHERE gp.content_object_id = o.id AND ug.user_id = %s AND ap.codename = %s)) AS granted"
+        f" FROM {table} o WHERE o.path IN ({marks}) ORDER BY o.depth"
+    )
+    chain = list(Organization.objects.raw(sql, [user.pk, codename, user.pk, codename, *paths]))
+    first = next((i for i, node in enumerate(chain) if node.granted), None)
+    if first is None or not chain or chain[-1].pk != organization.pk:
+        return None
+    return chain[first:]

@@ -269,3 +269,20 @@ def test_every_block_exports_the_tables_numbers(cast):
         response = client.get(reverse("dashboard:export", args=[cast.c1.pk, block.key]))
         assert response.status_code == 200, block.key
         assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_a_permission_held_through_a_group_opens_the_dashboard(cast):
+    from django.contrib.auth.models import Group
+    from guardian.shortcuts import assign_perm
+
+    inspectors = Group.objects.create(name="督导组")
+    assign_perm("view_organization", inspectors, cast.c2)
+    user = UserFactory(username="inspector")
+    user.groups.add(inspectors)
+    figures_refresh()
+    client = login(user)
+    page = client.get(reverse("dashboard:unit", args=[cast.branch_b.pk]))
+    assert page.status_code == 200
+    assert "文学院党委" in page.content.decode()  # the breadcrumb starts at the group's unit…
+    assert "江城大学" not in page.content.decode()  # …not above it
+    assert client.get(reverse("dashboard:unit", args=[cast.c1.pk])).status_code == 403

@@ -10,11 +10,13 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
+from django.http import Http404
 from django.utils import timezone
 
 from branches.figures import Block, Column, blocks
 from branches.models import Organization, UnitFigures
-from branches.selectors import VIEW, User, organizations_with_permission
+from branches.selectors import VIEW, User, organization_visible_chain, organizations_with_permission
 
 
 def dashboard_home_unit(*, user: User) -> Organization | None:
@@ -25,25 +27,26 @@ def dashboard_home_unit(*, user: User) -> Organization | None:
 
 
 def dashboard_unit(*, user: User, pk: int) -> tuple[Organization, list[Organization]]:
-    """The unit with its figures and the breadcrumb of ancestors the user may see; PermissionDenied unless the
-    user may see the unit. Two queries (404 for an unknown or party-group unit)."""
-    from django.http import Http404
-
-    unit = (Organization.objects.exclude(kind=Organization.Kind.GROUP).select_related("figures")
-            .filter(pk=pk).first())
+    """The unit, annotated with ``figures_at`` (its snapshot's time, without the figures), and the breadcrumb of
+    ancestors the user may see; PermissionDenied unless the user may see the unit, 404 for an unknown or
+    party-group unit. Two queries."""
+    unit = (Organization.objects.exclude(kind=Organization.Kind.GROUP)
+            .annotate(figures_at=F("figures__computed_at")).filter(pk=pk).first())
     if unit is None:
         raise Http404
-    visible = list(organizations_with_permission(user=user, codename=VIEW)
-                   .filter(path__in=unit.ancestor_paths()).order_by("depth"))
-    if not visible or visible[-1].pk != unit.pk:
+    chain = organization_visible_chain(user=user, organization=unit)
+    if chain is None:
         raise PermissionDenied
-    return unit, visible[:-1]
+    return unit, chain[:-1]
 
 
-def dashboard_children(*, unit: Organization) -> list[Organization]:
-    """The unit's active children (party groups aside) with their figures, in tree order. One query."""
-    return list(Organization.objects.filter(path__startswith=unit.path, depth=unit.depth + 1, is_active=True)
+def dashboard_rows(*, unit: Organization) -> tuple[Organization, list[Organization]]:
+    """The unit and its active children (party groups aside), each with its figures, in tree order. One
+    query."""
+    rows = list(Organization.objects.filter(path__startswith=unit.path, depth__in=[unit.depth, unit.depth + 1])
                 .exclude(kind=Organization.Kind.GROUP).select_related("figures").order_by("path"))
+    own = next(row for row in rows if row.pk == unit.pk)
+    return own, [row for row in rows if row.pk != unit.pk and row.is_active]
 
 
 def unit_figures(unit: Organization) -> UnitFigures | None:
@@ -145,6 +148,3 @@ def dashboard_blocks(*, unit: Organization, children: list[Organization]) -> lis
     return views
 
 
-def figures_age(unit: Organization) -> datetime.datetime | None:
-    figures = unit_figures(unit)
-    return figures.computed_at if figures else None

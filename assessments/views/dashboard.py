@@ -14,8 +14,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -23,8 +23,8 @@ from django.views.decorators.http import require_GET
 from assessments.exports import dashboard_block_xlsx
 from assessments.selectors.dashboard import (
     dashboard_blocks,
-    dashboard_children,
     dashboard_home_unit,
+    dashboard_rows,
     dashboard_unit,
     unit_figures,
 )
@@ -84,24 +84,25 @@ def _table(view, unit, children: bool) -> str:
     )
 
 
-def _blocks_html(request: HttpRequest, unit) -> str:
-    figures = unit_figures(unit)
+def _blocks_html(unit) -> str:
+    """The blocks of ``unit`` (annotated with ``figures_at`` by ``dashboard_unit``), from the cache when its
+    snapshot's were rendered before; otherwise one more query for the unit's and its children's figures."""
     seconds = settings.DASHBOARD_CACHE_SECONDS
     key = None
-    if seconds and figures is not None:
+    if seconds and unit.figures_at is not None:
         # A refresh rewrites the unit's row (and its ancestors'), so its time names the version.
-        key = f"dashboard:{unit.pk}:{figures.computed_at.timestamp()}:{get_language()}"
+        key = f"dashboard:{unit.pk}:{unit.figures_at.timestamp()}:{get_language()}"
         html = _MEMO.get(key)
         if html is None:
             html = cache.get(key)
         if html is not None:
             _remember(key, html)
             return html
-    children = dashboard_children(unit=unit)
-    views = dashboard_blocks(unit=unit, children=children)
+    own, children = dashboard_rows(unit=unit)
+    views = dashboard_blocks(unit=own, children=children)
     for view in views:
-        view.table = _table(view, unit, bool(children))
-    html = render_to_string("assessments/dashboard/_blocks.html", {"unit": unit, "views": views}, request=None)
+        view.table = _table(view, own, bool(children))
+    html = render_to_string("assessments/dashboard/_blocks.html", {"unit": own, "views": views}, request=None)
     if key:
         cache.set(key, html, seconds)
         _remember(key, html)
@@ -112,10 +113,10 @@ def _blocks_html(request: HttpRequest, unit) -> str:
 @login_required
 def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     unit, ancestors = dashboard_unit(user=request.user, pk=pk)
-    figures = unit_figures(unit)
+    at = unit.figures_at
     return render(request, "assessments/dashboard/unit.html", {
-        "unit": unit, "ancestors": ancestors, "figures": figures, "blocks_html": _blocks_html(request, unit),
-        "age_minutes": int((timezone.now() - figures.computed_at).total_seconds() // 60) if figures else None,
+        "unit": unit, "ancestors": ancestors, "figures_at": at, "blocks_html": _blocks_html(unit),
+        "age_minutes": int((timezone.now() - at).total_seconds() // 60) if at else None,
     })
 
 
@@ -126,9 +127,9 @@ def dashboard_export(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     if block is None:
         raise Http404
     unit, _ancestors = dashboard_unit(user=request.user, pk=pk)
-    children = dashboard_children(unit=unit)
-    view = next(v for v in dashboard_blocks(unit=unit, children=children) if v.block.key == key)
-    response = HttpResponse(dashboard_block_xlsx(unit=unit, view=view, figures=unit_figures(unit)), content_type=XLSX)
+    own, children = dashboard_rows(unit=unit)
+    view = next(v for v in dashboard_blocks(unit=own, children=children) if v.block.key == key)
+    response = HttpResponse(dashboard_block_xlsx(unit=own, view=view, figures=unit_figures(own)), content_type=XLSX)
     filename = f"dashboard-{unit.code}-{key}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
