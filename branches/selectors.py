@@ -6,17 +6,22 @@ A permission held on an organization holds on its whole subtree: "may the user d
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, F, OuterRef, QuerySet
 from django.db.models.lookups import StartsWith
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from branches.models import (
     Organization,
     OrganizationGroupObjectPermission,
     OrganizationUserObjectPermission,
     Role,
+    UnitFigures,
 )
 
 User = AbstractBaseUser | AnonymousUser
@@ -112,32 +117,56 @@ def organization_breakdown(*, organization: Organization) -> list[dict]:
     )
 
 
-def organization_visible_chain(*, user: User, organization: Organization, codename: str = VIEW
-                               ) -> list[Organization] | None:
-    """``organization``'s ancestors that ``user`` may see (root first), the organization itself last; None when
-    the user may not see it. One query, written as SQL: the dashboard runs it on every page, and building the
-    equivalent ORM query (two EXISTS over the permission tables) cost three times its execution."""
-    if not user.is_authenticated or not user.is_active:
-        return None
-    paths = organization.ancestor_paths()
-    if user.is_superuser:
-        return list(Organization.objects.filter(path__in=paths).order_by("depth"))
+MAX_DEPTH = 8  # the tree's levels are province → university → committee → general branch → branch → group
+
+
+def organization_visible_chain(*, user: User, pk: int, codename: str = VIEW, exclude_kinds: tuple[str, ...] = ()
+                               ) -> tuple[Organization | None, list[Organization]]:
+    """The organization ``pk`` and the ancestors of it that ``user`` may see (root first), each annotated with
+    ``figures_at`` (its dashboard snapshot's time, or None). Returns ``(None, [])`` for an unknown organization
+    or one of ``exclude_kinds``, and ``(organization, [])`` when the user may not see it.
+
+    One query, written as SQL: the dashboard runs it on every page, and building the equivalent ORM queries
+    (the node, then two EXISTS over the permission tables) cost three times running them. The ancestors are
+    the rows whose path is one of the node's path prefixes, each an index lookup."""
     table = Organization._meta.db_table
-    user_perms = OrganizationUserObjectPermission._meta.db_table
-    group_perms = OrganizationGroupObjectPermission._meta.db_table
-    user_groups = get_user_model().groups.through._meta.db_table
-    permissions = Permission._meta.db_table
-    marks = ", ".join(["%s"] * len(paths))
+    figures = UnitFigures._meta.db_table
+    step = Organization.steplen
+    prefixes = ", ".join(f"SUBSTR(u.path, 1, {step * n})" for n in range(1, MAX_DEPTH + 1))
+    if user.is_authenticated and user.is_active and user.is_superuser:
+        granted = "TRUE"
+        params: list = []
+    elif user.is_authenticated and user.is_active:
+        user_perms = OrganizationUserObjectPermission._meta.db_table
+        group_perms = OrganizationGroupObjectPermission._meta.db_table
+        user_groups = get_user_model().groups.through._meta.db_table
+        permissions = Permission._meta.db_table
+        granted = (
+            f"(EXISTS (SELECT 1 FROM {user_perms} up JOIN {permissions} ap ON ap.id = up.permission_id"
+            f" WHERE up.content_object_id = o.id AND up.user_id = %s AND ap.codename = %s)"
+            f" OR EXISTS (SELECT 1 FROM {group_perms} gp JOIN {permissions} ap ON ap.id = gp.permission_id"
+            f" JOIN {user_groups} ug ON ug.group_id = gp.group_id"
+            f" WHERE gp.content_object_id = o.id AND ug.user_id = %s AND ap.codename = %s))"
+        )
+        params = [user.pk, codename, user.pk, codename]
+    else:
+        granted = "FALSE"
+        params = []
     sql = (
-        f"SELECT o.*, (EXISTS (SELECT 1 FROM {user_perms} up JOIN {permissions} ap ON ap.id = up.permission_id"
-        f" WHERE up.content_object_id = o.id AND up.user_id = %s AND ap.codename = %s)"
-        f" OR EXISTS (SELECT 1 FROM {group_perms} gp JOIN {permissions} ap ON ap.id = gp.permission_id"
-        f" JOIN {user_groups} ug ON ug.group_id = gp.group_id"
-        f" WHERE gp.content_object_id = o.id AND ug.user_id = %s AND ap.codename = %s)) AS granted"
-        f" FROM {table} o WHERE o.path IN ({marks}) ORDER BY o.depth"
+        f"SELECT o.*, f.computed_at AS figures_at, {granted} AS granted FROM {table} u"
+        f" JOIN {table} o ON o.path IN ({prefixes}) LEFT JOIN {figures} f ON f.organization_id = o.id"
+        f" WHERE u.id = %s ORDER BY o.depth"
     )
-    chain = list(Organization.objects.raw(sql, [user.pk, codename, user.pk, codename, *paths]))
-    first = next((i for i, node in enumerate(chain) if node.granted), None)
-    if first is None or not chain or chain[-1].pk != organization.pk:
-        return None
-    return chain[first:]
+    chain = list(Organization.objects.raw(sql, [*params, pk]))
+    if not chain or chain[-1].kind in exclude_kinds:
+        return None, []
+    node = chain[-1]
+    for row in chain:  # SQLite gives the column as naive UTC (text or datetime); PostgreSQL an aware datetime
+        at = row.figures_at
+        if isinstance(at, str):
+            at = parse_datetime(at)
+        if at is not None and timezone.is_naive(at):
+            at = timezone.make_aware(at, datetime.UTC)
+        row.figures_at = at
+    first = next((i for i, row in enumerate(chain) if row.granted), None)
+    return node, ([] if first is None else chain[first:])

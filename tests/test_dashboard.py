@@ -171,7 +171,7 @@ def _count(client, url) -> int:
     return len(queries)
 
 
-@pytest.mark.parametrize("cache_seconds, expected", [(0, 5), (300, 4)])
+@pytest.mark.parametrize("cache_seconds, expected", [(0, 4), (300, 3)])
 def test_query_count_does_not_grow_with_the_tree(cast, settings, cache_seconds, expected):
     settings.DASHBOARD_CACHE_SECONDS = cache_seconds
     role_assign(user=cast.officer, organization=cast.university, kind=Role.Kind.OFFICER)

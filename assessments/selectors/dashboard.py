@@ -10,7 +10,6 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 
@@ -29,13 +28,11 @@ def dashboard_home_unit(*, user: User) -> Organization | None:
 def dashboard_unit(*, user: User, pk: int) -> tuple[Organization, list[Organization]]:
     """The unit, annotated with ``figures_at`` (its snapshot's time, without the figures), and the breadcrumb of
     ancestors the user may see; PermissionDenied unless the user may see the unit, 404 for an unknown or
-    party-group unit. Two queries."""
-    unit = (Organization.objects.exclude(kind=Organization.Kind.GROUP)
-            .annotate(figures_at=F("figures__computed_at")).filter(pk=pk).first())
+    party-group unit. One query."""
+    unit, chain = organization_visible_chain(user=user, pk=pk, exclude_kinds=(Organization.Kind.GROUP,))
     if unit is None:
         raise Http404
-    chain = organization_visible_chain(user=user, organization=unit)
-    if chain is None:
+    if not chain:
         raise PermissionDenied
     return unit, chain[:-1]
 
