@@ -20,7 +20,7 @@ import datetime
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -65,7 +65,6 @@ class Block:
     derive: Derive | None = None
     order: int = 100
     note: str = ""
-    summary_keys: tuple[str, ...] = field(default=())
 
     def values(self, stored: Figures | None, as_of: datetime.date) -> Figures:
         values = dict(stored or {})

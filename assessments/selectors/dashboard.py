@@ -90,7 +90,6 @@ class Cell:
 class Row:
     unit: Organization
     cells: list[Cell]
-    drill: bool  # whether the unit has a dashboard below it worth opening
 
 
 @dataclass
@@ -102,13 +101,13 @@ class BlockView:
     table: str = ""  # the table's HTML, set by the view
 
 
-def _row(block: Block, unit: Organization, as_of: datetime.date, *, drill: bool) -> Row:
+def _row(block: Block, unit: Organization, as_of: datetime.date) -> Row:
     figures = unit_figures(unit)
     values = block.values(figures.data.get(block.key) if figures else None, as_of)
     # A count absent from the stored figures is a zero; a share without a denominator stays "—".
     zero = 0 if figures is not None else None
     return Row(unit, [Cell(values.get(column.key, zero if column.kind in ("count", "money") else None), column)
-                      for column in block.columns], drill)
+                      for column in block.columns])
 
 
 def _chart_value(cell: Cell):
@@ -129,8 +128,8 @@ def dashboard_blocks(*, unit: Organization, children: list[Organization]) -> lis
     rows_units = children or [unit]
     views = []
     for block in blocks():
-        total = _row(block, unit, as_of, drill=False)
-        rows = [_row(block, child, as_of, drill=True) for child in rows_units] if children else [total]
+        total = _row(block, unit, as_of)
+        rows = [_row(block, child, as_of) for child in rows_units] if children else [total]
         indexes = [i for i, column in enumerate(block.columns) if column.key in block.chart_keys]
         chart = {
             "type": block.chart,

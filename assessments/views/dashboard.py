@@ -65,7 +65,7 @@ def _table(view, unit, children: bool) -> str:
     body = []
     for row in view.rows:
         name = escape(row.unit.display_name)
-        label = f'<a href="{base}{row.unit.pk}/">{name}</a>' if row.drill and row.unit.pk != unit.pk else name
+        label = f'<a href="{base}{row.unit.pk}/">{name}</a>' if row.unit.pk != unit.pk else name
         cells = "".join(
             f'<td class="text-end {cell.heat}" data-key="{cell.column.key}">{escape(cell.text)}</td>' if keyed
             else f'<td class="text-end {cell.heat}">{escape(cell.text)}</td>' for cell in row.cells)
