@@ -9,7 +9,10 @@
 
 from __future__ import annotations
 
+import datetime
+import os
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -18,6 +21,33 @@ from branches.models import Organization, Role
 from branches.services import role_assign
 from members.models import Member
 from tests.factories import MemberFactory, UserFactory, make_org
+
+
+# The calendar sweep (scripts/calendar_sweep.sh, run by .ci/run): PORTAL_TEST_TODAY=YYYY-MM-DD moves the whole
+# test process to that day, 07:30 in Beijing (23:30 UTC the day before, so code that takes the UTC date for
+# the local one is caught), with the clock ticking on. It is started at configure time, before test modules
+# are imported, because some read the date at import. The sweep runs only the tests marked `calendar`
+# (everything that reads the clock, directly or through a service's default `today`); the browser and
+# worker tests are excluded since their other processes keep the real clock.
+_SWEEP_TIME = datetime.time(7, 30)
+
+
+def pytest_configure(config):
+    day = os.environ.get("PORTAL_TEST_TODAY")
+    if not day:
+        return
+    import time_machine
+
+    moment = datetime.datetime.combine(datetime.date.fromisoformat(day), _SWEEP_TIME,
+                                       tzinfo=ZoneInfo("Asia/Shanghai"))
+    traveller = time_machine.travel(moment, tick=True)
+    traveller.start()
+    config._portal_traveller = traveller
+
+
+def pytest_report_header(config):
+    day = os.environ.get("PORTAL_TEST_TODAY")
+    return f"calendar sweep: the clock starts at {day} {_SWEEP_TIME} Asia/Shanghai" if day else None
 
 
 @dataclass

@@ -112,7 +112,17 @@ def test_a_missed_day_still_closes_what_was_resolved_meanwhile(cast):
     assert Todo.objects.get(user=cast.alice, key__contains="theme_day").done_at is not None
 
 
-def test_reviewers_get_a_todo_for_every_record_waiting_for_them(cast):
+# A day in the middle of a quarter, more than the reminder days before any period ends: the day's run has no
+# meeting reminders of its own to create (on 2 December it also reminded of the year's 组织生活会).
+MID_PERIOD = datetime.datetime(YEAR, 5, 12, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
+
+
+@pytest.fixture
+def mid_period(time_machine):
+    time_machine.move_to(MID_PERIOD)
+
+
+def test_reviewers_get_a_todo_for_every_record_waiting_for_them(mid_period, cast):
     dave = UserFactory(username="dave")
     record = meeting_save(
         by=cast.alice, organization=cast.branch_a,
@@ -134,7 +144,7 @@ def test_reviewers_get_a_todo_for_every_record_waiting_for_them(cast):
     assert not _open(cast.charlie, Todo.Kind.REVIEW_WAITING)  # C2's side sees nothing of C1's queue
 
 
-def test_review_todos_close_once_the_record_is_no_longer_waiting(cast):
+def test_review_todos_close_once_the_record_is_no_longer_waiting(mid_period, cast):
     record = meeting_save(
         by=cast.alice, organization=cast.branch_a,
         data={"kind": "theme_day", "held_at": timezone.now() - datetime.timedelta(days=2), "topics": "重温入党誓词"},

@@ -41,12 +41,15 @@ def _window_start(today: datetime.date) -> datetime.date:
 
 
 def _behind_in_window(today: datetime.date) -> set[int]:
-    """Branches with a period that ended short within the demo's 12 months (approved records only)."""
+    """Branches with a period that ended short within the demo's 12 months, counting every meeting held
+    whatever its review state: the periods a branch skipped. Approved records alone would add, in the first
+    days of a month, every branch whose last meeting of the month before still awaits review (36 % of them on
+    2 December), so the share would drift with the day of the month."""
     start = _window_start(today)
     university = Organization.objects.get(kind=Organization.Kind.UNIVERSITY)
     behind = set()
     for year in sorted({start.year, today.year}):
-        for entry in compliance(root=university, year=year, today=today):
+        for entry in compliance(root=university, year=year, today=today, statuses=tuple(Meeting.Status)):
             if any(cell.state == "missing" and datetime.date(year, cell.first_month, 1) >= start
                    for row in entry.rows for cell in row.cells):
                 behind.add(entry.branch.pk)
