@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from branches.models import Organization
 from branches.uploads import MultipleFileField
@@ -40,7 +41,7 @@ class DateInput(forms.DateInput):
 
 
 class ApplicantForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
     gender = forms.ChoiceField(label=_("Gender"), choices=[("M", _("Male")), ("F", _("Female"))])
     birth_date = forms.DateField(label=_("Birth date"), widget=DateInput())
     category = forms.ChoiceField(label=_("Category"), choices=Organization.Category.choices)

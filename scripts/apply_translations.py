@@ -19,6 +19,10 @@ po.metadata["Plural-Forms"] = "nplurals=1; plural=0;"
 po.metadata["Language"] = "zh_Hans"
 po.metadata["Content-Type"] = "text/plain; charset=UTF-8"
 for entry in po:
+    if entry.msgctxt:
+        # A msgid with a context (pgettext) has two meanings; the table, keyed by msgid alone, cannot tell
+        # them apart: those entries are translated in the catalogue itself.
+        continue
     if "fuzzy" in entry.flags:
         # makemessages' guess from a similar string: never trust it, translate afresh.
         entry.flags.remove("fuzzy")

@@ -7,7 +7,6 @@ T = {
     "The branch has no party members to list.": "本支部没有可公示的党员。",
     "Party dues of %(branch)s in %(year)s, up to %(until)s. Members with questions please contact the branch "
     "committee.": "%(branch)s %(year)s年度党费收缴情况（截至%(until)s）。如有疑问，请与支部委员会联系。",
-    "Name": "姓名",
     "Months paid": "已缴月数",
     "Paid (yuan)": "已缴金额（元）",
     "Months unpaid": "未缴月份",
