@@ -1,9 +1,11 @@
 from django import forms
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from branches.models import Organization
+from branches.models import Organization, Role
 from branches.uploads import MultipleFileField
 
 
@@ -159,17 +161,59 @@ class CareReportForm(forms.Form):
     text = forms.CharField(label=_("Report"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
+ELECTION_SEATS = 8  # rows for the other committee members: a committee of 3–5, with room for larger ones
+
+
 class ElectionForm(forms.Form):
+    """The new committee: its secretary and every other member, each with a role chosen from a list.
+
+    ``clean`` turns the logins into users, so the view hands the service ``seats`` [(user, role)]."""
+
     organization = forms.ModelChoiceField(label=_("Unit"), queryset=None)
     elected_on = forms.DateField(label=_("Elected on"), widget=DateInput())
     term_years = forms.IntegerField(label=_("Term (years)"), min_value=1, max_value=5)
     secretary = forms.CharField(label=_("Secretary (login)"), max_length=150)
-    others = forms.CharField(label=_("Other committee members"), required=False, max_length=1000,
-                             help_text=_("One per line: login and role (deputy, organizer, publicity, discipline)."))
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = units
+        roles = [("", "---------")] + [(kind.value, kind.label) for kind in
+                                       (Role.Kind.DEPUTY, Role.Kind.ORGANIZER, Role.Kind.PUBLICITY,
+                                        Role.Kind.DISCIPLINE)]
+        for i in range(1, ELECTION_SEATS + 1):
+            self.fields[f"member_{i}"] = forms.CharField(
+                label=_("Committee member %(n)s (login)") % {"n": i}, max_length=150, required=False)
+            self.fields[f"role_{i}"] = forms.ChoiceField(
+                label=_("Role of committee member %(n)s") % {"n": i}, choices=roles, required=False)
+
+    @property
+    def head_fields(self) -> list:
+        return [self[name] for name in ("organization", "elected_on", "term_years", "secretary")]
+
+    @property
+    def seat_rows(self) -> list[tuple]:
+        return [(i, self[f"member_{i}"], self[f"role_{i}"]) for i in range(1, ELECTION_SEATS + 1)]
+
+    def clean(self):
+        data = super().clean()
+        wanted = []
+        if data.get("secretary"):
+            wanted.append((data["secretary"].strip(), Role.Kind.SECRETARY))
+        for i in range(1, ELECTION_SEATS + 1):
+            login, role = (data.get(f"member_{i}") or "").strip(), data.get(f"role_{i}") or ""
+            if login and not role:
+                self.add_error(f"role_{i}", _("Choose this member's role."))
+            elif role and not login:
+                self.add_error(f"member_{i}", _("Enter this member's login."))
+            elif login:
+                wanted.append((login, role))
+        User = get_user_model()
+        users = {u.username: u for u in User.objects.filter(username__in=[name for name, _k in wanted])}
+        missing = [name for name, _k in wanted if name not in users]
+        if missing:
+            raise ValidationError(_("Unknown logins: %(names)s") % {"names": "、".join(missing)})
+        data["seats"] = [(users[name], kind) for name, kind in wanted]
+        return data
 
 
 class LifecycleImportForm(forms.Form):

@@ -60,9 +60,25 @@ def test_terms_page(cast, as_officer, as_charlie, django_assert_num_queries):
     assert response.status_code == 200 and len(response.context["rows"]) == 1
     assert as_charlie.get(url).status_code == 403
     response = as_officer.post(url, {"organization": cast.branch_a.pk, "elected_on": TODAY.isoformat(),
-                                     "term_years": 3, "secretary": "bob", "others": "alice organizer"})
+                                     "term_years": 3, "secretary": "bob", "member_1": "alice", "role_1": "organizer",
+                                     "member_2": "officer", "role_2": "publicity"})
     assert response.status_code == 302
     assert Organization.objects.get(pk=cast.branch_a.pk).term_started_on == TODAY
+    seats = set(Role.objects.current().filter(organization=cast.branch_a).values_list("user__username", "kind"))
+    assert {("bob", "secretary"), ("alice", "organizer"), ("officer", "publicity")} <= seats
+
+
+def test_the_election_form_names_roles_in_chinese_and_reports_bad_rows(cast, as_officer):
+    url = reverse("members:terms", args=[cast.c1.pk])
+    body = as_officer.get(url).content.decode()
+    assert "组织委员" in body and "宣传委员" in body and 'name="member_8"' in body
+    response = as_officer.post(url, {"organization": cast.branch_a.pk, "elected_on": TODAY.isoformat(),
+                                     "term_years": 3, "secretary": "bob", "member_1": "alice",
+                                     "member_2": "nobody", "role_2": "deputy", "role_3": "discipline"})
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert form.errors["role_1"] and form.errors["member_3"]
+    assert Organization.objects.get(pk=cast.branch_a.pk).term_started_on != TODAY
 
 
 def test_terms_page_query_count_is_fixed(cast, as_officer, django_assert_num_queries):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -18,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from branches.models import Organization, Role
+from branches.models import Organization
 from branches.selectors import (
     MANAGE_MEMBERS,
     organization_ancestors,
@@ -39,8 +38,8 @@ from members.models import (
 )
 from members.rules import first_of_month, rules
 from members.selectors import lifecycle as sel
-from members.services import development as dev
 from members.services import care as care_services
+from members.services import development as dev
 from members.services import dues as dues_services
 from members.services import terms as term_services
 from members.services import transfers as transfer_services
@@ -380,23 +379,6 @@ def care(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- terms ------------------------------------------------------------------------------------------------------
 
-def _seats(form: forms.ElectionForm) -> list:
-    User = get_user_model()
-    lines = [(form.cleaned_data["secretary"].strip(), Role.Kind.SECRETARY)]
-    for line in form.cleaned_data["others"].splitlines():
-        parts = line.split()
-        if not parts:
-            continue
-        if len(parts) != 2:
-            raise ValidationError(_("Each line holds a login and a role: %(line)s") % {"line": line})
-        lines.append((parts[0], parts[1]))
-    users = {u.username: u for u in User.objects.filter(username__in=[name for name, _k in lines])}
-    missing = [name for name, _k in lines if name not in users]
-    if missing:
-        raise ValidationError(_("Unknown logins: %(names)s") % {"names": "、".join(missing)})
-    return [(users[name], kind) for name, kind in lines]
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def terms(request: HttpRequest, pk: int) -> HttpResponse:
@@ -407,21 +389,20 @@ def terms(request: HttpRequest, pk: int) -> HttpResponse:
     units = Organization.objects.filter(path__startswith=unit.path, is_active=True).exclude(
         kind=Organization.Kind.GROUP).order_by("path")
     form = forms.ElectionForm(request.POST or None, units=units, initial={"elected_on": today, "term_years": 3})
-    if request.method == "POST":
-        if form.is_valid():
-            target = form.cleaned_data["organization"]
-            if not term_services.may_record_election(user=request.user, organization=target):
-                raise Http404
-            try:
-                term_services.term_election_record(
-                    organization=target, elected_on=form.cleaned_data["elected_on"], seats=_seats(form),
-                    term_years=form.cleaned_data["term_years"], by=request.user)
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, _("Election recorded; the new term ends on %(date)s.")
-                                 % {"date": Organization.objects.get(pk=target.pk).term_ends_on.isoformat()})
-                return redirect("members:terms", pk=unit.pk)
+    if request.method == "POST" and form.is_valid():
+        target = form.cleaned_data["organization"]
+        if not term_services.may_record_election(user=request.user, organization=target):
+            raise Http404
+        try:
+            term_services.term_election_record(
+                organization=target, elected_on=form.cleaned_data["elected_on"], seats=form.cleaned_data["seats"],
+                term_years=form.cleaned_data["term_years"], by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Election recorded; the new term ends on %(date)s.")
+                             % {"date": Organization.objects.get(pk=target.pk).term_ends_on.isoformat()})
+            return redirect("members:terms", pk=unit.pk)
     context = _base(request, unit, "terms", rows=rows, form=form,
                     can_record=term_services.may_record_election(user=request.user, organization=unit)
                     or unit.kind != Organization.Kind.BRANCH and _may_manage(request, unit))

@@ -205,6 +205,9 @@ T = {
     "Applicants": "入党申请人", "Overdue": "已超期", "Unit": "单位", "People by stage": "各阶段人数",
     "Term started on": "任期开始日期",
     "Only the first 200 cases are listed; open a branch to see all of its cases.": "仅列出前200人；进入支部可查看该支部全部人员。", "Spreadsheet (.xlsx)": "表格文件（.xlsx）", "Import": "导入",
+    "Committee member %(n)s (login)": "委员%(n)s（登录名）", "Role of committee member %(n)s": "委员%(n)s职务",
+    "Choose this member's role.": "请选择该委员的职务。", "Enter this member's login.": "请填写该委员的登录名。",
+    "Leave the rows you do not need empty.": "不需要的行留空即可。",
 }
 P = {
     "and %(n)s more": "另有%(n)s项",
