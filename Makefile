@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup setup-dev messages test-packages clean
+.PHONY: run test sweep setup setup-dev messages test-packages clean
 
 $(VENV)/.runtime: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is required") if sys.version_info < (3, 11) else None'
@@ -41,6 +41,11 @@ run: setup
 
 test: setup-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The date-sensitive tests on fixed days of the year (New Year, 30 June, 1 July, 30 September, 31 December,
+# 29 February); CI runs it after `make test`.
+sweep: setup-dev
+	scripts/calendar_sweep.sh
 
 clean:
 	rm -rf var/static var/test-media var/test-portal-*.sqlite3* var/celery

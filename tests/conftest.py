@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime
 import os
+import pathlib
+import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -21,7 +23,6 @@ from branches.models import Organization, Role
 from branches.services import role_assign
 from members.models import Member
 from tests.factories import MemberFactory, UserFactory, make_org
-
 
 # The calendar sweep (scripts/calendar_sweep.sh, run by .ci/run): PORTAL_TEST_TODAY=YYYY-MM-DD moves the whole
 # test process to that day, 07:30 in Beijing (23:30 UTC the day before, so code that takes the UTC date for
@@ -43,6 +44,36 @@ def pytest_configure(config):
     traveller = time_machine.travel(moment, tick=True)
     traveller.start()
     config._portal_traveller = traveller
+
+
+# What reads the clock: a module that calls one of these is date-sensitive and joins the sweep by itself.
+_CLOCK = re.compile(r"\b(?:timezone\.now|timezone\.localdate|timezone\.localtime|date\.today|datetime\.now|"
+                    r"datetime\.today|time\.time)\b\s*\(")
+# Modules that read no clock themselves but call services whose `today` defaults to the real date (found by
+# running the whole suite on the sweep's dates).
+_INDIRECT: set[str] = set()
+
+
+_HELPER_IMPORT = re.compile(r"^from tests\.(\w+) import", re.MULTILINE)
+
+
+def _reads_the_clock(path: pathlib.Path, seen: dict[pathlib.Path, bool]) -> bool:
+    """The module, or a tests helper it imports (tests/ratings_helpers.py, ...), reads the clock."""
+    if path not in seen:
+        seen[path] = False  # an import cycle ends here
+        source = path.read_text(encoding="utf-8")
+        helpers = [path.parent / f"{name}.py" for name in _HELPER_IMPORT.findall(source)]
+        seen[path] = (path.name in _INDIRECT or bool(_CLOCK.search(source))
+                      or any(h.exists() and _reads_the_clock(h, seen) for h in helpers))
+    return seen[path]
+
+
+def pytest_collection_modifyitems(config, items):
+    seen: dict[pathlib.Path, bool] = {}
+    for item in items:
+        path = pathlib.Path(str(item.path))
+        if path.suffix == ".py" and _reads_the_clock(path, seen):
+            item.add_marker(pytest.mark.calendar)
 
 
 def pytest_report_header(config):

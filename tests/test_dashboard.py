@@ -58,7 +58,13 @@ def test_every_block_is_stored_for_every_unit(cast):
         assert set(row.data) == keys
 
 
-def test_meetings_heat_map_counts_each_required_period_in_the_month_it_ends(cast):
+@pytest.fixture
+def in_may(time_machine):
+    """A day after January's and Q1's periods ended, so that branch B's are missing, not still due."""
+    time_machine.move_to(datetime.datetime(2026, 5, 14, 10, tzinfo=timezone.get_fixed_timezone(480)))
+
+
+def test_meetings_heat_map_counts_each_required_period_in_the_month_it_ends(in_may, cast):
     today = timezone.localdate()
     held = timezone.make_aware(datetime.datetime(today.year, 1, 10, 15))
     for kind in Meeting.BRANCH_KINDS:

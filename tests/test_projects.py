@@ -291,6 +291,7 @@ def test_apply_page_for_a_joint_application(grants_cast, settings, tmp_path):
     c = grants_cast
     c.call.deadline = timezone.localdate() + datetime.timedelta(days=5)
     c.call.opens_on = timezone.localdate() - datetime.timedelta(days=5)
+    c.call.completes_on = c.call.deadline + datetime.timedelta(days=300)  # after the deadline, whatever today is
     c.call.save()
     client = login(c.alice)
     url = reverse("projects:apply", args=[c.call.pk])
@@ -344,6 +345,7 @@ def test_double_submits_count_once(grants_cast):
     """A double click on "submit" or "record the expense" resends the same one-time key: one row."""
     c = grants_cast
     c.call.opens_on, c.call.deadline = timezone.localdate(), timezone.localdate() + datetime.timedelta(days=3)
+    c.call.completes_on = c.call.deadline + datetime.timedelta(days=300)
     c.call.save()
     client = login(c.alice)
     page = client.get(reverse("projects:apply", args=[c.call.pk])).content.decode()
