@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from branches.models import Organization, Role
+from branches.models import Organization
 from branches.selectors import MANAGE_MEMBERS, organization_permission_holds
 from branches.uploads import upload_check
 from disclosure.models import Attachment, Attendance, Meeting, Todo
@@ -26,6 +26,8 @@ from disclosure.selectors import (
     meeting_may_review,
     reviewer_unit_for,
 )
+from disclosure.services.todos import todos_sync
+from disclosure.services.todos import users_with_roles as _users_with_roles
 from members.models import Member
 
 MINUTES_TAGS = {
@@ -187,43 +189,35 @@ def meeting_save(
     return meeting
 
 
-def _users_with_roles(organization_ids, kinds) -> list[tuple[int, int]]:
-    return list(
-        Role.objects.current()
-        .filter(organization_id__in=organization_ids, kind__in=kinds)
-        .values_list("user_id", "organization_id")
-        .distinct()
-    )
-
-
 def todo_key(prefix: str, meeting: Meeting, moment: datetime.datetime) -> str:
     """One key per meeting and submission (or return): the daily step re-creates nothing twice."""
     return f"{prefix}:{meeting.pk}:{int(moment.timestamp())}"
 
 
-def _review_todos(meetings: list[Meeting], today: datetime.date | None = None) -> None:
-    """A to-do for every reviewer of each waiting record: one roles query and one insert for them all."""
+def _review_todo_rows(meetings: list[Meeting]) -> list[Todo]:
+    """A to-do for every reviewer of each waiting record (one roles query), due MINUTES_FILING_DAYS after its
+    submission: a function of the record, so the submit and every daily run write the same row."""
     meetings = [m for m in meetings if m.reviewer_id is not None]
     if not meetings:
-        return
-    today = today or timezone.localdate()
+        return []
     reviewers: dict[int, list[int]] = {}
     for user_id, org_id in _users_with_roles({m.reviewer_id for m in meetings}, REVIEWER_ROLES):
         reviewers.setdefault(org_id, []).append(user_id)
-    due_on = today + datetime.timedelta(days=settings.MINUTES_FILING_DAYS)
-    Todo.objects.bulk_create(
-        [
-            Todo(user_id=user_id, kind=Todo.Kind.REVIEW_WAITING, key=todo_key("review", m, m.submitted_at),
-                 organization_id=m.organization_id, meeting=m,
-                 text=_("Review: %(meeting)s of %(unit)s") % {"meeting": m.get_kind_display(),
-                                                              "unit": m.organization.name},
-                 due_on=due_on)
-            for m in meetings
-            for user_id in reviewers.get(m.reviewer_id, [])
-        ],
-        ignore_conflicts=True,
-        batch_size=1000,
-    )
+    days = datetime.timedelta(days=settings.MINUTES_FILING_DAYS)
+    return [
+        Todo(user_id=user_id, kind=Todo.Kind.REVIEW_WAITING, key=todo_key("review", m, m.submitted_at),
+             organization_id=m.organization_id, meeting=m,
+             text=_("Review: %(meeting)s of %(unit)s") % {"meeting": m.get_kind_display(),
+                                                          "unit": m.organization.name},
+             due_on=timezone.localdate(m.submitted_at) + days)
+        for m in meetings
+        for user_id in reviewers.get(m.reviewer_id, [])
+    ]
+
+
+def _review_todos(meetings: list[Meeting]) -> None:
+    """Give the reviewers of just-submitted records their to-dos (one roles query, one insert)."""
+    Todo.objects.bulk_create(_review_todo_rows(meetings), ignore_conflicts=True, batch_size=1000)
 
 
 def _close_review_todos(meeting: Meeting) -> None:
@@ -300,25 +294,23 @@ def _period_key(cell, year: int) -> str:
 
 
 def reminders_advance(*, today: datetime.date | None = None) -> dict[str, int]:
-    """Create the to-do items that are due today and close the ones that are resolved. Idempotent.
+    """Make the meeting to-dos those of the state at ``today`` (``todos_sync``): whatever dates ran before,
+    in any order, the open ones are what a single run at ``today`` would open. Idempotent.
 
     * Secretaries: a required meeting still missing in a period that ends within MEETING_REMINDER_DAYS,
       kept open until MINUTES_FILING_DAYS after the period's end (a late filing is still accepted).
     * Reviewers: every record awaiting their review.
     """
     today = today or timezone.localdate()
-    now = timezone.now()
     horizon = today + datetime.timedelta(days=settings.MEETING_REMINDER_DAYS)
     # A meeting held before its period ended can still be filed (late) for a few days after.
     grace = datetime.timedelta(days=settings.MINUTES_FILING_DAYS)
-    created = 0
     wanted: list[Todo] = []
     secretaries: dict[int, list[int]] = {}
     for user_id, org_id in _users_with_roles(
         Organization.objects.filter(kind=Organization.Kind.BRANCH, is_active=True).values("pk"), SECRETARY_ROLES
     ):
         secretaries.setdefault(org_id, []).append(user_id)
-    still_missing: set[str] = set()
     for root in Organization.objects.filter(depth=1):
         report = compliance(root=root, year=today.year, today=today,
                             statuses=(Meeting.Status.SUBMITTED, Meeting.Status.APPROVED))
@@ -333,7 +325,6 @@ def reminders_advance(*, today: datetime.date | None = None) -> dict[str, int]:
                     if cell.state == "missing" and ends + grace < today:
                         continue  # too late even for a late filing: the compliance view shows the miss
                     key = f"missing:{entry.branch.pk}:{row.kind}:{_period_key(cell, today.year)}"
-                    still_missing.add(key)
                     for user_id in secretaries.get(entry.branch.pk, []):
                         wanted.append(Todo(
                             user_id=user_id, kind=Todo.Kind.MEETING_MISSING, key=key, organization=entry.branch,
@@ -341,18 +332,7 @@ def reminders_advance(*, today: datetime.date | None = None) -> dict[str, int]:
                             % {"meeting": row.label, "held": cell.held, "required": cell.required},
                             due_on=ends,
                         ))
-    before = Todo.objects.count()
-    Todo.objects.bulk_create(wanted, ignore_conflicts=True, batch_size=1000)
-    created += Todo.objects.count() - before
-    closed = Todo.objects.open().filter(kind=Todo.Kind.MEETING_MISSING).exclude(key__in=still_missing).update(
-        done_at=now
-    ) if still_missing else Todo.objects.open().filter(kind=Todo.Kind.MEETING_MISSING).update(done_at=now)
-    before = Todo.objects.count()
-    _review_todos(list(Meeting.objects.filter(status=Meeting.Status.SUBMITTED).select_related("organization")),
-                  today)
-    created += Todo.objects.count() - before
-    closed += Todo.objects.open().filter(kind=Todo.Kind.REVIEW_WAITING).exclude(
-        meeting__status=Meeting.Status.SUBMITTED
-    ).update(done_at=now)
-    return {"created": created, "closed": closed}
-
+    missing = todos_sync(kind=Todo.Kind.MEETING_MISSING, wanted=wanted)
+    waiting = Meeting.objects.filter(status=Meeting.Status.SUBMITTED).select_related("organization")
+    review = todos_sync(kind=Todo.Kind.REVIEW_WAITING, wanted=_review_todo_rows(list(waiting)))
+    return {"created": missing["created"] + review["created"], "closed": missing["closed"] + review["closed"]}
