@@ -30,7 +30,8 @@ from django.utils.translation import gettext as _
 from branches.models import Organization, Role
 from branches.selectors import MANAGE_UNITS, organization_permission_holds
 from disclosure.services import attachment_check
-from members.services import read_xlsx
+from branches.spreadsheets import FileRefused, data_rows, read_upload
+from branches.spreadsheets import column_letters as letters_of
 
 from assessments.models import (
     Ballot,
@@ -431,6 +432,7 @@ COL_PASSWORD = "初始密码"
 ROSTER_REQUIRED = (COL_NUMBER, COL_NAME, COL_KIND)
 ROSTER_KIND_LABELS = {"教职工": RaterEligibility.Kind.STAFF, "教工": RaterEligibility.Kind.STAFF,
                       "学生": RaterEligibility.Kind.STUDENT}
+_PASSWORD_LENGTH = 128  # it is hashed, never stored; a bound still keeps the hasher's work small
 _NUMBER = re.compile(r"^[A-Za-z0-9_.\-]{2,150}$")
 
 
@@ -485,67 +487,46 @@ def rater_roster_import(*, campaign: RatingCampaign, unit: Organization, data: b
     if campaign.results_visible():
         error(report, None, "", _("The campaign has closed."))
         return report
-    if not filename.lower().endswith(".xlsx"):
-        error(report, None, "", _("Only Excel .xlsx files can be imported."))
-        return report
-    if len(data) > settings.RATING_ROSTER_MAX_BYTES:
-        error(report, None, "", _("The file is larger than %(mb)d MB.")
-              % {"mb": settings.RATING_ROSTER_MAX_BYTES // (1024 * 1024)})
-        return report
     try:
-        dataset = read_xlsx(data)
-    except ValueError as exc:
+        dataset = read_upload(data=data, filename=filename, max_bytes=settings.RATING_ROSTER_MAX_BYTES,
+                              required=ROSTER_REQUIRED)
+    except FileRefused as exc:
         error(report, None, "", str(exc))
         return report
-    from openpyxl.utils import get_column_letter
+    column_letters.update(letters_of(dataset))
 
-    column_letters.update({h: get_column_letter(i + 1) for i, h in enumerate(dataset.headers)})
-    missing = [c for c in ROSTER_REQUIRED if c not in dataset.headers]
-    if missing:
-        error(report, None, "", _("Missing columns: %(columns)s.") % {"columns": "、".join(missing)})
-        return report
-    if not len(dataset):
-        error(report, None, "", _("The file has no data rows."))
-        return report
-
+    User = get_user_model()
+    username_length = User._meta.get_field("username").max_length
+    name_length = User._meta.get_field("first_name").max_length
     units = {o.code: o for o in Organization.objects.subtree_of(unit).filter(is_active=True)}
     rows = []
     seen: dict[str, int] = {}
-    for index, values in enumerate(dataset.dict, start=2):
-        number = _cell(values.get(COL_NUMBER))
-        name = _cell(values.get(COL_NAME))
-        kind_label = _cell(values.get(COL_KIND))
-        unit_code = _cell(values.get(COL_UNIT))
-        password = _cell(values.get(COL_PASSWORD))
-        if not any((number, name, kind_label, unit_code, password)):
-            continue
-        if not _NUMBER.match(number):
-            error(report, index, COL_NUMBER, _("Give the student or staff number (letters, digits, . _ -)."))
-        elif number.lower() in seen:
-            error(report, index, COL_NUMBER, _("The number %(number)s is already on row %(row)d.")
-                  % {"number": number, "row": seen[number.lower()]})
-        else:
-            seen[number.lower()] = index
-        if not name or len(name) > 150:
-            error(report, index, COL_NAME, _("Give the name."))
-        kind = ROSTER_KIND_LABELS.get(kind_label)
+    for row in data_rows(dataset):
+        number = row.text(COL_NUMBER, max_length=username_length)
+        if number and not _NUMBER.match(number):
+            row.error(COL_NUMBER, _("Give the student or staff number (letters, digits, . _ -)."))
+        elif number:
+            row.once(COL_NUMBER, number, seen)
+        name = row.text(COL_NAME, max_length=name_length)
+        kind = ROSTER_KIND_LABELS.get(row.raw(COL_KIND))
         if kind is None:
-            error(report, index, COL_KIND, _("Write 教职工 or 学生."))
+            row.error(COL_KIND, _("“%(value)s” is not one of: %(choices)s.")
+                      % {"value": row.raw(COL_KIND)[:40], "choices": "、".join(ROSTER_KIND_LABELS)})
+        unit_code = row.text(COL_UNIT, required=False, field=Organization._meta.get_field("code"))
+        password = row.text(COL_PASSWORD, required=False, max_length=_PASSWORD_LENGTH)
         target_unit = unit
         if unit_code:
             target_unit = units.get(unit_code)
             if target_unit is None:
-                error(report, index, COL_UNIT, _("No active unit with the code %(code)s inside %(unit)s.")
-                      % {"code": unit_code, "unit": unit.display_name})
+                row.error(COL_UNIT, _("No active unit with the code %(code)s inside %(unit)s.")
+                          % {"code": unit_code, "unit": unit.display_name})
         if password and len(password) < 8:
-            error(report, index, COL_PASSWORD, _("The initial password must have at least 8 characters."))
-        rows.append((index, number, name, kind, target_unit, password))
-    if not rows and not report.errors:
-        error(report, None, "", _("The file has no data rows."))
+            row.error(COL_PASSWORD, _("The initial password must have at least 8 characters."))
+        report.errors.extend(RosterError(row=e.row, column=e.column, message=e.message) for e in row.errors)
+        rows.append((row.number, number, name, kind, target_unit, password))
     if report.errors:
         return report
 
-    User = get_user_model()
     existing = {u.username.lower(): u for u in User.objects.filter(username__in=[r[1] for r in rows])}
     for index, number, name, _kind, _unit, _password in rows:
         user = existing.get(number.lower())

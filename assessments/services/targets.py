@@ -5,21 +5,31 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 
 from assessments.models import Indicator, IndicatorTable, ItemScore, PlanItem, Programme
 from assessments.models.targets import programme_for
 from branches.models import Organization, Role
 from branches.selectors import MANAGE_UNITS, organization_permission_holds, organizations_with_permission
-from members.services import ImportError_, ImportReport, read_xlsx
+from branches.spreadsheets import (
+    FileRefused,
+    ImportError_,
+    ImportReport,
+    column_label,
+    column_letters,
+    data_rows,
+    file_error,
+    read_upload,
+    sort_errors,
+)
 
 K, S = Indicator.Kind, Indicator.Source
 
@@ -166,6 +176,7 @@ def indicator_delete(*, indicator: Indicator, by: AbstractBaseUser | None) -> No
 
 # --- xlsx ------------------------------------------------------------------------------------------------
 
+_DESCRIPTION_LENGTH = 2000  # a TextField: the editor's own bound for one item's explanation
 COLUMNS = ("编码", "上级编码", "指标", "说明", "分值", "类型", "数据来源", "满分数量")
 KIND_LABELS = {K.REQUIRED: "规定动作", K.OPTIONAL: "自选动作", K.VETO: "一项否决", K.BONUS: "加分项目"}
 SOURCE_LABELS = {S.NONE: "", S.MEETINGS: "三会一课", S.TIMELINESS: "记录及时性", S.POSTS: "党建动态"}
@@ -206,75 +217,49 @@ def indicator_table_export(*, table: IndicatorTable) -> bytes:
     return out.getvalue()
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 @transaction.atomic
 def indicator_table_import(*, table: IndicatorTable, data: bytes, filename: str, by: AbstractBaseUser | None
                            ) -> ImportReport:
     """Replace ``table``'s items with the file's: all rows or none, each problem with its row and column.
-    Items are matched by code; items missing from the file are deleted unless assessments or plans use them."""
+    Items are matched by code; items missing from the file are deleted unless assessments or plans use them.
+    Read and checked through the spreadsheet layer (each cell against its field: length, digits, range)."""
     _require_officer(by)
+    try:
+        dataset = read_upload(data=data, filename=filename, max_bytes=settings.MEMBER_IMPORT_MAX_BYTES,
+                              required=COLUMNS)
+    except FileRefused as exc:
+        return file_error(str(exc))
     report = ImportReport()
+    letters = column_letters(dataset)
 
     def fail(row, header, message):
-        letter = get_column_letter(COLUMNS.index(header) + 1) if header in COLUMNS else ""
-        report.errors.append(ImportError_(row=row, column=f"{letter}（{header}）" if letter else "", message=message))
+        report.errors.append(ImportError_(row=row, column=column_label(header, letters) if header else "",
+                                          message=message))
 
-    if not filename.lower().endswith(".xlsx"):
-        fail(None, "", _("Only Excel .xlsx files can be imported."))
-        return report
-    try:
-        dataset = read_xlsx(data)
-    except ValueError as exc:
-        fail(None, "", str(exc))
-        return report
-    missing = [c for c in COLUMNS if c not in dataset.headers]
-    if missing:
-        fail(None, "", _("Missing columns: %(columns)s.") % {"columns": "、".join(missing)})
-        return report
-    kinds = {v: k for k, v in KIND_LABELS.items()}
     sources = {v: k for k, v in SOURCE_LABELS.items()}
-    rows, seen = [], {}
-    at = {h: dataset.headers.index(h) for h in COLUMNS}
-    for number, values in enumerate(dataset, start=2):
-        cell = {h: values[at[h]] for h in COLUMNS}
-        code, parent = _text(cell["编码"]), _text(cell["上级编码"])
-        if not code:
-            fail(number, "编码", _("The code is empty."))
+    rows, seen, codes = [], {}, set()
+    field = Indicator._meta.get_field
+    for row in data_rows(dataset):
+        code = row.text("编码", field=field("code"))
+        parent = row.text("上级编码", required=False, field=field("code"))
+        if code and not row.once("编码", code, seen):
+            report.errors.extend(row.errors)
             continue
-        if code in seen:
-            fail(number, "编码", _("The code %(code)s is also on row %(row)d.") % {"code": code, "row": seen[code]})
-            continue
-        seen[code] = number
-        title = _text(cell["指标"])
-        if not title:
-            fail(number, "指标", _("The title is empty."))
-        try:
-            points = Decimal(_text(cell["分值"]) or "0").quantize(Decimal("0.1"))
-            if points < 0 or points > 100:
-                raise InvalidOperation
-        except InvalidOperation:
-            fail(number, "分值", _("Points must be a number between 0 and 100."))
-            points = None
-        kind = kinds.get(_text(cell["类型"]))
-        if kind is None:
-            fail(number, "类型", _("The kind must be one of %(kinds)s.") % {"kinds": "、".join(kinds)})
-        source = sources.get(_text(cell["数据来源"]))
+        title = row.text("指标", field=field("title"))
+        points = row.decimal("分值", field=field("max_points"), minimum=0, maximum=100)
+        kind = row.choice("类型", KIND_LABELS)
+        source = sources.get(row.raw("数据来源"))
         if source is None:
-            fail(number, "数据来源", _("The source must be empty or one of %(sources)s.")
-                 % {"sources": "、".join(s for s in sources if s)})
-        count_text = _text(cell["满分数量"]) or "0"
-        if not count_text.isdigit():
-            fail(number, "满分数量", _("The count must be a whole number."))
-        rows.append(dict(number=number, code=code, parent=parent, title=title, description=_text(cell["说明"]),
-                         max_points=points, kind=kind, source=source,
-                         target_count=int(count_text) if count_text.isdigit() else 0))
+            row.error("数据来源", _("“%(value)s” is not one of: %(choices)s.")
+                      % {"value": row.raw("数据来源")[:40], "choices": "、".join(s for s in sources if s)})
+        count = row.integer("满分数量", minimum=0, maximum=32767)
+        description = row.text("说明", required=False, max_length=_DESCRIPTION_LENGTH)
+        report.errors.extend(row.errors)
+        if code:
+            codes.add(code)
+            rows.append(dict(number=row.number, code=code, parent=parent, title=title, description=description,
+                             max_points=points if points is not None else Decimal(0), kind=kind, source=source,
+                             target_count=count or 0))
     if not rows and not report.errors:
         fail(None, "", _("The file has no data rows."))
     first_level = {r["code"] for r in rows if not r["parent"]}
@@ -288,14 +273,14 @@ def indicator_table_import(*, table: IndicatorTable, data: bytes, filename: str,
             fail(None, "", _("The basic items must total 100 points; the file's total %(total)s.") % {"total": basic})
     used = set(ItemScore.objects.filter(indicator__table=table).values_list("indicator__code", flat=True)) | set(
         PlanItem.objects.filter(indicator__table=table).values_list("indicator__code", flat=True))
-    for code in sorted(used - set(seen)):
+    for code in sorted(used - codes):
         fail(None, "", _("The indicator %(code)s is used by assessments or plans and cannot be left out.")
              % {"code": code})
     if report.errors:
-        report.errors.sort(key=lambda e: (e.row is not None, e.row or 0))
+        report.errors = sort_errors(report.errors)
         return report
-    table.indicators.exclude(code__in=list(seen)).filter(parent__isnull=False).delete()
-    table.indicators.exclude(code__in=list(seen)).delete()
+    table.indicators.exclude(code__in=list(codes)).filter(parent__isnull=False).delete()
+    table.indicators.exclude(code__in=list(codes)).delete()
     report.created, report.updated = _rows_write(table, rows)
     return report
 

@@ -1,8 +1,9 @@
 """xlsx imports and exports of the lifecycle: applicants (development cases), a branch's dues ledger, transfers.
 
-Same rule as ``member_import``, with its reader (``read_xlsx``: calamine behind the sheet-extent guard) and its
-report (``ImportReport``): a file with any problem writes nothing and every problem is listed by row, column
-and reason. Each row goes through the same service as the page, so the time rules hold for imports too.
+Same rule as ``member_import``, through the same layer (``branches.spreadsheets``: the guard, the reader, the
+typed cell checks and the report): a file with any problem writes nothing and every problem is listed by row,
+column and reason. Every cell is checked against its model field (length, digits, date bounds) before a
+service sees it, so no database refusal is left to become a server error. Each row goes through the same service as the page, so the time rules hold for imports too.
 Column headers are fixed Chinese strings: they are the file format secretaries fill in.
 """
 
@@ -10,29 +11,34 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import tablib
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export.formats.base_formats import XLSX
-from openpyxl.utils import get_column_letter
 
+from branches.dates import add_years
 from branches.models import Organization
 from branches.selectors import MANAGE_MEMBERS, organization_permission_holds
-from members.models import STEP_BY_NUMBER, Member, Transfer
-from members.resources import (
-    CATEGORY_LABELS,
-    DATE_FORMATS,
+from branches.spreadsheets import (
     FORMULA_STARTS,
-    GENDER_LABELS,
-    STAGE_LABELS,
-    _text,
+    FileRefused,
+    ImportError_,
+    ImportReport,
+    Row,
+    data_rows,
+    file_error,
+    id_number_key,
+    read_upload,
+    row_not_saved_message,
 )
-from members.services import ImportError_, ImportReport, _file_error, read_xlsx
+from members.models import STEP_BY_NUMBER, DuesPayment, Member, Transfer
+from members.resources import CATEGORY_LABELS, GENDER_LABELS, STAGE_LABELS
 from members.services.development import applicant_register, development_step_record
 from members.services.dues import dues_record
 from members.services.transfers import transfer_start
@@ -48,69 +54,6 @@ TRANSFER_COLUMNS = ("姓名", "身份证号", "类型", "介绍信编号", "开�
 TRANSFER_REQUIRED = ("姓名", "类型", "介绍信编号", "开具日期", "去向")
 
 
-class Row:
-    """One spreadsheet row: typed cells, and the problems found, each with its column."""
-
-    def __init__(self, number: int, values: dict[str, object], letters: dict[str, str]):
-        self.number, self.values, self.letters = number, values, letters
-        self.errors: list[ImportError_] = []
-
-    def error(self, header: str, message: str) -> None:
-        column = f"{self.letters[header]}（{header}）" if header in self.letters else header
-        self.errors.append(ImportError_(row=self.number, column=column, message=message))
-
-    def text(self, header: str, *, required: bool = True) -> str:
-        value = _text(self.values.get(header))
-        if required and not value:
-            self.error(header, _("This cell is required."))
-        elif value and value[0] in FORMULA_STARTS:
-            self.error(header, _("Text may not start with = + - or @."))
-            return ""
-        return value
-
-    def date(self, header: str, *, required: bool = True) -> datetime.date | None:
-        value = self.values.get(header)
-        if isinstance(value, datetime.datetime):
-            return value.date()
-        if isinstance(value, datetime.date):
-            return value
-        text = _text(value)
-        if not text:
-            if required:
-                self.error(header, _("This cell is required."))
-            return None
-        for fmt in DATE_FORMATS + ("%Y-%m", "%Y/%m", "%Y.%m"):
-            try:
-                return datetime.datetime.strptime(text, fmt).date()
-            except ValueError:
-                continue
-        self.error(header, _("“%(value)s” is not a date (write 2024-09-01).") % {"value": text})
-        return None
-
-    def choice(self, header: str, labels: dict[str, str], *, required: bool = True) -> str:
-        text = self.text(header, required=required)
-        if not text:
-            return ""
-        reverse = {label: value for value, label in labels.items()}
-        if text in reverse:
-            return reverse[text]
-        if text in labels:
-            return text
-        self.error(header, _("“%(value)s” is not one of: %(choices)s.") % {"value": text,
-                                                                         "choices": "、".join(labels.values())})
-        return ""
-
-    def decimal(self, header: str) -> Decimal | None:
-        text = _text(self.values.get(header))
-        if not text:
-            return None
-        try:
-            return Decimal(text)
-        except InvalidOperation:
-            self.error(header, _("“%(value)s” is not an amount.") % {"value": text})
-            return None
-
-
 def _table_import(
     *,
     data: bytes,
@@ -119,32 +62,22 @@ def _table_import(
     by: AbstractBaseUser | None,
     required: Sequence[str],
     apply: Callable[[Row], None],
+    load: Callable[[tablib.Dataset], None] | None = None,
 ) -> ImportReport:
-    """Read the file, then call ``apply`` on each row inside one transaction; roll everything back if any
-    row has a problem (a parse problem or a service's refusal)."""
+    """Read the file through the spreadsheet layer, then call ``apply`` on each row inside one transaction;
+    roll everything back if any row has a problem (a cell's, a service's refusal, or the database's)."""
     if by is not None and not organization_permission_holds(user=by, organization=scope, codename=MANAGE_MEMBERS):
         raise PermissionDenied
-    if not filename.lower().endswith(".xlsx"):
-        return _file_error(_("Only Excel .xlsx files can be imported."))
-    if len(data) > settings.MEMBER_IMPORT_MAX_BYTES:
-        return _file_error(_("The file is larger than %(mb)d MB.")
-                           % {"mb": settings.MEMBER_IMPORT_MAX_BYTES // (1024 * 1024)})
     try:
-        dataset = read_xlsx(data)
-    except ValueError as exc:
-        return _file_error(str(exc))
-    missing = [c for c in required if c not in dataset.headers]
-    if missing:
-        return _file_error(_("Missing columns: %(columns)s.") % {"columns": "、".join(missing)})
-    if not len(dataset):
-        return _file_error(_("The file has no data rows."))
-    letters = {header: get_column_letter(i + 1) for i, header in enumerate(dataset.headers)}
+        dataset = read_upload(data=data, filename=filename, max_bytes=settings.MEMBER_IMPORT_MAX_BYTES,
+                              required=required)
+    except FileRefused as exc:
+        return file_error(str(exc))
+    if load is not None:
+        load(dataset)  # what the rows are checked against, loaded once for the file
     report = ImportReport()
     with transaction.atomic():
-        for index, values in enumerate(dataset.dict):
-            row = Row(index + 2, values, letters)
-            if all(v is None or _text(v) == "" for v in values.values()):
-                continue
+        for row in data_rows(dataset):
             try:
                 with transaction.atomic():
                     apply(row)
@@ -157,6 +90,8 @@ def _table_import(
             except PermissionDenied:
                 row.errors.append(ImportError_(row=row.number, column="",
                                                message=_("You may not change records of this branch.")))
+            except DatabaseError:  # behind the cell checks, a last line of defence: never a 500
+                row.errors.append(ImportError_(row=row.number, column="", message=row_not_saved_message()))
             if row.errors:
                 report.errors.extend(row.errors)
             else:
@@ -165,6 +100,10 @@ def _table_import(
             transaction.set_rollback(True)
             report.created = 0
     return report
+
+
+def _field(model, name: str):
+    return model._meta.get_field(name)
 
 
 def _branches_by_code(scope: Organization) -> dict[str, Organization]:
@@ -182,8 +121,10 @@ def _member_finder(scope: Organization) -> Callable[[Row], Member | None]:
         by_name.setdefault(member.name, []).append(member)
 
     def find(row: Row) -> Member | None:
-        number = row.text("身份证号", required=False).upper()
-        name = row.text("姓名")
+        number = row.id_number("身份证号")
+        name = row.text("姓名", field=NAME)
+        if row.failed("身份证号") or row.failed("姓名"):
+            return None
         if number:
             member = by_id.get(number)
             if member is None:
@@ -199,24 +140,35 @@ def _member_finder(scope: Organization) -> Callable[[Row], Member | None]:
     return find
 
 
-def applicants_import(*, data: bytes, filename: str, scope: Organization, by: AbstractBaseUser | None
-                      ) -> ImportReport:
-    """New applicants with their development case (step 1, and step 2 if a talk date is given)."""
+NAME = Member._meta.get_field("name")
+# A transfer letter may run for a while; a date decades ahead is a typing mistake, not a letter.
+_LETTER_YEARS_AHEAD = 2
+
+
+def applicants_import(*, data: bytes, filename: str, scope: Organization, by: AbstractBaseUser | None,
+                      today: datetime.date | None = None) -> ImportReport:
+    """New applicants with their development case (step 1, and step 2 if a talk date is given). An ID number
+    already on file, or twice in the file, is the row's problem (the member import updates; this one adds)."""
+    today = today or timezone.localdate()
     branches = _branches_by_code(scope)
+    on_file: set[str] = set()
+    seen: dict[str, int] = {}
 
     def apply(row: Row) -> None:
-        name = row.text("姓名")
+        name = row.text("姓名", field=NAME)
         gender = row.choice("性别", GENDER_LABELS)
-        birth = row.date("出生日期")
+        birth = row.date("出生日期", today=today)
         category = row.choice("人员类别", CATEGORY_LABELS)
-        code = row.text("所在支部编码")
+        code = row.text("所在支部编码", field=_field(Organization, "code"))
         branch = branches.get(code)
         if code and branch is None:
             row.error("所在支部编码", _("No active branch with this code here."))
-        applied = row.date("申请入党日期")
-        talk = row.date("谈话日期", required=False)
-        id_number = row.text("身份证号", required=False).upper()
-        phone = row.text("手机号", required=False)
+        applied = row.date("申请入党日期", today=today)
+        talk = row.date("谈话日期", required=False, today=today)
+        id_number = row.id_number("身份证号")
+        if id_number and row.once("身份证号", id_number, seen) and id_number in on_file:
+            row.error("身份证号", _("A person with this ID number is already on file."))
+        phone = row.phone("手机号")
         if row.errors:
             return
         case = applicant_register(branch=branch, name=name, gender=gender, birth_date=birth, category=category,
@@ -224,46 +176,62 @@ def applicants_import(*, data: bytes, filename: str, scope: Organization, by: Ab
         if talk:
             development_step_record(case=case, number=2, done_on=talk, by=by)
 
-    return _table_import(data=data, filename=filename, scope=scope, by=by, required=APPLICANT_REQUIRED, apply=apply)
+    def load(dataset) -> None:
+        numbers = {id_number_key(v) for v in dataset["身份证号"]} - {""} if "身份证号" in dataset.headers else set()
+        on_file.update(Member.objects.filter(id_number__in=numbers).values_list("id_number", flat=True))
+
+    return _table_import(data=data, filename=filename, scope=scope, by=by, required=APPLICANT_REQUIRED, apply=apply,
+                         load=load)
 
 
-def dues_import(*, data: bytes, filename: str, scope: Organization, by: AbstractBaseUser | None) -> ImportReport:
-    """Lines of the dues ledger (paid / paid on behalf / exempt) for members of ``scope``'s subtree."""
+def dues_import(*, data: bytes, filename: str, scope: Organization, by: AbstractBaseUser | None,
+                today: datetime.date | None = None) -> ImportReport:
+    """Lines of the dues ledger (paid / paid on behalf / exempt) for members of ``scope``'s subtree. Amounts
+    fit the ledger's column (up to ¥999,999.99, two decimals, never NaN or Infinity)."""
+    today = today or timezone.localdate()
     find = _member_finder(scope)
     names = {m.name: m for m in Member.objects.active().party_members().in_subtree(scope)}
+    amount_field = _field(DuesPayment, "amount")
 
     def apply(row: Row) -> None:
         member = find(row)
-        month = row.date("月份")
+        month = row.date("月份", month=True, today=today)
         status = row.choice("状态", DUES_STATUS_LABELS)
-        amount = row.decimal("金额")
-        payer_name = row.text("代交人", required=False)
+        amount = row.decimal("金额", field=amount_field, minimum=0)
+        payer_name = row.text("代交人", required=False, field=NAME)
         payer = names.get(payer_name) if payer_name else None
         if payer_name and payer is None:
             row.error("代交人", _("No member of that name here."))
-        approval = row.text("免交批准", required=False)
+        approval = row.text("免交批准", required=False, field=_field(DuesPayment, "approval"))
         if row.errors:
             return
-        dues_record(member=member, month=month, status=status, amount=amount, paid_by=payer, approval=approval, by=by)
+        dues_record(member=member, month=month, status=status, amount=amount, paid_by=payer, approval=approval, by=by,
+                    today=today)
 
     return _table_import(data=data, filename=filename, scope=scope, by=by, required=DUES_REQUIRED, apply=apply)
 
 
-def transfers_import(*, data: bytes, filename: str, scope: Organization, by: AbstractBaseUser | None
-                     ) -> ImportReport:
+def transfers_import(*, data: bytes, filename: str, scope: Organization, by: AbstractBaseUser | None,
+                     today: datetime.date | None = None) -> ImportReport:
     """Transfer letters out of the university or within it (``去向``: an organisation, or a branch code)."""
+    today = today or timezone.localdate()
     find = _member_finder(scope)
     all_branches = {o.code: o for o in Organization.objects.filter(kind=Organization.Kind.BRANCH, is_active=True)}
     labels = {k: v for k, v in DIRECTION_LABELS.items() if k != "in"}
+    letters_seen: dict[str, int] = {}
+    ahead = add_years(today, _LETTER_YEARS_AHEAD)
 
     def apply(row: Row) -> None:
         member = find(row)
         direction = row.choice("类型", labels)
-        letter = row.text("介绍信编号")
-        issued = row.date("开具日期")
-        where = row.text("去向")
-        valid_until = row.date("有效期至", required=False)
-        dues_to = row.date("党费交至", required=False)
+        letter = row.text("介绍信编号", field=_field(Transfer, "letter_number"))
+        row.once("介绍信编号", letter, letters_seen)
+        issued = row.date("开具日期", today=today)
+        where = row.text("去向", field=_field(Transfer, "outside_unit"))
+        valid_until = row.date("有效期至", required=False, today=today, latest=ahead)
+        dues_to = row.date("党费交至", required=False, month=True, today=today)
+        if issued and valid_until and valid_until < issued:
+            row.error("有效期至", _("The letter cannot expire before it is issued."))
         to_branch = None
         if direction == Transfer.Direction.WITHIN and where:
             to_branch = all_branches.get(where)
