@@ -9,8 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organization
+from branches.once import OnceField
 
 from assessments.models import RatingCampaign, RatingTarget
+from assessments.models.ratings import code_normalize
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -21,6 +23,7 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 class CampaignForm(forms.Form):
+    request_key = OnceField()
     name = forms.CharField(label=_("Name"), max_length=120)
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     scope = forms.ModelChoiceField(label=_("Scope"), queryset=Organization.objects.none())
@@ -74,6 +77,14 @@ class CodeEntryForm(forms.Form):
     code = forms.CharField(label=_("Rating code"), max_length=40,
                            widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters",
                                                          "spellcheck": "false", "inputmode": "text"}))
+
+    def clean_code(self) -> str:
+        """The code as stored (upper case, look-alike characters mapped, separators dropped); a value with
+        nothing of a code in it (``'``, ``--``) is a form message, not a URL that cannot be built."""
+        code = code_normalize(self.cleaned_data["code"])
+        if not code:
+            raise forms.ValidationError(_("This rating code is not valid. Check it and type it again."))
+        return code
 
 
 class OfflineForm(forms.Form):

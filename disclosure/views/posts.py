@@ -166,6 +166,8 @@ def post_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def post_return(request: HttpRequest, pk: int) -> HttpResponse:
     post = _post_for_desk(request, pk)
+    if not post_may_check(user=request.user, post=post):
+        raise PermissionDenied  # before the form: a reader who may not check gets no form message either
     form = ReturnForm(request.POST)
     if form.is_valid():
         try:

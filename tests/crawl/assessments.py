@@ -1,0 +1,93 @@
+"""Crawl entries of the assessments app: 双述双评 ratings (assessments/urls.py), the July-1 cycle
+(urls_assessment.py) and the dashboard (urls_dashboard.py)."""
+
+from tests.crawl.registry import (
+    SAME, Entry, Target, action, manages, none, per_target, public, register, signed_in, sides, table, units,
+)
+from tests.crawl.world import YEAR
+
+# A campaign is run by the 组织部 and, for their units (codes, rosters), by the committees; the others are
+# not told it exists. Its offline channel and its publishing are the 组织部's alone.
+campaigners = table(403, anonymous=302, committee_secretary=200, commissioner=200, zzb=200)
+campaign_staff = table(404, anonymous=302, committee_secretary=200, commissioner=200, zzb=200)
+campaign_office = table(404, anonymous=302, committee_secretary=403, commissioner=403, zzb=200)
+# The July-1 cycle's office pages: 组织部 only; people without any role are not told the cycle exists.
+cycle_office = table(403, anonymous=302, member=404, reviewer=404, zzb=200)
+tables_office = table(403, anonymous=302, zzb=200)  # the indicator tables (the 组织部's)
+
+
+def _campaign(world):
+    return [Target("-", {"pk": world.objects["campaign"]["in"].pk}, "U")]
+
+
+def _org(obj):
+    return obj.organization
+
+
+def _codes(world):
+    return [Target(label, {"code": code}) for label, code in world.objects["code"].items()] + [
+        Target("bad", {"code": "NOTACODE"})]
+
+
+def _cycle_year(world):
+    return [Target("-", {"year": YEAR}, "U")]
+
+
+def _committee(world):
+    return [Target(n, {"year": YEAR, "org": getattr(world.cast, n.lower()).pk}, n) for n in ("C1", "C2")]
+
+
+def _plan(world):
+    return [Target(n, {"org": world.cast.branch_a.pk if n == "A" else world.cast.branch_b.pk, "year": YEAR}, n)
+            for n in ("A", "B")]
+
+
+def _block(world):
+    return [Target(n, {"pk": pk, "key": "meetings"}, n)
+            for n, pk in (("C1", world.cast.c1.pk), ("C2", world.cast.c2.pk))]
+
+
+register(
+    # Ratings.
+    Entry("assessments:home", none, signed_in()),
+    Entry("assessments:campaign_new", none, campaigners, post=SAME),
+    Entry("assessments:campaign", _campaign, campaign_staff),
+    action("assessments:campaign_publish", _campaign, campaign_office),
+    action("assessments:campaign_close", _campaign, campaign_office),
+    Entry("assessments:roster_import", _campaign, campaign_staff, post=SAME),
+    Entry("assessments:codes_new", _campaign, campaign_staff, post=SAME),
+    Entry("assessments:offline_scores", _campaign, campaign_office, post=SAME),
+    # The campaign is open: its results are hidden from everyone until it closes.
+    Entry("assessments:results", _campaign, signed_in(404)),
+    Entry("assessments:results_xlsx", _campaign, signed_in(404), html=False),
+    Entry("assessments:rate", _campaign, signed_in(404)),
+    # A secretary writes their own report; the 组织部 may too. Those above read the file.
+    Entry("assessments:report_edit", sides("target", _org),
+          per_target(**{"in": table(403, anonymous=302, secretary_a=200, zzb=200),
+                        "out": table(403, anonymous=302, secretary_b=200, zzb=200)}), post=SAME),
+    Entry("assessments:report_file", sides("target", _org), manages(deny=404, anonymous=404), html=False),
+    Entry("assessments:code_entry", lambda w: [Target("-", {}), Target("quote", {}, query="code='")], public()),
+    Entry("assessments:code_done", none, public()),
+    Entry("assessments:code_rate", _codes, per_target(**{"in": public(), "out": public(), "bad": public(404)})),
+    # The July-1 cycle.
+    Entry("cycle:home", none, signed_in()),
+    Entry("cycle:progress", _cycle_year, table(200, anonymous=302, member=404, reviewer=404)),
+    Entry("cycle:cycle_edit", _cycle_year, cycle_office, post=SAME),
+    Entry("cycle:results", _cycle_year, cycle_office),
+    Entry("cycle:results_xlsx", _cycle_year, cycle_office, html=False),
+    action("cycle:publish", _cycle_year, cycle_office, anonymous=405),
+    Entry("cycle:committee", _committee, table(manages(), member=404, reviewer=404)),
+    Entry("cycle:assessment", sides("assessment", _org), manages(deny=404), post=SAME),
+    Entry("cycle:report", sides("assessment", _org), manages(deny=404)),
+    Entry("cycle:evidence_file", sides("item", lambda i: i.assessment.organization), manages(deny=404), html=False),
+    Entry("cycle:tables", none, tables_office),
+    Entry("cycle:table", sides("table"), tables_office, post=SAME),
+    Entry("cycle:table_export", sides("table"), tables_office, html=False),
+    action("cycle:table_import", sides("table"), tables_office, anonymous=405),
+    action("cycle:indicator_move", sides("indicator"), tables_office, anonymous=405),
+    Entry("cycle:plan", _plan, manages(), post=SAME),
+    # The dashboard: its home sends each role holder to their unit.
+    Entry("dashboard:home", none, table(302, member=403, reviewer=403)),
+    Entry("dashboard:unit", units("U", "C1", "C2", "A", "B"), manages()),
+    Entry("dashboard:export", _block, manages(), html=False),
+)

@@ -1,0 +1,81 @@
+"""Crawl entries of the disclosure app (disclosure/urls.py): minutes, posts and the public pages."""
+
+from tests.crawl.registry import (
+    SAME, Entry, action, Target, manages, none, public, register, signed_in, sides, table, units, world_unit,
+)
+from tests.crawl.world import YEAR
+
+
+def _org(obj):
+    return obj.organization
+
+
+def _meeting_of(attachment):
+    return attachment.meeting.organization
+
+
+def _post_of(attachment):
+    return attachment.post.organization
+
+
+def _open(*names, extra=None):
+    def targets(world):
+        return [Target(n, {"code": world_unit(world, n).code, **(extra or {})}, n) for n in names]
+    return targets
+
+
+def _open_post(world):
+    found = []
+    for label, unit in (("in", "A"), ("out", "B")):
+        post = world.objects["post"][label]
+        found.append(Target(label, {"code": world_unit(world, unit).code, "pk": post.pk}, unit))
+    return found
+
+
+def _open_attachment(world):
+    found = []
+    for label, unit in (("in", "A"), ("out", "B")):
+        attachment = world.objects["post_attachment"][label]
+        found.append(Target(label, {"code": world_unit(world, unit).code, "pk": attachment.post_id,
+                                    "attachment": attachment.pk}, unit))
+    return found
+
+
+reviewers = manages(level="above")  # actions of the unit above
+
+register(
+    Entry("disclosure:list", units("C1", "A", "B"), manages()),
+    Entry("disclosure:create", units("C1", "A", "B"), manages(), post=SAME),
+    Entry("disclosure:work_record", units("A", "B", extra={"year": YEAR}), manages()),
+    Entry("disclosure:work_record_xlsx", units("A", "B", extra={"year": YEAR}), manages(), html=False),
+    Entry("disclosure:detail", sides("meeting", _org), manages()),
+    # A submitted record is frozen: its managers are sent back to it (302).
+    Entry("disclosure:edit", sides("meeting", _org), manages(status=302), post=SAME),
+    action("disclosure:approve", sides("meeting", _org), reviewers),
+    action("disclosure:return", sides("meeting", _org), reviewers),
+    Entry("disclosure:attachment", sides("attachment", _meeting_of), manages(), html=False),
+    action("disclosure:attachment_delete", sides("attachment", _meeting_of), manages()),
+    Entry("disclosure:review_queue", none,
+          table(403, anonymous=302, committee_secretary=200, commissioner=200, zzb=200)),
+    action("disclosure:publish_summary", sides("meeting", _org), manages(deny=404)),
+    action("disclosure:dues_list_publish", units("A", "B", extra={"year": YEAR}), manages()),
+    Entry("disclosure:post_desk", none, signed_in()),
+    Entry("disclosure:post_list", units("C1", "A", "B"), manages()),
+    Entry("disclosure:post_create", units("C1", "A", "B"), manages(), post=SAME),
+    # The posts are published and public: every signed-in reader may open them on the desk too.
+    Entry("disclosure:post_detail", sides("post", _org), signed_in()),
+    Entry("disclosure:post_edit", sides("post", _org), manages(), post=SAME),
+    action("disclosure:post_approve", sides("post", _org), reviewers),
+    action("disclosure:post_return", sides("post", _org), reviewers),
+    action("disclosure:post_withdraw", sides("post", _org), manages()),
+    Entry("disclosure:post_attachment", sides("post_attachment", _post_of), signed_in(), html=False),
+    action("disclosure:post_attachment_delete", sides("post_attachment", _post_of), manages()),
+    Entry("disclosure:open_index", none, public()),
+    Entry("disclosure:open_search", lambda w: [Target("-", {}, query="q=支部"), Target("empty", {})], public()),
+    Entry("disclosure:open_benchmark", none, public()),
+    Entry("disclosure:open_unit", _open("U", "C1", "A", "B"), public()),
+    Entry("disclosure:open_feed", _open("A", "B"), public(), html=False),
+    Entry("disclosure:open_section", _open("A", "B", extra={"section": "news"}), public()),
+    Entry("disclosure:open_post", _open_post, public()),
+    Entry("disclosure:open_attachment", _open_attachment, public(), html=False),
+)

@@ -1,0 +1,81 @@
+"""Finds English on a zh-hans page: the text a reader sees (tags, attributes, scripts and styles stripped),
+searched for ASCII words that are not on the allow-list (file types, units' codes, usernames, …)."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+# Words a Chinese page may show as they are: file types and formats, abbreviations used in Chinese
+# (Q1–Q4 quarters, QR codes, ID), the product names of the tools it mentions, and the demo's login names.
+ALLOWED = {
+    "pdf", "xlsx", "xls", "docx", "doc", "jpg", "jpeg", "png", "zip", "csv", "atom", "rss", "word", "excel",
+    "wps", "ppt", "pptx", "ofd", "office", "html", "gif", "png", "jpeg", "ctrl",
+    "qr", "id", "ip", "url", "cas", "mb", "kb", "gb", "ok", "vs", "no", "pc", "app", "email", "e-mail",
+    "q1", "q2", "q3", "q4", "h1", "h2",
+    "am", "pm",
+}
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’-]*")
+_SKIP = re.compile(
+    r"https?://\S+"  # links shown as text
+    r"|[\w.+-]+@[\w-]+(\.[\w-]+)+"  # e-mail addresses
+    r"|\b[\w-]+\.(pdf|xlsx|xls|docx|doc|jpg|jpeg|png|zip|csv)\b"  # file names
+    r"|\b[A-Z0-9]{8,}\b",  # rating codes, letter numbers
+    re.IGNORECASE,
+)
+
+
+class _Text(HTMLParser):
+    """The visible text of a page: everything outside <script>, <style>, <template> and <svg>."""
+
+    SKIPPED = {"script", "style", "template", "svg", "code"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.depth = 0
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.SKIPPED:
+            self.depth += 1
+
+    def handle_endtag(self, tag):
+        if tag in self.SKIPPED and self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if not self.depth:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = _Text()
+    parser.feed(html)
+    parser.close()
+    return " ".join(" ".join(parser.parts).split())
+
+
+def english_words(html: str, *, allowed: set[str] = frozenset()) -> list[str]:
+    """ASCII words on the page that a Chinese reader should not see (in their order, without repeats).
+    ``allowed`` adds the page's own tokens (usernames, units' codes)."""
+    text = _SKIP.sub(" ", visible_text(html))
+    found: list[str] = []
+    for word in _WORD.findall(text):
+        lower = word.lower().strip("'’-")
+        if len(lower) < 2 or lower in ALLOWED or word in allowed or lower in allowed:
+            continue
+        if any(ch.isdigit() for ch in lower) and not lower.isalpha():
+            continue  # codes such as U1, C2, A2, 2026Q1
+        if word not in found:
+            found.append(word)
+    return found
+
+
+def english_in_context(html: str, *, allowed: set[str] = frozenset(), width: int = 20) -> list[str]:
+    """``english_words`` with the text around each word, for the failure message."""
+    text = visible_text(html)
+    shown = []
+    for word in english_words(html, allowed=allowed):
+        at = text.find(word)
+        shown.append(f"{word} «{text[max(at - width, 0):at + len(word) + width]}»" if at >= 0 else word)
+    return shown

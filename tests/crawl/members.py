@@ -1,0 +1,55 @@
+"""Crawl entries of the members app (members/urls.py, and the home page in config/urls.py)."""
+
+from tests.crawl.registry import (
+    SAME, Entry, Target, action, manages, none, per_target, register, signed_in, sides, table, units,
+)
+from tests.crawl.world import YEAR
+
+
+def _branch(member):
+    return member.branch
+
+
+def _case_branch(case):
+    return case.member.branch
+
+
+def _member(world):
+    # Bob (the member persona) reads his own record; A's secretary's record and B's secretary's.
+    c = world.cast
+    return [Target("own", {"pk": c.bob_member.pk}, "A"), Target("in", {"pk": c.alice_member.pk}, "A"),
+            Target("out", {"pk": c.charlie_member.pk}, "B")]
+
+
+register(
+    # Home sends each person to their work: role holders to their unit, members to their record.
+    Entry("home", none, table(302, anonymous=302, reviewer=200)),
+    Entry("members:unit", units("U", "C1", "A", "B"), manages()),
+    Entry("members:roster", units("A", "B"), manages()),
+    Entry("members:export", units("C1", "A", "B"), manages(), html=False),
+    Entry("members:me", none, signed_in()),
+    Entry("members:detail", _member, per_target(own=table(manages(), member=200), **{"in": manages(), "out": manages()})),
+    Entry("members:import", none, table(403, anonymous=302, committee_secretary=200, commissioner=200, zzb=200),
+          post=SAME),
+    Entry("members:import_template", none,
+          table(403, anonymous=302, committee_secretary=200, commissioner=200, zzb=200), html=False),
+    Entry("members:lifecycle_due", units("A", "B"), manages(deny=204)),
+    Entry("members:development", units("A", "B"), manages(), post=SAME),
+    Entry("members:development_case", sides("case", _case_branch), manages(deny=404)),
+    action("members:development_step", sides("case", _case_branch), manages(deny=404)),
+    action("members:development_review", sides("case", _case_branch), manages(deny=404)),
+    action("members:development_extend", sides("case", _case_branch), manages(deny=404)),
+    Entry("members:development_document", sides("document", lambda d: d.step.case.member.branch), manages(),
+          html=False),
+    Entry("members:transfers", units("A", "B"), manages(), post=SAME),
+    action("members:transfer_complete", sides("transfer", lambda t: t.member.branch), manages(deny=404)),
+    Entry("members:dues", units("A", "B"), manages(), post=SAME),
+    Entry("members:dues_year", units("A", "B", extra={"year": YEAR}), manages()),
+    Entry("members:care", units("A", "B"), manages(), post=SAME),
+    Entry("members:terms", units("A", "B"), manages(), post=SAME),
+    Entry("members:lifecycle_import", units("C1", "A", "B"), manages(), post=SAME),
+    Entry("members:lifecycle_import_template", units("A", "B", extra={"what": "dues"}), manages(), html=False),
+    Entry("members:development_export", units("A", "B"), manages(), html=False),
+    Entry("members:transfers_export", units("A", "B"), manages(), html=False),
+    Entry("members:dues_export", units("A", "B", extra={"year": YEAR}), manages(), html=False),
+)

@@ -1,0 +1,176 @@
+"""The crawl's registry: one entry per URL pattern (by its name, ``namespace:name``), saying which concrete
+objects to request it with and what each persona should get back.
+
+Each app's entries live in ``tests/crawl/<app>.py`` beside the others of that app; a new URL pattern adds its
+entry there, or ``tests/test_crawl.py`` fails naming it.
+
+A rule answers, for one persona and one target, the status a GET must return. The personas are those of
+``tests/crawl/world.py``; ``COVERS`` says which units each of them runs (a role there or above), written out
+here rather than asked of the code under test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+PERSONAS = ("anonymous", "member", "secretary_a", "secretary_b", "committee_secretary", "commissioner",
+            "reviewer", "zzb")
+
+# The units each persona manages, as names of the world's units (the role's unit and everything under it).
+COVERS = {
+    "anonymous": set(),
+    "member": set(),
+    "secretary_a": {"A"},
+    "secretary_b": {"B"},
+    "committee_secretary": {"C1", "A"},
+    "commissioner": {"C1", "A"},
+    "reviewer": set(),
+    "zzb": {"U", "C1", "C2", "A", "B"},
+}
+# Who runs the unit above each unit (the reviewers of its minutes, its posts' check, its assessment).
+ABOVE = {"A": "C1", "B": "C2", "C1": "U", "C2": "U", "U": None}
+
+LOGIN = 302  # login_required sends the anonymous visitor to the sign-in page
+
+
+@dataclass(frozen=True)
+class Target:
+    """One concrete URL of a pattern: its kwargs, the unit it belongs to (a name of COVERS) and a query."""
+
+    label: str
+    kwargs: dict
+    unit: str | None = None
+    query: str = ""
+
+
+Rule = Callable[[str, Target], int]
+
+
+def public(status: int = 200) -> Rule:
+    """Everyone, signed in or not."""
+    return lambda persona, target: status
+
+
+def signed_in(status: int = 200, anonymous: int = LOGIN) -> Rule:
+    """Everyone who has signed in."""
+    return lambda persona, target: anonymous if persona == "anonymous" else status
+
+
+def manages(deny: int = 403, status: int = 200, anonymous: int = LOGIN, level: str = "own") -> Rule:
+    """Those who run the target's unit (``level="above"``: the unit above it); ``deny`` for the others."""
+
+    def rule(persona: str, target: Target) -> int:
+        if persona == "anonymous":
+            return anonymous
+        unit = target.unit if level == "own" else ABOVE[target.unit]
+        return status if unit in COVERS[persona] else deny
+
+    return rule
+
+
+def table(default: int | Rule, **statuses: int) -> Rule:
+    """Statuses written out per persona, ``default`` (a status or a rule) for the rest."""
+
+    def rule(persona: str, target: Target) -> int:
+        if persona in statuses:
+            return statuses[persona]
+        return default(persona, target) if callable(default) else default
+
+    return rule
+
+
+def per_target(**rules: Rule) -> Rule:
+    """A different rule per target label."""
+    return lambda persona, target: rules[target.label](persona, target)
+
+
+SAME = "same"  # an entry's POST follows its GET rule (a form page that takes its own POST)
+
+
+@dataclass
+class Entry:
+    """How to crawl one URL pattern.
+
+    ``targets(world)`` gives the concrete URLs; ``get`` the GET status per persona and target. ``post`` (a
+    rule, or SAME for the GET's) says what a POST returns; the crawl POSTs only as the personas it refuses
+    (the wrong owners), so a POST never changes the world, and expects the refusal.
+    """
+
+    name: str
+    targets: Callable[[object], list[Target]]
+    get: Rule
+    post: Rule | str | None = None
+    html: bool = True  # a zh-hans page (checked for English); False for files and exports
+    note: str = ""
+
+    def post_rule(self) -> Rule | None:
+        return self.get if self.post == SAME else self.post
+
+
+def action(name: str, targets, rule: Rule, *, anonymous: int = LOGIN, **extra) -> Entry:
+    """A POST-only action: a GET is 405 for everyone (after the sign-in for the anonymous); ``rule`` says
+    who may POST (their status is never requested) and how the others are refused."""
+    return Entry(name, targets, signed_in(405, anonymous=anonymous), post=rule, **extra)
+
+
+REGISTRY: dict[str, Entry] = {}
+
+
+def register(*entries: Entry) -> None:
+    for entry in entries:
+        assert entry.name not in REGISTRY, f"two crawl entries for {entry.name}"
+        REGISTRY[entry.name] = entry
+
+
+def none(world) -> list[Target]:
+    """A pattern without arguments."""
+    return [Target("-", {})]
+
+
+def sides(name: str, unit: Callable[[object], object] | None = None, kw: str = "pk",
+          attr: str = "pk", query: str = "") -> Callable[[object], list[Target]]:
+    """The world's object ``name`` on A's side and on B's side; ``unit`` names the unit it belongs to."""
+
+    def targets(world) -> list[Target]:
+        found = []
+        for label in ("in", "out"):
+            obj = world.objects[name][label]
+            value = obj if attr is None else getattr(obj, attr)
+            found.append(Target(label, {kw: value}, unit_name(world, unit(obj)) if unit else None, query))
+        return found
+
+    return targets
+
+
+def units(*names: str, kw: str = "pk", extra: dict | None = None, query: str = "") -> Callable:
+    """The world's units by name (U, C1, C2, A, B)."""
+
+    def targets(world) -> list[Target]:
+        return [Target(n, {kw: world_unit(world, n).pk, **(extra or {})}, n, query) for n in names]
+
+    return targets
+
+
+def world_unit(world, name: str):
+    c = world.cast
+    return {"U": c.university, "C1": c.c1, "C2": c.c2, "A": c.branch_a, "B": c.branch_b}[name]
+
+
+def unit_name(world, organization) -> str:
+    for name in ("U", "C1", "C2", "A", "B"):
+        if world_unit(world, name).pk == organization.pk:
+            return name
+    raise AssertionError(f"{organization} is not one of the world's units")
+
+
+@dataclass
+class Result:
+    entry: str
+    target: str
+    persona: str
+    method: str
+    url: str
+    status: int
+    expected: int | tuple
+    problems: list[str] = field(default_factory=list)

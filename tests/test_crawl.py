@@ -1,0 +1,156 @@
+"""The whole-product crawl (issue 14, DESIGN §10): every URL pattern of the project, resolved to concrete
+objects inside and outside each persona's unit (tests/crawl/world.py), requested as eight personas.
+
+GET everything; POST, with a valid CSRF token, as every persona the entry refuses (the wrong owners). It
+fails on any 5xx, on a status other than the entry's rule gives (tests/crawl/registry.py), on English text on
+a page, and on a URL pattern without a crawl entry (add it in tests/crawl/<app>.py).
+
+    .venv/bin/python -m pytest tests/test_crawl.py -q
+"""
+
+from __future__ import annotations
+
+import collections
+import time
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.crawl import assessments, disclosure, members, projects, site  # noqa: F401  (they register)
+from tests.crawl.english import english_in_context
+from tests.crawl.registry import LOGIN, PERSONAS, REGISTRY, Result
+from tests.crawl.world import NOW, build
+
+pytestmark = pytest.mark.django_db
+
+# Patterns the crawl leaves out: Django's admin (its own, English-speaking product) and the bench-only
+# endpoint (never routed in production, settings.BENCH_ENDPOINTS).
+EXCLUDED_NAMESPACES = {"admin"}
+EXCLUDED_NAMES = {"assessments:bench_bare"}
+DENIALS = {LOGIN, 403, 404, 204}
+# Problems found and not fixed yet, by entry: reported, not failed on. Empty this as they are fixed.
+KNOWN = {
+    "password_change": "django.contrib.admin's registration templates: 「Django 站点管理员」",
+    "password_change_done": "the same", "password_reset": "the same", "password_reset_done": "the same",
+    "password_reset_confirm": "the same", "password_reset_complete": "the same",
+    "dashboard:unit": "「与 party_stats 统计口径一致」 names a command",
+}
+
+
+def url_pattern_names(patterns=None, namespace: str = "") -> list[str]:
+    """Every named URL pattern of the project, ``namespace:name``, walking the includes."""
+    names = []
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace in EXCLUDED_NAMESPACES:
+                continue
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names += url_pattern_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern):
+            assert pattern.name, f"the URL pattern {pattern.pattern} has no name: the crawl cannot list it"
+            name = namespace + pattern.name
+            if name not in EXCLUDED_NAMES:
+                names.append(name)
+    return names
+
+
+def test_every_url_pattern_has_a_crawl_entry():
+    patterns = set(url_pattern_names())
+    missing = sorted(patterns - REGISTRY.keys())
+    assert not missing, f"URL patterns without a crawl entry (add them in tests/crawl/<app>.py): {missing}"
+    stale = sorted(REGISTRY.keys() - patterns)
+    assert not stale, f"crawl entries for URL patterns that no longer exist: {stale}"
+
+
+def _clients(world) -> dict[str, tuple[Client, str]]:
+    """A CSRF-enforcing client per persona, signed in, with the token its cookie carries."""
+    clients = {}
+    for persona in PERSONAS:
+        client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+        user = world.users[persona]
+        if user is not None:
+            client.force_login(user)
+        assert client.get(reverse("login")).status_code == 200
+        clients[persona] = (client, client.cookies["csrftoken"].value)
+    return clients
+
+
+def _check(result: Result, response, *, html: bool, allowed: set[str]) -> None:
+    if response.status_code >= 500:
+        result.problems.append("server error")
+    elif response.status_code != result.expected:
+        result.problems.append(f"expected {result.expected}")
+    if response.status_code == LOGIN and result.expected == LOGIN and result.persona == "anonymous":
+        if not response["Location"].startswith(reverse("login")):
+            result.problems.append(f"redirected to {response['Location']}, not to sign in")
+    content_type = response.get("Content-Type", "")
+    if html and content_type.startswith("text/html") and not response.streaming:
+        words = english_in_context(response.content.decode(), allowed=allowed)
+        if words:
+            result.problems.append(f"English on the page: {'; '.join(words[:6])}")
+
+
+def crawl(world) -> list[Result]:
+    clients = _clients(world)
+    allowed = {u.username for u in world.users.values() if u is not None}
+    results = []
+    for name, entry in REGISTRY.items():
+        for target in entry.targets(world):
+            url = reverse(name, kwargs=target.kwargs) + (f"?{target.query}" if target.query else "")
+            for persona in PERSONAS:
+                client, token = clients[persona]
+                expected = entry.get(persona, target)
+                result = Result(name, target.label, persona, "GET", url, 0, expected)
+                response = client.get(url)
+                result.status = response.status_code
+                _check(result, response, html=entry.html, allowed=allowed)
+                results.append(result)
+                post_rule = entry.post_rule()
+                post_expected = post_rule(persona, target) if post_rule else None
+                if post_expected in DENIALS:  # a wrong owner: the POST is refused
+                    result = Result(name, target.label, persona, "POST", url, 0, post_expected)
+                    response = client.post(url, {"csrfmiddlewaretoken": token})
+                    result.status = response.status_code
+                    _check(result, response, html=entry.html, allowed=allowed)
+                    results.append(result)
+    return results
+
+
+def _matrix(results) -> None:
+    """With CRAWL_MATRIX=path, write each (entry, target, method) whose statuses differ from the rules there,
+    one line per row of personas (to see what a rule should say)."""
+    import os
+
+    path = os.environ.get("CRAWL_MATRIX")
+    if not path:
+        return
+    rows = collections.defaultdict(dict)
+    for r in results:
+        rows[(r.entry, r.target, r.method)][r.persona] = r
+    with open(path, "w") as out:
+        for (entry, target, method), by in rows.items():
+            if any(r.problems for r in by.values()):
+                cells = " ".join(f"{p[:8]}={r.status}" + ("" if not r.problems else f"!{r.expected}"
+                                                          if r.status != r.expected else "!E") for p, r in by.items())
+                print(f"{entry} {target} {method}: {cells}", file=out)
+                for r in by.values():
+                    for problem in r.problems:
+                        if problem.startswith("English"):
+                            print("    ", r.persona, problem, file=out)
+
+
+def test_the_whole_product_as_every_persona(cast, settings, tmp_path, time_machine):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    time_machine.move_to(NOW)
+    world = build(cast)
+    started = time.perf_counter()
+    results = crawl(world)
+    elapsed = time.perf_counter() - started
+    statuses = collections.Counter((r.method, r.status) for r in results)
+    print(f"\ncrawl: {len(REGISTRY)} URL patterns, {len({r.url for r in results})} URLs, "
+          f"{len(results)} requests in {elapsed:.1f} s; statuses: {dict(sorted(statuses.items()))}")
+    _matrix(results)
+    problems = [f"{r.method} {r.url} [{r.entry} {r.target}] as {r.persona}: {r.status} — {'; '.join(r.problems)}"
+                for r in results if r.problems and r.entry not in KNOWN]
+    assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)
