@@ -136,7 +136,12 @@ if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
+    # A task taken by a worker that dies is redelivered once this many seconds have passed since it was
+    # taken: longer than the longest task (the daily step takes seconds on the demo) and the longest
+    # countdown (a few seconds: the figures' debounce), or a running task is delivered twice.
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=10),
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     _queue_dir = VAR_DIR / "celery" / "queue"
@@ -144,14 +149,23 @@ else:
     _queue_dir.mkdir(parents=True, exist_ok=True)
     _control_dir.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
+    # kombu's filesystem transport loses the task of a worker killed mid-task; ours keeps a taken message's
+    # file until it is acknowledged and puts back those of dead workers (config/broker.py).
+    CELERY_BROKER_TRANSPORT = "config.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
         "control_folder": str(_control_dir),
+        "unacked_folder": str(VAR_DIR / "celery" / "unacked"),
         "store_processed": False,
     }
 
 CELERY_TASK_IGNORE_RESULT = True
+# Every task is idempotent (STYLE §9), so a task is acknowledged after it ran, not before, and a worker
+# that dies mid-task (SIGKILL, OOM, power cut) leaves it to be redelivered: at least once, never lost.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True  # a prefork child killed mid-task: requeued, not acknowledged
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a dying worker holds one message, not four
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
