@@ -2,9 +2,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organization
+from branches.once import OnceField
 
 
 class OrganizationCreateForm(forms.Form):
+    request_key = OnceField()
     kind = forms.ChoiceField(label=_("Kind"), choices=Organization.Kind.choices)
     name = forms.CharField(label=_("Name"), max_length=120)
     short_name = forms.CharField(label=_("Short name"), max_length=40, required=False)

@@ -259,3 +259,31 @@ class UnitFigures(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id} @ {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class OneTimeKey(models.Model):
+    """A create form's one-time key (STYLE §15), claimed by the service that creates the record.
+
+    Every create form renders a fresh random key (``branches.once.OnceField``); the service claims it in its own
+    transaction before it inserts (``branches.once.once``). A double click, a resent form or twenty parallel
+    posts carry the same key: the first claim wins, the others wait on the primary key until it commits and
+    then return the record it made. One table for every app, so no model needs a key column of its own.
+    """
+
+    key = models.UUIDField(_("key"), primary_key=True)
+    kind = models.CharField(_("kind of record"), max_length=60)  # app_label.model of what the form creates
+    object_id = models.BigIntegerField(_("record"), null=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True,
+                             related_name="+", verbose_name=_("user"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("one-time form key")
+        verbose_name_plural = _("one-time form keys")
+        indexes = [
+            # The daily clean-up of old keys (branches.once.once_keys_expire).
+            models.Index(fields=["created_at"], name="one_time_key_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}"

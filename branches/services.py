@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from branches.models import Organization, OrganizationUserObjectPermission, Role
+from branches.once import once_bind, once_claim
 from branches.selectors import MANAGE_UNITS, organization_permission_holds
 from branches.signals import organization_deactivating
 
@@ -62,10 +63,14 @@ def organization_create(
     founded_on: datetime.date | None = None,
     term_started_on: datetime.date | None = None,
     term_years: int | None = None,
+    request_key=None,
 ) -> Organization:
-    """Create a unit under ``parent`` (or a root), checking the kind hierarchy and the actor's permission."""
+    """Create a unit under ``parent`` (or a root), checking the kind hierarchy and the actor's permission.
+    The form's one-time key sent twice creates the unit once."""
     _require_manage_units(by=by, organization=parent)
     _check_parent(kind, parent)
+    if (existing := once_claim(key=request_key, user=by, model=Organization)) is not None:
+        return existing
     if kind in (Organization.Kind.BRANCH, Organization.Kind.GROUP):
         if not category and parent is not None and parent.category:
             category = parent.category
@@ -89,8 +94,11 @@ def organization_create(
     if parent is None:
         org = Organization.objects.add_root(create_kwargs=fields)
     else:
-        parent.refresh_from_db()  # treebeard needs the current numchild to pick the next path
+        # treebeard picks the next path from the parent's current numchild: lock the parent so that two
+        # units created at once under it never draw the same path.
+        parent = Organization.objects.select_for_update().get(pk=parent.pk)
         org = Organization.objects.add_child(parent, create_kwargs=fields)
+    once_bind(key=request_key, record=org)
     return org
 
 

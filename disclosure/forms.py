@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organization
+from branches.once import OnceField
 from branches.uploads import MultipleFileField, MultipleFileInput  # noqa: F401 — used by the forms below
 from disclosure.models import Attendance, Meeting, Post, PostCategory
 from disclosure.services import AttendanceEntry, attachment_check
@@ -26,6 +27,7 @@ class MeetingForm(forms.Form):
     """Everything about a record the secretary types. Counts are not here: the attendance gives them."""
 
     kind = forms.ChoiceField(label=_label("kind"))
+    request_key = OnceField()
     held_at = forms.DateTimeField(
         label=_label("held_at"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -110,7 +112,7 @@ class MeetingForm(forms.Form):
 
     def meeting_data(self) -> dict:
         """The cleaned fields as ``meeting_save`` takes them."""
-        data = {name: value for name, value in self.cleaned_data.items() if name != "attachments"}
+        data = {name: value for name, value in self.cleaned_data.items() if name not in ("attachments", "request_key")}
         data.setdefault("party_group", None)
         return data
 
@@ -192,6 +194,7 @@ class PostForm(forms.Form):
     """A post as its secretary writes it. Whether "publish" goes through the confidentiality check is the
     service's business (the unit's PublishingRule)."""
 
+    request_key = OnceField()
     section = forms.ChoiceField(label=capfirst(Post._meta.get_field("section").verbose_name),
                                 choices=Post.Section.choices)
     category = forms.ModelChoiceField(label=capfirst(Post._meta.get_field("category").verbose_name),
@@ -231,7 +234,7 @@ class PostForm(forms.Form):
         return uploads
 
     def post_data(self) -> dict:
-        return {name: value for name, value in self.cleaned_data.items() if name != "attachments"}
+        return {name: value for name, value in self.cleaned_data.items() if name not in ("attachments", "request_key")}
 
     @staticmethod
     def initial_for(post) -> dict:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from branches.models import Organization, Role
+from branches.once import OnceField
 from branches.uploads import MultipleFileField
 
 
@@ -43,6 +44,7 @@ class DateInput(forms.DateInput):
 
 
 class ApplicantForm(forms.Form):
+    request_key = OnceField()
     name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
     gender = forms.ChoiceField(label=_("Gender"), choices=[("M", _("Male")), ("F", _("Female"))])
     birth_date = forms.DateField(label=_("Birth date"), widget=DateInput())
@@ -80,6 +82,7 @@ class ExtensionForm(forms.Form):
 
 
 class TransferForm(forms.Form):
+    request_key = OnceField()
     member = forms.ModelChoiceField(label=_("Member"), queryset=None)
     direction = forms.ChoiceField(label=_("Direction"), choices=[("out", _("Out of the university")),
                                                                   ("within", _("Within the university"))])
@@ -135,6 +138,7 @@ class DuesRecordForm(forms.Form):
 
 
 class CareOccasionForm(forms.Form):
+    request_key = OnceField()
     member = forms.ModelChoiceField(label=_("Member"), queryset=None)
     kind = forms.ModelChoiceField(label=_("Occasion"), queryset=None)
     noted_on = forms.DateField(label=_("Noted on"), widget=DateInput())
@@ -147,6 +151,7 @@ class CareOccasionForm(forms.Form):
 
 
 class CareVisitForm(forms.Form):
+    request_key = OnceField()
     visited_on = forms.DateField(label=_("Visited on"), widget=DateInput())
     visitors = forms.CharField(label=_("Visitors"), max_length=200)
     help_given = forms.CharField(label=_("Help given"), max_length=300, required=False)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 
 from django import forms
@@ -10,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organization
+from branches.once import OnceField
 from branches.uploads import MultipleFileField
 from projects.models import CallTopic, Grant, GrantCall, GrantReport
 
@@ -18,14 +18,8 @@ REVIEWER_GROUP = "grant_reviewers"
 TEXTAREA = {"rows": 5}
 
 
-class OnceField(forms.UUIDField):
-    """A hidden one-time key rendered with the form: the service ignores a second POST carrying it."""
-
-    def __init__(self, **kwargs):
-        super().__init__(required=False, widget=forms.HiddenInput, **kwargs)
-
-
 class CallForm(forms.ModelForm):
+    request_key = OnceField()
     topics = forms.CharField(
         label=_("Topics"), widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("One per line. In a tender, each topic is won by one bid."),
@@ -83,7 +77,6 @@ class ApplicationForm(forms.Form):
 
     def __init__(self, *args, call: GrantCall, units, partner_units, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["request_key"].initial = uuid.uuid4()
         self.call = call
         self.fields["topic"].queryset = call.topics.all()
         self.fields["organization"].queryset = units
@@ -148,7 +141,6 @@ class ExpenseForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["request_key"].initial = uuid.uuid4()
 
 
 class AcceptForm(forms.Form):

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches.models import Organization
+from branches.once import once
 from disclosure.public_cache import public_pages_invalidate
 from disclosure.services import attachment_check
 from projects.models import CallTopic, Grant, GrantCall, GrantExpense, GrantFile, GrantKind, GrantReport, GrantReview
@@ -107,6 +108,20 @@ def _check_application(*, call: GrantCall, organization: Organization, topic: Ca
 
 
 @transaction.atomic
+def call_create(*, call: GrantCall, organization: Organization, by: AbstractBaseUser, topics: Iterable[str],
+                request_key=None) -> GrantCall:
+    """Publish a call (an unsaved ``GrantCall`` from the form) with its topics; once per form."""
+    return once(key=request_key, user=by, model=GrantCall, create=lambda: _call_insert(call, organization, topics))
+
+
+def _call_insert(call: GrantCall, organization: Organization, topics: Iterable[str]) -> GrantCall:
+    call.organization = organization
+    call.save()
+    CallTopic.objects.bulk_create(CallTopic(call=call, title=title, position=i) for i, title in enumerate(topics))
+    return call
+
+
+@transaction.atomic
 def grant_apply(
     *, call: GrantCall, organization: Organization, applicant: AbstractBaseUser, topic: CallTopic, title: str,
     plan: str, expected_outputs: str, budget_requested: Decimal, partners: Iterable[Organization] = (),
@@ -115,11 +130,17 @@ def grant_apply(
     """A new application, saved as a draft or submitted at once. The same ``request_key`` (the form's
     one-time key) twice returns the first application instead of creating a second one."""
     today = today or timezone.localdate()
-    if request_key is not None:
-        existing = Grant.objects.filter(applicant=applicant, request_key=request_key).first()
-        if existing is not None:
-            return existing
     partners = list(partners)
+    # The one-time key is claimed first: twenty parallel posts of one form wait here for the first to commit
+    # and return its application (checking the column, then inserting, let them race to an IntegrityError).
+    return once(key=request_key, user=applicant, model=Grant, create=lambda: _grant_create(
+        call=call, organization=organization, applicant=applicant, topic=topic, title=title, plan=plan,
+        expected_outputs=expected_outputs, budget_requested=budget_requested, partners=partners, files=files,
+        submit=submit, today=today, request_key=request_key))
+
+
+def _grant_create(*, call, organization, applicant, topic, title, plan, expected_outputs, budget_requested,
+                  partners, files, submit, today, request_key) -> Grant:
     _check_application(call=call, organization=organization, topic=topic, partners=partners,
                        budget=budget_requested, today=today)
     grant = Grant.objects.create(
@@ -320,6 +341,11 @@ def expense_record(*, grant: Grant, by: AbstractBaseUser, spent_on: datetime.dat
         existing = grant.expenses.filter(request_key=request_key).first()
         if existing is not None:
             return existing
+    return once(key=request_key, user=by, model=GrantExpense, create=lambda: _expense_create(
+        grant=grant, by=by, spent_on=spent_on, amount=amount, purpose=purpose, request_key=request_key))
+
+
+def _expense_create(*, grant: Grant, by, spent_on, amount, purpose, request_key) -> GrantExpense:
     if grant.status not in SPENDING:
         raise ValidationError(_("Expenses are recorded only while the project is running."))
     if amount <= 0:

@@ -19,7 +19,7 @@ from branches.models import Organization
 from branches.selectors import MANAGE_MEMBERS, MANAGE_UNITS, VIEW, organizations_with_permission
 from members.models import Member
 from projects import forms, services
-from projects.models import CallTopic, Grant, GrantCall, GrantFile
+from projects.models import Grant, GrantCall, GrantFile
 from projects.selectors import (
     GrantAccess,
     call_administered,
@@ -73,12 +73,9 @@ def call_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = forms.CallForm(request.POST or None, initial={"year": timezone.localdate().year})
     if request.method == "POST" and form.is_valid():
-        call = form.save(commit=False)
-        call.organization = university
-        call.save()
-        CallTopic.objects.bulk_create(
-            CallTopic(call=call, title=title, position=i) for i, title in enumerate(form.cleaned_data["topics"])
-        )
+        call = services.call_create(call=form.save(commit=False), organization=university, by=request.user,
+                                    topics=form.cleaned_data["topics"],
+                                    request_key=form.cleaned_data.get("request_key"))
         messages.success(request, _("The call is published."))
         return redirect("projects:call", pk=call.pk)
     return render(request, "projects/call_form.html", {"form": form, "university": university})

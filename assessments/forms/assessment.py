@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import AssessmentCycle, Indicator, PlanItem
+from branches.once import OnceField
 from assessments.services.assessment import ItemInput
 
 
@@ -34,6 +35,7 @@ class SummaryForm(forms.Form):
 
 
 class IndicatorForm(forms.ModelForm):
+    request_key = OnceField()
     class Meta:
         model = Indicator
         fields = ["parent", "code", "title", "description", "max_points", "kind", "source", "target_count"]
@@ -50,6 +52,7 @@ class ImportForm(forms.Form):
 
 
 class PlanItemForm(forms.ModelForm):
+    request_key = OnceField()
     class Meta:
         model = PlanItem
         fields = ["indicator", "title", "target", "max_points"]

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches.models import Organization, Role
+from branches.once import once_bind, once_claim
 from branches.selectors import MANAGE_UNITS, organization_permission_holds
 from disclosure.services import attachment_check
 from branches.spreadsheets import FileRefused, data_rows, read_upload
@@ -75,13 +76,16 @@ def _in_scope(campaign: RatingCampaign, unit: Organization) -> bool:
 def campaign_create(
     *, scope: Organization, name: str, year: int, opens_at: datetime.datetime, closes_at: datetime.datetime,
     by: AbstractBaseUser | None, min_raters: int | None = None, scale: str = RatingCampaign.Scale.GRADES,
-    dimensions: Iterable[tuple[str, int]] = DEFAULT_DIMENSIONS,
+    dimensions: Iterable[tuple[str, int]] = DEFAULT_DIMENSIONS, request_key=None,
 ) -> RatingCampaign:
     """A campaign in preparation for ``scope``: the default dimensions and, as the secretaries to rate,
-    every current secretary of an active committee, general branch or branch in the scope."""
+    every current secretary of an active committee, general branch or branch in the scope. The form's
+    one-time key sent twice creates one campaign."""
     _require_manage(by, scope)
     if closes_at <= opens_at:
         raise ValidationError(_("The closing time must be after the opening time."))
+    if (existing := once_claim(key=request_key, user=by, model=RatingCampaign)) is not None:
+        return existing
     campaign = RatingCampaign.objects.create(
         scope=scope, name=name, year=year, opens_at=opens_at, closes_at=closes_at, scale=scale, created_by=by,
         min_raters=min_raters or settings.RATING_MIN_RATERS,
@@ -106,6 +110,7 @@ def campaign_create(
                                     name=role.user.get_full_name() or role.user.get_username()))
     RatingTarget.objects.bulk_create(targets)
     RatingTarget.history.bulk_history_create(targets, default_change_reason="campaign_create")
+    once_bind(key=request_key, record=campaign)
     return campaign
 
 

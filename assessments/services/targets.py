@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from assessments.models import Indicator, IndicatorTable, ItemScore, PlanItem, Programme
 from assessments.models.targets import programme_for
 from branches.models import Organization, Role
+from branches.once import once_bind, once_claim
 from branches.selectors import MANAGE_UNITS, organization_permission_holds, organizations_with_permission
 from branches.spreadsheets import (
     FileRefused,
@@ -127,9 +128,11 @@ def _rows_write(table: IndicatorTable, rows: list[dict]) -> tuple[int, int]:
 
 @transaction.atomic
 def indicator_save(*, table: IndicatorTable, by: AbstractBaseUser | None, indicator: Indicator | None = None,
-                   **values) -> Indicator:
-    """Add (``indicator`` None) or edit one indicator; a new one goes last in its table."""
+                   request_key=None, **values) -> Indicator:
+    """Add (``indicator`` None) or edit one indicator; a new one goes last in its table (once per form)."""
     _require_officer(by)
+    if indicator is None and (existing := once_claim(key=request_key, user=by, model=Indicator)) is not None:
+        return existing
     indicator = indicator or Indicator(table=table)
     parent = values.pop("parent", None)
     if parent is not None and (parent.table_id != table.pk or parent.parent_id is not None):
@@ -143,6 +146,9 @@ def indicator_save(*, table: IndicatorTable, by: AbstractBaseUser | None, indica
         setattr(indicator, name, value)
     if indicator.pk is None:
         indicator.position = (table.indicators.aggregate(m=Max("position"))["m"] or 0) + 1
+        indicator.save()
+        once_bind(key=request_key, record=indicator)
+        return indicator
     indicator.save()
     return indicator
 
@@ -296,9 +302,12 @@ def _own_unit(by: AbstractBaseUser | None, organization: Organization) -> None:
 
 @transaction.atomic
 def plan_item_save(*, organization: Organization, by: AbstractBaseUser | None, indicator: Indicator, title: str,
-                   target: str, max_points: Decimal, item: PlanItem | None = None) -> PlanItem:
-    """Add or edit one of the unit's own 自选动作 (a draft or a returned item) under an item of its table."""
+                   target: str, max_points: Decimal, item: PlanItem | None = None, request_key=None) -> PlanItem:
+    """Add or edit one of the unit's own 自选动作 (a draft or a returned item) under an item of its table;
+    a new item's form sent twice adds it once."""
     _own_unit(by, organization)
+    if item is None and (existing := once_claim(key=request_key, user=by, model=PlanItem)) is not None:
+        return existing
     if indicator.table.programme != programme_for(organization):
         raise ValidationError(_("The indicator is not in the unit's table."))
     if item is not None and item.status not in (PlanItem.Status.DRAFT, PlanItem.Status.RETURNED):
@@ -308,7 +317,10 @@ def plan_item_save(*, organization: Organization, by: AbstractBaseUser | None, i
     item = item or PlanItem(organization=organization)
     item.indicator, item.title, item.target, item.max_points = indicator, title.strip(), target.strip(), max_points
     item.status = PlanItem.Status.DRAFT
+    new = item.pk is None
     item.save()
+    if new:
+        once_bind(key=request_key, record=item)
     return item
 
 

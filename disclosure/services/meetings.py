@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches.models import Organization
+from branches.once import once
 from branches.selectors import MANAGE_MEMBERS, organization_permission_holds
 from branches.uploads import upload_check
 from disclosure.models import Attachment, Attendance, Meeting, Todo
@@ -136,15 +137,29 @@ def meeting_save(
     attachments: tuple = (),
     meeting: Meeting | None = None,
     submit: bool = False,
+    request_key=None,
 ) -> Meeting:
     """Save a record as a draft, or save and submit it for review.
 
     Only the unit's secretaries (manage_members) file minutes; a submitted or approved record is frozen
     until its reviewer returns it. Submitting checks completeness and the voting quorum, records when it
-    was first filed, how many days after the meeting (the lag), and whether that was late.
+    was first filed, how many days after the meeting (the lag), and whether that was late. A new record's
+    form carries a one-time key: the same key twice (a double click, parallel posts) files one record.
     """
     if not organization_permission_holds(user=by, organization=organization, codename=MANAGE_MEMBERS):
         raise PermissionDenied
+
+    def write() -> Meeting:
+        return _meeting_write(by=by, organization=organization, data=data, attendance=attendance,
+                              attachments=attachments, meeting=meeting, submit=submit)
+
+    if meeting is None:
+        return once(key=request_key, user=by, model=Meeting, create=write)
+    return write()
+
+
+def _meeting_write(*, by, organization: Organization, data: dict, attendance: list[AttendanceEntry],
+                   attachments: tuple, meeting: Meeting | None, submit: bool) -> Meeting:
     if meeting is None:
         meeting = Meeting(organization=organization, created_by=by)
     else:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches.models import Organization
+from branches.once import once_bind, once_claim
 from branches.selectors import MANAGE_MEMBERS, organization_permission_holds
 from disclosure.models import Meeting, Post, PostAttachment, PostCategory
 from disclosure.public_cache import public_pages_invalidate
@@ -54,6 +55,7 @@ def post_save(
     attachments: tuple = (),
     post: Post | None = None,
     publish: bool = False,
+    request_key=None,
 ) -> Post:
     """Save a post as a draft, or save and publish it.
 
@@ -66,6 +68,8 @@ def post_save(
     if organization.kind not in POST_UNIT_KINDS:
         raise ValidationError(_("%(unit)s has no public page.") % {"unit": organization.name})
     if post is None:
+        if (existing := once_claim(key=request_key, user=by, model=Post)) is not None:
+            return existing  # the same form sent twice: one post
         post = Post(organization=organization, author=by)
     else:
         post = Post.objects.select_for_update().get(pk=post.pk)
@@ -98,6 +102,7 @@ def post_save(
     for upload, content_type in checked:
         PostAttachment.objects.create(post=post, file=upload, name=upload.name[:200], content_type=content_type,
                                       size=upload.size, uploaded_by=by)
+    once_bind(key=request_key, record=post)
     return post
 
 

@@ -78,10 +78,11 @@ def meeting_list(request: HttpRequest, pk: int) -> HttpResponse:
     require_organization_permission(user=request.user, organization=unit)
     can_manage = organization_permission_holds(user=request.user, organization=unit, codename=MANAGE_MEMBERS)
     today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year") or today.year)
-    except ValueError:
-        year = today.year
+    raw = request.GET.get("year") or str(today.year)
+    # A year that is not a number, or outside the Party's records (1921 to next year), is a 404, not a 500.
+    if not raw.isdigit() or not 1921 <= int(raw) <= today.year + 1:
+        raise Http404
+    year = int(raw)
     years = set(
         Meeting.objects.filter(organization=unit)
         .annotate(year=ExtractYear("held_at", tzinfo=timezone.get_current_timezone()))
@@ -141,6 +142,7 @@ def _meeting_form(request: HttpRequest, unit: Organization, meeting: Meeting | N
                 saved = services.meeting_save(
                     by=request.user, organization=unit, data=form.meeting_data(), attendance=attendance.entries(),
                     attachments=tuple(form.cleaned_data["attachments"]), meeting=meeting, submit=submit,
+                    request_key=form.cleaned_data.get("request_key"),
                 )
             except ValidationError as exc:
                 # Nothing was saved (one transaction): show why, above the form, with everything typed kept.

@@ -70,7 +70,7 @@ def _post_form(request: HttpRequest, unit: Organization, post: Post | None) -> H
             try:
                 saved = services.post_save(by=request.user, organization=unit, data=form.post_data(),
                                            attachments=tuple(form.cleaned_data["attachments"]), post=post,
-                                           publish=publish)
+                                           publish=publish, request_key=form.cleaned_data.get("request_key"))
             except ValidationError as exc:
                 for message in exc.messages:
                     form.add_error(None, message)

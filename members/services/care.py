@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches.models import Organization
+from branches.once import once
 from members.models import CareOccasion, CareOccasionKind, CareReport, CareVisit, Member
 from members.services.development import require_manage
 
@@ -23,18 +24,20 @@ def _not_future(day: datetime.date) -> None:
 
 @transaction.atomic
 def care_occasion_note(*, member: Member, kind: CareOccasionKind, noted_on: datetime.date,
-                       by: AbstractBaseUser | None, note: str = "") -> CareOccasion:
+                       by: AbstractBaseUser | None, note: str = "", request_key=None) -> CareOccasion:
     """Note an occasion that calls for a visit (illness, hardship, bereavement, an old member …)."""
     require_manage(by=by, branch=member.branch)
     _not_future(noted_on)
     if not kind.is_active:
         raise ValidationError(_("This occasion is no longer in use."))
-    return CareOccasion.objects.create(member=member, kind=kind, noted_on=noted_on, note=note.strip(), created_by=by)
+    return once(key=request_key, user=by, model=CareOccasion, create=lambda: CareOccasion.objects.create(
+        member=member, kind=kind, noted_on=noted_on, note=note.strip(), created_by=by))
 
 
 @transaction.atomic
 def care_visit_record(*, occasion: CareOccasion, visited_on: datetime.date, visitors: str,
-                      by: AbstractBaseUser | None, help_given: str = "", amount: Decimal | None = None) -> CareVisit:
+                      by: AbstractBaseUser | None, help_given: str = "", amount: Decimal | None = None,
+                      request_key=None) -> CareVisit:
     """Record who visited, when, and what help was given."""
     require_manage(by=by, branch=occasion.member.branch)
     _not_future(visited_on)
@@ -45,8 +48,9 @@ def care_visit_record(*, occasion: CareOccasion, visited_on: datetime.date, visi
         raise ValidationError(_("Say who visited."))
     if amount is not None and amount < 0:
         raise ValidationError(_("The amount cannot be negative."))
-    return CareVisit.objects.create(occasion=occasion, visited_on=visited_on, visitors=visitors.strip(),
-                                    help_given=help_given.strip(), amount=amount, recorded_by=by)
+    return once(key=request_key, user=by, model=CareVisit, create=lambda: CareVisit.objects.create(
+        occasion=occasion, visited_on=visited_on, visitors=visitors.strip(), help_given=help_given.strip(),
+        amount=amount, recorded_by=by))
 
 
 @transaction.atomic

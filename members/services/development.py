@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from branches.dates import add_years
 from branches.models import Organization
+from branches.once import once_bind, once_claim
 from branches.selectors import MANAGE_MEMBERS, organization_permission_holds
 from branches.uploads import upload_check
 from members.models import (
@@ -106,9 +107,13 @@ def applicant_register(
     id_number: str = "",
     phone: str = "",
     today: datetime.date | None = None,
+    request_key=None,
 ) -> DevelopmentCase:
-    """A new applicant: the person (stage applicant) and their case with step 1, or nothing."""
+    """A new applicant: the person (stage applicant) and their case with step 1, or nothing. The form's
+    one-time key sent twice (a double click) registers the person once."""
     require_manage(by=by, branch=branch)
+    if (existing := once_claim(key=request_key, user=by, model=DevelopmentCase)) is not None:
+        return existing
     if branch.kind != Organization.Kind.BRANCH or not branch.is_active:
         raise ValidationError(_("Applicants belong to an active branch."))
     member = Member(name=name, gender=gender, birth_date=birth_date, category=category, branch=branch,
@@ -116,7 +121,9 @@ def applicant_register(
     # The age is checked before the person is written, so a refused applicant leaves no record behind.
     _check_age(birth=birth_date, applied_on=applied_on, limits=rules())
     member.save()
-    return development_case_open(member=member, applied_on=applied_on, by=by, today=today)
+    case = development_case_open(member=member, applied_on=applied_on, by=by, today=today)
+    once_bind(key=request_key, record=case)
+    return case
 
 
 def _earliest_error(what: str, earliest: datetime.date) -> ValidationError:

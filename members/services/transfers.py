@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches.models import Organization
+from branches.once import once_bind, once_claim
 from members.models import LifecycleRule, Member, Transfer
 from members.rules import add_months, first_of_month, rules
 from members.services.development import require_manage
@@ -55,9 +56,13 @@ def transfer_start(
     valid_until: datetime.date | None = None,
     dues_paid_to: datetime.date | None = None,
     note: str = "",
+    request_key=None,
 ) -> Transfer:
-    """Issue a letter moving ``member`` out of the university or to another branch within it."""
+    """Issue a letter moving ``member`` out of the university or to another branch within it (once per form:
+    the same one-time key twice returns the first letter)."""
     require_manage(by=by, branch=member.branch)
+    if (existing := once_claim(key=request_key, user=by, model=Transfer)) is not None:
+        return existing
     if direction not in (Transfer.Direction.OUT, Transfer.Direction.WITHIN):
         raise ValidationError(_("Transfers into the university are registered with the incoming person."))
     if not member.is_active:
@@ -76,12 +81,14 @@ def transfer_start(
         to_branch = None
         if not outside_unit.strip():
             raise ValidationError(_("Enter the organisation the member moves to."))
-    return _create(
+    transfer = _create(
         member=member, direction=direction, from_branch_id=member.branch_id, to_branch=to_branch,
         outside_unit=outside_unit.strip(), letter_number=letter_number.strip(), issued_on=issued_on,
         valid_until=_validity(issued_on, valid_until),
         dues_paid_to=first_of_month(dues_paid_to) if dues_paid_to else None, note=note, created_by=by,
     )
+    once_bind(key=request_key, record=transfer)
+    return transfer
 
 
 @transaction.atomic
