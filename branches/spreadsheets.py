@@ -284,10 +284,10 @@ def _check_extent(body: bytes, *, max_rows: int, max_columns: int) -> None:
 
 
 def workbook_guard(data: bytes, *, max_rows: int, max_columns: int = MAX_COLUMNS,
-                   max_unpacked: int = MAX_UNPACKED_BYTES) -> bytes:
+                   max_unpacked: int | None = None) -> bytes:
     """Refuse (``FileRefused``) what is not a plain xlsx workbook of a sane extent; return the package
     re-packed (stored, uncompressed) from exactly the bytes checked, for the reader."""
-    parts = _unpack(data, max_unpacked)
+    parts = _unpack(data, MAX_UNPACKED_BYTES if max_unpacked is None else max_unpacked)
     types = _content_types(parts)
     if "xl/workbook.xml" not in parts or types.get("xl/workbook.xml") not in _WORKBOOK_TYPES:
         raise _not_a_workbook()
