@@ -21,3 +21,11 @@ def figures_refresh_unit(organization_id: int) -> int:
     if unit is None:
         return 0
     return figures_refresh(unit=unit).units
+
+
+@shared_task
+def once_keys_expire() -> int:
+    """Forget create forms' one-time keys older than a month (beat, daily); idempotent."""
+    from branches.once import once_keys_expire as expire
+
+    return expire()

@@ -33,4 +33,9 @@ app.conf.beat_schedule = {
         "task": "assessments.tasks.advance_cycles",
         "schedule": crontab(hour=2, minute=0),
     },
+    # 03:10 Beijing time: forget create forms' one-time keys older than a month (branches.once).
+    "once-keys-expire-daily": {
+        "task": "branches.tasks.once_keys_expire",
+        "schedule": crontab(hour=3, minute=10),
+    },
 }

@@ -1,6 +1,9 @@
 """zh_Hans for the pieces that join the apps together: member-affairs to-dos, the dues list as a notice."""
 
 T = {
+    "This form was already sent. Reload the page and try again.": "该表单已提交过。请刷新页面后重试。",
+    "kind of record": "记录类型", "record": "记录", "one-time form key": "表单一次性令牌",
+    "one-time form keys": "表单一次性令牌", "key": "令牌",
     "Member affairs": "党员管理事项",
     "Party dues paid in %(year)s": "%(year)s年度党费收缴情况公示",
     "Only a branch keeps a dues ledger.": "只有党支部有党费台账。",
