@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from branches.expressions import FirstOfMonth
 from branches.models import Organization
 from members.models.core import Member
 from members.models.rules import DuesBracket
@@ -131,7 +132,8 @@ class DuesPayment(models.Model):
         constraints = [
             # A double submit or a re-imported ledger cannot count a month twice.
             models.UniqueConstraint(fields=["member", "month"], name="dues_payment_one_per_month"),
-            models.CheckConstraint(name="dues_payment_first_of_month", condition=Q(month__day=1)),
+            # Not month__day=1: on SQLite that compiles to a function only Django registers (branches.expressions).
+            models.CheckConstraint(name="dues_payment_first_of_month", condition=Q(month=FirstOfMonth("month"))),
             models.CheckConstraint(name="dues_payment_amount_not_negative", condition=Q(amount__gte=0)),
             models.CheckConstraint(name="dues_exempt_has_approval",
                                    condition=~Q(status="exempt") | ~Q(approval="")),
