@@ -217,13 +217,35 @@ def test_search_finds_a_chinese_word_inside_a_sentence(cast, anonymous, as_bob):
     _post(cast, title="体育活动", body="支部组织羽毛球比赛。")
     _post(cast, title="内部通知", body="党建工作内部安排", visibility="university")
     url = reverse("disclosure:open_search")
-    titles = [p.title for p in anonymous.get(url, {"q": "党建工作"}).context["results"]]
-    assert titles == ["学院召开专题会议"]
-    assert len(as_bob.get(url, {"q": "党建工作"}).context["results"]) == 2
-    assert anonymous.get(url, {"q": "建工党"}).context["results"] == []  # all bigrams, then the exact check
-    assert [p.title for p in anonymous.get(url, {"q": "羽毛球"}).context["results"]] == ["体育活动"]
-    assert [p.title for p in anonymous.get(url, {"q": "羽"}).context["results"]] == ["体育活动"]
-    assert anonymous.get(url, {"q": ""}).context["results"] == []
+
+    def found(client, q):
+        page = client.get(url, {"q": q}).context["page"]
+        return [p.title for p in page.object_list] if page else []
+
+    assert found(anonymous, "党建工作") == ["学院召开专题会议"]
+    assert len(found(as_bob, "党建工作")) == 2
+    assert found(anonymous, "建工党") == []  # all bigrams, then the exact check
+    assert found(anonymous, "羽毛球") == ["体育活动"]
+    assert found(anonymous, "羽") == ["体育活动"]
+    assert found(anonymous, "") == []
+
+
+def test_search_returns_every_match_paged_newest_first_with_the_true_count(cast, anonymous,
+                                                                           django_assert_num_queries):
+    for n in range(45):
+        _post(cast, title=f"党建动态第{n}期", body="支部学习")
+    url = reverse("disclosure:open_search")
+    first = anonymous.get(url, {"q": "党建"})
+    body = first.content.decode()
+    assert "45 条结果" in body and "1 / 3" in body
+    titles = [p.title for p in first.context["page"].object_list]
+    assert titles[0] == "党建动态第44期" and len(titles) == 20  # newest first
+    last = anonymous.get(url, {"q": "党建", "page": 3}).context["page"]
+    assert [p.title for p in last.object_list][-1] == "党建动态第0期" and len(last.object_list) == 5
+    assert anonymous.get(url, {"q": "党建", "page": "x"}).status_code == 200  # a bad page number: the first
+    # 1 the count, 2 the page with its units and categories
+    with django_assert_num_queries(2):
+        anonymous.get(url, {"q": "党建", "page": 2})
 
 
 def test_publishing_shows_at_once_on_a_cached_page(cast, django_capture_on_commit_callbacks):

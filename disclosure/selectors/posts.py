@@ -36,7 +36,7 @@ POST_UNIT_KINDS = (
 UNIT_PAGE_LATEST = 6  # posts per section on a unit's page
 SECTION_PAGE_SIZE = 20
 FEED_SIZE = 30
-SEARCH_LIMIT = 50
+SEARCH_PAGE_SIZE = 20
 
 
 # --- permissions ---------------------------------------------------------------------------------------
@@ -199,14 +199,14 @@ def feed_posts(*, unit: Organization) -> list[Post]:
                 .select_related("category", "author").order_by("-published_at", "-pk")[:FEED_SIZE])
 
 
-def search_posts(*, user: User, query: str, unit: Organization | None = None) -> list[Post]:
-    """Posts the visitor may see whose title or text contains every word of ``query`` (Chinese words
-    inside sentences included: disclosure.search), newest first. One query."""
+def search_posts(*, user: User, query: str, unit: Organization | None = None) -> QuerySet[Post]:
+    """Every post the visitor may see whose title or text contains every word of ``query`` (Chinese words
+    inside sentences included: disclosure.search), newest first. The view pages it: one query for the true
+    count, one for the page."""
     posts = visible_posts_anywhere(user=user)
     if unit is not None:
         posts = posts.filter(organization__path__startswith=unit.path)
-    return list(search_filter(posts, query).select_related("organization", "category")
-                .order_by("-published_at", "-pk")[:SEARCH_LIMIT])
+    return search_filter(posts, query).select_related("organization", "category").order_by("-published_at", "-pk")
 
 
 # --- the secretaries' side -------------------------------------------------------------------------------

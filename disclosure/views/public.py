@@ -38,7 +38,7 @@ from disclosure.selectors import (
     unit_sections,
 )
 from disclosure.selectors.benchmark import PERIODS, benchmark, benchmark_chart_data
-from disclosure.selectors.posts import SECTION_PAGE_SIZE
+from disclosure.selectors.posts import SEARCH_PAGE_SIZE, SECTION_PAGE_SIZE
 from disclosure.showcase import render_showcase_blocks
 
 
@@ -156,8 +156,11 @@ def open_feed(request: HttpRequest, code: str) -> HttpResponse:
 def open_search(request: HttpRequest) -> HttpResponse:
     query = (request.GET.get("q") or "").strip()[:100]
     unit = public_unit(code=request.GET["unit"]) if request.GET.get("unit") else None
-    results = search_posts(user=request.user, query=query, unit=unit) if query else []
-    return render(request, "disclosure/public/search.html", {"query": query, "unit": unit, "results": results})
+    page = None
+    if query:
+        page = Paginator(search_posts(user=request.user, query=query, unit=unit), SEARCH_PAGE_SIZE).get_page(
+            request.GET.get("page"))
+    return render(request, "disclosure/public/search.html", {"query": query, "unit": unit, "page": page})
 
 
 @require_safe
