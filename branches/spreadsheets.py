@@ -62,6 +62,8 @@ _SHEET_TYPE = re.compile(r"application/vnd\.(openxmlformats-officedocument\.spre
 _NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"
 _CELL_TAG = re.compile(rb"<" + _PREFIX + rb"c(?=[\s/>])([^>]*)>")
+_CELL_START = re.compile(rb"<" + _PREFIX + rb"c[\s/>]")
+_CELL_REF_FIRST = re.compile(rb"<" + _PREFIX + rb'c\s+r="\$?([A-Z]{1,3})\$?([0-9]{1,7})"')
 _ROW_TAG = re.compile(rb"<" + _PREFIX + rb"row(?=[\s/>])([^>]*)>")
 _RANGE_TAG = re.compile(rb"<" + _PREFIX + rb"(?:dimension|mergeCell)(?=[\s/>])([^>]*)>")
 _SST_TAG = re.compile(rb"<" + _PREFIX + rb"sst(?=[\s/>])([^>]*)>")
@@ -276,11 +278,21 @@ def _check_extent(body: bytes, *, max_rows: int, max_columns: int) -> None:
                 raise _damaged()
             if int(r[1]) > max_row:
                 raise _too_many_rows(max_rows)
-    for attributes in _CELL_TAG.findall(body):
-        r = _ATTR_R.search(attributes)
-        if r is None:
-            raise _damaged()
-        check(r[1])
+    refs = _CELL_REF_FIRST.findall(body)  # the usual spelling, r first: one C-speed pass
+    if len(refs) != len(_CELL_START.findall(body)):  # some other spelling: each tag's own reference, slowly
+        refs = []
+        for attributes in _CELL_TAG.findall(body):
+            r = _ATTR_R.search(attributes)
+            match = _REF.fullmatch(r[1].strip()) if r is not None else None
+            if match is None:
+                raise _damaged()
+            refs.append((match[1], match[2]))
+    for letters in {letters for letters, _row in refs}:
+        if _column_number(letters) > max_columns:
+            raise too_wide
+    numbers = {int(number) for number in {number for _letters, number in refs}}
+    if numbers and (max(numbers) > max_row or min(numbers) == 0):
+        raise _too_many_rows(max_rows) if max(numbers) > max_row else _damaged()
 
 
 def workbook_guard(data: bytes, *, max_rows: int, max_columns: int = MAX_COLUMNS,
@@ -301,7 +313,7 @@ def workbook_guard(data: bytes, *, max_rows: int, max_columns: int = MAX_COLUMNS
     for name in checked:
         _check_extent(parts[name], max_rows=max_rows, max_columns=max_columns)
     for name, body in parts.items():
-        for attributes in _SST_TAG.findall(body):
+        for attributes in _SST_TAG.findall(body) if b"sst" in body else ():
             for count in _ATTR_COUNT.findall(attributes):
                 if not count.isdigit() or int(count) > MAX_SHARED_STRINGS:
                     raise _damaged()
@@ -674,7 +686,7 @@ def data_rows(dataset: tablib.Dataset) -> Iterator[Row]:
         yield Row(index, {h: v for h, v in zip(headers, values, strict=False) if h}, letters)
 
 
-def sort_errors(errors: list[ImportError_], letters: Mapping[str, str] | None = None) -> list[ImportError_]:
+def sort_errors(errors: list[ImportError_]) -> list[ImportError_]:
     """Whole-file problems first, then by row and column, as the report lists them."""
     return sorted(errors, key=lambda e: (e.row is not None, e.row or 0, len(e.column.split("（")[0]),
                                          e.column))
