@@ -28,6 +28,7 @@ from assessments.models import Indicator, RaterEligibility
 from assessments.services import ratings as rating_services
 from assessments.services.targets import COLUMNS as INDICATOR_COLUMNS
 from assessments.services.targets import indicator_table_export, indicator_table_import
+from branches import spreadsheets as layer
 from branches.spreadsheets import PHONE_RE, column_label, id_number_is_valid, id_number_key
 from members.models import DevelopmentCase, DuesPayment, Member, Transfer
 from members.services import member_import
@@ -338,3 +339,49 @@ def test_rater_roster_import_property(cast):
 
     prop()
     assert spec.ran_both_ways()
+
+
+# --- the cell checks alone -------------------------------------------------------------------------------------
+
+ANY_CELL = st.one_of(
+    st.none(), st.text(), st.text(alphabet=ALPHABET + "０１２３４５６７８９Ｘ-.,¥ eE+"), st.floats(), st.integers(),
+    st.integers(min_value=10**17), st.booleans(), st.dates(), st.datetimes(), st.times(), st.timedeltas(),
+    st.decimals().map(str), st.from_regex(r"[0-9]{17}[0-9Xx]", fullmatch=True), st.from_regex(r"1[0-9]{10}"),
+)
+
+
+@settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ANY_CELL)
+def test_a_cell_check_accepts_a_value_of_its_column_or_refuses_it_with_a_message(value):
+    """Whatever a cell holds, each check returns a value that fits its column or raises CellError (whose
+    message the report shows): never another exception, which would be a server error."""
+    checks = {
+        "text": lambda v: layer.clean_text(v, max_length=50),
+        "date": lambda v: layer.clean_date(v),
+        "month": lambda v: layer.clean_date(v, month=True),
+        "amount": lambda v: layer.clean_decimal(v, max_digits=8, decimal_places=2),
+        "points": lambda v: layer.clean_decimal(v, max_digits=5, decimal_places=1, maximum=100),
+        "count": lambda v: layer.clean_integer(v, maximum=32767),
+        "choice": lambda v: layer.clean_choice(v, {"M": "男", "F": "女"}),
+        "id": layer.clean_id_number, "phone": layer.clean_phone,
+    }
+    for name, clean in checks.items():
+        try:
+            result = clean(value)
+        except layer.CellError as refused:
+            assert str(refused), name
+            continue
+        if name == "text":
+            assert len(result) <= 50 and result[:1] not in ("=", "+", "-", "@")
+        elif name in ("date", "month") and result is not None:
+            assert layer.EARLIEST_DATE <= result <= TODAY
+        elif name == "amount" and result is not None:
+            assert result.is_finite() and 0 <= result < 10**6 and result == result.quantize(Decimal("0.01"))
+        elif name == "points" and result is not None:
+            assert 0 <= result <= 100 and result == result.quantize(Decimal("0.1"))
+        elif name == "count" and result is not None:
+            assert isinstance(result, int) and 0 <= result <= 32767
+        elif name == "id" and result:
+            assert id_number_is_valid(result)
+        elif name == "phone" and result:
+            assert PHONE_RE.fullmatch(result)
