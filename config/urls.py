@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from config.views import healthz
@@ -6,7 +7,12 @@ from members import views as member_views
 
 urlpatterns = [
     path("", member_views.home, name="home"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Sign-in, sign-out and changing one's own password. No reset by e-mail: the portal sends no mail yet,
+    # and the sign-in page tells people to ask their branch secretary or the 组织部.
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("units/", include("branches.urls")),
     path("", include("members.urls")),
     path("", include("disclosure.urls")),
@@ -18,4 +24,5 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
 ]
 
+handler400 = "config.views.bad_request"
 handler403 = "branches.views.forbidden"

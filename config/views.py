@@ -1,6 +1,9 @@
-"""Project-level views that belong to no app."""
+"""Project-level views that belong to no app: the healthcheck and the error pages' handlers."""
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 
@@ -12,3 +15,20 @@ def healthz(request: HttpRequest) -> HttpResponse:
     "minimal view" that every page's throughput is compared with.
     """
     return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler400, in Chinese. A body over DATA_UPLOAD_MAX_MEMORY_SIZE is a 413 (Django reports it as a
+    400); a form over DATA_UPLOAD_MAX_NUMBER_FIELDS (or _FILES) says so, since nothing else tells the writer
+    why their minutes were not saved."""
+    if isinstance(exception, RequestDataTooBig):
+        limit_mb = (settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0) // (1024 * 1024)
+        return render(request, "413.html", {"limit_mb": limit_mb}, status=413)
+    too_many = isinstance(exception, TooManyFieldsSent | TooManyFilesSent)
+    return render(request, "400.html", {"too_many_fields": too_many}, status=400)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: the Chinese 403 page instead of Django's English one (a form left open past its
+    session, or cookies blocked)."""
+    return render(request, "403.html", {"csrf_failed": True}, status=403)

@@ -291,7 +291,11 @@ def table_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The editor: the items in order, a form to add one, move up/down, and the xlsx export and import."""
     _require_officer(request)
     table = get_object_or_404(IndicatorTable, pk=pk)
-    edit = get_object_or_404(Indicator, pk=request.GET["edit"], table=table) if request.GET.get("edit") else None
+    edit = None
+    if request.GET.get("edit"):
+        if not request.GET["edit"].isdigit():  # ?edit=x names no indicator: a 404, not a 500
+            raise Http404
+        edit = get_object_or_404(Indicator, pk=int(request.GET["edit"]), table=table)
     form = IndicatorForm(request.POST or None, instance=edit, table=table)
     if request.method == "POST" and form.is_valid():
         values = {k: v for k, v in form.cleaned_data.items()}

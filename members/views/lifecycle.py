@@ -278,11 +278,29 @@ def transfer_complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- dues -------------------------------------------------------------------------------------------------------
 
+# The ledger's months: none before the Party's founding (1921), none past next year.
+FIRST_LEDGER_MONTH = datetime.date(1921, 7, 1)
+
+
 def _month(request: HttpRequest) -> datetime.date:
+    """``?month=YYYY-MM`` (this month without it); a value that is not a month of the ledger is a 404 (a month
+    at the calendar's edge, 0001-01 or 9999-12, has no neighbours to link to)."""
+    this_month = first_of_month(timezone.localdate())
+    raw = request.GET.get("month", "")
+    if not raw:
+        return this_month
     try:
-        return datetime.datetime.strptime(request.GET.get("month", ""), "%Y-%m").date()
+        month = datetime.datetime.strptime(raw, "%Y-%m").date()
     except ValueError:
-        return first_of_month(timezone.localdate())
+        raise Http404 from None
+    if not FIRST_LEDGER_MONTH <= month <= this_month.replace(year=this_month.year + 1):
+        raise Http404
+    return month
+
+
+def _ledger_year(year: int) -> None:
+    if not FIRST_LEDGER_MONTH.year <= year <= timezone.localdate().year + 1:
+        raise Http404
 
 
 @login_required
@@ -329,6 +347,7 @@ def dues(request: HttpRequest, pk: int) -> HttpResponse:
 def dues_year(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     """The year's public list (张榜公布), printable."""
     unit = _unit(request, pk, branch_only=True)
+    _ledger_year(year)
     data = sel.dues_year_list(branch=unit, year=year, today=timezone.localdate())
     return render(request, "members/lifecycle/dues_year.html",
                   _base(request, unit, "dues", data=data, can_manage=_may_manage(request, unit)))
@@ -478,6 +497,7 @@ def dues_export(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     from members.services.tabular import dues_year_export_rows, xlsx_bytes
 
     unit = _unit(request, pk, manage=True, branch_only=True)
+    _ledger_year(year)
     data = sel.dues_year_list(branch=unit, year=year, today=timezone.localdate())
     headers, rows = dues_year_export_rows(data)
     return _xlsx_response(xlsx_bytes(headers, rows), f"dues-{unit.code}-{year}.xlsx")

@@ -2,7 +2,7 @@
 (urls_assessment.py) and the dashboard (urls_dashboard.py)."""
 
 from tests.crawl.registry import (
-    SAME, Entry, Target, action, manages, none, per_target, public, register, signed_in, sides, table, units,
+    SAME, Entry, Target, action, with_queries, manages, none, per_target, public, register, signed_in, sides, table, units,
 )
 from tests.crawl.world import YEAR
 
@@ -65,13 +65,15 @@ register(
     Entry("assessments:report_edit", sides("target", _org),
           per_target(**{"in": table(403, anonymous=302, secretary_a=200, zzb=200),
                         "out": table(403, anonymous=302, secretary_b=200, zzb=200)}), post=SAME),
-    Entry("assessments:report_file", sides("target", _org), manages(deny=404, anonymous=404), html=False),
-    Entry("assessments:code_entry", lambda w: [Target("-", {}), Target("quote", {}, query="code='")], public()),
+    Entry("assessments:report_file", with_queries(sides("target", _org), "code=%27", "code=NOTACODE"),
+          manages(deny=404, anonymous=404), html=False),
+    Entry("assessments:code_entry", with_queries(none, "code='", "code=--", "code=" + "x" * 100), public()),
     Entry("assessments:code_done", none, public()),
     Entry("assessments:code_rate", _codes, per_target(**{"in": public(), "out": public(), "bad": public(404)})),
     # The July-1 cycle.
     Entry("cycle:home", none, signed_in()),
     Entry("cycle:progress", _cycle_year, table(200, anonymous=302, member=404, reviewer=404)),
+    # (A year without a cycle: everyone who signed in is told there is none.)
     Entry("cycle:cycle_edit", _cycle_year, cycle_office, post=SAME),
     Entry("cycle:results", _cycle_year, cycle_office),
     Entry("cycle:results_xlsx", _cycle_year, cycle_office, html=False),
@@ -81,7 +83,8 @@ register(
     Entry("cycle:report", sides("assessment", _org), manages(deny=404)),
     Entry("cycle:evidence_file", sides("item", lambda i: i.assessment.organization), manages(deny=404), html=False),
     Entry("cycle:tables", none, tables_office),
-    Entry("cycle:table", sides("table"), tables_office, post=SAME),
+    Entry("cycle:table", with_queries(sides("table"), ("edit=x", table(403, anonymous=302, zzb=404)),
+                                   ("edit=999999", table(403, anonymous=302, zzb=404))), tables_office, post=SAME),
     Entry("cycle:table_export", sides("table"), tables_office, html=False),
     action("cycle:table_import", sides("table"), tables_office, anonymous=405),
     action("cycle:indicator_move", sides("indicator"), tables_office, anonymous=405),

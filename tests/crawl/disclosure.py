@@ -1,7 +1,8 @@
 """Crawl entries of the disclosure app (disclosure/urls.py): minutes, posts and the public pages."""
 
 from tests.crawl.registry import (
-    SAME, Entry, action, Target, manages, none, public, register, signed_in, sides, table, units, world_unit,
+    SAME, Entry, Target, action, manages, none, public, register, signed_in, sides, table, units, with_queries,
+    with_years, world_unit,
 )
 from tests.crawl.world import YEAR
 
@@ -44,9 +45,11 @@ def _open_attachment(world):
 reviewers = manages(level="above")  # actions of the unit above
 
 register(
-    Entry("disclosure:list", units("C1", "A", "B"), manages()),
-    Entry("disclosure:create", units("C1", "A", "B"), manages(), post=SAME),
-    Entry("disclosure:work_record", units("A", "B", extra={"year": YEAR}), manages()),
+    Entry("disclosure:list", with_queries(units("C1", "A", "B"), *(
+        (q, manages(status=404)) for q in ("year=x", "year=0", "year=99999", "year=-1"))),
+          manages()),
+    Entry("disclosure:create", with_queries(units("C1", "A", "B"), "kind=x"), manages(), post=SAME),
+    Entry("disclosure:work_record", with_years(units("A", "B", extra={"year": YEAR})), manages()),
     Entry("disclosure:work_record_xlsx", units("A", "B", extra={"year": YEAR}), manages(), html=False),
     Entry("disclosure:detail", sides("meeting", _org), manages()),
     # A submitted record is frozen: its managers are sent back to it (302).
@@ -71,11 +74,13 @@ register(
     Entry("disclosure:post_attachment", sides("post_attachment", _post_of), signed_in(), html=False),
     action("disclosure:post_attachment_delete", sides("post_attachment", _post_of), manages()),
     Entry("disclosure:open_index", none, public()),
-    Entry("disclosure:open_search", lambda w: [Target("-", {}, query="q=支部"), Target("empty", {})], public()),
-    Entry("disclosure:open_benchmark", none, public()),
+    Entry("disclosure:open_search", with_queries(none, "q=支部", "q=%27%22%3C", "q=支部&unit=nope",
+                                            "q=" + "支" * 300), public()),
+    Entry("disclosure:open_benchmark", with_queries(none, "period=x", "u=x", "period=0001-01"), public()),
     Entry("disclosure:open_unit", _open("U", "C1", "A", "B"), public()),
     Entry("disclosure:open_feed", _open("A", "B"), public(), html=False),
-    Entry("disclosure:open_section", _open("A", "B", extra={"section": "news"}), public()),
+    Entry("disclosure:open_section", with_queries(_open("A", "B", extra={"section": "news"}), "page=x", "page=99999",
+                                             "page=-1"), public()),
     Entry("disclosure:open_post", _open_post, public()),
     Entry("disclosure:open_attachment", _open_attachment, public(), html=False),
 )

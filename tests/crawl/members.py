@@ -1,7 +1,8 @@
 """Crawl entries of the members app (members/urls.py, and the home page in config/urls.py)."""
 
 from tests.crawl.registry import (
-    SAME, Entry, Target, action, manages, none, per_target, register, signed_in, sides, table, units,
+    SAME, Entry, Target, action, manages, none, per_target, register, signed_in, sides, table, units, with_queries,
+    with_years,
 )
 from tests.crawl.world import YEAR
 
@@ -25,7 +26,7 @@ register(
     # Home sends each person to their work: role holders to their unit, members to their record.
     Entry("home", none, table(302, anonymous=302, reviewer=200)),
     Entry("members:unit", units("U", "C1", "A", "B"), manages()),
-    Entry("members:roster", units("A", "B"), manages()),
+    Entry("members:roster", with_queries(units("A", "B"), "q=%27", "q=%00", "q=" + "支" * 300), manages()),
     Entry("members:export", units("C1", "A", "B"), manages(), html=False),
     Entry("members:me", none, signed_in()),
     Entry("members:detail", _member, per_target(own=table(manages(), member=200), **{"in": manages(), "out": manages()})),
@@ -43,13 +44,16 @@ register(
           html=False),
     Entry("members:transfers", units("A", "B"), manages(), post=SAME),
     action("members:transfer_complete", sides("transfer", lambda t: t.member.branch), manages(deny=404)),
-    Entry("members:dues", units("A", "B"), manages(), post=SAME),
-    Entry("members:dues_year", units("A", "B", extra={"year": YEAR}), manages()),
+    # A month outside the ledger (before 1921, past next year, not a month) is a 404 to those who may see it.
+    Entry("members:dues", with_queries(units("A", "B"), "month=2026-05", ("month=0001-01", manages(status=404)),
+                                       ("month=9999-12", manages(status=404)), ("month=x", manages(status=404))),
+          manages(), post=SAME),
+    Entry("members:dues_year", with_years(units("A", "B", extra={"year": YEAR})), manages()),
     Entry("members:care", units("A", "B"), manages(), post=SAME),
     Entry("members:terms", units("A", "B"), manages(), post=SAME),
     Entry("members:lifecycle_import", units("C1", "A", "B"), manages(), post=SAME),
     Entry("members:lifecycle_import_template", units("A", "B", extra={"what": "dues"}), manages(), html=False),
     Entry("members:development_export", units("A", "B"), manages(), html=False),
     Entry("members:transfers_export", units("A", "B"), manages(), html=False),
-    Entry("members:dues_export", units("A", "B", extra={"year": YEAR}), manages(), html=False),
+    Entry("members:dues_export", with_years(units("A", "B", extra={"year": YEAR})), manages(), html=False),
 )

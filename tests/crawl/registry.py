@@ -42,6 +42,7 @@ class Target:
     kwargs: dict
     unit: str | None = None
     query: str = ""
+    rule: Callable | None = None  # instead of the entry's (a hostile query's own expectation)
 
 
 Rule = Callable[[str, Target], int]
@@ -150,6 +151,35 @@ def units(*names: str, kw: str = "pk", extra: dict | None = None, query: str = "
         return [Target(n, {kw: world_unit(world, n).pk, **(extra or {})}, n, query) for n in names]
 
     return targets
+
+
+def with_queries(targets: Callable, *queries: str | tuple[str, Rule]) -> Callable:
+    """``targets`` and, for their first target, the same URL with each of ``queries``: hostile query
+    parameters (a bad value is a 404 or a form message, never a 500). A query given as ``(query, rule)``
+    has its own rule; otherwise the entry's applies."""
+
+    def more(world) -> list[Target]:
+        found = targets(world)
+        first = found[0]
+        for query in queries:
+            query, rule = query if isinstance(query, tuple) else (query, None)
+            found.append(Target(first.label, first.kwargs, first.unit, query, rule))
+        return found
+
+    return more
+
+
+def with_years(targets: Callable, years: tuple[int, ...] = (1, 9999), rule: Rule | None = None) -> Callable:
+    """``targets`` plus their first at the calendar's edges (a year in the path: 0001, 9999), where ``rule``
+    applies (default: a 404 for those who may see the unit, the entry's refusal for the others)."""
+
+    def more(world) -> list[Target]:
+        found = targets(world)
+        first = found[0]
+        return found + [Target(first.label, {**first.kwargs, "year": y}, first.unit, rule=rule or manages(status=404))
+                        for y in years]
+
+    return more
 
 
 def world_unit(world, name: str):

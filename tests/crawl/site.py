@@ -1,17 +1,13 @@
-"""Crawl entries of the site itself (config/urls.py): sign-in pages of django.contrib.auth, the healthcheck,
+"""Crawl entries of the site itself (config/urls.py): sign-in pages (django.contrib.auth's views), the healthcheck,
 and the unit-management pages of branches/urls.py."""
 
-from tests.crawl.registry import SAME, Entry, Target, action, manages, none, public, register, signed_in, table, units
+from tests.crawl.registry import SAME, Entry, action, manages, none, public, register, signed_in, table, units
 
 register(
     Entry("login", none, public()),
     Entry("logout", none, public(405)),
     Entry("password_change", none, signed_in(), post=SAME),
     Entry("password_change_done", none, signed_in()),
-    Entry("password_reset", none, public()),
-    Entry("password_reset_done", none, public()),
-    Entry("password_reset_confirm", lambda w: [Target("-", {"uidb64": "MQ", "token": "set-password"})], public()),
-    Entry("password_reset_complete", none, public()),
     Entry("healthz", none, public(), html=False),
     # branches: a unit's structure belongs to the unit above it.
     # Units are created by committee-level roles, not inside a branch by its secretary.
