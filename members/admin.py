@@ -3,7 +3,7 @@ from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from members.models import Member, StatsSnapshot
-from members.resources import MemberResource
+from members.resources import GuardedXLSX, MemberResource
 
 
 @admin.register(Member)
@@ -11,6 +11,7 @@ class MemberAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     """Import needs the add permission, export the view permission (settings IMPORT_EXPORT_*)."""
 
     resource_classes = [MemberResource]
+    import_formats = [GuardedXLSX]  # one reader for every import: the layer's guard, never openpyxl on an upload
     list_display = ["name", "gender", "stage", "category", "branch", "joined_on", "is_active"]
     list_filter = ["stage", "category", "gender", "is_active"]
     search_fields = ["name", "id_number", "phone", "branch__name"]

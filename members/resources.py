@@ -13,7 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.conf import settings
 from import_export import fields, resources, widgets
+from import_export.formats.base_formats import XLSX
 
 from branches.dates import add_years
 from branches.models import Organization
@@ -32,6 +34,7 @@ from branches.spreadsheets import (  # noqa: F401  (the format constants stay im
     clean_text,
     id_number_is_valid,
     id_number_key,
+    read_xlsx,
 )
 from members.models import Member
 
@@ -61,6 +64,17 @@ STAGE_LABELS = {
     "full": "正式党员",
 }
 _text = cell_text  # the spreadsheet layer's cell-as-text, under the name the lifecycle imports use
+
+
+class GuardedXLSX(XLSX):
+    """The admin's xlsx format through the spreadsheet layer: the extent guard and calamine instead of openpyxl,
+    whose read-only mode walks the sheet's declared dimension cell by cell (A1:XFD1048576 is 17 billion)."""
+
+    def create_dataset(self, in_stream):
+        if len(in_stream) > settings.MEMBER_IMPORT_MAX_BYTES:
+            raise ValueError(_("The file is larger than %(mb)d MB.")
+                             % {"mb": settings.MEMBER_IMPORT_MAX_BYTES // (1024 * 1024)})
+        return read_xlsx(in_stream)
 
 
 class LabelWidget(widgets.Widget):

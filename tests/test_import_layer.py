@@ -427,3 +427,16 @@ def test_member_import_refuses_a_founding_era_date_and_a_misplaced_huge_sheet(ca
     bomb = xlsx([list(HEADERS)], sheet_path="xl/sheets/sheet1.xml", dimension="A1:XFD1048576")
     report = member_import(data=bomb, filename="m.xlsx", scope=cast.c1, by=cast.officer)
     assert _where(report) == {(None, "")}
+
+
+def test_the_admin_import_reads_through_the_guard_too(cast, admin_client, memory_cap):
+    url = reverse("admin:members_member_import")
+    bomb = xlsx([list(HEADERS)], sheet_path="xl/sheets/sheet1.xml", dimension="A1:XFD1048576")
+    before = Member.objects.count()
+    response = admin_client.post(url, {"format": "0", "import_file": SimpleUploadedFile("m.xlsx", bomb)})
+    assert response.status_code == 200 and "errorlist" in response.content.decode()
+    assert Member.objects.count() == before
+    good = build_xlsx([member_row(0, branch_code="A")])
+    response = admin_client.post(url, {"format": "0", "import_file": SimpleUploadedFile("m.xlsx", good)})
+    assert response.status_code == 200 and "errorlist" not in response.content.decode()
+    assert "confirm" in response.content.decode()  # the dry run read the file and offers to confirm

@@ -4,7 +4,7 @@ before the founding or in the future, NaN / Infinity / 1e20 as text and as numbe
 phones, unknown choices). Whatever it plants, the import writes nothing and names the row and column of each
 planted cell; with nothing planted, every row is imported (so the checks are not simply refusing everything).
 
-Settings: ``max_examples=25`` per import (six imports), ``deadline=None`` (a first example pays for imports and
+Settings: ``max_examples=60`` per import (six imports), ``deadline=None`` (a first example pays for imports and
 caches), no example database (the checkout is shared), the function-scoped fixtures health check suppressed:
 every example runs inside a savepoint that is rolled back, so the cast and the pinned clock are shared safely.
 The clock is pinned to 15 June 2025 (Beijing): the bounds of dates follow today.
@@ -49,7 +49,7 @@ from tests.xlsx_helpers import HEADERS, bad_checksum, id_number, member_row, rea
 pytestmark = pytest.mark.calendar
 
 TODAY = datetime.date(2025, 6, 15)
-PROPERTY = settings(max_examples=25, deadline=None, database=None,
+PROPERTY = settings(max_examples=60, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
