@@ -209,7 +209,8 @@ class MemberResource(resources.ModelResource):
         self.user = user
         self.branches_by_code: dict[str, Organization] = {}
         self.existing_by_id: dict[str, Member] = {}
-        self.seen_ids: set[str] = set()
+        self.seen_ids: dict[str, int] = {}  # ID number → the sheet row it was first on
+        self._sheet_row = 0
         # Field widgets that need the resource (branch lookup) are bound per instance.
         self.fields["branch"].widget = BranchWidget(self)
         self.today = timezone.localdate()
@@ -275,7 +276,7 @@ class MemberResource(resources.ModelResource):
         self.existing_by_id = {
             m.id_number: m for m in Member.objects.filter(id_number__in=ids).select_related("branch")
         } if ids else {}
-        self.seen_ids = set()
+        self.seen_ids = {}
 
     def import_row(self, row, instance_loader, **kwargs):
         """A blank line between data rows is skipped, not reported as a row missing every column."""
@@ -283,6 +284,7 @@ class MemberResource(resources.ModelResource):
             row_result = self.get_row_result_class()()
             row_result.import_type = row_result.IMPORT_TYPE_SKIP
             return row_result
+        self._sheet_row = kwargs.get("row_number", 0) + 1  # the dataset's 1-based row, below the header
         return super().import_row(row, instance_loader, **kwargs)
 
     def import_instance(self, instance, row, **kwargs):
@@ -305,8 +307,9 @@ class MemberResource(resources.ModelResource):
         if not id_number:
             return None
         if id_number in self.seen_ids:
-            raise ValidationError({"id_number": _("This ID number appears more than once in the file.")})
-        self.seen_ids.add(id_number)
+            raise ValidationError({"id_number": _("“%(value)s” is also on row %(row)d of the file.")
+                                   % {"value": id_number, "row": self.seen_ids[id_number]}})
+        self.seen_ids[id_number] = self._sheet_row
         member = self.existing_by_id.get(id_number)
         if member is not None and not member.branch.path.startswith(self.scope.path):
             raise ValidationError({"id_number": _("This ID number belongs to a member outside your units.")})

@@ -163,7 +163,8 @@ def applicants_import(*, data: bytes, filename: str, scope: Organization, by: Ab
         code = row.text("所在支部编码", field=_field(Organization, "code"))
         branch = branches.get(code)
         if code and branch is None:
-            row.error("所在支部编码", _("No active branch with this code here."))
+            row.error("所在支部编码", _("No active branch with code %(code)s in %(scope)s.")
+                      % {"code": code, "scope": scope.name})
         applied = row.date("申请入党日期", today=today)
         talk = row.date("谈话日期", required=False, today=today)
         id_number = row.id_number("身份证号")
