@@ -6,6 +6,8 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -129,7 +131,12 @@ class MeetingForm(forms.Form):
 
 
 class AttendanceForm(forms.Form):
-    """One row per party member of the unit: a status and, for anyone not present, the reason."""
+    """One row per party member of the unit: a status and, for anyone not present, the reason.
+
+    A row that is not sent means "present, no reason": the page's script sends only the rows that differ
+    (meetings.js), so a unit of 2,000 people posts a handful of fields, not 4,000 — Django refuses a form
+    past DATA_UPLOAD_MAX_NUMBER_FIELDS. A browser without the script sends every row, which the limit
+    (settings, 5,000 by default) leaves room for up to about 2,400 people."""
 
     def __init__(self, *args, members: list[Member], recorded: dict[int, Attendance] | None = None, **kwargs):
         kwargs.setdefault("prefix", "att")
@@ -140,7 +147,7 @@ class AttendanceForm(forms.Form):
             previous = recorded.get(member.pk)
             self.fields[f"status_{member.pk}"] = forms.ChoiceField(
                 label=gettext("Attendance of %(name)s") % {"name": member.name},
-                choices=Attendance.Status.choices,
+                choices=Attendance.Status.choices, required=False,
                 initial=previous.status if previous else Attendance.Status.PRESENT,
                 widget=forms.Select(attrs={"class": "form-select form-select-sm", "data-attendance-status": ""}),
             )
@@ -156,17 +163,55 @@ class AttendanceForm(forms.Form):
         for member in self.members:
             yield member, self[f"status_{member.pk}"], self[f"reason_{member.pk}"]
 
+    def rows_html(self) -> str:
+        """The table's rows as one string. The same markup Django's widgets would give (ids, names, labels,
+        errors), written directly: through the template engine 2,000 people took ~2 s to render
+        (bench/meeting_form.py), for what is one row repeated."""
+        choices = [(value, escape(label)) for value, label in Attendance.Status.choices]
+        placeholder = escape(gettext("Reason, if absent or on leave"))
+        no_group = "—"
+        out = []
+        for member in self.members:
+            pk = member.pk
+            status_name, reason_name = self.add_prefix(f"status_{pk}"), self.add_prefix(f"reason_{pk}")
+            status = self._shown_status(pk)
+            reason = self.data.get(reason_name, "") if self.is_bound else self.fields[f"reason_{pk}"].initial or ""
+            name = escape(member.name)
+            options = "".join(
+                f'<option value="{value}"{" selected" if value == status else ""}>{label}</option>'
+                for value, label in choices
+            )
+            errors = "".join(f'<div class="field-error">{escape(e)}</div>'
+                             for e in (self.errors.get(f"reason_{pk}", []) if self.is_bound else []))
+            group = escape(member.party_group.name) if member.party_group_id else no_group
+            away = "" if status == Attendance.Status.PRESENT else " is-away"
+            status_label = escape(self.fields[f"status_{pk}"].label)
+            reason_label = escape(self.fields[f"reason_{pk}"].label)
+            out.append(
+                f'<tr data-member="{pk}" data-attendance-row class="attendance-row{away}">'
+                f'<th scope="row" class="fw-normal">{name}</th><td>{escape(member.get_stage_display())}</td>'
+                f"<td>{group}</td>"
+                f'<td><label class="visually-hidden" for="id_{status_name}">{status_label}</label>'
+                f'<select name="{status_name}" id="id_{status_name}" class="form-select form-select-sm" '
+                f"data-attendance-status>{options}</select></td>"
+                f'<td><label class="visually-hidden" for="id_{reason_name}">{reason_label}</label>'
+                f'<input type="text" name="{reason_name}" id="id_{reason_name}" maxlength="200" value="{escape(reason)}" '
+                f'class="form-control form-control-sm" autocomplete="off" data-attendance-reason '
+                f'placeholder="{placeholder}">{errors}</td></tr>'
+            )
+        return mark_safe("".join(out))  # every value above is escaped
+
     def clean(self):
         cleaned = super().clean()
         for member in self.members:
-            status = cleaned.get(f"status_{member.pk}")
-            if status and status != Attendance.Status.PRESENT and not cleaned.get(f"reason_{member.pk}", "").strip():
+            status = cleaned.get(f"status_{member.pk}") or Attendance.Status.PRESENT
+            if status != Attendance.Status.PRESENT and not cleaned.get(f"reason_{member.pk}", "").strip():
                 self.add_error(f"reason_{member.pk}", _("Give the reason for the absence or leave."))
         return cleaned
 
     def entries(self) -> list[AttendanceEntry]:
         return [
-            AttendanceEntry(member.pk, self.cleaned_data[f"status_{member.pk}"],
+            AttendanceEntry(member.pk, self.cleaned_data.get(f"status_{member.pk}") or Attendance.Status.PRESENT,
                             self.cleaned_data.get(f"reason_{member.pk}", ""))
             for member in self.members
         ]
@@ -175,11 +220,17 @@ class AttendanceForm(forms.Form):
     def totals(self) -> dict[str, int]:
         """Counts for the first rendering (the script keeps them live, the service stores its own)."""
         totals = {"expected": len(self.members), "present": 0, "leave": 0, "absent": 0}
-        for _member, status, _reason in self.rows():
-            value = status.value()
+        for member in self.members:
+            value = self._shown_status(member.pk)
             if value in totals:
                 totals[value] += 1
         return totals
+
+    def _shown_status(self, pk: int) -> str:
+        """What the row shows: what was sent (a row not sent is present), or the recorded / default value."""
+        if self.is_bound:
+            return self.data.get(self.add_prefix(f"status_{pk}")) or Attendance.Status.PRESENT
+        return self.fields[f"status_{pk}"].initial
 
 
 class ReturnForm(forms.Form):
