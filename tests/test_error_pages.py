@@ -91,3 +91,12 @@ def test_the_500_page_renders_without_a_context_or_a_database(rf, django_assert_
     with django_assert_num_queries(0):  # a 500 from a broken database must still show
         response = server_error(rf.get("/"))
     assert response.status_code == 500 and "服务器错误" in response.content.decode()
+
+
+@pytest.mark.parametrize("query", ["q=%00", "q=a%00b", "%00=1", "month=2026-01%00"])
+def test_a_nul_in_a_query_parameter_is_a_chinese_400_on_every_backend(cast, as_alice, query):
+    # PostgreSQL refuses NUL in a string: ?q=%00 on the roster was a 500 there (and a 200 on SQLite).
+    response = as_alice.get(reverse("members:roster", args=[cast.branch_a.pk]) + "?" + query)
+    assert response.status_code == 400
+    _chinese(response, "请求有误")
+    assert Client().get(reverse("disclosure:open_search") + "?" + query).status_code == 400

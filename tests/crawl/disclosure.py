@@ -74,7 +74,7 @@ register(
     Entry("disclosure:post_attachment", sides("post_attachment", _post_of), signed_in(), html=False),
     action("disclosure:post_attachment_delete", sides("post_attachment", _post_of), manages()),
     Entry("disclosure:open_index", none, public()),
-    Entry("disclosure:open_search", with_queries(none, "q=支部", "q=%27%22%3C", "q=支部&unit=nope",
+    Entry("disclosure:open_search", with_queries(none, "q=支部", "q=%27%22%3C", "q=支部&unit=nope", ("q=%00", public(400)),
                                             "q=" + "支" * 300), public()),
     Entry("disclosure:open_benchmark", with_queries(none, "period=x", "u=x", "period=0001-01"), public()),
     Entry("disclosure:open_unit", _open("U", "C1", "A", "B"), public()),

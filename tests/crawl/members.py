@@ -1,7 +1,7 @@
 """Crawl entries of the members app (members/urls.py, and the home page in config/urls.py)."""
 
 from tests.crawl.registry import (
-    SAME, Entry, Target, action, manages, none, per_target, register, signed_in, sides, table, units, with_queries,
+    SAME, Entry, Target, action, manages, none, per_target, public, register, signed_in, sides, table, units, with_queries,
     with_years,
 )
 from tests.crawl.world import YEAR
@@ -26,7 +26,7 @@ register(
     # Home sends each person to their work: role holders to their unit, members to their record.
     Entry("home", none, table(302, anonymous=302, reviewer=200)),
     Entry("members:unit", units("U", "C1", "A", "B"), manages()),
-    Entry("members:roster", with_queries(units("A", "B"), "q=%27", "q=%00", "q=" + "支" * 300), manages()),
+    Entry("members:roster", with_queries(units("A", "B"), "q=%27", ("q=%00", public(400)), "q=" + "支" * 300), manages()),
     Entry("members:export", units("C1", "A", "B"), manages(), html=False),
     Entry("members:me", none, signed_in()),
     Entry("members:detail", _member, per_target(own=table(manages(), member=200), **{"in": manages(), "out": manages()})),
