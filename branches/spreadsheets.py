@@ -71,6 +71,8 @@ _ATTR_R = re.compile(rb"""(?:^|\s)r\s*=\s*["']([^"']*)["']""")
 _ATTR_REF = re.compile(rb"""(?:^|\s)ref\s*=\s*["']([^"']*)["']""")
 _ATTR_COUNT = re.compile(rb"""(?:^|\s)(?:count|uniqueCount)\s*=\s*["']([^"']*)["']""")
 _REF = re.compile(rb"\$?([A-Z]{1,3})\$?([0-9]{1,7})")
+_WIDE_MARKERS = tuple(word.encode(codec) for word in ("sheetData", "dimension", "worksheet")
+                      for codec in ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"))
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -310,6 +312,11 @@ def workbook_guard(data: bytes, *, max_rows: int, max_columns: int = MAX_COLUMNS
     # another way than the guard does, so none of them may be out of bounds.
     checked = set(sheets) | {name for name, kind in types.items() if _SHEET_TYPE.fullmatch(kind)}
     checked |= {name for name, body in parts.items() if b"sheetData" in body or b"<dimension" in body}
+    for body in parts.values():
+        # A sheet in UTF-16 or UTF-32 (an XML reader decodes it by its byte-order mark) would hide its cells
+        # from the byte patterns above: such a part is refused, wherever it is stored.
+        if b"\0" in body and any(marker in body for marker in _WIDE_MARKERS):
+            raise _damaged()
     for name in checked:
         _check_extent(parts[name], max_rows=max_rows, max_columns=max_columns)
     for name, body in parts.items():

@@ -118,6 +118,11 @@ HOSTILE_PACKAGES = {
         extra_types={"/xl/worksheets/sheet2.xml": SHEET_TYPE}),
     "undeclared-untyped-sheet-body": lambda: xlsx(
         [HEADER], extra_parts={"xl/media/image1.xml": sheet_xml([HEADER], dimension="A1:XFD1048576")}),
+    "utf16-sheet": lambda: package(sheet_xml([HEADER], dimension="A1:XFD1048576").replace(
+        'encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16")),
+    "utf16-undeclared-sheet-body": lambda: xlsx([HEADER], extra_parts={
+        "xl/media/image1.xml": "\ufeff".encode("utf-16-be") + sheet_xml([HEADER], dimension="A1:XFD1048576")
+        .encode("utf-16-be")}),
     "huge-shared-strings-count": lambda: xlsx(
         [HEADER], extra_parts={"xl/sharedStrings.xml": '<sst xmlns="x" count="4000000000" '
                                                        'uniqueCount="4000000000"><si><t>a</t></si></sst>'}),
