@@ -235,6 +235,24 @@ def _review_todos(meetings: list[Meeting]) -> None:
     Todo.objects.bulk_create(_review_todo_rows(meetings), ignore_conflicts=True, batch_size=1000)
 
 
+def _returned_todo_rows(meetings: list[Meeting]) -> list[Todo]:
+    """A to-do for the secretaries of each returned record (one roles query), due MINUTES_FILING_DAYS after
+    the return: what ``meeting_return`` creates and every daily run keeps (resubmitting closes it)."""
+    secretaries: dict[int, list[int]] = {}
+    for user_id, org_id in _users_with_roles({m.organization_id for m in meetings}, SECRETARY_ROLES):
+        secretaries.setdefault(org_id, []).append(user_id)
+    days = datetime.timedelta(days=settings.MINUTES_FILING_DAYS)
+    return [
+        Todo(user_id=user_id, kind=Todo.Kind.RETURNED, key=todo_key("returned", m, m.reviewed_at),
+             organization_id=m.organization_id, meeting=m,
+             text=_("Returned: %(meeting)s — %(reason)s") % {"meeting": m.get_kind_display(),
+                                                             "reason": m.return_reason[:120]},
+             due_on=timezone.localdate(m.reviewed_at) + days)
+        for m in meetings if m.reviewed_at is not None
+        for user_id in secretaries.get(m.organization_id, [])
+    ]
+
+
 def _close_review_todos(meeting: Meeting) -> None:
     Todo.objects.open().filter(meeting=meeting, kind=Todo.Kind.REVIEW_WAITING).update(done_at=timezone.now())
 
@@ -260,17 +278,7 @@ def meeting_return(*, meeting: Meeting, by: AbstractBaseUser, reason: str) -> Me
     meeting.save()
     _close_review_todos(meeting)
     public_pages_invalidate(organization=meeting.organization)  # no longer counted as filed
-    Todo.objects.bulk_create(
-        [
-            Todo(user_id=user_id, kind=Todo.Kind.RETURNED, key=todo_key("returned", meeting, meeting.reviewed_at),
-                 organization_id=meeting.organization_id, meeting=meeting,
-                 text=_("Returned: %(meeting)s — %(reason)s") % {"meeting": meeting.get_kind_display(),
-                                                                 "reason": meeting.return_reason[:120]},
-                 due_on=timezone.localdate() + datetime.timedelta(days=settings.MINUTES_FILING_DAYS))
-            for user_id, _org in _users_with_roles([meeting.organization_id], SECRETARY_ROLES)
-        ],
-        ignore_conflicts=True,
-    )
+    Todo.objects.bulk_create(_returned_todo_rows([meeting]), ignore_conflicts=True)
     return meeting
 
 
@@ -315,6 +323,7 @@ def reminders_advance(*, today: datetime.date | None = None) -> dict[str, int]:
     * Secretaries: a required meeting still missing in a period that ends within MEETING_REMINDER_DAYS,
       kept open until MINUTES_FILING_DAYS after the period's end (a late filing is still accepted).
     * Reviewers: every record awaiting their review.
+    * Secretaries: every record returned to them (until it is submitted again).
     """
     today = today or timezone.localdate()
     horizon = today + datetime.timedelta(days=settings.MEETING_REMINDER_DAYS)
@@ -350,4 +359,7 @@ def reminders_advance(*, today: datetime.date | None = None) -> dict[str, int]:
     missing = todos_sync(kind=Todo.Kind.MEETING_MISSING, wanted=wanted)
     waiting = Meeting.objects.filter(status=Meeting.Status.SUBMITTED).select_related("organization")
     review = todos_sync(kind=Todo.Kind.REVIEW_WAITING, wanted=_review_todo_rows(list(waiting)))
-    return {"created": missing["created"] + review["created"], "closed": missing["closed"] + review["closed"]}
+    returned = todos_sync(kind=Todo.Kind.RETURNED, wanted=_returned_todo_rows(
+        list(Meeting.objects.filter(status=Meeting.Status.RETURNED))))
+    parts = (missing, review, returned)
+    return {"created": sum(part["created"] for part in parts), "closed": sum(part["closed"] for part in parts)}
