@@ -95,13 +95,13 @@ def crawl(world) -> list[Result]:
             url = reverse(name, kwargs=target.kwargs) + (f"?{target.query}" if target.query else "")
             for persona in PERSONAS:
                 client, token = clients[persona]
-                expected = (target.rule or entry.get)(persona, target)
+                get_rule, post_rule = entry.rules(target)
+                expected = get_rule(persona, target)
                 result = Result(name, target.label, persona, "GET", url, 0, expected)
                 response = client.get(url)
                 result.status = response.status_code
                 _check(result, response, html=entry.html, allowed=allowed)
                 results.append(result)
-                post_rule = entry.post_rule()
                 post_expected = post_rule(persona, target) if post_rule else None
                 if post_expected in DENIALS and not target.query:  # a wrong owner: the POST is refused
                     result = Result(name, target.label, persona, "POST", url, 0, post_expected)

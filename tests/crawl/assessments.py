@@ -2,7 +2,7 @@
 (urls_assessment.py) and the dashboard (urls_dashboard.py)."""
 
 from tests.crawl.registry import (
-    SAME, Entry, Target, action, with_queries, manages, none, per_target, public, register, signed_in, sides, table, units,
+    SAME, Entry, Target, action, joined, with_queries, manages, none, per_target, public, register, signed_in, sides, table, units,
 )
 from tests.crawl.world import YEAR
 
@@ -18,6 +18,11 @@ tables_office = table(403, anonymous=302, zzb=200)  # the indicator tables (the 
 
 def _campaign(world):
     return [Target("-", {"pk": world.objects["campaign"]["in"].pk}, "U")]
+
+
+def _closed(rule):
+    """Last year's campaign, closed (its results shown), with its own rule."""
+    return lambda world: [Target("closed", {"pk": world.objects["closed_campaign"]["in"].pk}, "U", rule=rule)]
 
 
 def _org(obj):
@@ -51,15 +56,15 @@ register(
     # Ratings.
     Entry("assessments:home", none, signed_in()),
     Entry("assessments:campaign_new", none, campaigners, post=SAME),
-    Entry("assessments:campaign", _campaign, campaign_staff),
+    Entry("assessments:campaign", joined(_campaign, _closed(campaign_staff)), campaign_staff),
     action("assessments:campaign_publish", _campaign, campaign_office),
     action("assessments:campaign_close", _campaign, campaign_office),
     Entry("assessments:roster_import", _campaign, campaign_staff, post=SAME),
     Entry("assessments:codes_new", _campaign, campaign_staff, post=SAME),
     Entry("assessments:offline_scores", _campaign, campaign_office, post=SAME),
     # The campaign is open: its results are hidden from everyone until it closes.
-    Entry("assessments:results", _campaign, signed_in(404)),
-    Entry("assessments:results_xlsx", _campaign, signed_in(404), html=False),
+    Entry("assessments:results", joined(_campaign, _closed(campaign_staff)), signed_in(404)),
+    Entry("assessments:results_xlsx", joined(_campaign, _closed(campaign_staff)), signed_in(404), html=False),
     Entry("assessments:rate", _campaign, signed_in(404)),
     # A secretary writes their own report; the 组织部 may too. Those above read the file.
     Entry("assessments:report_edit", sides("target", _org),

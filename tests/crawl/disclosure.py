@@ -1,7 +1,8 @@
 """Crawl entries of the disclosure app (disclosure/urls.py): minutes, posts and the public pages."""
 
 from tests.crawl.registry import (
-    SAME, Entry, Target, action, manages, none, public, register, signed_in, sides, table, units, with_queries,
+    ABOVE, COVERS, LOGIN,
+    SAME, Entry, Target, action, joined, manages, none, public, register, signed_in, sides, table, units, with_queries,
     with_years, world_unit,
 )
 from tests.crawl.world import YEAR
@@ -44,6 +45,18 @@ def _open_attachment(world):
 
 reviewers = manages(level="above")  # actions of the unit above
 
+
+def checkers(persona, target):
+    """The confidentiality check of a post: the unit above does it; the post's own unit is refused; for
+    anyone else a post still waiting for its check does not exist (404)."""
+    if persona == "anonymous":
+        return LOGIN
+    if ABOVE[target.unit] in COVERS[persona]:
+        return 200
+    if target.unit in COVERS[persona] or not target.label.startswith("pending_post"):
+        return 403
+    return 404
+
 register(
     Entry("disclosure:list", with_queries(units("C1", "A", "B"), *(
         (q, manages(status=404)) for q in ("year=x", "year=0", "year=99999", "year=-1"))),
@@ -51,9 +64,10 @@ register(
     Entry("disclosure:create", with_queries(units("C1", "A", "B"), "kind=x"), manages(), post=SAME),
     Entry("disclosure:work_record", with_years(units("A", "B", extra={"year": YEAR})), manages()),
     Entry("disclosure:work_record_xlsx", units("A", "B", extra={"year": YEAR}), manages(), html=False),
-    Entry("disclosure:detail", sides("meeting", _org), manages()),
+    Entry("disclosure:detail", joined(sides("meeting", _org), sides("draft_meeting", _org, rule=manages())), manages()),
     # A submitted record is frozen: its managers are sent back to it (302).
-    Entry("disclosure:edit", sides("meeting", _org), manages(status=302), post=SAME),
+    Entry("disclosure:edit", joined(sides("meeting", _org), sides("draft_meeting", _org, rule=manages())),
+          manages(status=302), post=SAME),
     action("disclosure:approve", sides("meeting", _org), reviewers),
     action("disclosure:return", sides("meeting", _org), reviewers),
     Entry("disclosure:attachment", sides("attachment", _meeting_of), manages(), html=False),
@@ -66,10 +80,13 @@ register(
     Entry("disclosure:post_list", units("C1", "A", "B"), manages()),
     Entry("disclosure:post_create", units("C1", "A", "B"), manages(), post=SAME),
     # The posts are published and public: every signed-in reader may open them on the desk too.
-    Entry("disclosure:post_detail", sides("post", _org), signed_in()),
-    Entry("disclosure:post_edit", sides("post", _org), manages(), post=SAME),
-    action("disclosure:post_approve", sides("post", _org), reviewers),
-    action("disclosure:post_return", sides("post", _org), reviewers),
+    # A post waiting for its check is shown to its unit and to the checkers above only.
+    Entry("disclosure:post_detail", joined(sides("post", _org), sides("pending_post", _org, rule=manages(deny=404))),
+          signed_in()),
+    Entry("disclosure:post_edit", joined(sides("post", _org), sides("pending_post", _org, rule=manages(status=302))),
+          manages(), post=SAME),
+    action("disclosure:post_approve", joined(sides("post", _org), sides("pending_post", _org, rule=checkers)), checkers),
+    action("disclosure:post_return", joined(sides("post", _org), sides("pending_post", _org, rule=checkers)), checkers),
     action("disclosure:post_withdraw", sides("post", _org), manages()),
     Entry("disclosure:post_attachment", sides("post_attachment", _post_of), signed_in(), html=False),
     action("disclosure:post_attachment_delete", sides("post_attachment", _post_of), manages()),

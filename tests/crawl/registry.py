@@ -104,15 +104,20 @@ class Entry:
     post: Rule | str | None = None
     html: bool = True  # a zh-hans page (checked for English); False for files and exports
     note: str = ""
+    is_action: bool = False  # POST only (see action()): a target's own rule is then its POST's
 
-    def post_rule(self) -> Rule | None:
-        return self.get if self.post == SAME else self.post
+    def rules(self, target: Target) -> tuple[Rule, Rule | None]:
+        """The GET and POST rules for ``target`` (its own rule, if it has one, replaces the entry's)."""
+        if self.is_action:
+            return self.get, target.rule or self.post
+        get = target.rule or self.get
+        return get, get if self.post == SAME else self.post
 
 
 def action(name: str, targets, rule: Rule, *, anonymous: int = LOGIN, **extra) -> Entry:
     """A POST-only action: a GET is 405 for everyone (after the sign-in for the anonymous); ``rule`` says
     who may POST (their status is never requested) and how the others are refused."""
-    return Entry(name, targets, signed_in(405, anonymous=anonymous), post=rule, **extra)
+    return Entry(name, targets, signed_in(405, anonymous=anonymous), post=rule, is_action=True, **extra)
 
 
 REGISTRY: dict[str, Entry] = {}
@@ -130,18 +135,26 @@ def none(world) -> list[Target]:
 
 
 def sides(name: str, unit: Callable[[object], object] | None = None, kw: str = "pk",
-          attr: str = "pk", query: str = "") -> Callable[[object], list[Target]]:
-    """The world's object ``name`` on A's side and on B's side; ``unit`` names the unit it belongs to."""
+          attr: str = "pk", query: str = "", rule: Rule | None = None) -> Callable[[object], list[Target]]:
+    """The world's object ``name`` on A's side and on B's side; ``unit`` names the unit it belongs to. The
+    labels are "in" and "out" for the entry's main object, "<name>:in" and "<name>:out" for one given with
+    its own ``rule`` (another state of it: a draft, a post waiting for its check)."""
 
     def targets(world) -> list[Target]:
         found = []
-        for label in ("in", "out"):
-            obj = world.objects[name][label]
+        for side in ("in", "out"):
+            obj = world.objects[name][side]
             value = obj if attr is None else getattr(obj, attr)
-            found.append(Target(label, {kw: value}, unit_name(world, unit(obj)) if unit else None, query))
+            label = side if rule is None else f"{name}:{side}"
+            found.append(Target(label, {kw: value}, unit_name(world, unit(obj)) if unit else None, query, rule))
         return found
 
     return targets
+
+
+def joined(*target_lists: Callable) -> Callable[[object], list[Target]]:
+    """The targets of several target functions, in order."""
+    return lambda world: [target for targets in target_lists for target in targets(world)]
 
 
 def units(*names: str, kw: str = "pk", extra: dict | None = None, query: str = "") -> Callable:

@@ -74,7 +74,8 @@ def build(cast) -> World:
     sides = {"in": (cast.branch_a, cast.c1, cast.alice, cast.alice_member),
              "out": (cast.branch_b, cast.c2, cast.charlie, cast.charlie_member)}
     for name in ("meeting", "attachment", "post", "post_attachment", "case", "document", "transfer", "target",
-                 "code", "assessment", "item", "grant", "grant_file", "applicant"):
+                 "code", "assessment", "item", "grant", "grant_file", "applicant", "draft_meeting", "pending_post",
+                 "draft_grant"):
         o[name] = {}
     _meetings(world, sides)
     _posts(world, sides)
@@ -99,14 +100,25 @@ def _meetings(world, sides) -> None:
         Meeting.history.filter(id=meeting.pk).update(history_user=None)  # as a bulk write leaves it
         world.objects["meeting"][side] = meeting
         world.objects["attachment"][side] = meeting.attachments.get()
+        world.objects["draft_meeting"][side] = meeting_save(
+            by=secretary, organization=branch, attendance=entries,
+            data={"kind": "branch_committee", "held_at": NOW - datetime.timedelta(days=1), "place": "党员活动室",
+                  "topics": "研究发展党员工作", "minutes": "", "takes_vote": False})
 
 
 def _posts(world, sides) -> None:
-    from disclosure.models import Post, PostCategory
+    from disclosure.models import Post, PostCategory, PublishingRule
     from disclosure.services import post_save
 
     category = PostCategory.objects.get(code="work")
     for side, (branch, _committee, secretary, _member) in sides.items():
+        # A post of a unit whose posts need the confidentiality check (保密审查) waits for the unit above.
+        PublishingRule.objects.update_or_create(organization=branch, defaults={"check_required": True})
+        world.objects["pending_post"][side] = post_save(
+            by=secretary, organization=branch, publish=True,
+            data={"section": "notices", "category": category, "title": "关于召开专题组织生活会的通知",
+                  "body": "<p>待审</p>", "visibility": "public"})
+        PublishingRule.objects.filter(organization=branch).update(check_required=False)
         post = post_save(by=secretary, organization=branch, publish=True, attachments=(pdf("通知.pdf"),),
                          data={"section": "news", "category": category, "title": "支部开展主题党日活动",
                                "body": "<p>正文</p>", "visibility": "public"})
@@ -149,6 +161,13 @@ def _ratings(world, sides, zzb) -> None:
         opens_at=NOW - datetime.timedelta(hours=1), closes_at=NOW + datetime.timedelta(days=3))
     services.campaign_publish(campaign=campaign, by=zzb)
     world.objects["campaign"] = {"in": campaign, "out": campaign}
+    # Last year's campaign, closed: its results are shown.
+    closed = services.campaign_create(
+        scope=world.cast.university, name=f"{YEAR - 1}年度书记述职测评", year=YEAR - 1, by=zzb,
+        opens_at=NOW - datetime.timedelta(days=200), closes_at=NOW - datetime.timedelta(days=190))
+    services.campaign_publish(campaign=closed, by=zzb)
+    services.campaign_close(campaign=closed, by=zzb, now=NOW - datetime.timedelta(days=190))
+    world.objects["closed_campaign"] = {"in": closed, "out": closed}
     for side, (branch, _committee, secretary, _member) in sides.items():
         target = RatingTarget.objects.get(campaign=campaign, organization=branch)
         services.target_report_update(target=target, text="一年来，支部……", upload=pdf("述职.pdf"), by=secretary)
@@ -200,4 +219,7 @@ def _grants(world, sides, zzb, reviewer) -> None:
             services.reviewers_assign(grant=grant, reviewers=[reviewer], by=zzb)
         world.objects["grant"][side] = grant
         world.objects["grant_file"][side] = grant.files.first()
+        world.objects["draft_grant"][side] = services.grant_apply(
+            call=call, organization=branch, applicant=secretary, topic=topic, title="支部书记工作室" + NAMES[side],
+            plan="计划", expected_outputs="成果", budget_requested=Decimal("1500"), submit=False, today=TODAY)
     assert timezone.localdate() == TODAY, "the crawl runs with the clock pinned (tests/test_crawl.py)"
