@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime
 import io
-import os
-import resource
 import struct
 import zipfile
 from decimal import Decimal
@@ -43,7 +41,7 @@ from members.services.tabular import (
     transfers_import,
 )
 from tests.factories import MemberFactory
-from tests.xlsx_craft import SHEET_TYPE, package, sheet_xml, xlsx
+from tests.xlsx_craft import SHEET_TYPE, address_space_capped, package, sheet_xml, xlsx
 from tests.xlsx_helpers import HEADERS, bad_checksum, build_xlsx, id_number, member_row
 
 pytestmark = pytest.mark.calendar
@@ -59,15 +57,8 @@ def pinned(time_machine):
 
 @pytest.fixture
 def memory_cap():
-    """A file the guard let through would make the reader ask for ~100 GB: with the address space capped
-    for the test, such a miss fails here (the allocation is refused) instead of taking the machine's memory."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    with open("/proc/self/statm") as statm:
-        used = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    cap = used + 2 * 1024**3
-    resource.setrlimit(resource.RLIMIT_AS, (cap if hard == resource.RLIM_INFINITY else min(cap, hard), hard))
-    yield
-    resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+    with address_space_capped():
+        yield
 
 
 def _rezip(data: bytes, change) -> bytes:

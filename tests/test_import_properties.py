@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from assessments.models import Indicator, RaterEligibility
@@ -43,7 +43,7 @@ from members.services.tabular import (
 from tests.assessment_fixtures import cycle_cast  # noqa: F401
 from tests.factories import MemberFactory
 from tests.ratings_helpers import make_campaign
-from tests.xlsx_craft import table
+from tests.xlsx_craft import address_space_capped, package, sheet_xml, table
 from tests.xlsx_helpers import HEADERS, bad_checksum, id_number, member_row, read_xlsx_rows
 
 pytestmark = pytest.mark.calendar
@@ -385,3 +385,40 @@ def test_a_cell_check_accepts_a_value_of_its_column_or_refuses_it_with_a_message
             assert id_number_is_valid(result)
         elif name == "phone" and result:
             assert PHONE_RE.fullmatch(result)
+
+
+# --- hostile structure -----------------------------------------------------------------------------------------
+
+FRAGMENTS = st.sampled_from([
+    '<c r="XFD1048576"><v>1</v></c>', '<c r="BZ2"><v>1</v></c>', '<c r="CA2"><v>1</v></c>', "<c><v>1</v></c>",
+    '<c t="n" r="ZZZ9"><v>1</v></c>', "<c r='XFD1'/>", '<x:c r="XFD1"/>', '<c r="A0"/>', '<c r="A99999999"/>',
+    '<row r="1048576">', "<row>", "</row>", '<row r="0">', '<dimension ref="A1:XFD1048576"/>',
+    '<dimension ref="XFD1"/>', '<mergeCell ref="A1:XFD1"/>', '<mergeCells><mergeCell ref="A1:B1048576"/>',
+    '<c r="A2" t="s"><v>999999</v></c>', '<c r="A2" t="inlineStr"><is><t>_x0000_</t></is></c>', "&#0;",
+    "<!DOCTYPE x>", '<c r="A2"><v>NaN</v></c>', '<c r="B2" s="9"><v>1e300</v></c>', "<sheetData>", "</sheetData>",
+    "\ufeff", "<", '"', "𠀀",
+])
+SHEET_PATHS = st.sampled_from(["xl/worksheets/sheet1.xml", "xl/sheets/sheet1.xml", "xl/a.xml", "sheet.xml"])
+
+
+@settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.integers(0, 2000), FRAGMENTS), min_size=1, max_size=6), SHEET_PATHS)
+def test_a_sheet_with_hostile_fragments_is_read_within_bounds_or_refused(insertions, path):
+    """Fragments spliced anywhere into a sheet part (far cells, rows and ranges, cells without references,
+    entities, broken markup), stored at any path: the reader returns a sheet within the bounds (78 columns,
+    the row limit) or refuses the file with a message; nothing else, and never a grid past the bounds."""
+    from branches.spreadsheets import FileRefused, read_xlsx
+
+    sheet = sheet_xml([["a", "b"], ["x", 1], ["y", 2]])
+    for position, fragment in sorted(insertions, reverse=True):
+        at = min(position, len(sheet))
+        sheet = sheet[:at] + fragment + sheet[at:]
+    with address_space_capped():
+        try:
+            dataset = read_xlsx(package(sheet.encode("utf-8", "surrogatepass"), sheet_path=path), max_rows=100)
+        except FileRefused as refused:
+            assert str(refused)
+            event(f"refused: {refused}")
+            return
+    event("read")
+    assert dataset.width <= 78 and len(dataset) <= 100

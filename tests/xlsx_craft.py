@@ -6,10 +6,13 @@ Free of Django imports, like tests/xlsx_helpers.py.
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
 import re
+import resource
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from xml.sax.saxutils import escape
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -106,3 +109,19 @@ def xlsx(rows: Sequence[Sequence[object]], **options) -> bytes:
     """A plain workbook of ``rows`` (the first is the header)."""
     sheet_options = {k: options.pop(k) for k in ("dimension", "extra", "after") if k in options}
     return package(sheet_xml(rows, **sheet_options), **options)
+
+
+@contextlib.contextmanager
+def address_space_capped(extra: int = 2 * 1024**3) -> Iterator[None]:
+    """A file the guard let through would make the reader ask for ~100 GB: with this process's address space
+    capped at what it uses now plus ``extra``, such a miss fails (the allocation is refused) instead of taking
+    the machine's memory."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    with open("/proc/self/statm") as statm:
+        used = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    cap = used + extra if hard == resource.RLIM_INFINITY else min(used + extra, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
