@@ -40,7 +40,13 @@ from members.services.tabular import (
     dues_import,
     transfers_import,
 )
+from assessments.models import RaterEligibility
+from assessments.services.targets import COLUMNS as INDICATOR_COLUMNS
+from tests.assessment_fixtures import cycle_cast  # noqa: F401
+from tests.conftest import login
 from tests.factories import MemberFactory
+from tests.ratings_helpers import make_campaign
+from tests.test_assessment_targets import snapshot
 from tests.xlsx_craft import SHEET_TYPE, address_space_capped, package, sheet_xml, xlsx
 from tests.xlsx_helpers import HEADERS, bad_checksum, build_xlsx, id_number, member_row
 
@@ -443,3 +449,34 @@ def test_the_admin_import_reads_through_the_guard_too(cast, admin_client, memory
     response = admin_client.post(url, {"format": "0", "import_file": SimpleUploadedFile("m.xlsx", good)})
     assert response.status_code == 200 and "errorlist" not in response.content.decode()
     assert "confirm" in response.content.decode()  # the dry run read the file and offers to confirm
+
+
+def test_every_import_page_answers_hostile_files_with_a_report_not_a_500(cycle_cast, memory_cap):  # noqa: F811
+    """The member, roster and indicator-table pages (the lifecycle page is above), each with a huge misplaced
+    sheet, a workbook in disguise and a sheet of hostile cells: a page with the report, nothing written."""
+    c = cycle_cast
+    campaign = make_campaign(c)
+    table = c.tables["ladder"]
+    pages = [
+        (c.officer, reverse("members:import"), {"scope": c.c1.pk}, HEADERS),
+        (c.officer, reverse("assessments:roster_import", args=[campaign.pk]), {"unit": c.branch_a.pk},
+         ("学号/工号", "姓名", "身份", "所在单位编码", "初始密码")),
+        (c.zzb, reverse("cycle:table_import", args=[table.pk]), {}, INDICATOR_COLUMNS),
+    ]
+    hostile = ["=cmd|' /C calc'!A0", "𠀀" * 300, "0001-01-01", ("num", "NaN"), "A" * 200, "9999-12-31",
+               ("num", "1e20"), "１２３", "\x00", "-1", "", ""]
+    before = (Member.objects.count(), RaterEligibility.objects.count(), snapshot(table))
+    for user, url, fields, columns in pages:
+        client = login(user)
+        files = [xlsx([list(columns)], sheet_path="xl/sheets/sheet1.xml", dimension="A1:XFD1048576"),
+                 NOT_WORKBOOKS["word-document-renamed"], xlsx([list(columns), hostile[:len(columns)]])]
+        for data in files:
+            try:
+                read_xlsx(data)
+                expected = "A（"  # cells refused: the report names the first column
+            except FileRefused as refused:
+                expected = str(refused)  # the whole file refused: the page says why
+            response = client.post(url, fields | {"file": SimpleUploadedFile("x.xlsx", data)})
+            assert response.status_code in (200, 400, 422), (url, response.status_code)
+            assert expected in response.content.decode(), (url, expected)
+    assert (Member.objects.count(), RaterEligibility.objects.count(), snapshot(table)) == before
