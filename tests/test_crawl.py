@@ -98,7 +98,7 @@ def crawl(world) -> list[Result]:
                 get_rule, post_rule = entry.rules(target)
                 expected = get_rule(persona, target)
                 result = Result(name, target.label, persona, "GET", url, 0, expected)
-                response = client.get(url)
+                response = client.get(url, headers=target.headers)
                 result.status = response.status_code
                 _check(result, response, html=entry.html, allowed=allowed)
                 results.append(result)

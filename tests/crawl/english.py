@@ -1,4 +1,5 @@
-"""Finds English on a zh-hans page: the text a reader sees (tags, attributes, scripts and styles stripped),
+"""Finds English on a zh-hans page: the text a reader sees (tags, scripts and styles stripped; of the attributes
+only those shown: title, placeholder, alt, aria-label),
 searched for ASCII words that are not on the allow-list (file types, units' codes, usernames, …)."""
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ _SKIP = re.compile(
 
 
 class _Text(HTMLParser):
-    """The visible text of a page: everything outside <script>, <style>, <template> and <svg>."""
+    """The visible text of a page: everything outside <script>, <style>, <template> and <svg>, and the
+    attributes shown to a reader."""
 
     SKIPPED = {"script", "style", "template", "svg", "code"}
 
@@ -35,9 +37,25 @@ class _Text(HTMLParser):
         self.depth = 0
         self.parts: list[str] = []
 
+    # Attributes a reader sees or hears: tooltips, placeholders, alternative text, screen-reader labels, and
+    # the caption of an <input type="submit">.
+    SHOWN = {"title", "placeholder", "alt", "aria-label"}
+
     def handle_starttag(self, tag, attrs):
         if tag in self.SKIPPED:
             self.depth += 1
+        if self.depth:
+            return
+        attributes = dict(attrs)
+        for name in self.SHOWN & attributes.keys():
+            self.parts.append(attributes[name] or "")
+        if tag == "input" and attributes.get("type") in {"submit", "button"}:
+            self.parts.append(attributes.get("value") or "")
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag in self.SKIPPED and self.depth:
+            self.depth -= 1
 
     def handle_endtag(self, tag):
         if tag in self.SKIPPED and self.depth:

@@ -1,7 +1,7 @@
 """Crawl entries of the members app (members/urls.py, and the home page in config/urls.py)."""
 
 from tests.crawl.registry import (
-    SAME, Entry, Target, action, manages, none, per_target, public, register, signed_in, sides, table, units, with_queries,
+    SAME, Entry, Target, action, joined, manages, none, per_target, public, register, signed_in, sides, table, units, with_queries,
     with_years,
 )
 from tests.crawl.world import YEAR
@@ -15,6 +15,12 @@ def _case_branch(case):
     return case.member.branch
 
 
+def _htmx(targets):
+    """The same URLs as an htmx swap asks for them (a fragment of the page)."""
+    return lambda world: [Target(t.label, t.kwargs, t.unit, "q=艾", headers={"HX-Request": "true"})
+                          for t in targets(world)]
+
+
 def _member(world):
     # Bob (the member persona) reads his own record; A's secretary's record and B's secretary's.
     c = world.cast
@@ -26,7 +32,8 @@ register(
     # Home sends each person to their work: role holders to their unit, members to their record.
     Entry("home", none, table(302, anonymous=302, reviewer=200)),
     Entry("members:unit", units("U", "C1", "A", "B"), manages()),
-    Entry("members:roster", with_queries(units("A", "B"), "q=%27", ("q=%00", public(400)), "q=" + "支" * 300), manages()),
+    Entry("members:roster", joined(with_queries(units("A", "B"), "q=%27", ("q=%00", public(400)), "q=" + "支" * 300),
+                                   _htmx(units("A", "B"))), manages()),
     Entry("members:export", units("C1", "A", "B"), manages(), html=False),
     Entry("members:me", none, signed_in()),
     Entry("members:detail", _member, per_target(own=table(manages(), member=200), **{"in": manages(), "out": manages()})),

@@ -43,6 +43,7 @@ class Target:
     unit: str | None = None
     query: str = ""
     rule: Callable | None = None  # instead of the entry's (a hostile query's own expectation)
+    headers: dict | None = None  # e.g. HX-Request: an htmx swap gets a fragment of the page
 
 
 Rule = Callable[[str, Target], int]
