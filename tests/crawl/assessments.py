@@ -65,13 +65,14 @@ register(
     # The campaign is open: its results are hidden from everyone until it closes.
     Entry("assessments:results", joined(_campaign, _closed(campaign_staff)), signed_in(404)),
     Entry("assessments:results_xlsx", joined(_campaign, _closed(campaign_staff)), signed_in(404), html=False),
-    Entry("assessments:rate", _campaign, signed_in(404)),
+    Entry("assessments:rate", _campaign, table(404, anonymous=302, member=200), post=SAME),
     # A secretary writes their own report; the 组织部 may too. Those above read the file.
     Entry("assessments:report_edit", sides("target", _org),
           per_target(**{"in": table(403, anonymous=302, secretary_a=200, zzb=200),
                         "out": table(403, anonymous=302, secretary_b=200, zzb=200)}), post=SAME),
     Entry("assessments:report_file", with_queries(sides("target", _org), "code=%27", "code=NOTACODE"),
-          manages(deny=404, anonymous=404), html=False),
+          per_target(**{"in": table(manages(deny=404, anonymous=404), member=200),  # a rater of A reads it
+                        "out": manages(deny=404, anonymous=404)}), html=False),
     Entry("assessments:code_entry", with_queries(none, "code='", "code=--", "code=" + "x" * 100), public()),
     Entry("assessments:code_done", none, public()),
     Entry("assessments:code_rate", _codes, per_target(**{"in": public(), "out": public(), "bad": public(404)})),

@@ -83,6 +83,10 @@ def build(cast) -> World:
     _ratings(world, sides, zzb)
     _cycle(world, sides, zzb)
     _grants(world, sides, zzb, reviewer)
+    # The dashboard's snapshot, as the beat keeps it: its pages then show figures, not "no data yet".
+    from branches.figures import figures_refresh
+
+    figures_refresh(today=TODAY)
     return world
 
 
@@ -129,6 +133,8 @@ def _posts(world, sides) -> None:
 
 
 def _lifecycle(world, sides) -> None:
+    from members.models import CareOccasionKind
+    from members.services.care import care_occasion_note, care_visit_record
     from members.services.development import applicant_register, development_step_record
     from members.services.dues import dues_declare, dues_record
     from members.services.transfers import transfer_start
@@ -150,10 +156,14 @@ def _lifecycle(world, sides) -> None:
         dues_declare(member=member, kind="employee", base=Decimal("4000"), valid_from=datetime.date(YEAR, 1, 1),
                      by=secretary)
         dues_record(member=member, month=datetime.date(YEAR, 5, 1), status="paid", by=secretary, today=TODAY)
+        occasion = care_occasion_note(member=member, kind=CareOccasionKind.objects.get(code="illness"),
+                                      noted_on=TODAY - datetime.timedelta(days=8), by=secretary)
+        care_visit_record(occasion=occasion, visited_on=TODAY - datetime.timedelta(days=6), visitors="支部书记",
+                          by=secretary, help_given="慰问", amount=Decimal("500"))
 
 
 def _ratings(world, sides, zzb) -> None:
-    from assessments.models import RatingTarget
+    from assessments.models import RaterEligibility, RatingTarget
     from assessments.services import ratings as services
 
     campaign = services.campaign_create(
@@ -173,6 +183,9 @@ def _ratings(world, sides, zzb) -> None:
         services.target_report_update(target=target, text="一年来，支部……", upload=pdf("述职.pdf"), by=secretary)
         world.objects["target"][side] = target
         world.objects["code"][side] = services.codes_generate(campaign=campaign, unit=branch, count=1, by=zzb)[0]
+    # Bob (the member persona) is on A's roster of raters: the rating page is his.
+    RaterEligibility.objects.create(campaign=campaign, user=world.cast.bob, unit=world.cast.branch_a,
+                                    kind=RaterEligibility.Kind.STAFF)
 
 
 def _cycle(world, sides, zzb) -> None:
