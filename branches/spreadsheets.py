@@ -38,8 +38,11 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-# The Party was founded on 1 July 1921: no date of the portal's records lies before it.
+# The Party was founded on 1 July 1921: no date of the portal's records lies before it, but a birth date may
+# (a retired member born in 1919). Deployments may move both (settings DATE_EARLIEST, BIRTH_DATE_EARLIEST:
+# the window the forms use too).
 EARLIEST_DATE = datetime.date(1921, 7, 1)
+EARLIEST_BIRTH_DATE = datetime.date(1900, 1, 1)
 MAX_COLUMNS = 78  # column BZ: far wider than any of the portal's sheets (the member sheet has a dozen columns)
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # 20 × the 10 MB upload limit; a real 50,000-row sheet unpacks to ~30 MB
 MAX_PARTS = 2000
@@ -458,11 +461,22 @@ def _day_text(day: datetime.date) -> str:
     return day.isoformat()
 
 
-def clean_date(value, *, required: bool = False, earliest: datetime.date = EARLIEST_DATE,
+def earliest_date(*, birth: bool = False) -> datetime.date:
+    """Where the window of dates starts: the Party's founding, or for a birth date 1900 (or the settings)."""
+    from django.conf import settings
+
+    if birth:
+        return getattr(settings, "BIRTH_DATE_EARLIEST", EARLIEST_BIRTH_DATE)
+    return getattr(settings, "DATE_EARLIEST", EARLIEST_DATE)
+
+
+def clean_date(value, *, required: bool = False, earliest: datetime.date | None = None,
                latest: datetime.date | None = None, today: datetime.date | None = None,
-               month: bool = False) -> datetime.date | None:
+               month: bool = False, birth: bool = False) -> datetime.date | None:
     """A date (an Excel date, or text as 2024-07-01, 2024/7/1, 2024.07.01, 20240701; with ``month`` also
-    2024-07, as the first of the month) between ``earliest`` (the Party's founding) and ``latest`` (today)."""
+    2024-07, as the first of the month) between ``earliest`` (the Party's founding; 1900 for a ``birth``
+    date) and ``latest`` (today)."""
+    earliest = earliest or earliest_date(birth=birth)
     today = today or timezone.localdate()
     latest = today if latest is None else latest
     if isinstance(value, float) and value.is_integer() and 19000000 <= value <= 99999999:

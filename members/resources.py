@@ -119,13 +119,15 @@ class ChineseDateWidget(widgets.Widget):
     """Excel dates arrive as datetimes; typed dates as text in one of DATE_FORMATS. Between the Party's
     founding and today (fixed once per import: timezone.localdate() per cell was 15% of the row work)."""
 
-    def __init__(self, *, required: bool = False, today: datetime.date | None = None, **kwargs):
+    def __init__(self, *, required: bool = False, today: datetime.date | None = None, birth: bool = False,
+                 **kwargs):
         super().__init__(**kwargs)
         self.required = required
         self.today = today
+        self.birth = birth  # a birth date may lie before the Party's founding
 
     def clean(self, value, row=None, **kwargs):
-        return clean_date(value, required=self.required, today=self.today or timezone.localdate())
+        return clean_date(value, required=self.required, today=self.today or timezone.localdate(), birth=self.birth)
 
     def render(self, value, obj=None, **kwargs):
         return value.isoformat() if value else ""
@@ -215,7 +217,8 @@ class MemberResource(resources.ModelResource):
         self.fields["branch"].widget = BranchWidget(self)
         self.today = timezone.localdate()
         for name in ("birth_date", "applied_on", "joined_on", "full_on"):
-            self.fields[name].widget = ChineseDateWidget(required=name == "birth_date", today=self.today)
+            self.fields[name].widget = ChineseDateWidget(required=name == "birth_date", today=self.today,
+                                                         birth=name == "birth_date")
         # (attribute, column, widget) of every imported field, for import_instance below.
         self._import_plan = [
             (f.attribute, f.column_name, f.widget) for f in self.get_import_fields() if not f.readonly

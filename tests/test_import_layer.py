@@ -422,6 +422,19 @@ def test_the_import_page_answers_a_hostile_file_with_its_rows_not_a_500(cast, as
     assert as_alice.post(url, {"what": what, "file": bomb}).status_code == 400
 
 
+def test_a_birth_date_may_lie_before_the_founding_other_dates_may_not(cast):
+    assert clean_date("1919-03-01", birth=True) == datetime.date(1919, 3, 1)
+    with pytest.raises(CellError):
+        clean_date("1919-03-01")
+    with pytest.raises(CellError):
+        clean_date("1899-12-31", birth=True)
+    old = member_row(0, branch_code="A", 出生日期="1919-03-01", 身份证号=id_number(datetime.date(1919, 3, 1), 7),
+                     人员类别="离退休人员", 入党日期="1945-07-01", 转正日期="1946-07-01", 申请入党日期="1944-03-01")
+    report = member_import(data=build_xlsx([old]), filename="m.xlsx", scope=cast.c1, by=cast.officer)
+    assert report.ok, report.errors
+    assert Member.objects.get(id_number=old["身份证号"]).birth_date == datetime.date(1919, 3, 1)
+
+
 def test_member_import_names_the_row_an_id_number_repeats_in_the_same_words(cast):
     rows = [member_row(0, branch_code="A"), member_row(1, branch_code="A"), member_row(0, branch_code="A")]
     report = member_import(data=build_xlsx(rows), filename="m.xlsx", scope=cast.c1, by=cast.officer)

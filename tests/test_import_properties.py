@@ -81,11 +81,13 @@ def _iso(day: datetime.date) -> str:
     return day.isoformat()
 
 
-def hostile_date(*, latest: datetime.date = TODAY, month: bool = False) -> st.SearchStrategy:
+def hostile_date(*, latest: datetime.date = TODAY, month: bool = False, birth: bool = False) -> st.SearchStrategy:
+    """Before the window (the founding; 1900 for a birth date), after it, or not a date at all."""
+    before = datetime.date(1899, 12, 31) if birth else datetime.date(1921, 6, 30)
     first_bad = (latest.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) if month \
         else latest + datetime.timedelta(days=1)
     return st.one_of(
-        st.dates(max_value=datetime.date(1921, 6, 30)).map(_iso),
+        st.dates(max_value=before).map(_iso),
         st.dates(min_value=first_bad, max_value=datetime.date(9999, 12, 31)).map(_iso),
         st.sampled_from(["昨天", "2024-13-01", "2024-02-30", "NaN", "Infinity", "0000-00-00", "2024-7-1-1",
                          ("num", "NaN"), ("num", "inf"), ("num", "1e20")]),
@@ -190,7 +192,7 @@ def _applicant(n: int) -> dict:
 def test_applicants_import_property(cast):
     spec = Spec(
         headers=APPLICANT_COLUMNS, row=_applicant,
-        hostile={"姓名": hostile_text(50), "性别": hostile_choice({"M": "男", "F": "女"}), "出生日期": hostile_date(),
+        hostile={"姓名": hostile_text(50), "性别": hostile_choice({"M": "男", "F": "女"}), "出生日期": hostile_date(birth=True),
                  "人员类别": hostile_choice({"student": "学生", "teacher": "教师", "admin_staff": "管理服务人员",
                                           "retiree": "离退休人员"}),
                  "所在支部编码": hostile_text(32), "申请入党日期": hostile_date(), "身份证号": hostile_id(),
@@ -261,7 +263,7 @@ def test_transfers_import_property(cast):
 def test_member_import_property(cast):
     spec = Spec(
         headers=HEADERS, row=lambda n: member_row(n, branch_code="A"),
-        hostile={"姓名": hostile_text(50), "民族": hostile_text(20), "出生日期": hostile_date(),
+        hostile={"姓名": hostile_text(50), "民族": hostile_text(20), "出生日期": hostile_date(birth=True),
                  "身份证号": hostile_id(), "手机号": hostile_phone(),
                  "人员类别": hostile_choice({"teacher": "教师", "student": "学生", "admin_staff": "管理服务人员",
                                           "retiree": "离退休人员"}),

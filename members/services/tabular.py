@@ -158,7 +158,7 @@ def applicants_import(*, data: bytes, filename: str, scope: Organization, by: Ab
     def apply(row: Row) -> None:
         name = row.text("姓名", field=NAME)
         gender = row.choice("性别", GENDER_LABELS)
-        birth = row.date("出生日期", today=today)
+        birth = row.date("出生日期", today=today, birth=True)
         category = row.choice("人员类别", CATEGORY_LABELS)
         code = row.text("所在支部编码", field=_field(Organization, "code"))
         branch = branches.get(code)
