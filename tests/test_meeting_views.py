@@ -95,8 +95,9 @@ def test_list_filters_by_year(cast, as_alice):
     response = as_alice.get(reverse("disclosure:list", args=[cast.branch_a.pk]), {"year": 2001})
     assert response.status_code == 200 and list(response.context["meetings"]) == []
     assert 2001 in response.context["years"]
-    # A year that is not a number falls back to this one.
-    assert as_alice.get(reverse("disclosure:list", args=[cast.branch_a.pk]), {"year": "x"}).status_code == 200
+    # A year that is not a number, or not a year of the Party's records, is a 404 (issue 14: ?year=99999 was a 500).
+    for year in ("x", "99999", "-1"):
+        assert as_alice.get(reverse("disclosure:list", args=[cast.branch_a.pk]), {"year": year}).status_code == 404
 
 
 def test_list_permissions_and_method(cast, as_alice, as_bob, as_charlie, as_officer, anonymous):
