@@ -213,6 +213,7 @@ class MemberResource(resources.ModelResource):
         self.existing_by_id: dict[str, Member] = {}
         self.seen_ids: dict[str, int] = {}  # ID number → the sheet row it was first on
         self._sheet_row = 0
+        self._id_problem: str | None = None
         # Field widgets that need the resource (branch lookup) are bound per instance.
         self.fields["branch"].widget = BranchWidget(self)
         self.today = timezone.localdate()
@@ -295,27 +296,35 @@ class MemberResource(resources.ModelResource):
         indirection: every imported field here is a plain attribute without a default, so the widget's
         value is set directly. Same errors, keyed by attribute, as the parent raises."""
         errors = {}
+        if self._id_problem:
+            errors["id_number"] = [self._id_problem]
         for attribute, column, widget in self._import_plan:
             if column not in row:
                 continue
             try:
                 setattr(instance, attribute, widget.clean(row[column], row=row))
             except ValueError as exc:
-                errors[attribute] = ValidationError(str(exc), code="invalid")
+                errors.setdefault(attribute, []).append(ValidationError(str(exc), code="invalid"))
         if errors:
             raise ValidationError(errors)
 
     def get_instance(self, instance_loader, row):
+        """The member the row's ID number names. An ID number twice in the file, or a member outside the
+        scope, is the row's problem, reported by ``import_instance`` together with its cells' problems (a
+        ValidationError raised here would hide those); such a row gets a fresh instance it can never save."""
+        self._id_problem = None
         id_number = id_number_key(row.get(COL_ID))
         if not id_number:
             return None
         if id_number in self.seen_ids:
-            raise ValidationError({"id_number": _("“%(value)s” is also on row %(row)d of the file.")
-                                   % {"value": id_number, "row": self.seen_ids[id_number]}})
+            self._id_problem = _("“%(value)s” is also on row %(row)d of the file.") % {
+                "value": id_number, "row": self.seen_ids[id_number]}
+            return None
         self.seen_ids[id_number] = self._sheet_row
         member = self.existing_by_id.get(id_number)
         if member is not None and not member.branch.path.startswith(self.scope.path):
-            raise ValidationError({"id_number": _("This ID number belongs to a member outside your units.")})
+            self._id_problem = _("This ID number belongs to a member outside your units.")
+            return None
         if member is not None:
             member._branch_before_import = member.branch_id
         return member

@@ -442,6 +442,14 @@ def test_member_import_names_the_row_an_id_number_repeats_in_the_same_words(cast
     assert report.errors[0].message == f"“{rows[0]['身份证号']}”与文件第 2 行重复。"
 
 
+def test_member_import_reports_a_repeated_id_number_and_the_rest_of_its_row(cast):
+    """Found by the property tests: the repeated ID number hid the row's other problems."""
+    first = member_row(0, branch_code="A")
+    rows = [first, member_row(1, branch_code="A", 身份证号=first["身份证号"], 人员类别="工人", 民族="族" * 21)]
+    report = member_import(data=build_xlsx(rows), filename="m.xlsx", scope=cast.c1, by=cast.officer)
+    assert _where(report) == {(3, "C（民族）"), (3, "E（身份证号）"), (3, "G（人员类别）")}
+
+
 def test_member_import_refuses_a_founding_era_date_and_a_misplaced_huge_sheet(cast, memory_cap):
     row = member_row(0, branch_code="A", 入党日期="1900-07-01")
     report = member_import(data=build_xlsx([row]), filename="m.xlsx", scope=cast.c1, by=cast.officer)

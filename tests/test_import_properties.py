@@ -4,7 +4,7 @@ before the founding or in the future, NaN / Infinity / 1e20 as text and as numbe
 phones, unknown choices). Whatever it plants, the import writes nothing and names the row and column of each
 planted cell; with nothing planted, every row is imported (so the checks are not simply refusing everything).
 
-Settings: ``max_examples=60`` per import (six imports), ``deadline=None`` (a first example pays for imports and
+Settings: ``max_examples=60`` per import (six imports; ``IMPORT_PROPERTY_EXAMPLES`` raises it for a soak run), ``deadline=None`` (a first example pays for imports and
 caches), no example database (the checkout is shared), the function-scoped fixtures health check suppressed:
 every example runs inside a savepoint that is rolled back, so the cast and the pinned clock are shared safely.
 The clock is pinned to 15 June 2025 (Beijing): the bounds of dates follow today.
@@ -13,6 +13,7 @@ The clock is pinned to 15 June 2025 (Beijing): the bounds of dates follow today.
 from __future__ import annotations
 
 import datetime
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -49,8 +50,9 @@ from tests.xlsx_helpers import HEADERS, bad_checksum, id_number, member_row, rea
 pytestmark = pytest.mark.calendar
 
 TODAY = datetime.date(2025, 6, 15)
-PROPERTY = settings(max_examples=60, deadline=None, database=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+# IMPORT_PROPERTY_EXAMPLES=1000 for a longer search (a soak run); the suite's budget is 60 per import.
+PROPERTY = settings(max_examples=int(os.environ.get("IMPORT_PROPERTY_EXAMPLES", "60")), deadline=None,
+                    database=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
 @pytest.fixture(autouse=True)
@@ -352,7 +354,8 @@ ANY_CELL = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=300, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(ANY_CELL)
 def test_a_cell_check_accepts_a_value_of_its_column_or_refuses_it_with_a_message(value):
     """Whatever a cell holds, each check returns a value that fits its column or raises CellError (whose
@@ -403,7 +406,8 @@ FRAGMENTS = st.sampled_from([
 SHEET_PATHS = st.sampled_from(["xl/worksheets/sheet1.xml", "xl/sheets/sheet1.xml", "xl/a.xml", "sheet.xml"])
 
 
-@settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.integers(0, 2000), FRAGMENTS), min_size=1, max_size=6), SHEET_PATHS)
 def test_a_sheet_with_hostile_fragments_is_read_within_bounds_or_refused(insertions, path):
     """Fragments spliced anywhere into a sheet part (far cells, rows and ranges, cells without references,
