@@ -129,6 +129,8 @@ def organization_visible_chain(*, user: User, pk: int, codename: str = VIEW, exc
     One query, written as SQL: the dashboard runs it on every page, and building the equivalent ORM queries
     (the node, then two EXISTS over the permission tables) cost three times running them. The ancestors are
     the rows whose path is one of the node's path prefixes, each an index lookup."""
+    if not 0 < pk < 2**63:  # beyond the id column (a path like /dashboard/9223372036854775808/): no such unit
+        return None, []
     table = Organization._meta.db_table
     figures = UnitFigures._meta.db_table
     step = Organization.steplen

@@ -19,7 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.crawl import assessments, disclosure, members, projects, site  # noqa: F401  (they register)
 from tests.crawl.english import english_in_context
-from tests.crawl.registry import LOGIN, PERSONAS, REGISTRY, Result
+from tests.crawl.registry import LOGIN, PERSONAS, REGISTRY, Result, Target
 from tests.crawl.world import NOW, build
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +74,7 @@ def _clients(world) -> dict[str, tuple[Client, str]]:
 def _check(result: Result, response, *, html: bool, allowed: set[str]) -> None:
     if response.status_code >= 500:
         result.problems.append("server error")
-    elif response.status_code != result.expected:
+    elif response.status_code not in (result.expected if isinstance(result.expected, tuple) else (result.expected,)):
         result.problems.append(f"expected {result.expected}")
     if response.status_code == LOGIN and result.expected == LOGIN and result.persona == "anonymous":
         if not response["Location"].startswith(reverse("login")):
@@ -86,12 +86,39 @@ def _check(result: Result, response, *, html: bool, allowed: set[str]) -> None:
             result.problems.append(f"English on the page: {'; '.join(words[:6])}")
 
 
+# Ids that name nothing: zero, and one past the largest 64-bit integer (the path converter takes any digits;
+# a database column does not).
+MISSING_IDS = (0, 2**63)
+
+
+def _missing(entry, targets: list[Target]) -> list[Target]:
+    """The entry's first target with each integer in its path replaced by an id that names nothing. Whoever
+    asks gets a 404, or the 403 of a page they may not open at all (that tells nothing either); the
+    anonymous visitor is sent to sign in where the page needs it; a POST-only action's GET stays a 405."""
+    first = targets[0]
+    found = []
+    for key, value in first.kwargs.items():
+        if not isinstance(value, int):
+            continue
+        for missing in MISSING_IDS:
+            def rule(persona, target, _first=first):
+                if entry.is_action:
+                    return entry.get(persona, _first)
+                if persona == "anonymous" and entry.get(persona, _first) == LOGIN:
+                    return LOGIN
+                return (403, 404)
+
+            found.append(Target(f"missing {key}", {**first.kwargs, key: missing}, first.unit, rule=rule))
+    return found
+
+
 def crawl(world) -> list[Result]:
     clients = _clients(world)
     allowed = {u.username for u in world.users.values() if u is not None}
     results = []
     for name, entry in REGISTRY.items():
-        for target in entry.targets(world):
+        targets = entry.targets(world)
+        for target in targets + _missing(entry, targets):
             url = reverse(name, kwargs=target.kwargs) + (f"?{target.query}" if target.query else "")
             for persona in PERSONAS:
                 client, token = clients[persona]
@@ -103,7 +130,10 @@ def crawl(world) -> list[Result]:
                 _check(result, response, html=entry.html, allowed=allowed)
                 results.append(result)
                 post_expected = post_rule(persona, target) if post_rule else None
-                if post_expected in DENIALS and not target.query:  # a wrong owner: the POST is refused
+                if target.label.startswith("missing"):  # a POST to nothing: refused, whoever sends it
+                    post_expected = (LOGIN if persona == "anonymous" else 403, 404, 405)
+                if (post_expected in DENIALS or isinstance(post_expected, tuple)) and not target.query:
+                    # A wrong owner (or no object at all): the POST is refused.
                     result = Result(name, target.label, persona, "POST", url, 0, post_expected)
                     response = client.post(url, {"csrfmiddlewaretoken": token})
                     result.status = response.status_code

@@ -99,3 +99,16 @@ def test_a_rating_code_with_nothing_of_a_code_is_a_form_message(client, code):
     assert response.status_code == 200
     page = response.content.decode()
     assert "测评码无效" in page or "这个字段是必填项" in page
+
+
+@pytest.mark.parametrize("pk", [0, 2**63, 10**30])
+def test_a_dashboard_of_an_id_beyond_the_column_is_a_404(cast, as_officer, pk):
+    # The dashboard's one-query chain is raw SQL: an id past the 64-bit column was an OverflowError (a 500).
+    assert as_officer.get(reverse("dashboard:unit", args=[pk])).status_code == 404
+    assert as_officer.get(reverse("dashboard:export", args=[pk, "meetings"])).status_code == 404
+
+
+@pytest.mark.parametrize("year", [0, 1, 1999, 9999])
+def test_a_plan_of_no_year_of_the_portal_is_a_404(cast, as_alice, year):
+    assert as_alice.get(reverse("cycle:plan", args=[cast.branch_a.pk, year])).status_code == 404
+    assert as_alice.get(reverse("cycle:plan", args=[cast.branch_a.pk, timezone.localdate().year])).status_code == 200

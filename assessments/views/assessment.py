@@ -361,6 +361,8 @@ def table_import(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def plan(request: HttpRequest, org: int, year: int) -> HttpResponse:
     """A unit's annual plan: its own 自选动作 under its table's items; the unit above approves or returns."""
+    if not 2000 <= year <= timezone.localdate().year + 1:  # /plan/<org>/0/ is no year of the portal's plans
+        raise Http404
     unit = get_object_or_404(Organization, pk=org)
     require_organization_permission(user=request.user, organization=unit)
     own = services.may_self_assess(user=request.user, organization=unit)
