@@ -61,8 +61,9 @@ def test_every_url_pattern_has_a_crawl_entry():
 def _clients(world) -> dict[str, tuple[Client, str]]:
     """A CSRF-enforcing client per persona, signed in, with the token its cookie carries."""
     clients = {}
-    for persona in PERSONAS:
-        client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    for n, persona in enumerate(PERSONAS, 1):
+        # Each from a machine of their own: the per-address throttles (wrong rating codes) count per person.
+        client = Client(enforce_csrf_checks=True, raise_request_exception=False, REMOTE_ADDR=f"10.0.0.{n}")
         user = world.users[persona]
         if user is not None:
             client.force_login(user)
@@ -89,18 +90,17 @@ def _check(result: Result, response, *, html: bool, allowed: set[str]) -> None:
 # Ids that name nothing: zero, and one past the largest 64-bit integer (the path converter takes any digits;
 # a database column does not).
 MISSING_IDS = (0, 2**63)
+MISSING_SLUGS = ("nope",)  # a unit's code, a section, a block, a rating code that does not exist
 
 
 def _missing(entry, targets: list[Target]) -> list[Target]:
-    """The entry's first target with each integer in its path replaced by an id that names nothing. Whoever
+    """The entry's first target with each value in its path replaced by one that names nothing. Whoever
     asks gets a 404, or the 403 of a page they may not open at all (that tells nothing either); the
     anonymous visitor is sent to sign in where the page needs it; a POST-only action's GET stays a 405."""
     first = targets[0]
     found = []
     for key, value in first.kwargs.items():
-        if not isinstance(value, int):
-            continue
-        for missing in MISSING_IDS:
+        for missing in MISSING_IDS if isinstance(value, int) else MISSING_SLUGS:
             def rule(persona, target, _first=first):
                 if entry.is_action:
                     return entry.get(persona, _first)
