@@ -6,7 +6,7 @@ Builds a throwaway SQLite database in a temporary directory (never touches var/ 
 university with one committee and 20 branches, and an xlsx of ``--rows`` valid members. Then, best of
 ``--repeat`` runs with empty member tables before each:
 
-* parse     ``members.services.read_xlsx`` alone (openpyxl → tablib);
+* parse     ``branches.spreadsheets.read_xlsx`` alone (the guard, then calamine → tablib);
 * import    ``members.services.member_import`` on the file's bytes: parse, validate, insert members and
             their history rows, in one transaction;
 * re-import the same file again, so every row is an update (reported for information);
@@ -96,7 +96,8 @@ def run(args: argparse.Namespace, var_dir: Path) -> int:
     from branches.models import Organization
     from branches.services import organization_create
     from members.models import Member
-    from members.services import member_import, read_xlsx
+    from branches.spreadsheets import read_xlsx
+    from members.services import member_import
     from tests.xlsx_helpers import build_xlsx, member_row
 
     call_command("migrate", verbosity=0)

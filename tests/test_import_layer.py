@@ -19,6 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from branches import spreadsheets as layer
+from branches.spreadsheets import guard
 from branches.spreadsheets import (
     CellError,
     FileRefused,
@@ -187,11 +188,11 @@ NOT_WORKBOOKS = {
 def test_a_file_that_is_not_an_xlsx_workbook_says_so(name):
     with pytest.raises(FileRefused) as refused:
         read_xlsx(NOT_WORKBOOKS[name], max_rows=1000)
-    assert str(refused.value) == layer._not_a_workbook().args[0]
+    assert str(refused.value) == guard._not_a_workbook().args[0]
 
 
 def test_a_zip_bomb_is_refused_by_its_unpacked_size(monkeypatch):
-    monkeypatch.setattr(layer, "MAX_UNPACKED_BYTES", 1024 * 1024)
+    monkeypatch.setattr(guard, "MAX_UNPACKED_BYTES", 1024 * 1024)
     bomb = xlsx([HEADER], extra_parts={"xl/media/zeros.bin": b"\0" * (2 * 1024 * 1024)})
     assert len(bomb) < 10_000
     with pytest.raises(FileRefused, match="1"):
