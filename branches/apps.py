@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class BranchesConfig(AppConfig):
     name = "branches"
     verbose_name = _("Organisation tree")
+
+    def ready(self):
+        from django.db.models.signals import pre_save
+
+        from branches.bounds import guard_pre_save
+
+        # Every row of the portal's apps fits its columns and the date window, on SQLite too.
+        pre_save.connect(guard_pre_save, dispatch_uid="branches.bounds.guard_pre_save")

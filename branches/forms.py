@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from branches import bounds
 from branches.models import Organization
 from branches.once import OnceField
 
@@ -16,8 +17,8 @@ class OrganizationCreateForm(forms.Form):
     unit_type = forms.ChoiceField(
         label=_("Unit type"), choices=[("", "—")] + list(Organization.UnitType.choices), required=False
     )
-    founded_on = forms.DateField(label=_("Founded on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    term_started_on = forms.DateField(
+    founded_on = bounds.DateField(future=False, label=_("Founded on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    term_started_on = bounds.DateField(future=False,
         label=_("Term started on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 

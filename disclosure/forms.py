@@ -12,6 +12,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from branches import bounds
 from branches.models import Organization
 from branches.once import OnceField
 from branches.uploads import MultipleFileField, MultipleFileInput  # noqa: F401 — used by the forms below
@@ -30,7 +31,7 @@ class MeetingForm(forms.Form):
 
     kind = forms.ChoiceField(label=_label("kind"))
     request_key = OnceField()
-    held_at = forms.DateTimeField(
+    held_at = bounds.DateTimeField(future=False,
         label=_label("held_at"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from branches import bounds
 from branches.models import Organization, Role
 from branches.once import OnceField
 from branches.uploads import MultipleFileField
@@ -47,13 +48,13 @@ class ApplicantForm(forms.Form):
     request_key = OnceField()
     name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
     gender = forms.ChoiceField(label=_("Gender"), choices=[("M", _("Male")), ("F", _("Female"))])
-    birth_date = forms.DateField(label=_("Birth date"), widget=DateInput())
+    birth_date = bounds.DateField(future=False, field_name="birth_date", label=_("Birth date"), widget=DateInput())
     category = forms.ChoiceField(label=_("Category"), choices=Organization.Category.choices)
-    applied_on = forms.DateField(label=_("Applied on"), widget=DateInput())
+    applied_on = bounds.DateField(future=False, label=_("Applied on"), widget=DateInput())
 
 
 class StepForm(forms.Form):
-    done_on = forms.DateField(label=_("Date"), widget=DateInput())
+    done_on = bounds.DateField(future=False, label=_("Date"), widget=DateInput())
     people = forms.ModelMultipleChoiceField(label=_("People (members)"), queryset=None, required=False,
                                             widget=forms.CheckboxSelectMultiple)
     people_names = forms.CharField(label=_("People (names)"), max_length=200, required=False,
@@ -73,12 +74,12 @@ class StepForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    reviewed_on = forms.DateField(label=_("Reviewed on"), widget=DateInput())
+    reviewed_on = bounds.DateField(future=False, label=_("Reviewed on"), widget=DateInput())
 
 
 class ExtensionForm(forms.Form):
     months = forms.IntegerField(label=_("Extend by (months)"), min_value=1, max_value=24)
-    decided_on = forms.DateField(label=_("Decided on"), widget=DateInput())
+    decided_on = bounds.DateField(future=False, label=_("Decided on"), widget=DateInput())
 
 
 class TransferForm(forms.Form):
@@ -89,8 +90,8 @@ class TransferForm(forms.Form):
     to_branch = forms.ModelChoiceField(label=_("To branch (within the university)"), queryset=None, required=False)
     outside_unit = forms.CharField(label=_("To organisation (out of the university)"), max_length=120, required=False)
     letter_number = forms.CharField(label=_("Letter number"), max_length=40)
-    issued_on = forms.DateField(label=_("Letter issued on"), widget=DateInput())
-    dues_paid_to = forms.DateField(label=_("Dues paid up to (month)"), widget=DateInput(), required=False)
+    issued_on = bounds.DateField(future=False, label=_("Letter issued on"), widget=DateInput())
+    dues_paid_to = bounds.DateField(label=_("Dues paid up to (month)"), widget=DateInput(), required=False)
 
     def __init__(self, *args, members, branches, **kwargs):
         super().__init__(*args, **kwargs)
@@ -102,8 +103,8 @@ class BulkTransferForm(forms.Form):
     members = forms.ModelMultipleChoiceField(label=_("Members"), queryset=None, widget=forms.CheckboxSelectMultiple)
     outside_unit = forms.CharField(label=_("To organisation"), max_length=120)
     letter_prefix = forms.CharField(label=_("Letter number prefix"), max_length=30)
-    issued_on = forms.DateField(label=_("Letters issued on"), widget=DateInput())
-    dues_paid_to = forms.DateField(label=_("Dues paid up to (month)"), widget=DateInput(), required=False)
+    issued_on = bounds.DateField(future=False, label=_("Letters issued on"), widget=DateInput())
+    dues_paid_to = bounds.DateField(label=_("Dues paid up to (month)"), widget=DateInput(), required=False)
 
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
@@ -111,14 +112,14 @@ class BulkTransferForm(forms.Form):
 
 
 class CompleteForm(forms.Form):
-    completed_on = forms.DateField(label=_("Completed on"), widget=DateInput())
+    completed_on = bounds.DateField(future=False, label=_("Completed on"), widget=DateInput())
 
 
 class DeclareForm(forms.Form):
     member = forms.ModelChoiceField(label=_("Member"), queryset=None)
     kind = forms.ChoiceField(label=_("Payer kind"), choices=())
     base = forms.DecimalField(label=_("Declared monthly base (yuan)"), min_value=0, max_digits=10, decimal_places=2)
-    valid_from = forms.DateField(label=_("From month"), widget=DateInput())
+    valid_from = bounds.DateField(label=_("From month"), widget=DateInput())
 
     def __init__(self, *args, members, kinds, **kwargs):
         super().__init__(*args, **kwargs)
@@ -141,7 +142,7 @@ class CareOccasionForm(forms.Form):
     request_key = OnceField()
     member = forms.ModelChoiceField(label=_("Member"), queryset=None)
     kind = forms.ModelChoiceField(label=_("Occasion"), queryset=None)
-    noted_on = forms.DateField(label=_("Noted on"), widget=DateInput())
+    noted_on = bounds.DateField(future=False, label=_("Noted on"), widget=DateInput())
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def __init__(self, *args, members, kinds, **kwargs):
@@ -152,7 +153,7 @@ class CareOccasionForm(forms.Form):
 
 class CareVisitForm(forms.Form):
     request_key = OnceField()
-    visited_on = forms.DateField(label=_("Visited on"), widget=DateInput())
+    visited_on = bounds.DateField(future=False, label=_("Visited on"), widget=DateInput())
     visitors = forms.CharField(label=_("Visitors"), max_length=200)
     help_given = forms.CharField(label=_("Help given"), max_length=300, required=False)
     amount = forms.DecimalField(label=_("Money given (yuan)"), min_value=0, max_digits=8, decimal_places=2,
@@ -175,7 +176,7 @@ class ElectionForm(forms.Form):
     ``clean`` turns the logins into users, so the view hands the service ``seats`` [(user, role)]."""
 
     organization = forms.ModelChoiceField(label=_("Unit"), queryset=None)
-    elected_on = forms.DateField(label=_("Elected on"), widget=DateInput())
+    elected_on = bounds.DateField(future=False, label=_("Elected on"), widget=DateInput())
     term_years = forms.IntegerField(label=_("Term (years)"), min_value=1, max_value=5)
     secretary = forms.CharField(label=_("Secretary (login)"), max_length=150)
 

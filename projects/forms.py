@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from branches import bounds
 from branches.models import Organization
 from branches.once import OnceField
 from branches.uploads import MultipleFileField
@@ -18,7 +19,7 @@ REVIEWER_GROUP = "grant_reviewers"
 TEXTAREA = {"rows": 5}
 
 
-class CallForm(forms.ModelForm):
+class CallForm(bounds.BoundedModelForm):
     request_key = OnceField()
     topics = forms.CharField(
         label=_("Topics"), widget=forms.Textarea(attrs={"rows": 4}),
@@ -133,7 +134,7 @@ class ReportForm(forms.Form):
 
 
 class ExpenseForm(forms.Form):
-    spent_on = forms.DateField(label=_("Spent on"), widget=forms.DateInput(attrs={"type": "date"}))
+    spent_on = bounds.DateField(future=False, label=_("Spent on"), widget=forms.DateInput(attrs={"type": "date"}))
     amount = forms.DecimalField(label=_("Amount (yuan)"), min_value=Decimal("0.01"), max_digits=12,
                                 decimal_places=2)
     purpose = forms.CharField(label=_("Purpose"), max_length=200)
@@ -147,6 +148,6 @@ class AcceptForm(forms.Form):
     result = forms.ChoiceField(label=_("Result"), choices=[
         (Grant.Status.PASSED, _("Passed")), (Grant.Status.FAILED, _("Failed")), ("extended", _("Extended")),
     ])
-    extended_until = forms.DateField(label=_("Extended until"), required=False,
+    extended_until = bounds.DateField(label=_("Extended until"), required=False,
                                      widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=_("Opinion"), widget=forms.Textarea(attrs={"rows": 3}))

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import AssessmentCycle, Indicator, PlanItem
+from branches import bounds
 from branches.once import OnceField
 from assessments.services.assessment import ItemInput
 
@@ -34,7 +35,7 @@ class SummaryForm(forms.Form):
     text = forms.CharField(label=_("Assessment summary"), widget=forms.Textarea(attrs={"rows": 8}), max_length=20000)
 
 
-class IndicatorForm(forms.ModelForm):
+class IndicatorForm(bounds.BoundedModelForm):
     request_key = OnceField()
     class Meta:
         model = Indicator
@@ -51,7 +52,7 @@ class ImportForm(forms.Form):
     file = forms.FileField(label=_("Excel file (.xlsx)"))
 
 
-class PlanItemForm(forms.ModelForm):
+class PlanItemForm(bounds.BoundedModelForm):
     request_key = OnceField()
     class Meta:
         model = PlanItem
@@ -67,7 +68,7 @@ class ReturnForm(forms.Form):
     reason = forms.CharField(label=_("Reason for returning"), max_length=300, required=False)
 
 
-class CycleForm(forms.ModelForm):
+class CycleForm(bounds.BoundedModelForm):
     class Meta:
         model = AssessmentCycle
         fields = ["plan_opens_on", "half_year_check_on", "self_opens_on", "self_closes_on", "review_closes_on",

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from branches import bounds
 from branches.models import Organization
 from branches.once import OnceField
 
@@ -27,8 +28,8 @@ class CampaignForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     scope = forms.ModelChoiceField(label=_("Scope"), queryset=Organization.objects.none())
-    opens_at = forms.DateTimeField(label=_("Opens at"), widget=DateTimeInput())
-    closes_at = forms.DateTimeField(label=_("Closes at"), widget=DateTimeInput())
+    opens_at = bounds.DateTimeField(label=_("Opens at"), widget=DateTimeInput())
+    closes_at = bounds.DateTimeField(label=_("Closes at"), widget=DateTimeInput())
     min_raters = forms.IntegerField(label=_("Minimum raters"), min_value=1, max_value=1000)
     scale = forms.ChoiceField(label=_("Scale"), choices=RatingCampaign.Scale.choices)
 

@@ -6,6 +6,7 @@ broker under var/, local-memory cache. DATABASE_URL and REDIS_URL switch to Post
 
 from __future__ import annotations
 
+import datetime
 import secrets
 from pathlib import Path
 
@@ -276,6 +277,11 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Domain defaults (DESIGN §5), overridable per deployment ---------------------------------------
+# The dates every form and save accepts (branches.bounds): nothing before the Party's founding (birth dates
+# from 1900), nothing more than DATE_YEARS_AHEAD years ahead.
+DATE_EARLIEST = datetime.date.fromisoformat(env_str("DATE_EARLIEST", "1921-07-01"))
+BIRTH_DATE_EARLIEST = datetime.date.fromisoformat(env_str("BIRTH_DATE_EARLIEST", "1900-01-01"))
+DATE_YEARS_AHEAD = env_int("DATE_YEARS_AHEAD", 10, minimum=1)
 BRANCH_MIN_FULL_MEMBERS = env_int("BRANCH_MIN_FULL_MEMBERS", 3, minimum=1)
 BRANCH_COMMITTEE_THRESHOLD = env_int("BRANCH_COMMITTEE_THRESHOLD", 7, minimum=1)
 # Minutes filed more than this many days after the meeting are accepted and marked late.

@@ -1,6 +1,12 @@
 """zh_Hans for the pieces that join the apps together: member-affairs to-dos, the dues list as a notice."""
 
 T = {
+    "The date cannot be before %(date)s.": "日期不能早于%(date)s。", "The date cannot be after %(date)s.": "日期不能晚于%(date)s。",
+    "Enter a number.": "请输入数字。", "Enter a finite number.": "请输入有效的数字。",
+    "The number cannot be larger than %(n)s.": "数值不能大于%(n)s。",
+    "Use at most %(n)d decimal places.": "最多保留%(n)d位小数。",
+    "At most %(n)d characters (this has %(m)d).": "最多%(n)d个字符（现有%(m)d个）。",
+    "The number is out of range.": "数值超出范围。",
     "This form was already sent. Reload the page and try again.": "该表单已提交过。请刷新页面后重试。",
     "kind of record": "记录类型", "record": "记录", "one-time form key": "表单一次性令牌",
     "one-time form keys": "表单一次性令牌", "key": "令牌",
