@@ -18,7 +18,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.crawl import assessments, disclosure, members, projects, site  # noqa: F401  (they register)
-from tests.crawl.english import english_in_context
+from tests.crawl.english import english_in_context, english_words
 from tests.crawl.registry import LOGIN, PERSONAS, REGISTRY, Result, Target
 from tests.crawl.world import NOW, build
 
@@ -179,3 +179,12 @@ def test_the_whole_product_as_every_persona(cast, settings, tmp_path, time_machi
     problems = [f"{r.method} {r.url} [{r.entry} {r.target}] as {r.persona}: {r.status} — {'; '.join(r.problems)}"
                 for r in results if r.problems and r.entry not in KNOWN]
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)
+
+
+def test_the_english_detector():
+    page = ("<html><head><title>支部 · Dashboard</title><style>.a{color:red}</style></head><body>"
+            "<script>var x = 'Hello';</script><p>导出 xlsx、PDF，Q3 季度，用户 alice，编码 C1，"
+            "文件 纪要.pdf，https://example.org/a b</p><input type=submit value=Save>"
+            "<span title='Close'>×</span><svg><text>Chart</text></svg></body></html>")
+    assert english_words(page, allowed={"alice"}) == ["Dashboard", "Save", "Close"]
+    assert english_words("<p>请求有误</p><p data-x='English'>中文</p>") == []

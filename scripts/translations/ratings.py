@@ -168,7 +168,7 @@ T = {
     "My report": "我的述职报告",
     "Current file:": "当前文件：",
     "Results": "测评结果",
-    "Rank correlation of online and offline (Spearman):": "线上与线下排名相关系数（Spearman）：",
+    "Rank correlation of online and offline (Spearman):": "线上与线下排名相关系数（斯皮尔曼）：",
     "No mean is shown for fewer than %(min)s raters. Differences of %(threshold)s points or more are flagged.":
         "评价人数少于 %(min)s 人不显示平均分；线上线下相差 %(threshold)s 分及以上的予以标注。",
     "Raters": "评价人数",

@@ -21,7 +21,7 @@ _SKIP = re.compile(
     r"https?://\S+"  # links shown as text
     r"|[\w.+-]+@[\w-]+(\.[\w-]+)+"  # e-mail addresses
     r"|\b[\w-]+\.(pdf|xlsx|xls|docx|doc|jpg|jpeg|png|zip|csv)\b"  # file names
-    r"|\b[A-Z0-9]{8,}\b",  # rating codes, letter numbers
+    r"|(?-i:\b[A-Z0-9]{8,}\b)",  # rating codes (upper case and digits: an English word is not one)
     re.IGNORECASE,
 )
 
