@@ -256,6 +256,21 @@ def test_formulas_merged_cells_and_special_numbers_arrive_as_values():
     assert second == ["merged", None, None, None, None]
 
 
+def test_a_formula_error_is_refused_in_its_cell_not_read_as_blank(cast):
+    """calamine reads a cell holding #DIV/0! as empty: a dues amount computed as #DIV/0! would pass for "use
+    the declared amount". The guard notes those cells and every check refuses them where they are."""
+    error = ("raw", '<c r="E2" t="e"><f>1/0</f><v>#DIV/0!</v></c>')
+    dataset = read_xlsx(xlsx([list(DUES_COLUMNS), ["鲍勃", "", "2025-03", "已交", error]]))
+    assert str(dataset[0][4]) == "#DIV/0!"
+    report = dues_import(data=xlsx([list(DUES_COLUMNS), ["鲍勃", "", "2025-03", "已交", error]]), filename="d.xlsx",
+                         scope=cast.branch_a, by=cast.alice)
+    assert _where(report) == {(2, "E（金额）")} and "#DIV/0!" in report.errors[0].message
+    assert not DuesPayment.objects.exists()
+    row = [("raw", '<c r="A2" t="e"><v>#REF!</v></c>')] + [member_row(0, branch_code="A")[h] for h in HEADERS[1:]]
+    report = member_import(data=xlsx([list(HEADERS), row]), filename="m.xlsx", scope=cast.c1, by=cast.officer)
+    assert _where(report) == {(2, "A（姓名）")} and "#REF!" in report.errors[0].message
+
+
 # --- the typed cell checks -------------------------------------------------------------------------------------
 
 AMOUNT = {"max_digits": 8, "decimal_places": 2}

@@ -63,6 +63,7 @@ def pinned(time_machine):
 # --- hostile cells ---------------------------------------------------------------------------------------------
 
 ALPHABET = "党员林一张三王小明龘𠀀𠀁𪚥abcXYZ09"
+FORMULA_ERRORS = st.sampled_from(["#DIV/0!", "#REF!", "#VALUE!", "#N/A"]).map(lambda code: ("err", code))
 _word = st.text(alphabet=ALPHABET, min_size=1, max_size=4)
 
 
@@ -76,6 +77,7 @@ def hostile_text(limit: int) -> st.SearchStrategy:
         over_long(limit),
         st.tuples(st.sampled_from("=+-@"), st.text(alphabet=ALPHABET, max_size=4)).map("".join),
         st.tuples(_word, st.sampled_from(["\x00", "\x07", "\x1b", "\x0b"]), _word).map("".join),
+        FORMULA_ERRORS,
     )
 
 
@@ -93,6 +95,7 @@ def hostile_date(*, latest: datetime.date = TODAY, month: bool = False, birth: b
         st.dates(min_value=first_bad, max_value=datetime.date(9999, 12, 31)).map(_iso),
         st.sampled_from(["昨天", "2024-13-01", "2024-02-30", "NaN", "Infinity", "0000-00-00", "2024-7-1-1",
                          ("num", "NaN"), ("num", "inf"), ("num", "1e20")]),
+        FORMULA_ERRORS,
     )
 
 
@@ -106,6 +109,7 @@ def hostile_amount(*, max_digits: int, places: int, maximum: Decimal | None = No
         st.decimals(max_value=-finer, allow_nan=False, allow_infinity=False, places=places + 1).map(str),
         st.integers(1, 9).map(lambda d: str(Decimal(1) + d * finer)),  # one decimal place too many
         st.floats(min_value=float(top) + 1, allow_infinity=True, allow_nan=False).map(lambda f: ("num", repr(f))),
+        FORMULA_ERRORS,
     )
 
 
@@ -124,6 +128,7 @@ def hostile_phone() -> st.SearchStrategy:
         st.from_regex(r"[02-9][0-9]{10}", fullmatch=True),
         st.text(alphabet="0123456789", min_size=1, max_size=15).filter(lambda s: not PHONE_RE.fullmatch(s)),
         st.sampled_from(["phone", "１３８", "٠١٢٣٤٥٦٧٨٩٠"]),
+        FORMULA_ERRORS,
     )
 
 
@@ -350,7 +355,7 @@ def test_rater_roster_import_property(cast):
 ANY_CELL = st.one_of(
     st.none(), st.text(), st.text(alphabet=ALPHABET + "０１２３４５６７８９Ｘ-.,¥ eE+"), st.floats(), st.integers(),
     st.integers(min_value=10**17), st.booleans(), st.dates(), st.datetimes(), st.times(), st.timedeltas(),
-    st.decimals().map(str), st.from_regex(r"[0-9]{17}[0-9Xx]", fullmatch=True), st.from_regex(r"1[0-9]{10}"),
+    st.decimals().map(str), st.sampled_from(["#DIV/0!", "#REF!"]).map(layer.FormulaError), st.from_regex(r"[0-9]{17}[0-9Xx]", fullmatch=True), st.from_regex(r"1[0-9]{10}"),
 )
 
 

@@ -36,11 +36,14 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 def cell_xml(ref: str, value: object) -> str:
     """One cell: text inline (control characters in OOXML's _xHHHH_ form, which readers decode), numbers as
-    numbers; ("num", "NaN") is a number cell holding that text; ("raw", xml) is written as it is."""
+    numbers; ("num", "NaN") is a number cell holding that text; ("err", "#DIV/0!") a formula cell holding an
+    error; ("raw", xml) is written as it is."""
     if isinstance(value, tuple) and value[0] == "raw":
         return value[1]
     if isinstance(value, tuple) and value[0] == "num":
         return f'<c r="{ref}"><v>{escape(value[1])}</v></c>'
+    if isinstance(value, tuple) and value[0] == "err":  # a formula whose result is an error
+        return f'<c r="{ref}" t="e"><f>1/0</f><v>{escape(value[1])}</v></c>'
     if value is None:
         return ""
     if isinstance(value, (int, float)) and not isinstance(value, bool):

@@ -29,6 +29,7 @@ from branches.spreadsheets.cells import (
     ID_WEIGHTS,
     MONTH_FORMATS,
     PHONE_RE,
+    FormulaError,
     Row,
     cell_text,
     clean_choice,
@@ -44,7 +45,7 @@ from branches.spreadsheets.cells import (
     id_number_key,
     sort_errors,
 )
-from branches.spreadsheets.guard import MAX_COLUMNS, workbook_guard
+from branches.spreadsheets.guard import MAX_COLUMNS, guarded_package, workbook_guard
 from branches.spreadsheets.reader import read_upload, read_xlsx
 from branches.spreadsheets.report import (
     CellError,
@@ -61,9 +62,9 @@ from branches.spreadsheets.report import (
 
 __all__ = [
     "DATE_FORMATS", "EARLIEST_BIRTH_DATE", "EARLIEST_DATE", "FORMULA_STARTS", "ID_CHECK", "ID_RE", "ID_WEIGHTS",
-    "MAX_COLUMNS", "MONTH_FORMATS", "PHONE_RE", "CellError", "FileRefused", "ImportError_", "ImportReport", "Row",
+    "MAX_COLUMNS", "MONTH_FORMATS", "PHONE_RE", "CellError", "FileRefused", "FormulaError", "ImportError_", "ImportReport", "Row",
     "RowError", "cell_text", "clean_choice", "clean_date", "clean_decimal", "clean_id_number", "clean_integer",
     "clean_phone", "clean_text", "column_label", "column_letter", "column_letters", "data_rows", "earliest_date",
-    "file_error", "id_number_is_valid", "id_number_key", "read_upload", "read_xlsx", "row_not_saved_message",
+    "file_error", "guarded_package", "id_number_is_valid", "id_number_key", "read_upload", "read_xlsx", "row_not_saved_message",
     "sort_errors", "workbook_guard",
 ]

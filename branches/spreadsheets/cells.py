@@ -4,10 +4,11 @@ refused with ``CellError`` in the words every import shows; ``Row`` applies them
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 
 import tablib
@@ -31,6 +32,39 @@ ID_CHECK = "10X98765432"
 ID_RE = re.compile(r"[0-9]{17}[0-9X]")
 PHONE_RE = re.compile(r"1[0-9]{10}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class FormulaError:
+    """A formula cell holding an error (#DIV/0!, #REF!…), as the reader hands it on: every check refuses it
+    with its place (calamine alone would read it as an empty cell)."""
+
+    __slots__ = ("code",)
+
+    def __init__(self, code: str):
+        self.code = code
+
+    def __str__(self) -> str:
+        return self.code
+
+    def __repr__(self) -> str:
+        return f"FormulaError({self.code!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FormulaError) and other.code == self.code
+
+    def __hash__(self) -> int:
+        return hash(self.code)
+
+
+def _refusing_formula_errors(check: Callable) -> Callable:
+    @functools.wraps(check)
+    def checked(value, *args, **kwargs):
+        if isinstance(value, FormulaError):
+            raise CellError(_("The cell holds the formula error %(code)s; correct the formula or type the value.")
+                            % {"code": value.code})
+        return check(value, *args, **kwargs)
+
+    return checked
 
 
 def _plain(value) -> str:
@@ -62,6 +96,7 @@ def _length_of(field: models.Field | None, max_length: int | None) -> int:
     return max_length
 
 
+@_refusing_formula_errors
 def clean_text(value, *, max_length: int | None = None, field: models.Field | None = None,
                required: bool = False) -> str:
     """Text of at most the column's length (``field.max_length``, counted in characters as the databases do),
@@ -98,6 +133,7 @@ def earliest_date(*, birth: bool = False) -> datetime.date:
     return getattr(settings, "DATE_EARLIEST", EARLIEST_DATE)
 
 
+@_refusing_formula_errors
 def clean_date(value, *, required: bool = False, earliest: datetime.date | None = None,
                latest: datetime.date | None = None, today: datetime.date | None = None,
                month: bool = False, birth: bool = False) -> datetime.date | None:
@@ -157,6 +193,7 @@ def _digits_of(field: models.Field | None, max_digits: int | None, decimal_place
     return max_digits, decimal_places
 
 
+@_refusing_formula_errors
 def clean_decimal(value, *, field: models.Field | None = None, max_digits: int | None = None,
                   decimal_places: int | None = None, minimum: Decimal | int | None = 0,
                   maximum: Decimal | int | None = None, required: bool = False) -> Decimal | None:
@@ -198,6 +235,7 @@ def clean_decimal(value, *, field: models.Field | None = None, max_digits: int |
     return number.quantize(step)
 
 
+@_refusing_formula_errors
 def clean_integer(value, *, minimum: int = 0, maximum: int, required: bool = False) -> int | None:
     """A whole number between ``minimum`` and ``maximum``."""
     try:
@@ -211,6 +249,7 @@ def clean_integer(value, *, minimum: int = 0, maximum: int, required: bool = Fal
     return None if number is None else int(number)
 
 
+@_refusing_formula_errors
 def clean_choice(value, labels: Mapping[str, str], *, required: bool = True) -> str:
     """The stored value for a Chinese label (or the stored value itself)."""
     text = _plain(value)
@@ -238,6 +277,7 @@ def id_number_key(value) -> str:
     return _narrow(_plain(value)).upper().replace(" ", "")
 
 
+@_refusing_formula_errors
 def clean_id_number(value, *, required: bool = False) -> str:
     """A resident ID number with a correct check character (full-width digits and x read as ASCII)."""
     text = id_number_key(value)
@@ -250,6 +290,7 @@ def clean_id_number(value, *, required: bool = False) -> str:
     return text
 
 
+@_refusing_formula_errors
 def clean_phone(value, *, required: bool = False) -> str:
     """A mainland mobile number: 11 digits starting with 1 (full-width digits read as ASCII; spaces and
     hyphens between groups dropped)."""

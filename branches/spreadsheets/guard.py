@@ -32,6 +32,8 @@ _CELL_START = re.compile(rb"<" + _PREFIX + rb"c[\s/>]")
 _CELL_REF_FIRST = re.compile(rb"<" + _PREFIX + rb'c\s+r="\$?([A-Z]{1,3})\$?([0-9]{1,7})"')
 _ROW_TAG = re.compile(rb"<" + _PREFIX + rb"row(?=[\s/>])([^>]*)>")
 _RANGE_TAG = re.compile(rb"<" + _PREFIX + rb"(?:dimension|mergeCell)(?=[\s/>])([^>]*)>")
+_ERROR_TAG = re.compile(rb"<" + _PREFIX + rb"""c(?=[\s/>])([^>]*\st\s*=\s*["']e["'][^>]*)>""")
+_ERROR_VALUE = re.compile(rb"(?:(?!</?" + _PREFIX + rb"c[\s/>]).){0,2000}?<" + _PREFIX + rb"v>([^<]*)<", re.S)
 _SST_TAG = re.compile(rb"<" + _PREFIX + rb"sst(?=[\s/>])([^>]*)>")
 _ATTR_R = re.compile(rb"""(?:^|\s)r\s*=\s*["']([^"']*)["']""")
 _ATTR_REF = re.compile(rb"""(?:^|\s)ref\s*=\s*["']([^"']*)["']""")
@@ -124,8 +126,8 @@ def _content_types(parts: Mapping[str, bytes]) -> dict[str, str]:
     return types
 
 
-def _declared_sheets(parts: Mapping[str, bytes]) -> list[str]:
-    """The parts the workbook's ``<sheet>`` elements point to, through its relationships, in sheet order.
+def _declared_sheets(parts: Mapping[str, bytes]) -> list[list[str]]:
+    """The parts each of the workbook's ``<sheet>`` elements points to, through its relationships, in order.
     Each target is resolved as OPC does (relative to ``xl/``) and also as a reader that only prefixes
     ``xl/`` would: both must be checked, and a target leaving the package or not in it is damage."""
     workbook = _xml(parts["xl/workbook.xml"])
@@ -148,7 +150,7 @@ def _declared_sheets(parts: Mapping[str, bytes]) -> list[str]:
         found = [name for name in dict.fromkeys((opc, literal, target)) if name in parts]
         if not found or opc.startswith("../"):
             raise _damaged()
-        sheets.extend(found)
+        sheets.append(found)
     return sheets
 
 
@@ -208,6 +210,27 @@ def workbook_guard(data: bytes, *, max_rows: int, max_columns: int = MAX_COLUMNS
                    max_unpacked: int | None = None) -> bytes:
     """Refuse (``FileRefused``) what is not a plain xlsx workbook of a sane extent; return the package
     re-packed (stored, uncompressed) from exactly the bytes checked, for the reader."""
+    return guarded_package(data, max_rows=max_rows, max_columns=max_columns, max_unpacked=max_unpacked)[0]
+
+
+def _formula_errors(body: bytes) -> dict[tuple[int, int], str]:
+    """(row, column) → the error a formula cell holds (#DIV/0!, #REF!…): calamine reads these cells as empty,
+    so an amount computed as #DIV/0! would pass for a blank one."""
+    errors = {}
+    for match in _ERROR_TAG.finditer(body) if b'"e"' in body or b"'e'" in body else ():
+        r = _ATTR_R.search(match[1])
+        ref = _REF.fullmatch(r[1].strip()) if r is not None else None
+        if ref is None:
+            continue  # the extent check has refused a cell without a reference already
+        value = None if match[1].endswith(b"/") else _ERROR_VALUE.match(body, match.end())
+        code = value[1].decode("utf-8", "replace").strip()[:20] if value is not None else ""
+        errors[(int(ref[2]), _column_number(ref[1]))] = code or "#N/A"
+    return errors
+
+
+def guarded_package(data: bytes, *, max_rows: int, max_columns: int = MAX_COLUMNS,
+                    max_unpacked: int | None = None) -> tuple[bytes, dict[tuple[int, int], str]]:
+    """``workbook_guard``'s package, and the formula errors of the first sheet by (row, column), 1-based."""
     parts = _unpack(data, MAX_UNPACKED_BYTES if max_unpacked is None else max_unpacked)
     types = _content_types(parts)
     if "xl/workbook.xml" not in parts or types.get("xl/workbook.xml") not in _WORKBOOK_TYPES:
@@ -217,7 +240,7 @@ def workbook_guard(data: bytes, *, max_rows: int, max_columns: int = MAX_COLUMNS
         raise FileRefused(_("The workbook is empty."))
     # Every part that is a sheet by its declaration, its content type or its body: a reader may find a sheet
     # another way than the guard does, so none of them may be out of bounds.
-    checked = set(sheets) | {name for name, kind in types.items() if _SHEET_TYPE.fullmatch(kind)}
+    checked = {name for found in sheets for name in found} | {name for name, kind in types.items() if _SHEET_TYPE.fullmatch(kind)}
     checked |= {name for name, body in parts.items() if b"sheetData" in body or b"<dimension" in body}
     for body in parts.values():
         # A sheet in UTF-16 or UTF-32 (an XML reader decodes it by its byte-order mark) would hide its cells
@@ -231,8 +254,11 @@ def workbook_guard(data: bytes, *, max_rows: int, max_columns: int = MAX_COLUMNS
             for count in _ATTR_COUNT.findall(attributes):
                 if not count.isdigit() or int(count) > MAX_SHARED_STRINGS:
                     raise _damaged()
+    errors: dict[tuple[int, int], str] = {}
+    for name in sheets[0]:  # the sheet the reader reads (two spellings of its target may both exist)
+        errors |= _formula_errors(parts[name])
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
         for name, body in parts.items():
             archive.writestr(name, body)
-    return out.getvalue()
+    return out.getvalue(), errors

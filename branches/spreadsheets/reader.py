@@ -8,8 +8,8 @@ from collections.abc import Sequence
 import tablib
 from django.utils.translation import gettext as _
 
-from branches.spreadsheets.cells import _plain
-from branches.spreadsheets.guard import _damaged, _too_many_rows, workbook_guard
+from branches.spreadsheets.cells import FormulaError, _plain
+from branches.spreadsheets.guard import _damaged, _too_many_rows, guarded_package
 from branches.spreadsheets.report import FileRefused
 
 
@@ -21,7 +21,7 @@ def read_xlsx(data: bytes, *, max_rows: int | None = None) -> tablib.Dataset:
     from python_calamine import CalamineWorkbook
 
     max_rows = max_rows if max_rows is not None else settings.MEMBER_IMPORT_MAX_ROWS
-    checked = workbook_guard(data, max_rows=max_rows)
+    checked, formula_errors = guarded_package(data, max_rows=max_rows)
     book = None
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(checked))
@@ -32,6 +32,9 @@ def read_xlsx(data: bytes, *, max_rows: int | None = None) -> tablib.Dataset:
     finally:
         if book is not None:
             book.close()
+    for (row, column), code in formula_errors.items():
+        if row <= len(grid) and column <= len(grid[row - 1]):
+            grid[row - 1][column - 1] = FormulaError(code)  # refused by every cell check, with its place
     rows = iter(grid)
     header = next(rows, None)
     if header is None:

@@ -22,4 +22,6 @@ T = {
     "The phone number must be 11 digits starting with 1.": "手机号应为以1开头的11位数字。",
     "“%(value)s” is also on row %(row)d of the file.": "“%(value)s”与文件第 %(row)d 行重复。",
     "A person with this ID number is already on file.": "已有人员使用此身份证号。",
+    "The cell holds the formula error %(code)s; correct the formula or type the value.":
+        "单元格中的公式出错（%(code)s），请改正公式或直接填写数值。",
 }
