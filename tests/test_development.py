@@ -18,6 +18,7 @@ from members.services.development import (
     development_probation_extend,
     development_step_record,
 )
+from tests.factories import MemberFactory
 
 TODAY = timezone.localdate()
 D = datetime.timedelta
@@ -152,22 +153,51 @@ def test_branch_vote_makes_a_probationary_member_with_probation_from_the_vote(ca
     assert member.is_party_member
 
 
-def test_approval_on_day_90_is_on_time_and_day_91_late(cast):
-    vote = datetime.date(2024, 5, 20)
-    on_time = _walk(_voted(cast.branch_a, vote), 16, {}, default=vote)
-    _step, warnings = development_step_record(case=on_time, number=17, done_on=vote + D(days=90), by=None)
+@pytest.mark.parametrize(("vote", "on_time", "late", "latest"), [
+    # Calendar months, month-end clamped (细则: 3 months, 6 at most); 90 / 180 days got both ends wrong.
+    (datetime.date(2024, 1, 31), datetime.date(2024, 4, 30), datetime.date(2024, 5, 1), datetime.date(2024, 7, 31)),
+    (datetime.date(2024, 5, 20), datetime.date(2024, 8, 20), datetime.date(2024, 8, 21), datetime.date(2024, 11, 20)),
+    (datetime.date(2023, 11, 30), datetime.date(2024, 2, 29), datetime.date(2024, 3, 1), datetime.date(2024, 5, 30)),
+])
+def test_approval_within_three_calendar_months_and_at_most_six(cast, vote, on_time, late, latest):
+    case = _walk(_voted(cast.branch_a, vote), 16, {}, default=vote)
+    _step, warnings = development_step_record(case=case, number=17, done_on=on_time, by=None)
     assert warnings == []
     other = _walk(_voted(cast.branch_a, vote), 16, {}, default=vote)
-    step, warnings = development_step_record(case=other, number=17, done_on=vote + D(days=91), by=None)
-    assert len(warnings) == 1 and (vote + D(days=90)).isoformat() in warnings[0] and step.warning
+    step, warnings = development_step_record(case=other, number=17, done_on=late, by=None)
+    assert len(warnings) == 1 and on_time.isoformat() in warnings[0] and step.warning
+    third = _walk(_voted(cast.branch_a, vote), 16, {}, default=vote)
+    with pytest.raises(ValidationError) as refused:
+        development_step_record(case=third, number=17, done_on=latest + D(days=1), by=None)
+    assert latest.isoformat() in refused.value.messages[0]
+    development_step_record(case=third, number=17, done_on=latest, by=None)  # the last day of six months
 
 
-def test_approval_after_six_months_is_refused(cast):
-    vote = datetime.date(2024, 1, 10)
+def test_approval_months_are_data(cast):
+    LifecycleRule.objects.filter(key="approval_within_months").update(value=1)
+    vote = datetime.date(2024, 1, 31)
     case = _walk(_voted(cast.branch_a, vote), 16, {}, default=vote)
-    with pytest.raises(ValidationError):
-        development_step_record(case=case, number=17, done_on=vote + D(days=181), by=None)
-    development_step_record(case=case, number=17, done_on=vote + D(days=180), by=None)
+    _step, warnings = development_step_record(case=case, number=17, done_on=datetime.date(2024, 3, 1), by=None)
+    assert "2024-02-29" in warnings[0]
+
+
+def test_two_introducers_both_full_members(cast):
+    probationary = MemberFactory(branch=cast.branch_a, stage=Member.Stage.PROBATIONARY, name="预备党员甲")
+    start = datetime.date(2022, 3, 1)
+    case = _walk(_activist(cast.branch_a, start), 8, {7: start + D(days=400)}, default=start)
+    with pytest.raises(ValidationError):  # one introducer is not enough
+        development_step_record(case=case, number=9, done_on=start + D(days=410), by=None,
+                                people=[cast.alice_member])
+    with pytest.raises(ValidationError) as refused:  # a probationary member cannot introduce
+        development_step_record(case=case, number=9, done_on=start + D(days=410), by=None,
+                                people=[cast.alice_member, probationary])
+    assert "预备党员甲" in refused.value.messages[0]
+    with pytest.raises(ValidationError):  # nor be a contact
+        development_step_record(case=_walk(_applicant(cast.branch_a, applied_on=TODAY - D(days=30)), 4, {},
+                                           default=TODAY - D(days=20)),
+                                number=5, done_on=TODAY, by=None, people=[probationary])
+    development_step_record(case=case, number=9, done_on=start + D(days=410), by=None,
+                            people=[cast.alice_member, cast.bob_member])
 
 
 def test_full_membership_vote_at_the_end_of_probation_and_extension_once(cast):
@@ -242,7 +272,8 @@ def test_service_refuses_another_branchs_secretary(cast):
 
 def test_rules_table_has_the_national_defaults(db):
     limits = rules()
-    assert limits["min_age_years"] == 18 and limits["approval_within_days"] == 90
+    assert limits["min_age_years"] == 18 and limits["approval_within_months"] == 3
+    assert limits["approval_max_months"] == 6
     assert LifecycleRule.objects.count() == len(LifecycleRule.Key.values)
 
 

@@ -22,8 +22,9 @@ class LifecycleRule(models.Model):
         TRAINING_MIN_DAYS = "training_min_days", _("Training at least (days)")
         TRAINING_MIN_HOURS = "training_min_hours", _("or training at least (class hours)")
         NOTICE_WORKING_DAYS = "notice_working_days", _("Public notice before the application form (working days)")
-        APPROVAL_WITHIN_DAYS = "approval_within_days", _("Upper committee approves within (days)")
-        APPROVAL_MAX_DAYS = "approval_max_days", _("Upper committee approves at most within (days)")
+        # 细则 gives the upper committee 3 months (6 at most): calendar months, month-end clamped, not 90 days.
+        APPROVAL_WITHIN_MONTHS = "approval_within_months", _("Upper committee approves within (months)")
+        APPROVAL_MAX_MONTHS = "approval_max_months", _("Upper committee approves at most within (months)")
         PROBATION_MONTHS = "probation_months", _("Probation (months)")
         EXTENSION_MIN_MONTHS = "extension_min_months", _("Probation extension at least (months)")
         EXTENSION_MAX_MONTHS = "extension_max_months", _("Probation extension at most (months)")

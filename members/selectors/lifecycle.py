@@ -113,10 +113,10 @@ def _development_due(organization: Organization, today: datetime.date, limits: d
             due = add_months(since, limits[K.REVIEW_EVERY_MONTHS])
             what = _("Six-monthly review of %(name)s")
         elif case.last_step in (15, 16):
-            due = case.last_step_on + datetime.timedelta(days=limits[K.APPROVAL_WITHIN_DAYS])
+            due = add_months(case.last_step_on, limits[K.APPROVAL_WITHIN_MONTHS])
             what = _("Upper committee's approval of %(name)s")
             if case.last_step == 16 and member.joined_on:
-                due = member.joined_on + datetime.timedelta(days=limits[K.APPROVAL_WITHIN_DAYS])
+                due = add_months(member.joined_on, limits[K.APPROVAL_WITHIN_MONTHS])
         elif 17 <= case.last_step < 23 and member.joined_on:
             due = add_months(member.joined_on, limits[K.PROBATION_MONTHS] + (case.extension_months or 0))
             what = _("Vote on full membership of %(name)s")

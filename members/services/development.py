@@ -184,6 +184,10 @@ def development_step_record(
                             % {"m": limits[K.TALK_WITHIN_MONTHS], "date": _day(due)})
     elif number == 5 and not 1 <= named <= 2:
         raise ValidationError(_("Name one or two contacts for the activist."))
+    elif number in (5, 9) and any(p.stage != Member.Stage.FULL for p in people):
+        # 党章 §5 and 细则: introducers and contacts are full members; a probationary member is neither.
+        raise ValidationError(_("%(names)s is not a full member: introducers and contacts must be full members.")
+                              % {"names": "、".join(p.name for p in people if p.stage != Member.Stage.FULL)})
     elif number == 6:
         case.last_reviewed_on = done_on
     elif number == 7:
@@ -193,8 +197,8 @@ def development_step_record(
             raise _earliest_error(
                 _("An activist becomes a development target after at least %(m)d months (activist since %(since)s).")
                 % {"m": limits[K.ACTIVIST_MIN_MONTHS], "since": _day(start)}, earliest)
-    elif number == 9 and not 1 <= named <= 2:
-        raise ValidationError(_("Name the introducers (normally two full members)."))
+    elif number == 9 and named != 2:
+        raise ValidationError(_("Name the two introducers (two full members, 党章 §5)."))
     elif number == 11:
         days_ok = training_days is not None and training_days >= limits[K.TRAINING_MIN_DAYS]
         hours_ok = training_hours is not None and training_hours >= limits[K.TRAINING_MIN_HOURS]
@@ -214,15 +218,17 @@ def development_step_record(
                 % {"n": limits[K.NOTICE_WORKING_DAYS], "until": _day(notice.notice_until)}, earliest)
     elif number in (17, 24):
         vote = _step_on(case, 15 if number == 17 else 23)
-        late_after = vote.done_on + datetime.timedelta(days=limits[K.APPROVAL_WITHIN_DAYS])
-        latest = vote.done_on + datetime.timedelta(days=limits[K.APPROVAL_MAX_DAYS])
+        # Calendar months, month-end clamped: a vote on 31 January is due by 30 April, at the latest 31 July.
+        late_after = add_months(vote.done_on, limits[K.APPROVAL_WITHIN_MONTHS])
+        latest = add_months(vote.done_on, limits[K.APPROVAL_MAX_MONTHS])
         if done_on > latest:
             raise ValidationError(
-                _("The approval must come within %(days)d days of the branch vote, by %(date)s; ask the upper "
-                  "committee to review the case again.") % {"days": limits[K.APPROVAL_MAX_DAYS], "date": _day(latest)})
+                _("The approval must come within %(months)d months of the branch vote, by %(date)s; ask the upper "
+                  "committee to review the case again.")
+                % {"months": limits[K.APPROVAL_MAX_MONTHS], "date": _day(latest)})
         if done_on > late_after:
-            warnings.append(_("Late: the approval was due within %(days)d days of the branch vote, by %(date)s.")
-                            % {"days": limits[K.APPROVAL_WITHIN_DAYS], "date": _day(late_after)})
+            warnings.append(_("Late: the approval was due within %(months)d months of the branch vote, by %(date)s.")
+                            % {"months": limits[K.APPROVAL_WITHIN_MONTHS], "date": _day(late_after)})
     elif number == 23:
         ends = probation_ends_on(member=member, case=case, limits=limits)
         if ends and done_on < ends:

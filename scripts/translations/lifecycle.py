@@ -208,6 +208,12 @@ T = {
     "Committee member %(n)s (login)": "委员%(n)s（登录名）", "Role of committee member %(n)s": "委员%(n)s职务",
     "Choose this member's role.": "请选择该委员的职务。", "Enter this member's login.": "请填写该委员的登录名。",
     "Leave the rows you do not need empty.": "不需要的行留空即可。",
+    "Upper committee approves within (months)": "上级党委审批期限（月）",
+    "Upper committee approves at most within (months)": "上级党委审批最长期限（月）",
+    "The approval must come within %(months)d months of the branch vote, by %(date)s; ask the upper committee to review the case again.": "审批须在支部大会表决后%(months)d个月内（%(date)s前）完成；请上级党委重新审查。",
+    "Late: the approval was due within %(months)d months of the branch vote, by %(date)s.": "逾期：审批应在支部大会表决后%(months)d个月内（%(date)s前）完成。",
+    "%(names)s is not a full member: introducers and contacts must be full members.": "%(names)s不是正式党员：入党介绍人和培养联系人须为正式党员。",
+    "Name the two introducers (two full members, 党章 §5).": "请填写两名入党介绍人（两名正式党员，党章第五条）。",
 }
 P = {
     "and %(n)s more": "另有%(n)s项",
