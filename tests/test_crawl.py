@@ -18,7 +18,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.crawl import assessments, disclosure, members, projects, site  # noqa: F401  (they register)
-from tests.crawl.english import english_in_context, english_words
+from tests.crawl.english import english_in_context, english_words, form_fields
 from tests.crawl.registry import LOGIN, PERSONAS, REGISTRY, Result, Target
 from tests.crawl.world import NOW, build
 
@@ -120,22 +120,31 @@ def crawl(world) -> list[Result]:
         targets = entry.targets(world)
         for target in targets + _missing(entry, targets):
             url = reverse(name, kwargs=target.kwargs) + (f"?{target.query}" if target.query else "")
+            get_rule, post_rule = entry.rules(target)
+            form = None  # the page's own form as its owner sees it: the wrong owners send it back
             for persona in PERSONAS:
-                client, token = clients[persona]
-                get_rule, post_rule = entry.rules(target)
-                expected = get_rule(persona, target)
-                result = Result(name, target.label, persona, "GET", url, 0, expected)
+                client, _token = clients[persona]
+                result = Result(name, target.label, persona, "GET", url, 0, get_rule(persona, target))
                 response = client.get(url, headers=target.headers)
                 result.status = response.status_code
                 _check(result, response, html=entry.html, allowed=allowed)
                 results.append(result)
-                post_expected = post_rule(persona, target) if post_rule else None
+                if form is None and response.status_code == 200 and not response.streaming and entry.html:
+                    form = form_fields(response.content.decode(), reverse(name, kwargs=target.kwargs))
+            if target.query:
+                continue
+            for persona in PERSONAS:
+                client, token = clients[persona]
+                expected = post_rule(persona, target) if post_rule else None
                 if target.label.startswith("missing"):  # a POST to nothing: refused, whoever sends it
-                    post_expected = (LOGIN if persona == "anonymous" else 403, 404, 405)
-                if (post_expected in DENIALS or isinstance(post_expected, tuple)) and not target.query:
-                    # A wrong owner (or no object at all): the POST is refused.
-                    result = Result(name, target.label, persona, "POST", url, 0, post_expected)
-                    response = client.post(url, {"csrfmiddlewaretoken": token})
+                    expected = (LOGIN if persona == "anonymous" else 403, 404, 405)
+                if not (expected in DENIALS or isinstance(expected, tuple)):
+                    continue  # an owner: the crawl changes nothing
+                # A wrong owner (or no object at all): refused, whether the form is empty or the owner's.
+                for data in ({}, form) if form else ({},):
+                    result = Result(name, target.label, persona, "POST" if not data else "POST form", url, 0,
+                                    expected)
+                    response = client.post(url, {**data, "csrfmiddlewaretoken": token})
                     result.status = response.status_code
                     _check(result, response, html=entry.html, allowed=allowed)
                     results.append(result)

@@ -97,3 +97,82 @@ def english_in_context(html: str, *, allowed: set[str] = frozenset(), width: int
         at = text.find(word)
         shown.append(f"{word} «{text[max(at - width, 0):at + len(word) + width]}»" if at >= 0 else word)
     return shown
+
+
+class _Form(HTMLParser):
+    """The fields of the page's first POST form that submits to ``path`` (or to itself), with the values a
+    browser would send untouched: hidden and text inputs, checked boxes, selected options, textareas and
+    the first named submit button."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.path = path
+        self.state = "before"  # before → inside → done
+        self.fields: list[tuple[str, str]] = []
+        self.select: str | None = None
+        self.select_value: str | None = None
+        self.textarea: str | None = None
+        self.text: list[str] = []
+        self.submitted = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and self.state == "before":
+            if (a.get("method") or "").lower() == "post" and (a.get("action") or self.path) == self.path:
+                self.state = "inside"
+            return
+        if self.state != "inside":
+            return
+        name = a.get("name")
+        if tag == "input" and name:
+            kind = (a.get("type") or "text").lower()
+            if kind in {"submit", "button"}:
+                if not self.submitted:
+                    self.fields.append((name, a.get("value") or ""))
+                    self.submitted = True
+            elif kind in {"checkbox", "radio"}:
+                if "checked" in a:
+                    self.fields.append((name, a.get("value") or "on"))
+            elif kind != "file":
+                self.fields.append((name, a.get("value") or ""))
+        elif tag == "button" and name and (a.get("type") or "submit") == "submit" and not self.submitted:
+            self.fields.append((name, a.get("value") or ""))
+            self.submitted = True
+        elif tag == "select" and name:
+            self.select, self.select_value = name, None
+        elif tag == "option" and self.select is not None:
+            if self.select_value is None or "selected" in a:
+                self.select_value = a.get("value") or ""
+        elif tag == "textarea" and name:
+            self.textarea, self.text = name, []
+
+    def handle_data(self, data):
+        if self.textarea is not None:
+            self.text.append(data)
+
+    def handle_endtag(self, tag):
+        if self.state != "inside":
+            return
+        if tag == "select" and self.select is not None:
+            if self.select_value is not None:
+                self.fields.append((self.select, self.select_value))
+            self.select = None
+        elif tag == "textarea" and self.textarea is not None:
+            self.fields.append((self.textarea, "".join(self.text)))
+            self.textarea = None
+        elif tag == "form":
+            self.state = "done"
+
+
+def form_fields(html: str, path: str) -> dict[str, list[str]] | None:
+    """What the page's POST form to ``path`` would send as it stands (None: the page has no such form)."""
+    parser = _Form(path)
+    parser.feed(html)
+    parser.close()
+    if parser.state == "before":
+        return None
+    data: dict[str, list[str]] = {}
+    for name, value in parser.fields:
+        if name != "csrfmiddlewaretoken":
+            data.setdefault(name, []).append(value)
+    return data
