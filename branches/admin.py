@@ -5,6 +5,8 @@ from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
 from branches.models import (
+    CalendarYear,
+    OfficialDay,
     Organization,
     OrganizationGroupObjectPermission,
     OrganizationUserObjectPermission,
@@ -100,3 +102,17 @@ class UnitFiguresAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin):
+    """A year is entered once its holidays and 调休 days are in; until then working days count Monday–Friday."""
+
+    list_display = ["year", "source"]
+
+
+@admin.register(OfficialDay)
+class OfficialDayAdmin(admin.ModelAdmin):
+    list_display = ["day", "kind", "name"]
+    list_filter = ["kind"]
+    date_hierarchy = "day"

@@ -287,3 +287,42 @@ class OneTimeKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key}"
+
+
+class CalendarYear(models.Model):
+    """A year whose official calendar (the State Council's notice of public holidays and 调休 working days) is
+    entered in ``OfficialDay``. Working days of a year without this row are counted Monday to Friday, and every
+    page that used such a count says so until the 组织部 enters the year (branches.calendar)."""
+
+    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
+    source = models.CharField(_("source"), max_length=200, blank=True,
+                              help_text=_("The notice the days were taken from."))
+
+    class Meta:
+        verbose_name = _("official calendar year")
+        verbose_name_plural = _("official calendar years")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class OfficialDay(models.Model):
+    """A day that differs from the Monday–Friday week: a public holiday on a weekday, or a 调休 working day on
+    a weekend."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("Public holiday")
+        WORKDAY = "workday", _("Working day in lieu (调休)")
+
+    day = models.DateField(_("day"), primary_key=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = _("official calendar day")
+        verbose_name_plural = _("official calendar days")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day.isoformat()} {self.get_kind_display()}"

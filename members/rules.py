@@ -55,15 +55,11 @@ def first_of_month(day: datetime.date) -> datetime.date:
 
 
 def add_working_days(day: datetime.date, days: int) -> datetime.date:
-    """The date ``days`` working days (Monday–Friday) after ``day``. Public holidays are not in the
-    calendar: secretaries extend a notice over a holiday themselves."""
-    current = day
-    remaining = days
-    while remaining > 0:
-        current += datetime.timedelta(days=1)
-        if current.weekday() < 5:
-            remaining -= 1
-    return current
+    """The date ``days`` working days after ``day`` by the official calendar (public holidays and 调休 working
+    days: branches.workdays, which also says when a year is not entered yet)."""
+    from branches.workdays import add_working_days as by_calendar
+
+    return by_calendar(day, days).day
 
 
 def age_on(birth: datetime.date, day: datetime.date) -> int:

@@ -22,6 +22,7 @@ from branches.models import Organization
 from branches.once import once_bind, once_claim
 from branches.selectors import MANAGE_MEMBERS, organization_permission_holds
 from branches.uploads import upload_check
+from branches.workdays import add_working_days as working_days_after
 from members.models import (
     STAGE_STEPS,
     DevelopmentCase,
@@ -30,7 +31,7 @@ from members.models import (
     LifecycleRule,
     Member,
 )
-from members.rules import add_months, add_working_days, rules
+from members.rules import add_months, rules
 
 K = LifecycleRule.Key
 
@@ -208,7 +209,12 @@ def development_step_record(
                 % {"days": limits[K.TRAINING_MIN_DAYS], "hours": limits[K.TRAINING_MIN_HOURS]})
         step.training_days, step.training_hours = training_days, training_hours
     elif number == 12:
-        step.notice_until = add_working_days(done_on, limits[K.NOTICE_WORKING_DAYS])
+        notice = working_days_after(done_on, limits[K.NOTICE_WORKING_DAYS])
+        step.notice_until = notice.day
+        if notice.unknown_years:
+            warnings.append(_("The official holidays of %(years)s are not entered yet: the notice was counted "
+                              "Monday to Friday; check its end date.")
+                            % {"years": "、".join(str(y) for y in sorted(notice.unknown_years))})
     elif number == 14:
         notice = _step_on(case, 12)
         earliest = notice.notice_until + datetime.timedelta(days=1)

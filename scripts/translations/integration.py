@@ -1,6 +1,11 @@
 """zh_Hans for the pieces that join the apps together: member-affairs to-dos, the dues list as a notice."""
 
 T = {
+    "The official holidays of %(years)s are not entered yet: the notice was counted Monday to Friday; check its end date.": "%(years)s年的法定节假日安排尚未录入：公示期按周一至周五计算，请核对截止日期。",
+    "official calendar year": "法定节假日年度", "official calendar years": "法定节假日年度",
+    "official calendar day": "法定节假日调整日", "official calendar days": "法定节假日调整日",
+    "Public holiday": "法定节假日", "Working day in lieu (调休)": "调休工作日", "day": "日期",
+    "source": "来源", "The notice the days were taken from.": "节假日安排所依据的通知。",
     "The date cannot be before %(date)s.": "日期不能早于%(date)s。", "The date cannot be after %(date)s.": "日期不能晚于%(date)s。",
     "Enter a number.": "请输入数字。", "Enter a finite number.": "请输入有效的数字。",
     "The number cannot be larger than %(n)s.": "数值不能大于%(n)s。",
