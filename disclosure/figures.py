@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +23,8 @@ PUBLICATION_DAYS = 90
 
 def collect_meetings(root: Organization, today: datetime.date):
     """The compliance selector's four queries: for each active branch, each required meeting's period of this
-    year counted in the month it ends, as done, missing (ended short) or due (running now)."""
+    year counted in the month it ends, as done, missing (ended short) or due (running now); then one for
+    the filing lag of the year's filed records, by unit."""
     for entry in compliance(root=root, year=today.year, today=today):
         figures: Figures = {"branches": 1, "behind": 1 if entry.missing else 0}
         for row in entry.rows:
@@ -32,6 +33,14 @@ def collect_meetings(root: Organization, today: datetime.date):
                     key = f"{cell.state}_{cell.last_month}"
                     figures[key] = figures.get(key, 0) + 1
         yield entry.branch.pk, figures
+    # The filing lag of this year's records (the unit page's compliance panel): ``filing_lag_summary`` as sums.
+    for row in (Meeting.objects.filed().filter(organization__path__startswith=root.path, held_at__year=today.year)
+                .values("organization_id")
+                .annotate(filed=Count("pk"), late=Count("pk", filter=Q(is_late=True)),
+                          lag_days=Sum("filing_lag_days"), lagged=Count("filing_lag_days"))
+                .order_by()):
+        yield row["organization_id"], {"filed": row["filed"], "late": row["late"], "lag_days": row["lag_days"] or 0,
+                                       "lagged": row["lagged"]}
 
 
 def derive_meetings(values: Figures, as_of: datetime.date) -> Figures:

@@ -104,6 +104,10 @@ def committee_compliance_panel(request: HttpRequest, unit: Organization) -> str 
     if unit.kind not in COMMITTEE_PANEL_KINDS:
         return None
     today = timezone.localdate()
+    if unit.kind == Organization.Kind.UNIVERSITY:
+        html = _subunits_compliance_panel(request, unit, today)
+        if html is not None:
+            return html
     report = compliance(root=unit, year=today.year, today=today)
     report.sort(key=lambda entry: (-entry.missing, -entry.due, entry.branch.path))
     may_review = organization_permission_holds(user=request.user, organization=unit, codename=MANAGE_UNITS)
@@ -123,3 +127,51 @@ def committee_compliance_panel(request: HttpRequest, unit: Organization) -> str 
         ),
     }
     return render_to_string("disclosure/panels/committee_compliance.html", context, request=request)
+
+
+def _subunits_compliance_panel(request: HttpRequest, unit: Organization, today) -> str | None:
+    """A university's panel: one row per subunit (its branches, those behind, the periods missed, in progress
+    and done) from the dashboard's snapshot (the ``meetings`` block), those with branches behind first, instead
+    of every branch of the university counted live. Four queries: the unit's and its subunits' snapshot rows,
+    may review, the records waiting, may file. None before the first snapshot (the live panel then)."""
+    rows = list(Organization.objects.filter(path__startswith=unit.path, depth__in=[unit.depth, unit.depth + 1])
+                .exclude(kind=Organization.Kind.GROUP).select_related("figures").order_by("path"))
+    own = next((row for row in rows if row.pk == unit.pk), None)
+    stored = getattr(own, "figures", None) if own is not None else None
+    if stored is None:
+        return None
+
+    def summary(org: Organization) -> dict:
+        figures = getattr(org, "figures", None)
+        values = figures.data.get("meetings", {}) if figures is not None else {}
+        months = range(1, 13)
+        return {
+            "unit": org,
+            "branches": values.get("branches", 0),
+            "behind": values.get("behind", 0),
+            "missing": sum(values.get(f"missing_{m}", 0) for m in months),
+            "due": sum(values.get(f"due_{m}", 0) for m in months),
+            "done": sum(values.get(f"done_{m}", 0) for m in months),
+            "filed": values.get("filed", 0),
+            "late": values.get("late", 0),
+            "average_lag": values["lag_days"] / values["lagged"] if values.get("lagged") else None,
+        }
+
+    total = summary(own)
+    subunits = [summary(row) for row in rows if row.pk != unit.pk and row.is_active]
+    subunits.sort(key=lambda row: (-row["behind"], -row["missing"], row["unit"].path))
+    may_review = organization_permission_holds(user=request.user, organization=unit, codename=MANAGE_UNITS)
+    context = {
+        "unit": unit,
+        "year": today.year,
+        "total": total,
+        "subunits": subunits,
+        "figures_at": stored.computed_at,
+        "may_review": may_review,
+        "waiting": (Meeting.objects.filter(reviewer=unit, status=Meeting.Status.SUBMITTED).count()
+                    if may_review else None),
+        "can_file": unit.is_active and organization_permission_holds(
+            user=request.user, organization=unit, codename=MANAGE_MEMBERS
+        ),
+    }
+    return render_to_string("disclosure/panels/subunits_compliance.html", context, request=request)

@@ -8,13 +8,14 @@ import datetime
 
 from django.db.models import Count, Max, Q, Sum
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from branches.figures import Block, Column, Figures, register_block
 from branches.models import Organization
 from members.models import DuesPayment, Member
 from members.rules import K, add_months, rules
 from members.selectors import AGE_BANDS, _age_band_expression
-from members.selectors.lifecycle import terms_due
+from members.selectors.lifecycle import lifecycle_due, terms_due
 
 STAFF = Organization.STAFF_CATEGORIES
 
@@ -209,6 +210,33 @@ register_block(Block(
     stacked=False,
     order=90,
     note=_("In arrears: last month not settled (paid, paid on their behalf or exempt)."),
+))
+
+
+# --- due and overdue (the unit page's lifecycle panel above a committee) ---------------------------------------------
+
+DUE_TOPICS = (("development", _("Development")), ("transfer", _("Transfers")), ("dues", _("Dues")),
+              ("care", _("Care visits")), ("term", pgettext_lazy("election", "Terms")))
+
+
+def collect_due(root: Organization, today: datetime.date):
+    """``lifecycle_due``'s six queries over the subtree: each item counted at its unit, by topic, and overdue."""
+    for item in lifecycle_due(organization=root, today=today):
+        figures: Figures = {item.topic: 1, "all": 1}
+        if item.overdue:
+            figures[f"{item.topic}_overdue"] = 1
+            figures["overdue"] = 1
+        yield item.organization_id, figures
+
+
+register_block(Block(
+    key="due",
+    title=_("Member lifecycle: due and overdue"),
+    collect=collect_due,
+    columns=(*(Column(key, label) for key, label in DUE_TOPICS), Column("overdue", _("Overdue"))),
+    chart="bar",
+    chart_keys=tuple(key for key, _label in DUE_TOPICS),
+    order=95,
 ))
 
 

@@ -78,22 +78,81 @@ def _grow(parent, n_branches, members_each):
 
 
 def test_unit_page_query_count_does_not_grow_with_the_tree(cast, as_officer, django_assert_num_queries):
+    from branches.figures import figures_refresh
+
     url = reverse("members:unit", args=[cast.c1.pk])
-    # 1 session, 2 user, 3 the unit, 4 view permission, 5 organizations grouped by kind/category,
-    # 6 members grouped by stage/category/gender/age, 7 manage_units permission, 8 the parent unit,
-    # 9 manage_units on the parent (may they rename/move C1? no),
-    # panels (disclosure.panels): 10 the user's open to-dos; the committee's compliance: 11 its branches,
-    # 12 the meeting rules, 13 full members per branch, 14 meetings by branch, kind and month;
-    # 15 manage_units (may review), 16 records waiting at C1, 17 filing lag summary, 18 manage_members
-    # (may file the committee's own minutes); projects.showcase: 19 manage_members (may see the unit's
-    # grants), 20 the grants it leads or joins;
-    # then the template: 21 breadcrumb, 22 children with their member and branch counts (correlated subqueries).
-    with django_assert_num_queries(22):
+    figures_refresh()
+    # 1 session, 2 user, 3 the unit, 4 view permission, 5 the snapshot rows of C1 and its children (the
+    # figures and the subunits' counts: the members are not scanned), 6 manage_units permission, 7 the parent
+    # unit, 8 manage_units on the parent (may they rename/move C1? no),
+    # panels (disclosure.panels): 9 the user's open to-dos; the committee's compliance (bounded by the
+    # committee): 10 its branches, 11 the meeting rules, 12 full members per branch, 13 meetings by branch,
+    # kind and month; 14 manage_units (may review), 15 records waiting at C1, 16 filing lag summary,
+    # 17 manage_members (may file the committee's own minutes); projects.showcase: 18 manage_members (may see
+    # the unit's grants), 19 the grants it leads or joins; then the template: 20 breadcrumb.
+    with django_assert_num_queries(20):
         as_officer.get(url)
     _grow(cast.c1, 6, 4)
-    with django_assert_num_queries(22):
+    figures_refresh()
+    with django_assert_num_queries(20):
         response = as_officer.get(url)
     assert len(response.context["children"]) == 7
+    assert [c.party_member_count for c in response.context["children"]][1:] == [4] * 6
+    assert response.context["stats"]["party_members"] == 2 + 24
+    assert "分钟前" in response.content.decode()  # the figures' age
+
+
+def test_unit_page_before_the_first_snapshot_counts_live(cast, as_officer, django_assert_num_queries):
+    # No snapshot yet (a new unit, or before the first refresh): the page counts live, one query more than
+    # with it (the snapshot rows it looked for; then party_stats's two scans and the children's counts).
+    with django_assert_num_queries(23):
+        response = as_officer.get(reverse("members:unit", args=[cast.c1.pk]))
+    assert response.context["figures_at"] is None and response.context["stats"]["party_members"] == 2
+
+
+@pytest.fixture
+def as_zzb(cast, client, django_user_model):
+    from branches.models import Role
+    from branches.services import role_assign
+
+    zzb = django_user_model.objects.create_user("zzb", password="x-12345678")
+    role_assign(user=zzb, organization=cast.university, kind=Role.Kind.OFFICER)
+    client.force_login(zzb)
+    return client
+
+
+def test_university_pages_cost_no_more_queries_than_a_branchs(cast, as_zzb):
+    """Issue 17: the pages that summarise a subtree read snapshots, so the university's cost no more queries
+    than a branch's, however large the university grows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from branches.figures import figures_refresh
+
+    for n in range(3):
+        committee = make_org(cast.university, K.COMMITTEE, f"扩充第{n}党委")
+        _grow(committee, 4, 3)
+    figures_refresh()
+
+    def queries(name, unit):
+        with CaptureQueriesContext(connection) as captured:
+            response = as_zzb.get(reverse(name, args=[unit.pk]))
+        assert response.status_code == 200
+        return len(captured), response
+
+    university, response = queries("members:unit", cast.university)
+    branch, _response = queries("members:unit", cast.branch_a)
+    assert university <= branch, (university, branch)
+    from members.selectors import party_stats
+
+    live = party_stats(organization=cast.university)
+    assert {k: v for k, v in response.context["stats"].items() if k != "as_of"} == {
+        k: v for k, v in live.items() if k != "as_of"}
+    assert "分钟前" in response.content.decode()
+    due_university, response = queries("members:lifecycle_due", cast.university)
+    due_branch, _response = queries("members:lifecycle_due", cast.branch_a)
+    assert due_university <= due_branch, (due_university, due_branch)
+    assert 'id="lifecycle-due-table"' in response.content.decode()
 
 
 def test_branch_page_query_count_is_fixed(cast, as_alice, django_assert_num_queries):

@@ -7,8 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,7 +22,6 @@ from branches.selectors import (
     MANAGE_UNITS,
     current_roles,
     organization_ancestors,
-    organization_children,
     organization_permission_holds,
     organizations_with_permission,
     require_organization_permission,
@@ -32,13 +30,13 @@ from members.forms import MemberImportForm
 from members.models import Member
 from members.panels import render_unit_panels
 from members.resources import MemberResource
+from members.selectors import overview as overview_selectors
 from members.selectors import (
     AGE_BANDS,
     branch_roster,
     member_may_manage,
     member_may_view,
     members_for_export,
-    party_stats,
     sensitive_fields,
 )
 from members.services import member_import as member_import_service
@@ -62,41 +60,19 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "members/no_role.html")
 
 
-def _child_counts(children):
-    """Annotate each child with party members and branches in its subtree (two correlated subqueries)."""
-    members = (
-        Member.objects.active()
-        .party_members()
-        .filter(branch__path__startswith=OuterRef("path"))
-        .order_by()
-        .values("is_active")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    branches = (
-        Organization.objects.filter(path__startswith=OuterRef("path"), kind=Organization.Kind.BRANCH, is_active=True)
-        .order_by()
-        .values("is_active")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return children.annotate(
-        party_member_count=Coalesce(Subquery(members, output_field=IntegerField()), 0),
-        branch_count=Coalesce(Subquery(branches, output_field=IntegerField()), 0),
-    )
-
-
 @login_required
 @require_GET
 def unit_overview(request: HttpRequest, pk: int) -> HttpResponse:
     """One unit: its figures, its subunits with their counts, and the roster link for a branch.
 
-    Queries are fixed whatever the size of the tree: the unit, the permission, the breadcrumb, the
-    children with their counts, the two grouped statistics scans, and the management permission.
+    Queries are fixed whatever the size of the tree: the unit, the permission, the breadcrumb, the figures
+    (above a branch, the snapshot rows of the unit and its children; a branch's counted live) and the
+    management permissions.
     """
     unit = get_object_or_404(Organization, pk=pk)
     require_organization_permission(user=request.user, organization=unit)
-    stats = party_stats(organization=unit)
+    overview = overview_selectors.unit_overview(unit=unit)
+    stats = overview.stats
     can_manage_units = organization_permission_holds(user=request.user, organization=unit, codename=MANAGE_UNITS)
     # Renaming, moving and deactivating a unit is the business of the unit above it.
     parent = Organization.objects.get_parent(unit) if can_manage_units and unit.depth > 1 else None
@@ -106,8 +82,9 @@ def unit_overview(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "unit": unit,
         "ancestors": organization_ancestors(organization=unit),
-        "children": _child_counts(organization_children(organization=unit)),
+        "children": overview.children,
         "stats": stats,
+        "figures_at": overview.figures_at,
         "chart_data": {
             "category": [
                 {"name": str(Organization.Category(c).label), "value": n}

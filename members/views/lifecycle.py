@@ -38,6 +38,7 @@ from members.models import (
 )
 from members.rules import first_of_month, rules
 from members.selectors import lifecycle as sel
+from members.selectors import overview as overview_selectors
 from members.services import care as care_services
 from members.services import development as dev
 from members.services import dues as dues_services
@@ -74,10 +75,19 @@ def _base(request: HttpRequest, unit: Organization, section: str, **extra) -> di
 @require_GET
 def lifecycle_due(request: HttpRequest, pk: int) -> HttpResponse:
     """The unit page's lifecycle panel (loaded by htmx): what is overdue or due soon in the subtree.
-    Fixed queries: the unit, the permission, then lifecycle_due's six."""
+    Fixed queries: the unit, the permission, then lifecycle_due's six; for a university (or a province), the
+    snapshot's counts per subunit instead (one query), with the figures' age."""
     unit = get_object_or_404(Organization, pk=pk)
     if not organization_permission_holds(user=request.user, organization=unit, codename="view_organization"):
         return HttpResponse(status=204)
+    if unit.kind in overview_selectors.DUE_SNAPSHOT_KINDS:
+        figures_at, total, rows = overview_selectors.due_by_subunit(unit=unit)
+        if figures_at is not None:
+            from members.figures import DUE_TOPICS
+
+            return render(request, "members/lifecycle/panel_subunits.html", {
+                "unit": unit, "figures_at": figures_at, "total": total, "rows": rows,
+                "topics": [label for _key, label in DUE_TOPICS]})
     items = sel.lifecycle_due(organization=unit, today=timezone.localdate())
     return render(request, "members/lifecycle/panel.html", {"unit": unit, "items": items[:30],
                                                             "more": max(len(items) - 30, 0)})
