@@ -44,9 +44,24 @@ def sniff(head: bytes, upload) -> str | None:
     return None
 
 
+# The names each sniffed type may carry. A browser, and the person who downloads the file later, go by the
+# name: GIF bytes named x.html would be served as an attachment but opened as a page once saved.
+EXTENSIONS = {
+    "application/pdf": (".pdf",),
+    "image/png": (".png",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "image/gif": (".gif",),
+    "application/x-ole-storage": (".doc", ".xls", ".ppt", ".wps", ".et", ".dps"),
+    OFFICE_ZIP_PARTS["word/"]: (".docx",),
+    OFFICE_ZIP_PARTS["xl/"]: (".xlsx",),
+    OFFICE_ZIP_PARTS["ppt/"]: (".pptx",),
+}
+
+
 def upload_check(upload, *, max_bytes: int) -> str:
-    """Refuse a file over ``max_bytes`` or one that is not a PDF, an image or an Office document *by content*
-    (an .exe renamed .pdf is refused). Returns the sniffed content type to store and serve it with."""
+    """Refuse a file over ``max_bytes``, one that is not a PDF, an image or an Office document *by content*
+    (an .exe renamed .pdf is refused), or one whose name's extension disagrees with its content (GIF bytes named
+    x.html). Returns the sniffed content type to store and serve it with."""
     if upload.size > max_bytes:
         raise ValidationError(
             _("%(name)s is larger than %(mb)d MB.") % {"name": upload.name, "mb": max_bytes // (1024 * 1024)}
@@ -58,6 +73,12 @@ def upload_check(upload, *, max_bytes: int) -> str:
     if content_type is None:
         raise ValidationError(
             _("%(name)s is not a PDF, an image (PNG, JPEG, GIF) or an Office document.") % {"name": upload.name}
+        )
+    name = (upload.name or "").lower()
+    if not name.endswith(EXTENSIONS[content_type]):
+        raise ValidationError(
+            _("%(name)s does not end in what it contains (%(expected)s): rename it or choose the right file.")
+            % {"name": upload.name, "expected": " / ".join(EXTENSIONS[content_type])}
         )
     return content_type
 

@@ -1,6 +1,7 @@
 """zh_Hans for the pieces that join the apps together: member-affairs to-dos, the dues list as a notice."""
 
 T = {
+    "%(name)s does not end in what it contains (%(expected)s): rename it or choose the right file.": "%(name)s的扩展名与文件内容（%(expected)s）不符：请改名或选择正确的文件。",
     "The official holidays of %(years)s are not entered yet: the notice was counted Monday to Friday; check its end date.": "%(years)s年的法定节假日安排尚未录入：公示期按周一至周五计算，请核对截止日期。",
     "official calendar year": "法定节假日年度", "official calendar years": "法定节假日年度",
     "official calendar day": "法定节假日调整日", "official calendar days": "法定节假日调整日",
