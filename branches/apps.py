@@ -13,3 +13,11 @@ class BranchesConfig(AppConfig):
 
         # Every row of the portal's apps fits its columns and the date window, on SQLite too.
         pre_save.connect(guard_pre_save, dispatch_uid="branches.bounds.guard_pre_save")
+        # The admin's forms check the same bounds, so an administrator sees a field message where the guard
+        # would otherwise refuse the save with a server error. (A form an admin class names itself keeps it.)
+        from django.contrib import admin
+
+        from branches.bounds import BoundedModelForm
+
+        admin.ModelAdmin.form = BoundedModelForm
+        admin.options.InlineModelAdmin.form = BoundedModelForm

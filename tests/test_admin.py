@@ -85,3 +85,14 @@ def test_dashboard_figures_are_read_only_in_the_admin(cast, as_admin):
     assert page.status_code == 200
     assert "计算机学院党委" in page.content.decode()
     assert as_admin.get(reverse("admin:branches_unitfigures_add")).status_code == 403
+
+
+def test_an_out_of_range_date_in_the_admin_is_a_field_message_not_a_server_error(cast, as_admin):
+    from members.models import DuesPayment
+
+    # A dues line dated in year 1 through the admin: the form says why, nothing is stored.
+    url = reverse("admin:members_duespayment_add")
+    response = as_admin.post(url, {"member": cast.bob_member.pk, "branch": cast.branch_a.pk, "month": "0001-01-01",
+                                   "status": "paid", "amount": "10.00"})
+    assert response.status_code == 200 and "日期不能早于" in response.content.decode()
+    assert not DuesPayment.objects.exists()
