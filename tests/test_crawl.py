@@ -14,6 +14,7 @@ import collections
 import time
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -174,7 +175,16 @@ def _matrix(results) -> None:
                             print("    ", r.persona, problem, file=out)
 
 
-def test_the_whole_product_as_every_persona(cast, settings, tmp_path, time_machine):
+@pytest.fixture
+def _fresh_cache():
+    """The public pages' cache and the throttles start empty: another test's pages (same ids, same unit
+    codes) must not answer for this world's."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_the_whole_product_as_every_persona(cast, settings, tmp_path, time_machine, _fresh_cache):
     settings.MEDIA_ROOT = tmp_path / "media"
     time_machine.move_to(NOW)
     world = build(cast)
