@@ -80,6 +80,22 @@ def test_query_count_does_not_grow_with_units(cast, django_assert_num_queries):
     assert len(response.context["bench"].branches) == 7
 
 
+def test_the_branches_table_lists_one_committee_at_a_time(cast):
+    """Issue 17.5: the page's size follows the largest committee, not the university; ranks stay the
+    university's."""
+    for i in range(5):
+        make_org(cast.c2, Organization.Kind.BRANCH, f"新支部{i}", code=f"N{i}", category="student")
+    url = reverse("disclosure:open_benchmark")
+    response = Client().get(url + "?c=C2")
+    rows = response.context["branch_rows"]
+    assert response.context["committee"].unit.code == "C2" and {r.unit.code for r in rows} == {"B", *{f"N{i}" for i in range(5)}}
+    assert all(r.all == 7 for r in rows)  # ranked among the university's 7 branches
+    body = response.content.decode()
+    assert 'data-unit="B"' in body and 'data-unit="A"' not in body
+    default = Client().get(url + "?c=nope").context  # an unknown committee: the best-ranked one
+    assert default["committee"] is not None and len(default["bench"].branches) == 7
+
+
 def test_the_page_updates_as_soon_as_something_is_published(cast, django_capture_on_commit_callbacks):
     visitor = Client()
     url = reverse("disclosure:open_benchmark")

@@ -192,3 +192,14 @@ def benchmark_chart_data(bench: Benchmark) -> dict:
                       row.unit.display_name] for row in bench.branches],
         "labels": {"posts": str(_("Posts")), "on_time": str(_("Minutes filed on time (%)"))},
     }
+
+
+def benchmark_committee(bench: Benchmark, code: str | None) -> tuple[BenchRow | None, list[BenchRow]]:
+    """The committee whose branches the page lists (``code``, else the best-ranked committee) and those
+    branches. The page lists one committee's branches at a time, so its size follows the largest committee,
+    not the university (issue 17.5); the ranks stay the university's."""
+    ranked = sorted(bench.committees, key=lambda row: (row.rank_peers or 0, row.unit.path))
+    chosen = next((row for row in ranked if row.unit.code == code), ranked[0] if ranked else None)
+    if chosen is None:
+        return None, bench.branches
+    return chosen, [row for row in bench.branches if row.committee is not None and row.committee.pk == chosen.unit.pk]

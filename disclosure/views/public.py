@@ -37,7 +37,7 @@ from disclosure.selectors import (
     unit_children,
     unit_sections,
 )
-from disclosure.selectors.benchmark import PERIODS, benchmark, benchmark_chart_data
+from disclosure.selectors.benchmark import PERIODS, benchmark, benchmark_chart_data, benchmark_committee
 from disclosure.selectors.posts import SEARCH_PAGE_SIZE, SECTION_PAGE_SIZE
 from disclosure.showcase import render_showcase_blocks
 
@@ -167,8 +167,11 @@ def open_search(request: HttpRequest) -> HttpResponse:
 def open_benchmark(request: HttpRequest) -> HttpResponse:
     """对标: every unit side by side for a chosen period. Six queries whatever the number of units."""
     bench = benchmark(period=request.GET.get("period", ""), university_code=request.GET.get("u"))
+    committee, branch_rows = benchmark_committee(bench, request.GET.get("c"))
     context = {
         "bench": bench,
+        "committee": committee,
+        "branch_rows": branch_rows,
         "periods": list(PERIODS.items()),
         "chart": benchmark_chart_data(bench),
         "filing_days": settings.MINUTES_FILING_DAYS,
