@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.models import Assessment, ItemScore
+from assessments.models import Assessment
 from assessments.services.assessment import assessment_cycles_advance, cycle_create
 from assessments.services.targets import indicator_table_create
 from assessments.models import Programme

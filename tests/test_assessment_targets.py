@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from assessments.models import Assessment, Indicator, IndicatorTable, PlanItem
+from assessments.models import Assessment, IndicatorTable, PlanItem
 from assessments.services.assessment import assessment_cycles_advance
 from assessments.services.targets import (
     indicator_save,

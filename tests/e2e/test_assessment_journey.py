@@ -44,7 +44,7 @@ def test_self_assessment_review_verification_publication(page, cast):
     zzb = UserFactory(username="zzb")
     role_assign(user=zzb, organization=cast.university, kind=Role.Kind.OFFICER)
     indicator_table_create(year=today.year, programme=Programme.LADDER, by=None)  # only branch A is assessed
-    cycle = cycle_create(
+    cycle_create(
         root=cast.university, year=today.year, plan_opens_on=today - d(days=60),
         half_year_check_on=today - d(days=20), self_opens_on=today - d(days=3), self_closes_on=today + d(days=5),
         review_closes_on=today + d(days=10), verification_closes_on=today + d(days=15), publish_on=today + d(days=16),
