@@ -1,7 +1,9 @@
-"""Demo data for 双述双评 (registered with load_demo): in the first university, last year's closed campaign
-with results (most secretaries above the minimum of 5 raters, some below) and the committee's offline
-scores, and this year's running campaign with some participation, rosters for the demo members' logins
-(``dy001`` … rate their branch's and committee's secretaries) and a few unused codes, printed by load_demo.
+"""Demo data for 双述双评 (registered with load_demo), in the ballot store's form (issue 16): in the first
+university, last year's closed campaign with its results open (tallies only; most secretaries above the
+minimum of 5 raters, some below) and the committee's offline scores, and this year's running campaign in
+trustee custody (2 of 3) with some participation sealed to its key, rosters for the demo members' logins
+(``dy001`` … rate their branch's and committee's secretaries), a few unused codes and the three trustees'
+shares, printed by load_demo (a demo has no secrets; a real campaign shows them once).
 """
 
 from __future__ import annotations
@@ -14,18 +16,21 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from assessments import sealing
 from assessments.models import (
     Ballot,
+    BallotBox,
+    BallotTally,
     OfflineScore,
     RaterEligibility,
     RatingCampaign,
     RatingCode,
     RatingDimension,
-    RatingScore,
     RatingTarget,
+    SealedBallot,
 )
 from assessments.models.ratings import CODE_ALPHABET, CODE_LENGTH, code_digest, code_display
-from assessments.services.ratings import campaign_create
+from assessments.services.ratings import campaign_create, campaign_publish
 from branches.models import Organization
 from members.demo import DemoBuilder, DemoStep, register_demo_step
 
@@ -52,19 +57,26 @@ class RatingsDemo:
         self.today = builder.today
         self.counts: dict[str, int] = {}
         self.codes: list[str] = []
+        self.shares: list[str] = []
 
     def _campaign(self, university, *, year, opens, closes, status):
         campaign = campaign_create(scope=university, name=f"{year}年度党组织书记述职线上测评", year=year,
                                    opens_at=opens, closes_at=closes, by=None)
-        campaign.status = status
-        campaign.save(update_fields=["status"])
-        return campaign
+        if status == RatingCampaign.Status.PUBLISHED:
+            self.shares = campaign_publish(campaign=campaign, by=None)
+        else:  # closed long ago: its box was opened, only the tallies below remain
+            BallotBox.objects.filter(pk=campaign.box_id).update(opened=True)
+            campaign.status = status
+            campaign.save(update_fields=["status"])
+        return RatingCampaign.objects.select_related("box").get(pk=campaign.pk)
 
-    def _rate(self, campaign, units_targets, raters_for, quality, *, with_codes: bool) -> tuple[list, list]:
-        """Ballots and scores for each unit's raters: code ballots (with used codes) when ``with_codes``."""
+    def _rate(self, campaign, units_targets, raters_for, quality, *, with_codes: bool) -> tuple[list, int]:
+        """Ballots for each unit's raters (code ballots, with used codes, when ``with_codes``) and their
+        choices: sealed to the box's key while the campaign runs, as tallies once its box is opened."""
         dimensions = list(campaign.dimensions.all())
-        weight = sum(d.weight for d in dimensions)
-        ballots, scores, codes = [], [], []
+        box = campaign.box
+        ballots, codes, sealed = [], [], []
+        counts: dict[tuple[int, int, int], int] = {}
         for unit, targets in units_targets:
             for rater in raters_for(unit):
                 code = None
@@ -73,19 +85,23 @@ class RatingsDemo:
                                       digest=code_digest(uuid.UUID(int=self.rng.getrandbits(128)).hex))
                     codes.append(code)
                 for target in targets:
-                    points = {str(d.pk): _grade(self.rng, quality[target.pk]) for d in dimensions}
-                    overall = Decimal(sum(points[str(d.pk)] * d.weight for d in dimensions)) / weight
+                    points = {d.pk: _grade(self.rng, quality[target.pk]) for d in dimensions}
                     ballots.append((target, rater, code))
-                    scores.append(RatingScore(id=uuid.UUID(int=self.rng.getrandbits(128), version=4),
-                                              campaign=campaign, target=target, points=points,
-                                              overall=overall.quantize(Decimal("0.01"))))
+                    if box.opened:
+                        for question, value in points.items():
+                            counts[(target.pk, question, value)] = counts.get((target.pk, question, value), 0) + 1
+                    else:
+                        sealed.append(SealedBallot(id=uuid.UUID(int=self.rng.getrandbits(128), version=4), box=box,
+                                                   ciphertext=sealing.seal(box.public_key, subject=target.pk,
+                                                                           answers=points)))
         RatingCode.objects.bulk_create(codes, batch_size=2000)
         Ballot.objects.bulk_create(
             [Ballot(id=uuid.UUID(int=self.rng.getrandbits(128), version=4), campaign=campaign, target=t,
                     rater_id=r, code=c) for t, r, c in ballots], batch_size=2000)
-        scores.sort(key=lambda s: s.id)  # written in random-id order, as a closed campaign's are
-        RatingScore.objects.bulk_create(scores, batch_size=2000)
-        return ballots, scores
+        SealedBallot.objects.bulk_create(sorted(sealed, key=lambda s: s.id), batch_size=2000)
+        BallotTally.objects.bulk_create([BallotTally(box=box, subject=s, question=q, value=v, count=n)
+                                         for (s, q, v), n in sorted(counts.items())], batch_size=2000)
+        return ballots, len(ballots)
 
     def _units_targets(self, campaign):
         targets = list(RatingTarget.objects.filter(campaign=campaign).select_related("organization"))
@@ -167,7 +183,8 @@ class RatingsDemo:
 def ratings_demo_clear() -> None:
     """Delete every campaign and what hangs on it (ballots, scores, codes, rosters, offline scores)."""
     Ballot.objects.all().delete()
-    RatingScore.objects.all().delete()
+    SealedBallot.objects.all().delete()
+    BallotTally.objects.all().delete()
     OfflineScore.history.all().delete()
     OfflineScore.objects.all().delete()
     RatingCode.objects.all().delete()
@@ -177,6 +194,7 @@ def ratings_demo_clear() -> None:
     RatingDimension.history.all().delete()
     RatingCampaign.history.all().delete()
     RatingCampaign.objects.all().delete()
+    BallotBox.objects.all().delete()
 
 
 def _load(builder: DemoBuilder) -> str:
@@ -189,7 +207,8 @@ def _load(builder: DemoBuilder) -> str:
         f"last year's campaign closed with {counts['closed_ballots']} ratings and {counts['offline']} offline "
         f"scores; this year's running with {counts['running_ballots']} ratings, {counts['rosters']} demo "
         f"members on the rosters (dy001 … rate their secretaries); unused codes for {demo.first_branch.name}: "
-        f"{codes}"
+        f"{codes}; its trustees' shares (2 of 3 open the results after the close): "
+        + "; ".join(sealing.share_display(s) for s in demo.shares)
     )
 
 

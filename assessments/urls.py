@@ -11,6 +11,7 @@ urlpatterns = [
     path("ratings/<int:pk>/", ratings.campaign_detail, name="campaign"),
     path("ratings/<int:pk>/publish/", ratings.campaign_publish, name="campaign_publish"),
     path("ratings/<int:pk>/close/", ratings.campaign_close, name="campaign_close"),
+    path("ratings/<int:pk>/open/", ratings.campaign_open, name="campaign_open"),
     path("ratings/<int:pk>/roster/", ratings.roster_import, name="roster_import"),
     path("ratings/<int:pk>/codes/", ratings.codes_new, name="codes_new"),
     path("ratings/<int:pk>/offline/", ratings.offline_scores, name="offline_scores"),
@@ -21,7 +22,6 @@ urlpatterns = [
     path("ratings/targets/<int:pk>/report-file/", ratings.report_file, name="report_file"),
     path("rate/", ratings.code_entry, name="code_entry"),
     path("rate/done/", ratings.code_done, name="code_done"),
-    path("rate/<str:code>/", ratings.code_rate, name="code_rate"),
 ]
 
 if settings.BENCH_ENDPOINTS:  # bench/ratings.py only; never set in production

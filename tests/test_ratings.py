@@ -17,8 +17,10 @@ from assessments.models import (
     RaterEligibility,
     RatingCampaign,
     RatingCode,
-    RatingScore,
+    SealedBallot,
 )
+from assessments.models.ballots import BallotTally
+from assessments.sealing import SEALED_SIZE
 from assessments.models.ratings import CODE_ALPHABET, code_digest, code_normalize
 from assessments.selectors import ratings as selectors
 from assessments.services import cycles_advance
@@ -62,8 +64,8 @@ def test_student_rates_own_branch_and_committee_once(setup):
         services.ballot_cast(campaign=campaign, rater=student, answers=answers(targets[:1], campaign, "fair"))
     assert refused.value.reason == "already"
     assert "只能评价一次" in str(refused.value)
-    assert Ballot.objects.count() == 2 and RatingScore.objects.count() == 2
-    assert set(RatingScore.objects.values_list("overall", flat=True)) == {Decimal("100.00")}
+    assert Ballot.objects.count() == 2 and SealedBallot.objects.count() == 2
+    assert {len(c) for c in SealedBallot.objects.values_list("ciphertext", flat=True)} == {SEALED_SIZE}
 
 
 def test_student_of_c2_cannot_rate_c1_secretaries(setup):
@@ -74,7 +76,7 @@ def test_student_of_c2_cannot_rate_c1_secretaries(setup):
         services.ballot_cast(campaign=campaign, rater=student,
                              answers=answers([target_of(campaign, cast.c1)], campaign))
     assert refused.value.reason == "not_eligible"
-    assert not Ballot.objects.exists() and not RatingScore.objects.exists()
+    assert not Ballot.objects.exists() and not SealedBallot.objects.exists()
 
 
 def test_a_refused_target_keeps_nothing_of_the_submission(setup):
@@ -87,7 +89,7 @@ def test_a_refused_target_keeps_nothing_of_the_submission(setup):
     with pytest.raises(services.RatingRefused):
         services.ballot_cast(campaign=campaign, rater=student,
                              answers=answers([b, target_of(campaign, cast.c2)], campaign))
-    assert Ballot.objects.count() == 1 and RatingScore.objects.count() == 1
+    assert Ballot.objects.count() == 1 and SealedBallot.objects.count() == 1
 
 
 def test_incomplete_or_off_scale_answers_are_refused(setup):
@@ -106,7 +108,7 @@ def test_incomplete_or_off_scale_answers_are_refused(setup):
 
 def test_points_scale_and_weighted_overall(cast):
     zzb, _dw1, _dw2 = people(cast)
-    campaign = make_campaign(cast, by=zzb, scale=RatingCampaign.Scale.POINTS)
+    campaign = make_campaign(cast, by=zzb, scale=RatingCampaign.Scale.POINTS, min_raters=1)
     student = UserFactory(username="2023005")
     eligible(campaign, student, cast.branch_b)
     b = target_of(campaign, cast.branch_b)
@@ -114,9 +116,12 @@ def test_points_scale_and_weighted_overall(cast):
     for d, value in zip(campaign.dimensions.all(), ["100", "80", "60", "40"]):  # weights 30/30/25/15
         form[f"t{b.pk}-d{d.pk}"] = value
     services.ballot_cast(campaign=campaign, rater=student, answers=form)
-    assert RatingScore.objects.get().overall == Decimal("75.00")  # (3000 + 2400 + 1500 + 600) / 100
     with pytest.raises(services.RatingRefused):
         services.ballot_cast(campaign=campaign, rater=UserFactory(), answers={k: "101" for k in form})
+    services.campaign_close(campaign=campaign, by=zzb)
+    campaign.refresh_from_db()
+    row = next(r for r in selectors.campaign_results(campaign=campaign, targets=[b]).rows)
+    assert row.overall == 75.0 and row.by_dimension == [100.0, 80.0, 60.0, 40.0]  # (3000 + 2400 + 1500 + 600) / 100
 
 
 def test_window_before_opening_and_after_closing(cast):
@@ -174,7 +179,7 @@ def test_code_rates_its_unit_and_above_once(setup):
         services.code_ballot_cast(code=code, answers=answers(targets, campaign))
     assert refused.value.reason == "already"
     assert RatingCode.objects.get().used
-    assert Ballot.objects.filter(code__isnull=False).count() == 2 and RatingScore.objects.count() == 2
+    assert Ballot.objects.filter(code__isnull=False).count() == 2 and SealedBallot.objects.count() == 2
 
 
 def test_code_must_rate_all_its_secretaries_and_no_others(setup):
@@ -274,52 +279,59 @@ def test_offline_scores_are_parsed_audited_and_replaced(setup):
         services.offline_scores_set(target=a, rows=[], by=cast.officer)
 
 
-def test_closing_rewrites_scores_in_random_id_order_and_the_daily_step_closes_due_campaigns(setup):
+def test_the_daily_step_closes_due_campaigns_server_custody_is_tallied_trustees_wait(setup):
     cast, zzb, campaign = setup
     a, c1 = target_of(campaign, cast.branch_a), target_of(campaign, cast.c1)
     _rate(campaign, cast.branch_a, [a, c1], ["good", "fair", "poor", "good", "fairly_good", "good"])
-    before = sorted(RatingScore.objects.values_list("id", "target_id", "overall"))
-    RatingCampaign.objects.filter(pk=campaign.pk).update(closes_at=timezone.now() - datetime.timedelta(minutes=1))
+    sealed = make_campaign(cast, by=zzb, custody="trustees")
+    assert SealedBallot.objects.count() == 12
+    RatingCampaign.objects.filter(pk__in=[campaign.pk, sealed.pk]).update(
+        closes_at=timezone.now() - datetime.timedelta(minutes=1))
     first = cycles_advance(today=timezone.localdate())
-    assert first["ratings"] == {"closed": 1}
-    assert cycles_advance(today=timezone.localdate())["ratings"] == {"closed": 0}  # idempotent: nothing more
+    assert first["ratings"] == {"closed": 1, "awaiting": 1}
+    # idempotent: nothing more
+    assert cycles_advance(today=timezone.localdate())["ratings"] == {"closed": 0, "awaiting": 0}
     campaign.refresh_from_db()
-    assert campaign.status == RatingCampaign.Status.CLOSED
-    assert sorted(RatingScore.objects.values_list("id", "target_id", "overall")) == before
-    # Physical order now follows the random ids, not the ballots.
-    from django.db import connection
-
-    column = "ctid" if connection.vendor == "postgresql" else "rowid"
-    with connection.cursor() as cursor:
-        cursor.execute(f'SELECT id FROM "{RatingScore._meta.db_table}" ORDER BY {column}')
-        physical = [str(row[0]).replace("-", "") for row in cursor.fetchall()]
-    assert physical == sorted(physical)
+    sealed.refresh_from_db()
+    assert campaign.status == RatingCampaign.Status.CLOSED and campaign.box.opened and not campaign.box.wrapped_key
+    assert sealed.status == RatingCampaign.Status.AWAITING and sealed.awaits_trustees()
+    assert not sealed.results_visible() and not sealed.accepts_ballots()
+    assert not SealedBallot.objects.filter(box=campaign.box).exists()  # the ciphertexts are gone
+    # Only aggregates: 6 raters × 4 dimensions of a and of c1, by value.
+    tallies = {(t.subject, t.value): t.count for t in BallotTally.objects.filter(box=campaign.box, question=
+                                                                             campaign.dimensions.first().pk)}
+    assert tallies == {(a.pk, 100): 3, (a.pk, 80): 1, (a.pk, 60): 1, (a.pk, 40): 1,
+                       (c1.pk, 100): 3, (c1.pk, 80): 1, (c1.pk, 60): 1, (c1.pk, 40): 1}
 
 
 def test_a_future_today_never_closes_a_running_campaign(setup):
     cast, zzb, campaign = setup
-    assert cycles_advance(today=timezone.localdate() + datetime.timedelta(days=30))["ratings"] == {"closed": 0}
+    assert cycles_advance(today=timezone.localdate() + datetime.timedelta(days=30))["ratings"] == {
+        "closed": 0, "awaiting": 0}
     campaign.refresh_from_db()
     assert campaign.status == RatingCampaign.Status.PUBLISHED
 
 
 # --- secrecy by construction --------------------------------------------------------------------------------
 
-def test_rating_score_cannot_name_a_rater_a_ballot_or_a_time():
-    fields = {f.name: f for f in RatingScore._meta.get_fields()}
-    assert set(fields) == {"id", "campaign", "target", "points", "overall"}
-    assert isinstance(fields["id"], models.UUIDField)
-    assert not any(isinstance(f, (models.DateField, models.TimeField)) for f in fields.values())
-    assert not hasattr(RatingScore, "history") and not hasattr(Ballot, "history")
+def test_the_store_cannot_name_a_rater_a_ballot_a_subject_or_a_time():
+    sealed = {f.name: f for f in SealedBallot._meta.get_fields()}
+    assert set(sealed) == {"id", "box", "ciphertext"}
+    assert isinstance(sealed["id"], models.UUIDField)
+    tally = {f.name for f in BallotTally._meta.get_fields()}
+    assert tally == {"id", "box", "subject", "question", "value", "count"}
+    for model in (SealedBallot, BallotTally, Ballot):
+        assert not any(isinstance(f, (models.DateField, models.TimeField)) for f in model._meta.get_fields())
+        assert not hasattr(model, "history")
     ballot_fields = {f.name for f in Ballot._meta.get_fields()}
     assert ballot_fields == {"id", "campaign", "target", "rater", "code"}
-    assert RatingScore._meta.ordering == ["id"]
 
 
-def test_nothing_in_history_or_admin_links_raters_to_scores(setup):
+def test_nothing_in_history_or_admin_links_raters_to_choices(setup):
     from django.contrib import admin
 
-    assert RatingScore not in admin.site._registry and Ballot not in admin.site._registry
+    for model in (SealedBallot, BallotTally, Ballot):
+        assert model not in admin.site._registry
     cast, zzb, campaign = setup
     student = UserFactory(username="2023008")
     eligible(campaign, student, cast.branch_b)
@@ -327,7 +339,8 @@ def test_nothing_in_history_or_admin_links_raters_to_scores(setup):
                          answers=answers([target_of(campaign, cast.branch_b)], campaign))
     from simple_history.models import registered_models
 
-    assert RatingScore not in registered_models.values() and Ballot not in registered_models.values()
+    for model in (SealedBallot, BallotTally, Ballot):
+        assert model not in registered_models.values()
 
 
 def test_no_log_line_names_the_rater(setup, caplog):

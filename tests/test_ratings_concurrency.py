@@ -13,7 +13,7 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from assessments.models import Ballot, RatingCode, RatingScore
+from assessments.models import Ballot, RatingCode, SealedBallot
 from assessments.services import ratings as services
 from tests.factories import UserFactory
 from tests.ratings_helpers import answers, eligible, make_campaign, people, target_of
@@ -62,7 +62,7 @@ def test_same_rater_many_parallel_submissions_count_once(cast):
 
     assert sorted(outcomes) == ["already"] * (THREADS - 1) + ["counted"], (connection.vendor, outcomes)
     assert Ballot.objects.filter(rater=student).count() == 2
-    assert RatingScore.objects.count() == 2
+    assert SealedBallot.objects.count() == 2
 
 
 def test_same_code_many_parallel_submissions_count_once(cast):
@@ -75,4 +75,4 @@ def test_same_code_many_parallel_submissions_count_once(cast):
 
     assert sorted(outcomes) == ["already"] * (THREADS - 1) + ["counted"], (connection.vendor, outcomes)
     assert RatingCode.objects.get().used
-    assert Ballot.objects.count() == 2 and RatingScore.objects.count() == 2
+    assert Ballot.objects.count() == 2 and SealedBallot.objects.count() == 2

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from assessments.models import Ballot, RaterEligibility, RatingCampaign, RatingScore
+from assessments.models import Ballot, RaterEligibility, RatingCampaign, SealedBallot
 from assessments.services import ratings as services
 from tests.conftest import login
 from tests.factories import UserFactory
@@ -56,7 +56,7 @@ def test_student_rates_both_secretaries_then_is_refused(world):
     assert response.status_code == 302
     again = client.post(url, form)
     assert again.status_code == 409 and "只能评价一次" in again.text
-    assert Ballot.objects.count() == 2 and RatingScore.objects.count() == 2
+    assert Ballot.objects.count() == 2 and SealedBallot.objects.count() == 2
     assert "您已评价完所有可评价的书记" in client.get(url).text
 
 
@@ -111,45 +111,50 @@ def test_submissions_per_account_are_throttled(world, settings):
 def test_code_holder_rates_once_without_logging_in(world, client, django_assert_num_queries):
     cast, zzb, campaign, student = world
     code, other = services.codes_generate(campaign=campaign, unit=cast.branch_a, count=2, by=zzb)
-    url = reverse("assessments:code_rate", args=[code])
+    url = reverse("assessments:code_entry")  # one URL for everyone: the code travels in bodies only
     # the code (with campaign and unit), dimensions, the targets
     with django_assert_num_queries(3):
-        page = client.get(url)
+        page = client.post(url, {"code": code})
     assert page.status_code == 200 and "csrfmiddlewaretoken" not in page.text
+    assert f'name="code" value="{code}"' in page.text and 'name="step" value="rate"' in page.text
     form = answers([target_of(campaign, cast.branch_a), target_of(campaign, cast.c1)], campaign)
     # One transaction (a savepoint inside the test's): claim the code (UPDATE … FROM campaign … RETURNING),
-    # this process's first form for the unit (scale, dimensions, the unit's path, the targets), the
-    # ballots, the scores; savepoint and release
+    # this process's first form for the unit (scale and ballot box, dimensions, the unit's path, the
+    # targets), the ballots, the sealed choices; savepoint and release
     with django_assert_num_queries(9):
-        response = client.post(url, form)
+        response = client.post(url, {"code": code, "step": "rate", **form})
     assert response.status_code == 302 and response["Location"] == reverse("assessments:code_done")
     # The next code of the unit: the claim and the two INSERTs (the form is this process's copy)
     with django_assert_num_queries(5):
-        assert client.post(reverse("assessments:code_rate", args=[other]), form).status_code == 302
-    second = client.post(url, form)
+        assert client.post(url, {"code": other, "step": "rate", **form}).status_code == 302
+    second = client.post(url, {"code": code, "step": "rate", **form})
     assert second.status_code == 409 and "只能使用一次" in second.text
-    assert "只能使用一次" in client.get(url).text
+    assert "只能使用一次" in client.post(url, {"code": code}).text
     assert Ballot.objects.count() == 4 and Ballot.objects.filter(rater__isnull=True).count() == 4
-    assert RatingScore.objects.count() == 4
+    assert SealedBallot.objects.count() == 4
 
 
-def test_code_entry_form_normalises_and_redirects(world, client):
+def test_code_entry_form_normalises_and_shows_the_form(world, client):
     cast, zzb, campaign, student = world
     code = services.codes_generate(campaign=campaign, unit=cast.branch_a, count=1, by=zzb)[0]
     typed = "-".join(code[i:i + 4] for i in range(0, 16, 4)).lower()
     response = client.post(reverse("assessments:code_entry"), {"code": typed})
-    assert response.status_code == 302 and response["Location"] == reverse("assessments:code_rate", args=[code])
+    assert response.status_code == 200 and f'name="code" value="{code}"' in response.text
+    # A code in the query string is not read (it would be in every log): the plain entry form.
+    assert 'id="rate-form"' not in client.get(reverse("assessments:code_entry"), {"code": code}).text
 
 
 def test_wrong_codes_are_throttled_per_address(world, client, settings):
     settings.RATING_CODE_FAILURES_PER_IP = 3
+    url, wrong = reverse("assessments:code_entry"), {"code": "ABCDEFGHJKMNPQRS"}
     for _ in range(3):
-        response = client.get(reverse("assessments:code_rate", args=["ABCDEFGHJKMNPQRS"]))
+        response = client.post(url, wrong)
         assert response.status_code == 404 and "测评码无效" in response.text
-    blocked = client.get(reverse("assessments:code_rate", args=["ABCDEFGHJKMNPQRS"]))
+    blocked = client.post(url, wrong)
     assert blocked.status_code == 429 and "尝试次数过多" in blocked.text
+    assert blocked["Retry-After"] == str(settings.RATING_THROTTLE_WINDOW)
     # Another address is not affected.
-    other = client.get(reverse("assessments:code_rate", args=["ABCDEFGHJKMNPQRS"]), REMOTE_ADDR="10.0.0.9")
+    other = client.post(url, wrong, REMOTE_ADDR="10.0.0.9")
     assert other.status_code == 404
 
 
@@ -158,8 +163,9 @@ def test_code_submissions_are_throttled_per_address(world, client, settings):
     settings.RATING_SUBMITS_PER_IP = 1
     codes = services.codes_generate(campaign=campaign, unit=cast.branch_a, count=2, by=zzb)
     form = answers([target_of(campaign, cast.branch_a), target_of(campaign, cast.c1)], campaign)
-    assert client.post(reverse("assessments:code_rate", args=[codes[0]]), form).status_code == 302
-    assert client.post(reverse("assessments:code_rate", args=[codes[1]]), form).status_code == 429
+    url = reverse("assessments:code_entry")
+    assert client.post(url, {"code": codes[0], "step": "rate", **form}).status_code == 302
+    assert client.post(url, {"code": codes[1], "step": "rate", **form}).status_code == 429
     assert Ballot.objects.count() == 2
 
 
@@ -167,8 +173,9 @@ def test_code_after_close_is_refused(world, client):
     cast, zzb, campaign, student = world
     code = services.codes_generate(campaign=campaign, unit=cast.branch_a, count=1, by=zzb)[0]
     services.campaign_close(campaign=campaign, by=zzb)
-    response = client.post(reverse("assessments:code_rate", args=[code]),
-                           answers([target_of(campaign, cast.branch_a), target_of(campaign, cast.c1)], campaign))
+    response = client.post(reverse("assessments:code_entry"), {
+        "code": code, "step": "rate",
+        **answers([target_of(campaign, cast.branch_a), target_of(campaign, cast.c1)], campaign)})
     assert response.status_code == 409 and "测评已结束" in response.text
     assert not Ballot.objects.exists()
 
@@ -219,8 +226,8 @@ def test_results_page_after_close(world, django_assert_num_queries):
     a, c1 = _closed_with_results(cast, zzb, campaign)
     client = login(zzb)
     url = reverse("assessments:results", args=[campaign.pk])
-    # session, user, the campaign (managed), visible targets, dimensions, online aggregates, points, offline
-    with django_assert_num_queries(8):
+    # session, user, the campaign (managed, with its box), visible targets, dimensions, the tallies, offline
+    with django_assert_num_queries(7):
         page = client.get(url)
     assert page.status_code == 200
     assert 'id="ratings-chart-data"' in page.text and "<script>" not in page.text.replace(
@@ -324,9 +331,10 @@ def test_report_edit_and_download(world, client):
     assert login(cast.bob).get(download).status_code == 404  # not on a roster for B
     assert client.get(download).status_code == 404  # anonymous without a code
     code = services.codes_generate(campaign=campaign, unit=cast.branch_b, count=1, by=zzb)[0]
-    assert client.get(download, {"code": code}).status_code == 200
+    assert client.post(download, {"code": code}).status_code == 200  # the code in the body
+    assert client.get(download, {"code": code}).status_code == 404  # never read from the URL
     code_a = services.codes_generate(campaign=campaign, unit=cast.branch_a, count=1, by=zzb)[0]
-    assert client.get(download, {"code": code_a}).status_code == 404
+    assert client.post(download, {"code": code_a}).status_code == 404
     assert "一年来，支部" in login(student).get(reverse("assessments:rate", args=[campaign.pk])).text
 
 

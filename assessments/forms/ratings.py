@@ -12,7 +12,8 @@ from branches import bounds
 from branches.models import Organization
 from branches.once import OnceField
 
-from assessments.models import RatingCampaign, RatingTarget
+from assessments import sealing
+from assessments.models import BallotBox, RatingCampaign, RatingTarget
 from assessments.models.ratings import code_normalize
 
 
@@ -32,6 +33,14 @@ class CampaignForm(forms.Form):
     closes_at = bounds.DateTimeField(label=_("Closes at"), widget=DateTimeInput())
     min_raters = forms.IntegerField(label=_("Minimum raters"), min_value=1, max_value=1000)
     scale = forms.ChoiceField(label=_("Scale"), choices=RatingCampaign.Scale.choices)
+    custody = forms.ChoiceField(
+        label=_("Who can open the results"), choices=BallotBox.Custody.choices, initial=BallotBox.Custody.TRUSTEES,
+        help_text=_("Trustees: the key is split among the trustees (监票人) when the campaign is published; only "
+                    "enough of them together can open the results. Server key: weaker — whoever runs the "
+                    "servers can open them."))
+    trustees = forms.IntegerField(label=_("Trustees"), min_value=2, max_value=sealing.MAX_TRUSTEES, initial=3)
+    threshold = forms.IntegerField(label=_("Trustees needed to open the results"), min_value=2,
+                                   max_value=sealing.MAX_TRUSTEES, initial=2)
 
     def __init__(self, *args, scopes, **kwargs):
         super().__init__(*args, **kwargs)
@@ -42,6 +51,8 @@ class CampaignForm(forms.Form):
         data = super().clean()
         if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
             self.add_error("closes_at", _("The closing time must be after the opening time."))
+        if data.get("threshold") and data.get("trustees") and data["threshold"] > data["trustees"]:
+            self.add_error("threshold", _("No more than the number of trustees."))
         return data
 
 
@@ -102,6 +113,20 @@ class OfflineForm(forms.Form):
 
     def pairs(self):
         return [(t, self[f"target_{t.pk}"]) for t in self.targets]
+
+
+class SharesForm(forms.Form):
+    """One field per trustee; at least the threshold of them filled in (the service checks the key)."""
+
+    def __init__(self, *args, trustees: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        for number in range(1, trustees + 1):
+            self.fields[f"share_{number}"] = forms.CharField(
+                label=_("Share of trustee %(n)d") % {"n": number}, required=False, max_length=120,
+                widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+
+    def shares(self) -> list[str]:
+        return [value for name, value in self.cleaned_data.items() if name.startswith("share_") and value]
 
 
 def default_window() -> tuple[datetime.datetime, datetime.datetime]:

@@ -1,6 +1,7 @@
 """The assessment app's tables, one module per feature (the July-1 cycle's indicator tables join as
 ``cycles.py``); everything is re-exported here so ``assessments.models.X`` keeps working."""
 
+from assessments.models.ballots import BallotBox, BallotTally, SealedBallot  # noqa: F401  (issue 16)
 from assessments.models.ratings import (  # noqa: F401
     Ballot,
     OfflineScore,
@@ -8,7 +9,6 @@ from assessments.models.ratings import (  # noqa: F401
     RatingCampaign,
     RatingCode,
     RatingDimension,
-    RatingScore,
     RatingTarget,
 )
 from assessments.models.targets import Indicator, IndicatorTable, PlanItem, Programme  # noqa: F401  (issue 5)

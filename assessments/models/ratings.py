@@ -1,13 +1,13 @@
 """双述双评 (DESIGN §6): secretaries report, staff and students rate them online, the committee scores offline.
 
-Who took part and what they said are stored apart, by construction:
+Who took part and what they said are stored apart, and what they said is sealed (issue 16):
 
 * ``Ballot`` says *that* a rater (a login) or a one-time code rated a secretary. Its unique constraints are
   what makes "exactly once" hold under any concurrency. It has no timestamp and no history.
-* ``RatingScore`` says *what* was given: campaign, secretary, points per dimension. Its id is a random UUID;
-  it has no rater, no ballot, no timestamp and no history, and nothing is ever ordered by when it was written.
-  ``ratings.campaign_close`` rewrites a campaign's scores in random-id order so even the rows' physical
-  order no longer follows the ballots'.
+* What was given goes, sealed in the web request to the campaign's public key, into the campaign's
+  ``BallotBox`` (``assessments.models.ballots``) in the same transaction: a copy of the database taken at
+  any moment links a ballot to a ciphertext only. At the close the trustees' shares (or, in the weaker
+  mode, the server's key) open the box; only tallies per secretary, dimension and value are kept.
 
 Both are written in one transaction by ``assessments.services.ratings``; nothing else writes them.
 """
@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from assessments.models.ballots import BallotBox
 from branches.models import Organization, Role
 
 
@@ -35,6 +36,8 @@ class RatingCampaign(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Being prepared")
         PUBLISHED = "published", _("Published")
+        # Trustee custody: past its closing time, no ballot is taken and the box waits for the trustees.
+        AWAITING = "awaiting", _("Closed, awaiting the trustees")
         CLOSED = "closed", _("Closed")
 
     class Scale(models.TextChoices):
@@ -61,6 +64,8 @@ class RatingCampaign(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name=_("created by"))
+    box = models.OneToOneField(BallotBox, on_delete=models.PROTECT, related_name="campaign",
+                               verbose_name=_("ballot box"))
 
     history = HistoricalRecords()
 
@@ -81,9 +86,19 @@ class RatingCampaign(models.Model):
         return self.status == self.Status.PUBLISHED and self.opens_at <= now < self.closes_at
 
     def results_visible(self, now=None) -> bool:
-        """Results (never before the close): closed by hand, or published and past its closing time."""
+        """Results exist only once the box has been opened and tallied (status CLOSED)."""
+        return self.status == self.Status.CLOSED
+
+    def is_over(self, now=None) -> bool:
+        """No more ballots, no more changes (reports, codes, rosters): closed, awaiting, or past its time."""
         now = now or timezone.now()
-        return self.status == self.Status.CLOSED or (self.status == self.Status.PUBLISHED and now >= self.closes_at)
+        return self.status in (self.Status.CLOSED, self.Status.AWAITING) or (
+            self.status == self.Status.PUBLISHED and now >= self.closes_at)
+
+    def awaits_trustees(self, now=None) -> bool:
+        """Over, but its results wait for the trustees' shares."""
+        return (self.box.custody == BallotBox.Custody.TRUSTEES and not self.box.opened
+                and self.status != self.Status.DRAFT and self.is_over(now))
 
 
 class RatingDimension(models.Model):
@@ -206,7 +221,8 @@ class RatingCode(models.Model):
 
 
 class Ballot(models.Model):
-    """That a rater or a code rated a secretary — never what. No timestamp, no history."""
+    """That a rater or a code rated a secretary — never what (that is sealed in the campaign's box). No
+    timestamp, no history."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     campaign = models.ForeignKey(RatingCampaign, on_delete=models.CASCADE, related_name="+",
@@ -229,25 +245,6 @@ class Ballot(models.Model):
                 condition=Q(rater__isnull=False, code__isnull=True) | Q(rater__isnull=True, code__isnull=False),
             ),
         ]
-
-
-class RatingScore(models.Model):
-    """What one rating gave one secretary: points per dimension (``{dimension id: points 0–100}``) and their
-    weighted mean. Random id; no rater, no ballot, no time."""
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    campaign = models.ForeignKey(RatingCampaign, on_delete=models.CASCADE, related_name="+",
-                                 verbose_name=_("campaign"))
-    target = models.ForeignKey(RatingTarget, on_delete=models.CASCADE, related_name="scores",
-                               verbose_name=_("secretary"))
-    points = models.JSONField(_("points"))
-    overall = models.DecimalField(_("overall"), max_digits=5, decimal_places=2)
-
-    class Meta:
-        verbose_name = _("rating score")
-        verbose_name_plural = _("rating scores")
-        # Never by insertion: any listing is by the random id.
-        ordering = ["id"]
 
 
 class OfflineScore(models.Model):

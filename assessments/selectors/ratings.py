@@ -1,8 +1,9 @@
 """Reads of 双述双评: what a rater may rate, what a manager may see, participation and the results.
 
-During a campaign only participation counts exist for anyone; results (per secretary, per dimension and
-overall, the offline channel beside them) appear once it has closed, and no mean is given for a secretary
-rated by fewer than the campaign's minimum number of raters. Scores are read only as aggregates.
+During a campaign only participation counts exist for anyone (the choices are sealed); results (per
+secretary, per dimension and overall, the offline channel beside them) appear once its ballot box has been
+opened and tallied, and no mean is given for a secretary rated by fewer than the campaign's minimum number
+of raters. Only tallies are ever read.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.lookups import StartsWith
 
 from branches.models import Organization
@@ -27,9 +28,9 @@ from assessments.models import (
     RatingCampaign,
     RatingCode,
     RatingDimension,
-    RatingScore,
     RatingTarget,
 )
+from assessments.models.ballots import BallotTally
 from assessments.services.ratings import targets_for_rater
 
 User = AbstractBaseUser | AnonymousUser
@@ -89,7 +90,7 @@ def campaigns_managed_by(*, user: User) -> QuerySet[RatingCampaign]:
     managed = organizations_with_permission(user=user, codename=MANAGE_UNITS)
     return RatingCampaign.objects.filter(
         Exists(managed.filter(path__startswith=OuterRef("scope__path")))
-    ).select_related("scope")
+    ).select_related("scope", "box")
 
 
 def campaign_may_manage(*, user: User, campaign: RatingCampaign) -> bool:
@@ -211,37 +212,42 @@ def spearman(xs: list[float], ys: list[float]) -> float | None:
     return cov / (sx * sy)
 
 
+def _tallies(*, campaign: RatingCampaign, ids: list[int]) -> dict[int, dict[int, dict[int, int]]]:
+    """``{target id: {dimension id: {points: count}}}`` from the campaign's opened ballot box. One query."""
+    tallies: dict[int, dict[int, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
+    rows = (BallotTally.objects.filter(box_id=campaign.box_id, subject__in=ids).order_by()
+            .values_list("subject", "question", "value").annotate(n=Sum("count")))
+    for subject, question, value, n in rows:
+        tallies[subject][question][value] = n
+    return tallies
+
+
 def campaign_results(*, campaign: RatingCampaign, targets: list[RatingTarget]) -> CampaignResults:
     """Per secretary: raters, overall and per-dimension means (hidden below the minimum), the offline mean,
     the difference and whether it is large; across secretaries Spearman's rank correlation of the two
-    channels. Four queries: dimensions, online aggregates, the points (for per-dimension means), offline
-    aggregates. The caller checks that results are visible."""
+    channels. All from the tallies (count per dimension and points), never from a single ballot: every
+    ballot rates every dimension, so the raters are a dimension's total count and the overall mean is the
+    weighted mean of the dimensions' means. Three queries: dimensions, tallies, offline aggregates. The
+    caller checks that results are visible."""
     dimensions = list(campaign.dimensions.all())
     ids = [t.pk for t in targets]
-    online = {
-        row["target_id"]: row
-        for row in RatingScore.objects.filter(target_id__in=ids).order_by().values("target_id")
-        .annotate(n=Count("pk"), mean=Avg("overall"))
-    }
-    shown_ids = [t for t in ids if online.get(t, {}).get("n", 0) >= campaign.min_raters]
-    sums: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for target_id, points in RatingScore.objects.filter(target_id__in=shown_ids).order_by().values_list(
-            "target_id", "points"):
-        for key, value in points.items():
-            sums[target_id][key] += value
+    tallies = _tallies(campaign=campaign, ids=ids)
     offline = {
         row["target_id"]: row
         for row in OfflineScore.objects.filter(target_id__in=ids).order_by().values("target_id")
         .annotate(n=Count("pk"), mean=Avg("score"))
     }
     threshold = settings.RATING_DISAGREEMENT_POINTS
+    weight = sum(d.weight for d in dimensions) or 1
     rows = []
     for target in targets:
-        n = online.get(target.pk, {}).get("n", 0)
-        row = TargetResult(target=target, raters=n, shown=n >= campaign.min_raters)
+        counts = tallies.get(target.pk, {})
+        n = max((sum(by_value.values()) for by_value in counts.values()), default=0)
+        row = TargetResult(target=target, raters=n, shown=n >= campaign.min_raters and n > 0)
         if row.shown:
-            row.overall = round(float(online[target.pk]["mean"]), 2)
-            row.by_dimension = [round(sums[target.pk][str(d.pk)] / n, 2) for d in dimensions]
+            means = [sum(v * c for v, c in counts.get(d.pk, {}).items()) / n for d in dimensions]
+            row.by_dimension = [round(m, 2) for m in means]
+            row.overall = round(sum(m * d.weight for m, d in zip(means, dimensions)) / weight, 2)
         off = offline.get(target.pk)
         if off and off["n"]:
             row.offline_count = off["n"]

@@ -1,8 +1,11 @@
 """Writes of 双述双评 (DESIGN §6): campaigns, rosters, codes, ballots, offline scores, reports.
 
-Secrecy is kept here: a ballot and its score are written in one transaction and share nothing but the
-campaign and the secretary; nothing here logs who rated or what; a closed campaign's scores are rewritten
-in random-id order so not even their physical order follows the ballots'.
+Secrecy is kept here (issue 16): the choices are sealed in the request to the campaign's public key, before
+the transaction that writes the participation ``Ballot`` and the ciphertext; nothing in clear links a rater
+to a choice at any moment. The private key is split among the campaign's trustees when it is published (or,
+in the weaker server mode, wrapped with the server's key); at the close it is rebuilt in memory, the box is
+decrypted and tallied in one pass, the ciphertexts are deleted and only the tallies remain. Nothing here
+logs who rated or what.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import time
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -34,15 +37,18 @@ from disclosure.services import attachment_check
 from branches.spreadsheets import FileRefused, data_rows, read_upload
 from branches.spreadsheets import column_letters as letters_of
 
+from assessments import sealing
 from assessments.models import (
     Ballot,
+    BallotBox,
+    BallotTally,
     OfflineScore,
     RaterEligibility,
     RatingCampaign,
     RatingCode,
     RatingDimension,
-    RatingScore,
     RatingTarget,
+    SealedBallot,
 )
 from assessments.models.ratings import CODE_ALPHABET, CODE_LENGTH, code_digest, code_normalize
 
@@ -77,17 +83,25 @@ def campaign_create(
     *, scope: Organization, name: str, year: int, opens_at: datetime.datetime, closes_at: datetime.datetime,
     by: AbstractBaseUser | None, min_raters: int | None = None, scale: str = RatingCampaign.Scale.GRADES,
     dimensions: Iterable[tuple[str, int]] = DEFAULT_DIMENSIONS, request_key=None,
+    custody: str = BallotBox.Custody.TRUSTEES, threshold: int = 2, trustees: int = 3,
 ) -> RatingCampaign:
     """A campaign in preparation for ``scope``: the default dimensions and, as the secretaries to rate,
-    every current secretary of an active committee, general branch or branch in the scope. The form's
-    one-time key sent twice creates one campaign."""
+    every current secretary of an active committee, general branch or branch in the scope; its ballot box in
+    ``custody`` (trustees, ``threshold`` of ``trustees``; or the server's key). The form's one-time key sent
+    twice creates one campaign."""
     _require_manage(by, scope)
     if closes_at <= opens_at:
         raise ValidationError(_("The closing time must be after the opening time."))
+    if custody not in BallotBox.Custody.values:
+        raise ValidationError(_("Choose who keeps the key."))
+    if not 2 <= threshold <= trustees <= sealing.MAX_TRUSTEES:
+        raise ValidationError(_("Between 2 and %(n)d trustees, and at least 2 of them needed to open the results.")
+                              % {"n": sealing.MAX_TRUSTEES})
     if (existing := once_claim(key=request_key, user=by, model=RatingCampaign)) is not None:
         return existing
+    box = BallotBox.objects.create(custody=custody, threshold=threshold, trustees=trustees)
     campaign = RatingCampaign.objects.create(
-        scope=scope, name=name, year=year, opens_at=opens_at, closes_at=closes_at, scale=scale, created_by=by,
+        box=box, scope=scope, name=name, year=year, opens_at=opens_at, closes_at=closes_at, scale=scale, created_by=by,
         min_raters=min_raters or settings.RATING_MIN_RATERS,
     )
     RatingDimension.objects.bulk_create(
@@ -114,58 +128,157 @@ def campaign_create(
     return campaign
 
 
+def _server_key() -> bytes:
+    return sealing.server_key(key_file=settings.RATING_KEY_FILE, secret_key=settings.SECRET_KEY)
+
+
 @transaction.atomic
-def campaign_publish(*, campaign: RatingCampaign, by: AbstractBaseUser | None) -> RatingCampaign:
-    """Make the campaign visible to raters; it takes ballots between its opening and closing times."""
+def campaign_publish(*, campaign: RatingCampaign, by: AbstractBaseUser | None) -> list[str]:
+    """Make the campaign visible to raters (it takes ballots between its opening and closing times) and
+    give its ballot box a key pair. Trustee custody: returns the private key's shares, one per trustee —
+    the only moment they exist; the portal keeps only the public key. Server custody: the private key is
+    kept wrapped with the server's key, and nothing is returned."""
     _require_manage(by, campaign.scope)
+    campaign = RatingCampaign.objects.select_for_update().select_related("box").get(pk=campaign.pk)
     if campaign.status != RatingCampaign.Status.DRAFT:
         raise ValidationError(_("Only a campaign being prepared can be published."))
     if not campaign.targets.exists():
         raise ValidationError(_("The campaign has no secretaries to rate."))
+    box = campaign.box
+    public, private = sealing.keypair_new()
+    shares: list[str] = []
+    box.public_key = public
+    if box.custody == BallotBox.Custody.TRUSTEES:
+        shares = sealing.shares_split(private, threshold=box.threshold, trustees=box.trustees)
+    else:
+        box.wrapped_key = sealing.key_wrap(private, key=_server_key())
+    del private
+    box.save(update_fields=["public_key", "wrapped_key"])
     campaign.status = RatingCampaign.Status.PUBLISHED
     campaign.save(update_fields=["status"])
-    return campaign
+    return shares
+
+
+def box_tally(*, box: BallotBox, private: bytes) -> int:
+    """Inside the caller's transaction: decrypt every sealed choice of ``box`` and count them in one pass,
+    write the tallies (subject × question × value → count), delete the ciphertexts, forget the key.
+    Returns the number of choices counted. Generic: any vote using the store calls it."""
+    opener = sealing.Opener(private)
+    counts: dict[tuple[int, int, int], int] = {}
+    rows = SealedBallot.objects.filter(box_id=box.pk).order_by().values_list("ciphertext", flat=True)
+    total = 0
+    for sealed in rows.iterator(chunk_size=2000):
+        subject, answers = opener.open(sealed)
+        for question, value in answers.items():
+            key = (subject, question, value)
+            counts[key] = counts.get(key, 0) + 1
+        total += 1
+    del opener
+    BallotTally.objects.bulk_create(
+        [BallotTally(box_id=box.pk, subject=s, question=q, value=v, count=n)
+         for (s, q, v), n in sorted(counts.items())], batch_size=2000)
+    SealedBallot.objects.filter(box_id=box.pk).delete()
+    box.opened = True
+    box.wrapped_key = ""
+    box.save(update_fields=["opened", "wrapped_key"])
+    return total
+
+
+def _close_window(campaign: RatingCampaign, now: datetime.datetime) -> None:
+    if campaign.closes_at > now:
+        campaign.closes_at = now
+        if campaign.opens_at >= now:
+            campaign.opens_at = now - datetime.timedelta(seconds=1)
 
 
 def campaign_close(*, campaign: RatingCampaign, by: AbstractBaseUser | None, now: datetime.datetime | None = None
                    ) -> RatingCampaign:
-    """Close the campaign (results become visible) and rewrite its scores in random-id order, so the
-    rows' physical order (PostgreSQL's ctid, SQLite's rowid) no longer follows the order ballots came in."""
+    """Stop the campaign taking ballots. Server custody: the box is opened with the server's key and
+    tallied, the results are open (CLOSED). Trustee custody: the campaign waits for the trustees (AWAITING);
+    ``campaign_results_open`` opens it. Idempotent."""
     _require_manage(by, campaign.scope)
     now = now or timezone.now()
     with transaction.atomic():
-        locked = RatingCampaign.objects.select_for_update().get(pk=campaign.pk)
-        if locked.status == RatingCampaign.Status.CLOSED:
+        locked = RatingCampaign.objects.select_for_update().select_related("box").get(pk=campaign.pk)
+        if locked.status in (RatingCampaign.Status.CLOSED, RatingCampaign.Status.DRAFT):
             return locked
-        locked.status = RatingCampaign.Status.CLOSED
-        if locked.closes_at > now:
-            locked.closes_at = now
-            if locked.opens_at >= now:
-                locked.opens_at = now - datetime.timedelta(seconds=1)
+        _close_window(locked, now)
+        box = locked.box
+        if box.custody == BallotBox.Custody.SERVER:
+            box_tally(box=box, private=sealing.key_unwrap(box.wrapped_key, key=_server_key()))
+            locked.status = RatingCampaign.Status.CLOSED
+        else:
+            locked.status = RatingCampaign.Status.AWAITING
         locked.save(update_fields=["status", "closes_at", "opens_at"])
-        scores_reshuffle(campaign_id=locked.pk)
     return locked
 
 
-def scores_reshuffle(*, campaign_id: int) -> int:
-    """Delete and re-insert a campaign's scores ordered by their random ids (inside the caller's transaction)."""
-    rows = list(RatingScore.objects.filter(campaign_id=campaign_id).order_by("id"))
-    RatingScore.objects.filter(campaign_id=campaign_id).delete()
-    RatingScore.objects.bulk_create(rows, batch_size=2000)
-    return len(rows)
+def campaign_results_open(*, campaign: RatingCampaign, shares: list[str], by: AbstractBaseUser | None,
+                          now: datetime.datetime | None = None) -> int:
+    """The trustees' count: at least ``threshold`` shares rebuild the key in memory; the box is decrypted and
+    tallied in one pass, its ciphertexts deleted and the key forgotten. Returns the number of choices
+    counted. Refused (ValidationError) before the close, or when the shares do not open the box."""
+    _require_manage(by, campaign.scope)
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = RatingCampaign.objects.select_for_update().select_related("box").get(pk=campaign.pk)
+        if not locked.awaits_trustees(now):
+            raise ValidationError(_("The results can be opened only after the campaign has closed, once."))
+        box = locked.box
+        try:
+            private = sealing.shares_combine(shares, public_key=box.public_key)
+        except sealing.SealingError:
+            raise ValidationError(
+                _("These shares do not open the results: %(t)d different trustees' shares of this campaign are "
+                  "needed, typed exactly.") % {"t": box.threshold}) from None
+        counted = box_tally(box=box, private=private)
+        del private
+        _close_window(locked, now)
+        locked.status = RatingCampaign.Status.CLOSED
+        locked.save(update_fields=["status", "closes_at", "opens_at"])
+        transaction.on_commit(_reclaim_if_possible)
+    return counted
+
+
+def _reclaim_if_possible() -> None:
+    if connection.get_autocommit():
+        ballot_space_reclaim()
+
+
+def ballot_space_reclaim() -> list[str]:
+    """Reclaim the space of deleted ballots (old score rows, opened boxes' ciphertexts) so no dead row
+    version or free page keeps them: VACUUM — outside any transaction, as both engines require — and on
+    SQLite a WAL checkpoint that truncates the log. Returns the statements run."""
+    if not connection.get_autocommit():
+        return []
+    run = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            statements = ["PRAGMA wal_checkpoint(TRUNCATE)", "VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"]
+        elif connection.vendor == "postgresql":
+            statements = [f'VACUUM FULL "{SealedBallot._meta.db_table}"', f'VACUUM "{BallotTally._meta.db_table}"',
+                          f'VACUUM "{Ballot._meta.db_table}"']
+        else:
+            statements = []
+        for statement in statements:
+            cursor.execute(statement)
+            run.append(statement)
+    return run
 
 
 def campaigns_close_due(*, now: datetime.datetime) -> dict[str, int]:
-    """The daily step's part: close published campaigns whose closing time has passed. Idempotent."""
-    closed = 0
+    """The daily step's part: close published campaigns whose closing time has passed (server custody:
+    tallied; trustee custody: now waiting for the trustees), then reclaim the deleted rows' space. Idempotent."""
+    closed = awaiting = 0
     for campaign in RatingCampaign.objects.filter(status=RatingCampaign.Status.PUBLISHED, closes_at__lte=now):
-        campaign_close(campaign=campaign, by=None, now=now)
-        closed += 1
-    if closed and connection.vendor == "postgresql" and connection.get_autocommit():
-        # Reclaim the deleted tuples, the last physical trace of the old order.
-        with connection.cursor() as cursor:
-            cursor.execute(f'VACUUM "{RatingScore._meta.db_table}"')
-    return {"closed": closed}
+        done = campaign_close(campaign=campaign, by=None, now=now)
+        if done.status == RatingCampaign.Status.CLOSED:
+            closed += 1
+        else:
+            awaiting += 1
+    if closed:
+        ballot_space_reclaim()
+    return {"closed": closed, "awaiting": awaiting}
 
 
 # --- the secretaries' reports ---------------------------------------------------------------------------
@@ -176,7 +289,7 @@ def target_report_update(*, target: RatingTarget, text: str, upload=None, by: Ab
     manager of the campaign, and not after the campaign has closed."""
     if by.pk != target.user_id:
         _require_manage(by, target.campaign.scope)
-    if target.campaign.results_visible():
+    if target.campaign.is_over():
         raise ValidationError(_("The campaign has closed; the report can no longer be changed."))
     target.report_text = text.strip()
     fields = ["report_text"]
@@ -205,7 +318,7 @@ def codes_generate(*, campaign: RatingCampaign, unit: Organization, count: int, 
     _require_manage(by, unit)
     if not _in_scope(campaign, unit):
         raise ValidationError(_("The unit is not part of this campaign."))
-    if campaign.results_visible():
+    if campaign.is_over():
         raise ValidationError(_("The campaign has closed."))
     if not 1 <= count <= settings.RATING_CODES_PER_BATCH:
         raise ValidationError(_("Generate between 1 and %(n)d codes at a time.") % {"n": settings.RATING_CODES_PER_BATCH})
@@ -248,12 +361,6 @@ def answers_parse(answers: Mapping[str, str], *, scale: str, dimensions: list[Ra
     return by_target
 
 
-def _overall(points: dict[int, int], dimensions: list[RatingDimension]) -> Decimal:
-    total = sum(d.weight for d in dimensions)
-    value = Decimal(sum(points[d.pk] * d.weight for d in dimensions)) / Decimal(total)
-    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
 def _refuse_closed(campaign: RatingCampaign, now: datetime.datetime) -> None:
     if not campaign.accepts_ballots(now):
         if now < campaign.opens_at:
@@ -265,26 +372,34 @@ def _already() -> RatingRefused:
     return RatingRefused(_("You have already rated; each secretary can be rated only once."), reason="already")
 
 
-def _write(campaign: RatingCampaign, rated: dict[int, dict[int, int]], dimensions: list[RatingDimension], *,
+def _seal_all(public_key: str, rated: dict[int, dict[int, int]]) -> list[bytes]:
+    """Each secretary's choice sealed to the campaign's key, in the request, before any transaction."""
+    if not public_key:
+        raise RatingRefused(_("The rating is closed."), reason="closed")
+    sealed = [sealing.seal(public_key, subject=target_id, answers=points) for target_id, points in rated.items()]
+    secrets.SystemRandom().shuffle(sealed)
+    return sealed
+
+
+def _write(campaign_id: int, box_id: int, targets: Iterable[int], sealed: list[bytes], *,
            rater_id: int | None = None, code_id: int | None = None) -> None:
-    """Inside the caller's transaction: the ballots first (a duplicate fails there, before any score
-    exists), then the scores. Two INSERT statements through the fields' own conversions (UUIDs, JSON,
-    decimals come out right on PostgreSQL and SQLite) without building model instances: the hot path."""
+    """Inside the caller's transaction: the ballots first (a duplicate fails there, before any ciphertext
+    is written), then the sealed choices. Two INSERT statements through the fields' own conversions
+    without building model instances: the hot path."""
     ballot_id = Ballot._meta.pk
-    score_fields = [RatingScore._meta.get_field(n) for n in ("id", "points", "overall")]
-    ballots, scores = [], []
-    for target_id, points in rated.items():
-        ballots += [ballot_id.get_db_prep_value(uuid.uuid4(), connection), campaign.pk, target_id, rater_id, code_id]
-        # Keys as strings: what the JSON column gives back.
-        values = (uuid.uuid4(), {str(d): p for d, p in points.items()}, _overall(points, dimensions))
-        prepared = [f.get_db_prep_save(v, connection) for f, v in zip(score_fields, values)]
-        scores += [prepared[0], campaign.pk, target_id, prepared[1], prepared[2]]
-    rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(rated))
+    sealed_id, cipher = SealedBallot._meta.pk, SealedBallot._meta.get_field("ciphertext")
+    ballots, boxes = [], []
+    targets = list(targets)
+    for target_id in targets:
+        ballots += [ballot_id.get_db_prep_value(uuid.uuid4(), connection), campaign_id, target_id, rater_id, code_id]
+    for item in sealed:
+        boxes += [sealed_id.get_db_prep_value(uuid.uuid4(), connection), box_id,
+                  cipher.get_db_prep_save(item, connection)]
     with connection.cursor() as cursor:
         cursor.execute(f'INSERT INTO "{Ballot._meta.db_table}" ("id", "campaign_id", "target_id", "rater_id", '
-                       f'"code_id") VALUES {rows}', ballots)
-        cursor.execute(f'INSERT INTO "{RatingScore._meta.db_table}" ("id", "campaign_id", "target_id", "points", '
-                       f'"overall") VALUES {rows}', scores)
+                       f'"code_id") VALUES {", ".join(["(%s, %s, %s, %s, %s)"] * len(targets))}', ballots)
+        cursor.execute(f'INSERT INTO "{SealedBallot._meta.db_table}" ("id", "box_id", "ciphertext") '
+                       f'VALUES {", ".join(["(%s, %s, %s)"] * len(sealed))}', boxes)
 
 
 def targets_for_rater(*, campaign: RatingCampaign, rater: AbstractBaseUser):
@@ -304,7 +419,8 @@ def ballot_cast(*, campaign: RatingCampaign, rater: AbstractBaseUser, answers: M
                 now: datetime.datetime | None = None) -> int:
     """A logged-in rater rates one or more secretaries, each exactly once. Returns how many were rated.
 
-    Queries: dimensions, the eligible targets, then the ballots and the scores in one transaction. A second
+    Queries: dimensions, the eligible targets, the box's public key, then (the choices sealed first) the
+    ballots and the ciphertexts in one transaction. A second
     rating of the same secretary (another tab, a double click, a concurrent request) fails on the ballot's
     unique constraint and nothing of the submission is kept.
     """
@@ -316,9 +432,11 @@ def ballot_cast(*, campaign: RatingCampaign, rater: AbstractBaseUser, answers: M
                   .values_list("pk", flat=True))
     if set(rated) - allowed:
         raise RatingRefused(_("You are not on the roster of this secretary's unit."), reason="not_eligible")
+    box = BallotBox.objects.only("public_key").get(pk=campaign.box_id)
+    sealed = _seal_all(box.public_key, rated)
     try:
         with transaction.atomic():
-            _write(campaign, rated, dimensions, rater_id=rater.pk)
+            _write(campaign.pk, box.pk, rated, sealed, rater_id=rater.pk)
     except IntegrityError:
         raise _already() from None
     return len(rated)
@@ -334,18 +452,29 @@ def code_lookup(raw: str) -> RatingCode | None:
 
 # A published campaign's dimensions and secretaries do not change while it takes ballots, so the code
 # channel keeps them per process for a minute: two queries fewer on the hot path.
-_FORM_CACHE: dict[tuple[int, int], tuple[float, str, list[RatingDimension], frozenset[int]]] = {}
+_FORM_CACHE: dict[tuple[int, int], tuple[float, CodeForm]] = {}
 _FORM_SECONDS = 60.0
 
 
-def _code_form(campaign_id: int, unit_id: int) -> tuple[str, list[RatingDimension], frozenset[int]]:
-    """The campaign's scale and dimensions and the ids of the secretaries a code of ``unit_id`` rates."""
+@dataclass(frozen=True)
+class CodeForm:
+    scale: str
+    dimensions: list[RatingDimension]
+    targets: frozenset[int]
+    box_id: int
+    public_key: str
+
+
+def _code_form(campaign_id: int, unit_id: int) -> CodeForm:
+    """The campaign's scale, dimensions and ballot box (its public key), and the ids of the secretaries a
+    code of ``unit_id`` rates."""
     key = (campaign_id, unit_id)
     now = time.monotonic()
     hit = _FORM_CACHE.get(key)
     if hit is not None and hit[0] > now:
-        return hit[1], hit[2], hit[3]
-    scale = RatingCampaign.objects.values_list("scale", flat=True).get(pk=campaign_id)
+        return hit[1]
+    scale, box_id, public_key = RatingCampaign.objects.values_list("scale", "box_id", "box__public_key").get(
+        pk=campaign_id)
     dimensions = list(RatingDimension.objects.filter(campaign_id=campaign_id))
     unit = Organization.objects.only("path").get(pk=unit_id)
     targets = frozenset(RatingTarget.objects.filter(campaign_id=campaign_id,
@@ -353,8 +482,9 @@ def _code_form(campaign_id: int, unit_id: int) -> tuple[str, list[RatingDimensio
                         .order_by().values_list("pk", flat=True))
     if len(_FORM_CACHE) > 10_000:
         _FORM_CACHE.clear()
-    _FORM_CACHE[key] = (now + _FORM_SECONDS, scale, dimensions, targets)
-    return scale, dimensions, targets
+    form = CodeForm(scale=scale, dimensions=dimensions, targets=targets, box_id=box_id, public_key=public_key)
+    _FORM_CACHE[key] = (now + _FORM_SECONDS, form)
+    return form
 
 
 def code_form_forget(**_kwargs) -> None:
@@ -400,7 +530,7 @@ def code_ballot_cast(*, code: str, answers: Mapping[str, str], now: datetime.dat
     """A code holder rates every secretary of the code's unit (and above) at once; the code is then spent.
 
     One transaction: claim the code (a conditional UPDATE that also checks the campaign's window), then the
-    ballots and the scores; a refused form rolls the claim back. Of two concurrent submissions one claims
+    ballots and the sealed choices; a refused form rolls the claim back. Of two concurrent submissions one claims
     the code and the other finds it used; the ballot's unique constraint is the last guard. The
     dimensions and secretaries come from ``_code_form`` (no query while this process's copy is fresh).
     """
@@ -415,13 +545,14 @@ def code_ballot_cast(*, code: str, answers: Mapping[str, str], now: datetime.dat
             if claimed is None:
                 raise _why_not(digest, now)
             code_id, unit_id, campaign_id = claimed
-            scale, dimensions, targets = _code_form(campaign_id, unit_id)
-            rated = answers_parse(answers, scale=scale, dimensions=dimensions)
-            if set(rated) != targets:
-                if set(rated) - targets:
+            form = _code_form(campaign_id, unit_id)
+            rated = answers_parse(answers, scale=form.scale, dimensions=form.dimensions)
+            if set(rated) != form.targets:
+                if set(rated) - form.targets:
                     raise RatingRefused(_("This code cannot rate that secretary."), reason="not_eligible")
                 raise RatingRefused(_("Please rate every item for every secretary."), reason="incomplete")
-            _write(RatingCampaign(pk=campaign_id), rated, dimensions, code_id=code_id)
+            # Sealed in this request (microseconds each) before the INSERTs: nothing in clear is written.
+            _write(campaign_id, form.box_id, rated, _seal_all(form.public_key, rated), code_id=code_id)
     except IntegrityError:
         raise _already() from None
     return len(rated)
@@ -489,7 +620,7 @@ def rater_roster_import(*, campaign: RatingCampaign, unit: Organization, data: b
     if not _in_scope(campaign, unit):
         error(report, None, "", _("The unit is not part of this campaign."))
         return report
-    if campaign.results_visible():
+    if campaign.is_over():
         error(report, None, "", _("The campaign has closed."))
         return report
     try:

@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments import throttle
+from assessments import sealing, throttle
 from assessments.forms.ratings import (
     CampaignForm,
     CodeEntryForm,
@@ -27,10 +27,11 @@ from assessments.forms.ratings import (
     OfflineForm,
     ReportForm,
     RosterForm,
+    SharesForm,
     default_window,
 )
-from assessments.models import OfflineScore, RaterEligibility, RatingCampaign, RatingTarget
-from assessments.models.ratings import code_display, code_normalize
+from assessments.models import BallotBox, OfflineScore, RaterEligibility, RatingCampaign, RatingTarget
+from assessments.models.ratings import code_display
 from assessments.selectors import ratings as selectors
 from assessments.services import ratings as services
 from branches.models import Organization
@@ -58,8 +59,10 @@ def _refused(request: HttpRequest, message: str, *, status: int = 200, code_form
 
 def _too_many(request: HttpRequest) -> HttpResponse:
     minutes = max(1, settings.RATING_THROTTLE_WINDOW // 60)
-    return _refused(request, _("Too many attempts from here. Please try again in %(minutes)d minutes.")
-                    % {"minutes": minutes}, status=429)
+    response = _refused(request, _("Too many attempts from here. Please try again in %(minutes)d minutes.")
+                        % {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(settings.RATING_THROTTLE_WINDOW)
+    return response
 
 
 # --- the home of ratings --------------------------------------------------------------------------------
@@ -124,30 +127,68 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "campaign": campaign, "targets": targets, "unit_rows": unit_rows,
         "may_manage": selectors.campaign_may_manage(user=request.user, campaign=campaign),
         "results_visible": campaign.results_visible(), "accepts": campaign.accepts_ballots(),
+        "is_over": campaign.is_over(), "awaits_trustees": campaign.awaits_trustees(),
+        "server_custody": campaign.box.custody == BallotBox.Custody.SERVER,
         "dimensions": list(campaign.dimensions.all()),
     })
 
 
+@never_cache
 @login_required
 @require_POST
 def campaign_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """Publish; in trustee custody the answer is the trustees' printable sheet, the only time the shares
+    of the key exist (one page per trustee, the share as text and as a QR code)."""
     campaign = _campaign_for_manager(request, pk)
     try:
-        services.campaign_publish(campaign=campaign, by=request.user)
+        shares = services.campaign_publish(campaign=campaign, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    else:
+        return redirect("assessments:campaign", pk=pk)
+    if not shares:
         messages.success(request, _("The campaign is published."))
-    return redirect("assessments:campaign", pk=pk)
+        return redirect("assessments:campaign", pk=pk)
+    sheet = [{"number": i, "share": sealing.share_display(share), "qr": _qr_data_uri(share)}
+             for i, share in enumerate(shares, start=1)]
+    return render(request, "assessments/trustee_shares.html", {
+        "campaign": campaign, "sheet": sheet, "threshold": campaign.box.threshold,
+        "trustees": campaign.box.trustees})
 
 
 @login_required
 @require_POST
 def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign_for_manager(request, pk)
-    services.campaign_close(campaign=campaign, by=request.user)
-    messages.success(request, _("The campaign is closed; the results are open."))
+    closed = services.campaign_close(campaign=campaign, by=request.user)
+    if closed.status == RatingCampaign.Status.CLOSED:
+        messages.success(request, _("The campaign is closed; the results are open."))
+    elif closed.status == RatingCampaign.Status.AWAITING:
+        messages.success(request, _("The campaign is closed; the results open when the trustees enter their shares."))
     return redirect("assessments:campaign", pk=pk)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """The trustees' count: at least the threshold of them type (or scan) their shares here, together; the
+    portal rebuilds the key in memory, decrypts and tallies, and forgets the key."""
+    campaign = _campaign_for_manager(request, pk)
+    _require_campaign_manager(request, campaign)
+    if not campaign.awaits_trustees():
+        raise Http404
+    form = SharesForm(request.POST or None, trustees=campaign.box.trustees)
+    if request.method == "POST" and form.is_valid():
+        try:
+            counted = services.campaign_results_open(campaign=campaign, shares=form.shares(), by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The results are open: %(n)d ratings counted; the key is forgotten.")
+                             % {"n": counted})
+            return redirect("assessments:results", pk=pk)
+    return render(request, "assessments/campaign_open.html", {
+        "campaign": campaign, "form": form, "threshold": campaign.box.threshold}, status=200 if not form.errors else 400)
 
 
 @login_required
@@ -196,11 +237,9 @@ def codes_new(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, exc)
         else:
             entry = request.build_absolute_uri(reverse("assessments:code_entry"))
-            sheet = [
-                {"code": code_display(c), "qr": _qr_data_uri(request.build_absolute_uri(
-                    reverse("assessments:code_rate", args=[c])))}
-                for c in codes
-            ]
+            # The code rides in the fragment: browsers never send it, so no server or proxy logs it; the
+            # entry page's script reads it and posts it in the body.
+            sheet = [{"code": code_display(c), "qr": _qr_data_uri(f"{entry}#{c}")} for c in codes]
             return render(request, "assessments/code_sheet.html",
                           {"campaign": campaign, "unit": unit, "sheet": sheet, "entry": entry})
     return render(request, "assessments/codes_form.html", {"campaign": campaign, "form": form})
@@ -316,10 +355,12 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "assessments/report_form.html", {"target": target, "form": form})
 
 
-@require_GET
+@csrf_exempt  # a code holder's request carries the code in its body, the credential (as for rating)
+@require_http_methods(["GET", "POST"])
 def report_file(request: HttpRequest, pk: int) -> HttpResponse:
     """The report file, for the secretary, the campaign's managers, raters on the roster and code holders
-    (``?code=``) whose code covers this secretary."""
+    (a POST with ``code`` in the body — never in the URL, where logs would keep it) whose code covers this
+    secretary."""
     target = get_object_or_404(RatingTarget.objects.select_related("campaign__scope", "organization"), pk=pk)
     if not target.report_file:
         raise Http404
@@ -329,8 +370,8 @@ def report_file(request: HttpRequest, pk: int) -> HttpResponse:
         allowed = (target.user_id == user.pk
                    or selectors.visible_targets(user=user, campaign=target.campaign).filter(pk=pk).exists()
                    or services.targets_for_rater(campaign=target.campaign, rater=user).filter(pk=pk).exists())
-    if not allowed and request.GET.get("code"):
-        code = services.code_lookup(request.GET["code"])
+    if not allowed and request.method == "POST" and request.POST.get("code"):
+        code = services.code_lookup(request.POST["code"])
         allowed = bool(code and code.campaign_id == target.campaign_id
                        and target.organization.path in code.unit.ancestor_paths())
     if not allowed:
@@ -352,8 +393,8 @@ def _dimension_context(campaign: RatingCampaign) -> dict:
 def rate(request: HttpRequest, pk: int) -> HttpResponse:
     """A rater on a roster rates the secretaries not yet rated, in one form. A second attempt is refused
     with a message (the ballot's unique constraint is the last guard)."""
-    campaign = get_object_or_404(RatingCampaign, pk=pk, status__in=[RatingCampaign.Status.PUBLISHED,
-                                                                    RatingCampaign.Status.CLOSED])
+    campaign = get_object_or_404(RatingCampaign.objects.select_related("box"), pk=pk, status__in=[
+        RatingCampaign.Status.PUBLISHED, RatingCampaign.Status.AWAITING, RatingCampaign.Status.CLOSED])
     if not RaterEligibility.objects.filter(campaign=campaign, user_id=request.user.pk).exists():
         raise Http404
     error = None
@@ -381,26 +422,41 @@ def rate(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- rating: with a code ------------------------------------------------------------------------------------
 
-@require_http_methods(["GET", "POST"])
-def code_entry(request: HttpRequest) -> HttpResponse:
-    """Type the code from the sheet (or scan its QR code, which opens the rating page directly)."""
-    form = CodeEntryForm(request.POST or request.GET or None)
-    if form.is_bound and form.is_valid():
-        return redirect("assessments:code_rate", code=code_normalize(form.cleaned_data["code"]))
-    return render(request, "assessments/code_entry.html", {"form": form})
+def _code_refused(request: HttpRequest, obj, *, address: str) -> HttpResponse | None:
+    """Why a code holder gets no rating form (unknown, used, not open), or None."""
+    if obj is None:
+        throttle.hit("code-fail", address, limit=settings.RATING_CODE_FAILURES_PER_IP)
+        return _refused(request, _("This rating code is not valid. Check it and type it again."), status=404,
+                        code_form=True)
+    campaign = obj.campaign
+    if obj.used:
+        return _refused(request, _("This rating code has already been used; each code works once."), status=409)
+    if not campaign.accepts_ballots():
+        return _refused(request, _("The rating is closed.") if timezone.now() >= campaign.closes_at
+                        else _("The rating has not opened yet."))
+    return None
 
 
-@csrf_exempt  # the code in the URL is the credential, not a cookie: a forged request would need the code
+@csrf_exempt  # the code in the body is the credential, not a cookie: a forged request would need the code
 @never_cache
 @require_http_methods(["GET", "POST"])
-def code_rate(request: HttpRequest, code: str) -> HttpResponse:
-    """The code holder's page: every secretary of the code's unit (and above) in one form, for a phone.
+def code_entry(request: HttpRequest) -> HttpResponse:
+    """Rating with a code, on one URL that never carries the code (issue 16): GET is the entry form (the
+    QR's link puts the code in the fragment, which the page's script types in and sends); a POST with the
+    code shows the rating form; a POST with the code and ``step=rate`` casts. The code travels only in
+    request bodies, so neither the access log nor Django's request warnings ever contain one.
 
     Throttled per address: wrong codes (guessing is hopeless with 80 bits, but still) and submissions."""
     address = throttle.client_address(request)
     failures = ("code-fail", settings.RATING_CODE_FAILURES_PER_IP)
+    if request.method == "GET":
+        return render(request, "assessments/code_entry.html", {"form": CodeEntryForm()})
+    form = CodeEntryForm(request.POST)
+    if not form.is_valid():
+        return render(request, "assessments/code_entry.html", {"form": form})
+    code = form.cleaned_data["code"]
     error = None
-    if request.method == "POST":
+    if request.POST.get("step") == "rate":
         # The hot path: one Redis round trip (wrong codes so far, this submission counted), then the service
         # claims the code itself; nothing else is read first.
         if not throttle.gate(address, blocked=failures, counted=("submit-ip", settings.RATING_SUBMITS_PER_IP)):
@@ -419,20 +475,12 @@ def code_rate(request: HttpRequest, code: str) -> HttpResponse:
     elif throttle.over(*failures[:1], address, limit=failures[1]):
         return _too_many(request)
     obj = services.code_lookup(code)
-    if obj is None:
-        throttle.hit("code-fail", address, limit=settings.RATING_CODE_FAILURES_PER_IP)
-        return _refused(request, _("This rating code is not valid. Check it and type it again."), status=404,
-                        code_form=True)
-    campaign = obj.campaign
-    if obj.used:
-        return _refused(request, _("This rating code has already been used; each code works once."), status=409)
-    if not campaign.accepts_ballots():
-        return _refused(request, _("The rating is closed.") if timezone.now() >= campaign.closes_at
-                        else _("The rating has not opened yet."))
+    if (refused := _code_refused(request, obj, address=address)) is not None:
+        return refused
     return render(request, "assessments/rate.html", {
-        "campaign": campaign, "targets": selectors.code_targets(code=obj), "done": [], "error": error,
-        "accepts": True, "answers": request.POST if error else {}, "code": code_normalize(code),
-        **_dimension_context(campaign),
+        "campaign": obj.campaign, "targets": selectors.code_targets(code=obj), "done": [], "error": error,
+        "accepts": True, "answers": request.POST if error else {}, "code": code,
+        **_dimension_context(obj.campaign),
     }, status=409 if error else 200)
 
 
@@ -446,19 +494,20 @@ def code_done(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 @require_POST
 def bench_bare_write(request: HttpRequest, code: str) -> HttpResponse:
-    """The ceiling for bench/ratings.py: the same two rows a one-secretary rating writes (a ballot and a
-    score) in one transaction, with no lookup, validation or throttle. Mounted only with BENCH_ENDPOINTS."""
+    """The ceiling for bench/ratings.py (issue 16): the two rows a one-secretary rating writes (the
+    participation ballot and one ciphertext of the real size) in one transaction, with no lookup,
+    validation, sealing or throttle. Mounted only with BENCH_ENDPOINTS."""
+    import os
     import uuid
-    from decimal import Decimal
 
     from django.db import transaction
 
-    from assessments.models import Ballot, RatingScore
+    from assessments.models import Ballot, SealedBallot
 
     campaign_id, target_id = int(request.GET["campaign"]), int(request.GET["target"])
+    box_id = int(request.GET["box"])
     with transaction.atomic():
         Ballot.objects.create(id=uuid.uuid4(), campaign_id=campaign_id, target_id=target_id,
                               code_id=int(code))
-        RatingScore.objects.create(campaign_id=campaign_id, target_id=target_id, points={"1": 100},
-                                   overall=Decimal("100"))
+        SealedBallot.objects.create(box_id=box_id, ciphertext=os.urandom(sealing.SEALED_SIZE))
     return HttpResponse("ok", content_type="text/plain")

@@ -305,6 +305,10 @@ RATING_SUBMITS_PER_IP = env_int("RATING_SUBMITS_PER_IP", 2000, minimum=1)
 RATING_SUBMITS_PER_USER = env_int("RATING_SUBMITS_PER_USER", 20, minimum=1)
 RATING_ROSTER_MAX_BYTES = env_int("RATING_ROSTER_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
 RATING_CODES_PER_BATCH = env_int("RATING_CODES_PER_BATCH", 500, minimum=1)
+# Issue 16: a campaign in server custody keeps its ballot box's private key wrapped with the key in this
+# file (64 hex digits; the server's secret store). Unset: a key derived from SECRET_KEY. Either way the
+# app servers' operator can open such a campaign: the weaker mode, labelled so on its pages.
+RATING_KEY_FILE = env_str("RATING_KEY_FILE", "")
 # bench/ratings.py only: mounts /bench/ views (a bare two-row writer). Never on in production.
 BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", False)
 

@@ -194,6 +194,70 @@ T = {
     "Import": "导入",
     "Print": "打印",
     "Download (.xlsx)": "下载（.xlsx）",
+    # issue 16: sealed ballots, trustees
+    "Trustees (shares of the key)": "监票人（各持密钥的一份）",
+    "Server key (weaker)": "服务器密钥（较弱）",
+    "key custody": "密钥保管方式",
+    "shares needed": "开启所需份数",
+    "ballot box": "票箱",
+    "ballot boxes": "票箱",
+    "sealed ballot": "密封选票",
+    "sealed ballots": "密封选票",
+    "ciphertext": "密文",
+    "Closed, awaiting the trustees": "已截止，等待监票人开启结果",
+    "Choose who keeps the key.": "请选择密钥的保管方式。",
+    "Between 2 and %(n)d trustees, and at least 2 of them needed to open the results.":
+        "监票人为 2 至 %(n)d 人，开启结果至少需要其中 2 人。",
+    "The results can be opened only after the campaign has closed, once.": "结果只能在测评截止后开启，且只开启一次。",
+    "These shares do not open the results: %(t)d different trustees' shares of this campaign are needed, typed "
+    "exactly.": "这些密钥份额无法开启结果：需要本次测评 %(t)d 位不同监票人的份额，并准确输入。",
+    "The campaign is closed; the results open when the trustees enter their shares.":
+        "测评已截止；监票人输入各自的密钥份额后，结果方可开启。",
+    "The results are open: %(n)d ratings counted; the key is forgotten.": "结果已开启：共计入 %(n)d 份评价；密钥已销毁。",
+    "Who can open the results": "谁能开启结果",
+    "Trustees: the key is split among the trustees (监票人) when the campaign is published; only enough of "
+    "them together can open the results. Server key: weaker — whoever runs the servers can open them.":
+        "监票人：发布测评时密钥被拆分给各位监票人，只有足够多的监票人共同在场才能开启结果。服务器密钥：较弱——"
+        "运维服务器的人即可开启。",
+    "Trustees needed to open the results": "开启结果所需监票人数",
+    "No more than the number of trustees.": "不能多于监票人数。",
+    "Share of trustee %(n)d": "第 %(n)d 位监票人的份额",
+    "Trustees' shares": "监票人密钥份额",
+    "The campaign is published. Its ratings are sealed to a key that is split into %(trustees)s shares, one "
+    "per trustee (监票人); any %(threshold)s of them together open the results after the close, fewer cannot. "
+    "Print this page now and give each trustee their own page: the shares cannot be shown again, and the "
+    "portal does not keep them.":
+        "测评已发布。所有评价都用一把密钥加密封存，该密钥被拆分为 %(trustees)s 份，每位监票人一份；截止后任意 "
+        "%(threshold)s 位监票人共同在场即可开启结果，人数不足则无法开启。请立即打印本页，并把各自的一页交给每位"
+        "监票人：份额不会再次显示，系统也不保存。",
+    "Trustee %(n)s": "第 %(n)s 位监票人",
+    "QR code of the share": "份额二维码",
+    "Keep this page to yourself. At the close, type this share on the campaign's “Open the results” page "
+    "together with the other trustees (%(threshold)s needed).":
+        "请妥善保管本页，勿示他人。测评截止后，与其他监票人一起在本次测评的“开启结果”页面输入此份额（需 "
+        "%(threshold)s 人）。",
+    "The campaign is closed. Its ratings are sealed: %(threshold)s trustees type their shares here, together. "
+    "The portal then rebuilds the key in memory, counts every rating once, keeps only the totals, deletes the "
+    "sealed ratings and forgets the key.":
+        "测评已截止，所有评价均已加密封存：请 %(threshold)s 位监票人在此共同输入各自的份额。系统随即在内存中"
+        "重建密钥，逐份计票一次，只保留汇总数，删除密封的评价并销毁密钥。",
+    "Closed for ratings; the results wait for the trustees": "已截止，等待监票人开启结果",
+    "The server's key: whoever runs the servers can open the ratings.": "服务器密钥：运维服务器的人即可开启评价。",
+    "%(t)s of %(n)s trustees together; nobody else, the portal included.":
+        "%(n)s 位监票人中任意 %(t)s 位共同开启；其他任何人（包括本系统）都不能。",
+    "While the campaign runs only these counts exist: every rating is sealed when it is sent, and results open "
+    "when it closes.": "测评进行期间只有这些人数统计：每份评价提交时即加密封存，截止后才开启结果。",
+    "Trustees": "监票人人数",
+    "trustees": "监票人人数",
+    "public key": "公钥",
+    "opened": "已开启",
+    "subject": "评价对象",
+    "question": "评价项目",
+    "count": "票数",
+    "tally": "计票结果",
+    "tallies": "计票结果",
+    "Weaker": "较弱",
+    "Open the results": "开启结果",
 }
 
 P = {

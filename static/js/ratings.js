@@ -10,6 +10,22 @@
     }
   });
 
+  // The QR code of a rating code opens /rate/#CODE: the fragment never leaves the phone, so no server log
+  // holds the code. Type it into the form, drop it from the address bar and history, and send it (in the
+  // body). Without JavaScript the form is there to type the code by hand.
+  var codeForm = document.getElementById("code-form");
+  if (codeForm && window.location.hash.length > 1) {
+    var code = decodeURIComponent(window.location.hash.slice(1)).replace(/[^0-9A-Za-z-]/g, "").slice(0, 40);
+    var input = codeForm.querySelector("input[name='code']");
+    if (window.history && window.history.replaceState) {
+      window.history.replaceState(null, "", window.location.pathname);
+    }
+    if (input && code) {
+      input.value = code;
+      codeForm.submit();
+    }
+  }
+
   var form = document.getElementById("rate-form");
   if (form) {
     form.addEventListener("submit", function () {

@@ -14,6 +14,9 @@ campaign_office = table(404, anonymous=302, committee_secretary=403, commissione
 # The July-1 cycle's office pages: 组织部 only; people without any role are not told the cycle exists.
 cycle_office = table(403, anonymous=302, member=404, reviewer=404, zzb=200)
 tables_office = table(403, anonymous=302, zzb=200)  # the indicator tables (the 组织部's)
+# The trustees' count (issue 16) is the 组织部's, and only for a campaign awaiting them: the world's running
+# and opened campaigns are not, so even the 组织部 is told there is nothing to open.
+trustees_count = table(404, anonymous=302, committee_secretary=403, commissioner=403)
 
 
 def _campaign(world):
@@ -27,11 +30,6 @@ def _closed(rule):
 
 def _org(obj):
     return obj.organization
-
-
-def _codes(world):
-    return [Target(label, {"code": code}) for label, code in world.objects["code"].items()] + [
-        Target("bad", {"code": "NOTACODE"})]
 
 
 def _cycle_year(world):
@@ -59,6 +57,8 @@ register(
     Entry("assessments:campaign", joined(_campaign, _closed(campaign_staff)), campaign_staff),
     action("assessments:campaign_publish", _campaign, campaign_office),
     action("assessments:campaign_close", _campaign, campaign_office),
+    # The trustees' count: only for a campaign awaiting them (the running one and the opened one are not).
+    Entry("assessments:campaign_open", joined(_campaign, _closed(trustees_count)), trustees_count, post=SAME),
     Entry("assessments:roster_import", _campaign, campaign_staff, post=SAME),
     Entry("assessments:codes_new", _campaign, campaign_staff, post=SAME),
     Entry("assessments:offline_scores", _campaign, campaign_office, post=SAME),
@@ -70,12 +70,13 @@ register(
     Entry("assessments:report_edit", sides("target", _org),
           per_target(**{"in": table(403, anonymous=302, secretary_a=200, zzb=200),
                         "out": table(403, anonymous=302, secretary_b=200, zzb=200)}), post=SAME),
+    # A code in the query string is never read (it would be logged): a code holder posts it.
     Entry("assessments:report_file", with_queries(sides("target", _org), "code=%27", "code=NOTACODE"),
           per_target(**{"in": table(manages(deny=404, anonymous=404), member=200),  # a rater of A reads it
                         "out": manages(deny=404, anonymous=404)}), html=False),
+    # The code travels in POST bodies only (issue 16); a query string is ignored.
     Entry("assessments:code_entry", with_queries(none, "code='", "code=--", "code=" + "x" * 100), public()),
     Entry("assessments:code_done", none, public()),
-    Entry("assessments:code_rate", _codes, per_target(**{"in": public(), "out": public(), "bad": public(404)})),
     # The July-1 cycle.
     Entry("cycle:home", none, signed_in()),
     Entry("cycle:progress", _cycle_year, table(200, anonymous=302, member=404, reviewer=404)),

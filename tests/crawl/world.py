@@ -174,7 +174,8 @@ def _ratings(world, sides, zzb) -> None:
     # Last year's campaign, closed: its results are shown.
     closed = services.campaign_create(
         scope=world.cast.university, name=f"{YEAR - 1}年度书记述职测评", year=YEAR - 1, by=zzb,
-        opens_at=NOW - datetime.timedelta(days=200), closes_at=NOW - datetime.timedelta(days=190))
+        opens_at=NOW - datetime.timedelta(days=200), closes_at=NOW - datetime.timedelta(days=190),
+        custody="server")  # closing opens its results at once
     services.campaign_publish(campaign=closed, by=zzb)
     services.campaign_close(campaign=closed, by=zzb, now=NOW - datetime.timedelta(days=190))
     world.objects["closed_campaign"] = {"in": closed, "out": closed}
