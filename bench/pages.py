@@ -278,6 +278,8 @@ def run_scale(scale: int, *, requests: int, only: list[str], fresh: bool, prefix
             cookie = f"{plan['cookie_name']}={session}" if session else None
             result = load(base, page["url"], cookie=cookie, requests=requests) | page
             results.append(result)
+            print(f"  {len(results)}/{len(plan['pages'])} {page['name']} {page['target']} as {page['persona']}: "
+                  f"p95 {result['p95_ms']:.0f} ms", file=sys.stderr)
         health.append(load(base, "/healthz", cookie=None, requests=requests * 4))
     healthz_p95 = statistics.mean(h["p95_ms"] for h in health)
     print(f"\nscale {scale} — /healthz p50 {health[0]['p50_ms']:.1f} / {health[1]['p50_ms']:.1f} ms, "
