@@ -1,7 +1,8 @@
 """Admin of the assessment app. Rating campaigns are set up here too (dimensions, the secretaries to rate).
 
-``Ballot`` and ``RatingScore`` are deliberately not registered: nobody browses who rated beside what was
-given. The campaign page shows only counts; results are read as aggregates on the portal's results page.
+``Ballot`` and the ballot store (``BallotBox``, ``SealedBallot``, ``BallotTally``) are deliberately not
+registered: nobody browses who rated beside what was given, nor a box's keys. The campaign page shows only
+counts; results are read as aggregates on the portal's results page.
 """
 
 from django.contrib import admin
@@ -31,8 +32,15 @@ class RatingCampaignAdmin(SimpleHistoryAdmin):
     list_filter = ["status", "year"]
     list_select_related = ["scope"]
     autocomplete_fields = ["scope"]
-    readonly_fields = ["created_by"]
+    readonly_fields = ["created_by", "box"]
     inlines = [DimensionInline, TargetInline]
+
+    def save_model(self, request, obj, form, change):
+        if not obj.box_id:  # a campaign made here gets its (trustee-custody) box; the portal publishes it
+            from assessments.models import BallotBox
+
+            obj.box = BallotBox.objects.create()
+        super().save_model(request, obj, form, change)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(ballot_count=Count("targets__ballots"))

@@ -1,14 +1,17 @@
-"""Ratings per second through gunicorn on PostgreSQL: the code holder's POST to /rate/<code>/, beside a
-minimal view (/healthz) and a bare view that writes the same two rows (a ballot, a score) in one
-transaction (mounted only with BENCH_ENDPOINTS=true). Every request uses a different, unused code.
+"""Ratings per second through gunicorn on PostgreSQL: the code holder's POST to /rate/ (the code in the
+body, issue 16), beside a minimal view (/healthz) and a bare view that writes the same two rows (the
+participation ballot, one ciphertext of the real size) in one transaction (mounted only with
+BENCH_ENDPOINTS=true). Every request uses a different, unused code; every one rates the same secretary
+(the "hot secretary": all connections at once on one target's rows).
 
     .venv/bin/python bench/ratings.py                    # sync and gthread×4 workers, 16 connections, 10 s a line
     .venv/bin/python bench/ratings.py --threads 4 --seconds 20 --connections 32
 
 Set-up (untimed): the demo database ``portal_bench6`` (bench/loadlib.py), a campaign whose scope is one
-branch (one secretary, four dimensions, so one rating = one ballot + one score + claiming the code) and
-enough fresh codes. After the runs the rows are counted: every used code must have exactly one ballot and
-one score (zero lost, zero duplicated). Exit status 0 when the goals hold: ≥ 500 ratings/s and ≥ 50 % of
+branch (one secretary, four dimensions, so one rating = claiming the code + sealing the choice + one
+ballot + one ciphertext), published in trustee custody (the shares are dropped: a bench) and enough fresh
+codes. After the runs the rows are counted: every used code must have exactly one ballot and the box one
+ciphertext per ballot (zero lost, zero duplicated). Exit status 0 when the goals hold: ≥ 500 ratings/s and ≥ 50 % of
 the bare writer, no errors, nothing lost or duplicated.
 """
 
@@ -45,13 +48,17 @@ request = function()
   i = i + 1
   local item = items[i]
   if item == nil then item = "EXHAUSTED" end
+  if %(in_body)s then
+    return wrk.format("POST", "%(prefix)s", headers, "code=" .. item .. "&step=rate&" .. body)
+  end
   return wrk.format("POST", "%(prefix)s" .. item .. "%(suffix)s", headers, body)
 end
 """
 
 
-def _lua(*, path: Path, prefix: str, suffix: str, body: str) -> str:
-    return LUA % {"file": str(path), "prefix": prefix, "suffix": suffix, "body": body}
+def _lua(*, path: Path, prefix: str, suffix: str = "", body: str, in_body: bool = False) -> str:
+    return LUA % {"file": str(path), "prefix": prefix, "suffix": suffix, "body": body,
+                  "in_body": "true" if in_body else "false"}
 
 
 def prepare(count: int):
@@ -64,7 +71,7 @@ def prepare(count: int):
 
     from assessments.models import RatingCampaign, RatingCode
     from assessments.models.ratings import CODE_ALPHABET, CODE_LENGTH, code_digest
-    from assessments.services.ratings import campaign_create
+    from assessments.services.ratings import campaign_create, campaign_publish
     from branches.models import Organization, Role
 
     role = (Role.objects.current().filter(kind=Role.Kind.SECRETARY, organization__kind=Organization.Kind.BRANCH)
@@ -73,7 +80,8 @@ def prepare(count: int):
     RatingCampaign.objects.filter(name="bench").delete()  # an earlier run's campaign, codes and rows
     campaign = campaign_create(scope=role.organization, name="bench", year=now.year, by=None,
                                opens_at=now - datetime.timedelta(hours=1), closes_at=now + datetime.timedelta(days=1))
-    RatingCampaign.objects.filter(pk=campaign.pk).update(status=RatingCampaign.Status.PUBLISHED)
+    campaign_publish(campaign=campaign, by=None)  # a key pair; the trustees' shares are not needed here
+    campaign.refresh_from_db()
     target = campaign.targets.get()
     dimensions = list(campaign.dimensions.all())
     body = "&".join(f"t{target.pk}-d{d.pk}=good" for d in dimensions)
@@ -89,14 +97,15 @@ def prepare(count: int):
 def verify(campaign_id: int) -> dict[str, int]:
     from django.db.models import Count
 
-    from assessments.models import Ballot, RatingCode, RatingScore
+    from assessments.models import Ballot, RatingCampaign, RatingCode, SealedBallot
 
     ballots = Ballot.objects.filter(campaign_id=campaign_id)
+    box_id = RatingCampaign.objects.values_list("box_id", flat=True).get(pk=campaign_id)
     return {
         "codes used": RatingCode.objects.filter(campaign_id=campaign_id, used=True).count(),
         "ballots (rating)": ballots.filter(code__used=True).count(),
         "ballots (bare)": ballots.filter(code__used=False).count(),
-        "scores": RatingScore.objects.filter(campaign_id=campaign_id).count(),
+        "scores": SealedBallot.objects.filter(box_id=box_id).count(),
         "duplicated codes": ballots.values("code_id").annotate(n=Count("pk")).filter(n__gt=1).count(),
     }
 
@@ -132,7 +141,7 @@ def main() -> int:
     connections.close_all()
 
     work = Path(tempfile.mkdtemp(prefix="bench-ratings-"))
-    bare_suffix = f"/?campaign={campaign.pk}&target={target.pk}"
+    bare_suffix = f"/?campaign={campaign.pk}&target={target.pk}&box={campaign.box_id}"
     lines = []
     goals = True
     total_requests = 0
@@ -148,8 +157,8 @@ def main() -> int:
             bare = wrk(base + "/", **run,
                        lua=_lua(path=bare_run, prefix="/bench/rate-bare/", suffix=bare_suffix, body=body))
             wrk(base + "/", connections=args.connections, seconds=1, warmup=0,
-                lua=_lua(path=rate_warm, prefix="/rate/", suffix="/", body=body))
-            rating = wrk(base + "/", **run, lua=_lua(path=rate_run, prefix="/rate/", suffix="/", body=body))
+                lua=_lua(path=rate_warm, prefix="/rate/", body=body, in_body=True))
+            rating = wrk(base + "/", **run, lua=_lua(path=rate_run, prefix="/rate/", body=body, in_body=True))
             time.sleep(1)  # let the last in-flight requests finish before counting
         kind = "sync" if threads == 1 else f"gthread × {threads}"
         share = rating["rps"] / bare["rps"]
@@ -159,7 +168,7 @@ def main() -> int:
     counts = verify(campaign.pk)
 
     print(f"ratings bench: {args.workers} gunicorn workers, wrk {args.connections} connections × {args.seconds} s "
-          f"per line, PostgreSQL + Redis, one secretary per code (a ballot + a score + the code's claim)")
+          f"per line, PostgreSQL + Redis, one (hot) secretary per code (the claim + a ballot + a sealed choice)")
     for kind, minimal, bare, rating, share in lines:
         print(f"-- {args.workers} workers, {kind}")
         print(row("minimal view (/healthz)", minimal))

@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from assessments.models import Ballot, RatingScore
+from assessments.models import Ballot, SealedBallot
 from assessments.services import ratings as services
 from tests.e2e.conftest import check_accessibility, log_in
 from tests.factories import UserFactory
@@ -61,12 +61,15 @@ def test_student_rates_code_holder_rates_officer_compares(browser, live_server, 
     assert "只能评价一次" in second.locator("#rate-error").inner_text()
     second.close()
     assert Ballot.objects.filter(rater=student).count() == 2
-    assert set(RatingScore.objects.values_list("overall", flat=True)) == {Decimal("100.00")}
+    assert SealedBallot.objects.count() == 2  # sealed: what she gave is not readable until the close
     assert not page.console_errors
 
     # --- a code holder on a phone: scan, tap, submit; a second submission is refused --------------------
     code = services.codes_generate(campaign=campaign, unit=cast.branch_a, count=1, by=zzb)[0]
-    phone.goto(reverse("assessments:code_rate", args=[code]))
+    # The QR's link carries the code in the fragment (never sent, never logged): the page's script posts it.
+    phone.goto(reverse("assessments:code_entry") + "#" + code)
+    phone.wait_for_selector("#rate-form")
+    assert "#" not in phone.url and code not in phone.url
     check_accessibility(phone)
     box = phone.locator(f'label[for="t{a.pk}-d{campaign.dimensions.first().pk}-good"]').bounding_box()
     assert box["height"] >= 44  # a thumb's tap target
@@ -75,8 +78,8 @@ def test_student_rates_code_holder_rates_officer_compares(browser, live_server, 
         phone.click("#rate-submit")
     assert phone.url.endswith(reverse("assessments:code_done"))
     check_accessibility(phone)
-    phone.go_back()
-    phone.reload()  # the page is never cached: the used code now says so
+    phone.goto(reverse("assessments:code_entry") + "#" + code)  # the same QR again: the code is used
+    phone.wait_for_selector("#refused")
     assert "只能使用一次" in phone.locator("#refused").inner_text()
     assert Ballot.objects.filter(code__isnull=False).count() == 2
 
