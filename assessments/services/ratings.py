@@ -242,22 +242,27 @@ def campaign_results_open(*, campaign: RatingCampaign, shares: list[str], by: Ab
 
 def _reclaim_if_possible() -> None:
     if connection.get_autocommit():
-        ballot_space_reclaim()
+        ballot_space_reclaim(full=False)
 
 
-def ballot_space_reclaim() -> list[str]:
+def ballot_space_reclaim(*, full: bool = True) -> list[str]:
     """Reclaim the space of deleted ballots (old score rows, opened boxes' ciphertexts) so no dead row
     version or free page keeps them: VACUUM — outside any transaction, as both engines require — and on
-    SQLite a WAL checkpoint that truncates the log. Returns the statements run."""
+    SQLite a WAL checkpoint that truncates the log. ``full=False`` (after the trustees' count, in their
+    request) only what is cheap: the checkpoint on SQLite (its VACUUM rewrites the whole file: the daily step
+    and ``manage.py ratings_reclaim`` do it), a plain VACUUM of the ciphertexts' table on PostgreSQL.
+    Returns the statements run."""
     if not connection.get_autocommit():
         return []
     run = []
+    sealed = SealedBallot._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             statements = ["PRAGMA wal_checkpoint(TRUNCATE)", "VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"]
+            statements = statements if full else statements[:1]
         elif connection.vendor == "postgresql":
-            statements = [f'VACUUM FULL "{SealedBallot._meta.db_table}"', f'VACUUM "{BallotTally._meta.db_table}"',
-                          f'VACUUM "{Ballot._meta.db_table}"']
+            statements = [f'VACUUM FULL "{sealed}"', f'VACUUM "{BallotTally._meta.db_table}"',
+                          f'VACUUM "{Ballot._meta.db_table}"'] if full else [f'VACUUM "{sealed}"']
         else:
             statements = []
         for statement in statements:
@@ -447,7 +452,7 @@ def code_lookup(raw: str) -> RatingCode | None:
     code = code_normalize(raw)
     if len(code) != CODE_LENGTH:
         return None
-    return RatingCode.objects.select_related("campaign", "unit").filter(digest=code_digest(code)).first()
+    return RatingCode.objects.select_related("campaign__box", "unit").filter(digest=code_digest(code)).first()
 
 
 # A published campaign's dimensions and secretaries do not change while it takes ballots, so the code

@@ -73,7 +73,8 @@ def rating_home(request: HttpRequest) -> HttpResponse:
     """What the user may rate, the reports the user writes as a secretary, the campaigns the user runs."""
     to_rate = list(selectors.campaigns_for_rater(user=request.user))
     my_targets = list(
-        RatingTarget.objects.filter(user=request.user).exclude(campaign__status=RatingCampaign.Status.CLOSED)
+        RatingTarget.objects.filter(user=request.user).exclude(
+            campaign__status__in=[RatingCampaign.Status.CLOSED, RatingCampaign.Status.AWAITING])
         .select_related("campaign", "organization")
     )
     managed = list(selectors.campaigns_managed_by(user=request.user).order_by("-year", "-opens_at"))
@@ -416,6 +417,7 @@ def rate(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "assessments/rate.html", {
         "campaign": campaign, "targets": pending, "done": [t for t in targets if t.rated], "error": error,
         "accepts": campaign.accepts_ballots(), "answers": request.POST if error else {}, "code": None,
+        "server_custody": campaign.box.custody == BallotBox.Custody.SERVER,
         **_dimension_context(campaign),
     }, status=409 if error else 200)
 
@@ -480,6 +482,7 @@ def code_entry(request: HttpRequest) -> HttpResponse:
     return render(request, "assessments/rate.html", {
         "campaign": obj.campaign, "targets": selectors.code_targets(code=obj), "done": [], "error": error,
         "accepts": True, "answers": request.POST if error else {}, "code": code,
+        "server_custody": obj.campaign.box.custody == BallotBox.Custody.SERVER,
         **_dimension_context(obj.campaign),
     }, status=409 if error else 200)
 

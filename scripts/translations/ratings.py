@@ -258,6 +258,10 @@ T = {
     "tallies": "计票结果",
     "Weaker": "较弱",
     "Open the results": "开启结果",
+    "Your rating is sealed when you send it, but this campaign's key is kept by the server: whoever runs the "
+    "servers could open the ratings.": "您的评价提交时即加密封存，但本次测评的密钥由服务器保管：运维服务器的人有可能开启评价。",
+    "Your rating is sealed when you send it; only the campaign's trustees together can open the results, after "
+    "the close.": "您的评价提交时即加密封存；只有本次测评的监票人在截止后共同在场才能开启结果。",
 }
 
 P = {
