@@ -269,3 +269,29 @@ def test_no_request_warning_carries_a_code(cast, client, caplog, settings):
     for code in (used, fresh, "ABCDEFGHJKMNPQRS"):
         for form_ in (code, code_display(code), code.lower()):
             assert form_ not in text
+
+
+# --- speed ------------------------------------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_closing_a_campaign_of_10000_ballots_takes_under_10_seconds(cast):
+    """Issue 16.4: the count is one pass (decrypt, add up, one bulk insert of tallies, one delete)."""
+    import time
+
+    zzb, _dw1, _dw2 = people(cast)
+    campaign = make_campaign(cast, by=zzb, custody="trustees")
+    targets = list(campaign.targets.all())
+    dimensions = [d.pk for d in campaign.dimensions.all()]
+    SealedBallot.objects.bulk_create([
+        SealedBallot(box=campaign.box, ciphertext=sealing.seal(
+            campaign.box.public_key, subject=targets[i % len(targets)].pk,
+            answers={d: (100, 80, 60, 40)[(i + j) % 4] for j, d in enumerate(dimensions)}))
+        for i in range(10_000)], batch_size=2000)
+    services.campaign_close(campaign=campaign, by=zzb)
+    started = time.perf_counter()
+    assert services.campaign_results_open(campaign=campaign, shares=campaign.shares[:2], by=zzb) == 10_000
+    elapsed = time.perf_counter() - started
+    assert elapsed <= 10, elapsed
+    assert sum(BallotTally.objects.filter(box=campaign.box, question=dimensions[0]).values_list("count", flat=True)) \
+        == 10_000
+    print(f"opened and tallied 10,000 ballots in {elapsed:.2f} s")
