@@ -116,8 +116,10 @@ def test_progress_page_shows_only_what_the_user_may_see(live, django_assert_num_
     c = live
     client = login(c.alice)
     client.get(reverse("cycle:progress", args=[c.cycle.year]))  # warm the session
-    # session, user, cycles (visible paths + cycle), assessments of visible units, is-officer check
-    with django_assert_num_queries(6):
+    # session, user, cycles (visible paths + cycle), the visible units' assessments counted by status (issue
+    # 17: the list is paged, so the counts are a grouped query, one more than when every row was loaded),
+    # this page of them, is-officer check
+    with django_assert_num_queries(7):
         page = client.get(reverse("cycle:progress", args=[c.cycle.year]))
     assert b'data-unit="A"' in page.content and b'data-unit="B"' not in page.content
     zzb_page = login(c.zzb).get(reverse("cycle:progress", args=[c.cycle.year]))
@@ -216,3 +218,18 @@ def test_evidence_files_are_checked_and_served_only_to_the_unit_and_above(live, 
     file_url = reverse("cycle:evidence_file", args=[item.pk])
     assert login(c.officer).get(file_url).status_code == 200
     assert login(c.charlie).get(file_url).status_code == 404
+
+
+def test_progress_page_is_paged_and_counts_every_assessment(live, monkeypatch):
+    """Issue 17: a university lists hundreds of assessments, a province tens of thousands: a page at a time,
+    the counts by status over all of them."""
+    c = live
+    monkeypatch.setattr("assessments.views.assessment.PROGRESS_PAGE_SIZE", 1)
+    client = login(c.zzb)
+    url = reverse("cycle:progress", args=[c.cycle.year])
+    first = client.get(url)
+    total = Assessment.objects.filter(cycle=c.cycle).count()
+    assert total > 1 and first.content.count(b"<tr data-unit=") == 1
+    assert sum(n for _label, n in first.context["counts"]) == total
+    assert f"1 / {total}".encode() in first.content and b"?page=2" in first.content
+    assert client.get(url + "?page=x").status_code == 200  # a bad page number is the first page

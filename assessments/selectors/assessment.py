@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
 from assessments.models import Assessment, AssessmentCycle, Grade, Indicator, IndicatorTable, ItemScore, PlanItem
@@ -31,6 +31,14 @@ def assessments_visible(*, user: AbstractBaseUser, cycle: AssessmentCycle) -> Qu
     """The cycle's assessments of units the user may view, in tree order. One query."""
     return (Assessment.objects.filter(cycle=cycle, organization__in=organizations_visible_to(user=user))
             .select_related("organization").order_by("organization__path"))
+
+
+def assessment_status_counts(*, assessments: QuerySet[Assessment]) -> dict[str, int]:
+    """How many of ``assessments`` are in each status (every status, zeros included). One grouped query."""
+    counts = {status: 0 for status in Assessment.Status.values}
+    for status, n in assessments.order_by().values_list("status").annotate(n=Count("pk")):
+        counts[status] = n
+    return counts
 
 
 def assessment_for(*, user: AbstractBaseUser, pk: int) -> Assessment | None:

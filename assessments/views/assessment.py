@@ -8,6 +8,7 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -32,6 +33,8 @@ from assessments.services import assessment as services
 from assessments.services import targets as target_services
 from branches.models import Organization
 from branches.selectors import MANAGE_UNITS, organization_permission_holds, require_organization_permission
+
+PROGRESS_PAGE_SIZE = 100
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -68,12 +71,18 @@ def cycle_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def cycle_progress(request: HttpRequest, year: int) -> HttpResponse:
-    """Who has submitted, been reviewed, verified: every assessment of units the user may view."""
+    """Who has submitted, been reviewed, verified: the assessments of units the user may view, counted by
+    status over all of them and listed a page at a time (a university has hundreds, a province tens of
+    thousands)."""
     cycle = _cycle(request, year)
-    rows = list(selectors.assessments_visible(user=request.user, cycle=cycle))
-    counts = {s: sum(1 for a in rows if a.status == s) for s in Assessment.Status.values}
+    visible = selectors.assessments_visible(user=request.user, cycle=cycle)
+    counts = selectors.assessment_status_counts(assessments=visible)
+    paginator = Paginator(visible, PROGRESS_PAGE_SIZE)
+    paginator.count = sum(counts.values())  # known from the counts: no COUNT query of its own
+    page = paginator.get_page(request.GET.get("page"))
     return render(request, "assessments/cycle/progress.html", {
-        "cycle": cycle, "rows": rows, "counts": [(Assessment.Status(s).label, n) for s, n in counts.items()],
+        "cycle": cycle, "rows": page.object_list, "page": page,
+        "counts": [(Assessment.Status(s).label, n) for s, n in counts.items()],
         "is_officer": _is_officer(request, cycle),
     })
 
