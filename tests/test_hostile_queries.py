@@ -95,7 +95,8 @@ def test_an_indicator_table_edit_that_names_no_indicator_is_a_404(cast, edit):
 
 @pytest.mark.parametrize("code", ["'", "--", "·", " "])
 def test_a_rating_code_with_nothing_of_a_code_is_a_form_message(client, code):
-    response = client.get(reverse("assessments:code_entry"), {"code": code})
+    # Posted, as the entry form sends it (issue 16: a code is never read from a URL).
+    response = client.post(reverse("assessments:code_entry"), {"code": code})
     assert response.status_code == 200
     page = response.content.decode()
     assert "测评码无效" in page or "这个字段是必填项" in page

@@ -295,3 +295,22 @@ def test_closing_a_campaign_of_10000_ballots_takes_under_10_seconds(cast):
     assert sum(BallotTally.objects.filter(box=campaign.box, question=dimensions[0]).values_list("count", flat=True)) \
         == 10_000
     print(f"opened and tallied 10,000 ballots in {elapsed:.2f} s")
+
+
+@pytest.mark.django_db
+def test_the_code_sheet_links_carry_the_code_in_the_fragment(cast, client, monkeypatch):
+    """The QR codes open /rate/#CODE: the fragment is never sent to a server, so no log can hold it."""
+    from assessments.views import ratings as views
+
+    zzb, _dw1, _dw2 = people(cast)
+    campaign = make_campaign(cast, by=zzb)
+    links: list[str] = []
+    monkeypatch.setattr(views, "_qr_data_uri", lambda url: links.append(url) or "data:image/svg+xml,")
+    client.force_login(zzb)
+    sheet = client.post(reverse("assessments:codes_new", args=[campaign.pk]),
+                        {"unit": cast.branch_a.pk, "count": 3})
+    assert sheet.status_code == 200 and len(links) == 3
+    entry = "http://testserver" + reverse("assessments:code_entry")
+    for link in links:
+        path, _, code = link.partition("#")
+        assert path == entry and len(code) == 16 and "?" not in link

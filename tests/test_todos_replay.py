@@ -58,7 +58,8 @@ def world(cycle_cast, time_machine):  # noqa: F811
         present_count=2)
     opens = datetime.datetime(2026, 12, 1, 9, 0, tzinfo=NOW.tzinfo)
     c.campaign = campaign_create(scope=c.university, name="2026年度述职评议", year=2026, opens_at=opens,
-                                 closes_at=opens + datetime.timedelta(days=19), by=None)
+                                 closes_at=opens + datetime.timedelta(days=19), by=None,
+                                 custody="server")  # issue 16: the daily step's close then opens it too
     campaign_publish(campaign=c.campaign, by=None)
     return c
 
