@@ -23,7 +23,8 @@ from assessments.models.ratings import code_display
 from assessments.services import ratings as services
 from tests.ratings_helpers import answers, make_campaign, people, target_of
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The gunicorn process keeps the real clock: left out of the calendar sweep, like the browser and worker tests.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.server]
 
 ROOT = Path(__file__).resolve().parent.parent
 
