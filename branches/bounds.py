@@ -30,6 +30,8 @@ from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from branches.dates import add_years
+
 # The apps whose rows the guard checks (the portal's own; not Django's, guardian's or axes' tables).
 GUARDED_APPS = ("branches", "members", "disclosure", "assessments", "projects")
 
@@ -37,12 +39,7 @@ GUARDED_APPS = ("branches", "members", "disclosure", "assessments", "projects")
 def date_window(*, field_name: str = "") -> tuple[datetime.date, datetime.date]:
     """(earliest, latest) accepted for a date field; birth dates may be older than the Party."""
     earliest = settings.BIRTH_DATE_EARLIEST if field_name == "birth_date" else settings.DATE_EARLIEST
-    today = timezone.localdate()
-    try:
-        latest = today.replace(year=today.year + settings.DATE_YEARS_AHEAD)
-    except ValueError:  # 29 February
-        latest = today.replace(year=today.year + settings.DATE_YEARS_AHEAD, day=28)
-    return earliest, latest
+    return earliest, add_years(timezone.localdate(), settings.DATE_YEARS_AHEAD)
 
 
 def date_problem(value: datetime.date | datetime.datetime | None, *, field_name: str = "",
