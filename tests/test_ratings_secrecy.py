@@ -274,10 +274,9 @@ def test_no_request_warning_carries_a_code(cast, client, caplog, settings):
 # --- speed ------------------------------------------------------------------------------------------------
 
 @pytest.mark.django_db
-def test_closing_a_campaign_of_10000_ballots_takes_under_10_seconds(cast):
-    """Issue 16.4: the count is one pass (decrypt, add up, one bulk insert of tallies, one delete)."""
-    import time
-
+def test_closing_a_campaign_of_10000_ballots_counts_each_once(cast):
+    """Issue 16.4: the count is one pass (decrypt, add up, one bulk insert of tallies, one delete). Its speed
+    (≤ 10 s for 10,000 ballots) is measured by bench/ratings_close.py, not timed here."""
     zzb, _dw1, _dw2 = people(cast)
     campaign = make_campaign(cast, by=zzb, custody="trustees")
     targets = list(campaign.targets.all())
@@ -288,13 +287,14 @@ def test_closing_a_campaign_of_10000_ballots_takes_under_10_seconds(cast):
             answers={d: (100, 80, 60, 40)[(i + j) % 4] for j, d in enumerate(dimensions)}))
         for i in range(10_000)], batch_size=2000)
     services.campaign_close(campaign=campaign, by=zzb)
-    started = time.perf_counter()
     assert services.campaign_results_open(campaign=campaign, shares=campaign.shares[:2], by=zzb) == 10_000
-    elapsed = time.perf_counter() - started
-    assert elapsed <= 10, elapsed
-    assert sum(BallotTally.objects.filter(box=campaign.box, question=dimensions[0]).values_list("count", flat=True)) \
-        == 10_000
-    print(f"opened and tallied 10,000 ballots in {elapsed:.2f} s")
+    for dimension in dimensions:
+        tallies = BallotTally.objects.filter(box=campaign.box, question=dimension)
+        assert sum(tallies.values_list("count", flat=True)) == 10_000
+        # Each target got every fourth-value pattern: the counts per value are the hand-computed split.
+        assert {v: sum(t.count for t in tallies if t.value == v) for v in (100, 80, 60, 40)} \
+            == {100: 2500, 80: 2500, 60: 2500, 40: 2500}
+    assert not SealedBallot.objects.filter(box=campaign.box).exists()
 
 
 @pytest.mark.django_db
