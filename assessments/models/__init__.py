@@ -13,3 +13,10 @@ from assessments.models.ratings import (  # noqa: F401
 )
 from assessments.models.targets import Indicator, IndicatorTable, PlanItem, Programme  # noqa: F401  (issue 5)
 from assessments.models.cycle import Assessment, AssessmentCycle, Grade, ItemScore  # noqa: F401  (issue 5)
+from assessments.models.evaluation import (  # noqa: F401,E402  (issue 19)
+    EvaluationBallot,
+    EvaluationEntry,
+    EvaluationFollowUp,
+    EvaluationGrade,
+    MemberEvaluation,
+)

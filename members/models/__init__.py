@@ -25,3 +25,4 @@ from members.models.lifecycle import (  # noqa: F401
     TermElection,
     Transfer,
 )
+from members.models.discipline import DisciplinaryRecord  # noqa: F401,E402  (issue 19)
