@@ -94,6 +94,10 @@ class Organization(MP_Node):
     founded_on = models.DateField(_("founded on"), null=True, blank=True)
     term_started_on = models.DateField(_("term started on"), null=True, blank=True)
     term_years = models.PositiveSmallIntegerField(_("term (years)"), default=3)
+    # 支部工作条例: 主题党日 monthly on a fixed day (issue 18). A day past a month's end falls on its last day.
+    theme_day = models.PositiveSmallIntegerField(
+        _("theme party day (day of the month)"), null=True, blank=True,
+        help_text=_("The branch's fixed day for its monthly theme party day, 1–31; in a shorter month the last day."))
     is_active = models.BooleanField(_("active"), default=True)
 
     history = HistoricalRecords(excluded_fields=["numchild"])
@@ -115,6 +119,8 @@ class Organization(MP_Node):
                 condition=Q(category="") | Q(kind__in=["branch", "group"]),
             ),
             models.CheckConstraint(name="org_term_years_1_to_5", condition=Q(term_years__gte=1, term_years__lte=5)),
+            models.CheckConstraint(name="org_theme_day_1_to_31",
+                                   condition=Q(theme_day__isnull=True) | Q(theme_day__gte=1, theme_day__lte=31)),
         ]
         indexes = [
             # Dashboards count branches by kind and category inside a subtree (path prefix).
@@ -123,6 +129,15 @@ class Organization(MP_Node):
 
     def __str__(self) -> str:
         return self.name
+
+    def theme_day_in(self, year: int, month: int):
+        """The date of the branch's fixed theme party day in that month (month-end clamped), or None."""
+        import calendar
+        import datetime
+
+        if not self.theme_day:
+            return None
+        return datetime.date(year, month, min(self.theme_day, calendar.monthrange(year, month)[1]))
 
     @property
     def display_name(self) -> str:

@@ -12,6 +12,8 @@ DEFAULT_RULES = [
     ("theme_day", "month", 1, False, None),
     ("organizational_life", "year", 1, False, None),
     ("democratic_review", "year", 1, False, None),
+    # 中国共产党党员领导干部民主生活会若干规定 (committees' leadership, issue 18): once a year.
+    ("democratic_life", "year", 1, False, None),
 ]
 
 

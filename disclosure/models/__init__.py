@@ -13,6 +13,7 @@ from disclosure.models.meetings import (  # noqa: F401
     TodoQuerySet,
     attachment_path,
 )
+from disclosure.models.decisions import Decision  # noqa: F401  (issue 18)
 from disclosure.models.posts import (  # noqa: F401
     PublishingRule,
     Post,

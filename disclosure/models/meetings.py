@@ -42,12 +42,13 @@ class Meeting(models.Model):
         COMMITTEE_MEETING = "committee_meeting", _("Party committee meeting")
         JOINT_MEETING = "joint_meeting", _("Joint Party–administration meeting")
         CENTRAL_GROUP_STUDY = "central_group_study", _("Central group study")
+        DEMOCRATIC_LIFE = "democratic_life", _("Democratic life meeting")  # 民主生活会 (issue 18)
 
     BRANCH_KINDS = (
         Kind.GENERAL_ASSEMBLY, Kind.BRANCH_COMMITTEE, Kind.GROUP_MEETING, Kind.PARTY_LECTURE, Kind.THEME_DAY,
         Kind.ORGANIZATIONAL_LIFE, Kind.DEMOCRATIC_REVIEW,
     )
-    COMMITTEE_KINDS = (Kind.COMMITTEE_MEETING, Kind.JOINT_MEETING, Kind.CENTRAL_GROUP_STUDY)
+    COMMITTEE_KINDS = (Kind.COMMITTEE_MEETING, Kind.JOINT_MEETING, Kind.CENTRAL_GROUP_STUDY, Kind.DEMOCRATIC_LIFE)
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -246,6 +247,7 @@ class Todo(models.Model):
         RETURNED = "returned", _("Minutes returned")
         MEMBER_AFFAIRS = "member_affairs", _("Member affairs")
         ASSESSMENT = "assessment", _("Annual assessment")
+        GUIDE = "guide", _("Annual work guide")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="todos",
                              verbose_name=_("user"))
