@@ -20,3 +20,11 @@ def stats_snapshot_take_all() -> int:
     from members.services import stats_snapshot_take_all as take_all
 
     return take_all()
+
+
+@shared_task
+def stat_report_compute(report_id: int) -> int:
+    """Compute one 党内统计 report (issue 21), its progress saved table by table. Returns the report id."""
+    from members.services.statistics import stat_report_compute as compute
+
+    return compute(report_id=report_id).pk

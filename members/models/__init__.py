@@ -25,4 +25,5 @@ from members.models.lifecycle import (  # noqa: F401
     TermElection,
     Transfer,
 )
+from members.models.stats import SheetLayout, StatReport, StatTable  # noqa: F401,E402
 from members.models.discipline import DisciplinaryRecord  # noqa: F401,E402  (issue 19)

@@ -39,6 +39,34 @@ class Member(models.Model):
 
     PARTY_STAGES = (Stage.PROBATIONARY, Stage.FULL)
 
+    # The 党内统计 classifications (issue 21): the national tables count members by these.
+    class Education(models.TextChoices):
+        DOCTORATE = "doctorate", _("Doctorate")
+        MASTER = "master", _("Master's degree")
+        BACHELOR = "bachelor", _("Bachelor's degree")
+        COLLEGE = "college", _("Junior college")
+        SECONDARY = "secondary", _("Secondary school or below")
+
+    class Occupation(models.TextChoices):
+        PROFESSIONAL = "professional", _("Professional and technical staff")
+        MANAGEMENT = "management", _("Management staff")
+        WORKER = "worker", _("Support and skilled workers")
+        STUDENT = "student", _("Student")
+        RETIRED = "retired", _("Retired")
+        OTHER = "other", _("Other occupation")
+
+    class StudentLevel(models.TextChoices):
+        DOCTORAL = "doctoral", _("Doctoral student")
+        MASTER = "master", _("Master's student")
+        UNDERGRADUATE = "undergraduate", _("Undergraduate")
+        JUNIOR = "junior", _("Junior college student")
+
+    class LeftReason(models.TextChoices):
+        DIED = "died", _("Died")
+        EXPELLED = "expelled", _("Expelled from the Party")
+        WITHDREW = "withdrew", _("Withdrew or struck off")
+        LAPSED = "lapsed", _("Membership lapsed")
+
     name = models.CharField(_("name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     ethnicity = models.CharField(_("ethnicity"), max_length=20, default="汉族")
@@ -77,6 +105,12 @@ class Member(models.Model):
         verbose_name=_("login"),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    education = models.CharField(_("education"), max_length=20, choices=Education.choices, blank=True)
+    occupation = models.CharField(_("occupation"), max_length=20, choices=Occupation.choices, blank=True)
+    student_level = models.CharField(_("student level"), max_length=20, choices=StudentLevel.choices, blank=True)
+    left_on = models.DateField(_("left the Party on"), null=True, blank=True,
+                               help_text=_("For the statistics of deaths and departures; the record is then inactive."))
+    left_reason = models.CharField(_("reason for leaving"), max_length=20, choices=LeftReason.choices, blank=True)
 
     history = HistoricalRecords()
     objects = MemberQuerySet.as_manager()
