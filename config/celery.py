@@ -33,6 +33,18 @@ app.conf.beat_schedule = {
         "task": "assessments.tasks.advance_cycles",
         "schedule": crontab(hour=2, minute=0),
     },
+    # 07:30 Beijing time, after the 02:00 step has brought every to-do up to date: one digest per person of
+    # what is newly due for them (nothing when nothing is), overdue items escalated once (notifications).
+    "notifications-digest-daily": {
+        "task": "notifications.tasks.digest_run",
+        "schedule": crontab(hour=7, minute=30),
+    },
+    # Every 10 minutes: send the deliveries that quiet hours or a retry's back-off held back, and those a
+    # dead worker left half-sent (each send claims its row, so an overlap sends nothing twice).
+    "notifications-sweep": {
+        "task": "notifications.tasks.deliveries_sweep",
+        "schedule": 10 * 60.0,
+    },
     # 03:10 Beijing time: forget create forms' one-time keys older than a month (branches.once).
     "once-keys-expire-daily": {
         "task": "branches.tasks.once_keys_expire",

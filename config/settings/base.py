@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "disclosure",
     "assessments",
     "projects",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -334,3 +335,30 @@ FIGURES_REFRESH_MINUTES = env_int("FIGURES_REFRESH_MINUTES", 15, minimum=1)
 FIGURES_DEBOUNCE_SECONDS = env_int("FIGURES_DEBOUNCE_SECONDS", 10, minimum=0)
 # Rendered dashboard blocks are kept per unit and snapshot for this long (0: render every time).
 DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 300, minimum=0)
+
+# --- Notifications (issue 20: the notifications app; README "Notifications") ----------------------------------
+# outbox (the default): digests and their deliveries are recorded and shown on the outbox page, nothing is sent
+# (and nothing printed). send: the configured channels deliver.
+NOTIFY_DELIVERY = env_str("NOTIFY_DELIVERY", "outbox")
+if NOTIFY_DELIVERY not in ("outbox", "send"):
+    raise ImproperlyConfigured(f"NOTIFY_DELIVERY={NOTIFY_DELIVERY!r}: use outbox or send.")
+NOTIFY_ESCALATE_AFTER_DAYS = env_int("NOTIFY_ESCALATE_AFTER_DAYS", 14, minimum=1)  # a source's default
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 6, minimum=1)
+NOTIFY_RETRY_SECONDS = env_int("NOTIFY_RETRY_SECONDS", 60, minimum=1)  # doubled after each failed try
+NOTIFY_RETRY_MAX_SECONDS = env_int("NOTIFY_RETRY_MAX_SECONDS", 6 * 3600, minimum=1)
+NOTIFY_HTTP_TIMEOUT = env_int("NOTIFY_HTTP_TIMEOUT", 10, minimum=1)
+NOTIFY_SITE_URL = env_str("NOTIFY_SITE_URL", "").rstrip("/")  # links in messages: https://dangjian.example.edu.cn
+NOTIFY_EMAIL = env_bool("NOTIFY_EMAIL", False)
+# The SMTP settings (EMAIL_HOST, EMAIL_PORT, …, DEFAULT_FROM_EMAIL) are those of the "Mail" section above.
+WECOM_API_BASE = env_str("WECOM_API_BASE", "https://qyapi.weixin.qq.com").rstrip("/")
+WECOM_CORP_ID = env_str("WECOM_CORP_ID", "")
+WECOM_AGENT_ID = env_str("WECOM_AGENT_ID", "")
+WECOM_SECRET = env_str("WECOM_SECRET", "")  # or WECOM_SECRET_FILE
+if WECOM_AGENT_ID and not WECOM_AGENT_ID.isdigit():
+    raise ImproperlyConfigured(f"WECOM_AGENT_ID={WECOM_AGENT_ID!r} is not a number.")
+SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "")
+SMS_PROVIDER = env_str("SMS_PROVIDER", "json")
+SMS_SIGNATURE = env_str("SMS_SIGNATURE", "")
+SMS_TEMPLATE_DIGEST = env_str("SMS_TEMPLATE_DIGEST", "")
+SMS_ACCESS_KEY_ID = env_str("SMS_ACCESS_KEY_ID", "")
+SMS_ACCESS_KEY_SECRET = env_str("SMS_ACCESS_KEY_SECRET", "")  # or SMS_ACCESS_KEY_SECRET_FILE
