@@ -1,3 +1,6 @@
+import io
+
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
@@ -6,6 +9,7 @@ from treebeard.forms import movenodeform_factory
 
 from branches.models import (
     CalendarYear,
+    DocumentTemplate,
     OfficialDay,
     Organization,
     OrganizationGroupObjectPermission,
@@ -13,6 +17,10 @@ from branches.models import (
     Role,
     UnitFigures,
 )
+from django.utils.translation import gettext_lazy as _
+
+from branches.documents import DOCX_CONTENT_TYPE, check_template, document_kind, document_kinds
+from branches.uploads import sniff
 from branches.services import role_assign, role_delete, role_end
 
 
@@ -116,3 +124,45 @@ class OfficialDayAdmin(admin.ModelAdmin):
     list_display = ["day", "kind", "name"]
     list_filter = ["kind"]
     date_hierarchy = "day"
+
+
+class DocumentTemplateForm(forms.ModelForm):
+    """Upload a .docx for one registered document; it is checked (``check_template``) before it is kept."""
+
+    upload = forms.FileField(label=_("Word template (.docx)"), required=True)
+
+    class Meta:
+        model = DocumentTemplate
+        fields = ["key"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        kinds = document_kinds()
+        self.fields["key"] = forms.ChoiceField(label=_("document"), choices=[(k, v.title) for k, v in kinds.items()])
+        lines = [f"{kind.title}: " + ", ".join([*(f"{{{{ {p} }}}}" for p in kind.placeholders),
+                                                *(f"{{{{ table:{t} }}}}" for t in kind.tables)])
+                 for kind in kinds.values()]
+        self.fields["upload"].help_text = "<br>".join(lines)
+
+    def clean(self):
+        cleaned = super().clean()
+        upload, key = cleaned.get("upload"), cleaned.get("key")
+        if upload and key:
+            data = upload.read()
+            if sniff(data[:8], io.BytesIO(data)) != DOCX_CONTENT_TYPE:
+                raise forms.ValidationError(_("The file is not a Word document (.docx)."))
+            check_template(data, kind=document_kind(key))
+            cleaned["content"] = data
+        return cleaned
+
+
+@admin.register(DocumentTemplate)
+class DocumentTemplateAdmin(SimpleHistoryAdmin):
+    form = DocumentTemplateForm
+    list_display = ["key", "name", "uploaded_by", "updated_at"]
+
+    def save_model(self, request, obj, form, change):
+        obj.content = form.cleaned_data["content"]
+        obj.name = form.cleaned_data["upload"].name[:200]
+        obj.uploaded_by = request.user
+        super().save_model(request, obj, form, change)

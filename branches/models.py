@@ -341,3 +341,26 @@ class OfficialDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day.isoformat()} {self.get_kind_display()}"
+
+
+class DocumentTemplate(models.Model):
+    """The 组织部's own Word template for one registered document (``branches.documents``); without one the
+    document's default layout is used. Kept in the database (a few hundred KB at most, checked on upload), so
+    a template and its row can never part."""
+
+    key = models.SlugField(_("document"), max_length=40, unique=True)
+    name = models.CharField(_("file name"), max_length=200)
+    content = models.BinaryField(_("template"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("uploaded by"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("document template")
+        verbose_name_plural = _("document templates")
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.key
