@@ -138,6 +138,18 @@ class DuesRecordForm(forms.Form):
         self.fields["status"].choices = statuses
 
 
+class DuesMonthForm(forms.Form):
+    """"All paid this month, except …" (issue 22): the ticked members are left open, the rest are paid."""
+
+    request_key = OnceField()
+    exceptions = forms.ModelMultipleChoiceField(label=_("Not paid (left out)"), queryset=None, required=False,
+                                                widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["exceptions"].queryset = members
+
+
 class CareOccasionForm(forms.Form):
     request_key = OnceField()
     member = forms.ModelChoiceField(label=_("Member"), queryset=None)

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
 from branches.figures import Block, Column, blocks
+from branches.money import format_yuan
 from branches.models import Organization, UnitFigures
 from branches.selectors import VIEW, User, organization_visible_chain, organizations_with_permission
 
@@ -59,7 +61,7 @@ def _text(value, kind: str) -> str:
     if kind == "percent":
         return f"{value * 100:.1f}%"
     if kind == "money":
-        return f"¥{value / 100:,.2f}"
+        return format_yuan(Decimal(value) / 100)
     if kind in ("date", "text"):
         return str(value)
     return f"{value:,}"

@@ -6,14 +6,39 @@ import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from simple_history.utils import bulk_create_with_history
+
+from branches.models import Organization, Role
+from branches.once import once_bind, once_claim
 from members.models import DuesBracket, DuesDeclaration, DuesPayment, Member
 from members.rules import first_of_month, to_fen
-from members.services.development import require_manage
+
+# Dues are the branch's to record: its secretary, deputy secretary and organisation commissioner (issue 22).
+# Units above (a committee's secretary, the 组织部) read the ledger and approve exemptions where the rules ask
+# for it; they do not write the branch's lines, although they hold manage_members on the whole subtree.
+DUES_RECORDER_KINDS = (Role.Kind.SECRETARY, Role.Kind.DEPUTY, Role.Kind.ORGANIZER)
+
+
+def dues_may_record(*, user: AbstractBaseUser | None, branch: Organization) -> bool:
+    """Whether ``user`` may write ``branch``'s dues ledger: a current secretary, deputy or organisation
+    commissioner role on the branch itself (not above it), or a superuser. One query (none for a superuser)."""
+    if user is None:  # a command or the demo: trusted
+        return True
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return Role.objects.current().filter(user=user, organization=branch, kind__in=DUES_RECORDER_KINDS).exists()
+
+
+def require_record_dues(*, by: AbstractBaseUser | None, branch: Organization) -> None:
+    if not dues_may_record(user=by, branch=branch):
+        raise PermissionDenied
 
 
 def dues_brackets_on(*, day: datetime.date, kind: str) -> list[DuesBracket]:
@@ -47,7 +72,7 @@ def dues_amount(*, base: Decimal, kind: str, day: datetime.date, brackets: list[
 def dues_declare(*, member: Member, kind: str, base: Decimal, valid_from: datetime.date,
                  by: AbstractBaseUser | None) -> DuesDeclaration:
     """Declare a member's base from a month on (replacing a declaration for the same month)."""
-    require_manage(by=by, branch=member.branch)
+    require_record_dues(by=by, branch=member.branch)
     if kind not in DuesBracket.Kind.values:
         raise ValidationError(_("Unknown payer kind."))
     month = first_of_month(valid_from)
@@ -85,7 +110,7 @@ def dues_record(
     The amount defaults to the declared one. A month already recorded is refused, so a double submit does
     not count twice.
     """
-    require_manage(by=by, branch=member.branch)
+    require_record_dues(by=by, branch=member.branch)
     today = today or timezone.localdate()
     month = first_of_month(month)
     if month > first_of_month(today):
@@ -130,5 +155,58 @@ def dues_record(
 @transaction.atomic
 def dues_payment_delete(*, payment: DuesPayment, by: AbstractBaseUser | None) -> None:
     """Undo a ledger line entered by mistake (history keeps it)."""
-    require_manage(by=by, branch=payment.branch)
+    require_record_dues(by=by, branch=payment.branch)
     payment.delete()
+
+
+@transaction.atomic
+def dues_record_month(
+    *,
+    branch: Organization,
+    month: datetime.date,
+    by: AbstractBaseUser | None,
+    except_members: set[int] | frozenset[int] = frozenset(),
+    request_key=None,
+    today: datetime.date | None = None,
+) -> list[DuesPayment]:
+    """"All paid this month, except …": one line "paid" at the declared amount for every party member of
+    ``branch`` who has no line for ``month`` yet, a declared base, and is not in ``except_members`` (those
+    are left open, to be recorded one by one: unpaid, paid by another, exempt).
+
+    One transaction, one history row per line. ``request_key`` (the form's one-time key) makes a second
+    submission of the same form record nothing. Returns the lines created.
+    """
+    require_record_dues(by=by, branch=branch)
+    today = today or timezone.localdate()
+    month = first_of_month(month)
+    if month > first_of_month(today):
+        raise ValidationError(_("Dues cannot be recorded for a future month."))
+    if once_claim(key=request_key, user=by, model=DuesPayment) is not None:
+        return []  # this form was already sent: its lines exist
+    members = list(
+        Member.objects.active().party_members().filter(branch=branch)
+        .exclude(pk__in=list(except_members))
+        .exclude(dues_payments__month=month)
+        .select_for_update(of=("self",))
+    )
+    declarations: dict[int, DuesDeclaration] = {}
+    for declaration in (DuesDeclaration.objects.filter(member__in=[m.pk for m in members], valid_from__lte=month)
+                        .order_by("member_id", "valid_from")):
+        declarations[declaration.member_id] = declaration  # the latest from that month or before wins
+    lines = [
+        DuesPayment(member=member, branch=branch, month=month, status=DuesPayment.Status.PAID,
+                    amount=declarations[member.pk].amount, paid_on=today, recorded_by=by)
+        for member in members if member.pk in declarations
+    ]
+    if not lines:
+        return []
+    try:
+        with transaction.atomic():
+            created = bulk_create_with_history(lines, DuesPayment, default_user=by,
+                                               default_change_reason="dues_record_month")
+    except IntegrityError as exc:  # a line for the same month recorded meanwhile by another request
+        raise ValidationError(_("Some of these dues were recorded meanwhile; reload the page.")) from exc
+    first = DuesPayment.objects.filter(branch=branch, month=month, member_id=lines[0].member_id).first()
+    if first is not None:
+        once_bind(key=request_key, record=first)
+    return created

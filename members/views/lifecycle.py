@@ -15,6 +15,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from branches.models import Organization
@@ -318,7 +319,8 @@ def _ledger_year(year: int) -> None:
 def dues(request: HttpRequest, pk: int) -> HttpResponse:
     """A branch's monthly ledger: declared amount and status per member; record a month, declare a base."""
     unit = _unit(request, pk, branch_only=True)
-    can_manage = _may_manage(request, unit)
+    # The branch records its dues; units above read them (dues_may_record).
+    can_manage = dues_services.dues_may_record(user=request.user, branch=unit)
     month = _month(request)
     roster = Member.objects.active().party_members().filter(branch=unit).order_by("name")
     declare = forms.DeclareForm(request.POST if request.POST.get("action") == "declare" else None, members=roster,
@@ -331,6 +333,18 @@ def dues(request: HttpRequest, pk: int) -> HttpResponse:
                 dues_services.dues_declare(by=request.user, **declare.cleaned_data)
                 messages.success(request, _("Dues base declared."))
                 return redirect(f"{request.path}?month={month:%Y-%m}")
+            if request.POST.get("action") == "record_all":
+                bulk = forms.DuesMonthForm(request.POST, members=roster)
+                if bulk.is_valid():
+                    created = dues_services.dues_record_month(
+                        branch=unit, month=month, by=request.user,
+                        except_members={m.pk for m in bulk.cleaned_data["exceptions"]},
+                        request_key=bulk.cleaned_data["request_key"])
+                    messages.success(request, ngettext("%(n)d member recorded as paid.",
+                                                       "%(n)d members recorded as paid.", len(created))
+                                     % {"n": len(created)})
+                    return redirect(f"{request.path}?month={month:%Y-%m}")
+                messages.error(request, _("Check the members left out."))
             if request.POST.get("action") == "record":
                 record = forms.DuesRecordForm(request.POST, statuses=DuesPayment.Status.choices)
                 if record.is_valid():
@@ -345,7 +359,9 @@ def dues(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             _errors(request, exc)
     rows = sel.dues_ledger(branch=unit, month=month)
+    open_rows = [row for row in rows if row["payment"] is None and row["declaration"] is not None]
     context = _base(request, unit, "dues", can_manage=can_manage, month=month, rows=rows, declare=declare,
+                    open_rows=open_rows,
                     statuses=DuesPayment.Status.choices, roster=list(roster),
                     previous=first_of_month(month - datetime.timedelta(days=1)),
                     next=first_of_month(month + datetime.timedelta(days=32)))
