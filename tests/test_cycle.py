@@ -97,8 +97,8 @@ def test_measurable_items_are_prefilled_and_marked(cycle_cast):
     posts = a.items.get(indicator__code="3.2")
     assert posts.prefilled and posts.self_points == D(0)
     assert not a.items.get(indicator__code="1.1").prefilled
-    # one item per leaf indicator: 22 second-level items, no first-level one
-    assert a.items.count() == 22
+    # one item per leaf indicator: 23 second-level items, no first-level one
+    assert a.items.count() == 23
     assert not a.items.filter(indicator__parent__isnull=True).exists()
 
 
@@ -237,8 +237,10 @@ def test_measures_come_from_the_minutes_and_posts(cycle_cast):
     # periods ended by 10 June: five months of 主题党日, Q1 of 党员大会 and of 党课 (approved records only):
     # 5 of 7 done × 8 points
     assert meetings.self_points == D("5.7") and "5" in meetings.prefill_note and "7" in meetings.prefill_note
+    # 引航计划 scores what the committee does itself (issue 18): its own 民主生活会, none held, not its
+    # branches' filing
     committee = Assessment.objects.get(organization=c.c1).items.get(indicator__code="3.1")
-    assert committee.self_points == D("4.2")  # a committee's measure is its subtree's
+    assert committee.prefilled and committee.self_points == D(0) and committee.indicator.source == "democratic_life"
 
 
 def test_the_cycle_puts_its_work_on_the_to_do_lists_and_takes_it_off_when_done(cycle_cast):

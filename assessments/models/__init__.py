@@ -20,3 +20,10 @@ from assessments.models.evaluation import (  # noqa: F401,E402  (issue 19)
     EvaluationGrade,
     MemberEvaluation,
 )
+from assessments.models.guides import (  # noqa: F401  (issue 18)
+    AnnualGuide,
+    EightOnesItem,
+    EightOnesTick,
+    GuideAction,
+    GuideActionDone,
+)

@@ -13,21 +13,22 @@ from branches.models import Organization
 
 
 class Programme(models.TextChoices):
-    """The four annual programmes, one indicator table each (DESIGN §2)."""
+    """The annual programmes, one indicator table each (DESIGN §2; issue 18: retirees have their own)."""
 
     GUIDE = "guide", _("Guide plan (secondary committees)")  # 引航计划
     LADDER = "ladder", _("Ladder action (teacher branches)")  # 山梯行动
     CHAPTER = "chapter", _("Chapter action (student branches)")  # 华章行动
-    EFFICIENCY = "efficiency", _("Efficiency action (admin-staff and retiree branches)")  # 砺效行动
+    EFFICIENCY = "efficiency", _("Efficiency action (admin-staff branches)")  # 砺效行动
+    RETIREE = "retiree", _("Retiree branches (light table)")  # 离退休党支部
 
 
-# Which programme assesses a unit. Retiree branches have no programme of their own in the source documents;
-# they are run by the retirees' office (an administrative unit), so they follow 砺效行动.
+# Which programme assesses a unit. Retiree branches have no action of their own in the source documents; they
+# get a light table of their own (issue 18), not the admin staff's service-efficiency items.
 PROGRAMME_FOR_CATEGORY = {
     Organization.Category.TEACHER: Programme.LADDER,
     Organization.Category.STUDENT: Programme.CHAPTER,
     Organization.Category.ADMIN_STAFF: Programme.EFFICIENCY,
-    Organization.Category.RETIREE: Programme.EFFICIENCY,
+    Organization.Category.RETIREE: Programme.RETIREE,
 }
 ASSESSED_KINDS = (Organization.Kind.COMMITTEE, Organization.Kind.GENERAL_BRANCH, Organization.Kind.BRANCH)
 
@@ -72,6 +73,18 @@ class Indicator(models.Model):
         MEETINGS = "meetings", _("三会一课 completion")
         TIMELINESS = "timeliness", _("Minutes filed on time")
         POSTS = "posts", _("Published posts")
+        # Branch programmes (issue 18): the year's guide actions recorded as done.
+        GUIDE_ACTIONS = "guide_actions", _("Annual guide actions done")
+        # 引航计划 (issue 18): what the committee itself does, never its branches' own duties.
+        COMMITTEE_MEETINGS = "committee_meetings", _("Committee's own meetings (党委会, 党政联席会)")
+        CENTRAL_STUDY = "central_study", _("Central group study sessions")
+        DEMOCRATIC_LIFE = "democratic_life", _("Democratic life meeting held")
+        DECISIONS = "decisions", _("Major decisions registered")
+        REVIEW_TIMELINESS = "review_timely", _("Branches' minutes reviewed on time")
+        BRANCH_COMPLIANCE = "branch_compliance", _("Branches meeting the 三会一课 rules")
+        BRANCH_GRADES = "branch_grades", _("Branches compliant in last year's assessment")
+        APPROVALS = "approvals", _("Development approvals on time")
+        OWN_POSTS = "own_posts", _("Committee's own published posts")
 
     table = models.ForeignKey(IndicatorTable, on_delete=models.CASCADE, related_name="indicators",
                               verbose_name=_("indicator table"))
@@ -82,10 +95,11 @@ class Indicator(models.Model):
     description = models.TextField(_("description"), blank=True)
     max_points = models.DecimalField(_("maximum points"), max_digits=5, decimal_places=1, default=0)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.REQUIRED)
-    source = models.CharField(_("measured from"), max_length=12, choices=Source.choices, blank=True, default="")
+    source = models.CharField(_("measured from"), max_length=20, choices=Source.choices, blank=True, default="")
     target_count = models.PositiveSmallIntegerField(
         _("count for full points"), default=0,
-        help_text=_("For items measured by published posts: how many posts in the year earn full points."))
+        help_text=_("For items measured by a count (posts, meetings, decisions): how many in the year earn full "
+                    "points; for reviews on time: within how many days."))
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     history = HistoricalRecords()

@@ -98,6 +98,8 @@ class Measures:
     meetings: dict[int, tuple[int, int]]  # unit id → (periods done, periods ended) of 三会一课
     filed: dict[int, tuple[int, int]]  # unit id → (records filed, filed late)
     posts: dict[int, int]  # unit id → posts published in the year
+    programme: object = None  # programme_measures.CommitteeMeasures: the 引航计划's and the guides' (issue 18)
+    guide_evidence: dict | None = None  # (branch id, indicator code) → the guide actions it recorded
 
 
 def measures_collect(*, cycle: AssessmentCycle, units: list[Organization]) -> Measures:
@@ -132,12 +134,20 @@ def measures_collect(*, cycle: AssessmentCycle, units: list[Organization]) -> Me
         below = [v for path, v in filings.items() if path.startswith(unit.path)]
         filed[unit.pk] = (sum(f for f, _l in below), sum(late for _f, late in below))
         posts[unit.pk] = sum(n for path, n in published.items() if path.startswith(unit.path))
-    return Measures(meetings=meetings, filed=filed, posts=posts)
+    from assessments.services import programme_measures
+
+    return Measures(meetings=meetings, filed=filed, posts=posts,
+                    programme=programme_measures.collect(cycle=cycle, units=units, per_branch=per_branch),
+                    guide_evidence=programme_measures.guide_evidence(cycle=cycle, units=units))
 
 
 def prefill(indicator: Indicator, unit: Organization, measures: Measures) -> tuple[Decimal, str] | None:
     """The points and how they were measured for a measurable ``indicator``, or None (not measurable)."""
     S = Indicator.Source
+    if measures.programme is not None and indicator.source not in (S.NONE, S.MEETINGS, S.TIMELINESS, S.POSTS):
+        from assessments.services import programme_measures
+
+        return programme_measures.prefill(indicator, unit, measures.programme)
     if indicator.source == S.MEETINGS and unit.pk in measures.meetings:
         done, ended = measures.meetings[unit.pk]
         if ended:
@@ -190,6 +200,8 @@ def assessments_open(*, cycle: AssessmentCycle) -> int:
             if measured is not None:
                 item.self_points, item.prefill_note = measured
                 item.prefilled = True
+            # The annual guide's actions the branch recorded are evidence for their indicator (issue 18).
+            item.evidence = (measures.guide_evidence or {}).get((unit.pk, indicator.code), "")
             items.append(item)
         items.extend(ItemScore(assessment=assessment, plan_item=p) for p in plans.get(unit.pk, []))
     bulk_create_with_history(items, ItemScore, batch_size=1000, default_change_reason="pre-filled")

@@ -34,28 +34,122 @@ from branches.spreadsheets import (
 
 K, S = Indicator.Kind, Indicator.Source
 
-# The standard table (the source documents' shape): 6 first-level items, 22 second-level ones; the basic
-# items total 100; a veto item under 政治建设 and 作风建设; two bonus items. The last group differs by programme.
-_CENTRE = {
-    Programme.GUIDE: ("服务学院中心工作", "领导班子和干部队伍建设", "党建工作与事业发展深度融合"),
-    Programme.LADDER: ("服务教学科研", "教师党员先锋作用", "双带头人培育"),
-    Programme.CHAPTER: ("学风建设", "学生党员示范作用", "服务同学成长成才"),
-    Programme.EFFICIENCY: ("服务管理效能", "机关作风建设", "办事效率与满意度"),
+# The branch programmes' standard tables (the source documents' shape): 6 first-level items; the basic items
+# total 100; a veto item under 政治建设 and 作风建设; two bonus items. What a branch is for differs (issue 18):
+# research and teaching for 山梯, students' growth and 推优 for 华章, service to staff and students for 砺效 —
+# their own 工作内容 (group 6) and 工作举措 (group 5). Codes 1–4 are shared so the portal's measures meet them.
+_BRANCH_OWN = {
+    Programme.LADDER: [  # 山梯行动 「书山有径，我愿为梯」
+        ("5", "", "工作举措：书山有径（自选动作）", 15, K.OPTIONAL, S.NONE, 0),
+        ("5.1", "5", "支部建在学科、团队上，“双带头人”培育", 8, K.OPTIONAL, S.NONE, 0),
+        ("5.2", "5", "师德师风主题活动品牌", 7, K.OPTIONAL, S.NONE, 0),
+        ("6", "", "工作内容：我愿为梯——服务教学科研", 20, K.REQUIRED, S.NONE, 0),
+        ("6.1", "6", "党建与教学科研、学科建设融合", 8, K.REQUIRED, S.NONE, 0),
+        ("6.2", "6", "教师党员在教学科研中的先锋作用", 6, K.REQUIRED, S.NONE, 0),
+        ("6.3", "6", "教师党员联系指导学生（课程思政、导学）", 6, K.REQUIRED, S.NONE, 0),
+    ],
+    Programme.CHAPTER: [  # 华章行动 「红色梦想，谱我华章」
+        ("5", "", "工作举措：红色梦想（自选动作）", 15, K.OPTIONAL, S.NONE, 0),
+        ("5.1", "5", "红色主题教育和实践活动", 8, K.OPTIONAL, S.NONE, 0),
+        ("5.2", "5", "学生党员志愿服务品牌", 7, K.OPTIONAL, S.NONE, 0),
+        ("6", "", "工作内容：谱我华章——服务学生成长成才", 20, K.REQUIRED, S.NONE, 0),
+        ("6.1", "6", "推优入党和发展党员质量", 7, K.REQUIRED, S.NONE, 0),
+        ("6.2", "6", "学风建设和学业帮扶", 7, K.REQUIRED, S.NONE, 0),
+        ("6.3", "6", "学生党员在班级、宿舍的示范作用", 6, K.REQUIRED, S.NONE, 0),
+    ],
+    Programme.EFFICIENCY: [  # 砺效行动 「服务师生，砺质砺效」
+        ("5", "", "工作举措：砺质砺效（自选动作）", 15, K.OPTIONAL, S.NONE, 0),
+        ("5.1", "5", "党员示范岗、服务窗口创建", 8, K.OPTIONAL, S.NONE, 0),
+        ("5.2", "5", "流程再造和“最多跑一次”改进", 7, K.OPTIONAL, S.NONE, 0),
+        ("6", "", "工作内容：服务师生——管理服务效能", 20, K.REQUIRED, S.NONE, 0),
+        ("6.1", "6", "办事效率和服务承诺落实", 8, K.REQUIRED, S.NONE, 0),
+        ("6.2", "6", "师生满意度", 7, K.REQUIRED, S.NONE, 0),
+        ("6.3", "6", "机关作风建设", 5, K.REQUIRED, S.NONE, 0),
+    ],
 }
+_BONUS = [
+    ("6.4", "6", "获得上级表彰", 3, K.BONUS, S.NONE, 0),
+    ("6.5", "6", "工作经验被上级推广", 2, K.BONUS, S.NONE, 0),
+]
+
+# 引航计划 (issue 18): eleven work tasks of a secondary committee, written from the duties the 2021
+# 《中国共产党普通高等学校基层组织工作条例》 gives 院（系）级党组织 (the sources name the number, not the tasks).
+# They score what the committee does — its own meetings and decisions, its oversight of its branches, the
+# development approvals it owes, its own publication — not its branches' duties. 组织部 edits them as data.
+GUIDE_SOURCE = "据《中国共产党普通高等学校基层组织工作条例》（2021）院（系）级党组织职责整理"
+GUIDE_TASKS = [
+    ("1", "", "把好政治方向，议事决策", 10, K.REQUIRED, S.NONE, 0),
+    ("1.1", "1", "党委会、党政联席会议按规定召开", 6, K.REQUIRED, S.COMMITTEE_MEETINGS, 12),
+    ("1.2", "1", "重大事项集体决策并登记", 4, K.REQUIRED, S.DECISIONS, 6),
+    ("1.3", "1", "违反政治纪律和政治规矩", 0, K.VETO, S.NONE, 0),
+    ("2", "", "理论武装：中心组学习", 8, K.REQUIRED, S.NONE, 0),
+    ("2.1", "2", "理论学习中心组学习", 5, K.REQUIRED, S.CENTRAL_STUDY, 6),
+    ("2.2", "2", "学习贯彻党的创新理论", 3, K.REQUIRED, S.NONE, 0),
+    ("3", "", "领导班子建设：民主生活会", 6, K.REQUIRED, S.NONE, 0),
+    ("3.1", "3", "年度民主生活会", 6, K.REQUIRED, S.DEMOCRATIC_LIFE, 1),
+    ("4", "", "思想政治工作和意识形态工作", 8, K.REQUIRED, S.NONE, 0),
+    ("4.1", "4", "意识形态工作责任制", 4, K.REQUIRED, S.NONE, 0),
+    ("4.2", "4", "师生思想政治工作", 4, K.REQUIRED, S.NONE, 0),
+    ("5", "", "党支部建设", 14, K.REQUIRED, S.NONE, 0),
+    ("5.1", "5", "所属党支部“三会一课”达标", 6, K.REQUIRED, S.BRANCH_COMPLIANCE, 0),
+    ("5.2", "5", "所属党支部上年度考核达标", 5, K.REQUIRED, S.BRANCH_GRADES, 0),
+    ("5.3", "5", "党支部按期换届、书记培训", 3, K.REQUIRED, S.NONE, 0),
+    ("6", "", "对党支部的审核监督", 10, K.REQUIRED, S.NONE, 0),
+    ("6.1", "6", "党支部会议记录及时审核", 6, K.REQUIRED, S.REVIEW_TIMELINESS, 7),
+    ("6.2", "6", "党支部考核复核和排名", 4, K.REQUIRED, S.NONE, 0),
+    ("7", "", "发展党员", 10, K.REQUIRED, S.NONE, 0),
+    ("7.1", "7", "发展党员按期审批", 6, K.REQUIRED, S.APPROVALS, 0),
+    ("7.2", "7", "发展党员质量和结构", 4, K.REQUIRED, S.NONE, 0),
+    ("8", "", "党员教育管理监督服务", 8, K.REQUIRED, S.NONE, 0),
+    ("8.1", "8", "党员教育培训", 4, K.REQUIRED, S.NONE, 0),
+    ("8.2", "8", "党费收缴使用管理", 2, K.REQUIRED, S.NONE, 0),
+    ("8.3", "8", "“四必访一报告”", 2, K.REQUIRED, S.NONE, 0),
+    ("9", "", "党务公开", 8, K.REQUIRED, S.NONE, 0),
+    ("9.1", "9", "本单位党建动态发布", 5, K.REQUIRED, S.OWN_POSTS, 12),
+    ("9.2", "9", "会议纪要和决策公开", 3, K.REQUIRED, S.NONE, 0),
+    ("10", "", "全面从严治党和党风廉政建设", 8, K.REQUIRED, S.NONE, 0),
+    ("10.1", "10", "主体责任落实", 4, K.REQUIRED, S.NONE, 0),
+    ("10.2", "10", "作风建设", 4, K.REQUIRED, S.NONE, 0),
+    ("10.3", "10", "发生严重违纪违法问题", 0, K.VETO, S.NONE, 0),
+    ("11", "", "领导群团和统战工作，服务中心工作", 10, K.REQUIRED, S.NONE, 0),
+    ("11.1", "11", "领导工会、共青团、学生会等群团组织", 5, K.REQUIRED, S.NONE, 0),
+    ("11.2", "11", "党建工作与事业发展深度融合", 5, K.REQUIRED, S.NONE, 0),
+    ("11.3", "11", "获得上级表彰", 3, K.BONUS, S.NONE, 0),
+    ("11.4", "11", "工作经验被上级推广", 2, K.BONUS, S.NONE, 0),
+]
+
+# 离退休党支部 (issue 18): a light table — study, organisational life, care, publication.
+RETIREE_ITEMS = [
+    ("1", "", "政治学习", 20, K.REQUIRED, S.NONE, 0),
+    ("1.1", "1", "集中学习和送学上门", 20, K.REQUIRED, S.NONE, 0),
+    ("1.2", "1", "违反政治纪律和政治规矩", 0, K.VETO, S.NONE, 0),
+    ("2", "", "组织生活", 40, K.REQUIRED, S.NONE, 0),
+    ("2.1", "2", "“三会一课”制度落实", 20, K.REQUIRED, S.MEETINGS, 0),
+    ("2.2", "2", "主题党日和年度工作指南落实", 10, K.REQUIRED, S.GUIDE_ACTIONS, 0),
+    ("2.3", "2", "党费收缴", 10, K.REQUIRED, S.NONE, 0),
+    ("3", "", "关心关爱和发挥作用", 30, K.REQUIRED, S.NONE, 0),
+    ("3.1", "3", "走访慰问、“四必访一报告”", 15, K.REQUIRED, S.NONE, 0),
+    ("3.2", "3", "老党员发挥余热", 15, K.REQUIRED, S.NONE, 0),
+    ("4", "", "党务公开", 10, K.REQUIRED, S.NONE, 0),
+    ("4.1", "4", "党建动态发布", 10, K.REQUIRED, S.POSTS, 4),
+]
 
 
 def standard_indicators(programme: str) -> list[tuple]:
     """(code, parent code, title, points, kind, source, count for full points) of the standard table."""
-    centre, people, third = _CENTRE[programme]
+    if programme == Programme.GUIDE:
+        return list(GUIDE_TASKS)
+    if programme == Programme.RETIREE:
+        return list(RETIREE_ITEMS)
     return [
         ("1", "", "政治建设", 15, K.REQUIRED, S.NONE, 0),
-        ("1.1", "1", "理论学习中心组和集中学习", 5, K.REQUIRED, S.NONE, 0),
+        ("1.1", "1", "理论学习和集中学习", 5, K.REQUIRED, S.NONE, 0),
         ("1.2", "1", "学习贯彻党的创新理论", 5, K.REQUIRED, S.NONE, 0),
         ("1.3", "1", "意识形态工作责任制", 5, K.REQUIRED, S.NONE, 0),
         ("1.4", "1", "违反政治纪律和政治规矩", 0, K.VETO, S.NONE, 0),
         ("2", "", "组织建设", 25, K.REQUIRED, S.NONE, 0),
         ("2.1", "2", "“三会一课”制度落实", 8, K.REQUIRED, S.MEETINGS, 0),
-        ("2.2", "2", "主题党日活动", 4, K.REQUIRED, S.NONE, 0),
+        ("2.2", "2", "主题党日活动（固定日）", 4, K.REQUIRED, S.NONE, 0),
         ("2.3", "2", "组织生活会和民主评议党员", 4, K.REQUIRED, S.NONE, 0),
         ("2.4", "2", "发展党员工作", 4, K.REQUIRED, S.NONE, 0),
         ("2.5", "2", "党费收缴使用管理", 2, K.REQUIRED, S.NONE, 0),
@@ -63,19 +157,13 @@ def standard_indicators(programme: str) -> list[tuple]:
         ("3", "", "党务公开", 15, K.REQUIRED, S.NONE, 0),
         ("3.1", "3", "会议记录及时归档", 5, K.REQUIRED, S.TIMELINESS, 0),
         ("3.2", "3", "党建动态发布", 5, K.REQUIRED, S.POSTS, 12),
-        ("3.3", "3", "工作台账规范完整", 5, K.REQUIRED, S.NONE, 0),
+        ("3.3", "3", "年度工作指南规定动作落实", 5, K.REQUIRED, S.GUIDE_ACTIONS, 0),
         ("4", "", "作风建设", 10, K.REQUIRED, S.NONE, 0),
         ("4.1", "4", "联系服务群众", 5, K.REQUIRED, S.NONE, 0),
         ("4.2", "4", "“四必访一报告”", 5, K.REQUIRED, S.NONE, 0),
         ("4.3", "4", "发生严重违纪违法问题", 0, K.VETO, S.NONE, 0),
-        ("5", "", "特色创新（自选动作）", 15, K.OPTIONAL, S.NONE, 0),
-        ("5.1", "5", "特色阵地建设", 8, K.OPTIONAL, S.NONE, 0),
-        ("5.2", "5", "品牌活动", 7, K.OPTIONAL, S.NONE, 0),
-        ("6", "", centre, 20, K.REQUIRED, S.NONE, 0),
-        ("6.1", "6", people, 10, K.REQUIRED, S.NONE, 0),
-        ("6.2", "6", third, 10, K.REQUIRED, S.NONE, 0),
-        ("6.3", "6", "获得上级表彰", 3, K.BONUS, S.NONE, 0),
-        ("6.4", "6", "工作经验被上级推广", 2, K.BONUS, S.NONE, 0),
+        *_BRANCH_OWN[programme],
+        *_BONUS,
     ]
 
 
@@ -101,8 +189,12 @@ def indicator_table_create(*, year: int, programme: str, by: AbstractBaseUser | 
         raise ValidationError(_("This year's table for the programme already exists."))
     table = IndicatorTable.objects.create(year=year, programme=programme,
                                           title=f"{year}年度{Programme(programme).label}工作计划表")
+    if standard and programme == Programme.GUIDE:
+        table.title = f"{year}年度引航计划工作任务表"
+        table.save(update_fields=["title"])
     if standard:
-        _rows_write(table, [dict(code=c, parent=p, title=t, description="", max_points=Decimal(m), kind=k,
+        source = GUIDE_SOURCE if programme == Programme.GUIDE else ""
+        _rows_write(table, [dict(code=c, parent=p, title=t, description="" if p else source, max_points=Decimal(m), kind=k,
                                  source=s, target_count=n) for c, p, t, m, k, s, n in standard_indicators(programme)])
     return table
 
@@ -185,7 +277,11 @@ def indicator_delete(*, indicator: Indicator, by: AbstractBaseUser | None) -> No
 _DESCRIPTION_LENGTH = 2000  # a TextField: the editor's own bound for one item's explanation
 COLUMNS = ("编码", "上级编码", "指标", "说明", "分值", "类型", "数据来源", "满分数量")
 KIND_LABELS = {K.REQUIRED: "规定动作", K.OPTIONAL: "自选动作", K.VETO: "一项否决", K.BONUS: "加分项目"}
-SOURCE_LABELS = {S.NONE: "", S.MEETINGS: "三会一课", S.TIMELINESS: "记录及时性", S.POSTS: "党建动态"}
+SOURCE_LABELS = {S.NONE: "", S.MEETINGS: "三会一课", S.TIMELINESS: "记录及时性", S.POSTS: "党建动态",
+                 S.GUIDE_ACTIONS: "工作指南", S.COMMITTEE_MEETINGS: "党委会议", S.CENTRAL_STUDY: "中心组学习",
+                 S.DEMOCRATIC_LIFE: "民主生活会", S.DECISIONS: "重大决策", S.REVIEW_TIMELINESS: "审核及时性",
+                 S.BRANCH_COMPLIANCE: "支部达标", S.BRANCH_GRADES: "支部考核", S.APPROVALS: "审批按期",
+                 S.OWN_POSTS: "本级动态"}
 
 
 def indicators_in_order(table: IndicatorTable) -> list[Indicator]:
