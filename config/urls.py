@@ -20,6 +20,7 @@ urlpatterns = [
     path("assessments/", include("assessments.urls_assessment")),  # the July-1 assessment cycle (issue 5)
     path("projects/", include("projects.urls")),
     path("dashboard/", include("assessments.urls_dashboard")),  # the 组织部 dashboard (issue 9)
+    path("evaluations/", include("assessments.urls_evaluation")),  # 民主评议党员 (issue 19)
     path("notifications/", include("notifications.urls")),  # issue 20: digests, preferences, the outbox
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

@@ -1,0 +1,110 @@
+"""Reads of 民主评议党员 (issue 19), filtered by what the user may see: the branch's committee and those above
+see the evaluation; each member sees their own entry and grade."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.lookups import StartsWith
+
+from assessments.models import BallotTally
+from assessments.models.evaluation import (
+    VALUE_GRADES,
+    VOTE_QUESTION,
+    EvaluationBallot,
+    EvaluationEntry,
+    EvaluationGrade,
+    MemberEvaluation,
+)
+from branches.models import Organization
+from branches.selectors import MANAGE_MEMBERS, organizations_with_permission
+
+GRADE_ORDER = [EvaluationGrade.EXCELLENT, EvaluationGrade.QUALIFIED, EvaluationGrade.BASIC, EvaluationGrade.UNQUALIFIED]
+
+
+def evaluations_managed(*, user: AbstractBaseUser) -> QuerySet[MemberEvaluation]:
+    """Evaluations of the branches the user runs or is above. One query."""
+    units = organizations_with_permission(user=user, codename=MANAGE_MEMBERS)
+    return (MemberEvaluation.objects.filter(branch__in=units).select_related("branch")
+            .annotate(n_entries=Count("entries", distinct=True),
+                      n_graded=Count("entries", filter=Q(entries__grade__gt=""), distinct=True))
+            .order_by("-year", "branch__path"))
+
+
+def entries_of_user(*, user: AbstractBaseUser) -> QuerySet[EvaluationEntry]:
+    """The user's own entries (as a member), newest first: their self-evaluation, vote and grade."""
+    if not user.is_authenticated:
+        return EvaluationEntry.objects.none()
+    return (EvaluationEntry.objects.filter(member__user_id=user.pk).select_related("evaluation__branch")
+            .order_by("-evaluation__year"))
+
+
+@dataclass
+class EntryRow:
+    entry: EvaluationEntry
+    raters: int = 0
+    distribution: dict[str, int] | None = None  # grade → count; None below the minimum of participants
+    follow_ups: list = field(default_factory=list)
+
+
+def evaluation_rows(*, evaluation: MemberEvaluation) -> list[EntryRow]:
+    """The entries with how many colleagues graded each, and — after the count, when at least
+    ``min_participants`` took part — the distribution of the vote (never one person's choice).
+
+    Queries: the entries with their members and follow-ups (2), the participation counts (1), the tallies (1)."""
+    entries = list(evaluation.entries.select_related("member").prefetch_related("follow_ups"))
+    raters = dict(EvaluationBallot.objects.filter(evaluation_id=evaluation.pk).values("subject_id")
+                  .annotate(n=Count("pk")).values_list("subject_id", "n").order_by())
+    tallies: dict[int, dict[str, int]] = {}
+    if evaluation.box.opened:
+        for subject, value, count in BallotTally.objects.filter(box_id=evaluation.box_id, question=VOTE_QUESTION) \
+                .values_list("subject", "value", "count"):
+            tallies.setdefault(subject, {})[VALUE_GRADES[value]] = count
+    rows = []
+    for entry in entries:
+        n = raters.get(entry.pk, 0)
+        shown = None
+        if entry.member_id in tallies or (evaluation.box.opened and entry.graded):
+            counts = tallies.get(entry.member_id, {})
+            if sum(counts.values()) >= evaluation.min_participants:
+                shown = {g: counts.get(g, 0) for g in GRADE_ORDER}
+        rows.append(EntryRow(entry=entry, raters=n, distribution=shown, follow_ups=list(entry.follow_ups.all())))
+    return rows
+
+
+def participants(*, evaluation: MemberEvaluation) -> int:
+    """How many members have taken part in the vote (graded at least one colleague)."""
+    return EvaluationBallot.objects.filter(evaluation_id=evaluation.pk).values("rater_id").distinct().count()
+
+
+def awaiting_decision(*, user: AbstractBaseUser) -> QuerySet[MemberEvaluation]:
+    """Reported evaluations of branches below a unit the user runs above branch level (a branch's own
+    committee does not approve its own report). One query."""
+    above = (organizations_with_permission(user=user, codename=MANAGE_MEMBERS)
+             .exclude(kind__in=[Organization.Kind.BRANCH, Organization.Kind.GROUP])
+             .filter(StartsWith(OuterRef("branch__path"), F("path"))))
+    return (MemberEvaluation.objects.filter(status=MemberEvaluation.Status.SUBMITTED).filter(Exists(above))
+            .select_related("branch").order_by("branch__path"))
+
+
+def grade_summary(*, unit: Organization, year: int) -> list[dict]:
+    """Per branch of ``unit``'s subtree with an evaluation of ``year``: the counts per grade, the full
+    members, the 优秀 cap and whether it is exceeded (the dashboard block). One query."""
+    rows = (MemberEvaluation.objects.filter(branch__path__startswith=unit.path, year=year)
+            .select_related("branch").order_by("branch__path")
+            .annotate(full=Count("entries", filter=Q(entries__graded=True)),
+                      **{g.value: Count("entries", filter=Q(entries__grade=g.value)) for g in GRADE_ORDER}))
+    out = []
+    for ev in rows:
+        cap = ev.excellent_cap(ev.full)
+        out.append({"evaluation": ev, "branch": ev.branch, "full": ev.full, "cap": cap,
+                    "counts": [getattr(ev, g.value) for g in GRADE_ORDER],
+                    "violation": getattr(ev, EvaluationGrade.EXCELLENT.value) > cap})
+    return out
+
+
+def rated_by(*, rater: EvaluationEntry) -> list[int]:
+    """The entries ``rater`` has already graded (participation, never the choice)."""
+    return list(EvaluationBallot.objects.filter(rater_id=rater.pk).values_list("subject_id", flat=True))

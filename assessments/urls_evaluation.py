@@ -1,0 +1,22 @@
+"""URLs of 民主评议党员 (issue 19), included under /evaluations/ with the namespace ``evaluation``."""
+
+from django.urls import path
+
+from assessments.views import evaluation as views
+
+app_name = "evaluation"
+
+urlpatterns = [
+    path("", views.evaluation_home, name="home"),
+    path("new/", views.evaluation_new, name="new"),
+    path("mine/", views.evaluation_mine, name="mine"),
+    path("<int:pk>/", views.evaluation_detail, name="detail"),
+    path("<int:pk>/close/", views.evaluation_close, name="close"),
+    path("<int:pk>/grades/", views.evaluation_grades, name="grades"),
+    path("<int:pk>/decide/", views.evaluation_decide, name="decide"),
+    path("<int:pk>/vote/", views.evaluation_vote, name="vote"),
+    path("<int:pk>/summary/", views.evaluation_summary, name="summary"),
+    path("<int:pk>/summary.xlsx", views.evaluation_summary_xlsx, name="summary_xlsx"),
+    path("entries/<int:pk>/follow-up/", views.followup_new, name="followup_new"),
+    path("follow-ups/<int:pk>/decide/", views.followup_decide, name="followup_decide"),
+]

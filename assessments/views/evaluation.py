@@ -1,0 +1,278 @@
+"""Pages of 民主评议党员 (issue 19): the branch's evaluation (open, count, grades, report), the member's own
+page (个人自评, the sealed 测评, their grade), the committee's approval, the 汇总表 (printable and xlsx)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from assessments.models.evaluation import EvaluationEntry, EvaluationFollowUp, EvaluationGrade, MemberEvaluation
+from assessments.selectors import evaluation as selectors
+from assessments.services import evaluation as services
+from branches.models import Organization
+from branches.once import OnceField
+from branches.selectors import MANAGE_MEMBERS, organizations_with_permission
+from members.services.tabular import xlsx_bytes
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class OpenForm(forms.Form):
+    branch = forms.ModelChoiceField(queryset=Organization.objects.none(), label=gettext_lazy("Branch"))
+    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
+    request_key = OnceField()
+
+    def __init__(self, *args, branches, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = branches
+
+
+def _branches(request: HttpRequest):
+    return (organizations_with_permission(user=request.user, codename=MANAGE_MEMBERS)
+            .filter(kind=Organization.Kind.BRANCH, is_active=True).order_by("path"))
+
+
+def _evaluation(request: HttpRequest, pk: int) -> tuple[MemberEvaluation, bool, bool]:
+    """The evaluation with whether the user runs it and whether they decide on it; 404 for everyone else
+    (an evaluation of another branch is not told to exist)."""
+    evaluation = get_object_or_404(MemberEvaluation.objects.select_related("branch", "box"), pk=pk)
+    runs = services.may_run(user=request.user, branch=evaluation.branch)
+    decides = services.may_decide(user=request.user, branch=evaluation.branch)
+    if not runs and not decides:
+        raise Http404
+    return evaluation, runs, decides
+
+
+def _messages(request: HttpRequest, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+@login_required
+@require_GET
+def evaluation_home(request: HttpRequest) -> HttpResponse:
+    """The evaluations the user runs or is above, those awaiting their decision, and their own."""
+    return render(request, "assessments/evaluation/home.html", {
+        "evaluations": selectors.evaluations_managed(user=request.user)[:200],
+        "awaiting": selectors.awaiting_decision(user=request.user),
+        "mine": selectors.entries_of_user(user=request.user)[:10],
+        "may_open": _branches(request).exists(),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evaluation_new(request: HttpRequest) -> HttpResponse:
+    branches = _branches(request)
+    if not branches.exists():
+        return render(request, "403.html", status=403)
+    today = timezone.localdate()
+    form = OpenForm(request.POST or None, branches=branches, initial={"year": today.year})
+    if request.method == "POST" and form.is_valid():
+        try:
+            evaluation = services.evaluation_open(branch=form.cleaned_data["branch"], year=form.cleaned_data["year"],
+                                                  by=request.user, today=today,
+                                                  request_key=form.cleaned_data["request_key"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The evaluation is open: members can now write their self-evaluation and vote."))
+            return redirect("evaluation:detail", evaluation.pk)
+    return render(request, "assessments/evaluation/new.html", {"form": form})
+
+
+@login_required
+@require_GET
+def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation, runs, decides = _evaluation(request, pk)
+    rows = selectors.evaluation_rows(evaluation=evaluation)
+    full = sum(1 for r in rows if r.entry.graded)
+    S = MemberEvaluation.Status
+    return render(request, "assessments/evaluation/detail.html", {
+        "evaluation": evaluation, "rows": rows, "full": full, "cap": evaluation.excellent_cap(full),
+        "participants": selectors.participants(evaluation=evaluation),
+        "grades": EvaluationGrade.choices, "grade_order": selectors.GRADE_ORDER,
+        "may_close": runs and evaluation.status == S.OPEN,
+        "may_grade": runs and evaluation.status in (S.COUNTED, S.RETURNED),
+        "may_decide": decides and evaluation.status == S.SUBMITTED,
+        "is_submitted": evaluation.status == S.SUBMITTED,
+        "may_follow_up": runs and evaluation.status == S.APPROVED,
+        "steps": EvaluationFollowUp.Step.choices,
+        "decides": decides,
+    })
+
+
+@login_required
+@require_POST
+def evaluation_close(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation, runs, _decides = _evaluation(request, pk)
+    if not runs:
+        return render(request, "403.html", status=403)
+    services.vote_close(evaluation=evaluation, by=request.user)
+    messages.success(request, _("The vote is counted. Propose a grade for each full member."))
+    return redirect("evaluation:detail", evaluation.pk)
+
+
+@login_required
+@require_POST
+def evaluation_grades(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation, runs, _decides = _evaluation(request, pk)
+    if not runs:
+        return render(request, "403.html", status=403)
+    grades = {}
+    for entry_id in evaluation.entries.values_list("pk", flat=True):
+        grade = request.POST.get(f"grade-{entry_id}", "")[:20]
+        reason = request.POST.get(f"reason-{entry_id}", "")[:2000]
+        grades[entry_id] = (grade, reason)
+    submit = request.POST.get("action") == "submit"
+    try:
+        services.grades_save(evaluation=evaluation, grades=grades, by=request.user, submit=submit)
+    except ValidationError as exc:
+        _messages(request, exc)
+    else:
+        messages.success(request, _("Reported to the committee.") if submit else _("Grades saved."))
+    return redirect("evaluation:detail", evaluation.pk)
+
+
+@login_required
+@require_POST
+def evaluation_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation, _runs, decides = _evaluation(request, pk)
+    if not decides:
+        return render(request, "403.html", status=403)
+    approve = request.POST.get("action") == "approve"
+    try:
+        services.evaluation_decide(evaluation=evaluation, by=request.user, approve=approve,
+                                   reason=request.POST.get("reason", "")[:1000])
+    except ValidationError as exc:
+        _messages(request, exc)
+    else:
+        messages.success(request, _("Approved.") if approve else _("Returned to the branch."))
+    return redirect("evaluation:detail", evaluation.pk)
+
+
+@login_required
+@require_POST
+def followup_new(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(EvaluationEntry.objects.select_related("evaluation__branch", "member"), pk=pk)
+    evaluation, runs, _decides = _evaluation(request, entry.evaluation_id)
+    if not runs:
+        return render(request, "403.html", status=403)
+    raw = request.POST.get("deadline", "")[:10]
+    try:
+        deadline = parse_date(raw) if raw else None
+    except ValueError:
+        deadline = None
+    try:
+        services.followup_record(entry=entry, step=request.POST.get("step", "")[:20], deadline=deadline,
+                                 note=request.POST.get("note", "")[:2000], by=request.user)
+    except ValidationError as exc:
+        _messages(request, exc)
+    else:
+        messages.success(request, _("The step is recorded and awaits the committee."))
+    return redirect("evaluation:detail", evaluation.pk)
+
+
+@login_required
+@require_POST
+def followup_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    step = get_object_or_404(EvaluationFollowUp.objects.select_related("entry__evaluation__branch"), pk=pk)
+    evaluation, _runs, decides = _evaluation(request, step.entry.evaluation_id)
+    if not decides:
+        return render(request, "403.html", status=403)
+    try:
+        services.followup_decide(follow_up=step, by=request.user, approve=request.POST.get("action") == "approve",
+                                 reason=request.POST.get("reason", "")[:1000])
+    except ValidationError as exc:
+        _messages(request, exc)
+    return redirect("evaluation:detail", evaluation.pk)
+
+
+@login_required
+@require_GET
+def evaluation_mine(request: HttpRequest) -> HttpResponse:
+    """The member's own evaluations: the vote while open, the grade once approved."""
+    return render(request, "assessments/evaluation/mine.html", {
+        "entries": selectors.entries_of_user(user=request.user),
+        "approved": MemberEvaluation.Status.APPROVED, "open": MemberEvaluation.Status.OPEN,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evaluation_vote(request: HttpRequest, pk: int) -> HttpResponse:
+    """The member's 个人自评 and 民主测评 (each colleague once, anonymous)."""
+    evaluation = get_object_or_404(MemberEvaluation.objects.select_related("branch"), pk=pk)
+    entry = services.entry_of(evaluation=evaluation, user=request.user)
+    if entry is None:
+        raise Http404
+    colleagues = list(services.vote_subjects(evaluation=evaluation, rater=entry))
+    done = set(selectors.rated_by(rater=entry))
+    error = ""
+    if request.method == "POST":
+        if evaluation.status != MemberEvaluation.Status.OPEN:
+            error = _("The vote is closed.")
+        else:
+            try:
+                services.self_evaluation_save(entry=entry, text=request.POST.get("self_text", "")[:5000],
+                                              by=request.user)
+                choices = {c.pk: request.POST.get(f"g-{c.pk}", "")[:20] for c in colleagues if c.pk not in done}
+                choices = {k: v for k, v in choices.items() if v}
+                if choices:
+                    services.vote_cast(evaluation=evaluation, rater=entry, choices=choices)
+                elif request.POST.get("g-any") and not done:
+                    error = _("Choose a grade for at least one colleague.")
+            except (ValidationError, services.EvaluationRefused) as exc:
+                error = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            if not error:
+                messages.success(request, _("Saved. Your grades are sealed: no one can see what you chose."))
+                return redirect("evaluation:vote", evaluation.pk)
+    return render(request, "assessments/evaluation/vote.html", {
+        "evaluation": evaluation, "entry": entry, "colleagues": [(c, c.pk in done) for c in colleagues],
+        "grades": EvaluationGrade.choices, "error": error,
+        "is_open": evaluation.status == MemberEvaluation.Status.OPEN,
+    })
+
+
+def _summary(request: HttpRequest, pk: int):
+    evaluation, _runs, _decides = _evaluation(request, pk)
+    return evaluation, selectors.evaluation_rows(evaluation=evaluation)
+
+
+@login_required
+@require_GET
+def evaluation_summary(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable 民主评议情况汇总表."""
+    evaluation, rows = _summary(request, pk)
+    counts = {g: sum(1 for r in rows if r.entry.grade == g) for g in selectors.GRADE_ORDER}
+    return render(request, "assessments/evaluation/summary.html", {
+        "evaluation": evaluation, "rows": rows, "counts": [(EvaluationGrade(g).label, n) for g, n in counts.items()],
+        "full": sum(1 for r in rows if r.entry.graded),
+    })
+
+
+@login_required
+@require_GET
+def evaluation_summary_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation, rows = _summary(request, pk)
+    headers = ["姓名", "党员类别", "测评人数", "优秀票", "合格票", "基本合格票", "不合格票", "评定等次", "理由", "后续处理"]
+    data = []
+    for r in rows:
+        d = r.distribution or {}
+        data.append([r.entry.member.name, r.entry.member.get_stage_display(), r.raters,
+                     *[d.get(g, "") if r.distribution else "" for g in selectors.GRADE_ORDER],
+                     r.entry.get_grade_display() if r.entry.grade else ("不评定" if not r.entry.graded else ""),
+                     r.entry.reason,
+                     "；".join(f"{f.get_step_display()}（{f.get_status_display()}）" for f in r.follow_ups)])
+    response = HttpResponse(xlsx_bytes(headers, data), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="evaluation-{evaluation.branch.code}-{evaluation.year}.xlsx"'
+    return response

@@ -1,0 +1,267 @@
+"""民主评议党员 (issue 19): the rules at every boundary, the sealed vote, the committee's decision, the pages."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from assessments.models import BallotTally, SealedBallot
+from assessments.models.evaluation import EvaluationEntry, EvaluationFollowUp, MemberEvaluation
+from assessments.selectors import evaluation as selectors
+from assessments.services import evaluation as services
+from assessments.services.evaluation import EvaluationRefused
+from members.models import Member
+from tests.conftest import login
+from tests.factories import MemberFactory, UserFactory
+
+TODAY = datetime.date(2026, 12, 10)
+YEAR = 2026
+S = MemberEvaluation.Status
+
+
+def _branch_with(cast, full: int, probationary: int = 0):
+    """Branch A with ``full`` full members (alice and bob among them) and ``probationary`` others."""
+    for _ in range(full - 2):
+        MemberFactory(branch=cast.branch_a)
+    for _ in range(probationary):
+        MemberFactory(branch=cast.branch_a, stage=Member.Stage.PROBATIONARY, full_on=None)
+
+
+def _open(cast, **kw):
+    return services.evaluation_open(branch=cast.branch_a, year=YEAR, by=cast.alice, today=TODAY, **kw)
+
+
+def _counted(cast, full: int, probationary: int = 0) -> MemberEvaluation:
+    _branch_with(cast, full, probationary)
+    evaluation = _open(cast)
+    return services.vote_close(evaluation=evaluation, by=cast.alice)
+
+
+def _grades(evaluation, excellent: int, extra: dict | None = None):
+    graded = list(evaluation.entries.filter(graded=True).order_by("pk"))
+    grades = {e.pk: ("excellent" if i < excellent else "qualified", "") for i, e in enumerate(graded)}
+    grades.update(extra or {})
+    return grades
+
+
+def test_open_grades_full_members_only(cast):
+    _branch_with(cast, 4, probationary=2)
+    MemberFactory(branch=cast.branch_a, stage=Member.Stage.ACTIVIST, joined_on=None, full_on=None)
+    evaluation = _open(cast)
+    assert evaluation.entries.count() == 6  # the activist is no party member
+    assert evaluation.entries.filter(graded=True).count() == 4
+    assert evaluation.box.public_key and evaluation.box.wrapped_key and not evaluation.box.opened
+    with pytest.raises(ValidationError):
+        _open(cast)  # once per branch and year
+
+
+def test_open_refused_outside_own_branch_and_year(cast):
+    with pytest.raises(PermissionDenied):
+        services.evaluation_open(branch=cast.branch_a, year=YEAR, by=cast.charlie, today=TODAY)
+    with pytest.raises(ValidationError):
+        services.evaluation_open(branch=cast.branch_a, year=YEAR + 1, by=cast.alice, today=TODAY)
+    with pytest.raises(ValidationError):
+        services.evaluation_open(branch=cast.c1, year=YEAR, by=cast.officer, today=TODAY)
+
+
+def test_open_is_idempotent_with_its_key(cast):
+    import uuid
+
+    key = uuid.uuid4()
+    assert _open(cast, request_key=key).pk == _open(cast, request_key=key).pk
+    assert MemberEvaluation.objects.count() == 1
+
+
+@pytest.mark.parametrize("full,cap", [(2, 0), (3, 1), (5, 1), (6, 2), (9, 3)])
+def test_excellent_cap_exactly_a_third(cast, full, cap):
+    evaluation = _counted(cast, full, probationary=2)  # probationary members are not counted
+    services.grades_save(evaluation=evaluation, grades=_grades(evaluation, cap), by=cast.alice, submit=True)
+    assert evaluation.entries.filter(grade="excellent").count() == cap
+
+
+@pytest.mark.parametrize("full", [2, 3, 6, 9])
+def test_excellent_a_third_plus_one_refused(cast, full):
+    evaluation = _counted(cast, full, probationary=3)
+    with pytest.raises(ValidationError) as caught:
+        services.grades_save(evaluation=evaluation, grades=_grades(evaluation, full // 3 + 1), by=cast.alice)
+    assert "优秀" in str(caught.value) or "Excellent" in str(caught.value)
+    assert not evaluation.entries.exclude(grade="").exists()  # refused whole
+
+
+def test_probationary_member_not_graded(cast):
+    evaluation = _counted(cast, 3, probationary=1)
+    probationary = evaluation.entries.get(graded=False)
+    with pytest.raises(ValidationError):
+        services.grades_save(evaluation=evaluation, grades=_grades(evaluation, 0, {probationary.pk: ("qualified", "")}),
+                             by=cast.alice)
+
+
+@pytest.mark.parametrize("grade", ["basic", "unqualified"])
+def test_low_grades_need_a_reason(cast, grade):
+    evaluation = _counted(cast, 3)
+    target = evaluation.entries.filter(graded=True).first()
+    with pytest.raises(ValidationError):
+        services.grades_save(evaluation=evaluation, grades=_grades(evaluation, 0, {target.pk: (grade, "  ")}),
+                             by=cast.alice)
+    services.grades_save(evaluation=evaluation, grades=_grades(evaluation, 0, {target.pk: (grade, "缺席组织生活")}),
+                         by=cast.alice, submit=True)
+    target.refresh_from_db()
+    assert target.grade == grade and target.reason == "缺席组织生活"
+
+
+def test_submit_needs_every_full_member_graded(cast):
+    evaluation = _counted(cast, 3)
+    grades = _grades(evaluation, 0)
+    grades.pop(next(iter(grades)))
+    services.grades_save(evaluation=evaluation, grades=grades, by=cast.alice)  # a draft may be partial
+    with pytest.raises(ValidationError):
+        services.grades_save(evaluation=evaluation, grades=grades, by=cast.alice, submit=True)
+
+
+def test_vote_sealed_once_per_colleague_and_distribution_from_three(cast):
+    _branch_with(cast, 5)
+    evaluation = _open(cast)
+    entries = list(evaluation.entries.select_related("member").order_by("pk"))
+    subject = entries[0]
+    for rater in entries[1:3]:
+        services.vote_cast(evaluation=evaluation, rater=rater, choices={subject.pk: "excellent"})
+    with pytest.raises(EvaluationRefused):
+        services.vote_cast(evaluation=evaluation, rater=entries[1], choices={subject.pk: "qualified"})
+    with pytest.raises(EvaluationRefused):
+        services.vote_cast(evaluation=evaluation, rater=subject, choices={subject.pk: "excellent"})  # not oneself
+    # Sealed: no choice in clear while the vote runs.
+    assert SealedBallot.objects.filter(box_id=evaluation.box_id).count() == 2
+    assert not BallotTally.objects.exists()
+    services.vote_close(evaluation=evaluation, by=cast.alice)
+    evaluation.refresh_from_db()
+    rows = {r.entry.pk: r for r in selectors.evaluation_rows(evaluation=evaluation)}
+    assert rows[subject.pk].raters == 2
+    assert rows[subject.pk].distribution is None  # two took part: below three, nothing shown
+    assert not SealedBallot.objects.filter(box_id=evaluation.box_id).exists()
+
+
+def test_distribution_shown_at_three(cast):
+    _branch_with(cast, 4)
+    evaluation = _open(cast)
+    entries = list(evaluation.entries.order_by("pk"))
+    subject = entries[0]
+    for rater, grade in zip(entries[1:], ["excellent", "qualified", "qualified"]):
+        services.vote_cast(evaluation=evaluation, rater=rater, choices={subject.pk: grade})
+    services.vote_close(evaluation=evaluation, by=cast.alice)
+    evaluation.refresh_from_db()
+    row = next(r for r in selectors.evaluation_rows(evaluation=evaluation) if r.entry.pk == subject.pk)
+    assert row.distribution == {"excellent": 1, "qualified": 2, "basic": 0, "unqualified": 0}
+
+
+def test_vote_closed_after_count(cast):
+    evaluation = _counted(cast, 3)
+    a, b = list(evaluation.entries.order_by("pk"))[:2]
+    with pytest.raises(EvaluationRefused):
+        services.vote_cast(evaluation=evaluation, rater=a, choices={b.pk: "qualified"})
+
+
+def test_committee_approves_or_returns_with_reason(cast):
+    evaluation = _counted(cast, 3)
+    services.grades_save(evaluation=evaluation, grades=_grades(evaluation, 1), by=cast.alice, submit=True)
+    with pytest.raises(PermissionDenied):  # the branch does not approve its own report
+        services.evaluation_decide(evaluation=evaluation, by=cast.alice, approve=True)
+    with pytest.raises(ValidationError):
+        services.evaluation_decide(evaluation=evaluation, by=cast.officer, approve=False, reason=" ")
+    services.evaluation_decide(evaluation=evaluation, by=cast.officer, approve=False, reason="优秀人选需再议")
+    evaluation.refresh_from_db()
+    assert evaluation.status == S.RETURNED and evaluation.return_reason == "优秀人选需再议"
+    services.grades_save(evaluation=evaluation, grades=_grades(evaluation, 0), by=cast.alice, submit=True)
+    services.evaluation_decide(evaluation=evaluation, by=cast.officer, approve=True)
+    evaluation.refresh_from_db()
+    assert evaluation.status == S.APPROVED
+    assert [h.status for h in evaluation.history.order_by("history_id")][-3:] == ["submitted", "returned", "submitted"] \
+        or evaluation.history.filter(status="returned").exists()
+    other = UserFactory()
+    with pytest.raises(PermissionDenied):
+        services.evaluation_decide(evaluation=evaluation, by=other, approve=True)
+
+
+def test_unqualified_follow_up_steps_in_order(cast):
+    evaluation = _counted(cast, 3)
+    target = evaluation.entries.filter(graded=True).first()
+    services.grades_save(evaluation=evaluation, grades=_grades(evaluation, 0, {target.pk: ("unqualified", "长期不参加组织生活")}),
+                         by=cast.alice, submit=True)
+    services.evaluation_decide(evaluation=evaluation, by=cast.officer, approve=True)
+    with pytest.raises(ValidationError):  # not the first step
+        services.followup_record(entry=target, step="persuade", note="劝退", by=cast.alice, today=TODAY)
+    with pytest.raises(ValidationError):  # a deadline is needed, after today
+        services.followup_record(entry=target, step="rectify", note="限期改正", by=cast.alice, today=TODAY,
+                                 deadline=TODAY)
+    step = services.followup_record(entry=target, step="rectify", note="限期三个月改正", by=cast.alice, today=TODAY,
+                                    deadline=TODAY + datetime.timedelta(days=90))
+    with pytest.raises(ValidationError):  # the previous step awaits the committee
+        services.followup_record(entry=target, step="persuade", note="劝退", by=cast.alice, today=TODAY)
+    services.followup_decide(follow_up=step, by=cast.officer, approve=True)
+    assert services.followup_record(entry=target, step="persuade", note="经教育仍无转变", by=cast.alice,
+                                    today=TODAY).status == EvaluationFollowUp.Status.PROPOSED
+    qualified = evaluation.entries.filter(grade="qualified").first()
+    with pytest.raises(ValidationError):
+        services.followup_record(entry=qualified, step="rectify", note="x", by=cast.alice, today=TODAY,
+                                 deadline=TODAY + datetime.timedelta(days=30))
+
+
+def test_grade_summary_flags_violations(cast):
+    evaluation = _counted(cast, 3)
+    services.grades_save(evaluation=evaluation, grades=_grades(evaluation, 1), by=cast.alice, submit=True)
+    # A violation written past the service (an import, the admin) is what the block flags.
+    EvaluationEntry.objects.filter(evaluation=evaluation, graded=True).update(grade="excellent")
+    [row] = selectors.grade_summary(unit=cast.c1, year=YEAR)
+    assert row["counts"] == [3, 0, 0, 0] and row["cap"] == 1 and row["violation"]
+
+
+# --- pages ---------------------------------------------------------------------------------------------
+
+
+def test_secretary_pages_and_member_sees_own_grade(cast):
+    evaluation = _counted(cast, 3)
+    alice = login(cast.alice)
+    page = alice.get(reverse("evaluation:detail", args=[evaluation.pk]))
+    assert page.status_code == 200
+    bob_entry = evaluation.entries.get(member=cast.bob_member)
+    grades = _grades(evaluation, 0, {bob_entry.pk: ("basic", "党费迟交")})
+    data = {"action": "submit"}
+    for pk, (grade, reason) in grades.items():
+        data[f"grade-{pk}"] = grade
+        data[f"reason-{pk}"] = reason
+    assert alice.post(reverse("evaluation:grades", args=[evaluation.pk]), data).status_code == 302
+    services.evaluation_decide(evaluation=evaluation, by=cast.officer, approve=True)
+    mine = login(cast.bob).get(reverse("evaluation:mine"))
+    assert "基本合格" in mine.content.decode() and "党费迟交" in mine.content.decode()
+    assert login(cast.charlie).get(reverse("evaluation:detail", args=[evaluation.pk])).status_code == 404
+    xlsx = alice.get(reverse("evaluation:summary_xlsx", args=[evaluation.pk]))
+    assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith("application/vnd.openxml")
+    assert "民主评议" in alice.get(reverse("evaluation:summary", args=[evaluation.pk])).content.decode()
+
+
+def test_member_votes_on_the_page(cast):
+    _branch_with(cast, 3)
+    evaluation = _open(cast)
+    bob = login(cast.bob)
+    page = bob.get(reverse("evaluation:vote", args=[evaluation.pk]))
+    assert page.status_code == 200
+    colleagues = list(evaluation.entries.exclude(member=cast.bob_member).filter(graded=True))
+    data = {"self_text": "按时参加三会一课", **{f"g-{e.pk}": "qualified" for e in colleagues}}
+    assert bob.post(reverse("evaluation:vote", args=[evaluation.pk]), data).status_code == 302
+    assert selectors.participants(evaluation=evaluation) == 1
+    again = bob.post(reverse("evaluation:vote", args=[evaluation.pk]), data)
+    assert again.status_code == 200 and "已" in again.content.decode()
+    assert SealedBallot.objects.filter(box_id=evaluation.box_id).count() == len(colleagues)
+
+
+def test_detail_query_count_pinned(cast, django_assert_num_queries):
+    evaluation = _counted(cast, 8)
+    alice = login(cast.alice)
+    alice.get(reverse("evaluation:detail", args=[evaluation.pk]))
+    # session, user, the evaluation with branch and box, the permission to run it, the permission above,
+    # entries, their follow-ups, participation counts, tallies, participants, the branch's ancestors for
+    # the breadcrumb's links: the same for 8 members as for 80.
+    with django_assert_num_queries(10):
+        alice.get(reverse("evaluation:detail", args=[evaluation.pk]))
