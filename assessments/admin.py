@@ -82,3 +82,50 @@ class RatingCodeAdmin(admin.ModelAdmin):
 
 
 from assessments import admin_cycle  # noqa: E402,F401  (the July-1 cycle, issue 5)
+
+
+# --- issue 18: annual work guides and the 八个一 checklist ------------------------------------------------
+
+from assessments.models import AnnualGuide, EightOnesItem, EightOnesTick, GuideAction, GuideActionDone  # noqa: E402
+
+
+class GuideActionInline(admin.TabularInline):
+    model = GuideAction
+    extra = 0
+    fields = ["month", "required", "title", "indicator_code", "position"]
+
+
+@admin.register(AnnualGuide)
+class AnnualGuideAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "year", "programme", "published_at"]
+    list_filter = ["year", "programme"]
+    readonly_fields = ["published_at", "published_by"]
+    inlines = [GuideActionInline]
+
+
+@admin.register(GuideActionDone)
+class GuideActionDoneAdmin(SimpleHistoryAdmin):
+    list_display = ["organization", "action", "done_on", "recorded_by"]
+    list_select_related = ["organization", "action", "recorded_by"]
+    list_filter = ["action__guide__year", "action__guide__programme"]
+    search_fields = ["organization__name", "action__title"]
+    raw_id_fields = ["organization", "action"]
+    readonly_fields = ["recorded_by"]
+
+
+@admin.register(EightOnesItem)
+class EightOnesItemAdmin(SimpleHistoryAdmin):
+    """The 八个一 items are data: the default set (``assessments.defaults``) names its source on every item."""
+
+    list_display = ["code", "title", "measure", "source", "position", "is_active"]
+    list_editable = ["position", "is_active"]
+
+
+@admin.register(EightOnesTick)
+class EightOnesTickAdmin(SimpleHistoryAdmin):
+    list_display = ["organization", "item", "year", "ticked_by"]
+    list_select_related = ["organization", "item", "ticked_by"]
+    list_filter = ["year", "item"]
+    raw_id_fields = ["organization"]
+    readonly_fields = ["ticked_by"]
+from assessments import admin_evaluation  # noqa: E402,F401  (民主评议党员, issue 19)

@@ -20,3 +20,8 @@ class AssessmentsConfig(AppConfig):
             post_delete.connect(code_form_forget, sender=model, dispatch_uid=f"code-form-del-{model.__name__}")
 
         import assessments.demo_cycle  # noqa: F401  (registers the July-1 cycle's demo step, issue 5)
+        from django.db.models.signals import post_migrate
+
+        from assessments.defaults import ensure_default_eight_ones
+
+        post_migrate.connect(ensure_default_eight_ones, sender=self)  # issue 18

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from assessments.views import assessment as views
+from assessments.views import guides
 
 app_name = "cycle"
 
@@ -23,4 +24,11 @@ urlpatterns = [
     path("tables/<int:pk>/import/", views.table_import, name="table_import"),
     path("indicators/<int:pk>/move/", views.indicator_move, name="indicator_move"),
     path("plan/<int:org>/<int:year>/", views.plan, name="plan"),
+    # Issue 18: annual work guides and the 八个一 checklist.
+    path("guides/", guides.guides, name="guides"),
+    path("guides/<int:pk>/", guides.guide_detail, name="guide"),
+    path("guides/<int:pk>/publish/", guides.guide_publish, name="guide_publish"),
+    path("guides/actions/<int:pk>/delete/", guides.guide_action_delete, name="guide_action_delete"),
+    path("guides/branch/<int:org>/<int:year>/", guides.branch_guide, name="branch_guide"),
+    path("eight-ones/<int:org>/<int:year>/", guides.eight_ones, name="eight_ones"),
 ]

@@ -4,6 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from disclosure.models import (
     Attachment,
     Attendance,
+    Decision,
     Meeting,
     MeetingRule,
     Post,
@@ -97,3 +98,15 @@ class PostCategoryAdmin(admin.ModelAdmin):
 class PublishingRuleAdmin(SimpleHistoryAdmin):
     list_display = ["organization", "check_required"]
     autocomplete_fields = ["organization"]
+
+
+@admin.register(Decision)
+class DecisionAdmin(SimpleHistoryAdmin):
+    """The register of major decisions (issue 18); its history is the trail 倒查监督 reads."""
+
+    list_display = ["topic", "organization", "decided_on", "votes_for", "votes_against", "follow_up_done"]
+    list_select_related = ["organization"]
+    list_filter = ["follow_up_done", "decided_on"]
+    search_fields = ["topic", "basis", "decision", "follow_up", "organization__name"]
+    raw_id_fields = ["organization", "meeting"]
+    readonly_fields = ["created_by"]

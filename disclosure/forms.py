@@ -294,3 +294,29 @@ class PostForm(forms.Form):
             return {"section": "news", "visibility": "public"}
         return {"section": post.section, "category": post.category_id, "title": post.title, "body": post.body,
                 "visibility": post.visibility}
+
+
+class DecisionForm(bounds.BoundedModelForm):
+    """A major decision of a committee (issue 18); ``meeting`` offers the committee's own meetings."""
+
+    request_key = OnceField()
+    decided_on = bounds.DateField(label=_("decided on"), future=False, widget=forms.DateInput(attrs={"type": "date"}))
+    basis = forms.CharField(label=_("basis"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}),
+                            help_text=_("The rules, documents or requests the decision rests on."))
+    decision = forms.CharField(label=_("decision"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    follow_up = forms.CharField(label=_("follow-up"), max_length=5000, required=False,
+                                widget=forms.Textarea(attrs={"rows": 3}),
+                                help_text=_("Who carries it out, by when, and how it went."))
+
+    class Meta:
+        from disclosure.models import Decision
+
+        model = Decision
+        fields = ["decided_on", "meeting", "topic", "basis", "votes_for", "votes_against", "abstentions", "decision",
+                  "follow_up", "follow_up_done"]
+
+    def __init__(self, *args, unit: Organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].queryset = Meeting.objects.filter(
+            organization=unit, kind__in=Meeting.COMMITTEE_KINDS).order_by("-held_at")
+        self.fields["meeting"].required = False

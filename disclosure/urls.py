@@ -1,6 +1,7 @@
 from django.urls import path
 
 from disclosure import views
+from disclosure.views import decisions
 
 app_name = "disclosure"
 
@@ -16,6 +17,10 @@ urlpatterns = [
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
     path("attachments/<int:pk>/delete/", views.attachment_delete, name="attachment_delete"),
     path("review/", views.meeting_review_queue, name="review_queue"),
+    # The register of major decisions (issue 18).
+    path("decisions/", decisions.decisions, name="decisions"),
+    path("org/<int:pk>/decisions/new/", decisions.decision_new, name="decision_new"),
+    path("decisions/<int:pk>/edit/", decisions.decision_edit, name="decision_edit"),
     path("meetings/<int:pk>/publish-summary/", views.meeting_publish_summary, name="publish_summary"),
     path("org/<int:pk>/dues/<int:year>/publish/", views.dues_list_publish, name="dues_list_publish"),
     # Posts, the secretaries' side.

@@ -34,14 +34,35 @@ def snapshot(table):
              i.target_count) for i in indicators_in_order(table)]
 
 
-def test_the_standard_tables_have_6_first_level_items_and_basic_items_total_100(cycle_cast):
-    for table in cycle_cast.tables.values():
+def test_the_standard_tables_have_their_shape_and_basic_items_total_100(cycle_cast):
+    """Branch programmes: 6 first-level items; 引航计划: the eleven committee tasks; retirees: a light table of
+    4 (issue 18). Every table's basic items total 100."""
+    first_level = {"guide": 11, "ladder": 6, "chapter": 6, "efficiency": 6, "retiree": 4}
+    for programme, table in cycle_cast.tables.items():
         items = list(table.indicators.all())
         first = [i for i in items if not i.parent_id]
         second = [i for i in items if i.parent_id]
-        assert len(first) == 6 and len(second) >= 20
+        assert len(first) == first_level[programme]
         assert sum(i.max_points for i in second if i.kind in ("required", "optional")) == 100
-        assert {i.kind for i in second} == {"required", "optional", "veto", "bonus"}
+        kinds = {"required", "veto"} if programme in ("retiree", "guide") else {"required", "optional", "veto"}
+        assert kinds <= {i.kind for i in second}
+    assert len(cycle_cast.tables["ladder"].indicators.filter(parent__isnull=False)) >= 20
+
+
+def test_the_branch_programmes_differ_by_what_their_branches_are_for(cycle_cast):
+    titles = {p: set(cycle_cast.tables[p].indicators.filter(code__startswith="6").values_list("title", flat=True))
+              for p in ("ladder", "chapter", "efficiency")}
+    assert not titles["ladder"] & titles["chapter"] - {"获得上级表彰", "工作经验被上级推广"}
+    assert any("教学科研" in t for t in titles["ladder"]) and any("推优" in t for t in titles["chapter"])
+    assert any("服务" in t for t in titles["efficiency"])
+
+
+def test_the_guide_plan_scores_what_committees_do_not_branch_duties(cycle_cast):
+    """引航计划: no item measured from 三会一课 or the branches' own filing; its own measures instead."""
+    sources = set(cycle_cast.tables["guide"].indicators.exclude(source="").values_list("source", flat=True))
+    assert not sources & {"meetings", "timeliness", "posts", "guide_actions"}
+    assert {"committee_meetings", "democratic_life", "decisions", "review_timely", "branch_compliance",
+            "branch_grades", "approvals", "own_posts"} <= sources
 
 
 def test_export_then_import_round_trips_exactly(cycle_cast):

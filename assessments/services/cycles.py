@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from assessments.services.assessment import assessment_cycles_advance
 from assessments.services.assessment_todos import assessment_todos_advance
+from assessments.services.guides import guide_todos_advance
 from assessments.services.ratings import campaigns_close_due
 from disclosure.services import lifecycle_todos_advance, reminders_advance
 
@@ -33,6 +34,8 @@ def cycles_advance(*, today: datetime.date) -> dict[str, dict[str, int]]:
       date has passed and that has not been done (open, close self-assessment, close review, close
       verification, publish), in order, each once, each in its own transaction.
     * ``assessment_todos`` — the cycle's to-dos: self-assessments to submit, reviews to do, verification.
+    * ``guide_todos`` — this month's actions of the published 年度工作指南 for the branches that have not
+      recorded them (issue 18); last month's open ones close.
 
     Returns ``{part: {what: count}}``, e.g. ``{"reminders": {"created": 3, "closed": 1}}``.
     """
@@ -47,4 +50,5 @@ def cycles_advance(*, today: datetime.date) -> dict[str, dict[str, int]]:
     # The July-1 cycle (issue 5): each phase change in its own transaction.
     results["assessments"] = assessment_cycles_advance(today=today)
     results["assessment_todos"] = assessment_todos_advance(today=today)  # after the phases moved
+    results["guide_todos"] = guide_todos_advance(today=today)
     return results

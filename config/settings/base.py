@@ -285,6 +285,10 @@ BIRTH_DATE_EARLIEST = datetime.date.fromisoformat(env_str("BIRTH_DATE_EARLIEST",
 DATE_YEARS_AHEAD = env_int("DATE_YEARS_AHEAD", 10, minimum=1)
 BRANCH_MIN_FULL_MEMBERS = env_int("BRANCH_MIN_FULL_MEMBERS", 3, minimum=1)
 BRANCH_COMMITTEE_THRESHOLD = env_int("BRANCH_COMMITTEE_THRESHOLD", 7, minimum=1)
+# 支部工作条例 (2018): from BRANCH_COMMITTEE_THRESHOLD full members a branch elects a committee of 3 to 5
+# (issue 18; shown as a warning where it is not so).
+BRANCH_COMMITTEE_MIN = env_int("BRANCH_COMMITTEE_MIN", 3, minimum=1)
+BRANCH_COMMITTEE_MAX = env_int("BRANCH_COMMITTEE_MAX", 5, minimum=1)
 # Minutes filed more than this many days after the meeting are accepted and marked late.
 MINUTES_FILING_DAYS = env_int("MINUTES_FILING_DAYS", 7, minimum=0)
 MEETING_ATTACHMENT_MAX_BYTES = env_int("MEETING_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tablib
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -30,6 +29,7 @@ from members.forms import MemberImportForm
 from members.models import Member
 from members.panels import render_unit_panels
 from members.resources import MemberResource
+from members.selectors.shape import branch_shape
 from members.selectors import overview as overview_selectors
 from members.selectors import (
     AGE_BANDS,
@@ -118,13 +118,8 @@ def _age_labels():
 def _branch_shape_warnings(unit: Organization, stats: dict) -> list[str]:
     """DESIGN §5 branch shape, shown as warnings on the branch page, never as errors."""
     warnings = []
-    if unit.is_branch:
-        full = stats["people_by_stage"][Member.Stage.FULL]
-        if full < settings.BRANCH_MIN_FULL_MEMBERS:
-            warnings.append(
-                _("Only %(n)d full members: a branch needs at least %(min)d.")
-                % {"n": full, "min": settings.BRANCH_MIN_FULL_MEMBERS}
-            )
+    if unit.is_branch:  # at least 3 full members; from 7 a committee of 3 to 5 (issue 18)
+        warnings += branch_shape(branch=unit, full=stats["people_by_stage"][Member.Stage.FULL]).warnings
     if unit.term_overdue:
         warnings.append(_("The term ended on %(day)s: a renewal election is overdue.") % {"day": unit.term_ends_on})
     return warnings
