@@ -117,10 +117,10 @@ def _check_ready(meeting: Meeting) -> None:
         problems.append(_("Record who was expected and who attended."))
     if meeting.kind == Meeting.Kind.PARTY_LECTURE and not meeting.lecturer.strip():
         problems.append(_("A party lecture needs its lecturer."))
-    if meeting.kind == Meeting.Kind.GENERAL_ASSEMBLY and meeting.takes_vote and \
     if meeting.kind == Meeting.Kind.DEMOCRATIC_LIFE and not meeting.observers.strip():
         # 民主生活会 (issue 18): the upper committee sends someone to attend and guide it; record who.
         problems.append(_("A democratic life meeting needs the upper committee's observers recorded."))
+    if meeting.kind == Meeting.Kind.GENERAL_ASSEMBLY and meeting.takes_vote and \
             meeting.voting_present * 2 <= meeting.voting_expected:
         problems.append(
             _("A vote needs more than half of the %(expected)d voting members present; only %(present)d were.")
@@ -352,14 +352,14 @@ def reminders_advance(*, today: datetime.date | None = None) -> dict[str, int]:
                     if cell.state == "missing" and ends + grace < today:
                         continue  # too late even for a late filing: the compliance view shows the miss
                     key = f"missing:{entry.branch.pk}:{row.kind}:{_period_key(cell, today.year)}"
-                    for user_id in secretaries.get(entry.branch.pk, []):
-                        wanted.append(Todo(
-                            user_id=user_id, kind=Todo.Kind.MEETING_MISSING, key=key, organization=entry.branch,
-                            text=_("Hold and record: %(meeting)s (%(held)d of %(required)d so far)")
                     due = ends
                     if row.kind == Meeting.Kind.THEME_DAY and entry.branch.theme_day:
                         # The branch's fixed day (issue 18): the month's to-do is due on it.
                         due = entry.branch.theme_day_in(ends.year, ends.month)
+                    for user_id in secretaries.get(entry.branch.pk, []):
+                        wanted.append(Todo(
+                            user_id=user_id, kind=Todo.Kind.MEETING_MISSING, key=key, organization=entry.branch,
+                            text=_("Hold and record: %(meeting)s (%(held)d of %(required)d so far)")
                             % {"meeting": row.label, "held": cell.held, "required": cell.required},
                             due_on=due,
                         ))
