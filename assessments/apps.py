@@ -25,3 +25,6 @@ class AssessmentsConfig(AppConfig):
         from assessments.defaults import ensure_default_eight_ones
 
         post_migrate.connect(ensure_default_eight_ones, sender=self)  # issue 18
+        from assessments import notify  # rating campaigns as a notifications source (issue 20)
+
+        notify.register()

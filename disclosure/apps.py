@@ -26,3 +26,7 @@ class DisclosureConfig(AppConfig):
         register_unit_panel(panels.todos_panel, position="top")
         register_unit_panel(panels.branch_compliance_panel, position="bottom")
         register_unit_panel(panels.committee_compliance_panel, position="bottom")
+        # The to-do list as the notifications' sources (issue 20), and their demo outbox.
+        from disclosure import notify
+
+        notify.register()

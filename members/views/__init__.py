@@ -156,7 +156,8 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _member_context(request: HttpRequest, member: Member) -> dict:
     unmasked = member.user_id == request.user.pk or member_may_manage(user=request.user, member=member)
-    return {"member": member, "unit": member.branch, **sensitive_fields(member, unmasked=unmasked)}
+    return {"member": member, "unit": member.branch, **sensitive_fields(member, unmasked=unmasked),
+            "record_sections": render_record_sections(request, member, unmasked=unmasked)}
 
 
 @login_required
