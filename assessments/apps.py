@@ -10,6 +10,10 @@ class AssessmentsConfig(AppConfig):
         from assessments import figures  # the dashboard's blocks (branches.figures)
 
         figures.watch_writes()
+        from assessments.member_record import evaluation_section  # the member record's grades (issue 19)
+        from members.record import register_record_section
+
+        register_record_section(evaluation_section, order=80)
         from django.db.models.signals import post_delete, post_save
 
         from assessments.models import RatingCampaign, RatingDimension, RatingTarget

@@ -28,6 +28,7 @@ from branches.selectors import (
 from members.forms import MemberImportForm
 from members.models import Member
 from members.panels import render_unit_panels
+from members.record import render_record_sections
 from members.resources import MemberResource
 from members.selectors.shape import branch_shape
 from members.selectors import overview as overview_selectors
