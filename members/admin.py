@@ -2,7 +2,7 @@ from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from members.models import Member, StatsSnapshot
+from members.models import DisciplinaryRecord, Member, StatsSnapshot
 from members.resources import GuardedXLSX, MemberResource
 
 
@@ -142,3 +142,13 @@ class TermElectionAdmin(SimpleHistoryAdmin):
     list_display = ["organization", "elected_on", "term_years"]
     raw_id_fields = ["organization", "recorded_by"]
     inlines = [ElectedSeatInline]
+
+
+@admin.register(DisciplinaryRecord)
+class DisciplinaryRecordAdmin(SimpleHistoryAdmin):
+    """党纪处分 (issue 19): recorded here by the 组织部 or the discipline commissioner; shown on the member's record."""
+
+    list_display = ["member", "kind", "decided_on", "decided_by_unit"]
+    list_filter = ["kind"]
+    search_fields = ["member__name"]
+    raw_id_fields = ["member", "recorded_by"]

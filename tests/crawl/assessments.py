@@ -101,3 +101,73 @@ register(
     Entry("dashboard:unit", units("U", "C1", "C2", "A", "B"), manages()),
     Entry("dashboard:export", _block, manages(), html=False),
 )
+
+
+# --- 民主评议党员 (issue 19) -------------------------------------------------------------------------------
+
+def _evaluations(world) -> dict:
+    """Each branch's evaluation of the year, approved, with a member graded unqualified and the first
+    follow-up awaiting the committee: every panel of the pages shows. Built on first use, once per world."""
+    if "evaluation" in world.objects:
+        return world.objects["evaluation"]
+    import datetime
+
+    from assessments.services import evaluation as services
+    from tests.crawl.world import TODAY
+
+    zzb = world.users["zzb"]
+    found = {"evaluation": {}, "evaluation_entry": {}, "follow_up": {}}
+    for side, (branch, secretary) in {"in": (world.cast.branch_a, world.cast.alice),
+                                      "out": (world.cast.branch_b, world.cast.charlie)}.items():
+        evaluation = services.evaluation_open(branch=branch, year=YEAR, by=secretary, today=TODAY)
+        entries = list(evaluation.entries.select_related("member").order_by("pk"))
+        for rater in entries[1:]:
+            services.vote_cast(evaluation=evaluation, rater=rater, choices={entries[0].pk: "qualified"})
+        services.vote_close(evaluation=evaluation, by=secretary)
+        low = entries[-1]
+        grades = {e.pk: ("qualified", "") for e in entries if e.graded}
+        grades[low.pk] = ("unqualified", "长期不参加组织生活")
+        services.grades_save(evaluation=evaluation, grades=grades, by=secretary, submit=True)
+        services.evaluation_decide(evaluation=evaluation, by=zzb, approve=True)
+        step = services.followup_record(entry=low, step="rectify", note="限期改正", by=secretary, today=TODAY,
+                                        deadline=TODAY + datetime.timedelta(days=60))
+        found["evaluation"][side], found["evaluation_entry"][side], found["follow_up"][side] = evaluation, low, step
+    world.objects.update(found)
+    return found["evaluation"]
+
+
+def _evaluation_targets(world):
+    evaluations = _evaluations(world)
+    return [Target(side, {"pk": evaluations[side].pk}, "A" if side == "in" else "B") for side in ("in", "out")]
+
+
+def _entry_targets(name):
+    def targets(world):
+        _evaluations(world)
+        return [Target(side, {"pk": world.objects[name][side].pk}, "A" if side == "in" else "B")
+                for side in ("in", "out")]
+    return targets
+
+
+# Those who run a branch or are above it; the branch's own secretary does not approve its own report.
+evaluation_openers = table(403, anonymous=302, secretary_a=200, secretary_b=200, committee_secretary=200,
+                           commissioner=200, zzb=200)
+evaluation_deciders = per_target(**{"in": table(manages(deny=404), secretary_a=403),
+                                    "out": table(manages(deny=404), secretary_b=403)})
+evaluation_voters = per_target(**{"in": table(404, anonymous=302, member=200, secretary_a=200),
+                                  "out": table(404, anonymous=302, secretary_b=200)})
+
+register(
+    Entry("evaluation:home", none, signed_in()),
+    Entry("evaluation:new", none, evaluation_openers, post=SAME),
+    Entry("evaluation:mine", none, signed_in()),
+    Entry("evaluation:detail", _evaluation_targets, manages(deny=404)),
+    action("evaluation:close", _evaluation_targets, manages(deny=404)),
+    action("evaluation:grades", _evaluation_targets, manages(deny=404)),
+    action("evaluation:decide", _evaluation_targets, evaluation_deciders),
+    Entry("evaluation:vote", _evaluation_targets, evaluation_voters, post=SAME),
+    Entry("evaluation:summary", _evaluation_targets, manages(deny=404)),
+    Entry("evaluation:summary_xlsx", _evaluation_targets, manages(deny=404), html=False),
+    action("evaluation:followup_new", _entry_targets("evaluation_entry"), manages(deny=404)),
+    action("evaluation:followup_decide", _entry_targets("follow_up"), evaluation_deciders),
+)

@@ -1,0 +1,40 @@
+"""Sections of a member's record (issue 19): the member's history as the apps above keep it — 党纪处分 here,
+民主评议 grades and honours from ``assessments`` — without members importing them (DESIGN §3).
+
+A section is ``(request, member, unmasked) -> str | None`` (rendered HTML; ``unmasked``: the viewer is the
+member or manages them). Apps register theirs in ``AppConfig.ready``; each runs a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+
+Section = Callable[[HttpRequest, object, bool], str | None]
+_SECTIONS: list[tuple[int, Section]] = []
+
+
+def register_record_section(section: Section, *, order: int = 50) -> Section:
+    if all(existing is not section for _order, existing in _SECTIONS):
+        _SECTIONS.append((order, section))
+        _SECTIONS.sort(key=lambda item: item[0])
+    return section
+
+
+def render_record_sections(request: HttpRequest, member, *, unmasked: bool) -> list[SafeString]:
+    return [mark_safe(html) for _order, section in _SECTIONS if (html := section(request, member, unmasked))]
+
+
+def discipline_section(request: HttpRequest, member, unmasked: bool) -> str | None:
+    """党纪处分 on record, for the member and those who manage them. One query."""
+    if not unmasked:
+        return None
+    from members.models import DisciplinaryRecord
+
+    records = list(DisciplinaryRecord.objects.filter(member=member).order_by("-decided_on", "-pk"))
+    return render_to_string("members/record_discipline.html", {"records": records}, request=request)
+
+
+register_record_section(discipline_section, order=90)
