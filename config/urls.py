@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from config.cas import CampusLoginView, PortalLoginView, PortalLogoutView
 from config.views import healthz
 from members import views as member_views
 
@@ -9,8 +10,11 @@ urlpatterns = [
     path("", member_views.home, name="home"),
     # Sign-in, sign-out and changing one's own password. No reset by e-mail: the portal sends no mail yet,
     # and the sign-in page tells people to ask their branch secretary or the 组织部.
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/login/", PortalLoginView.as_view(), name="login"),
+    path("accounts/logout/", PortalLogoutView.as_view(), name="logout"),
+    # The university's sign-on (CAS, issue 20): 404 unless CAS_SERVER_URL is set. The CAS server comes back
+    # here with a ticket, and posts its single sign-out here too.
+    path("accounts/cas/login/", CampusLoginView.as_view(), name="cas_login"),
     path("accounts/password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("units/", include("branches.urls")),

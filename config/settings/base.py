@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "csp",
     "django_htmx",
     "template_partials",
+    # Its service tickets, for the CAS server's single sign-out (issue 20).
+    "django_cas_ng",
     "branches",
     "members",
     "disclosure",
@@ -180,9 +182,39 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 AUTHENTICATION_BACKENDS = [
     # Axes first so a locked-out user is refused before the password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Passwords: everyone without CAS; with CAS, administrators only (CAS_LOCAL_PASSWORDS).
+    "config.cas.LocalPasswordBackend",
+    # The university's sign-on (issue 20): only answers a service ticket, and only with CAS_SERVER_URL set.
+    "config.cas.CampusCASBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
+
+# --- Campus sign-on (统一身份认证, CAS; issue 20) ----------------------------------------------------------
+# Unset CAS_SERVER_URL: no CAS, the password form only (the embedded default, `make run`).
+CAS_SERVER_URL = env_str("CAS_SERVER_URL", "") or None  # e.g. https://cas.example.edu.cn/cas/
+CAS_VERSION = env_str("CAS_VERSION", "3")
+# The login name is the campus number (工号 / 学号): CAS's <cas:user>, or an attribute that carries it.
+CAS_USERNAME_ATTRIBUTE = env_str("CAS_USERNAME_ATTRIBUTE", "cas:user")
+# Attributes copied to a new or unnamed account where the server sends them ("" to ignore one).
+CAS_ATTRIBUTE_NAME = env_str("CAS_ATTRIBUTE_NAME", "cn")
+CAS_ATTRIBUTE_EMAIL = env_str("CAS_ATTRIBUTE_EMAIL", "mail")
+# "staff": with CAS on, only administrators keep a password; "all": everyone keeps theirs too.
+CAS_LOCAL_PASSWORDS = env_str("CAS_LOCAL_PASSWORDS", "staff")
+if CAS_LOCAL_PASSWORDS not in ("staff", "all"):
+    raise ImproperlyConfigured("CAS_LOCAL_PASSWORDS must be 'staff' or 'all'.")
+# A campus number on no member and no account: refused (default), or given an account with no role.
+CAS_CREATE_UNKNOWN = env_bool("CAS_CREATE_UNKNOWN", False)
+# The portal's public address, when a proxy hides it (the service URL the CAS server redirects back to).
+CAS_ROOT_PROXIED_AS = env_str("CAS_ROOT_PROXIED_AS", "") or None
+CAS_VERIFY_SSL_CERTIFICATE = True
+CAS_CREATE_USER = False  # config.cas.CampusCASBackend links or creates accounts itself
+CAS_LOGOUT_COMPLETELY = True  # signing out of the portal signs out of the CAS server too
+CAS_LOGOUT_NEXT_PAGE = "/accounts/login/"
+CAS_REDIRECT_URL = "/"
+CAS_IGNORE_REFERER = True
+CAS_LOGIN_MSG = None
+CAS_LOGGED_MSG = None
+CAS_ADMIN_REDIRECT = False
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -105,6 +105,8 @@ class Member(models.Model):
         verbose_name=_("login"),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # 工号 / 学号: the university's sign-on (CAS) sends it as the login name (issue 20).
+    campus_number = models.CharField(_("staff or student number"), max_length=40, blank=True)
     education = models.CharField(_("education"), max_length=20, choices=Education.choices, blank=True)
     occupation = models.CharField(_("occupation"), max_length=20, choices=Occupation.choices, blank=True)
     student_level = models.CharField(_("student level"), max_length=20, choices=StudentLevel.choices, blank=True)
@@ -121,6 +123,9 @@ class Member(models.Model):
         ordering = ["branch_id", "name", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["id_number"], condition=~Q(id_number=""), name="member_id_number_unique"),
+            # A campus sign-on names one member.
+            models.UniqueConstraint(fields=["campus_number"], condition=~Q(campus_number=""),
+                                    name="member_campus_number_unique"),
             models.CheckConstraint(
                 name="member_party_stage_has_joined_on",
                 condition=~Q(stage__in=["probationary", "full"]) | Q(joined_on__isnull=False),
@@ -139,6 +144,7 @@ class Member(models.Model):
     def save(self, *args, **kwargs) -> None:
         # One spelling per ID number, so "…123x" and "…123X" cannot both be on file.
         self.id_number = self.id_number.strip().upper()
+        self.campus_number = self.campus_number.strip()
         super().save(*args, **kwargs)
 
     @property
