@@ -1,7 +1,7 @@
 from django.urls import path
 
 from disclosure import views
-from disclosure.views import decisions
+from disclosure.views import decisions, documents
 
 app_name = "disclosure"
 
@@ -11,6 +11,9 @@ urlpatterns = [
     path("org/<int:pk>/work-record/<int:year>/", views.work_record, name="work_record"),
     path("org/<int:pk>/work-record/<int:year>.xlsx", views.work_record_export, name="work_record_xlsx"),
     path("meetings/<int:pk>/", views.meeting_detail, name="detail"),
+    # Word documents (issue 21).
+    path("meetings/<int:pk>/minutes.docx", documents.meeting_minutes_docx, name="minutes_docx"),
+    path("org/<int:pk>/work-record/<int:year>.docx", documents.work_record_docx, name="work_record_docx"),
     path("meetings/<int:pk>/edit/", views.meeting_edit, name="edit"),
     path("meetings/<int:pk>/approve/", views.meeting_approve, name="approve"),
     path("meetings/<int:pk>/return/", views.meeting_return, name="return"),

@@ -17,6 +17,12 @@ class MembersConfig(AppConfig):
         from members.panels import register_unit_panel
 
         post_migrate.connect(ensure_lifecycle_defaults, sender=self)
+        from members import documents  # noqa: F401  (registers the Word documents, issue 21)
         from members import lifecycle_panel
 
         register_unit_panel(lifecycle_panel.lifecycle_panel, position="top")
+        # The member's own first screen (issue 22): their dues; higher apps add theirs.
+        from members import member_home
+        from members.panels import register_member_panel
+
+        register_member_panel(member_home.dues_panel, order=20)

@@ -159,9 +159,11 @@ def _member_keys() -> dict[str, Key]:
     for field, choices in (("education", Member.Education), ("occupation", Member.Occupation),
                            ("student", Member.StudentLevel), ("left", Member.LeftReason)):
         column = {"student": "student_level", "left": "left_reason"}.get(field, field)
+        # A student level is a student's only: "not recorded" there counts students without one.
+        scope = Q(category=Organization.Category.STUDENT) if field == "student" else Q()
         for value, label in choices.choices:
-            keys[f"{field}:{value}"] = Key(label, lambda d, c=column, v=value: Q(**{c: v}))
-        keys[f"{field}:unknown"] = Key(gettext_lazy("Not recorded"), lambda d, c=column: Q(**{c: ""}))
+            keys[f"{field}:{value}"] = Key(label, lambda d, c=column, v=value, q=scope: q & Q(**{c: v}))
+        keys[f"{field}:unknown"] = Key(gettext_lazy("Not recorded"), lambda d, c=column, q=scope: q & Q(**{c: ""}))
     return keys
 
 

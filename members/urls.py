@@ -2,6 +2,7 @@ from django.urls import path
 
 from members import views
 from members.views import lifecycle
+from members.views import statistics as stats
 
 app_name = "members"
 
@@ -33,4 +34,15 @@ urlpatterns = [
     path("org/<int:pk>/development.xlsx", lifecycle.development_export, name="development_export"),
     path("org/<int:pk>/transfers.xlsx", lifecycle.transfers_export, name="transfers_export"),
     path("org/<int:pk>/dues/<int:year>.xlsx", lifecycle.dues_export, name="dues_export"),
+    # 党内统计, the national sheet and Word documents (issue 21).
+    path("org/<int:pk>/statistics/", stats.statistics_home, name="statistics"),
+    path("statistics/<int:pk>/", stats.stat_report, name="stat_report"),
+    path("statistics/<int:pk>.xlsx", stats.stat_report_xlsx, name="stat_report_xlsx"),
+    path("statistics/<int:pk>/cell/", stats.stat_cell, name="stat_cell"),
+    path("org/<int:pk>/completeness/", stats.completeness, name="completeness"),
+    path("org/<int:pk>/member-sheet/<slug:kind>/", stats.member_sheet, name="member_sheet"),
+    path("org/<int:pk>/member-sheet/<slug:kind>.xlsx", stats.member_sheet_xlsx, name="member_sheet_xlsx"),
+    path("org/<int:pk>/dues/<int:year>.docx", stats.dues_docx, name="dues_docx"),
+    path("development/<int:pk>/<slug:key>.docx", stats.development_docx, name="development_docx"),
+    path("org/<int:pk>/terms/<slug:key>.docx", stats.term_docx, name="term_docx"),
 ]

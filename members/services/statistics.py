@@ -11,13 +11,14 @@ from django.utils import timezone
 
 from branches.bounds import date_problem
 from branches.models import Organization
+from branches.once import once_bind, once_claim
 from branches.selectors import VIEW, organization_permission_holds
 from members import statistics
 from members.models import StatReport
 
 
-def stat_report_request(*, organization: Organization, as_of: datetime.date, by: AbstractBaseUser | None
-                        ) -> StatReport:
+def stat_report_request(*, organization: Organization, as_of: datetime.date, by: AbstractBaseUser | None,
+                        request_key=None) -> StatReport:
     """Ask for the tables of ``organization`` as of ``as_of``: one report per unit and date, recomputed in
     place when asked again. The computation runs in a Celery task queued after the commit."""
     if by is not None and not organization_permission_holds(user=by, organization=organization, codename=VIEW):
@@ -26,8 +27,12 @@ def stat_report_request(*, organization: Organization, as_of: datetime.date, by:
     if problem:
         raise ValidationError(problem)
     with transaction.atomic():
+        repeated = once_claim(key=request_key, user=by, model=StatReport)
+        if repeated is not None:
+            return repeated  # the same form sent twice: one computation
         report, _created = StatReport.objects.select_for_update().get_or_create(
             organization=organization, as_of=as_of, defaults={"requested_by": by})
+        once_bind(key=request_key, record=report)
         if report.status in (StatReport.Status.QUEUED, StatReport.Status.RUNNING) and not _created:
             return report  # already on its way: a second click queues nothing more
         report.status = StatReport.Status.QUEUED
