@@ -14,7 +14,7 @@ class MemberAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     import_formats = [GuardedXLSX]  # one reader for every import: the layer's guard, never openpyxl on an upload
     list_display = ["name", "gender", "stage", "category", "branch", "joined_on", "is_active"]
     list_filter = ["stage", "category", "gender", "is_active"]
-    search_fields = ["name", "id_number", "phone", "branch__name"]
+    search_fields = ["name", "id_number", "campus_number", "phone", "branch__name"]
     list_select_related = ["branch"]
     autocomplete_fields = ["branch", "party_group", "user"]
     date_hierarchy = "joined_on"

@@ -590,6 +590,7 @@ class RosterReport:
     kept: int = 0
     accounts_created: int = 0
     accounts_without_password: int = 0
+    members_linked: int = 0
     errors: list[RosterError] = field(default_factory=list)
 
     @property
@@ -603,6 +604,23 @@ def _cell(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # a student number typed as a number arrives as 2023001.0
     return str(value).strip()
+
+
+def _roster_link_members(accounts: dict, numbers: list[str]) -> int:
+    """Members whose campus number (学号/工号) is on the roster and who have no login yet get the roster's
+    account (issue 20): the rater and the member are one person, whichever way they first sign on."""
+    from members.models import Member
+
+    holders = set(Member.objects.filter(user__in=[u.pk for u in accounts.values()]).values_list("user_id", flat=True))
+    linking = []
+    for member in Member.objects.filter(campus_number__in=numbers, user__isnull=True):
+        user = accounts.get(member.campus_number.lower())
+        if user is not None and user.pk not in holders:
+            member.user = user
+            holders.add(user.pk)
+            linking.append(member)
+    Member.objects.bulk_update(linking, ["user"])
+    return len(linking)
 
 
 def rater_roster_import(*, campaign: RatingCampaign, unit: Organization, data: bytes, filename: str,
@@ -704,6 +722,7 @@ def rater_roster_import(*, campaign: RatingCampaign, unit: Organization, data: b
                 adding.append(RaterEligibility(campaign=campaign, user=user, unit=target_unit, kind=kind))
             RaterEligibility.objects.bulk_create(adding)
             report.added = len(adding)
+            report.members_linked = _roster_link_members(existing, [r[1] for r in rows])
     except IntegrityError:
         return RosterReport(errors=[RosterError(
             row=None, column="",

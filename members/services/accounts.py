@@ -3,17 +3,13 @@ campus number (工号 / 学号), so no one is handed a password to remember."""
 
 from __future__ import annotations
 
-import re
-
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
 from members.models import Member
-
-# The same shape the rating roster accepts for its 学号/工号 column (assessments.services.ratings).
-CAMPUS_NUMBER = re.compile(r"^[A-Za-z0-9_.\-]{2,150}$")
+from members.resources import CAMPUS_NUMBER
 
 
 def campus_sign_on(*, number: str, name: str = "", email: str = "") -> AbstractBaseUser | None:
