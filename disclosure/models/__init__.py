@@ -14,6 +14,7 @@ from disclosure.models.meetings import (  # noqa: F401
     attachment_path,
 )
 from disclosure.models.decisions import Decision  # noqa: F401  (issue 18)
+from disclosure.models.sign_in import AttendanceCorrection, SignIn  # noqa: F401  (issue 20)
 from disclosure.models.posts import (  # noqa: F401
     PublishingRule,
     Post,
