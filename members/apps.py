@@ -17,7 +17,7 @@ class MembersConfig(AppConfig):
         from members.panels import register_unit_panel
 
         post_migrate.connect(ensure_lifecycle_defaults, sender=self)
-        from members import documents  # noqa: F401  (registers the Word documents, issue 21)
+        from members import admin_statistics, documents  # noqa: F401  (admin and Word documents, issue 21)
         from members import lifecycle_panel
 
         register_unit_panel(lifecycle_panel.lifecycle_panel, position="top")

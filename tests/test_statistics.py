@@ -290,7 +290,7 @@ def _report(tree) -> StatReport:
     return stat_report_compute(report_id=report.pk)
 
 
-def test_pages(tree, zzb, january, django_assert_max_num_queries, django_capture_on_commit_callbacks):
+def test_pages(tree, january, zzb, django_assert_max_num_queries, django_capture_on_commit_callbacks):
     home = reverse("members:statistics", args=[tree["u"].pk])
     assert zzb.get(home).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
@@ -366,3 +366,25 @@ def test_member_sheet_lists_empty_required_fields(tree, zzb):
     candidates = zzb.get(reverse("members:member_sheet", args=[tree["u"].pk, "candidates"]))
     assert "吴八" in candidates.content.decode()
     assert zzb.get(reverse("members:member_sheet", args=[tree["u"].pk, "nope"])).status_code == 404
+
+
+def test_member_import_reads_the_statistics_fields(tree):
+    from members.services import member_import
+    from tests.xlsx_helpers import HEADERS, build_xlsx, member_row
+
+    headers = [*HEADERS, "学历", "工作岗位", "在读层次"]
+    rows = [member_row(0, branch_code="SS", **{"人员类别": "学生", "学历": "大学本科", "工作岗位": "学生",
+                                               "在读层次": "硕士研究生"}),
+            member_row(1, branch_code="ST", **{"学历": "", "工作岗位": "管理人员"})]
+    report = member_import(data=build_xlsx(rows, headers=headers), filename="m.xlsx", scope=tree["u"], by=None)
+    assert report.ok, report.errors
+    first, second = Member.objects.get(name="党员00000"), Member.objects.get(name="党员00001")
+    assert (first.education, first.occupation, first.student_level) == ("bachelor", "student", "master")
+    assert (second.education, second.occupation) == ("", "management")
+    bad = [member_row(2, branch_code="ST", **{"学历": "幼儿园"})]
+    report = member_import(data=build_xlsx(bad, headers=headers), filename="m.xlsx", scope=tree["u"], by=None)
+    assert not report.ok and any(e.column and "学历" in e.column for e in report.errors)
+    # A file without the new columns still imports (they stay as they were).
+    report = member_import(data=build_xlsx([member_row(0, branch_code="SS", **{"人员类别": "学生"})]),
+                           filename="m.xlsx", scope=tree["u"], by=None)
+    assert report.ok and Member.objects.get(name="党员00000").education == "bachelor"
