@@ -8,6 +8,7 @@ file in ``before_import``.
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -51,6 +52,10 @@ COL_BRANCH_NAME = "所在支部"
 COL_APPLIED = "申请入党日期"
 COL_JOINED = "入党日期"
 COL_FULL = "转正日期"
+# The campus number (issue 20), headed as on the rating roster: the university's sign-on matches it.
+COL_CAMPUS = "学号/工号"
+# Its shape, the same the rating roster accepts (assessments.services.ratings); members.services.accounts too.
+CAMPUS_NUMBER = re.compile(r"^[A-Za-z0-9_.\-]{2,150}$")
 REQUIRED_COLUMNS = (COL_NAME, COL_GENDER, COL_BIRTH, COL_ID, COL_CATEGORY, COL_STAGE, COL_BRANCH)
 
 # Labels accepted in the spreadsheet (and written on export), per stored value.
@@ -125,6 +130,13 @@ class TextWidget(widgets.Widget):
             return clean_id_number(value, required=self.required)
         if self.kind == "phone":
             return clean_phone(value, required=self.required)
+        if self.kind == "campus_number":
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)  # 2023001 typed as a number arrives as 2023001.0
+            number = clean_text(value, max_length=self.max_length, required=self.required)
+            if number and not CAMPUS_NUMBER.match(number):
+                raise ValueError(_("Give the student or staff number (letters, digits, . _ -)."))
+            return number
         return clean_text(value, max_length=self.max_length, required=self.required)
 
     def render(self, value, obj=None, **kwargs):
@@ -270,13 +282,15 @@ class MemberResource(resources.ModelResource):
                               widget=OptionalLabelWidget(OCCUPATION_LABELS, COL_OCCUPATION))
     student_level = fields.Field(attribute="student_level", column_name=COL_STUDENT_LEVEL,
                                  widget=OptionalLabelWidget(STUDENT_LEVEL_LABELS, COL_STUDENT_LEVEL))
+    campus_number = fields.Field(attribute="campus_number", column_name=COL_CAMPUS, widget=TextWidget(
+        kind="campus_number", max_length=Member._meta.get_field("campus_number").max_length))
 
     class Meta:
         model = Member
         fields = (
             "name", "gender", "ethnicity", "birth_date", "id_number", "phone", "category", "stage",
             "branch", "branch_name", "applied_on", "joined_on", "full_on",
-            "education", "occupation", "student_level",
+            "education", "occupation", "student_level", "campus_number",
         )
         export_order = fields
         import_id_fields = ("id_number",)
@@ -304,6 +318,14 @@ class MemberResource(resources.ModelResource):
             m.id_number: m for m in Member.objects.filter(id_number__in=ids).select_related("branch")
         } if ids else {}
         self.seen_ids = {}
+        # Campus numbers the file names, and whose ID number already holds each (one query).
+        numbers = set()
+        if COL_CAMPUS in (dataset.headers or []):
+            numbers = {cell_text(v) for v in dataset[COL_CAMPUS]} - {""}
+        self.campus_holders = dict(
+            Member.objects.filter(campus_number__in=numbers).values_list("campus_number", "id_number")
+        ) if numbers else {}
+        self.seen_campus: dict[str, int] = {}
 
     def import_row(self, row, instance_loader, **kwargs):
         """A blank line between data rows is skipped, not reported as a row missing every column."""
@@ -360,6 +382,14 @@ class MemberResource(resources.ModelResource):
         if "birth_date" not in errors and instance.birth_date:
             if add_years(instance.birth_date, 18) > today:
                 errors["birth_date"] = [_("Applicants must be at least 18 years old.")]
+        if instance.campus_number and "campus_number" not in errors:
+            holder = self.campus_holders.get(instance.campus_number)
+            if instance.campus_number in self.seen_campus:
+                errors["campus_number"] = [_("“%(value)s” is also on row %(row)d of the file.") % {
+                    "value": instance.campus_number, "row": self.seen_campus[instance.campus_number]}]
+            elif holder is not None and holder != instance.id_number:
+                errors["campus_number"] = [_("This staff or student number belongs to another member.")]
+            self.seen_campus.setdefault(instance.campus_number, self._sheet_row)
         if instance.stage in Member.PARTY_STAGES and "joined_on" not in errors and not instance.joined_on:
             errors["joined_on"] = [_("Probationary and full members need the date they joined.")]
         if instance.stage == Member.Stage.FULL and "full_on" not in errors and instance.joined_on and \
