@@ -225,7 +225,8 @@ def evaluation_vote(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.self_evaluation_save(entry=entry, text=request.POST.get("self_text", "")[:5000],
                                               by=request.user)
-                choices = {c.pk: request.POST.get(f"g-{c.pk}", "")[:20] for c in colleagues if c.pk not in done}
+                # A colleague already graded is sent only by a stale form (a double click): the service refuses it.
+                choices = {c.pk: request.POST.get(f"g-{c.pk}", "")[:20] for c in colleagues}
                 choices = {k: v for k, v in choices.items() if v}
                 if choices:
                     services.vote_cast(evaluation=evaluation, rater=entry, choices=choices)
