@@ -3,13 +3,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from config.cas import CampusLoginView, PortalLoginView, PortalLogoutView
-from config.views import healthz
+from config.views import PasswordResetConfirmView, PasswordResetView, healthz
 from members import views as member_views
 
 urlpatterns = [
     path("", member_views.home, name="home"),
-    # Sign-in, sign-out and changing one's own password. No reset by e-mail: the portal sends no mail yet,
-    # and the sign-in page tells people to ask their branch secretary or the 组织部.
+    # Sign-in, sign-out, changing one's own password, and resetting it by e-mail where mail is configured
+    # (PASSWORD_RESET_BY_MAIL; otherwise the reset page tells people to ask their secretary or the 组织部).
     path("accounts/login/", PortalLoginView.as_view(), name="login"),
     path("accounts/logout/", PortalLogoutView.as_view(), name="logout"),
     # The university's sign-on (CAS, issue 20): 404 unless CAS_SERVER_URL is set. The CAS server comes back
@@ -17,6 +17,11 @@ urlpatterns = [
     path("accounts/cas/login/", CampusLoginView.as_view(), name="cas_login"),
     path("accounts/password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/password_reset/done/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("accounts/reset/<uidb64>/<token>/", PasswordResetConfirmView.as_view(),
+         name="password_reset_confirm"),
+    path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("units/", include("branches.urls")),
     path("", include("members.urls")),
     path("", include("disclosure.urls")),

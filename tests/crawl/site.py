@@ -1,13 +1,20 @@
 """Crawl entries of the site itself (config/urls.py): sign-in pages (django.contrib.auth's views), the healthcheck,
 and the unit-management pages of branches/urls.py."""
 
-from tests.crawl.registry import SAME, Entry, action, manages, none, public, register, signed_in, table, units
+from tests.crawl.registry import SAME, Entry, Target, action, manages, none, public, register, signed_in, table, units
 
 register(
     Entry("login", none, public()),
     Entry("logout", none, public(405)),
     Entry("password_change", none, signed_in(), post=SAME),
     Entry("password_change_done", none, signed_in()),
+    # Reset by e-mail (issue 16.6): without mail configured (the tests' default) the page says whom to ask.
+    Entry("password_reset", none, public()),
+    Entry("password_reset_done", none, public()),
+    # A link that opens nothing (used, expired, cut short) is a 404 with the page that says so.
+    Entry("password_reset_confirm", lambda world: [Target("bad-link", {"uidb64": "MQ", "token": "abc-def"})],
+          public(404), post=public(404)),
+    Entry("password_reset_complete", none, public()),
     Entry("healthz", none, public(), html=False),
     # branches: a unit's structure belongs to the unit above it.
     # Units are created by committee-level roles, not inside a branch by its secretary.
