@@ -16,6 +16,12 @@ class AssessmentsConfig(AppConfig):
         register_record_section(evaluation_section, order=80)
         from django.db.models.signals import post_delete, post_save
 
+        # The member's home: the 测评 open for them (issue 22).
+        from assessments import member_home
+        from members.panels import register_member_panel
+
+        register_member_panel(member_home.ratings_panel, order=10)
+
         from assessments.models import RatingCampaign, RatingDimension, RatingTarget
         from assessments.services.ratings import code_form_forget
 

@@ -23,9 +23,21 @@ class DisclosureConfig(AppConfig):
         from disclosure import panels
         from members.panels import register_unit_panel
 
+        register_unit_panel(panels.actions_panel, position="first")
         register_unit_panel(panels.todos_panel, position="top")
         register_unit_panel(panels.branch_compliance_panel, position="bottom")
         register_unit_panel(panels.committee_compliance_panel, position="bottom")
+        # The member's home: the branch's tasks this month (issue 22).
+        from disclosure import member_home
+        from members.panels import register_member_panel
+
+        register_member_panel(member_home.branch_tasks_panel, order=30)
+        # The menu's 审核 entry, decided once at sign-in (disclosure.menu).
+        from django.contrib.auth.signals import user_logged_in
+
+        from disclosure.menu import remember_review_rights
+
+        user_logged_in.connect(remember_review_rights, dispatch_uid="disclosure_menu_review")
         # The to-do list as the notifications' sources (issue 20), and their demo outbox.
         from disclosure import notify
 

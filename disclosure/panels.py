@@ -16,6 +16,7 @@ from branches.models import Organization
 from branches.selectors import MANAGE_MEMBERS, MANAGE_UNITS, organization_permission_holds
 from disclosure.models import Meeting, Todo
 from disclosure.selectors import compliance, filing_lag_summary, open_todos
+from disclosure.selectors.posts import POST_UNIT_KINDS
 
 TODO_LIMIT = 20
 COMMITTEE_PANEL_KINDS = (Organization.Kind.UNIVERSITY, Organization.Kind.COMMITTEE, Organization.Kind.GENERAL_BRANCH)
@@ -60,6 +61,29 @@ def todos_panel(request: HttpRequest, unit: Organization) -> str | None:
     return render_to_string(
         "disclosure/panels/todos.html", {"items": items, "more": len(todos) > TODO_LIMIT}, request=request
     )
+
+
+def actions_panel(request: HttpRequest, unit: Organization) -> str | None:
+    """The three buttons a secretary uses most (issue 22): file a meeting, publish a post, review — at the
+    very top of the unit page, so they are within a phone's first screen. Shown where the user may file
+    minutes (manage_members on the unit). 审核 leads a reviewer to the review queue and a branch (which
+    reviews nobody) to its own records and their review status. One query (two above a branch for a
+    secretary who does not review)."""
+    if not unit.is_active or unit.kind == Organization.Kind.GROUP:
+        return None
+    # Above a branch, the roles that review (manage_units) also file and post: one query for them.
+    reviews = unit.kind != Organization.Kind.BRANCH and organization_permission_holds(
+        user=request.user, organization=unit, codename=MANAGE_UNITS)
+    if not reviews and not organization_permission_holds(user=request.user, organization=unit,
+                                                         codename=MANAGE_MEMBERS):
+        return None
+    context = {
+        "unit": unit,
+        "may_post": unit.kind in POST_UNIT_KINDS,
+        "review_url": reverse("disclosure:review_queue") if reviews else reverse("disclosure:list", args=[unit.pk]),
+        "reviews": reviews,
+    }
+    return render_to_string("disclosure/panels/actions.html", context, request=request)
 
 
 def _month_headers() -> list[tuple[int, str]]:

@@ -132,10 +132,13 @@ def test_publish_summary_view(cast, as_alice, as_bob):
     url = reverse("disclosure:publish_summary", args=[meeting.pk])
     assert as_alice.get(url).status_code == 405
     assert as_bob.post(url).status_code in (403, 404)
-    response = as_alice.post(url)
+    preview = as_alice.post(url)  # issue 22: first what will be public, published only once confirmed
+    assert preview.status_code == 200 and 'name="confirm"' in preview.content.decode()
+    assert not Post.objects.filter(source_meeting=meeting).exists()
+    response = as_alice.post(url, {"confirm": "1"})
     post = Post.objects.get(source_meeting=meeting)
     assert response["Location"] == reverse("disclosure:post_detail", args=[post.pk])
-    as_alice.post(url)
+    as_alice.post(url, {"confirm": "1"})
     assert Post.objects.filter(source_meeting=meeting).count() == 1
 
 

@@ -85,16 +85,16 @@ def test_unit_page_query_count_does_not_grow_with_the_tree(cast, as_officer, dja
     # 1 session, 2 user, 3 the unit, 4 view permission, 5 the snapshot rows of C1 and its children (the
     # figures and the subunits' counts: the members are not scanned), 6 manage_units permission, 7 the parent
     # unit, 8 manage_units on the parent (may they rename/move C1? no),
-    # panels (disclosure.panels): 9 the user's open to-dos; the committee's compliance (bounded by the
+    # panels (disclosure.panels): +1 manage_units (the main actions, issue 22), 9 the user's open to-dos; the committee's compliance (bounded by the
     # committee): 10 its branches, 11 the meeting rules, 12 full members per branch, 13 meetings by branch,
     # kind and month; 14 manage_units (may review), 15 records waiting at C1, 16 filing lag summary,
     # 17 manage_members (may file the committee's own minutes); projects.showcase: 18 manage_members (may see
     # the unit's grants), 19 the grants it leads or joins; then the template: 20 breadcrumb.
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(21):
         as_officer.get(url)
     _grow(cast.c1, 6, 4)
     figures_refresh()
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(21):
         response = as_officer.get(url)
     assert len(response.context["children"]) == 7
     assert [c.party_member_count for c in response.context["children"]][1:] == [4] * 6
@@ -104,8 +104,9 @@ def test_unit_page_query_count_does_not_grow_with_the_tree(cast, as_officer, dja
 
 def test_unit_page_before_the_first_snapshot_counts_live(cast, as_officer, django_assert_num_queries):
     # No snapshot yet (a new unit, or before the first refresh): the page counts live, one query more than
-    # with it (the snapshot rows it looked for; then party_stats's two scans and the children's counts).
-    with django_assert_num_queries(23):
+    # with it (the snapshot rows it looked for; then party_stats's two scans and the children's counts);
+    # +1 the main actions' manage_units (issue 22).
+    with django_assert_num_queries(24):
         response = as_officer.get(reverse("members:unit", args=[cast.c1.pk]))
     assert response.context["figures_at"] is None and response.context["stats"]["party_members"] == 2
 
@@ -161,11 +162,11 @@ def test_branch_page_query_count_is_fixed(cast, as_alice, django_assert_num_quer
     url = reverse("members:unit", args=[cast.branch_a.pk])
     # 1 session, 2 user, 3 the unit, 4 view permission, 5 organizations grouped, 6 members grouped,
     # 7 manage_units (a branch secretary holds none, so no parent queries),
-    # panels: 8 the user's open to-dos; the branch's compliance: 9 the branch, 10 the meeting rules,
+    # panels: +1 manage_members (the main actions, issue 22), 8 the user's open to-dos; the branch's compliance: 9 the branch, 10 the meeting rules,
     # 11 full members, 12 meetings by kind and month; 13 manage_members (may file); projects.showcase:
     # 14 manage_members (may see the branch's grants), 15 its grants;
     # then the template: 16 breadcrumb, 17 children (party groups).
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):
         as_alice.get(url)
     make_org(cast.branch_a, K.GROUP, "第一党小组")
     for i in range(3):
@@ -173,7 +174,7 @@ def test_branch_page_query_count_is_fixed(cast, as_alice, django_assert_num_quer
                             text="召开支部党员大会")
     for _ in range(8):
         MemberFactory(branch=cast.branch_a)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):
         response = as_alice.get(url)
     assert response.content.decode().count('data-todo="meeting_missing"') == 3
 

@@ -38,10 +38,16 @@ def meeting_may_review(*, user: User, meeting: Meeting) -> bool:
 
 
 def meeting_may_edit(*, user: User, meeting: Meeting) -> bool:
-    """The unit's secretaries (manage_members) edit drafts and returned records."""
-    return meeting.editable and organization_permission_holds(
+    """The unit's secretaries (manage_members) edit drafts and returned records. A returned record is the
+    unit's to correct: the reviewer who returned it (manage_members through the tree) does not rewrite it
+    (issue 22), so it takes a current role on the unit itself. One query, two for a returned record."""
+    if not meeting.editable or not organization_permission_holds(
         user=user, organization=meeting.organization, codename=MANAGE_MEMBERS
-    )
+    ):
+        return False
+    if meeting.status == Meeting.Status.RETURNED and not user.is_superuser:
+        return Role.objects.current().filter(user=user, organization_id=meeting.organization_id).exists()
+    return True
 
 
 def meeting_may_view(*, user: User, meeting: Meeting) -> bool:

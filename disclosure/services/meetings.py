@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from branches.models import Organization
@@ -225,8 +226,10 @@ def _review_todo_rows(meetings: list[Meeting]) -> list[Todo]:
     return [
         Todo(user_id=user_id, kind=Todo.Kind.REVIEW_WAITING, key=todo_key("review", m, m.submitted_at),
              organization_id=m.organization_id, meeting=m,
-             text=_("Review: %(meeting)s of %(unit)s") % {"meeting": m.get_kind_display(),
-                                                          "unit": m.organization.name},
+             # The meeting's date in the text: two records of one unit and type must read differently.
+             text=_("Review: %(meeting)s of %(unit)s held on %(day)s") % {
+                 "meeting": m.get_kind_display(), "unit": m.organization.name,
+                 "day": date_format(timezone.localtime(m.held_at).date(), "DATE_FORMAT")},
              due_on=timezone.localdate(m.submitted_at) + days)
         for m in meetings
         for user_id in reviewers.get(m.reviewer_id, [])
@@ -248,8 +251,9 @@ def _returned_todo_rows(meetings: list[Meeting]) -> list[Todo]:
     return [
         Todo(user_id=user_id, kind=Todo.Kind.RETURNED, key=todo_key("returned", m, m.reviewed_at),
              organization_id=m.organization_id, meeting=m,
-             text=_("Returned: %(meeting)s — %(reason)s") % {"meeting": m.get_kind_display(),
-                                                             "reason": m.return_reason[:120]},
+             text=_("Returned: %(meeting)s of %(day)s — %(reason)s") % {
+                 "meeting": m.get_kind_display(), "reason": m.return_reason[:120],
+                 "day": date_format(timezone.localtime(m.held_at).date(), "DATE_FORMAT")},
              due_on=timezone.localdate(m.reviewed_at) + days)
         for m in meetings if m.reviewed_at is not None
         for user_id in secretaries.get(m.organization_id, [])

@@ -169,13 +169,23 @@ def post_attachment_delete(*, attachment: PostAttachment, by: AbstractBaseUser) 
 
 # --- minutes → 支部生活 ------------------------------------------------------------------------------------
 
+def _without_overlap(unit: str, label: str) -> str:
+    """The meeting type without what the unit's name already ends with: 「…第一党支部」 and 「支部党员大会」 make
+    「…第一党支部党员大会」, not 「…支部支部党员大会」 (issue 22)."""
+    for size in range(min(len(unit), len(label) - 1), 1, -1):
+        if unit.endswith(label[:size]):
+            return label[size:]
+    return label
+
+
 def meeting_summary_text(meeting: Meeting) -> tuple[str, str]:
     """Title and body of the summary post of approved minutes: what, when, who attended and the topics,
     never the minutes themselves (they keep their own visibility)."""
     held = meeting.held_on
+    unit = meeting.organization.short_name or meeting.organization.name
+    kind = str(meeting.get_kind_display())
     title = _("%(unit)s %(meeting)s (%(date)s)") % {
-        "unit": meeting.organization.short_name or meeting.organization.name,
-        "meeting": meeting.get_kind_display(), "date": f"{held.year}年{held.month}月{held.day}日",
+        "unit": unit, "meeting": _without_overlap(unit, kind), "date": f"{held.year}年{held.month}月{held.day}日",
     }
     lines = [
         _("On %(date)s %(unit)s held a %(meeting)s.") % {

@@ -221,6 +221,12 @@ def meeting_publish_summary(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     require_organization_permission(user=request.user, organization=meeting.organization,
                                     codename=MANAGE_MEMBERS)
+    if request.POST.get("confirm") != "1" and not Post.objects.filter(source_meeting=meeting).exists():
+        # The summary goes to the public site, whatever the minutes' own visibility: show exactly what will be
+        # public and publish only on a second, explicit click (issue 22).
+        title, text = services.meeting_summary_text(meeting)
+        return render(request, "disclosure/posts/summary_confirm.html",
+                      {"meeting": meeting, "title": title, "paragraphs": text.split("\n\n")})
     try:
         post = services.meeting_publish_summary(meeting=meeting, by=request.user)
     except ValidationError as exc:

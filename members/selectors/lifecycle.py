@@ -286,3 +286,15 @@ def care_occasions(*, organization: Organization, today: datetime.date) -> list[
         due = occasion.noted_on + datetime.timedelta(days=occasion.kind.visit_within_days)
         rows.append({"occasion": occasion, "visits": visits, "due": due, "overdue": not visits and due < today})
     return rows
+
+
+def member_dues_summary(*, member: Member, today: datetime.date) -> dict:
+    """A member's own dues for their home (issue 22): this month's declared amount and line, and the months
+    of this year up to this one without a line. Two queries (declarations, this year's lines)."""
+    month = first_of_month(today)
+    declaration = _amount_on(_declared_amounts([member], month).get(member.pk, []), month)
+    lines = {p.month: p for p in DuesPayment.objects.filter(member=member, month__year=month.year)}
+    since = first_of_month(declaration.valid_from) if declaration else month
+    open_months = [datetime.date(month.year, m, 1) for m in range(1, month.month + 1)]
+    unpaid = [m for m in open_months if m not in lines and m >= min(since, month)]
+    return {"month": month, "declaration": declaration, "line": lines.get(month), "unpaid": unpaid}
