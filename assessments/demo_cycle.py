@@ -211,3 +211,5 @@ def _load(builder: DemoBuilder) -> str:
 
 
 register_demo_step(DemoStep(name="assessment_cycle", load=_load, clear=cycle_demo_clear))
+
+import assessments.demo_programmes  # noqa: E402, F401  (issue 18: registers its demo step after this one)

@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('decided_on', models.DateField(verbose_name='decided on')),
-                ('topic', models.CharField(max_length=200, verbose_name='topic')),
+                ('topic', models.CharField(max_length=200, verbose_name='agenda item')),
                 ('basis', models.TextField(help_text='The rules, documents or requests the decision rests on.', verbose_name='basis')),
                 ('votes_for', models.PositiveSmallIntegerField(default=0, verbose_name='votes for')),
                 ('votes_against', models.PositiveSmallIntegerField(default=0, verbose_name='votes against')),
@@ -83,7 +83,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('decided_on', models.DateField(verbose_name='decided on')),
-                ('topic', models.CharField(max_length=200, verbose_name='topic')),
+                ('topic', models.CharField(max_length=200, verbose_name='agenda item')),
                 ('basis', models.TextField(help_text='The rules, documents or requests the decision rests on.', verbose_name='basis')),
                 ('votes_for', models.PositiveSmallIntegerField(default=0, verbose_name='votes for')),
                 ('votes_against', models.PositiveSmallIntegerField(default=0, verbose_name='votes against')),

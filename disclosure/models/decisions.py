@@ -19,7 +19,7 @@ class Decision(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.SET_NULL, null=True, blank=True, related_name="decision_rows",
                                 verbose_name=_("minutes"), help_text=_("The committee meeting it was decided at."))
     decided_on = models.DateField(_("decided on"))
-    topic = models.CharField(_("topic"), max_length=200)
+    topic = models.CharField(_("agenda item"), max_length=200)
     basis = models.TextField(_("basis"), help_text=_("The rules, documents or requests the decision rests on."))
     votes_for = models.PositiveSmallIntegerField(_("votes for"), default=0)
     votes_against = models.PositiveSmallIntegerField(_("votes against"), default=0)
