@@ -16,6 +16,9 @@ urlpatterns = [
     path("org/<int:pk>/work-record/<int:year>.docx", documents.work_record_docx, name="work_record_docx"),
     path("meetings/<int:pk>/edit/", views.meeting_edit, name="edit"),
     path("meetings/<int:pk>/approve/", views.meeting_approve, name="approve"),
+    # QR sign-in (issue 20): the secretary's screen, and the link its code carries.
+    path("meetings/<int:pk>/sign-in/", views.meeting_sign_in_code, name="sign_in_code"),
+    path("meetings/<int:pk>/sign-in/<str:token>/", views.meeting_sign_in_page, name="sign_in"),
     path("meetings/<int:pk>/return/", views.meeting_return, name="return"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
     path("attachments/<int:pk>/delete/", views.attachment_delete, name="attachment_delete"),

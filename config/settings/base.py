@@ -345,6 +345,13 @@ MEETING_ATTACHMENT_MAX_BYTES = env_int("MEETING_ATTACHMENT_MAX_BYTES", 20 * 1024
 MEETING_ATTACHMENTS_PER_UPLOAD = env_int("MEETING_ATTACHMENTS_PER_UPLOAD", 10, minimum=1)
 # The daily step reminds secretaries this many days before a period ends with a required meeting missing.
 MEETING_REMINDER_DAYS = env_int("MEETING_REMINDER_DAYS", 7, minimum=0)
+# QR sign-in at meetings (issue 20): the code on the secretary's phone changes every ROTATE seconds; a code
+# read is good for TOKEN seconds (time to sign on first); codes work from EARLY minutes before the meeting to
+# MINUTES after its start (the meeting's hour).
+MEETING_SIGN_IN_ROTATE_SECONDS = env_int("MEETING_SIGN_IN_ROTATE_SECONDS", 30, minimum=5)
+MEETING_SIGN_IN_TOKEN_SECONDS = env_int("MEETING_SIGN_IN_TOKEN_SECONDS", 180, minimum=10)
+MEETING_SIGN_IN_EARLY_MINUTES = env_int("MEETING_SIGN_IN_EARLY_MINUTES", 30, minimum=0)
+MEETING_SIGN_IN_MINUTES = env_int("MEETING_SIGN_IN_MINUTES", 60, minimum=1)
 
 # --- Ratings, 双述双评 (issue 6, assessments/services/ratings.py) ---------------------------------------
 # No average is shown for a secretary rated by fewer people (a campaign may set its own).

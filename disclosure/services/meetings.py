@@ -19,6 +19,7 @@ from branches.models import Organization
 from branches.once import once
 from branches.selectors import MANAGE_MEMBERS, organization_permission_holds
 from branches.uploads import upload_check
+from disclosure.services.sign_in import attendance_corrections_record
 from disclosure.models import Attachment, Attendance, Meeting, Todo
 from disclosure.public_cache import public_pages_invalidate
 from disclosure.selectors import (
@@ -184,6 +185,8 @@ def _meeting_write(*, by, organization: Organization, data: dict, attendance: li
     if meeting.pk is None:
         meeting.save()  # attendance and attachments need the id
     _apply_attendance(meeting, attendance)
+    # Where the minutes now differ from the QR sign-ins, the secretary's correction is kept (issue 20).
+    attendance_corrections_record(meeting=meeting, entries=attendance, by=by)
     if submit:
         _check_ready(meeting)  # before any file is stored, so a refusal leaves nothing behind
     checked = [(upload, attachment_check(upload)) for upload in attachments]

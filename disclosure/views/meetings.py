@@ -27,6 +27,7 @@ from branches.selectors import (
 from disclosure import services
 from disclosure.exports import work_record_summary, work_record_xlsx
 from disclosure.forms import AttendanceForm, MeetingForm, ReturnForm
+from disclosure.services.sign_in import attendance_prefill
 from disclosure.models import Attachment, Attendance, Meeting
 from disclosure.selectors import (
     meeting_may_edit,
@@ -166,6 +167,12 @@ def _meeting_form(request: HttpRequest, unit: Organization, meeting: Meeting | N
         if meeting is None and kind:
             initial["kind"] = kind  # from a to-do "hold and record …"; an unknown value is simply not selected
         form = MeetingForm(initial=initial, unit=unit, groups=groups)
+        if meeting is not None and meeting.editable:
+            # Members who scanned the QR code are present, the others absent until the secretary says why.
+            recorded, signed = attendance_prefill(meeting=meeting, members=members, recorded=recorded)
+            if signed:
+                messages.info(request, _("Attendance is filled in from the QR sign-ins (%(n)d signed in); "
+                                         "correct it where needed.") % {"n": signed})
         attendance = AttendanceForm(members=members, recorded=recorded)
     context = {
         "unit": unit,
