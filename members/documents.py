@@ -10,6 +10,7 @@ from branches.dates import add_years
 from branches.documents import DocumentKind, document_render, register_document
 from branches.models import Organization
 from members.models import DevelopmentCase, Member
+from members.resources import EDUCATION_LABELS
 
 DUES_LIST = register_document(DocumentKind(
     key="dues-list", title="党费收缴公示表",
@@ -115,7 +116,7 @@ def dues_list_document(*, branch: Organization, data: dict, today: datetime.date
 
 def _person(member: Member) -> dict:
     return {"name": member.name, "gender": member.get_gender_display(), "ethnicity": member.ethnicity,
-            "birth_year": member.birth_date.year, "education": member.get_education_display() if member.education else "",
+            "birth_year": member.birth_date.year, "education": EDUCATION_LABELS.get(member.education, ""),
             "applied_on": _day(member.applied_on), "activist_on": _day(member.activist_on),
             "candidate_on": _day(member.candidate_on), "branch": member.branch.name}
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from branches.dates import add_years
 from branches.models import Organization
 from members.models import DevelopmentCase, DevelopmentStep, Member, StatTable, Transfer
+from members.resources import EDUCATION_LABELS, OCCUPATION_LABELS, STUDENT_LEVEL_LABELS
 from members.selectors import AGE_BANDS
 
 S = Member.Stage
@@ -316,9 +317,10 @@ SHEET_FIELDS: dict[str, Callable[[Member], object]] = {
     "ethnicity": lambda m: m.ethnicity,
     "birth_date": lambda m: m.birth_date,
     "id_number": lambda m: m.id_number,
-    "education": lambda m: _display(m, "education"),
-    "occupation": lambda m: _display(m, "occupation"),
-    "student_level": lambda m: _display(m, "student_level"),
+    # The national labels (as the import reads them), whatever the interface's language.
+    "education": lambda m: EDUCATION_LABELS.get(m.education, ""),
+    "occupation": lambda m: OCCUPATION_LABELS.get(m.occupation, ""),
+    "student_level": lambda m: STUDENT_LEVEL_LABELS.get(m.student_level, ""),
     "category": lambda m: _display(m, "category"),
     "stage": lambda m: _display(m, "stage"),
     "branch": lambda m: m.branch.name,

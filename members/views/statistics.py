@@ -243,7 +243,7 @@ def term_docx(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     unit = _unit(request, pk)
     if unit.kind == Organization.Kind.GROUP:
         raise Http404
-    parent = unit.get_parent()
+    parent = Organization.objects.filter(path=unit.path[:-unit.steplen]).first() if unit.depth > 1 else None
     party = Member.objects.active().party_members().in_subtree(unit)
     counts = party.values("stage").order_by()
     members = counts.count()
