@@ -43,3 +43,6 @@ def register() -> None:
                            order=70))
     register_source(Source("care", _("Care visits"), _todos(K.MEMBER_AFFAIRS, "lifecycle:care:"), order=80))
     register_source(Source("assessment", _("Assessment phases"), _todos(K.ASSESSMENT), order=90))
+    from disclosure import notify_demo
+
+    notify_demo.register()

@@ -38,6 +38,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
         return redirect("notifications:preferences")
     return render(request, "notifications/preferences.html", {
         "form": form, "sending": channels.sending(), "email_address": request.user.email,
+        "outbox": selectors.outbox_universities(user=request.user).exists(),
     })
 
 

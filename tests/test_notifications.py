@@ -464,3 +464,20 @@ def test_a_dead_workers_half_sent_delivery_goes_back_to_the_queue(people, smtp):
     assert services.deliveries_due(now=MORNING + datetime.timedelta(minutes=10)) == []
     assert _send_all(MORNING + datetime.timedelta(minutes=31)) == ["sent"]
     assert DeliveryAttempt.objects.count() == 1
+
+
+def test_the_demo_step_fills_the_outbox_with_sent_and_failed_records(people):
+    from disclosure import notify_demo
+    from members.demo import DemoBuilder
+
+    for n in range(7):
+        user = UserFactory(username=f"demo-sec-{n}", email=f"s{n}@uni.example")
+        _todo(user, people.branch_a, f"meeting:demo:{n}")
+    line = notify_demo.load(DemoBuilder(seed=1, scale=1, today=TODAY))
+    assert "7 digests" in line
+    statuses = sorted(Delivery.objects.values_list("status", flat=True))
+    assert statuses.count("sent") == 3 and statuses.count("failed") == 3 and statuses.count("outbox") == 1
+    failed = Delivery.objects.filter(status=Delivery.Status.FAILED).first()
+    assert [t.outcome for t in failed.tries.all()] == ["retry", "failed"]
+    notify_demo.clear()
+    assert not Delivery.objects.exists()
