@@ -39,8 +39,9 @@ run: setup
 	$(PY) manage.py load_demo --if-empty
 	HOST=$(HOST) PORT=$(PORT) scripts/run_embedded.sh
 
+# --durations=15: the slowest tests printed at the end of every run, so a slow one stays visible (issue 17.4).
 test: setup-dev
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --durations=15 $(PYTEST_ARGS)
 
 # The date-sensitive tests on fixed days of the year (New Year, 30 June, 1 July, 30 September, 31 December,
 # 29 February); CI runs it after `make test`.
