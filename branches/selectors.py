@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Permission
+from django.contrib.auth.models import AnonymousUser, Permission, User as AuthUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, F, OuterRef, QuerySet
 from django.db.models.lookups import StartsWith
@@ -24,7 +24,7 @@ from branches.models import (
     UnitFigures,
 )
 
-User = AbstractBaseUser | AnonymousUser
+User = AuthUser | AnonymousUser
 
 VIEW = "view_organization"
 MANAGE_MEMBERS = "manage_members"

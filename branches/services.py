@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import secrets
 
-from django.contrib.auth.models import AbstractBaseUser, Permission
+from django.contrib.auth.models import Permission, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -18,7 +18,7 @@ from branches.selectors import MANAGE_UNITS, organization_permission_holds
 from branches.signals import organization_deactivating
 
 
-def _require_manage_units(*, by: AbstractBaseUser | None, organization: Organization | None) -> None:
+def _require_manage_units(*, by: User | None, organization: Organization | None) -> None:
     """``by`` None means a trusted caller (a management command); otherwise manage_units must hold."""
     if by is None:
         return
@@ -55,7 +55,7 @@ def organization_create(
     parent: Organization | None,
     kind: str,
     name: str,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
     short_name: str = "",
     code: str = "",
     category: str = "",
@@ -104,7 +104,7 @@ def organization_create(
 
 @transaction.atomic
 def organization_rename(
-    *, organization: Organization, name: str, short_name: str | None = None, by: AbstractBaseUser | None = None
+    *, organization: Organization, name: str, short_name: str | None = None, by: User | None = None
 ) -> Organization:
     """Rename a unit. Structural changes to a unit need manage_units on the unit above it."""
     _require_manage_units(by=by, organization=Organization.objects.get_parent(organization))
@@ -122,7 +122,7 @@ def organization_rename(
 
 @transaction.atomic
 def organization_move(
-    *, organization: Organization, new_parent: Organization, by: AbstractBaseUser | None = None
+    *, organization: Organization, new_parent: Organization, by: User | None = None
 ) -> Organization:
     """Move a unit with its whole subtree under ``new_parent``; permissions travel with the nodes."""
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
@@ -141,7 +141,7 @@ def organization_move(
 
 
 @transaction.atomic
-def organization_deactivate(*, organization: Organization, by: AbstractBaseUser | None = None) -> int:
+def organization_deactivate(*, organization: Organization, by: User | None = None) -> int:
     """Deactivate a unit and everything below it. Receivers of ``organization_deactivating`` may veto
     (members does while active members remain). Returns how many units were deactivated."""
     _require_manage_units(by=by, organization=Organization.objects.get_parent(organization))
@@ -161,11 +161,11 @@ def _permissions(codenames: tuple[str, ...]) -> list[Permission]:
 @transaction.atomic
 def role_assign(
     *,
-    user: AbstractBaseUser,
+    user: User,
     organization: Organization,
     kind: str,
     started_on: datetime.date | None = None,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
 ) -> Role:
     """Give ``user`` a role on ``organization`` and the object permissions that role carries."""
     parent = Organization.objects.get_parent(organization) if by is not None else None
@@ -195,7 +195,7 @@ def _withdraw_permissions(role: Role) -> None:
 
 
 @transaction.atomic
-def role_end(*, role: Role, ended_on: datetime.date | None = None, by: AbstractBaseUser | None = None) -> Role:
+def role_end(*, role: Role, ended_on: datetime.date | None = None, by: User | None = None) -> Role:
     """End a role and withdraw the permissions no other current role of the user still grants there."""
     parent = Organization.objects.get_parent(role.organization) if by is not None else None
     _require_manage_units(by=by, organization=parent or role.organization)

@@ -11,7 +11,7 @@ import datetime
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
@@ -61,7 +61,7 @@ def _showcase_changed(grant: Grant) -> None:
         public_pages_invalidate(organization=grant.organization)
 
 
-def _attach(grant: Grant, files: Iterable, *, by: AbstractBaseUser, report: GrantReport | None = None) -> None:
+def _attach(grant: Grant, files: Iterable, *, by: User, report: GrantReport | None = None) -> None:
     checked = [(upload, attachment_check(upload)) for upload in files]  # every file checked before any is stored
     for upload, content_type in checked:
         GrantFile.objects.create(grant=grant, report=report, file=upload, name=upload.name[:200],
@@ -108,7 +108,7 @@ def _check_application(*, call: GrantCall, organization: Organization, topic: Ca
 
 
 @transaction.atomic
-def call_create(*, call: GrantCall, organization: Organization, by: AbstractBaseUser, topics: Iterable[str],
+def call_create(*, call: GrantCall, organization: Organization, by: User, topics: Iterable[str],
                 request_key=None) -> GrantCall:
     """Publish a call (an unsaved ``GrantCall`` from the form) with its topics; once per form."""
     return once(key=request_key, user=by, model=GrantCall, create=lambda: _call_insert(call, organization, topics))
@@ -123,7 +123,7 @@ def _call_insert(call: GrantCall, organization: Organization, topics: Iterable[s
 
 @transaction.atomic
 def grant_apply(
-    *, call: GrantCall, organization: Organization, applicant: AbstractBaseUser, topic: CallTopic, title: str,
+    *, call: GrantCall, organization: Organization, applicant: User, topic: CallTopic, title: str,
     plan: str, expected_outputs: str, budget_requested: Decimal, partners: Iterable[Organization] = (),
     files: Iterable = (), submit: bool = True, today: datetime.date | None = None, request_key=None,
 ) -> Grant:
@@ -159,7 +159,7 @@ def _grant_create(*, call, organization, applicant, topic, title, plan, expected
 
 @transaction.atomic
 def grant_update(
-    *, grant: Grant, by: AbstractBaseUser, topic: CallTopic, title: str, plan: str, expected_outputs: str,
+    *, grant: Grant, by: User, topic: CallTopic, title: str, plan: str, expected_outputs: str,
     budget_requested: Decimal, partners: Iterable[Organization] = (), files: Iterable = (), submit: bool = True,
     today: datetime.date | None = None,
 ) -> Grant:
@@ -195,7 +195,7 @@ def _submit(grant: Grant, *, today: datetime.date) -> None:
 
 
 @transaction.atomic
-def grant_endorse(*, grant: Grant, by: AbstractBaseUser, note: str = "") -> Grant:
+def grant_endorse(*, grant: Grant, by: User, note: str = "") -> Grant:
     """The lead unit's secondary committee endorses the application: it goes on to the 组织部."""
     grant = _locked(grant)
     if grant.status != Grant.Status.SUBMITTED:
@@ -207,7 +207,7 @@ def grant_endorse(*, grant: Grant, by: AbstractBaseUser, note: str = "") -> Gran
 
 
 @transaction.atomic
-def grant_return(*, grant: Grant, by: AbstractBaseUser, reason: str) -> Grant:
+def grant_return(*, grant: Grant, by: User, reason: str) -> Grant:
     """The committee sends an application back to its unit as a draft, with the reason."""
     reason = reason.strip()
     if not reason:
@@ -221,7 +221,7 @@ def grant_return(*, grant: Grant, by: AbstractBaseUser, reason: str) -> Grant:
 
 
 @transaction.atomic
-def reviewers_assign(*, grant: Grant, reviewers: Iterable[AbstractBaseUser], by: AbstractBaseUser) -> int:
+def reviewers_assign(*, grant: Grant, reviewers: Iterable[User], by: User) -> int:
     """Give the application to reviewers (each once); returns how many were newly assigned."""
     grant = _locked(grant)
     if grant.status not in REVIEWABLE:
@@ -236,7 +236,7 @@ def reviewers_assign(*, grant: Grant, reviewers: Iterable[AbstractBaseUser], by:
 
 
 @transaction.atomic
-def review_submit(*, review: GrantReview, by: AbstractBaseUser, score: int, opinion: str) -> GrantReview:
+def review_submit(*, review: GrantReview, by: User, score: int, opinion: str) -> GrantReview:
     """The reviewer's score (0–100) and opinion; changeable until the 组织部 decides."""
     review = GrantReview.objects.select_for_update(of=("self",)).select_related("grant").get(pk=review.pk)
     if review.reviewer_id != by.pk:
@@ -253,7 +253,7 @@ def review_submit(*, review: GrantReview, by: AbstractBaseUser, score: int, opin
 
 
 @transaction.atomic
-def grant_decide(*, grant: Grant, by: AbstractBaseUser, grade: str, amount: Decimal | None, reason: str,
+def grant_decide(*, grant: Grant, by: User, grade: str, amount: Decimal | None, reason: str,
                  today: datetime.date | None = None) -> Grant:
     """The 组织部's decision: key or general with the funds granted, or rejected. Final once made.
 
@@ -307,7 +307,7 @@ def grant_decide(*, grant: Grant, by: AbstractBaseUser, grade: str, amount: Deci
 
 
 @transaction.atomic
-def report_submit(*, grant: Grant, by: AbstractBaseUser, kind: str, text: str, outputs: str = "", links: str = "",
+def report_submit(*, grant: Grant, by: User, kind: str, text: str, outputs: str = "", links: str = "",
                   files: Iterable = ()) -> GrantReport:
     """The mid-term or final report. A final report puts the grant up for acceptance."""
     grant = _locked(grant)
@@ -332,7 +332,7 @@ def report_submit(*, grant: Grant, by: AbstractBaseUser, kind: str, text: str, o
 
 
 @transaction.atomic
-def expense_record(*, grant: Grant, by: AbstractBaseUser, spent_on: datetime.date, amount: Decimal,
+def expense_record(*, grant: Grant, by: User, spent_on: datetime.date, amount: Decimal,
                    purpose: str, request_key=None) -> GrantExpense:
     """Money spent; the running total can never pass the granted amount (the grant's row is locked).
     The same ``request_key`` twice (a double click) records the expense once."""
@@ -360,7 +360,7 @@ def _expense_create(*, grant: Grant, by, spent_on, amount, purpose, request_key)
 
 
 @transaction.atomic
-def grant_accept(*, grant: Grant, by: AbstractBaseUser, result: str, reason: str,
+def grant_accept(*, grant: Grant, by: User, result: str, reason: str,
                  extended_until: datetime.date | None = None) -> Grant:
     """结项: passed, failed, or extended once to a later date (the project runs on and reports again)."""
     reason = reason.strip()

@@ -8,7 +8,7 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
@@ -18,7 +18,7 @@ from branches.models import Organization, Role
 from branches.selectors import MANAGE_UNITS, organizations_visible_to, organizations_with_permission
 
 
-def cycles_for(*, user: AbstractBaseUser) -> QuerySet[AssessmentCycle]:
+def cycles_for(*, user: User) -> QuerySet[AssessmentCycle]:
     """Cycles of universities the user can see anything of (a branch secretary sees their university's).
     Two queries: the visible units' paths, then the cycles of their ancestors."""
     visible = organizations_visible_to(user=user)
@@ -27,7 +27,7 @@ def cycles_for(*, user: AbstractBaseUser) -> QuerySet[AssessmentCycle]:
     return AssessmentCycle.objects.filter(root__path__in=prefixes).select_related("root")
 
 
-def assessments_visible(*, user: AbstractBaseUser, cycle: AssessmentCycle) -> QuerySet[Assessment]:
+def assessments_visible(*, user: User, cycle: AssessmentCycle) -> QuerySet[Assessment]:
     """The cycle's assessments of units the user may view, in tree order. One query."""
     return (Assessment.objects.filter(cycle=cycle, organization__in=organizations_visible_to(user=user))
             .select_related("organization").order_by("organization__path"))
@@ -41,7 +41,7 @@ def assessment_status_counts(*, assessments: QuerySet[Assessment]) -> dict[str, 
     return counts
 
 
-def assessment_for(*, user: AbstractBaseUser, pk: int) -> Assessment | None:
+def assessment_for(*, user: User, pk: int) -> Assessment | None:
     """The assessment if the user may view its unit, else None (the view answers 404). One query."""
     return (Assessment.objects.filter(pk=pk, organization__in=organizations_visible_to(user=user))
             .select_related("cycle", "cycle__root", "organization").first())
@@ -81,7 +81,7 @@ def assessment_groups(*, assessment: Assessment) -> list[Group]:
     return list(groups.values())
 
 
-def may_self_assess_any(*, user: AbstractBaseUser) -> set[int]:
+def may_self_assess_any(*, user: User) -> set[int]:
     """Ids of the units the user self-assesses (their own units). One query."""
     return set(Role.objects.current().filter(user=user, kind__in=SELF_ROLES).values_list("organization_id", flat=True))
 
@@ -94,7 +94,7 @@ class Reminder:
     due_on: datetime.date | None
 
 
-def reminders_for(*, user: AbstractBaseUser, cycle: AssessmentCycle | None, today: datetime.date) -> list[Reminder]:
+def reminders_for(*, user: User, cycle: AssessmentCycle | None, today: datetime.date) -> list[Reminder]:
     """What the user should do in the cycle now (shown on the cycle's page; derived from the state, so it is
     never stale): self-assessments to submit, reviews to do, verifications to do. Two queries."""
     if cycle is None or cycle.opened_on is None or cycle.published_on is not None:
@@ -167,7 +167,7 @@ def plan_items_for(*, organization: Organization, year: int) -> QuerySet[PlanIte
             .select_related("indicator").order_by("indicator__position", "pk"))
 
 
-def plans_awaiting(*, user: AbstractBaseUser) -> QuerySet[PlanItem]:
+def plans_awaiting(*, user: User) -> QuerySet[PlanItem]:
     """Plan items submitted by units below those the user manages (not their own unit). One query."""
     managed = organizations_with_permission(user=user, codename=MANAGE_UNITS)
     own = may_self_assess_any(user=user)

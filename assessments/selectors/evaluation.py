@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.lookups import StartsWith
 
@@ -24,7 +24,7 @@ from branches.selectors import MANAGE_MEMBERS, organizations_with_permission
 GRADE_ORDER = [EvaluationGrade.EXCELLENT, EvaluationGrade.QUALIFIED, EvaluationGrade.BASIC, EvaluationGrade.UNQUALIFIED]
 
 
-def evaluations_managed(*, user: AbstractBaseUser) -> QuerySet[MemberEvaluation]:
+def evaluations_managed(*, user: User) -> QuerySet[MemberEvaluation]:
     """Evaluations of the branches the user runs or is above. One query."""
     units = organizations_with_permission(user=user, codename=MANAGE_MEMBERS)
     return (MemberEvaluation.objects.filter(branch__in=units).select_related("branch")
@@ -33,7 +33,7 @@ def evaluations_managed(*, user: AbstractBaseUser) -> QuerySet[MemberEvaluation]
             .order_by("-year", "branch__path"))
 
 
-def entries_of_user(*, user: AbstractBaseUser) -> QuerySet[EvaluationEntry]:
+def entries_of_user(*, user: User) -> QuerySet[EvaluationEntry]:
     """The user's own entries (as a member), newest first: their self-evaluation, vote and grade."""
     if not user.is_authenticated:
         return EvaluationEntry.objects.none()
@@ -79,7 +79,7 @@ def participants(*, evaluation: MemberEvaluation) -> int:
     return EvaluationBallot.objects.filter(evaluation_id=evaluation.pk).values("rater_id").distinct().count()
 
 
-def awaiting_decision(*, user: AbstractBaseUser) -> QuerySet[MemberEvaluation]:
+def awaiting_decision(*, user: User) -> QuerySet[MemberEvaluation]:
     """Reported evaluations of branches below a unit the user runs above branch level (a branch's own
     committee does not approve its own report). One query."""
     above = (organizations_with_permission(user=user, codename=MANAGE_MEMBERS)

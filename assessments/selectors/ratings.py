@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User as AuthUser
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.lookups import StartsWith
 
@@ -33,7 +33,7 @@ from assessments.models import (
 from assessments.models.ballots import BallotTally
 from assessments.services.ratings import targets_for_rater
 
-User = AbstractBaseUser | AnonymousUser
+User = AuthUser | AnonymousUser
 
 
 def campaigns_for_rater(*, user: User) -> QuerySet[RatingCampaign]:

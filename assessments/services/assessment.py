@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Q
@@ -49,7 +49,7 @@ def cycle_default_dates(year: int) -> dict[str, datetime.date]:
 
 
 @transaction.atomic
-def cycle_create(*, root: Organization, year: int, by: AbstractBaseUser | None = None,
+def cycle_create(*, root: Organization, year: int, by: User | None = None,
                  **dates: datetime.date) -> AssessmentCycle:
     """The cycle of ``year`` for the university ``root`` with the default dates, overridden by ``dates``."""
     if by is not None and not organization_permission_holds(user=by, organization=root, codename=MANAGE_UNITS):
@@ -68,20 +68,20 @@ def cycle_create(*, root: Organization, year: int, by: AbstractBaseUser | None =
 
 # --- permissions -----------------------------------------------------------------------------------------
 
-def may_self_assess(*, user: AbstractBaseUser, organization: Organization) -> bool:
+def may_self_assess(*, user: User, organization: Organization) -> bool:
     """A current secretary, deputy or organizer of the unit itself (not of a unit above it)."""
     if not user.is_authenticated:
         return False
     return Role.objects.current().filter(user=user, organization=organization, kind__in=SELF_ROLES).exists()
 
 
-def may_review(*, user: AbstractBaseUser, assessment: Assessment) -> bool:
+def may_review(*, user: User, assessment: Assessment) -> bool:
     parent = Organization.objects.get_parent(assessment.organization)
     return parent is not None and organization_permission_holds(user=user, organization=parent,
                                                                 codename=MANAGE_UNITS)
 
 
-def may_verify(*, user: AbstractBaseUser, cycle: AssessmentCycle) -> bool:
+def may_verify(*, user: User, cycle: AssessmentCycle) -> bool:
     return organization_permission_holds(user=user, organization=cycle.root, codename=MANAGE_UNITS)
 
 
@@ -376,7 +376,7 @@ def _load_for_update(assessment: Assessment) -> tuple[Assessment, dict[int, Item
     return locked, items
 
 
-def assessment_self_save(*, assessment: Assessment, by: AbstractBaseUser | None, inputs: Mapping[int, ItemInput],
+def assessment_self_save(*, assessment: Assessment, by: User | None, inputs: Mapping[int, ItemInput],
                          submit: bool = False, today: datetime.date | None = None) -> Assessment:
     """Save the unit's own points and evidence; with ``submit`` hand the self-assessment to the reviewer.
     Only while the window is open and the assessment is a draft (a second submit changes nothing)."""
@@ -462,7 +462,7 @@ def _adjust(assessment: Assessment, items: dict[int, ItemScore], inputs: Mapping
         item.save()
 
 
-def assessment_review(*, assessment: Assessment, by: AbstractBaseUser | None, inputs: Mapping[int, ItemInput],
+def assessment_review(*, assessment: Assessment, by: User | None, inputs: Mapping[int, ItemInput],
                       today: datetime.date | None = None) -> Assessment:
     """The committee's review of a submitted self-assessment: each changed point needs a reason. Can be
     redone until the review phase closes; ranks in the committee follow at once."""
@@ -487,7 +487,7 @@ def assessment_review(*, assessment: Assessment, by: AbstractBaseUser | None, in
     return assessment
 
 
-def assessment_verify(*, assessment: Assessment, by: AbstractBaseUser | None, inputs: Mapping[int, ItemInput],
+def assessment_verify(*, assessment: Assessment, by: User | None, inputs: Mapping[int, ItemInput],
                       today: datetime.date | None = None) -> Assessment:
     """组织部's verification of a reviewed assessment (changes need a reason); totals, grade and ranks follow."""
     today = today or timezone.localdate()
@@ -512,7 +512,7 @@ def assessment_verify(*, assessment: Assessment, by: AbstractBaseUser | None, in
 
 
 @transaction.atomic
-def committee_summary_save(*, assessment: Assessment, by: AbstractBaseUser | None, text: str) -> Assessment:
+def committee_summary_save(*, assessment: Assessment, by: User | None, text: str) -> Assessment:
     """The committee's 考核评估总结 of its branches, kept on its own assessment."""
     from disclosure.services import sanitize_minutes
 
@@ -527,7 +527,7 @@ def committee_summary_save(*, assessment: Assessment, by: AbstractBaseUser | Non
 
 
 @transaction.atomic
-def cycle_publish(*, cycle: AssessmentCycle, by: AbstractBaseUser | None) -> int:
+def cycle_publish(*, cycle: AssessmentCycle, by: User | None) -> int:
     """Publish now (组织部), without waiting for the publication date; needs the verification closed."""
     if by is not None and not may_verify(user=by, cycle=cycle):
         raise PermissionDenied

@@ -14,7 +14,7 @@ import datetime
 import secrets
 from collections.abc import Mapping
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -45,7 +45,7 @@ class EvaluationRefused(Exception):
     """A 测评 choice that cannot be taken, with the message for the member."""
 
 
-def may_run(*, user: AbstractBaseUser, branch: Organization) -> bool:
+def may_run(*, user: User, branch: Organization) -> bool:
     """The branch's committee (its secretary, deputy, organizer) and those above run its evaluation."""
     return organization_permission_holds(user=user, organization=branch, codename=MANAGE_MEMBERS)
 
@@ -55,7 +55,7 @@ def _parent_path(branch: Organization) -> Organization:
     return Organization(path=branch.path[:-branch.steplen], kind=Organization.Kind.COMMITTEE)
 
 
-def may_decide(*, user: AbstractBaseUser, branch: Organization) -> bool:
+def may_decide(*, user: User, branch: Organization) -> bool:
     """The secondary committee above the branch (or higher) approves or returns; not the branch itself."""
     return organization_permission_holds(user=user, organization=_parent_path(branch), codename=MANAGE_MEMBERS)
 
@@ -70,7 +70,7 @@ def _locked(evaluation: MemberEvaluation) -> MemberEvaluation:
 
 
 @transaction.atomic
-def evaluation_open(*, branch: Organization, year: int, by: AbstractBaseUser | None,
+def evaluation_open(*, branch: Organization, year: int, by: User | None,
                     today: datetime.date | None = None, request_key=None) -> MemberEvaluation:
     """Open ``branch``'s evaluation of ``year``: an entry per active party member (full members graded,
     probationary members taking part ungraded) and a ballot box whose key is kept by the server."""
@@ -100,13 +100,13 @@ def evaluation_open(*, branch: Organization, year: int, by: AbstractBaseUser | N
     return evaluation
 
 
-def entry_of(*, evaluation: MemberEvaluation, user: AbstractBaseUser) -> EvaluationEntry | None:
+def entry_of(*, evaluation: MemberEvaluation, user: User) -> EvaluationEntry | None:
     return (EvaluationEntry.objects.filter(evaluation=evaluation, member__user_id=user.pk)
             .select_related("member").first())
 
 
 @transaction.atomic
-def self_evaluation_save(*, entry: EvaluationEntry, text: str, by: AbstractBaseUser) -> EvaluationEntry:
+def self_evaluation_save(*, entry: EvaluationEntry, text: str, by: User) -> EvaluationEntry:
     """The member's own 个人自评, while the evaluation is open."""
     if entry.member.user_id != by.pk:
         raise PermissionDenied
@@ -160,7 +160,7 @@ def vote_cast(*, evaluation: MemberEvaluation, rater: EvaluationEntry, choices: 
 
 
 @transaction.atomic
-def vote_close(*, evaluation: MemberEvaluation, by: AbstractBaseUser | None) -> MemberEvaluation:
+def vote_close(*, evaluation: MemberEvaluation, by: User | None) -> MemberEvaluation:
     """End the self-evaluation and the vote; the box is opened with the server's key and tallied (only
     tallies remain). Idempotent."""
     evaluation = _locked(evaluation)
@@ -201,7 +201,7 @@ def grade_problems(*, evaluation: MemberEvaluation, grades: Mapping[int, tuple[s
 
 
 @transaction.atomic
-def grades_save(*, evaluation: MemberEvaluation, grades: Mapping[int, tuple[str, str]], by: AbstractBaseUser | None,
+def grades_save(*, evaluation: MemberEvaluation, grades: Mapping[int, tuple[str, str]], by: User | None,
                 submit: bool = False) -> MemberEvaluation:
     """The branch's proposed grades (entry id → (grade, reason)); with ``submit``, reported to the secondary
     committee. Refused whole (ValidationError with every problem) when a rule is broken."""
@@ -230,7 +230,7 @@ def grades_save(*, evaluation: MemberEvaluation, grades: Mapping[int, tuple[str,
 
 
 @transaction.atomic
-def evaluation_decide(*, evaluation: MemberEvaluation, by: AbstractBaseUser | None, approve: bool,
+def evaluation_decide(*, evaluation: MemberEvaluation, by: User | None, approve: bool,
                       reason: str = "") -> MemberEvaluation:
     """The secondary committee approves the reported grades, or returns them with a reason (the branch then
     corrects and reports again)."""
@@ -253,7 +253,7 @@ STEP_ORDER = [EvaluationFollowUp.Step.RECTIFY, EvaluationFollowUp.Step.PERSUADE,
 
 
 @transaction.atomic
-def followup_record(*, entry: EvaluationEntry, step: str, note: str, by: AbstractBaseUser | None,
+def followup_record(*, entry: EvaluationEntry, step: str, note: str, by: User | None,
                     deadline: datetime.date | None = None, today: datetime.date | None = None) -> EvaluationFollowUp:
     """A step after a 不合格 of an approved evaluation, awaiting the committee. 限期改正 first, with a deadline
     after today (within a year); a later step only after the one before it was approved."""
@@ -286,7 +286,7 @@ def followup_record(*, entry: EvaluationEntry, step: str, note: str, by: Abstrac
 
 
 @transaction.atomic
-def followup_decide(*, follow_up: EvaluationFollowUp, by: AbstractBaseUser | None, approve: bool,
+def followup_decide(*, follow_up: EvaluationFollowUp, by: User | None, approve: bool,
                     reason: str = "") -> EvaluationFollowUp:
     """The secondary committee approves a follow-up step, or returns it with a reason."""
     follow_up = EvaluationFollowUp.objects.select_for_update().select_related("entry__evaluation__branch").get(

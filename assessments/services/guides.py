@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -60,7 +60,7 @@ def default_actions(programme: str) -> list[tuple[int, bool, str, str]]:
 
 
 @transaction.atomic
-def guide_create(*, year: int, programme: str, by: AbstractBaseUser | None, standard: bool = True) -> AnnualGuide:
+def guide_create(*, year: int, programme: str, by: User | None, standard: bool = True) -> AnnualGuide:
     """A draft guide for ``year`` and a branch ``programme``, with the default actions unless ``standard`` is False."""
     require_officer(by=by)
     if programme not in BRANCH_PROGRAMMES:
@@ -77,7 +77,7 @@ def guide_create(*, year: int, programme: str, by: AbstractBaseUser | None, stan
 
 
 @transaction.atomic
-def guide_action_save(*, guide: AnnualGuide, by: AbstractBaseUser | None, action: GuideAction | None = None,
+def guide_action_save(*, guide: AnnualGuide, by: User | None, action: GuideAction | None = None,
                       request_key=None, **values) -> GuideAction:
     """Add (``action`` None, once per form) or edit one month's action of ``guide``."""
     require_officer(by=by)
@@ -98,7 +98,7 @@ def guide_action_save(*, guide: AnnualGuide, by: AbstractBaseUser | None, action
 
 
 @transaction.atomic
-def guide_action_delete(*, action: GuideAction, by: AbstractBaseUser | None) -> None:
+def guide_action_delete(*, action: GuideAction, by: User | None) -> None:
     require_officer(by=by)
     if action.completions.exists():
         raise ValidationError(_("Branches have recorded this action as done; edit it instead."))
@@ -106,7 +106,7 @@ def guide_action_delete(*, action: GuideAction, by: AbstractBaseUser | None) -> 
 
 
 @transaction.atomic
-def guide_publish(*, guide: AnnualGuide, by: AbstractBaseUser | None, today: datetime.date | None = None) -> int:
+def guide_publish(*, guide: AnnualGuide, by: User | None, today: datetime.date | None = None) -> int:
     """Publish ``guide`` to its programme's branches and put this month's actions on their to-do lists.
     Publishing twice changes nothing. Returns the number of to-dos opened."""
     require_officer(by=by)
@@ -119,14 +119,14 @@ def guide_publish(*, guide: AnnualGuide, by: AbstractBaseUser | None, today: dat
     return guide_todos_advance(today=today or timezone.localdate())["created"]
 
 
-def _own_branch(by: AbstractBaseUser | None, branch: Organization) -> None:
+def _own_branch(by: User | None, branch: Organization) -> None:
     if by is not None and not Role.objects.current().filter(user=by, organization=branch,
                                                             kind__in=GUIDE_ROLES).exists():
         raise PermissionDenied
 
 
 @transaction.atomic
-def guide_action_done(*, action: GuideAction, branch: Organization, by: AbstractBaseUser | None,
+def guide_action_done(*, action: GuideAction, branch: Organization, by: User | None,
                       done_on: datetime.date, evidence: str = "", request_key=None) -> GuideActionDone:
     """The branch records that it did ``action`` (its secretaries); its to-do closes. Once per branch and
     action: a second record, or the same form sent twice, returns the first."""
@@ -186,7 +186,7 @@ def guide_todos_advance(*, today: datetime.date) -> dict[str, int]:
 
 
 @transaction.atomic
-def eight_ones_tick(*, item, branch: Organization, year: int, by: AbstractBaseUser | None, evidence: str):
+def eight_ones_tick(*, item, branch: Organization, year: int, by: User | None, evidence: str):
     """A branch's tick of a 八个一 item the records cannot show, with its evidence (its secretaries). Ticking
     again replaces the evidence."""
     from assessments.models import EightOnesTick

@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef
@@ -66,7 +66,7 @@ class RatingRefused(Exception):
         self.reason = reason
 
 
-def _require_manage(user: AbstractBaseUser | None, organization: Organization) -> None:
+def _require_manage(user: User | None, organization: Organization) -> None:
     if user is not None and not organization_permission_holds(user=user, organization=organization,
                                                               codename=MANAGE_UNITS):
         raise PermissionDenied
@@ -81,7 +81,7 @@ def _in_scope(campaign: RatingCampaign, unit: Organization) -> bool:
 @transaction.atomic
 def campaign_create(
     *, scope: Organization, name: str, year: int, opens_at: datetime.datetime, closes_at: datetime.datetime,
-    by: AbstractBaseUser | None, min_raters: int | None = None, scale: str = RatingCampaign.Scale.GRADES,
+    by: User | None, min_raters: int | None = None, scale: str = RatingCampaign.Scale.GRADES,
     dimensions: Iterable[tuple[str, int]] = DEFAULT_DIMENSIONS, request_key=None,
     custody: str = BallotBox.Custody.TRUSTEES, threshold: int = 2, trustees: int = 3,
 ) -> RatingCampaign:
@@ -133,7 +133,7 @@ def _server_key() -> bytes:
 
 
 @transaction.atomic
-def campaign_publish(*, campaign: RatingCampaign, by: AbstractBaseUser | None) -> list[str]:
+def campaign_publish(*, campaign: RatingCampaign, by: User | None) -> list[str]:
     """Make the campaign visible to raters (it takes ballots between its opening and closing times) and
     give its ballot box a key pair. Trustee custody: returns the private key's shares, one per trustee —
     the only moment they exist; the portal keeps only the public key. Server custody: the private key is
@@ -191,7 +191,7 @@ def _close_window(campaign: RatingCampaign, now: datetime.datetime) -> None:
             campaign.opens_at = now - datetime.timedelta(seconds=1)
 
 
-def campaign_close(*, campaign: RatingCampaign, by: AbstractBaseUser | None, now: datetime.datetime | None = None
+def campaign_close(*, campaign: RatingCampaign, by: User | None, now: datetime.datetime | None = None
                    ) -> RatingCampaign:
     """Stop the campaign taking ballots. Server custody: the box is opened with the server's key and
     tallied, the results are open (CLOSED). Trustee custody: the campaign waits for the trustees (AWAITING);
@@ -213,7 +213,7 @@ def campaign_close(*, campaign: RatingCampaign, by: AbstractBaseUser | None, now
     return locked
 
 
-def campaign_results_open(*, campaign: RatingCampaign, shares: list[str], by: AbstractBaseUser | None,
+def campaign_results_open(*, campaign: RatingCampaign, shares: list[str], by: User | None,
                           now: datetime.datetime | None = None) -> int:
     """The trustees' count: at least ``threshold`` shares rebuild the key in memory; the box is decrypted and
     tallied in one pass, its ciphertexts deleted and the key forgotten. Returns the number of choices
@@ -289,7 +289,7 @@ def campaigns_close_due(*, now: datetime.datetime) -> dict[str, int]:
 # --- the secretaries' reports ---------------------------------------------------------------------------
 
 @transaction.atomic
-def target_report_update(*, target: RatingTarget, text: str, upload=None, by: AbstractBaseUser) -> RatingTarget:
+def target_report_update(*, target: RatingTarget, text: str, upload=None, by: User) -> RatingTarget:
     """The secretary's 述职 report (text, optionally a file checked by content). Only the secretary or a
     manager of the campaign, and not after the campaign has closed."""
     if by.pk != target.user_id:
@@ -316,7 +316,7 @@ def _new_code() -> str:
 
 
 @transaction.atomic
-def codes_generate(*, campaign: RatingCampaign, unit: Organization, count: int, by: AbstractBaseUser | None
+def codes_generate(*, campaign: RatingCampaign, unit: Organization, count: int, by: User | None
                    ) -> list[str]:
     """``count`` one-time codes for ``unit``'s report meeting. Returns the plain codes: only their digests
     are stored, so this is the one moment they can be printed."""
@@ -407,7 +407,7 @@ def _write(campaign_id: int, box_id: int, targets: Iterable[int], sealed: list[b
                        f'VALUES {", ".join(["(%s, %s, %s)"] * len(sealed))}', boxes)
 
 
-def targets_for_rater(*, campaign: RatingCampaign, rater: AbstractBaseUser):
+def targets_for_rater(*, campaign: RatingCampaign, rater: User):
     """The secretaries ``rater`` may rate: of the units on their roster rows and the units above them."""
     eligible = RaterEligibility.objects.filter(campaign_id=campaign.pk, user_id=rater.pk).filter(
         StartsWith(F("unit__path"), OuterRef("organization__path"))
@@ -420,7 +420,7 @@ def targets_for_unit(*, campaign: RatingCampaign, unit: Organization):
     return RatingTarget.objects.filter(campaign_id=campaign.pk, organization__path__in=unit.ancestor_paths())
 
 
-def ballot_cast(*, campaign: RatingCampaign, rater: AbstractBaseUser, answers: Mapping[str, str],
+def ballot_cast(*, campaign: RatingCampaign, rater: User, answers: Mapping[str, str],
                 now: datetime.datetime | None = None) -> int:
     """A logged-in rater rates one or more secretaries, each exactly once. Returns how many were rated.
 
@@ -624,7 +624,7 @@ def _roster_link_members(accounts: dict, numbers: list[str]) -> int:
 
 
 def rater_roster_import(*, campaign: RatingCampaign, unit: Organization, data: bytes, filename: str,
-                        by: AbstractBaseUser | None) -> RosterReport:
+                        by: User | None) -> RosterReport:
     """Import the staff and students of ``unit`` who may rate: all rows or none.
 
     Columns 学号/工号, 姓名, 身份 (教职工/学生), optional 所在单位编码 (a unit inside ``unit``; default
@@ -767,7 +767,7 @@ def offline_lines_parse(text: str) -> list[tuple[str, Decimal]]:
 
 
 @transaction.atomic
-def offline_scores_set(*, target: RatingTarget, rows: list[tuple[str, Decimal]], by: AbstractBaseUser | None
+def offline_scores_set(*, target: RatingTarget, rows: list[tuple[str, Decimal]], by: User | None
                        ) -> dict[str, int]:
     """Replace one secretary's offline scores with ``rows`` (committee member, score); every change —
     added, changed, removed — is kept in the history with who made it."""

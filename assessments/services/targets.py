@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -167,7 +167,7 @@ def standard_indicators(programme: str) -> list[tuple]:
     ]
 
 
-def require_officer(*, by: AbstractBaseUser | None) -> None:
+def require_officer(*, by: User | None) -> None:
     """Indicator tables belong to 组织部: manage_units on a university (or a province above it). One query."""
     if by is None:
         return
@@ -176,12 +176,12 @@ def require_officer(*, by: AbstractBaseUser | None) -> None:
         raise PermissionDenied
 
 
-def _require_officer(by: AbstractBaseUser | None) -> None:
+def _require_officer(by: User | None) -> None:
     require_officer(by=by)
 
 
 @transaction.atomic
-def indicator_table_create(*, year: int, programme: str, by: AbstractBaseUser | None,
+def indicator_table_create(*, year: int, programme: str, by: User | None,
                            standard: bool = True) -> IndicatorTable:
     """A table for ``year`` and ``programme``, filled with the standard items unless ``standard`` is False."""
     _require_officer(by)
@@ -219,7 +219,7 @@ def _rows_write(table: IndicatorTable, rows: list[dict]) -> tuple[int, int]:
 
 
 @transaction.atomic
-def indicator_save(*, table: IndicatorTable, by: AbstractBaseUser | None, indicator: Indicator | None = None,
+def indicator_save(*, table: IndicatorTable, by: User | None, indicator: Indicator | None = None,
                    request_key=None, **values) -> Indicator:
     """Add (``indicator`` None) or edit one indicator; a new one goes last in its table (once per form)."""
     _require_officer(by)
@@ -246,7 +246,7 @@ def indicator_save(*, table: IndicatorTable, by: AbstractBaseUser | None, indica
 
 
 @transaction.atomic
-def indicator_move(*, indicator: Indicator, by: AbstractBaseUser | None, up: bool) -> None:
+def indicator_move(*, indicator: Indicator, by: User | None, up: bool) -> None:
     """Swap the indicator with its neighbour among its siblings (reordering in the editor)."""
     _require_officer(by)
     siblings = list(Indicator.objects.select_for_update().filter(table_id=indicator.table_id,
@@ -264,7 +264,7 @@ def indicator_move(*, indicator: Indicator, by: AbstractBaseUser | None, up: boo
 
 
 @transaction.atomic
-def indicator_delete(*, indicator: Indicator, by: AbstractBaseUser | None) -> None:
+def indicator_delete(*, indicator: Indicator, by: User | None) -> None:
     _require_officer(by)
     if ItemScore.objects.filter(indicator__in=[indicator, *indicator.children.all()]).exists() or \
             PlanItem.objects.filter(indicator__in=[indicator, *indicator.children.all()]).exists():
@@ -320,7 +320,7 @@ def indicator_table_export(*, table: IndicatorTable) -> bytes:
 
 
 @transaction.atomic
-def indicator_table_import(*, table: IndicatorTable, data: bytes, filename: str, by: AbstractBaseUser | None
+def indicator_table_import(*, table: IndicatorTable, data: bytes, filename: str, by: User | None
                            ) -> ImportReport:
     """Replace ``table``'s items with the file's: all rows or none, each problem with its row and column.
     Items are matched by code; items missing from the file are deleted unless assessments or plans use them.
@@ -389,7 +389,7 @@ def indicator_table_import(*, table: IndicatorTable, data: bytes, filename: str,
 
 # --- annual plans ----------------------------------------------------------------------------------------
 
-def _own_unit(by: AbstractBaseUser | None, organization: Organization) -> None:
+def _own_unit(by: User | None, organization: Organization) -> None:
     if by is not None and not Role.objects.current().filter(
             user=by, organization=organization,
             kind__in=(Role.Kind.SECRETARY, Role.Kind.DEPUTY, Role.Kind.ORGANIZER)).exists():
@@ -397,7 +397,7 @@ def _own_unit(by: AbstractBaseUser | None, organization: Organization) -> None:
 
 
 @transaction.atomic
-def plan_item_save(*, organization: Organization, by: AbstractBaseUser | None, indicator: Indicator, title: str,
+def plan_item_save(*, organization: Organization, by: User | None, indicator: Indicator, title: str,
                    target: str, max_points: Decimal, item: PlanItem | None = None, request_key=None) -> PlanItem:
     """Add or edit one of the unit's own 自选动作 (a draft or a returned item) under an item of its table;
     a new item's form sent twice adds it once."""
@@ -421,7 +421,7 @@ def plan_item_save(*, organization: Organization, by: AbstractBaseUser | None, i
 
 
 @transaction.atomic
-def plan_submit(*, organization: Organization, by: AbstractBaseUser | None, year: int) -> int:
+def plan_submit(*, organization: Organization, by: User | None, year: int) -> int:
     """Send the unit's draft and returned items of ``year`` to the unit above."""
     _own_unit(by, organization)
     return PlanItem.objects.filter(organization=organization, indicator__table__year=year,
@@ -430,7 +430,7 @@ def plan_submit(*, organization: Organization, by: AbstractBaseUser | None, year
 
 
 @transaction.atomic
-def plan_item_decide(*, item: PlanItem, by: AbstractBaseUser | None, approve: bool, reason: str = "") -> PlanItem:
+def plan_item_decide(*, item: PlanItem, by: User | None, approve: bool, reason: str = "") -> PlanItem:
     """The parent unit approves an item or returns it with a reason."""
     parent = Organization.objects.get_parent(item.organization)
     if by is not None and (parent is None or not organization_permission_holds(user=by, organization=parent,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User as AuthUser
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractMonth, Length, Substr
 from django.utils import timezone
@@ -22,7 +22,7 @@ from branches.selectors import (
 from disclosure.models import Meeting, MeetingRule, Period, Todo
 from members.models import Member
 
-User = AbstractBaseUser | AnonymousUser
+User = AuthUser | AnonymousUser
 
 # Roles whose holders review minutes sent to their unit (they hold manage_units there).
 REVIEWER_ROLES = (Role.Kind.SECRETARY, Role.Kind.DEPUTY, Role.Kind.ORGANIZER, Role.Kind.OFFICER)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User as AuthUser
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import Length, RowNumber, Substr
 
@@ -26,7 +26,7 @@ from branches.selectors import (
 from disclosure.models import Post, PublishingRule
 from disclosure.search import search_filter
 
-User = AbstractBaseUser | AnonymousUser
+User = AuthUser | AnonymousUser
 
 # Units with a public page: the university, its secondary committees / general branches and the branches.
 POST_UNIT_KINDS = (

@@ -4,7 +4,7 @@ took it; 组织部 searches the register across committees (``disclosure.selecto
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -37,7 +37,7 @@ def _check(organization: Organization, values: dict) -> None:
 
 
 @transaction.atomic
-def decision_save(*, by: AbstractBaseUser | None, organization: Organization, values: dict,
+def decision_save(*, by: User | None, organization: Organization, values: dict,
                   decision: Decision | None = None, request_key=None) -> Decision:
     """Record (``decision`` None; once per form) or update a decision of a secondary committee: its
     secretaries (manage_members on the committee). History keeps every change (倒查监督)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -24,7 +24,7 @@ def dues_list_title(year: int) -> str:
 
 
 @transaction.atomic
-def dues_list_publish(*, branch: Organization, year: int, by: AbstractBaseUser,
+def dues_list_publish(*, branch: Organization, year: int, by: User,
                       today: datetime.date | None = None) -> Post:
     """Publish (or bring up to date) the branch's dues list of ``year`` as one internal notice. Publishing
     again replaces the body of the same post, so the notice always shows the latest ledger."""

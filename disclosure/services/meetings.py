@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import nh3
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -135,7 +135,7 @@ def _check_ready(meeting: Meeting) -> None:
 @transaction.atomic
 def meeting_save(
     *,
-    by: AbstractBaseUser,
+    by: User,
     organization: Organization,
     data: dict,
     attendance: list[AttendanceEntry],
@@ -268,7 +268,7 @@ def _close_review_todos(meeting: Meeting) -> None:
 
 
 @transaction.atomic
-def meeting_return(*, meeting: Meeting, by: AbstractBaseUser, reason: str) -> Meeting:
+def meeting_return(*, meeting: Meeting, by: User, reason: str) -> Meeting:
     """退回: send a submitted record back to its secretary with the reason."""
     # of=self: the reviewer join is nullable, and PostgreSQL cannot lock the nullable side of an outer join.
     meeting = (
@@ -293,7 +293,7 @@ def meeting_return(*, meeting: Meeting, by: AbstractBaseUser, reason: str) -> Me
 
 
 @transaction.atomic
-def meeting_approve(*, meeting: Meeting, by: AbstractBaseUser) -> Meeting:
+def meeting_approve(*, meeting: Meeting, by: User) -> Meeting:
     meeting = Meeting.objects.select_for_update(of=("self",)).select_related("reviewer").get(pk=meeting.pk)
     if not meeting_may_review(user=by, meeting=meeting):
         raise PermissionDenied
@@ -310,7 +310,7 @@ def meeting_approve(*, meeting: Meeting, by: AbstractBaseUser) -> Meeting:
 
 
 @transaction.atomic
-def attachment_delete(*, attachment: Attachment, by: AbstractBaseUser) -> None:
+def attachment_delete(*, attachment: Attachment, by: User) -> None:
     meeting = attachment.meeting
     if not meeting.editable or not organization_permission_holds(
         user=by, organization=meeting.organization, codename=MANAGE_MEMBERS

@@ -3,7 +3,7 @@ approve or return in the check, withdraw, attachments, and the one-click summary
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -22,12 +22,12 @@ POST_FIELDS = ("section", "category", "title", "body", "visibility", "source_mee
 MAX_ATTACHMENTS = 20
 
 
-def _require_manager(by: AbstractBaseUser, organization: Organization) -> None:
+def _require_manager(by: User, organization: Organization) -> None:
     if not organization_permission_holds(user=by, organization=organization, codename=MANAGE_MEMBERS):
         raise PermissionDenied
 
 
-def _release(post: Post, by: AbstractBaseUser) -> None:
+def _release(post: Post, by: User) -> None:
     """Published from now on (the first publish time is kept through later edits)."""
     post.status = Post.Status.PUBLISHED
     if post.published_at is None:
@@ -36,7 +36,7 @@ def _release(post: Post, by: AbstractBaseUser) -> None:
     public_pages_invalidate(organization=post.organization)
 
 
-def _submit(post: Post, by: AbstractBaseUser) -> None:
+def _submit(post: Post, by: User) -> None:
     if post_check_required(organization=post.organization):
         post.status = Post.Status.PENDING
         post.return_reason = ""
@@ -49,7 +49,7 @@ def _submit(post: Post, by: AbstractBaseUser) -> None:
 @transaction.atomic
 def post_save(
     *,
-    by: AbstractBaseUser,
+    by: User,
     organization: Organization,
     data: dict,
     attachments: tuple = (),
@@ -107,7 +107,7 @@ def post_save(
 
 
 @transaction.atomic
-def post_check_approve(*, post: Post, by: AbstractBaseUser) -> Post:
+def post_check_approve(*, post: Post, by: User) -> Post:
     """保密审查 passed: the post is published."""
     post = Post.objects.select_for_update(of=("self",)).select_related("organization").get(pk=post.pk)
     if not post_may_check(user=by, post=post):
@@ -123,7 +123,7 @@ def post_check_approve(*, post: Post, by: AbstractBaseUser) -> Post:
 
 
 @transaction.atomic
-def post_check_return(*, post: Post, by: AbstractBaseUser, reason: str) -> Post:
+def post_check_return(*, post: Post, by: User, reason: str) -> Post:
     """保密审查 failed: the post goes back to its unit with the reason, unpublished."""
     post = Post.objects.select_for_update(of=("self",)).select_related("organization").get(pk=post.pk)
     if not post_may_check(user=by, post=post):
@@ -142,7 +142,7 @@ def post_check_return(*, post: Post, by: AbstractBaseUser, reason: str) -> Post:
 
 
 @transaction.atomic
-def post_withdraw(*, post: Post, by: AbstractBaseUser) -> Post:
+def post_withdraw(*, post: Post, by: User) -> Post:
     """Take a published post off the public pages (it becomes a draft again, its history keeps all)."""
     post = Post.objects.select_for_update(of=("self",)).select_related("organization").get(pk=post.pk)
     _require_manager(by, post.organization)
@@ -156,7 +156,7 @@ def post_withdraw(*, post: Post, by: AbstractBaseUser) -> Post:
 
 
 @transaction.atomic
-def post_attachment_delete(*, attachment: PostAttachment, by: AbstractBaseUser) -> None:
+def post_attachment_delete(*, attachment: PostAttachment, by: User) -> None:
     post = attachment.post
     _require_manager(by, post.organization)
     if not post.editable:
@@ -210,7 +210,7 @@ def _summary_category() -> PostCategory:
     return category
 
 
-def meeting_publish_summary(*, meeting: Meeting, by: AbstractBaseUser, body: str | None = None) -> Post:
+def meeting_publish_summary(*, meeting: Meeting, by: User, body: str | None = None) -> Post:
     """发布到支部生活 in one click: a public summary post of approved minutes (through the check if the
     unit requires one). A second click returns the existing summary instead of making another."""
     _require_manager(by, meeting.organization)

@@ -14,7 +14,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -94,7 +94,7 @@ def _expected(meeting: Meeting, member: Member | None) -> bool:
     return member.user.party_roles.filter(organization=unit, ended_on__isnull=True).exists()
 
 
-def meeting_sign_in(*, meeting: Meeting, user: AbstractBaseUser, token: str,
+def meeting_sign_in(*, meeting: Meeting, user: User, token: str,
                     now: datetime.datetime | None = None) -> tuple[SignIn, bool]:
     """Sign ``user``'s member record in to ``meeting`` with a code read from the secretary's screen.
 
@@ -144,7 +144,7 @@ def attendance_prefill(*, meeting: Meeting, members: list[Member],
     return rows, len(signed & {m.pk for m in members})
 
 
-def attendance_corrections_record(*, meeting: Meeting, entries: list, by: AbstractBaseUser | None,
+def attendance_corrections_record(*, meeting: Meeting, entries: list, by: User | None,
                                   now: datetime.datetime | None = None) -> int:
     """Keep, for each member, where the saved attendance differs from the sign-ins (three or four queries;
     none when nobody signed in). Called by meeting_save inside its transaction. Returns the number of corrections."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User as AuthUser
 from django.db.models import Case, CharField, Count, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from branches.selectors import (
 )
 from members.models import Member
 
-User = AbstractBaseUser | AnonymousUser
+User = AuthUser | AnonymousUser
 
 # Age bands as the yearly 党内统计 reports them; (key, oldest age in the band).
 AGE_BANDS: tuple[tuple[str, int | None], ...] = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
@@ -45,7 +45,7 @@ def _explain(error: Exception) -> str:
     return str(error)
 
 
-def member_import(*, data: bytes, filename: str, scope: Organization, by: AbstractBaseUser | None) -> ImportReport:
+def member_import(*, data: bytes, filename: str, scope: Organization, by: User | None) -> ImportReport:
     """Import a member spreadsheet into ``scope``'s subtree: all rows or none.
 
     Every problem is reported with its row, column and reason; a file with any problem writes nothing.

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
 from members.models import Member
 from members.resources import CAMPUS_NUMBER
 
 
-def campus_sign_on(*, number: str, name: str = "", email: str = "") -> AbstractBaseUser | None:
+def campus_sign_on(*, number: str, name: str = "", email: str = "") -> User | None:
     """The account a CAS login with campus number ``number`` signs in to, or None (refused).
 
     In this order: the login of the member whose campus number it is; an account whose username is the

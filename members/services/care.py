@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -24,7 +24,7 @@ def _not_future(day: datetime.date) -> None:
 
 @transaction.atomic
 def care_occasion_note(*, member: Member, kind: CareOccasionKind, noted_on: datetime.date,
-                       by: AbstractBaseUser | None, note: str = "", request_key=None) -> CareOccasion:
+                       by: User | None, note: str = "", request_key=None) -> CareOccasion:
     """Note an occasion that calls for a visit (illness, hardship, bereavement, an old member …)."""
     require_manage(by=by, branch=member.branch)
     _not_future(noted_on)
@@ -36,7 +36,7 @@ def care_occasion_note(*, member: Member, kind: CareOccasionKind, noted_on: date
 
 @transaction.atomic
 def care_visit_record(*, occasion: CareOccasion, visited_on: datetime.date, visitors: str,
-                      by: AbstractBaseUser | None, help_given: str = "", amount: Decimal | None = None,
+                      by: User | None, help_given: str = "", amount: Decimal | None = None,
                       request_key=None) -> CareVisit:
     """Record who visited, when, and what help was given."""
     require_manage(by=by, branch=occasion.member.branch)
@@ -54,7 +54,7 @@ def care_visit_record(*, occasion: CareOccasion, visited_on: datetime.date, visi
 
 
 @transaction.atomic
-def care_report_submit(*, branch: Organization, year: int, half: int, text: str, by: AbstractBaseUser | None,
+def care_report_submit(*, branch: Organization, year: int, half: int, text: str, by: User | None,
                        submitted_on: datetime.date | None = None) -> CareReport:
     """一报告: the branch's half-yearly report on its visits to the committee above. Once per half-year."""
     require_manage(by=by, branch=branch)

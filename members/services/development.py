@@ -11,7 +11,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -36,7 +36,7 @@ from members.rules import add_months, rules
 K = LifecycleRule.Key
 
 
-def require_manage(*, by: AbstractBaseUser | None, branch: Organization) -> None:
+def require_manage(*, by: User | None, branch: Organization) -> None:
     """Writes need MANAGE_MEMBERS on the member's branch (None: a command or the demo, trusted)."""
     if by is not None and not organization_permission_holds(user=by, organization=branch, codename=MANAGE_MEMBERS):
         raise PermissionDenied
@@ -68,7 +68,7 @@ def development_case_open(
     *,
     member: Member,
     applied_on: datetime.date,
-    by: AbstractBaseUser | None,
+    by: User | None,
     note: str = "",
     today: datetime.date | None = None,
 ) -> DevelopmentCase:
@@ -104,7 +104,7 @@ def applicant_register(
     birth_date: datetime.date,
     category: str,
     applied_on: datetime.date,
-    by: AbstractBaseUser | None,
+    by: User | None,
     id_number: str = "",
     phone: str = "",
     today: datetime.date | None = None,
@@ -141,7 +141,7 @@ def development_step_record(
     case: DevelopmentCase,
     number: int,
     done_on: datetime.date,
-    by: AbstractBaseUser | None,
+    by: User | None,
     people: Iterable[Member] = (),
     people_names: str = "",
     documents: str = "",
@@ -276,7 +276,7 @@ def development_step_record(
 
 
 @transaction.atomic
-def development_review_record(*, case: DevelopmentCase, reviewed_on: datetime.date, by: AbstractBaseUser | None,
+def development_review_record(*, case: DevelopmentCase, reviewed_on: datetime.date, by: User | None,
                               today: datetime.date | None = None) -> DevelopmentCase:
     """A six-monthly review of an activist or development target (after step 6)."""
     case = DevelopmentCase.objects.select_for_update().select_related("member__branch").get(pk=case.pk)
@@ -295,7 +295,7 @@ def development_review_record(*, case: DevelopmentCase, reviewed_on: datetime.da
 
 @transaction.atomic
 def development_probation_extend(*, case: DevelopmentCase, months: int, decided_on: datetime.date,
-                                 by: AbstractBaseUser | None) -> DevelopmentCase:
+                                 by: User | None) -> DevelopmentCase:
     """Extend a probationary member's probation once, by ``extension_min``–``extension_max`` months."""
     case = DevelopmentCase.objects.select_for_update().select_related("member__branch").get(pk=case.pk)
     require_manage(by=by, branch=case.member.branch)

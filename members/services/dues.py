@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal, InvalidOperation
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -24,7 +24,7 @@ from members.rules import first_of_month, to_fen
 DUES_RECORDER_KINDS = (Role.Kind.SECRETARY, Role.Kind.DEPUTY, Role.Kind.ORGANIZER)
 
 
-def dues_may_record(*, user: AbstractBaseUser | None, branch: Organization) -> bool:
+def dues_may_record(*, user: User | None, branch: Organization) -> bool:
     """Whether ``user`` may write ``branch``'s dues ledger: a current secretary, deputy or organisation
     commissioner role on the branch itself (not above it), or a superuser. One query (none for a superuser)."""
     if user is None:  # a command or the demo: trusted
@@ -36,7 +36,7 @@ def dues_may_record(*, user: AbstractBaseUser | None, branch: Organization) -> b
     return Role.objects.current().filter(user=user, organization=branch, kind__in=DUES_RECORDER_KINDS).exists()
 
 
-def require_record_dues(*, by: AbstractBaseUser | None, branch: Organization) -> None:
+def require_record_dues(*, by: User | None, branch: Organization) -> None:
     if not dues_may_record(user=by, branch=branch):
         raise PermissionDenied
 
@@ -70,7 +70,7 @@ def dues_amount(*, base: Decimal, kind: str, day: datetime.date, brackets: list[
 
 @transaction.atomic
 def dues_declare(*, member: Member, kind: str, base: Decimal, valid_from: datetime.date,
-                 by: AbstractBaseUser | None) -> DuesDeclaration:
+                 by: User | None) -> DuesDeclaration:
     """Declare a member's base from a month on (replacing a declaration for the same month)."""
     require_record_dues(by=by, branch=member.branch)
     if kind not in DuesBracket.Kind.values:
@@ -97,7 +97,7 @@ def dues_record(
     member: Member,
     month: datetime.date,
     status: str,
-    by: AbstractBaseUser | None,
+    by: User | None,
     amount: Decimal | None = None,
     paid_on: datetime.date | None = None,
     paid_by: Member | None = None,
@@ -153,7 +153,7 @@ def dues_record(
 
 
 @transaction.atomic
-def dues_payment_delete(*, payment: DuesPayment, by: AbstractBaseUser | None) -> None:
+def dues_payment_delete(*, payment: DuesPayment, by: User | None) -> None:
     """Undo a ledger line entered by mistake (history keeps it)."""
     require_record_dues(by=by, branch=payment.branch)
     payment.delete()
@@ -164,7 +164,7 @@ def dues_record_month(
     *,
     branch: Organization,
     month: datetime.date,
-    by: AbstractBaseUser | None,
+    by: User | None,
     except_members: set[int] | frozenset[int] = frozenset(),
     request_key=None,
     today: datetime.date | None = None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -17,7 +17,7 @@ from members import statistics
 from members.models import StatReport
 
 
-def stat_report_request(*, organization: Organization, as_of: datetime.date, by: AbstractBaseUser | None,
+def stat_report_request(*, organization: Organization, as_of: datetime.date, by: User | None,
                         request_key=None) -> StatReport:
     """Ask for the tables of ``organization`` as of ``as_of``: one report per unit and date, recomputed in
     place when asked again. The computation runs in a Celery task queued after the commit."""

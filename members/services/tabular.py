@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import tablib
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
@@ -59,7 +59,7 @@ def _table_import(
     data: bytes,
     filename: str,
     scope: Organization,
-    by: AbstractBaseUser | None,
+    by: User | None,
     required: Sequence[str],
     apply: Callable[[Row], None],
     load: Callable[[tablib.Dataset], None] | None = None,
@@ -146,7 +146,7 @@ NAME = Member._meta.get_field("name")
 _LETTER_YEARS_AHEAD = 2
 
 
-def applicants_import(*, data: bytes, filename: str, scope: Organization, by: AbstractBaseUser | None,
+def applicants_import(*, data: bytes, filename: str, scope: Organization, by: User | None,
                       today: datetime.date | None = None) -> ImportReport:
     """New applicants with their development case (step 1, and step 2 if a talk date is given). An ID number
     already on file, or twice in the file, is the row's problem (the member import updates; this one adds)."""
@@ -186,7 +186,7 @@ def applicants_import(*, data: bytes, filename: str, scope: Organization, by: Ab
                          load=load)
 
 
-def dues_import(*, data: bytes, filename: str, scope: Organization, by: AbstractBaseUser | None,
+def dues_import(*, data: bytes, filename: str, scope: Organization, by: User | None,
                 today: datetime.date | None = None) -> ImportReport:
     """Lines of the dues ledger (paid / paid on behalf / exempt) for members of ``scope``'s subtree. Amounts
     fit the ledger's column (up to ¥999,999.99, two decimals, never NaN or Infinity)."""
@@ -213,7 +213,7 @@ def dues_import(*, data: bytes, filename: str, scope: Organization, by: Abstract
     return _table_import(data=data, filename=filename, scope=scope, by=by, required=DUES_REQUIRED, apply=apply)
 
 
-def transfers_import(*, data: bytes, filename: str, scope: Organization, by: AbstractBaseUser | None,
+def transfers_import(*, data: bytes, filename: str, scope: Organization, by: User | None,
                      today: datetime.date | None = None) -> ImportReport:
     """Transfer letters out of the university or within it (``去向``: an organisation, or a branch code)."""
     today = today or timezone.localdate()

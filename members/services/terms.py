@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -21,7 +21,7 @@ ELECTED_ROLES = (Role.Kind.SECRETARY, Role.Kind.DEPUTY, Role.Kind.ORGANIZER, Rol
                  Role.Kind.DISCIPLINE)
 
 
-def may_record_election(*, user: AbstractBaseUser, organization: Organization) -> bool:
+def may_record_election(*, user: User, organization: Organization) -> bool:
     """The unit above approves a unit's election, so recording it needs MANAGE_UNITS there (the root: itself)."""
     target = Organization.objects.get_parent(organization) if organization.depth > 1 else organization
     return organization_permission_holds(user=user, organization=target, codename=MANAGE_UNITS)
@@ -32,8 +32,8 @@ def term_election_record(
     *,
     organization: Organization,
     elected_on: datetime.date,
-    seats: Sequence[tuple[AbstractBaseUser, str]],
-    by: AbstractBaseUser | None,
+    seats: Sequence[tuple[User, str]],
+    by: User | None,
     term_years: int | None = None,
     note: str = "",
 ) -> TermElection:

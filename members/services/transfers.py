@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -50,7 +50,7 @@ def transfer_start(
     direction: str,
     letter_number: str,
     issued_on: datetime.date,
-    by: AbstractBaseUser | None,
+    by: User | None,
     to_branch: Organization | None = None,
     outside_unit: str = "",
     valid_until: datetime.date | None = None,
@@ -99,7 +99,7 @@ def transfer_in_register(
     outside_unit: str,
     letter_number: str,
     issued_on: datetime.date,
-    by: AbstractBaseUser | None,
+    by: User | None,
     valid_until: datetime.date | None = None,
     dues_paid_to: datetime.date | None = None,
 ) -> Transfer:
@@ -127,7 +127,7 @@ def transfer_in_register(
 
 
 @transaction.atomic
-def transfer_complete(*, transfer: Transfer, completed_on: datetime.date, by: AbstractBaseUser | None,
+def transfer_complete(*, transfer: Transfer, completed_on: datetime.date, by: User | None,
                       receipt_returned_on: datetime.date | None = None) -> Transfer:
     """Complete a transfer: the member moves (within), leaves (out, with the returned receipt) or becomes
     active in the receiving branch (in). The receiving side completes; for letters out, the sending branch."""
@@ -163,7 +163,7 @@ def transfer_complete(*, transfer: Transfer, completed_on: datetime.date, by: Ab
 
 
 @transaction.atomic
-def transfer_cancel(*, transfer: Transfer, by: AbstractBaseUser | None) -> Transfer:
+def transfer_cancel(*, transfer: Transfer, by: User | None) -> Transfer:
     transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
     require_manage(by=by, branch=transfer.from_branch or transfer.to_branch)
     if transfer.status != Transfer.Status.OPEN:
@@ -182,7 +182,7 @@ def transfer_out_bulk(
     outside_unit: str,
     letter_prefix: str,
     issued_on: datetime.date,
-    by: AbstractBaseUser | None,
+    by: User | None,
     dues_paid_to: datetime.date | None = None,
 ) -> list[Transfer]:
     """Graduates' transfers: one letter per member (``<prefix>-001`` …), all in one transaction or none."""
