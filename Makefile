@@ -36,7 +36,7 @@ test-packages:
 run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput -v0
-	$(PY) manage.py load_demo --if-empty
+	$(PY) manage.py load_demo --if-empty --no-logins
 	HOST=$(HOST) PORT=$(PORT) scripts/run_embedded.sh
 
 # --durations=15: the slowest tests printed at the end of every run, so a slow one stays visible (issue 17.4).

@@ -202,13 +202,15 @@ def _load(builder: DemoBuilder) -> str:
     counts = demo.run()
     if not counts:
         return "no university"
-    codes = ", ".join(code_display(c) for c in demo.codes)
+    # One code and one share a line (issue 22): load_demo indents a report's further lines.
+    codes = "".join(f"\n  {code_display(c)}" for c in demo.codes)
+    shares = "".join(f"\n  {sealing.share_display(s)}" for s in demo.shares)
     return (
         f"last year's campaign closed with {counts['closed_ballots']} ratings and {counts['offline']} offline "
         f"scores; this year's running with {counts['running_ballots']} ratings, {counts['rosters']} demo "
-        f"members on the rosters (dy001 … rate their secretaries); unused codes for {demo.first_branch.name}: "
-        f"{codes}; its trustees' shares (2 of 3 open the results after the close): "
-        + "; ".join(sealing.share_display(s) for s in demo.shares)
+        f"members on the rosters (dy001 … rate their secretaries)."
+        f"\nFive unused rating codes for {demo.first_branch.name}:{codes}"
+        f"\nIts trustees' shares (2 of 3 open the results after the close):{shares}"
     )
 
 

@@ -7,6 +7,7 @@ app_name = "projects"
 urlpatterns = [
     path("", views.home, name="home"),
     path("overview/", views.overview, name="overview"),
+    path("overview.xlsx", views.overview_export, name="overview_xlsx"),
     path("calls/new/", views.call_create, name="call_create"),
     path("calls/<int:pk>/", views.call_detail, name="call"),
     path("calls/<int:pk>/apply/", views.apply, name="apply"),

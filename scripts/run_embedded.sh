@@ -9,19 +9,31 @@ PORT="${PORT:-8000}"
 mkdir -p var
 trap 'trap - EXIT INT TERM; kill 0 2>/dev/null' EXIT INT TERM
 
-"$BIN/celery" -A config worker --beat --pool=solo --loglevel=WARNING \
-  --schedule var/celerybeat-schedule &
+# The logins, from the one list load_demo also uses (members.demo.demo_logins_summary): printed once, here.
+LOGINS="$("$BIN/python" -c '
+import django, os
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+django.setup()
+from members.demo import DEMO_PASSWORD, demo_logins_summary
+print(f"  Demo logins (password: {DEMO_PASSWORD}):")
+for username, what in demo_logins_summary():
+    print(f"    {username:<8} {what}")
+' 2>/dev/null || echo "  Demo logins: see README.md")"
+
+# The worker's banner and log go to var/celery.log (issue 22: they scrolled this box away); --quiet drops
+# the banner, the log file keeps warnings and errors.
+"$BIN/celery" -A config --quiet worker --beat --pool=solo --loglevel=WARNING \
+  --schedule var/celerybeat-schedule --logfile var/celery.log &
 "$BIN/gunicorn" config.wsgi --bind "$HOST:$PORT" --workers 2 --access-logfile - --log-level warning &
+sleep 1  # let both start before the box, so it stays the last thing on the screen until a request comes
 
 cat <<MSG
 
-  党建工作平台 is running:  http://$HOST:$PORT/
-  Demo logins (password: dangjian2026):
-    admin   系统管理员（/admin/）
-    zzb     校党委组织部：全校概况、逐级下钻
-    dw10    计算机科学与技术学院党委书记
-    zb001   马克思主义学院教工第一党支部书记：花名册
-    dy001   普通党员：本人档案
+  ┌──────────────────────────────────────────────────────────────────
+  │ 党建工作平台 is running:  http://$HOST:$PORT/
+  └──────────────────────────────────────────────────────────────────
+$LOGINS
+  The Celery worker and beat log to var/celery.log; requests are logged below.
   Ctrl-C stops the web server, the Celery worker and beat.
 
 MSG

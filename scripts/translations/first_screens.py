@@ -36,6 +36,10 @@ T = {
     "To do": "待完成",
     "%(held)s of %(required)s, by %(day)s": "已开%(held)s次/应开%(required)s次，%(day)s前",
     "No meeting is required this month.": "本月没有必须召开的会议。",
+    # The funding overview's chart.
+    "Granted by secondary committee": "各二级党组织获批经费",
+    "Bar chart of the amounts granted per secondary committee; the figures are in the table below.":
+        "各二级党组织获批经费条形图，具体数字见下表。",
 }
 
 P = {

@@ -39,16 +39,19 @@
 
   var sections = document.getElementById("bench-sections");
   if (sections) {
+    // Horizontal bars, one row per unit: the names never overlap, on a phone either (issue 22).
+    sections.style.height = Math.max(240, data.committees.length * 26 + 80) + "px";
     var chart = window.echarts.init(sections, null, { renderer: "canvas", locale: "ZH" });
     chart.setOption({
       color: PALETTE,
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-      legend: { data: data.sections, top: 0 },
-      grid: { left: 8, right: 8, bottom: 8, top: 36, containLabel: true },
-      xAxis: { type: "category", data: data.committees, axisLabel: { rotate: 45, interval: 0, fontSize: 10 } },
-      yAxis: { type: "value", minInterval: 1 },
+      legend: { data: data.sections, top: 0, type: "scroll" },
+      grid: { left: 8, right: 16, bottom: 8, top: 40, containLabel: true },
+      yAxis: { type: "category", inverse: true, data: data.committees,
+        axisLabel: { interval: 0, fontSize: 11, width: 110, overflow: "truncate" } },
+      xAxis: { type: "value", minInterval: 1 },
       series: data.series.map(function (values, i) {
-        return { name: data.sections[i], type: "bar", stack: "posts", data: values };
+        return { name: data.sections[i], type: "bar", stack: "posts", data: values, barMaxWidth: 18 };
       })
     });
     charts.push(chart);
@@ -64,9 +67,11 @@
           return p.value[2] + "<br>" + data.labels.posts + "：" + p.value[0] + "<br>" + data.labels.on_time + "：" + p.value[1];
         }
       },
-      grid: { left: 8, right: 16, bottom: 8, top: 24, containLabel: true },
-      xAxis: { type: "value", name: data.labels.posts, minInterval: 1 },
-      yAxis: { type: "value", name: data.labels.on_time, max: 100 },
+      // The axis titles sit beside their axes, inside the canvas (containLabel leaves names out: issue 22).
+      grid: { left: 36, right: 16, bottom: 40, top: 16, containLabel: true },
+      xAxis: { type: "value", name: data.labels.posts, minInterval: 1, nameLocation: "middle", nameGap: 28 },
+      yAxis: { type: "value", name: data.labels.on_time, max: 100, nameLocation: "middle", nameGap: 40,
+        nameRotate: 90 },
       series: [{ type: "scatter", symbolSize: 8, data: data.branches }]
     });
     charts.push(scatter);

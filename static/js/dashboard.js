@@ -27,6 +27,26 @@
     return kind === "percent" ? "%" : kind === "money" ? " 元" : "";
   }
 
+  // One unit (a branch has no children): one bar per figure instead of one bar filling the width (issue 22).
+  function singleOption(data) {
+    return {
+      color: PALETTE,
+      tooltip: { trigger: "item", valueFormatter: function (v) {
+        return v === null || v === undefined ? "—" : v.toLocaleString("zh-CN") + suffix(data.kind);
+      } },
+      grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
+      xAxis: { type: "category", data: data.series.map(function (s) { return s.name; }),
+        axisLabel: { color: INK, interval: 0, hideOverlap: true, width: 88, overflow: "break" } },
+      yAxis: { type: "value", axisLabel: { color: INK, formatter: "{value}" + suffix(data.kind) },
+        max: data.kind === "percent" ? 100 : null },
+      series: [{ type: "bar", barMaxWidth: 48, colorBy: "data",
+        label: { show: true, position: "top", color: INK, formatter: function (p) {
+          return p.value === null ? "—" : p.value.toLocaleString("zh-CN") + suffix(data.kind);
+        } },
+        data: data.series.map(function (s) { return s.data[0]; }) }]
+    };
+  }
+
   function barOption(data) {
     var many = data.units.length > 12;
     return {
@@ -43,7 +63,7 @@
         max: data.kind === "percent" ? 100 : null },
       series: data.series.map(function (series) {
         return { name: series.name, type: "bar", stack: data.stacked ? "total" : null, data: series.data,
-          emphasis: { focus: "series" } };
+          barMaxWidth: 56, emphasis: { focus: "series" }, cursor: "pointer" };
       })
     };
   }
@@ -70,6 +90,25 @@
       series: [{ type: "heatmap", data: points, label: { show: data.units.length <= 30, color: INK, fontSize: 10 },
         emphasis: { itemStyle: { borderColor: INK, borderWidth: 1 } } }]
     };
+  }
+
+  // The chart/table choice holds from page to page (issue 22).
+  var CHOICE = "portal.dashboard.view";
+
+  function remembered() {
+    try {
+      return window.localStorage.getItem(CHOICE) === "table" ? "table" : "chart";
+    } catch (error) {
+      return "chart";
+    }
+  }
+
+  function remember(which) {
+    try {
+      window.localStorage.setItem(CHOICE, which);
+    } catch (error) {
+      /* private mode: the choice lasts for this page only */
+    }
   }
 
   function show(section, which) {
@@ -106,14 +145,34 @@
       chart.setOption({ title: { show: true, text: element.getAttribute("data-empty-text") || "", left: "center",
         top: "middle", textStyle: { color: "#495057", fontSize: 14, fontWeight: "normal" } } });
     } else {
-      chart.setOption(data.type === "heatmap" ? heatOption(data) : barOption(data));
-      chart.on("click", function (params) {
-        var index = data.type === "heatmap" ? params.value[1] : params.dataIndex;
+      var single = data.type !== "heatmap" && data.units.length === 1;
+      chart.setOption(data.type === "heatmap" ? heatOption(data) : single ? singleOption(data) : barOption(data));
+      var drill = function (index) {
         var id = data.ids[index];
-        if (id !== undefined && document.querySelector('#table-' + key + ' a[href$="/' + id + '/"]')) {
+        if (id !== undefined && document.querySelector("#table-" + key + ' a[href$="/' + id + '/"]')) {
           window.location.href = unitUrl(id);
         }
-      });
+      };
+      if (!single) {
+        chart.on("click", function (params) {
+          drill(data.type === "heatmap" ? params.value[1] : params.dataIndex);
+        });
+        // A click anywhere in a unit's band (not only on its bar, which may be short or zero) drills down too.
+        chart.getZr().on("click", function (event) {
+          if (event.target || data.type === "heatmap") {
+            return;
+          }
+          var point = [event.offsetX, event.offsetY];
+          if (!chart.containPixel("grid", point)) {
+            return;
+          }
+          var value = chart.convertFromPixel({ xAxisIndex: 0 }, point);
+          var index = Array.isArray(value) ? value[0] : value;
+          if (typeof index === "number" && index >= 0 && index < data.units.length) {
+            drill(Math.round(index));
+          }
+        });
+      }
     }
     section._chart = chart;
     var switcher = section.querySelector(".dashboard-switch");
@@ -121,10 +180,15 @@
     switcher.addEventListener("click", function (event) {
       var button = event.target.closest("[data-show]");
       if (button) {
-        show(section, button.getAttribute("data-show"));
+        remember(button.getAttribute("data-show"));
+        document.querySelectorAll(".dashboard-block").forEach(function (other) {
+          if (other._chart) {
+            show(other, button.getAttribute("data-show"));
+          }
+        });
       }
     });
-    show(section, "chart");
+    show(section, remembered());
   }
 
   function start() {

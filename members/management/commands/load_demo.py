@@ -26,8 +26,11 @@ class Command(BaseCommand):
         parser.add_argument("--replace", action="store_true",
                             help="delete all organizations, members, roles, meetings and non-superuser users first")
         parser.add_argument("--if-empty", action="store_true", help="do nothing if any organization exists")
+        parser.add_argument("--no-logins", action="store_true",
+                            help="leave the logins out of the report (make run prints them once, in its box)")
 
-    def handle(self, *args, scale: int, seed: int, replace: bool, if_empty: bool, **options):
+    def handle(self, *args, scale: int, seed: int, replace: bool, if_empty: bool, no_logins: bool = False,
+               **options):
         if scale < 1:
             raise CommandError("--scale must be at least 1")
         if Organization.objects.exists():
@@ -56,7 +59,12 @@ class Command(BaseCommand):
             f"{len(builder.users)} logins."
         ))
         for name, report in reports:
-            self.stdout.write(f"  {name}: {report}")
+            first, *more = str(report).split("\n")  # a report's further lines (codes, shares), one a line
+            self.stdout.write(f"  {name}: {first}")
+            for line in more:
+                self.stdout.write(f"    {line}")
+        if no_logins:
+            return
         self.stdout.write(f"Demo password for every login: {DEMO_PASSWORD}")
         for username, what in demo_logins_summary(scale):
             self.stdout.write(f"  {username:<8} {what}")
