@@ -72,7 +72,7 @@ class Organization(MP_Node):
         Kind.GROUP: (Kind.BRANCH,),
     }
     # Default term lengths (DESIGN §5): the university may set 4 for secondary committees.
-    DEFAULT_TERM_YEARS = {
+    DEFAULT_TERM_YEARS: dict[str, int] = {  # keyed by the kind's str value, as forms pass it
         Kind.PROVINCE: 5,
         Kind.UNIVERSITY: 5,
         Kind.COMMITTEE: 5,

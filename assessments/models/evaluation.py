@@ -36,7 +36,7 @@ class EvaluationGrade(models.TextChoices):
 
 
 # The number a grade is sealed as in the ballot store, and back.
-GRADE_VALUES = {EvaluationGrade.EXCELLENT: 1, EvaluationGrade.QUALIFIED: 2, EvaluationGrade.BASIC: 3,
+GRADE_VALUES: dict[str, int] = {EvaluationGrade.EXCELLENT: 1, EvaluationGrade.QUALIFIED: 2, EvaluationGrade.BASIC: 3,
                 EvaluationGrade.UNQUALIFIED: 4}
 VALUE_GRADES = {v: g for g, v in GRADE_VALUES.items()}
 GRADES_NEEDING_REASON = (EvaluationGrade.BASIC, EvaluationGrade.UNQUALIFIED)

@@ -24,7 +24,7 @@ class Programme(models.TextChoices):
 
 # Which programme assesses a unit. Retiree branches have no action of their own in the source documents; they
 # get a light table of their own (issue 18), not the admin staff's service-efficiency items.
-PROGRAMME_FOR_CATEGORY = {
+PROGRAMME_FOR_CATEGORY: dict[str, str] = {  # keyed and valued by the choices' str values
     Organization.Category.TEACHER: Programme.LADDER,
     Organization.Category.STUDENT: Programme.CHAPTER,
     Organization.Category.ADMIN_STAFF: Programme.EFFICIENCY,

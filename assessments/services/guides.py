@@ -38,7 +38,7 @@ _COMMON = [
     (11, False, "半年工作检查和整改", "3.3"),
     (12, True, "年终总结，发布支部年度工作报告", "3.2"),
 ]
-_OWN = {
+_OWN: dict[str, list[tuple[int, bool, str, str]]] = {  # keyed by the programme's str value
     Programme.LADDER: [(3, True, "开展师德师风专题学习", "6.2"), (5, True, "党建与学科建设融合推进会", "6.1"),
                        (9, False, "教师党员联系指导新生", "6.3"), (11, True, "“双带头人”书记工作室交流", "5.1")],
     Programme.CHAPTER: [(3, True, "推优入党和入党积极分子培养", "6.1"), (4, False, "学风建设月和学业帮扶", "6.2"),

@@ -30,6 +30,7 @@ from django.db.models.lookups import StartsWith
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from branches.history import history_by
 from branches.models import Organization, Role
 from branches.once import once_bind, once_claim
 from branches.selectors import MANAGE_UNITS, organization_permission_holds
@@ -777,20 +778,20 @@ def offline_scores_set(*, target: RatingTarget, rows: list[tuple[str, Decimal]],
     counts = {"added": 0, "changed": 0, "removed": 0}
     for assessor, score in current.items():
         if assessor not in wanted:
-            score._history_user = by
+            history_by(score, by)
             score.delete()
             counts["removed"] += 1
     for assessor, value in wanted.items():
         score = current.get(assessor)
         if score is None:
             score = OfflineScore(target=target, assessor=assessor, score=value, entered_by=by)
-            score._history_user = by
+            history_by(score, by)
             score.save()
             counts["added"] += 1
         elif score.score != value:
             score.score = value
             score.entered_by = by
-            score._history_user = by
+            history_by(score, by)
             score.save(update_fields=["score", "entered_by"])
             counts["changed"] += 1
     return counts

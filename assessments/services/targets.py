@@ -6,11 +6,12 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -38,7 +39,8 @@ K, S = Indicator.Kind, Indicator.Source
 # total 100; a veto item under 政治建设 and 作风建设; two bonus items. What a branch is for differs (issue 18):
 # research and teaching for 山梯, students' growth and 推优 for 华章, service to staff and students for 砺效 —
 # their own 工作内容 (group 6) and 工作举措 (group 5). Codes 1–4 are shared so the portal's measures meet them.
-_BRANCH_OWN = {
+# Keyed by the choice values (str): callers pass the model field's value.
+_BRANCH_OWN: dict[str, list[tuple[str, str, str, int, str, str, int]]] = {
     Programme.LADDER: [  # 山梯行动 「书山有径，我愿为梯」
         ("5", "", "工作举措：书山有径（自选动作）", 15, K.OPTIONAL, S.NONE, 0),
         ("5.1", "5", "支部建在学科、团队上，“双带头人”培育", 8, K.OPTIONAL, S.NONE, 0),
@@ -276,8 +278,8 @@ def indicator_delete(*, indicator: Indicator, by: User | None) -> None:
 
 _DESCRIPTION_LENGTH = 2000  # a TextField: the editor's own bound for one item's explanation
 COLUMNS = ("编码", "上级编码", "指标", "说明", "分值", "类型", "数据来源", "满分数量")
-KIND_LABELS = {K.REQUIRED: "规定动作", K.OPTIONAL: "自选动作", K.VETO: "一项否决", K.BONUS: "加分项目"}
-SOURCE_LABELS = {S.NONE: "", S.MEETINGS: "三会一课", S.TIMELINESS: "记录及时性", S.POSTS: "党建动态",
+KIND_LABELS: dict[str, str] = {K.REQUIRED: "规定动作", K.OPTIONAL: "自选动作", K.VETO: "一项否决", K.BONUS: "加分项目"}
+SOURCE_LABELS: dict[str, str] = {S.NONE: "", S.MEETINGS: "三会一课", S.TIMELINESS: "记录及时性", S.POSTS: "党建动态",
                  S.GUIDE_ACTIONS: "工作指南", S.COMMITTEE_MEETINGS: "党委会议", S.CENTRAL_STUDY: "中心组学习",
                  S.DEMOCRATIC_LIFE: "民主生活会", S.DECISIONS: "重大决策", S.REVIEW_TIMELINESS: "审核及时性",
                  S.BRANCH_COMPLIANCE: "支部达标", S.BRANCH_GRADES: "支部考核", S.APPROVALS: "审批按期",
@@ -305,15 +307,15 @@ def indicator_table_export(*, table: IndicatorTable) -> bytes:
     sheet = book.active
     sheet.title = "指标"
     sheet.append(COLUMNS)
-    codes = {i.pk: i.code for i in table.indicators.all()}
+    codes: dict[int | None, str] = {i.pk: i.code for i in table.indicators.all()}
     for i in indicators_in_order(table):
         # Text cells stay text (a code like 1.10 must not become the number 1.1).
         sheet.append([i.code, codes.get(i.parent_id, ""), i.title, i.description, float(i.max_points),
                       KIND_LABELS[i.kind], SOURCE_LABELS[i.source], i.target_count])
         for col in (1, 2):
             sheet.cell(row=sheet.max_row, column=col).data_type = "s"
-    for col, width in zip("ABCDEFGH", (8, 10, 36, 30, 8, 10, 12, 10), strict=True):
-        sheet.column_dimensions[col].width = width
+    for letter, width in zip("ABCDEFGH", (8, 10, 36, 30, 8, 10, 12, 10), strict=True):
+        sheet.column_dimensions[letter].width = width
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -339,8 +341,12 @@ def indicator_table_import(*, table: IndicatorTable, data: bytes, filename: str,
                                           message=message))
 
     sources = {v: k for k, v in SOURCE_LABELS.items()}
-    rows, seen, codes = [], {}, set()
-    field = Indicator._meta.get_field
+    rows: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    codes: set[str] = set()
+
+    def field(name: str) -> models.Field:
+        return cast(models.Field, Indicator._meta.get_field(name))  # every name here is a concrete field
     for row in data_rows(dataset):
         code = row.text("编码", field=field("code"))
         parent = row.text("上级编码", required=False, field=field("code"))

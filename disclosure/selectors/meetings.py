@@ -32,7 +32,7 @@ SECRETARY_ROLES = (Role.Kind.SECRETARY, Role.Kind.DEPUTY)
 # --- permissions on one record ----------------------------------------------------------------------
 
 def meeting_may_review(*, user: User, meeting: Meeting) -> bool:
-    return meeting.reviewer_id is not None and organization_permission_holds(
+    return meeting.reviewer is not None and organization_permission_holds(
         user=user, organization=meeting.reviewer, codename=MANAGE_UNITS
     )
 
@@ -109,7 +109,7 @@ def reviewer_unit_for(organization: Organization) -> Organization | None:
 
 # --- compliance -------------------------------------------------------------------------------------------
 
-PERIOD_MONTHS = {Period.MONTH: 1, Period.QUARTER: 3, Period.YEAR: 12}
+PERIOD_MONTHS: dict[str, int] = {Period.MONTH: 1, Period.QUARTER: 3, Period.YEAR: 12}
 
 
 @dataclass

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from branches.history import history_by
 from branches.models import Organization
 from branches.once import once
 from branches.selectors import MANAGE_MEMBERS, organization_permission_holds
@@ -55,7 +56,7 @@ def decision_save(*, by: User | None, organization: Organization, values: dict,
         for name in DECISION_FIELDS:
             if name in values:
                 setattr(row, name, values[name].strip() if isinstance(values[name], str) else values[name])
-        row._history_user = by
+        history_by(row, by)
         row.save()
         return row
 

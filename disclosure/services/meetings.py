@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from branches.history import history_by
 from branches.models import Organization
 from branches.once import once
 from branches.selectors import MANAGE_MEMBERS, organization_permission_holds
@@ -181,7 +182,7 @@ def _meeting_write(*, by, organization: Organization, data: dict, attendance: li
         if name in data:
             setattr(meeting, name, data[name])
     meeting.minutes = sanitize_minutes(meeting.minutes)
-    meeting._history_user = by
+    history_by(meeting, by)
     if meeting.pk is None:
         meeting.save()  # attendance and attachments need the id
     _apply_attendance(meeting, attendance)
@@ -284,7 +285,7 @@ def meeting_return(*, meeting: Meeting, by: User, reason: str) -> Meeting:
     meeting.return_reason = reason.strip()
     meeting.reviewed_by = by
     meeting.reviewed_at = timezone.now()
-    meeting._history_user = by
+    history_by(meeting, by)
     meeting.save()
     _close_review_todos(meeting)
     public_pages_invalidate(organization=meeting.organization)  # no longer counted as filed
@@ -303,7 +304,7 @@ def meeting_approve(*, meeting: Meeting, by: User) -> Meeting:
     meeting.return_reason = ""
     meeting.reviewed_by = by
     meeting.reviewed_at = timezone.now()
-    meeting._history_user = by
+    history_by(meeting, by)
     meeting.save()
     _close_review_todos(meeting)
     return meeting

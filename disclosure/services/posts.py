@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from branches.history import history_by
 from branches.models import Organization
 from branches.once import once_bind, once_claim
 from branches.selectors import MANAGE_MEMBERS, organization_permission_holds
@@ -95,7 +96,7 @@ def post_save(
         _submit(post, by)
     elif was_published:
         public_pages_invalidate(organization=organization)  # a published post edited stays published
-    post._history_user = by
+    history_by(post, by)
     post.save()
     if len(checked) + post.attachments.count() > MAX_ATTACHMENTS:
         raise ValidationError(_("Too many attachments on one post."))
@@ -117,7 +118,7 @@ def post_check_approve(*, post: Post, by: User) -> Post:
     post.checked_by = by
     post.checked_at = timezone.now()
     _release(post, by)
-    post._history_user = by
+    history_by(post, by)
     post.save()
     return post
 
@@ -136,7 +137,7 @@ def post_check_return(*, post: Post, by: User, reason: str) -> Post:
     post.return_reason = reason.strip()
     post.checked_by = by
     post.checked_at = timezone.now()
-    post._history_user = by
+    history_by(post, by)
     post.save()
     return post
 
@@ -149,7 +150,7 @@ def post_withdraw(*, post: Post, by: User) -> Post:
     if post.status != Post.Status.PUBLISHED:
         raise ValidationError(_("Only published posts can be withdrawn."))
     post.status = Post.Status.DRAFT
-    post._history_user = by
+    history_by(post, by)
     post.save()
     public_pages_invalidate(organization=post.organization)
     return post

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
+from branches.history import history_reason
 from members.models import Member
 from members.resources import CAMPUS_NUMBER
 
@@ -62,6 +63,6 @@ def _account(User, *, number: str, name: str):
     elif Member.objects.filter(user=user).exists():
         return None  # the number's account already belongs to another member: an administrator must look
     member.user = user
-    member._change_reason = "campus sign-on"
+    history_reason(member, "campus sign-on")
     member.save(update_fields=["user"])
     return user

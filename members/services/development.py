@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches.dates import add_years
+from branches.history import history_reason
 from branches.models import Organization
 from branches.once import once_bind, once_claim
 from branches.selectors import MANAGE_MEMBERS, organization_permission_holds
@@ -266,7 +267,7 @@ def development_step_record(
         elif number == 23:
             member.full_on = probation_ends_on(member=member, case=case, limits=limits)
             fields.append("full_on")
-        member._change_reason = f"development step {number}"
+        history_reason(member, f"development step {number}")
         member.save(update_fields=fields)
     case.last_step, case.last_step_on = number, done_on
     if number == 25:
