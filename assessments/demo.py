@@ -215,3 +215,5 @@ def _load(builder: DemoBuilder) -> str:
 
 
 register_demo_step(DemoStep(name="ratings", load=_load, clear=ratings_demo_clear))
+
+import assessments.demo_evaluation  # noqa: E402, F401  (issue 19: registers the 民主评议 demo step)

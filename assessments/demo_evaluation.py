@@ -1,0 +1,145 @@
+"""Demo data of 民主评议党员 (issue 19), registered with load_demo (imported from assessments/demo.py).
+
+* Last year's evaluation, approved, in every branch with at least two party members: the 测评 counted (its
+  tallies only, as after a real count), grades with a realistic spread — 优秀 for up to ⌊⅓⌋ of the full
+  members (most branches use the quota, some fewer), a few 基本合格 with their reasons, rare 不合格 with a
+  限期改正 approved by the committee.
+* This year's evaluation open in a few branches (zb001's among them), some members having voted.
+
+Bulk inserts throughout (with explicit history), so the demo stays fast.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from collections import defaultdict
+
+from assessments.models import BallotBox, BallotTally, SealedBallot
+from assessments.models.evaluation import (
+    GRADE_VALUES,
+    VOTE_QUESTION,
+    EvaluationBallot,
+    EvaluationEntry,
+    EvaluationFollowUp,
+    EvaluationGrade,
+    MemberEvaluation,
+)
+from branches.models import Organization, Role
+from members.demo import DemoBuilder, DemoStep, register_demo_step
+from members.models import Member
+
+G = EvaluationGrade
+BASIC_REASONS = ["组织生活参加不够经常", "党费未按时交纳", "发挥先锋模范作用不够明显", "学习教育参加不够主动"]
+UNQUALIFIED_REASONS = ["无正当理由连续六个月不参加组织生活", "理想信念淡薄，长期不履行党员义务"]
+OPEN_BRANCHES = 5
+
+
+def evaluation_demo_clear() -> None:
+    """Plain DELETEs, children first (the ORM's delete would collect every row and its history first)."""
+    boxes = list(MemberEvaluation.objects.values_list("box_id", flat=True))
+    for qs in (EvaluationFollowUp.history.all(), EvaluationEntry.history.all(), MemberEvaluation.history.all(),
+               EvaluationFollowUp.objects.all(), EvaluationBallot.objects.all(), EvaluationEntry.objects.all(),
+               MemberEvaluation.objects.all(), BallotTally.objects.filter(box_id__in=boxes),
+               SealedBallot.objects.filter(box_id__in=boxes), BallotBox.objects.filter(pk__in=boxes)):
+        qs._raw_delete(qs.db)
+
+
+def _spread(graded: list[int], cap: int, rng: random.Random) -> dict[int, tuple[str, str]]:
+    order = graded[:]
+    rng.shuffle(order)
+    excellent = max(0, rng.choice([cap, cap, cap - 1, cap // 2]))  # most branches use the quota, some not
+    grades = {}
+    for i, member in enumerate(order):
+        if i < excellent:
+            grades[member] = (G.EXCELLENT, "")
+        elif rng.random() < 0.003:
+            grades[member] = (G.UNQUALIFIED, rng.choice(UNQUALIFIED_REASONS))
+        elif rng.random() < 0.02:
+            grades[member] = (G.BASIC, rng.choice(BASIC_REASONS))
+        else:
+            grades[member] = (G.QUALIFIED, "")
+    return grades
+
+
+def _tally(grade: str, voters: int, rng: random.Random) -> dict[int, int]:
+    """A plausible count for a member given ``grade``: most colleagues agree with the branch."""
+    lean = {G.EXCELLENT: [0.7, 0.28, 0.02, 0.0], G.QUALIFIED: [0.2, 0.75, 0.05, 0.0],
+            G.BASIC: [0.02, 0.4, 0.5, 0.08], G.UNQUALIFIED: [0.0, 0.15, 0.35, 0.5]}[grade]
+    counts: dict[int, int] = defaultdict(int)
+    for _ in range(voters):
+        counts[rng.choices([1, 2, 3, 4], weights=lean)[0]] += 1
+    return counts
+
+
+def _load(builder: DemoBuilder) -> str:
+    rng = random.Random(builder.seed + 19)
+    today = builder.today
+    last = today.year - 1
+    members = defaultdict(list)
+    for pk, branch_id, stage in (Member.objects.filter(is_active=True, stage__in=Member.PARTY_STAGES)
+                                 .order_by("branch_id", "name", "pk").values_list("pk", "branch_id", "stage")):
+        members[branch_id].append((pk, stage == Member.Stage.FULL))
+    branches = [b for b in Organization.objects.filter(kind=Organization.Kind.BRANCH, is_active=True).order_by("path")
+                if len(members.get(b.pk, ())) >= 2]
+    if not branches:
+        return "no branches"
+    boxes = BallotBox.objects.bulk_create([BallotBox(custody=BallotBox.Custody.SERVER, opened=True, public_key="0" * 64)
+                                           for _ in branches])
+    evaluations = MemberEvaluation.objects.bulk_create([
+        MemberEvaluation(branch=b, year=last, opened_on=datetime.date(last, 12, 15), box=box,
+                         status=MemberEvaluation.Status.APPROVED) for b, box in zip(branches, boxes)])
+    entries, tallies, spread = [], [], defaultdict(int)
+    for evaluation, branch in zip(evaluations, branches):
+        people = members[branch.pk]
+        graded = [pk for pk, full in people if full]
+        grades = _spread(graded, evaluation.excellent_cap(len(graded)), rng)
+        voters = max(0, len(people) - 1 - rng.randrange(0, 2))
+        for pk, full in people:
+            grade, reason = grades.get(pk, ("", ""))
+            spread[grade or "ungraded"] += 1
+            entries.append(EvaluationEntry(evaluation=evaluation, member_id=pk, graded=full, grade=grade, reason=reason,
+                                           self_text="本年度按时参加三会一课，认真学习，履行党员义务。"))
+            if full:
+                tallies += [BallotTally(box_id=evaluation.box_id, subject=pk, question=VOTE_QUESTION, value=v, count=n)
+                            for v, n in sorted(_tally(grade, voters, rng).items()) if n]
+    EvaluationEntry.objects.bulk_create(entries, batch_size=2000)
+    BallotTally.objects.bulk_create(tallies, batch_size=5000)
+    MemberEvaluation.history.bulk_history_create(evaluations, default_change_reason="demo")
+    EvaluationEntry.history.bulk_history_create(entries, default_change_reason="demo", batch_size=2000)
+    follow_ups = [EvaluationFollowUp(entry=e, step=EvaluationFollowUp.Step.RECTIFY, note="支部谈话提醒，限期三个月改正",
+                                     deadline=datetime.date(today.year, 3, 31),
+                                     status=EvaluationFollowUp.Status.APPROVED,
+                                     recorded_on=datetime.date(last, 12, 28))
+                  for e in entries if e.grade == G.UNQUALIFIED]
+    EvaluationFollowUp.objects.bulk_create(follow_ups)
+    EvaluationFollowUp.history.bulk_history_create(follow_ups, default_change_reason="demo")
+    opened = _open_this_year(members, rng, today)
+    return (f"last year's 民主评议 approved in {len(evaluations)} branches: {spread[G.EXCELLENT]} excellent, "
+            f"{spread[G.QUALIFIED]} qualified, {spread[G.BASIC]} basically qualified, {spread[G.UNQUALIFIED]} "
+            f"unqualified ({len(follow_ups)} follow-ups), {spread['ungraded']} probationary not graded; this year's "
+            f"open in {opened} branches (zb001's among them)")
+
+
+def _open_this_year(members, rng: random.Random, today) -> int:
+    """This year's evaluation open in a few branches through the service (a real box and key), zb001's first;
+    a third of each branch's members have voted (sealed, as on the page)."""
+    from assessments.services import evaluation as services
+
+    first = (Role.objects.current().filter(user__username="zb001", kind=Role.Kind.SECRETARY)
+             .values_list("organization_id", flat=True).first())
+    candidates = [pk for pk, people in members.items() if len(people) >= 4 and pk != first]
+    chosen = ([first] if first in members else []) + rng.sample(candidates, min(OPEN_BRANCHES - 1, len(candidates)))
+    grades = list(GRADE_VALUES)
+    for branch in Organization.objects.filter(pk__in=chosen):
+        evaluation = services.evaluation_open(branch=branch, year=today.year, by=None, today=today)
+        entries = list(evaluation.entries.order_by("pk"))
+        for rater in entries[: max(1, len(entries) // 3)]:
+            subjects = services.vote_subjects(evaluation=evaluation, rater=rater)
+            choices = {s.pk: rng.choices(grades, weights=[2, 7, 1, 0])[0] for s in subjects}
+            if choices:
+                services.vote_cast(evaluation=evaluation, rater=rater, choices=choices)
+    return len(chosen)
+
+
+register_demo_step(DemoStep(name="member_evaluation", load=_load, clear=evaluation_demo_clear))
