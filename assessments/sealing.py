@@ -62,7 +62,7 @@ class Opener:
     def __init__(self, private: bytes):
         self._box = nacl.public.SealedBox(nacl.public.PrivateKey(private))
 
-    def open(self, sealed: bytes) -> tuple[int, dict[int, int]]:
+    def open(self, sealed: bytes | memoryview) -> tuple[int, dict[int, int]]:  # a BinaryField's value
         data = json.loads(self._box.decrypt(bytes(sealed)))
         return int(data["s"]), {int(k): int(v) for k, v in data["a"].items()}
 

@@ -31,7 +31,7 @@ MANAGE_MEMBERS = "manage_members"
 MANAGE_UNITS = "manage_units"
 
 
-def _grants(user: User, codename: str) -> tuple[QuerySet, QuerySet]:
+def _grants(user: AuthUser, codename: str) -> tuple[QuerySet, QuerySet]:
     user_grants = OrganizationUserObjectPermission.objects.filter(user_id=user.pk, permission__codename=codename)
     group_grants = OrganizationGroupObjectPermission.objects.filter(
         group__user=user.pk, permission__codename=codename

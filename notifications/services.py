@@ -50,6 +50,7 @@ def quiet_until(*, preference: Preference | None, now: datetime.datetime) -> dat
         return now
     local = timezone.localtime(now)
     start, end, clock = preference.quiet_from, preference.quiet_until, local.time()
+    assert end is not None  # both or neither (the model's check constraint), and quiet_from is set
     inside = start <= clock < end if start < end else (clock >= start or clock < end)
     if not inside:
         return now
@@ -68,7 +69,7 @@ def backoff_seconds(*, attempts: int, retry_after: int | None = None) -> int:
 
 def _escalation_days() -> dict[str, int | None]:
     configured = {s.source: s for s in SourceSetting.objects.all()}
-    days = {}
+    days: dict[str, int | None] = {}
     for registered in sources():
         setting = configured.get(registered.key)
         if setting is not None and not setting.enabled:
@@ -159,6 +160,7 @@ def digest_run(*, today: datetime.date, now: datetime.datetime, keep_in_outbox: 
         if parent is None:
             continue
         line.unit = unit.display_name
+        assert line.due.due_on is not None  # only items with a due day become overdue (above)
         escalations.append(Escalation(key=key, source=line.source, organization=unit, escalated_to=parent,
                                       due_on=line.due.due_on, escalated_on=today))
         for user_id in holders.get(parent.pk, ()):
@@ -284,6 +286,7 @@ def delivery_attempt(*, delivery_id: int, now: datetime.datetime) -> AttemptResu
                 Delivery.Status.SENT, now, provider_id[:100], "")
         elif outcome == DeliveryAttempt.Outcome.RETRY:
             delivery.status, delivery.last_error = Delivery.Status.PENDING, detail[:300]
+            assert retry_in is not None  # set with every RETRY outcome above
             delivery.not_before = now + datetime.timedelta(seconds=retry_in)
         else:
             delivery.status, delivery.last_error = Delivery.Status.FAILED, detail[:300]

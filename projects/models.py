@@ -97,7 +97,7 @@ class CallTopic(models.Model):
         return self.title
 
 
-class GrantQuerySet(models.QuerySet):
+class GrantQuerySet(models.QuerySet["Grant"]):
     def funded(self) -> GrantQuerySet:
         return self.filter(grade__in=[Grant.Grade.KEY, Grant.Grade.GENERAL])
 

@@ -481,3 +481,28 @@ def test_the_demo_step_fills_the_outbox_with_sent_and_failed_records(people):
     assert [t.outcome for t in failed.tries.all()] == ["retry", "failed"]
     notify_demo.clear()
     assert not Delivery.objects.exists()
+
+
+def _digest_queries(people, n: int, day: datetime.date) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for i in range(n):
+        user = UserFactory(username=f"q{day:%j}-{i}", email=f"q{i}@uni.example")
+        _prefer(user, email=True, wecom=True, quiet_from=datetime.time(22, 0), quiet_until=datetime.time(6, 0))
+        _todo(user, people.branch_a, f"meeting:q:{day}:{i}", due_on=day - datetime.timedelta(days=30))
+        _todo(user, people.branch_b, f"lifecycle:dues:{day}:{i}", kind=Todo.Kind.MEMBER_AFFAIRS, due_on=day)
+    with override_settings(NOTIFY_DELIVERY="outbox"), CaptureQueriesContext(connection) as queries:
+        result = services.digest_run(today=day, now=MORNING)
+    assert result["digests"] >= n
+    return len(queries)
+
+
+def test_the_digest_costs_the_same_queries_for_3_or_30_people(people):
+    # Per run, whatever the number of people and items: the source settings; one query per registered
+    # source (10); escalations already made, the units, their parents, the role holders above, and the
+    # escalation insert; the reported items, the people, their preferences, the items' units and their
+    # universities; the inserts of digests, reported items and deliveries — plus the savepoint pair.
+    small = _digest_queries(people, 3, TODAY)
+    large = _digest_queries(people, 30, TODAY + datetime.timedelta(days=1))
+    assert small == large == 26

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.contrib.auth.models import User
 from django.db.models import Count, QuerySet
@@ -56,23 +57,35 @@ class Group:
     items: list[ItemScore] = field(default_factory=list)
 
 
+def _indicator_of(it: ItemScore) -> Indicator:
+    """The item's indicator, or the one its plan item was planned under: exactly one of the two is set (the
+    check constraint item_score_indicator_or_plan_item)."""
+    if it.indicator is not None:
+        return it.indicator
+    return cast(PlanItem, it.plan_item).indicator
+
+
 def assessment_groups(*, assessment: Assessment) -> list[Group]:
     """The assessment's items grouped under their first-level indicators (approved plan items under the
     indicator they were planned under). Two queries."""
     items = list(ItemScore.objects.filter(assessment=assessment)
                  .select_related("indicator", "plan_item", "plan_item__indicator"))
-    parents = {i.pk: i for i in Indicator.objects.filter(
-        pk__in={(it.indicator.parent_id if it.indicator_id else it.plan_item.indicator.parent_id
-                 or it.plan_item.indicator_id) for it in items} - {None})}
+    wanted: set[int] = set()
+    for it in items:
+        ind = _indicator_of(it)
+        parent_id = ind.parent_id if it.indicator_id else (ind.parent_id or ind.pk)
+        if parent_id is not None:
+            wanted.add(parent_id)
+    parents = {i.pk: i for i in Indicator.objects.filter(pk__in=wanted)}
     groups: dict[int | None, Group] = {}
 
     def position(it: ItemScore):
-        ind = it.indicator or it.plan_item.indicator
+        ind = _indicator_of(it)
         parent = parents.get(ind.parent_id) if ind.parent_id else ind
         return (parent.position if parent else 0, it.plan_item_id is not None, ind.position, it.pk)
 
     for it in sorted(items, key=position):
-        ind = it.indicator or it.plan_item.indicator
+        ind = _indicator_of(it)
         parent = parents.get(ind.parent_id) if ind.parent_id else (ind if it.plan_item_id else None)
         key = parent.pk if parent else None
         if key not in groups:

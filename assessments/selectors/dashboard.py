@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import cast
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
@@ -78,7 +79,7 @@ def _heat(value, kind: str) -> str:
 class Cell:
     """One figure, formatted once here so the template only prints (thousands of cells at a province)."""
 
-    value: object
+    value: int | float | str | None
     column: Column
     text: str = ""
     heat: str = ""
@@ -115,10 +116,10 @@ def _row(block: Block, unit: Organization, as_of: datetime.date) -> Row:
 def _chart_value(cell: Cell):
     if cell.value is None:
         return None
-    if cell.column.kind == "money":
-        return round(cell.value / 100, 2)
+    if cell.column.kind == "money":  # money and percent figures are numbers (the casts tell mypy so)
+        return round(cast(float, cell.value) / 100, 2)
     if cell.column.kind == "percent":
-        return round(cell.value * 100, 1)
+        return round(cast(float, cell.value) * 100, 1)
     return cell.value
 
 

@@ -65,7 +65,7 @@ def evaluation_rows(*, evaluation: MemberEvaluation) -> list[EntryRow]:
     rows = []
     for entry in entries:
         n = raters.get(entry.pk, 0)
-        shown = None
+        shown: dict[str, int] | None = None
         if entry.member_id in tallies or (evaluation.box.opened and entry.graded):
             counts = tallies.get(entry.member_id, {})
             if sum(counts.values()) >= evaluation.min_participants:

@@ -37,7 +37,8 @@ def branch_guide(*, branch: Organization, year: int) -> tuple[AnnualGuide | None
         return None, []
     months: dict[int, list] = {}
     for action in guide.actions.all():
-        months.setdefault(action.month, []).append((action, action.mine[0] if action.mine else None))
+        mine: list[GuideActionDone] = getattr(action, "mine")  # the Prefetch's to_attr above
+        months.setdefault(action.month, []).append((action, mine[0] if mine else None))
     return guide, sorted(months.items())
 
 

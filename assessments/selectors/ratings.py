@@ -12,6 +12,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User as AuthUser
@@ -65,7 +66,7 @@ def _count(queryset: QuerySet):
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def rater_targets(*, campaign: RatingCampaign, user: User) -> list[RatingTarget]:
+def rater_targets(*, campaign: RatingCampaign, user: AuthUser) -> list[RatingTarget]:
     """The secretaries ``user`` may rate in ``campaign``, each with ``rated`` (already rated by this user),
     unit and report. One query."""
     return list(
@@ -145,7 +146,7 @@ def participation(*, campaign: RatingCampaign, targets: list[RatingTarget], unit
         RaterEligibility.objects.filter(campaign=campaign, unit_id__in=unit_ids).order_by()
         .values_list("unit_id").annotate(n=Count("user_id", distinct=True))
     )
-    codes = {
+    codes: dict[int, Any] = {
         row["unit_id"]: row
         for row in RatingCode.objects.filter(campaign=campaign, unit_id__in=unit_ids).order_by().values("unit_id")
         .annotate(n=Count("pk"), used_n=Count("pk", filter=Q(used=True)))
@@ -257,9 +258,12 @@ def campaign_results(*, campaign: RatingCampaign, targets: list[RatingTarget]) -
             row.flagged = abs(row.difference) >= threshold
         rows.append(row)
     both = [r for r in rows if r.difference is not None]
-    rho = spearman([r.overall for r in both], [r.offline for r in both])
+    # A row has a difference exactly when it has both scores: the casts only tell mypy so.
+    online_scores = [cast(float, r.overall) for r in both]
+    offline_scores = [cast(float, r.offline) for r in both]
+    rho = spearman(online_scores, offline_scores)
     if len(both) >= 1:
-        for r, a, b in zip(both, _ranks([r.overall for r in both]), _ranks([r.offline for r in both])):
+        for r, a, b in zip(both, _ranks(online_scores), _ranks(offline_scores)):
             r.online_rank, r.offline_rank = a, b
     return CampaignResults(campaign=campaign, dimensions=dimensions, rows=rows, spearman=rho, compared=len(both),
                            threshold=threshold)

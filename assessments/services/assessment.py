@@ -15,6 +15,7 @@ import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import TYPE_CHECKING, cast
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,6 +30,9 @@ from assessments.models.targets import ASSESSED_KINDS, programme_for
 from assessments.services import scoring
 from branches.models import Organization, Role
 from branches.selectors import MANAGE_UNITS, organization_permission_holds
+
+if TYPE_CHECKING:  # for the annotation only: the functions below import programme_measures where they use it
+    from assessments.services.programme_measures import CommitteeMeasures
 
 ONE_DECIMAL = Decimal("0.1")
 # bulk_update writes CASE WHEN lists whose cost grows with the square of the batch on SQLite: keep them short.
@@ -98,7 +102,7 @@ class Measures:
     meetings: dict[int, tuple[int, int]]  # unit id → (periods done, periods ended) of 三会一课
     filed: dict[int, tuple[int, int]]  # unit id → (records filed, filed late)
     posts: dict[int, int]  # unit id → posts published in the year
-    programme: object = None  # programme_measures.CommitteeMeasures: the 引航计划's and the guides' (issue 18)
+    programme: CommitteeMeasures | None = None  # the 引航计划's and the guides' (issue 18)
     guide_evidence: dict | None = None  # (branch id, indicator code) → the guide actions it recorded
 
 
@@ -172,27 +176,31 @@ def assessments_open(*, cycle: AssessmentCycle) -> int:
     pre-filled. Units that already have one are skipped, so a second run creates nothing."""
     tables = {t.programme: t for t in IndicatorTable.objects.filter(year=cycle.year)}
     indicators: dict[int, list[Indicator]] = {}
-    for indicator in Indicator.objects.filter(table__in=tables.values()).annotate(n=Count("children")):
-        if indicator.n == 0:  # leaves: second-level items, or a first-level item without any
-            indicators.setdefault(indicator.table_id, []).append(indicator)
+    for counted in Indicator.objects.filter(table__in=tables.values()).annotate(n=Count("children")):
+        if counted.n == 0:  # leaves: second-level items, or a first-level item without any
+            indicators.setdefault(counted.table_id, []).append(counted)
     done = set(Assessment.objects.filter(cycle=cycle).values_list("organization_id", flat=True))
     units = [u for u in Organization.objects.subtree_of(cycle.root).filter(kind__in=ASSESSED_KINDS, is_active=True)
              .order_by("path") if u.pk not in done and programme_for(u) in tables]
     if not units:
         return 0
+
+    def programme(unit: Organization) -> str:
+        return cast(str, programme_for(unit))  # `units` holds only units whose programme has a table
+
     measures = measures_collect(cycle=cycle, units=units)
     plans: dict[int, list[PlanItem]] = {}
-    for item in PlanItem.objects.filter(status=PlanItem.Status.APPROVED, organization__in=units,
-                                        indicator__table__year=cycle.year):
-        plans.setdefault(item.organization_id, []).append(item)
-    assessments = [Assessment(cycle=cycle, organization=u, programme=programme_for(u)) for u in units]
+    for plan_item in PlanItem.objects.filter(status=PlanItem.Status.APPROVED, organization__in=units,
+                                             indicator__table__year=cycle.year):
+        plans.setdefault(plan_item.organization_id, []).append(plan_item)
+    assessments = [Assessment(cycle=cycle, organization=u, programme=programme(u)) for u in units]
     assessments = bulk_create_with_history(assessments, Assessment, default_change_reason="cycle opened")
     # bulk_create_with_history returns the objects with their ids on PostgreSQL and SQLite ≥ 3.35.
     by_unit = {a.organization_id: a for a in Assessment.objects.filter(cycle=cycle, organization__in=units)}
     items = []
     for unit in units:
         assessment = by_unit[unit.pk]
-        for indicator in indicators.get(tables[programme_for(unit)].pk, []):
+        for indicator in indicators.get(tables[programme(unit)].pk, []):
             item = ItemScore(assessment=assessment, indicator=indicator)
             if indicator.kind == Indicator.Kind.VETO:
                 item.self_points = VETO_DECIDED  # not failed unless the unit or a reviewer says so

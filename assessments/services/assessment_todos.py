@@ -36,7 +36,8 @@ def assessment_todos_advance(*, today: datetime.date) -> dict[str, int]:
                 users, key, due = own.get(a.organization_id, []), f"assessment:{a.pk}:self", cycle.self_closes_on
                 text = _("Submit the self-assessment of %(unit)s") % {"unit": name}
             elif a.status == Assessment.Status.SUBMITTED and today <= cycle.review_closes_on:
-                users = reviewers.get(parent_ids.get(parents[a.pk]), [])
+                parent_id = parent_ids.get(parents[a.pk])
+                users = reviewers.get(parent_id, []) if parent_id is not None else []
                 key, due = f"assessment:{a.pk}:review", cycle.review_closes_on
                 text = _("Review the self-assessment of %(unit)s") % {"unit": name}
             else:

@@ -73,6 +73,7 @@ def collect(*, cycle, units: list[Organization], per_branch: dict[str, tuple[int
                 Meeting.objects.filter(reviewer_id__in=ids, reviewed_at__date__gte=first, reviewed_at__date__lt=last,
                                        submitted_at__isnull=False)
                 .values_list("reviewer_id", "submitted_at", "reviewed_at")):
+            assert reviewed is not None and submitted is not None  # both filtered on above
             m.reviews.setdefault(reviewer, []).append(max(0, (reviewed - submitted).days))
         previous = dict(
             Assessment.objects.filter(cycle__root=cycle.root, cycle__year=cycle.year - 1,

@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -659,7 +660,7 @@ def rater_roster_import(*, campaign: RatingCampaign, unit: Organization, data: b
     username_length = User._meta.get_field("username").max_length
     name_length = User._meta.get_field("first_name").max_length
     units = {o.code: o for o in Organization.objects.subtree_of(unit).filter(is_active=True)}
-    rows = []
+    rows: list[tuple[int, str, str, RaterEligibility.Kind | None, Organization | None, str]] = []
     seen: dict[str, int] = {}
     for row in data_rows(dataset):
         number = row.text(COL_NUMBER, max_length=username_length)
@@ -674,7 +675,7 @@ def rater_roster_import(*, campaign: RatingCampaign, unit: Organization, data: b
                       % {"value": row.raw(COL_KIND)[:40], "choices": "、".join(ROSTER_KIND_LABELS)})
         unit_code = row.text(COL_UNIT, required=False, field=Organization._meta.get_field("code"))
         password = row.text(COL_PASSWORD, required=False, max_length=_PASSWORD_LENGTH)
-        target_unit = unit
+        target_unit: Organization | None = unit
         if unit_code:
             target_unit = units.get(unit_code)
             if target_unit is None:
@@ -715,6 +716,7 @@ def rater_roster_import(*, campaign: RatingCampaign, unit: Organization, data: b
                           .values_list("user_id", "unit_id"))
             adding = []
             for _index, number, _name, kind, target_unit, _password in rows:
+                assert kind is not None and target_unit is not None  # a row without them was reported above
                 user = existing[number.lower()]
                 if (user.pk, target_unit.pk) in present:
                     report.kept += 1
@@ -754,7 +756,8 @@ def offline_lines_parse(text: str) -> list[tuple[str, Decimal]]:
         except InvalidOperation:
             errors.append(_("Line %(n)d: %(value)s is not a number.") % {"n": number, "value": raw})
             continue
-        if not Decimal(0) <= score <= Decimal(100) or score.as_tuple().exponent < -2:
+        # A finite score once the range check passes, whose exponent is an int (the cast tells mypy so).
+        if not Decimal(0) <= score <= Decimal(100) or cast(int, score.as_tuple().exponent) < -2:
             errors.append(_("Line %(n)d: the score must be between 0 and 100 (two decimals at most).") % {"n": number})
             continue
         if name in seen:
@@ -776,10 +779,10 @@ def offline_scores_set(*, target: RatingTarget, rows: list[tuple[str, Decimal]],
     current = {s.assessor: s for s in OfflineScore.objects.select_for_update().filter(target=target)}
     wanted = dict(rows)
     counts = {"added": 0, "changed": 0, "removed": 0}
-    for assessor, score in current.items():
+    for assessor, old in current.items():
         if assessor not in wanted:
-            history_by(score, by)
-            score.delete()
+            history_by(old, by)
+            old.delete()
             counts["removed"] += 1
     for assessor, value in wanted.items():
         score = current.get(assessor)

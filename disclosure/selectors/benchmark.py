@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Count, Max
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organization
@@ -91,7 +92,7 @@ class Benchmark:
     branches: list[BenchRow]
 
     @property
-    def section_labels(self) -> list[str]:
+    def section_labels(self) -> list[str | Promise]:  # the choices' lazy labels
         return [label for _value, label in Post.Section.choices]
 
 
@@ -154,8 +155,10 @@ def benchmark(*, period: str = DEFAULT_PERIOD, university_code: str | None = Non
             row.filed = len(values)
             row.on_time = sum(1 for v in values if v <= days)
             row.median_lag = statistics.median(values)
-    committees, branches, by_committee = [], [], {}
-    committee_paths = {}
+    committees: list[BenchRow] = []
+    branches: list[BenchRow] = []
+    by_committee: dict[int, list[BenchRow]] = {}
+    committee_paths: dict[str, BenchRow] = {}
     for unit in units:
         row = rows[unit.pk]
         if unit.kind in Organization.SECONDARY_KINDS:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import html
 from dataclasses import dataclass
+from typing import cast
 
 import nh3
 from django.conf import settings
@@ -223,12 +224,14 @@ def _review_todo_rows(meetings: list[Meeting]) -> list[Todo]:
     meetings = [m for m in meetings if m.reviewer_id is not None]
     if not meetings:
         return []
-    reviewers: dict[int, list[int]] = {}
+    reviewers: dict[int | None, list[int]] = {}  # looked up by reviewer_id, which is set on all of these
     for user_id, org_id in _users_with_roles({m.reviewer_id for m in meetings}, REVIEWER_ROLES):
         reviewers.setdefault(org_id, []).append(user_id)
     days = datetime.timedelta(days=settings.MINUTES_FILING_DAYS)
+    # A submitted record has its submission time (the cast tells mypy so).
     return [
-        Todo(user_id=user_id, kind=Todo.Kind.REVIEW_WAITING, key=todo_key("review", m, m.submitted_at),
+        Todo(user_id=user_id, kind=Todo.Kind.REVIEW_WAITING,
+             key=todo_key("review", m, cast(datetime.datetime, m.submitted_at)),
              organization_id=m.organization_id, meeting=m,
              # The meeting's date in the text: two records of one unit and type must read differently.
              text=_("Review: %(meeting)s of %(unit)s held on %(day)s") % {

@@ -91,6 +91,7 @@ def _expected(meeting: Meeting, member: Member | None) -> bool:
         return False
     if unit.kind == Organization.Kind.BRANCH:
         return True
+    assert member.user is not None  # found by its user (meeting_sign_in)
     return member.user.party_roles.filter(organization=unit, ended_on__isnull=True).exists()
 
 
@@ -104,7 +105,7 @@ def meeting_sign_in(*, meeting: Meeting, user: User, token: str,
     now = now or timezone.now()
     sign_in_token_check(meeting=meeting, token=token, now=now)
     member = Member.objects.select_related("branch", "user").filter(user=user).first()
-    if not _expected(meeting, member):
+    if member is None or not _expected(meeting, member):
         raise SignInRefused(_("You are not on the list of members expected at this meeting."), reason="not_expected")
     try:
         with transaction.atomic():

@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 from branches.models import Organization
 
 
-class MemberQuerySet(models.QuerySet):
+class MemberQuerySet(models.QuerySet["Member"]):
     def party_members(self) -> MemberQuerySet:
         """Probationary and full members: the people DESIGN §1's figures count."""
         return self.filter(stage__in=Member.PARTY_STAGES)

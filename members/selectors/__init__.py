@@ -135,12 +135,12 @@ def party_stats(*, organization: Organization, as_of: datetime.date | None = Non
     category = {c: 0 for c in Organization.Category.values}
     gender = {g: 0 for g in Member.Gender.values}
     age = {key: 0 for key, _ in AGE_BANDS}
-    for row in rows:
-        stage[row["stage"]] += row["n"]
-        if row["stage"] in Member.PARTY_STAGES:
-            category[row["category"]] += row["n"]
-            gender[row["gender"]] += row["n"]
-            age[row["age_band"]] += row["n"]
+    for counted in rows:
+        stage[counted["stage"]] += counted["n"]
+        if counted["stage"] in Member.PARTY_STAGES:
+            category[counted["category"]] += counted["n"]
+            gender[counted["gender"]] += counted["n"]
+            age[counted["age_band"]] += counted["n"]
     party_members = stage[Member.Stage.PROBATIONARY] + stage[Member.Stage.FULL]
     return {
         "organization": {"id": organization.pk, "code": organization.code, "name": organization.name},

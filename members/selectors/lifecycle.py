@@ -110,9 +110,11 @@ def _development_due(organization: Organization, today: datetime.date, limits: d
             what = _("Talk with applicant %(name)s")
         elif 6 <= case.last_step < 15:
             since = case.last_reviewed_on or member.activist_on or case.last_step_on
+            assert since is not None  # every case has its last step's day (created with the application's)
             due = add_months(since, limits[K.REVIEW_EVERY_MONTHS])
             what = _("Six-monthly review of %(name)s")
         elif case.last_step in (15, 16):
+            assert case.last_step_on is not None  # as above
             due = add_months(case.last_step_on, limits[K.APPROVAL_WITHIN_MONTHS])
             what = _("Upper committee's approval of %(name)s")
             if case.last_step == 16 and member.joined_on:
@@ -137,11 +139,13 @@ def lifecycle_due(*, organization: Organization, today: datetime.date) -> list[D
     in_subtree = Q(from_branch__path__startswith=organization.path) | Q(to_branch__path__startswith=organization.path)
     for transfer in (Transfer.objects.filter(in_subtree, status=Transfer.Status.OPEN, valid_until__lte=soon)
                      .select_related("member")):  # 3
+        unit_id = transfer.from_branch_id or transfer.to_branch_id
+        assert unit_id is not None  # the subtree filter matched one of the two branches
         items.append(DueItem(
             "transfer", f"transfer:{transfer.pk}", transfer.valid_until, transfer.valid_until < today,
             _("Transfer letter %(letter)s of %(name)s expires") % {"letter": transfer.letter_number,
                                                                    "name": transfer.member.name},
-            transfer.from_branch_id or transfer.to_branch_id, transfer.member_id, transfer.pk))
+            unit_id, transfer.member_id, transfer.pk))
 
     lapse_before = first_of_month(add_months(today, -limits[K.DUES_LAPSE_MONTHS]))
     lapsed = (Member.objects.active().party_members().in_subtree(organization)

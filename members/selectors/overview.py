@@ -116,7 +116,7 @@ def due_by_subunit(*, unit: Organization) -> tuple[datetime.datetime | None, Due
 
     own = next((org for org in rows if org.pk == unit.pk), None)
     figures = getattr(own, "figures", None) if own is not None else None
-    if figures is None:
+    if own is None or figures is None:  # (no figures without the unit's own row)
         return None, None, []
     children = [row(org) for org in rows if org.pk != unit.pk and org.is_active]
     children.sort(key=lambda r: (-r.overdue, -r.total, r.unit.path))

@@ -3,6 +3,8 @@ campus number (工号 / 学号), so no one is handed a password to remember."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
@@ -35,7 +37,8 @@ def campus_sign_on(*, number: str, name: str = "", email: str = "") -> User | No
             if name and not user.first_name:
                 user.first_name = name[: User._meta.get_field("first_name").max_length]
                 changed.append("first_name")
-            if email and len(email) <= User._meta.get_field("email").max_length and user.email != email:
+            email_length = cast(int, User._meta.get_field("email").max_length)  # an EmailField's: 254
+            if email and len(email) <= email_length and user.email != email:
                 user.email = email
                 changed.append("email")
             if changed:

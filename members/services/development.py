@@ -136,6 +136,14 @@ def _step_on(case: DevelopmentCase, number: int) -> DevelopmentStep | None:
     return DevelopmentStep.objects.filter(case=case, number=number).first()
 
 
+def _recorded_step(case: DevelopmentCase, number: int) -> DevelopmentStep:
+    """Step ``number`` of ``case``, which a later step needs: recorded before it (steps are done in order)."""
+    step = _step_on(case, number)
+    if step is None:
+        raise DevelopmentStep.DoesNotExist(f"step {number} of development case {case.pk} is not recorded")
+    return step
+
+
 @transaction.atomic
 def development_step_record(
     *,
@@ -194,6 +202,7 @@ def development_step_record(
         case.last_reviewed_on = done_on
     elif number == 7:
         start = member.activist_on or case.last_step_on
+        assert start is not None  # a case is created with its application's day, and each step sets its own
         earliest = add_months(start, limits[K.ACTIVIST_MIN_MONTHS])
         if done_on < earliest:
             raise _earliest_error(
@@ -217,14 +226,15 @@ def development_step_record(
                               "Monday to Friday; check its end date.")
                             % {"years": "、".join(str(y) for y in sorted(notice.unknown_years))})
     elif number == 14:
-        notice = _step_on(case, 12)
-        earliest = notice.notice_until + datetime.timedelta(days=1)
+        notice_until = _recorded_step(case, 12).notice_until
+        assert notice_until is not None  # step 12 always records the notice's end (above)
+        earliest = notice_until + datetime.timedelta(days=1)
         if done_on < earliest:
             raise _earliest_error(
                 _("The application form is issued after the public notice of %(n)d working days (until %(until)s).")
-                % {"n": limits[K.NOTICE_WORKING_DAYS], "until": _day(notice.notice_until)}, earliest)
+                % {"n": limits[K.NOTICE_WORKING_DAYS], "until": _day(notice_until)}, earliest)
     elif number in (17, 24):
-        vote = _step_on(case, 15 if number == 17 else 23)
+        vote = _recorded_step(case, 15 if number == 17 else 23)
         # Calendar months, month-end clamped: a vote on 31 January is due by 30 April, at the latest 31 July.
         late_after = add_months(vote.done_on, limits[K.APPROVAL_WITHIN_MONTHS])
         latest = add_months(vote.done_on, limits[K.APPROVAL_MAX_MONTHS])

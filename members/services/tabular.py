@@ -173,6 +173,8 @@ def applicants_import(*, data: bytes, filename: str, scope: Organization, by: Us
         phone = row.phone("手机号")
         if row.errors:
             return
+        # Required cells: an empty or unknown one is in row.errors, so none is None here.
+        assert branch is not None and birth is not None and applied is not None
         case = applicant_register(branch=branch, name=name, gender=gender, birth_date=birth, category=category,
                                   applied_on=applied, id_number=id_number, phone=phone, by=by)
         if talk:
@@ -207,6 +209,7 @@ def dues_import(*, data: bytes, filename: str, scope: Organization, by: User | N
         approval = row.text("免交批准", required=False, field=_field(DuesPayment, "approval"))
         if row.errors:
             return
+        assert member is not None and month is not None  # required cells (as above)
         dues_record(member=member, month=month, status=status, amount=amount, paid_by=payer, approval=approval, by=by,
                     today=today)
 
@@ -241,6 +244,7 @@ def transfers_import(*, data: bytes, filename: str, scope: Organization, by: Use
                 row.error("去向", _("No active branch with this code."))
         if row.errors:
             return
+        assert member is not None and issued is not None  # required cells (as above)
         transfer_start(member=member, direction=direction, letter_number=letter, issued_on=issued, by=by,
                        to_branch=to_branch, outside_unit=where if direction == Transfer.Direction.OUT else "",
                        valid_until=valid_until, dues_paid_to=dues_to)
