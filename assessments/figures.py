@@ -110,3 +110,9 @@ def watch_writes() -> None:
 
     watch(Assessment, lambda assessment: assessment.organization_id)
     watch(RatingCampaign, lambda campaign: campaign.scope_id)
+    from assessments.models.evaluation import MemberEvaluation
+
+    watch(MemberEvaluation, lambda evaluation: evaluation.branch_id)  # 民主评议 (issue 19)
+
+
+import assessments.figures_evaluation  # noqa: E402, F401  (issue 19: the 民主评议 block)

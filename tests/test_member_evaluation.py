@@ -265,3 +265,17 @@ def test_detail_query_count_pinned(cast, django_assert_num_queries):
     # the breadcrumb's links: the same for 8 members as for 80.
     with django_assert_num_queries(10):
         alice.get(reverse("evaluation:detail", args=[evaluation.pk]))
+
+
+def test_dashboard_block_counts_grades_and_flags_the_quota(cast):
+    from branches.figures import figures_compute
+
+    evaluation = _counted(cast, 3)
+    services.grades_save(evaluation=evaluation, grades=_grades(evaluation, 1), by=cast.alice, submit=True)
+    data, _own = figures_compute(root=cast.university, today=TODAY)
+    c1 = data[cast.c1.pk]["evaluation"]
+    assert (c1["evaluations"], c1["full"], c1["grade_excellent"], c1["grade_qualified"], c1["over_quota"]) == (1, 3, 1, 2, 0)
+    EvaluationEntry.objects.filter(evaluation=evaluation, graded=True).update(grade="excellent")
+    data, _own = figures_compute(root=cast.university, today=TODAY)
+    assert data[cast.university.pk]["evaluation"]["over_quota"] == 1
+    assert cast.c2.pk not in data or "evaluation" not in data[cast.c2.pk] or not data[cast.c2.pk]["evaluation"]

@@ -140,6 +140,13 @@ T = {
     "Send": "提交",
     "Branch": "党支部",
     "Open the evaluation": "开始民主评议",
+    # the dashboard block
+    "Member evaluation: grades": "民主评议党员：评议等次",
+    "Branches evaluating": "开展评议的支部",
+    "Full members": "正式党员",
+    "Branches over the excellent quota": "优秀超比例的支部",
+    "The latest year's 民主评议党员; Excellent may go to at most a third of a branch's full members.":
+        "最近一年度的民主评议党员；优秀等次不超过支部正式党员的三分之一。",
 }
 
 P = {}
