@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from branches.history import history_reason
 from branches.models import Organization
 from branches.once import once_bind, once_claim
 from members.models import LifecycleRule, Member, Transfer
@@ -134,6 +135,7 @@ def transfer_complete(*, transfer: Transfer, completed_on: datetime.date, by: Us
     transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
     member = Member.objects.select_for_update().get(pk=transfer.member_id)
     receiving = transfer.to_branch if transfer.to_branch_id else transfer.from_branch
+    assert receiving is not None  # transfer_start gives every letter a branch on one side or both
     require_manage(by=by, branch=receiving)
     if transfer.status != Transfer.Status.OPEN:
         raise ValidationError(_("This transfer is not in progress."))
@@ -145,16 +147,17 @@ def transfer_complete(*, transfer: Transfer, completed_on: datetime.date, by: Us
     if transfer.direction == Transfer.Direction.OUT:
         transfer.receipt_returned_on = receipt_returned_on or completed_on
         member.is_active = False
-        member._change_reason = f"transfer out {transfer.letter_number}"
+        history_reason(member, f"transfer out {transfer.letter_number}")
         member.save(update_fields=["is_active"])
     elif transfer.direction == Transfer.Direction.WITHIN:
+        assert transfer.to_branch is not None  # a transfer within has both branches (check constraint)
         member.branch = transfer.to_branch
         member.party_group = None  # the old branch's party group does not follow
-        member._change_reason = f"transfer within {transfer.letter_number}"
+        history_reason(member, f"transfer within {transfer.letter_number}")
         member.save(update_fields=["branch", "party_group"])
     else:
         member.is_active = True
-        member._change_reason = f"transfer in {transfer.letter_number}"
+        history_reason(member, f"transfer in {transfer.letter_number}")
         member.save(update_fields=["is_active"])
         transfer.receipt_returned_on = receipt_returned_on
     transfer.status, transfer.completed_on = Transfer.Status.DONE, completed_on
@@ -165,7 +168,9 @@ def transfer_complete(*, transfer: Transfer, completed_on: datetime.date, by: Us
 @transaction.atomic
 def transfer_cancel(*, transfer: Transfer, by: User | None) -> Transfer:
     transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
-    require_manage(by=by, branch=transfer.from_branch or transfer.to_branch)
+    branch = transfer.from_branch or transfer.to_branch
+    assert branch is not None  # as in transfer_complete
+    require_manage(by=by, branch=branch)
     if transfer.status != Transfer.Status.OPEN:
         raise ValidationError(_("This transfer is not in progress."))
     transfer.status = Transfer.Status.CANCELLED
@@ -191,7 +196,7 @@ def transfer_out_bulk(
         raise ValidationError(_("Select at least one member."))
     if any(m.branch_id != branch.pk for m in members):
         raise PermissionDenied
-    problems = []
+    problems: list[str] = []
     transfers = []
     for number, member in enumerate(members, start=1):
         try:

@@ -17,7 +17,7 @@ from branches.models import Role
 from branches.services import role_assign
 from disclosure.models import Decision, Meeting, Todo
 from tests.e2e.conftest import check_accessibility, log_in
-from tests.factories import UserFactory
+from tests.factories import MemberFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -46,6 +46,7 @@ def test_guide_plan_guides_committee_records_and_the_months_to_dos(page, cast):
         role_assign(user=zzb, organization=cast.university, kind=Role.Kind.OFFICER)
         dw1 = UserFactory(username="dw1")
         role_assign(user=dw1, organization=cast.c1, kind=Role.Kind.SECRETARY)
+        MemberFactory(branch=cast.branch_a, user=dw1, name="党委书记")  # the committee's own meetings: its members
         table = indicator_table_create(year=2027, programme=Programme.GUIDE, by=None)
 
         # --- 组织部 edits the 引航计划 table: task 1.2 counts 8 decisions for full points ---------------
