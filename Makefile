@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test sweep setup setup-dev messages test-packages clean
+.PHONY: run test lint sweep setup setup-dev messages test-packages clean
 
 $(VENV)/.runtime: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is required") if sys.version_info < (3, 11) else None'
@@ -40,8 +40,14 @@ run: setup
 	HOST=$(HOST) PORT=$(PORT) scripts/run_embedded.sh
 
 # --durations=15: the slowest tests printed at the end of every run, so a slow one stays visible (issue 17.4).
-test: setup-dev
+test: setup-dev lint
 	$(PY) -m pytest --durations=15 $(PYTEST_ARGS)
+
+# ruff over the tree, and mypy (django-stubs) over the services and selectors listed in pyproject.toml's
+# [tool.mypy] files; `make test` runs both before pytest, so a lint or type error fails it.
+lint: setup-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 # The date-sensitive tests on fixed days of the year (New Year, 30 June, 1 July, 30 September, 31 December,
 # 29 February); CI runs it after `make test`.
