@@ -12,6 +12,14 @@ def _org(obj):
     return obj.organization
 
 
+def _sign_in_links(world):
+    from disclosure.services.sign_in import sign_in_token
+
+    draft = world.objects["draft_meeting"]["in"]
+    return [Target("current", {"pk": draft.pk, "token": sign_in_token(meeting=draft)}, "A"),
+            Target("made-up", {"pk": draft.pk, "token": "1-abc"}, "A")]
+
+
 def _meeting_of(attachment):
     return attachment.meeting.organization
 
@@ -65,9 +73,18 @@ register(
     Entry("disclosure:work_record", with_years(units("A", "B", extra={"year": YEAR})), manages()),
     Entry("disclosure:work_record_xlsx", units("A", "B", extra={"year": YEAR}), manages(), html=False),
     Entry("disclosure:detail", joined(sides("meeting", _org), sides("draft_meeting", _org, rule=manages())), manages()),
+    # Word documents (issue 21): readable by whoever may read the record.
+    Entry("disclosure:minutes_docx", sides("meeting", _org), manages(), html=False),
+    Entry("disclosure:work_record_docx", units("A", "B", extra={"year": YEAR}), manages(), html=False),
     # A submitted record is frozen: its managers are sent back to it (302).
     Entry("disclosure:edit", joined(sides("meeting", _org), sides("draft_meeting", _org, rule=manages())),
           manages(status=302), post=SAME),
+    # QR sign-in (issue 20): the code only for a draft's managers; a submitted record has none.
+    Entry("disclosure:sign_in_code", joined(sides("meeting", _org, rule=table(403, anonymous=LOGIN)),
+                                            sides("draft_meeting", _org, rule=manages())), manages()),
+    # The link a code carries: the crawl's meetings are days old, so every signed-in visitor is told the
+    # sign-in is closed (403), and a made-up code is refused the same way.
+    Entry("disclosure:sign_in", _sign_in_links, signed_in(403), post=SAME),
     action("disclosure:approve", sides("meeting", _org), reviewers),
     action("disclosure:return", sides("meeting", _org), reviewers),
     Entry("disclosure:attachment", sides("attachment", _meeting_of), manages(), html=False),

@@ -1,8 +1,10 @@
 """Crawl entries of the members app (members/urls.py, and the home page in config/urls.py)."""
 
+import datetime
+
 from tests.crawl.registry import (
     SAME, Entry, Target, action, joined, manages, none, per_target, public, register, signed_in, sides, table, units, with_queries,
-    with_years,
+    unit_name, with_years, world_unit,
 )
 from tests.crawl.world import YEAR
 
@@ -63,4 +65,55 @@ register(
     Entry("members:development_export", units("A", "B"), manages(), html=False),
     Entry("members:transfers_export", units("A", "B"), manages(), html=False),
     Entry("members:dues_export", with_years(units("A", "B", extra={"year": YEAR})), manages(), html=False),
+)
+
+
+# --- 党内统计, the national sheet and Word documents (issue 21) ----------------------------------------------------
+
+def _reports(world):
+    """A computed report of U and of A (made here: the world has no statistics of its own)."""
+    from members.models import StatReport
+    from members.services.statistics import stat_report_compute
+
+    found = []
+    for name in ("U", "A", "B"):
+        unit = world_unit(world, name)
+        report, _created = StatReport.objects.get_or_create(organization=unit, as_of=datetime.date(YEAR, 6, 30))
+        stat_report_compute(report_id=report.pk)
+        found.append(Target(name, {"pk": report.pk}, name))
+    return found
+
+
+def _cells(world):
+    return [Target(t.label, t.kwargs, t.unit, "table=members-category&row=gender:F&col=total") for t in _reports(world)]
+
+
+def _hostile_cells(world):
+    first = _reports(world)[0]
+    return [Target("bad-row", first.kwargs, first.unit, "table=members-category&row=x&col=total",
+                   rule=manages(status=404)),
+            Target("bad-table", first.kwargs, first.unit, "table=%00&row=total&col=total", rule=public(400))]
+
+
+def _cases(key):
+    def targets(world):
+        return [Target(side, {"pk": world.objects["case"][side].pk, "key": key},
+                       unit_name(world, world.objects["case"][side].member.branch)) for side in ("in", "out")]
+    return targets
+
+
+register(
+    Entry("members:statistics", units("U", "C1", "A", "B"), manages(), post=SAME),
+    Entry("members:stat_report", _reports, manages()),
+    Entry("members:stat_report_xlsx", _reports, manages(), html=False),
+    Entry("members:stat_cell", joined(_cells, _hostile_cells), manages()),
+    Entry("members:completeness", units("U", "C1", "A", "B"), manages()),
+    Entry("members:member_sheet", joined(units("U", "A", "B", extra={"kind": "members"}),
+                                         units("A", extra={"kind": "candidates"})), manages()),
+    Entry("members:member_sheet_xlsx", units("C1", "A", "B", extra={"kind": "applicants"}), manages(), html=False),
+    Entry("members:dues_docx", units("A", "B", extra={"year": YEAR}), manages(), html=False),
+    Entry("members:development_docx", joined(_cases("development-notice"), _cases("development-review")),
+          manages(deny=404), html=False),
+    Entry("members:term_docx", joined(units("C1", "A", "B", extra={"key": "term-request"}),
+                                      units("A", extra={"key": "term-ballot"})), manages(), html=False),
 )
