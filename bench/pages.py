@@ -124,7 +124,7 @@ def _plan(only: list[str]) -> dict:
         if login is None:
             continue
         client = Client()
-        client.force_login(users.get(username=login), backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(users.get(username=login), backend="config.cas.LocalPasswordBackend")
         sessions[persona] = client.cookies[settings.SESSION_COOKIE_NAME].value
     return {"pages": pages, "skipped": skipped, "sessions": sessions, "cookie_name": settings.SESSION_COOKIE_NAME,
             "logins": logins, "units": {"U": university.pk, "A": branches[0].pk}}

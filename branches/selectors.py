@@ -11,8 +11,8 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, Permission, User as AuthUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, F, OuterRef, QuerySet
-from django.db.models.lookups import StartsWith
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -32,10 +32,13 @@ MANAGE_UNITS = "manage_units"
 
 
 def _grants(user: AuthUser, codename: str) -> tuple[QuerySet, QuerySet]:
-    user_grants = OrganizationUserObjectPermission.objects.filter(user_id=user.pk, permission__codename=codename)
-    group_grants = OrganizationGroupObjectPermission.objects.filter(
-        group__user=user.pk, permission__codename=codename
-    )
+    # The permission as a scalar subquery: PostgreSQL runs it once (an InitPlan). Joined by codename instead
+    # (auth_permission has no index on it), every candidate organisation's EXISTS scanned the ~560 permissions
+    # again: 0.3 s for a member holding no grant on a 710-unit tree, on every page that asks (issue 17).
+    permission = Subquery(Permission.objects.filter(codename=codename, content_type__app_label="branches")
+                          .order_by("pk").values("pk")[:1])
+    user_grants = OrganizationUserObjectPermission.objects.filter(user_id=user.pk, permission_id=permission)
+    group_grants = OrganizationGroupObjectPermission.objects.filter(group__user=user.pk, permission_id=permission)
     return user_grants, group_grants
 
 
@@ -46,9 +49,33 @@ def organizations_with_permission(*, user: User, codename: str) -> QuerySet[Orga
     if user.is_superuser:
         return Organization.objects.all()
     user_grants, group_grants = _grants(user, codename)
-    # The granted node's path is a prefix of the candidate's path.
-    covers = StartsWith(OuterRef("path"), F("content_object__path"))
+    # The granted node is the candidate or one of its ancestors: its path equals one of the candidate's path
+    # prefixes. Said as equalities (not "the candidate's path starts with the granted node's"), each EXISTS is
+    # a few index lookups on the path; as a LIKE, PostgreSQL scanned every organisation for every candidate.
+    prefixes = [Substr(OuterRef("path"), 1, Organization.steplen * level) for level in range(1, _MAX_DEPTH + 1)]
+    covers = Q(content_object__path__in=prefixes)
     return Organization.objects.filter(Exists(user_grants.filter(covers)) | Exists(group_grants.filter(covers)))
+
+
+def permission_roots(*, user: User, codename: str) -> QuerySet[Organization]:
+    """The organizations on which ``user`` holds ``codename`` directly (the tops of what
+    ``organizations_with_permission`` covers): a handful of rows however large the tree. One query."""
+    if not user.is_authenticated or not user.is_active:
+        return Organization.objects.none()
+    if user.is_superuser:
+        return Organization.objects.filter(depth=1)
+    user_grants, group_grants = _grants(user, codename)
+    return Organization.objects.filter(Q(pk__in=user_grants.values("content_object_id"))
+                                       | Q(pk__in=group_grants.values("content_object_id")))
+
+
+def _longest_chain(kind: str | None) -> int:
+    below = [k for k, parents in Organization.ALLOWED_PARENTS.items() if kind in parents]
+    return 1 + max((_longest_chain(k) for k in below), default=0) if kind else max(map(_longest_chain, below))
+
+
+# How deep the tree can go (province → university → committee → general branch → branch → group: 6).
+_MAX_DEPTH = _longest_chain(None)
 
 
 def organizations_visible_to(*, user: User) -> QuerySet[Organization]:

@@ -96,3 +96,20 @@ def test_transfers_page_permissions_and_queries(cast, as_alice, as_charlie, djan
     assert response.status_code == 302
     assert transfers_for(organization=cast.branch_a).count() == 2
     assert as_charlie.post(url, {"action": "start"}).status_code == 403
+
+
+def test_within_stays_in_the_university(cast, as_alice):
+    """The letter "within the university" offers and accepts only the university's own branches (the choices
+    were every branch of the tree: at a province, a hundred universities' worth on a secretary's page)."""
+    from branches.models import Organization
+    from tests.factories import make_org
+
+    K = Organization.Kind
+    other = make_org(make_org(None, K.UNIVERSITY, "中共湖滨大学委员会", code="U2"), K.BRANCH, "湖滨大学教工党支部",
+                     code="X", category="teacher")
+    with pytest.raises(ValidationError):
+        transfer_start(member=cast.bob_member, direction="within", letter_number="外校-1", issued_on=TODAY,
+                       to_branch=other, by=cast.alice)
+    page = as_alice.get(reverse("members:transfers", args=[cast.branch_a.pk])).content.decode()
+    assert f'value="{cast.branch_b.pk}"' in page and f'value="{other.pk}"' not in page
+    assert not Transfer.objects.exists()

@@ -10,22 +10,29 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from django.contrib.auth.models import User
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from assessments.models import Assessment, AssessmentCycle, Grade, Indicator, IndicatorTable, ItemScore, PlanItem
 from assessments.services.assessment import SELF_ROLES, may_verify
 from branches.models import Organization, Role
-from branches.selectors import MANAGE_UNITS, organizations_visible_to, organizations_with_permission
+from branches.selectors import (
+    MANAGE_UNITS,
+    VIEW,
+    organizations_visible_to,
+    organizations_with_permission,
+    permission_roots,
+)
 
 
 def cycles_for(*, user: User) -> QuerySet[AssessmentCycle]:
-    """Cycles of universities the user can see anything of (a branch secretary sees their university's).
-    Two queries: the visible units' paths, then the cycles of their ancestors."""
+    """Cycles of universities the user can see anything of (a branch secretary sees their university's, a
+    province's officer every university's). Two queries: the paths of the units the user holds the view on
+    (a handful, not the hundreds below them), then the cycles rooted above one of them or below."""
     visible = organizations_visible_to(user=user)
-    roots = [p for p in visible.values_list("path", flat=True)]
+    roots = list(permission_roots(user=user, codename=VIEW).values_list("path", flat=True))
     prefixes = {p[:Organization.steplen * d] for p in roots for d in range(1, len(p) // Organization.steplen + 1)}
-    return AssessmentCycle.objects.filter(root__path__in=prefixes).select_related("root")
+    return AssessmentCycle.objects.filter(Q(root__path__in=prefixes) | Q(root__in=visible)).select_related("root")
 
 
 def assessments_visible(*, user: User, cycle: AssessmentCycle) -> QuerySet[Assessment]:

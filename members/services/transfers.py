@@ -44,6 +44,14 @@ def _create(**fields) -> Transfer:
             from exc
 
 
+def _same_university(branch: Organization, other: Organization) -> bool:
+    """Whether both branches sit under the same university (the nearest university above ``branch``; the tree's
+    root where there is none). One query."""
+    above = Organization.objects.filter(path__in=branch.ancestor_paths()[:-1], kind=Organization.Kind.UNIVERSITY)
+    university_path = above.values_list("path", flat=True).first() or branch.path[: Organization.steplen]
+    return other.path.startswith(university_path)
+
+
 @transaction.atomic
 def transfer_start(
     *,
@@ -77,6 +85,8 @@ def transfer_start(
             raise ValidationError(_("Choose the active branch the member moves to."))
         if to_branch.pk == member.branch_id:
             raise ValidationError(_("The member already belongs to this branch."))
+        if not _same_university(member.branch, to_branch):
+            raise ValidationError(_("A transfer within the university goes to a branch of the same university."))
         outside_unit = ""
     else:
         to_branch = None

@@ -67,7 +67,7 @@ def _errors(request: HttpRequest, exc: ValidationError) -> None:
 
 def _base(request: HttpRequest, unit: Organization, section: str, **extra) -> dict:
     return {"unit": unit, "ancestors": organization_ancestors(organization=unit), "section": section,
-            "today": timezone.localdate(), **extra}
+            "today": timezone.localdate()} | extra
 
 
 # --- the panel on the unit page ------------------------------------------------------------------------
@@ -227,8 +227,13 @@ def development_extend(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- transfers -----------------------------------------------------------------------------------------------
 
-def _active_branches():
-    return Organization.objects.filter(kind=Organization.Kind.BRANCH, is_active=True).order_by("path")
+def _active_branches(*, within: list[Organization]):
+    """The active branches of the university among ``within`` (the unit and its ancestors): a transfer "within
+    the university" goes to one of them. Bounded by the university's size, not the whole tree's (a province holds
+    a hundred universities' branches)."""
+    university = next((o for o in within if o.kind == Organization.Kind.UNIVERSITY), within[0])
+    return Organization.objects.filter(kind=Organization.Kind.BRANCH, is_active=True,
+                                       path__startswith=university.path).order_by("path")
 
 
 @login_required
@@ -237,8 +242,9 @@ def transfers(request: HttpRequest, pk: int) -> HttpResponse:
     unit = _unit(request, pk)
     can_manage = unit.kind == Organization.Kind.BRANCH and _may_manage(request, unit)
     roster = Member.objects.active().party_members().filter(branch=unit).order_by("name")
+    ancestors = list(organization_ancestors(organization=unit))
     form = forms.TransferForm(request.POST if request.POST.get("action") == "start" else None,
-                              members=roster, branches=_active_branches().exclude(pk=unit.pk),
+                              members=roster, branches=_active_branches(within=[*ancestors, unit]).exclude(pk=unit.pk),
                               initial={"issued_on": timezone.localdate()})
     bulk = forms.BulkTransferForm(request.POST if request.POST.get("action") == "bulk" else None,
                                   members=roster, initial={"issued_on": timezone.localdate()})
@@ -261,7 +267,7 @@ def transfers(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("members:transfers", pk=unit.pk)
         except ValidationError as exc:
             _errors(request, exc)
-    context = _base(request, unit, "transfers", can_manage=can_manage, form=form, bulk=bulk,
+    context = _base(request, unit, "transfers", ancestors=ancestors, can_manage=can_manage, form=form, bulk=bulk,
                     transfers=list(sel.transfers_for(organization=unit)[:200]),
                     complete_form=forms.CompleteForm(initial={"completed_on": timezone.localdate()}))
     return render(request, "members/lifecycle/transfers.html", context,
