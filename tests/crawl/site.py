@@ -16,6 +16,8 @@ register(
           public(404), post=public(404)),
     Entry("password_reset_complete", none, public()),
     Entry("healthz", none, public(), html=False),
+    # The university's sign-on (issue 20): absent while CAS_SERVER_URL is unset, as in the tests.
+    Entry("cas_login", none, public(404)),
     # branches: a unit's structure belongs to the unit above it.
     # Units are created by committee-level roles, not inside a branch by its secretary.
     Entry("branches:create", units("C1", "A", "B"), table(manages(), secretary_a=403, secretary_b=403), post=SAME),
