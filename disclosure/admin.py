@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from disclosure.models import AttendanceCorrection, SignIn
 from disclosure.models import (
     Attachment,
     Attendance,
@@ -44,6 +45,26 @@ class MeetingAdmin(SimpleHistoryAdmin):
                        "reviewed_at", "reviewed_by", "created_by"]
     autocomplete_fields = ["organization", "party_group", "reviewer"]
     inlines = [AttendanceInline, AttachmentInline]
+
+
+@admin.register(SignIn)
+class SignInAdmin(admin.ModelAdmin):
+    """QR sign-ins (issue 20): read-only, as the phones wrote them."""
+
+    list_display = ["meeting", "member", "signed_at"]
+    list_select_related = ["meeting", "member"]
+    raw_id_fields = ["meeting", "member"]
+    readonly_fields = ["meeting", "member", "signed_at"]
+
+
+@admin.register(AttendanceCorrection)
+class AttendanceCorrectionAdmin(admin.ModelAdmin):
+    """Where the minutes differ from the sign-ins, and who said so."""
+
+    list_display = ["meeting", "member", "signed_in", "status", "reason", "corrected_by", "corrected_at"]
+    list_select_related = ["meeting", "member", "corrected_by"]
+    raw_id_fields = ["meeting", "member", "corrected_by"]
+    readonly_fields = ["meeting", "member", "signed_in", "status", "reason", "corrected_by", "corrected_at"]
 
 
 @admin.register(MeetingRule)
