@@ -90,11 +90,12 @@ def evaluation_new(request: HttpRequest) -> HttpResponse:
     return render(request, "assessments/evaluation/new.html", {"form": form})
 
 
-@login_required
-@require_GET
-def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation, runs, decides = _evaluation(request, pk)
+def _detail(request: HttpRequest, evaluation: MemberEvaluation, runs: bool, decides: bool,
+            posted: dict[int, tuple[str, str]] | None = None) -> HttpResponse:
     rows = selectors.evaluation_rows(evaluation=evaluation)
+    if posted:  # a refused proposal is shown as it was sent, not as stored (nothing of it was saved)
+        for row in rows:
+            row.entry.grade, row.entry.reason = posted.get(row.entry.pk, (row.entry.grade, row.entry.reason))
     full = sum(1 for r in rows if r.entry.graded)
     S = MemberEvaluation.Status
     return render(request, "assessments/evaluation/detail.html", {
@@ -104,11 +105,17 @@ def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_close": runs and evaluation.status == S.OPEN,
         "may_grade": runs and evaluation.status in (S.COUNTED, S.RETURNED),
         "may_decide": decides and evaluation.status == S.SUBMITTED,
-        "is_submitted": evaluation.status == S.SUBMITTED,
         "may_follow_up": runs and evaluation.status == S.APPROVED,
         "steps": EvaluationFollowUp.Step.choices,
         "decides": decides,
     })
+
+
+@login_required
+@require_GET
+def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation, runs, decides = _evaluation(request, pk)
+    return _detail(request, evaluation, runs, decides)
 
 
 @login_required
@@ -138,8 +145,8 @@ def evaluation_grades(request: HttpRequest, pk: int) -> HttpResponse:
         services.grades_save(evaluation=evaluation, grades=grades, by=request.user, submit=submit)
     except ValidationError as exc:
         _messages(request, exc)
-    else:
-        messages.success(request, _("Reported to the committee.") if submit else _("Grades saved."))
+        return _detail(request, evaluation, runs, _decides, posted=grades)
+    messages.success(request, _("Reported to the committee.") if submit else _("Grades saved."))
     return redirect("evaluation:detail", evaluation.pk)
 
 

@@ -82,6 +82,7 @@ def test_secretary_runs_an_evaluation_on_a_phone(browser, live_server, page, pho
     with phone.expect_navigation():
         phone.click("button[value=submit]")
     assert "须写明理由" in phone.locator(".portal-messages").inner_text()
+    assert phone.input_value(f"#grade-{entries['张三'].pk}") == "basic"  # the refused proposal is kept on screen
     phone.fill(f"#reason-{entries['张三'].pk}", "党费未按时交纳")
     with phone.expect_navigation():
         phone.click("button[value=submit]")
