@@ -158,8 +158,9 @@
           drill(data.type === "heatmap" ? params.value[1] : params.dataIndex);
         });
         // A click anywhere in a unit's band (not only on its bar, which may be short or zero) drills down too.
+        // (The axis pointer's shadow lies under the mouse, so the event's target is not a test of "off the bar".)
         chart.getZr().on("click", function (event) {
-          if (event.target || data.type === "heatmap") {
+          if (data.type === "heatmap") {
             return;
           }
           var point = [event.offsetX, event.offsetY];
