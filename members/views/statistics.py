@@ -227,7 +227,8 @@ def development_docx(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     if key not in DEVELOPMENT_KEYS:
         raise Http404
     case = get_object_or_404(DevelopmentCase.objects.select_related("member__branch").prefetch_related("steps"), pk=pk)
-    require_organization_permission(user=request.user, organization=case.member.branch, codename=MANAGE_MEMBERS)
+    if not _may(request, case.member.branch, MANAGE_MEMBERS):
+        raise Http404  # as the case's own page: a case one may not manage is not there
     return _docx(documents.development_document(case=case, key=key, today=timezone.localdate()),
                  f"{documents.document_kind_title(key)}-{case.member.name}.docx")
 
