@@ -148,7 +148,9 @@ class CycleDemo:
             branches = list(Organization.objects.filter(path__startswith=university.path, kind=Organization.Kind.BRANCH,
                                                         is_active=True).order_by("path"))
             tables = {t_.programme: t_ for t_ in IndicatorTable.objects.filter(year=this)}
-            under = {p: Indicator.objects.get(table=tables[p], code="5") for p in tables}
+            # Own actions go under a table's optional group 5 (issue 18: 引航计划's 5 is required, retirees have none).
+            under = {p: i for p in tables
+                     if (i := Indicator.objects.filter(table=tables[p], code="5", kind="optional").first())}
             plans = []
             for i, branch in enumerate(branches[1:40]):  # zb001's branch (the first) plans its own in the demo
                 programme = programme_for(branch)

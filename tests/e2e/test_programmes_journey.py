@@ -84,6 +84,7 @@ def test_guide_plan_guides_committee_records_and_the_months_to_dos(page, cast):
         life = Meeting.objects.get(organization=cast.c1, kind=Meeting.Kind.DEMOCRATIC_LIFE)
         assert life.status == Meeting.Status.SUBMITTED
         _go(page, f"/org/{cast.c1.pk}/decisions/new/?meeting={life.pk}")
+        page.fill("#id_decided_on", "2027-03-08")  # the meeting's day
         page.fill("#id_topic", "领导班子整改清单")
         page.fill("#id_basis", "民主生活会查摆的问题")
         page.fill("#id_votes_for", "5")
