@@ -215,14 +215,11 @@ def grades_save(*, evaluation: MemberEvaluation, grades: Mapping[int, tuple[str,
               for e in entries}
     if problems := grade_problems(evaluation=evaluation, grades=grades, entries=entries, complete=submit):
         raise ValidationError(problems)
-    changed = []
-    for entry in entries:
-        grade, reason = grades[entry.pk]
-        reason = reason if grade in GRADES_NEEDING_REASON else reason[:2000]
+    for entry in entries:  # a save per changed entry: each change is in the entry's history
+        grade, reason = grades[entry.pk][0], grades[entry.pk][1][:2000]
         if (entry.grade, entry.reason) != (grade, reason):
-            entry.grade, entry.reason = grade, reason[:2000]
+            entry.grade, entry.reason = grade, reason
             entry.save(update_fields=["grade", "reason"])
-            changed.append(entry)
     if submit:
         evaluation.status = Status.SUBMITTED
         evaluation.save(update_fields=["status"])
