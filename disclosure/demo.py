@@ -657,6 +657,22 @@ def _load(builder: DemoBuilder) -> str:
 register_demo_step(DemoStep(name="meetings", load=_load, clear=meetings_demo_clear))
 
 
+# QR sign-in (issue 20, disclosure/demo_sign_in.py): campus numbers, and a meeting this hour with sign-ins.
+def _load_sign_ins(builder: DemoBuilder) -> str:
+    from disclosure.demo_sign_in import load
+
+    return load(builder)
+
+
+def _clear_sign_ins() -> None:
+    from disclosure.demo_sign_in import clear
+
+    clear()
+
+
+register_demo_step(DemoStep(name="sign_ins", load=_load_sign_ins, clear=_clear_sign_ins))
+
+
 # The public pages' posts (disclosure/demo_posts.py), after the meetings (they summarise some of them).
 def _load_posts(builder: DemoBuilder) -> str:
     from disclosure.demo_posts import load
