@@ -28,6 +28,9 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--slow", type=int, default=0, help="print the N slowest queries of each page")
     parser.add_argument("--persona", nargs="*", default=[], help="only these personas")
+    parser.add_argument("--explain", action="store_true",
+                        help="PostgreSQL: run each SELECT of the last request again under EXPLAIN ANALYZE and print the "
+                             "sum of the server's execution times (steadier than the wall clock on a loaded machine)")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
     import django
@@ -48,7 +51,8 @@ def main() -> int:
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}).enable()
     plan = _plan(args.only)
     users = {login: get_user_model().objects.get(username=login) for login in plan["logins"].values() if login}
-    print(f"{'page':<34} {'persona':<20} {'best ms':>8} {'queries':>7} {'kB':>6}  url")
+    print(f"{'page':<34} {'persona':<20} {'best ms':>8} {'queries':>7} {'kB':>6}"
+          + (f" {'db ms':>7}" if args.explain else "") + "  url")
     for page in plan["pages"]:
         if args.persona and page["persona"] not in args.persona:
             continue
@@ -65,12 +69,29 @@ def main() -> int:
                 elapsed = (time.perf_counter() - started) * 1000
             best = elapsed if best is None else min(best, elapsed)
         size = len(response.content) / 1024
-        print(f"{page['name']:<34} {page['persona']:<20} {best:8.1f} {len(queries):7d} {size:6.1f}  {page['url']}"
+        server = f" {_server_ms(connection, queries.captured_queries):7.1f}" if args.explain else ""
+        print(f"{page['name']:<34} {page['persona']:<20} {best:8.1f} {len(queries):7d} {size:6.1f}{server}  {page['url']}"
               + ("" if response.status_code == 200 else f"  [{response.status_code} {response.get('Location', '')}]"))
         if args.slow:
             for q in sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[: args.slow]:
                 print(f"      {float(q['time']) * 1000:7.1f} ms  {q['sql'][:300]}")
     return 0
+
+
+def _server_ms(connection, captured: list[dict]) -> float:
+    """The sum of PostgreSQL's own execution times for the request's SELECTs (EXPLAIN ANALYZE, best of 3)."""
+    total = 0.0
+    with connection.cursor() as cursor:
+        for query in captured:
+            if not query["sql"].lstrip().upper().startswith("SELECT"):
+                continue
+            best = None
+            for _ in range(3):
+                cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + query["sql"])
+                ms = cursor.fetchone()[0][0]["Execution Time"]
+                best = ms if best is None else min(best, ms)
+            total += best
+    return total
 
 
 if __name__ == "__main__":

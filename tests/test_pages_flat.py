@@ -14,6 +14,7 @@ from branches.models import Organization, Role
 from branches.selectors import organizations_with_permission, permission_roots
 from branches.services import role_assign
 from tests.conftest import login
+from tests.test_assessment_pages import live  # noqa: F401  (the fixture: this year's cycle, open)
 from tests.factories import UserFactory, make_org
 
 K = Organization.Kind
@@ -91,3 +92,21 @@ def test_transfers_page_for_a_branch_pinned(cast, as_alice, django_assert_num_qu
     # member choices, branch choices, bulk member choices.
     with django_assert_num_queries(10):
         assert as_alice.get(reverse("members:transfers", args=[cast.branch_a.pk])).status_code == 200
+
+
+def test_results_rank_the_branches_a_page_at_a_time(live, monkeypatch, django_assert_num_queries):
+    """The branches' ranking is paged (a university's hundreds of rows were most of the page's time); every
+    page costs the same queries, and the page number is parsed (a bad one is the first page)."""
+    from assessments.views import assessment as views
+
+    officer = login(live.zzb)
+    monkeypatch.setattr(views, "RESULTS_PAGE_SIZE", 1)
+    url = reverse("cycle:results", args=[live.cycle.year])
+    first = officer.get(url).content.decode()
+    officer.get(url + "?page=2")
+    with django_assert_num_queries(7):  # session, user, cycle, officer check ×2, root path, the assessments
+        second = officer.get(url + "?page=2").content.decode()
+    rows = [page.count('<tr data-unit="') for page in (first, second)]
+    assert "1 / 2" in first and "2 / 2" in second and rows[0] == rows[1]
+    assert ('data-unit="A"' in first) != ('data-unit="A"' in second)  # each branch on one page
+    assert officer.get(url + "?page=x").content.decode().count('data-unit="A"') == first.count('data-unit="A"')
