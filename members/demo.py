@@ -191,7 +191,31 @@ class DemoBuilder:
             member.activist_on = member.applied_on + datetime.timedelta(days=35)
             member.candidate_on = min(member.activist_on + datetime.timedelta(days=380), member.joined_on)
             member.activist_on = min(member.activist_on, member.candidate_on)
+        self._statistics_fields(member)
         return member
+
+    @staticmethod
+    def _statistics_fields(member: Member) -> None:
+        """学历, 工作岗位 and 在读层次 for the 党内统计 tables (issue 21), drawn from a generator of the person's
+        own (seeded by the ID number), so the main draw, and with it the rest of the demo, stays as it was.
+        About one record in twelve leaves a field empty, so 信息完整度 has something to show."""
+        rng = random.Random(member.id_number)
+        category = member.category
+        if category == Organization.Category.STUDENT:
+            member.student_level = rng.choices(["undergraduate", "master", "doctoral"], [55, 35, 10])[0]
+            member.education = {"undergraduate": "secondary", "master": "bachelor", "doctoral": "master"}[
+                member.student_level]
+            member.occupation = "student"
+        elif category == Organization.Category.RETIREE:
+            member.education = rng.choices(["secondary", "college", "bachelor", "master"], [35, 25, 30, 10])[0]
+            member.occupation = "retired"
+        else:
+            teacher = category == Organization.Category.TEACHER
+            member.education = rng.choices(["doctorate", "master", "bachelor"], [60, 30, 10] if teacher else [10, 45, 45])[0]
+            member.occupation = "professional" if teacher else rng.choice(["management", "management", "worker"])
+        for name in ("education", "occupation", "student_level"):
+            if rng.random() < 0.08:
+                setattr(member, name, "")
 
     # --- tree ----------------------------------------------------------------------------------------
     def university(self, number: int) -> Node:
@@ -467,3 +491,28 @@ def _clear_lifecycle() -> None:
 
 
 register_demo_step(DemoStep(name="lifecycle", load=_load_lifecycle, clear=_clear_lifecycle))
+
+
+# --- 党内统计 (issue 21): the default layouts, and last year's tables of each university, computed ------------------
+def _load_statistics(builder: DemoBuilder) -> str:
+    from members.models import SheetLayout, StatReport, StatTable
+    from members.services.statistics import stat_report_compute
+    from members.stat_defaults import seed
+
+    seed(StatTable, SheetLayout)  # a --replace run after the 组织部 deleted one brings it back
+    as_of = datetime.date(builder.today.year - 1, 12, 31)
+    count = 0
+    for university in Organization.objects.filter(kind=Organization.Kind.UNIVERSITY)[:3]:
+        report, _created = StatReport.objects.get_or_create(organization=university, as_of=as_of)
+        stat_report_compute(report_id=report.pk)
+        count += 1
+    return f"statistics: {count} report(s) as of {as_of.isoformat()}"
+
+
+def _clear_statistics() -> None:
+    from members.models import StatReport
+
+    StatReport.objects.all().delete()
+
+
+register_demo_step(DemoStep(name="statistics", load=_load_statistics, clear=_clear_statistics))
