@@ -70,7 +70,7 @@ def _load(builder: DemoBuilder) -> str:
         bulk_create_with_history(lives, Meeting, batch_size=500, default_change_reason="load_demo")
         minutes: dict[int, list] = {}
         for m in Meeting.objects.filter(organization__in=committees, kind__in=(
-                Meeting.Kind.COMMITTEE_MEETING, Meeting.Kind.JOINT_MEETING)).only("pk", "organization_id", "held_at"):
+                Meeting.Kind.COMMITTEE_MEETING, Meeting.Kind.JOINT_MEETING)).only("pk", "organization", "held_at"):
             minutes.setdefault(m.organization_id, []).append(m)
         decisions = []
         for c in committees:
