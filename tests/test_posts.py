@@ -263,13 +263,14 @@ def test_publishing_shows_at_once_on_a_cached_page(cast, django_capture_on_commi
     with CaptureQueriesContext(connection) as queries:
         visitor.get(url)
     assert len(queries) == 0  # served from memory
-    index = visitor.get(reverse("disclosure:open_index")).content.decode()
+    # The branch's count and last update show on its committee's page (the index lists committees, issue 17).
+    index = visitor.get(reverse("disclosure:open_unit", args=["C1"])).content.decode()
     # The cache is dropped when the publishing transaction commits (not before: another process could
     # otherwise re-cache the old page).
     with django_capture_on_commit_callbacks(execute=True):
         _post(cast, title="刚刚发布的消息")
     assert "刚刚发布的消息" in visitor.get(url).content.decode()
-    assert visitor.get(reverse("disclosure:open_index")).content.decode() != index  # count and last update
+    assert visitor.get(reverse("disclosure:open_unit", args=["C1"])).content.decode() != index  # count, last update
     assert "刚刚发布的消息" in visitor.get(reverse("disclosure:open_feed", args=["A"])).content.decode()
 
 
