@@ -50,8 +50,8 @@ def campus_sign_on(*, number: str, name: str = "", email: str = "") -> User | No
 
 
 def _account(User, *, number: str, name: str):
-    member = (Member.objects.select_for_update().select_related("user")
-              .filter(campus_number__iexact=number).first())
+    # Locked without a join: PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
+    member = Member.objects.select_for_update().filter(campus_number__iexact=number).first()
     if member is not None and member.user_id is not None:
         return member.user
     user = User.objects.filter(username__iexact=number).first()
