@@ -220,7 +220,7 @@ def test_funded_projects_show_on_every_participating_units_showcase(grants_cast,
     services.grant_decide(grant=grant, by=c.zzb, grade="general", amount=Decimal("1800"), reason="予以立项")
     for unit in (c.branch_a, c.branch_a2):
         html = showcase_block(rf.get("/"), unit)
-        assert "红色领航工作室" in html and "1800.00" in html
+        assert "红色领航工作室" in html and "¥1,800.00" in html  # amounts as Chinese readers write them (issue 22)
     assert showcase_block(rf.get("/"), c.branch_b) is None
 
 
@@ -338,7 +338,7 @@ def test_query_counts(grants_cast, django_assert_num_queries):
     # session, user, the university administered, by year, by committee, committee names.
     with django_assert_num_queries(6):
         response = office.get(reverse("projects:overview"))
-    assert "2000.00" in response.content.decode()
+    assert "¥2,000.00" in response.content.decode()
 
 
 def test_double_submits_count_once(grants_cast):

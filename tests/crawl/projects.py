@@ -25,7 +25,7 @@ def _grant_readers(persona, target):
 register(
     Entry("projects:home", none, signed_in()),
     Entry("projects:overview", none, officers),
-    Entry("projects:overview_xlsx", none, officers),
+    Entry("projects:overview_xlsx", none, officers, html=False),
     Entry("projects:call_create", none, officers, post=SAME),
     # A 特色阵地 call is for units: the members see it, only those with a unit apply; the reviewer has neither.
     Entry("projects:call", _call, table(200, anonymous=302, reviewer=403)),
