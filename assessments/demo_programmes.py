@@ -1,7 +1,7 @@
 """Demo data of issue 18 (registered with load_demo after the July-1 cycle): this year's annual work guides of
 the four branch programmes, published, with what the branches recorded as done in the months gone by (and so
-this month's to-dos); a fixed theme party day for most branches; each committee's 民主生活会 of last December
-and a few registered major decisions, linked to its 党委会 minutes where there are some; a few 八个一 ticks."""
+this month's to-dos); a fixed theme party day for most branches; each committee's 民主生活会 of the January
+in the demo's twelve months and a few registered major decisions, linked to its 党委会 minutes where there are some; a few 八个一 ticks."""
 
 from __future__ import annotations
 
@@ -61,13 +61,7 @@ def _load(builder: DemoBuilder) -> str:
         AnnualGuide.objects.bulk_update(made, ["published_at"])
 
         committees = list(Organization.objects.filter(kind__in=Organization.SECONDARY_KINDS, is_active=True))
-        last_december = datetime.datetime(today.year - 1, 12, 20, 9, tzinfo=tz)
-        lives = [Meeting(organization=c, kind=Meeting.Kind.DEMOCRATIC_LIFE, status=Meeting.Status.APPROVED,
-                         held_at=last_december + datetime.timedelta(days=rng.randint(0, 8)), place="学院会议室",
-                         topics="年度民主生活会：对照检查、开展批评和自我批评", observers="校党委组织部",
-                         chair="党委书记", recorder="组织委员")
-                 for c in committees]
-        bulk_create_with_history(lives, Meeting, batch_size=500, default_change_reason="load_demo")
+        lives = _democratic_life_meetings(committees, today=today, rng=rng)
         minutes: dict[int, list] = {}
         for m in Meeting.objects.filter(organization__in=committees, kind__in=(
                 Meeting.Kind.COMMITTEE_MEETING, Meeting.Kind.JOINT_MEETING)).only("pk", "organization", "held_at"):
@@ -86,6 +80,47 @@ def _load(builder: DemoBuilder) -> str:
     todos = guides.guide_todos_advance(today=today)
     return (f"{len(made)} annual work guides published ({len(done)} actions recorded as done; {todos['created']} "
             f"to-dos this month); {len(lives)} 民主生活会 and {len(decisions)} major decisions registered")
+
+
+def _democratic_life_meetings(committees, *, today: datetime.date, rng: random.Random) -> list:
+    """Each committee's 民主生活会, held in the January of the demo's twelve months (any twelve months hold
+    one January) two days after one of its approved 党委会 and filed, reviewed and recorded as that
+    meeting was (the same reviewer, filing lag and review delay, a history row dated at the review and
+    attributed to the reviewer), so the year of minutes stays consistent whatever the day of the load."""
+    from django.contrib.auth import get_user_model
+
+    from disclosure.models import Meeting
+
+    index = today.year * 12 + today.month - 1 - 11
+    start = datetime.date(index // 12, index % 12 + 1, 1)
+    january = start if start.month == 1 else datetime.date(start.year + 1, 1, 1)
+    models = {m.organization_id: m for m in Meeting.objects.filter(
+        organization__in=committees, kind=Meeting.Kind.COMMITTEE_MEETING, status=Meeting.Status.APPROVED,
+        held_at__date__gte=january, held_at__date__lte=datetime.date(january.year, 1, 29)).order_by("held_at")}
+    users = get_user_model().objects.in_bulk({m.reviewed_by_id for m in models.values()} - {None})
+    lives = []
+    shift = datetime.timedelta(days=2)
+    for committee in committees:
+        model = models.get(committee.pk)
+        if model is None or model.held_at + shift >= datetime.datetime.combine(
+                today, datetime.time(), model.held_at.tzinfo):
+            continue
+        size = model.expected_count
+        meeting = Meeting(
+            organization=committee, kind=Meeting.Kind.DEMOCRATIC_LIFE, status=Meeting.Status.APPROVED,
+            held_at=model.held_at + shift, place=model.place, chair=model.chair, recorder=model.recorder,
+            topics="年度民主生活会：对照检查、开展批评和自我批评", observers="校党委组织部",
+            minutes=f"<p>{model.chair}主持会议，学院党委领导班子成员逐一对照检查，开展批评和自我批评；校党委组织部同志到会指导。</p>",
+            expected_count=size, present_count=size - min(size, rng.randint(0, 1)), leave_count=0, absent_count=0,
+            created_by_id=model.created_by_id, reviewer_id=model.reviewer_id, reviewed_by_id=model.reviewed_by_id,
+            first_submitted_at=model.first_submitted_at + shift, submitted_at=model.submitted_at + shift,
+            reviewed_at=model.reviewed_at + shift, filing_lag_days=model.filing_lag_days, is_late=model.is_late)
+        meeting.leave_count = size - meeting.present_count
+        meeting._history_user = users.get(model.reviewed_by_id)
+        meeting._history_date = meeting.reviewed_at
+        lives.append(meeting)
+    bulk_create_with_history(lives, Meeting, batch_size=500, default_change_reason="load_demo")
+    return lives
 
 
 def _clear() -> None:

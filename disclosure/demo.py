@@ -630,6 +630,13 @@ def meetings_demo_clear() -> None:
     from disclosure.models import Post
 
     Post.objects.exclude(source_meeting=None).update(source_meeting=None)
+    # The rows that point at meetings: QR sign-ins and their corrections go with them (CASCADE, which a raw
+    # DELETE does not do); a registered decision keeps its text without its minutes (SET NULL).
+    from disclosure.models import AttendanceCorrection, Decision, SignIn
+
+    AttendanceCorrection.objects.all().delete()
+    SignIn.objects.all().delete()
+    Decision.objects.exclude(meeting=None).update(meeting=None)
     # Raw DELETEs: Meeting.objects.delete() would write a "deleted" history row per meeting first.
     with connection.cursor() as cursor:
         cursor.execute(f'DELETE FROM "{Meeting.history.model._meta.db_table}"')

@@ -13,10 +13,11 @@ class MembersConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from members import receivers  # noqa: F401  (connects to branches' signals)
-        from members.defaults import ensure_lifecycle_defaults
+        from members.defaults import ensure_lifecycle_defaults, ensure_stat_defaults
         from members.panels import register_unit_panel
 
         post_migrate.connect(ensure_lifecycle_defaults, sender=self)
+        post_migrate.connect(ensure_stat_defaults, sender=self)
         from members import admin_statistics, documents  # noqa: F401  (admin and Word documents, issue 21)
         from members import lifecycle_panel
 

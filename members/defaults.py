@@ -48,3 +48,20 @@ def ensure_lifecycle_defaults(sender=None, using: str = DEFAULT_DB_ALIAS, **kwar
         CareOccasionKind.objects.using(using).bulk_create(
             CareOccasionKind(code=code, name=name, visit_within_days=days) for code, name, days in DEFAULT_CARE_KINDS
         )
+
+
+def ensure_stat_defaults(sender=None, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
+    """post_migrate receiver: the 党内统计 tables' and the member sheet's default layouts (issue 21) when their
+    tables are empty — migration 0008 seeds them once; a test flush empties them, and this refills them."""
+    from django.db import connections
+
+    from members.models import SheetLayout, StatTable
+    from members.stat_defaults import SHEETS, TABLES
+
+    tables = connections[using].introspection.table_names()
+    if StatTable._meta.db_table not in tables or SheetLayout._meta.db_table not in tables:
+        return  # a database migrated back before issue 21
+    if not StatTable.objects.using(using).exists():
+        StatTable.objects.using(using).bulk_create(StatTable(**table) for table in TABLES)
+    if not SheetLayout.objects.using(using).exists():
+        SheetLayout.objects.using(using).bulk_create(SheetLayout(**sheet) for sheet in SHEETS)

@@ -115,7 +115,9 @@ def test_snapshot_is_idempotent_per_day(cast):
 
 def test_beat_schedule_is_in_one_place():
     assert set(celery_app.conf.beat_schedule) == {"stats-snapshot-daily", "advance-cycles-daily", "figures-refresh",
-                                                    "once-keys-expire-daily"}
+                                                    "once-keys-expire-daily", "notifications-digest-daily",
+                                                    "notifications-sweep"}
+    assert celery_app.conf.beat_schedule["notifications-digest-daily"]["task"] == "notifications.tasks.digest_run"
     assert celery_app.conf.beat_schedule["figures-refresh"]["task"] == "branches.tasks.figures_refresh_all"
     assert celery_app.conf.beat_schedule["figures-refresh"]["schedule"] == settings.FIGURES_REFRESH_MINUTES * 60
     assert celery_app.conf.beat_schedule["stats-snapshot-daily"]["task"] == "members.tasks.stats_snapshot_take_all"

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from branches.models import Organization, Role
 from disclosure.demo import demo_random, meetings_demo_clear, meetings_demo_create
-from disclosure.models import Attendance, Meeting, Todo
+from disclosure.models import Attendance, Meeting, SignIn, Todo
 from disclosure.selectors import compliance
 from members.demo import demo_steps
 from members.models import Member
@@ -31,6 +31,12 @@ def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         today = timezone.localdate()
         call_command("load_demo", seed=SEED, verbosity=0)
+        # The QR sign-in step's live meeting (issue 20: a draft held this hour, filed by nobody yet; its own
+        # test is tests/test_sign_in_demo.py) is not part of the year of minutes checked here.
+        live = list(SignIn.objects.values_list("meeting_id", flat=True).distinct())
+        SignIn.objects.all().delete()
+        Meeting.objects.filter(pk__in=live).delete()
+        Meeting.history.filter(id__in=live).delete()
         yield today
         transaction.set_rollback(True)
 
