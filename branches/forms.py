@@ -45,3 +45,11 @@ class OrganizationMoveForm(forms.Form):
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["new_parent"].queryset = candidates
+
+
+class ThemeDayForm(forms.Form):
+    theme_day = forms.IntegerField(
+        label=_("theme party day (day of the month)"), min_value=1, max_value=31, required=False,
+        help_text=_("The branch's fixed day for its monthly theme party day, 1–31; in a shorter month the last "
+                    "day. Leave it empty for no fixed day."),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}))

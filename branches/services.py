@@ -14,7 +14,7 @@ from simple_history.utils import bulk_update_with_history
 
 from branches.models import Organization, OrganizationUserObjectPermission, Role
 from branches.once import once_bind, once_claim
-from branches.selectors import MANAGE_UNITS, organization_permission_holds
+from branches.selectors import MANAGE_MEMBERS, MANAGE_UNITS, organization_permission_holds
 from branches.signals import organization_deactivating
 
 
@@ -210,3 +210,19 @@ def role_delete(*, role: Role) -> None:
     """Delete a role entered by mistake (the admin's delete), withdrawing its permissions like role_end."""
     _withdraw_permissions(role)
     role.delete()
+
+
+def organization_theme_day_set(*, organization: Organization, day: int | None, by: User | None = None) -> Organization:
+    """Fix (or clear, ``day`` None) a branch's monthly theme party day (主题党日, issue 18): the branch decides
+    it, so its own secretaries and the units above (manage_members) may set it; the compliance table then
+    marks a theme day held on another day, and the month's to-do falls due on it. History keeps each change."""
+    if by is not None and not organization_permission_holds(user=by, organization=organization,
+                                                            codename=MANAGE_MEMBERS):
+        raise PermissionDenied(_("You may not change this branch's theme party day."))
+    if organization.kind != Organization.Kind.BRANCH:
+        raise ValidationError(_("Only a branch has a theme party day."))
+    if day is not None and not 1 <= day <= 31:
+        raise ValidationError(_("Give a day of the month from 1 to 31."))
+    organization.theme_day = day
+    organization.save(update_fields=["theme_day"])
+    return organization

@@ -11,9 +11,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from branches import services
-from branches.forms import OrganizationCreateForm, OrganizationMoveForm, OrganizationRenameForm
+from branches.forms import OrganizationCreateForm, OrganizationMoveForm, OrganizationRenameForm, ThemeDayForm
 from branches.models import Organization
-from branches.selectors import MANAGE_UNITS, organization_permission_holds, organizations_with_permission
+from branches.selectors import (
+    MANAGE_MEMBERS,
+    MANAGE_UNITS,
+    organization_permission_holds,
+    organizations_with_permission,
+)
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -105,3 +110,23 @@ def unit_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("members:unit", pk=unit.pk)
     messages.success(request, _("%(count)d units have been deactivated.") % {"count": count})
     return redirect("members:unit", pk=parent.pk if parent else unit.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_theme_day(request: HttpRequest, pk: int) -> HttpResponse:
+    """A branch's fixed theme party day (issue 18): its secretaries and the units above set it here."""
+    unit = get_object_or_404(Organization, pk=pk, kind=Organization.Kind.BRANCH)
+    if not organization_permission_holds(user=request.user, organization=unit, codename=MANAGE_MEMBERS):
+        raise PermissionDenied
+    form = ThemeDayForm(request.POST or None, initial={"theme_day": unit.theme_day})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organization_theme_day_set(organization=unit, day=form.cleaned_data["theme_day"],
+                                                by=request.user)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The theme party day has been saved."))
+            return redirect("members:unit", pk=unit.pk)
+    return render(request, "branches/theme_day_form.html", {"form": form, "unit": unit})

@@ -345,6 +345,9 @@ MEETING_ATTACHMENT_MAX_BYTES = env_int("MEETING_ATTACHMENT_MAX_BYTES", 20 * 1024
 MEETING_ATTACHMENTS_PER_UPLOAD = env_int("MEETING_ATTACHMENTS_PER_UPLOAD", 10, minimum=1)
 # The daily step reminds secretaries this many days before a period ends with a required meeting missing.
 MEETING_REMINDER_DAYS = env_int("MEETING_REMINDER_DAYS", 7, minimum=0)
+# A committee's yearly meetings (民主生活会, issue 18) need weeks of preparation (talks, the upper committee's
+# observers): the reminder opens this many days before the year ends while none has been recorded.
+COMMITTEE_YEARLY_REMINDER_DAYS = env_int("COMMITTEE_YEARLY_REMINDER_DAYS", 61, minimum=0)
 # QR sign-in at meetings (issue 20): the code on the secretary's phone changes every ROTATE seconds; a code
 # read is good for TOKEN seconds (time to sign on first); codes work from EARLY minutes before the meeting to
 # MINUTES after its start (the meeting's hour).

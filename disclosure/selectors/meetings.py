@@ -6,8 +6,8 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser, User as AuthUser
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import ExtractMonth, Length, Substr
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import ExtractDay, ExtractMonth, Length, Substr
 from django.utils import timezone
 
 from branches.dates import month_end
@@ -123,6 +123,9 @@ class Cell:
     required: int
     held: int
     state: str  # "done", "missing" (ended short), "due" (running now), "future"
+    # Theme party days held in the period on another day than the branch's fixed one (issue 18): they count as
+    # held (支部工作条例 asks for one a month), and the cell says the fixed day was not kept.
+    off_day: int = 0
 
 
 @dataclass
@@ -155,8 +158,10 @@ class BranchCompliance:
         return self.missing > 0
 
 
-def _period_cells(rule: MeetingRule, months: dict[int, int], year: int, today: datetime.date) -> list[Cell]:
+def _period_cells(rule: MeetingRule, months: dict[int, int], year: int, today: datetime.date,
+                  off_days: dict[int, int] | None = None) -> list[Cell]:
     step = PERIOD_MONTHS[rule.period]
+    off_days = off_days or {}
     cells = []
     for first in range(1, 13, step):
         last = first + step - 1
@@ -177,7 +182,8 @@ def _period_cells(rule: MeetingRule, months: dict[int, int], year: int, today: d
             label = f"Q{(first - 1) // 3 + 1}"
         else:
             label = str(year)
-        cells.append(Cell(label, first, last, end, rule.times, held, state))
+        off = sum(off_days.get(m, 0) for m in range(first, last + 1))
+        cells.append(Cell(label, first, last, end, rule.times, held, state, off))
     return cells
 
 
@@ -223,13 +229,25 @@ def compliance(
             status__in=statuses,
             held_at__year=year,
         )
-        .annotate(month=ExtractMonth("held_at", tzinfo=tz))
-        .values("organization_id", "kind", "month")
+        .annotate(month=ExtractMonth("held_at", tzinfo=tz),
+                  # The day only for theme party days (checked against the branch's fixed day); 0 for the other
+                  # kinds keeps their rows grouped by month, so the query returns no more rows than before.
+                  day=Case(When(kind=Meeting.Kind.THEME_DAY, then=ExtractDay("held_at", tzinfo=tz)),
+                           default=Value(0), output_field=IntegerField()))
+        .values("organization_id", "kind", "month", "day")
         .annotate(n=Count("pk"))
         .order_by()
     )
+    fixed_day = {branch.pk: branch for branch in branches if branch.theme_day}
+    off_days: dict[int, dict[int, int]] = {}
     for row in rows:
-        counts.setdefault((row["organization_id"], row["kind"]), {})[row["month"]] = row["n"]
+        months = counts.setdefault((row["organization_id"], row["kind"]), {})
+        months[row["month"]] = months.get(row["month"], 0) + row["n"]
+        branch = fixed_day.get(row["organization_id"])
+        if row["kind"] == Meeting.Kind.THEME_DAY and branch is not None:
+            if row["day"] != branch.theme_day_in(year, row["month"]).day:
+                off = off_days.setdefault(branch.pk, {})
+                off[row["month"]] = off.get(row["month"], 0) + row["n"]
     report = []
     for branch in branches:
         entry = BranchCompliance(branch=branch)
@@ -243,7 +261,8 @@ def compliance(
                     kind=rule.kind,
                     label=str(Meeting.Kind(rule.kind).label),
                     period=rule.period,
-                    cells=_period_cells(rule, counts.get((branch.pk, rule.kind), {}), year, today),
+                    cells=_period_cells(rule, counts.get((branch.pk, rule.kind), {}), year, today,
+                                        off_days.get(branch.pk) if rule.kind == Meeting.Kind.THEME_DAY else None),
                 )
             )
         entry.rows.sort(key=lambda r: Meeting.BRANCH_KINDS.index(r.kind))

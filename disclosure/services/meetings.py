@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from branches.once import once
 from branches.selectors import MANAGE_MEMBERS, organization_permission_holds
 from branches.uploads import upload_check
 from disclosure.services.sign_in import attendance_corrections_record
-from disclosure.models import Attachment, Attendance, Meeting, Todo
+from disclosure.models import Attachment, Attendance, Meeting, MeetingRule, Period, Todo
 from disclosure.public_cache import public_pages_invalidate
 from disclosure.selectors import (
     REVIEWER_ROLES,
@@ -330,6 +331,41 @@ def _period_key(cell, year: int) -> str:
     return f"{year}-{cell.first_month:02d}"
 
 
+def _committee_yearly_todos(today: datetime.date) -> list[Todo]:
+    """Secondary committees' yearly meetings under an active rule (民主生活会, issue 18) not yet recorded this
+    year: from COMMITTEE_YEARLY_REMINDER_DAYS before the year's end, a to-do for the committee's secretaries,
+    due on 31 December. Three queries whatever the number of committees: the rules, the year's meetings grouped
+    by committee and kind, the secretaries."""
+    year_end = datetime.date(today.year, 12, 31)
+    if year_end - today > datetime.timedelta(days=settings.COMMITTEE_YEARLY_REMINDER_DAYS):
+        return []
+    rules = {r.kind: r for r in MeetingRule.objects.filter(is_active=True, period=Period.YEAR,
+                                                           kind__in=Meeting.COMMITTEE_KINDS)}
+    if not rules:
+        return []
+    held: dict[tuple[int, str], int] = {
+        (row["organization_id"], row["kind"]): row["n"]
+        for row in Meeting.objects.filter(
+            organization__kind__in=Organization.SECONDARY_KINDS, organization__is_active=True, kind__in=rules,
+            status__in=(Meeting.Status.SUBMITTED, Meeting.Status.APPROVED), held_at__year=today.year,
+        ).values("organization_id", "kind").annotate(n=Count("pk")).order_by()
+    }
+    wanted = []
+    committees = Organization.objects.filter(kind__in=Organization.SECONDARY_KINDS, is_active=True)
+    for user_id, org_id in _users_with_roles(committees.values("pk"), SECRETARY_ROLES):
+        for kind, rule in rules.items():
+            n = held.get((org_id, kind), 0)
+            if n >= rule.times:
+                continue
+            wanted.append(Todo(
+                user_id=user_id, kind=Todo.Kind.MEETING_MISSING, organization_id=org_id,
+                key=f"missing:{org_id}:{kind}:{today.year}-01", due_on=year_end,
+                text=_("Hold and record: %(meeting)s (%(held)d of %(required)d so far)")
+                % {"meeting": Meeting.Kind(kind).label, "held": n, "required": rule.times},
+            ))
+    return wanted
+
+
 def reminders_advance(*, today: datetime.date | None = None) -> dict[str, int]:
     """Make the meeting to-dos those of the state at ``today`` (``todos_sync``): whatever dates ran before,
     in any order, the open ones are what a single run at ``today`` would open. Idempotent.
@@ -374,6 +410,7 @@ def reminders_advance(*, today: datetime.date | None = None) -> dict[str, int]:
                             % {"meeting": row.label, "held": cell.held, "required": cell.required},
                             due_on=due,
                         ))
+    wanted += _committee_yearly_todos(today)
     missing = todos_sync(kind=Todo.Kind.MEETING_MISSING, wanted=wanted)
     waiting = Meeting.objects.filter(status=Meeting.Status.SUBMITTED).select_related("organization")
     review = todos_sync(kind=Todo.Kind.REVIEW_WAITING, wanted=_review_todo_rows(list(waiting)))

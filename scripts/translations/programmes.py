@@ -154,3 +154,21 @@ T = {
 P = {
     "%(n)s action": "%(n)s 项事项",
 }
+
+# Theme party day form and compliance marks; the committee's 民主生活会 reminder (issue 18's gaps, stop 25).
+T.update({
+    "day %(day)s of each month": "每月%(day)s日",
+    "no fixed day set": "未设固定日",
+    "Set the day": "设置固定日",
+    "Not on the fixed day": "未在固定日",
+    "Theme party day of %(unit)s": "%(unit)s主题党日固定日",
+    "The monthly theme party day is held on a fixed day. The compliance table marks a theme party day held on "
+    "another day, and the month's reminder falls due on the fixed day.":
+        "主题党日每月在固定日开展。会议达标表会标出未在固定日开展的主题党日，当月提醒也在固定日到期。",
+    "The branch's fixed day for its monthly theme party day, 1–31; in a shorter month the last day. Leave it "
+    "empty for no fixed day.": "支部每月主题党日的固定日期（1–31）；小月取月末。留空表示不设固定日。",
+    "The theme party day has been saved.": "主题党日固定日已保存。",
+    "You may not change this branch's theme party day.": "您无权修改该支部的主题党日固定日。",
+    "Only a branch has a theme party day.": "只有党支部设有主题党日固定日。",
+    "Give a day of the month from 1 to 31.": "请填写 1 至 31 之间的日期。",
+})

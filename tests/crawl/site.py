@@ -1,7 +1,21 @@
 """Crawl entries of the site itself (config/urls.py): sign-in pages (django.contrib.auth's views), the healthcheck,
 and the unit-management pages of branches/urls.py."""
 
-from tests.crawl.registry import SAME, Entry, Target, action, manages, none, public, register, signed_in, table, units
+from tests.crawl.registry import (
+    LOGIN,
+    SAME,
+    Entry,
+    Target,
+    action,
+    manages,
+    none,
+    per_target,
+    public,
+    register,
+    signed_in,
+    table,
+    units,
+)
 
 register(
     Entry("login", none, public()),
@@ -24,4 +38,7 @@ register(
     Entry("branches:rename", units("C1", "A", "B"), manages(level="above"), post=SAME),
     Entry("branches:move", units("C1", "A", "B"), manages(level="above"), post=SAME),
     action("branches:deactivate", units("C1", "A", "B"), manages(level="above")),
+    # A branch's own theme party day (issue 18): its secretaries and the units above; no other kind has one.
+    Entry("branches:theme_day", units("A", "B", "C1"),
+          per_target(A=manages(), B=manages(), C1=table(404, anonymous=LOGIN)), post=SAME),
 )
