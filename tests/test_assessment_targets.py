@@ -57,6 +57,20 @@ def test_the_branch_programmes_differ_by_what_their_branches_are_for(cycle_cast)
     assert any("服务" in t for t in titles["efficiency"])
 
 
+
+def test_the_shared_groups_ask_what_each_kind_of_branch_is_for(cycle_cast):
+    """Groups 1–4 keep their codes (the measures meet them by code) but four of their items are worded for
+    the kind of branch: theory study, ideological fronts, whom to develop, whom to serve."""
+    def titles(programme):
+        return dict(cycle_cast.tables[programme].indicators.filter(code__in=["1.1", "1.3", "2.4", "4.1"])
+                    .values_list("code", "title"))
+
+    ladder, chapter, efficiency = titles("ladder"), titles("chapter"), titles("efficiency")
+    for code in ("1.1", "1.3", "2.4", "4.1"):
+        assert len({ladder[code], chapter[code], efficiency[code]}) == 3, code
+    assert "青年教师" in ladder["2.4"] and "积极分子" in chapter["2.4"] and "窗口" in efficiency["4.1"]
+
+
 def test_the_guide_plan_scores_what_committees_do_not_branch_duties(cycle_cast):
     """引航计划: no item measured from 三会一课 or the branches' own filing; its own measures instead."""
     sources = set(cycle_cast.tables["guide"].indicators.exclude(source="").values_list("source", flat=True))

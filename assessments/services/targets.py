@@ -69,6 +69,29 @@ _BRANCH_OWN: dict[str, list[tuple[str, str, str, int, str, str, int]]] = {
         ("6.3", "6", "机关作风建设", 5, K.REQUIRED, S.NONE, 0),
     ],
 }
+# Groups 1–4 keep their codes and points (the portal's measures and the guides' evidence meet them by code),
+# but what is asked differs with what the branch is for (issue 18): the teachers' classroom and research, the
+# students' study, 推优 and dormitories, the offices' service windows.
+_SHARED_TITLES: dict[str, dict[str, str]] = {
+    Programme.LADDER: {
+        "1.1": "教职工党员政治理论学习和集中学习",
+        "1.3": "课堂、讲座、论坛等教学科研阵地意识形态管理",
+        "2.4": "在优秀青年教师和高层次人才中发展党员",
+        "4.1": "联系服务教职工和学生",
+    },
+    Programme.CHAPTER: {
+        "1.1": "学生党员理论学习和“青马工程”培训",
+        "1.3": "网络、社团等学生阵地意识形态管理",
+        "2.4": "入党积极分子培养教育和考察",
+        "4.1": "联系服务同学（班级、宿舍）",
+    },
+    Programme.EFFICIENCY: {
+        "1.1": "机关党员政治理论学习和集中学习",
+        "1.3": "意识形态工作责任制落实",
+        "2.4": "发展党员工作",
+        "4.1": "服务窗口联系服务师生",
+    },
+}
 _BONUS = [
     ("6.4", "6", "获得上级表彰", 3, K.BONUS, S.NONE, 0),
     ("6.5", "6", "工作经验被上级推广", 2, K.BONUS, S.NONE, 0),
@@ -143,17 +166,18 @@ def standard_indicators(programme: str) -> list[tuple]:
         return list(GUIDE_TASKS)
     if programme == Programme.RETIREE:
         return list(RETIREE_ITEMS)
+    own = _SHARED_TITLES[programme]
     return [
         ("1", "", "政治建设", 15, K.REQUIRED, S.NONE, 0),
-        ("1.1", "1", "理论学习和集中学习", 5, K.REQUIRED, S.NONE, 0),
+        ("1.1", "1", own["1.1"], 5, K.REQUIRED, S.NONE, 0),
         ("1.2", "1", "学习贯彻党的创新理论", 5, K.REQUIRED, S.NONE, 0),
-        ("1.3", "1", "意识形态工作责任制", 5, K.REQUIRED, S.NONE, 0),
+        ("1.3", "1", own["1.3"], 5, K.REQUIRED, S.NONE, 0),
         ("1.4", "1", "违反政治纪律和政治规矩", 0, K.VETO, S.NONE, 0),
         ("2", "", "组织建设", 25, K.REQUIRED, S.NONE, 0),
         ("2.1", "2", "“三会一课”制度落实", 8, K.REQUIRED, S.MEETINGS, 0),
         ("2.2", "2", "主题党日活动（固定日）", 4, K.REQUIRED, S.NONE, 0),
         ("2.3", "2", "组织生活会和民主评议党员", 4, K.REQUIRED, S.NONE, 0),
-        ("2.4", "2", "发展党员工作", 4, K.REQUIRED, S.NONE, 0),
+        ("2.4", "2", own["2.4"], 4, K.REQUIRED, S.NONE, 0),
         ("2.5", "2", "党费收缴使用管理", 2, K.REQUIRED, S.NONE, 0),
         ("2.6", "2", "按期换届", 3, K.REQUIRED, S.NONE, 0),
         ("3", "", "党务公开", 15, K.REQUIRED, S.NONE, 0),
@@ -161,7 +185,7 @@ def standard_indicators(programme: str) -> list[tuple]:
         ("3.2", "3", "党建动态发布", 5, K.REQUIRED, S.POSTS, 12),
         ("3.3", "3", "年度工作指南规定动作落实", 5, K.REQUIRED, S.GUIDE_ACTIONS, 0),
         ("4", "", "作风建设", 10, K.REQUIRED, S.NONE, 0),
-        ("4.1", "4", "联系服务群众", 5, K.REQUIRED, S.NONE, 0),
+        ("4.1", "4", own["4.1"], 5, K.REQUIRED, S.NONE, 0),
         ("4.2", "4", "“四必访一报告”", 5, K.REQUIRED, S.NONE, 0),
         ("4.3", "4", "发生严重违纪违法问题", 0, K.VETO, S.NONE, 0),
         *_BRANCH_OWN[programme],
