@@ -170,10 +170,11 @@ def prefill(indicator: Indicator, unit: Organization, measures: Measures) -> tup
     return None
 
 
-def assessments_open(*, cycle: AssessmentCycle) -> int:
+def assessments_open(*, cycle: AssessmentCycle, only: set[int] | None = None) -> int:
     """Create the assessment of every active assessed unit of the cycle's university whose programme has a
     table this year, with one item per leaf indicator and per approved plan item, measurable items
-    pre-filled. Units that already have one are skipped, so a second run creates nothing."""
+    pre-filled. Units that already have one are skipped, so a second run creates nothing. ``only``: just
+    those units (ids), for re-opening a few (services.retirees)."""
     tables = {t.programme: t for t in IndicatorTable.objects.filter(year=cycle.year)}
     indicators: dict[int, list[Indicator]] = {}
     for counted in Indicator.objects.filter(table__in=tables.values()).annotate(n=Count("children")):
@@ -181,7 +182,7 @@ def assessments_open(*, cycle: AssessmentCycle) -> int:
             indicators.setdefault(counted.table_id, []).append(counted)
     done = set(Assessment.objects.filter(cycle=cycle).values_list("organization_id", flat=True))
     units = [u for u in Organization.objects.subtree_of(cycle.root).filter(kind__in=ASSESSED_KINDS, is_active=True)
-             .order_by("path") if u.pk not in done and programme_for(u) in tables]
+             .order_by("path") if u.pk not in done and programme_for(u) in tables and (only is None or u.pk in only)]
     if not units:
         return 0
 
