@@ -117,3 +117,48 @@ def test_guide_plan_guides_committee_records_and_the_months_to_dos(page, cast):
             row.locator("button[type=submit]").click()
         assert page.locator("#branch-guide li[data-done='1']", has_text="学雷锋").count() == 1
         assert Todo.objects.filter(user=cast.alice, kind=Todo.Kind.GUIDE).open().count() == todos.count() - 1
+
+
+def _fits(page) -> None:
+    """Nothing wider than the 390 px phone: no sideways scrolling of the page itself."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1, page.url
+
+
+def test_programme_pages_on_a_phone(phone, cast):
+    """The branch secretary on a 390 × 844 phone: the compliance table's theme-day link, the form that fixes
+    the day, the branch's guide and 八个一; the committee secretary: the decision register and a new
+    decision; 组织部: the guides and the indicator table. Each page fits the phone and passes axe."""
+    with time_machine.travel(MOMENT, tick=True):
+        table = indicator_table_create(year=2027, programme=Programme.LADDER, by=None)
+        zzb = UserFactory(username="zzb")
+        role_assign(user=zzb, organization=cast.university, kind=Role.Kind.OFFICER)
+        dw1 = UserFactory(username="dw1")
+        role_assign(user=dw1, organization=cast.c1, kind=Role.Kind.SECRETARY)
+
+        log_in(phone, "alice")
+        _go(phone, f"/org/{cast.branch_a.pk}/")
+        _fits(phone)
+        with phone.expect_navigation():
+            phone.locator("#theme-day a").click()
+        check_accessibility(phone)
+        _fits(phone)
+        phone.fill("#id_theme_day", "15")
+        with phone.expect_navigation():
+            phone.locator("#theme-day-form button[type=submit]").click()
+        assert "每月15日" in phone.locator("#theme-day").inner_text()
+        for url in (f"/assessments/guides/branch/{cast.branch_a.pk}/2027/",
+                    f"/assessments/eight-ones/{cast.branch_a.pk}/2027/"):
+            _go(phone, url)
+            _fits(phone)
+        phone.context.clear_cookies()  # signed out (the menu's 退出 sits behind the phone's toggle)
+
+        log_in(phone, "dw1")
+        for url in ("/decisions/", f"/org/{cast.c1.pk}/decisions/new/"):
+            _go(phone, url)
+            _fits(phone)
+        phone.context.clear_cookies()  # signed out (the menu's 退出 sits behind the phone's toggle)
+
+        log_in(phone, "zzb")
+        for url in ("/assessments/guides/", f"/assessments/tables/{table.pk}/", "/decisions/"):
+            _go(phone, url)
+            _fits(phone)
