@@ -10,7 +10,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from branches import bounds
 from branches.models import Organization
@@ -300,11 +300,11 @@ class DecisionForm(bounds.BoundedModelForm):
     """A major decision of a committee (issue 18); ``meeting`` offers the committee's own meetings."""
 
     request_key = OnceField()
-    decided_on = bounds.DateField(label=_("decided on"), future=False, widget=forms.DateInput(attrs={"type": "date"}))
+    decided_on = bounds.DateField(label=pgettext_lazy("decision", "decided on"), future=False, widget=forms.DateInput(attrs={"type": "date"}))
     basis = forms.CharField(label=_("basis"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}),
                             help_text=_("The rules, documents or requests the decision rests on."))
     decision = forms.CharField(label=_("decision"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
-    follow_up = forms.CharField(label=_("follow-up"), max_length=5000, required=False,
+    follow_up = forms.CharField(label=pgettext_lazy("decision", "follow-up"), max_length=5000, required=False,
                                 widget=forms.Textarea(attrs={"rows": 3}),
                                 help_text=_("Who carries it out, by when, and how it went."))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from branches.models import Organization
 
@@ -80,7 +80,7 @@ class ReportedItem(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
                              verbose_name=_("user"))
     key = models.CharField(_("key"), max_length=160)
-    digest = models.ForeignKey("Digest", on_delete=models.CASCADE, related_name="items", verbose_name=_("digest"))
+    digest = models.ForeignKey("Digest", on_delete=models.CASCADE, related_name="items", verbose_name=pgettext_lazy("notification", "digest"))
     source = models.CharField(_("source"), max_length=40)
     text = models.CharField(_("text"), max_length=240)
     due_on = models.DateField(_("due on"), null=True, blank=True)
@@ -124,13 +124,13 @@ class Digest(models.Model):
     # The university the items came from: the 组织部 of that university sees the digest on its outbox page.
     university = models.ForeignKey(Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
                                    verbose_name=_("university"))
-    subject = models.CharField(_("subject"), max_length=120)
+    subject = models.CharField(pgettext_lazy("message", "subject"), max_length=120)
     body = models.TextField(_("body"))
     item_count = models.PositiveIntegerField(_("items"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("digest")
+        verbose_name = pgettext_lazy("notification", "digest")
         verbose_name_plural = _("digests")
         indexes = [models.Index(fields=["user", "day"], name="digest_user_day")]
 
@@ -145,10 +145,10 @@ class Delivery(models.Model):
         PENDING = "pending", _("Waiting")
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", pgettext_lazy("delivery", "Failed")
         OUTBOX = "outbox", _("Kept in the outbox")
 
-    digest = models.ForeignKey(Digest, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("digest"))
+    digest = models.ForeignKey(Digest, on_delete=models.CASCADE, related_name="deliveries", verbose_name=pgettext_lazy("notification", "digest"))
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     address = models.CharField(_("address"), max_length=254, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -178,7 +178,7 @@ class DeliveryAttempt(models.Model):
     class Outcome(models.TextChoices):
         SENT = "sent", _("Sent")
         RETRY = "retry", _("Failed, will retry")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", pgettext_lazy("delivery", "Failed")
 
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="tries", verbose_name=_("delivery"))
     at = models.DateTimeField(_("at"))

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from branches import bounds
 from branches.models import Organization
@@ -146,7 +146,7 @@ class ExpenseForm(forms.Form):
 
 class AcceptForm(forms.Form):
     result = forms.ChoiceField(label=_("Result"), choices=[
-        (Grant.Status.PASSED, _("Passed")), (Grant.Status.FAILED, _("Failed")), ("extended", _("Extended")),
+        (Grant.Status.PASSED, _("Passed")), (Grant.Status.FAILED, pgettext_lazy("grant", "Failed")), ("extended", _("Extended")),
     ])
     extended_until = bounds.DateField(label=_("Extended until"), required=False,
                                      widget=forms.DateInput(attrs={"type": "date"}))

@@ -20,7 +20,7 @@ import uuid
 
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from assessments.sealing import MAX_TRUSTEES
 
@@ -66,7 +66,7 @@ class SealedBallot(models.Model):
 class BallotTally(models.Model):
     box = models.ForeignKey(BallotBox, on_delete=models.CASCADE, related_name="tallies",
                             verbose_name=_("ballot box"))
-    subject = models.PositiveBigIntegerField(_("subject"))
+    subject = models.PositiveBigIntegerField(pgettext_lazy("ballot", "subject"))
     question = models.PositiveBigIntegerField(_("question"))
     value = models.PositiveSmallIntegerField(_("value"))
     count = models.PositiveIntegerField(_("count"))

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from assessments.models.ballots import BallotBox
@@ -211,7 +211,7 @@ class RatingCode(models.Model):
     campaign = models.ForeignKey(RatingCampaign, on_delete=models.CASCADE, related_name="codes",
                                  verbose_name=_("campaign"))
     unit = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("unit"))
-    digest = models.CharField(_("digest"), max_length=64, unique=True)
+    digest = models.CharField(pgettext_lazy("code hash", "digest"), max_length=64, unique=True)
     used = models.BooleanField(_("used"), default=False)
 
     class Meta:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from branches.models import Organization
@@ -18,14 +18,14 @@ class Decision(models.Model):
                                      verbose_name=_("committee"))
     meeting = models.ForeignKey(Meeting, on_delete=models.SET_NULL, null=True, blank=True, related_name="decision_rows",
                                 verbose_name=_("minutes"), help_text=_("The committee meeting it was decided at."))
-    decided_on = models.DateField(_("decided on"))
+    decided_on = models.DateField(pgettext_lazy("decision", "decided on"))
     topic = models.CharField(_("agenda item"), max_length=200)
     basis = models.TextField(_("basis"), help_text=_("The rules, documents or requests the decision rests on."))
     votes_for = models.PositiveSmallIntegerField(_("votes for"), default=0)
     votes_against = models.PositiveSmallIntegerField(_("votes against"), default=0)
     abstentions = models.PositiveSmallIntegerField(_("abstentions"), default=0)
     decision = models.TextField(_("decision"))
-    follow_up = models.TextField(_("follow-up"), blank=True, help_text=_("Who carries it out, by when, and how it went."))
+    follow_up = models.TextField(pgettext_lazy("decision", "follow-up"), blank=True, help_text=_("Who carries it out, by when, and how it went."))
     follow_up_done = models.BooleanField(_("follow-up done"), default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
                                    verbose_name=_("recorded by"))

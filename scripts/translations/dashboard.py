@@ -29,7 +29,7 @@ T = {
     "Organizations and party members": "组织与党员",
     "Teachers": "教职工", "Students": "学生", "Retirees": "离退休",
     "Probationary members": "预备党员",
-    "Active organizations and people, the same figures as party_stats.": "在册组织与人员，与 party_stats 统计口径一致。",
+    "Active organizations and people, the same figures as party_stats.": "在册组织与人员，与党内统计报表口径一致。",
     "Admitted this year": "本年发展",
     "People at each stage of the pipeline; admitted this year counts joining dates since 1 January.":
         "发展各阶段人数；本年发展按 1 月 1 日以来的入党日期统计。",

@@ -33,7 +33,7 @@ T = {
     "Open for me to rate": "待我参加的测评",
     "Until %(closes)s · %(rated)s of %(total)s rated": "截至%(closes)s · 已评%(rated)s/%(total)s",
     "The branch this month (%(month)s月)": "本支部本月任务（%(month)s月）",
-    "To do": "待完成",
+    "To do": "待办",
     "%(held)s of %(required)s, by %(day)s": "已开%(held)s次/应开%(required)s次，%(day)s前",
     "No meeting is required this month.": "本月没有必须召开的会议。",
     # The funding overview's chart.

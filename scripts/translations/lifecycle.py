@@ -176,10 +176,10 @@ T = {
     "Election recorded; the new term ends on %(date)s.": "已登记换届选举，新一届任期至%(date)s。",
     "Imported %(n)d rows.": "已导入%(n)d行。",
     # templates
-    "Member lifecycle": "党员队伍管理", "Development": "发展党员", "Dues": "党费", "Care visits": "四必访一报告",
+    "Member lifecycle": "党员队伍管理", "Development": "发展党员", "Dues": "党费", "Care visits": "四必访",
     "Import and export": "导入导出", "Visit overdue since %(d)s": "走访已超期（应于%(d)s前）", "Visit due by %(d)s": "应于%(d)s前走访",
     "Record a visit": "登记走访", "Record": "登记", "No occasion noted.": "暂无走访事由。", "Note an occasion": "登记走访事由",
-    "Report to the committee": "向上级党委报告", "Submit the report": "提交报告", "Member development": "发展党员",
+    "Report to the committee": "报上级党组织", "Submit the report": "提交报告", "Member development": "发展党员",
     "Probation ends on": "预备期满日期", "extended by %(m)s months": "已延长%(m)s个月", "Last review": "最近考察",
     "Next: step %(n)s, %(name)s": "下一步：第%(n)s步，%(name)s", "Name the %(who)s below.": "请在下方填写%(who)s。",
     "Record this step": "登记此步骤", "The 25 steps": "发展党员25个步骤", "%(d)s days": "%(d)s天", "%(h)s class hours": "%(h)s学时",

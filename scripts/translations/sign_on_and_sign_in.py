@@ -12,7 +12,7 @@ T = {
     "Ask your branch secretary or the Organization Department to add your staff or student number to your "
     "member record.": "请联系支部书记或组织部，在您的党员信息中登记学号/工号。",
     "Back to sign-in": "返回登录",
-    "Give the student or staff number (letters, digits, . _ -).": "请填写学号或工号（字母、数字、. _ -）。",
+    "Give the student or staff number (letters, digits, . _ -).": "请填写学号或工号（字母、数字及 . _ -）。",
     "This staff or student number belongs to another member.": "该学号/工号已属于另一名党员。",
     "signed in at": "签到时间",
     "sign-in": "签到",
