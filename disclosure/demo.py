@@ -38,6 +38,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from branches.attachments import attachments_remove
 from branches.bulk import execute_many
 from branches.dates import month_end
 from branches.models import Organization, Role
@@ -621,9 +622,7 @@ def meetings_demo_create(
 
 def meetings_demo_clear() -> None:
     """Delete every meeting, its attendance, attachments and history, and every to-do."""
-    for attachment in Attachment.objects.all().iterator():
-        attachment.file.delete(save=False)
-    Attachment.objects.all().delete()
+    attachments_remove(Attachment.objects.all())  # the files go on commit
     Attendance.objects.all().delete()
     Todo.objects.all().delete()
     # Posts summarising a meeting keep their text (the FK is SET NULL; a raw DELETE would not do that).

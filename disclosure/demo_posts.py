@@ -12,6 +12,7 @@ import random
 from django.db import connection
 from django.utils import timezone
 
+from branches.attachments import attachments_remove
 from branches.bulk import execute_many
 from branches.models import Organization, Role
 from disclosure.models import Meeting, Post, PostAttachment, PostCategory, PublishingRule
@@ -143,9 +144,7 @@ def _restore_dates(posts: list[Post]) -> None:
 
 
 def posts_demo_clear() -> None:
-    for attachment in PostAttachment.objects.all().iterator():
-        attachment.file.delete(save=False)
-    PostAttachment.objects.all().delete()
+    attachments_remove(PostAttachment.objects.all())  # the files go on commit
     with connection.cursor() as cursor:
         cursor.execute(f'DELETE FROM "{Post.history.model._meta.db_table}"')
         cursor.execute(f'DELETE FROM "{Post._meta.db_table}"')

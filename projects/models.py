@@ -19,6 +19,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from branches.attachments import AttachmentBase
 from branches.models import Organization
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -322,25 +323,16 @@ def grant_file_path(instance: GrantFile, filename: str) -> str:
     return f"grants/{instance.grant_id}/{uuid.uuid4().hex}"
 
 
-class GrantFile(models.Model):
+class GrantFile(AttachmentBase):
     grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="files", verbose_name=_("grant"))
     report = models.ForeignKey(GrantReport, on_delete=models.CASCADE, null=True, blank=True, related_name="files",
                                verbose_name=_("report"))
+    storage_folder = "grants"
     file = models.FileField(_("file"), upload_to=grant_file_path)
-    name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveIntegerField(_("size"))
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                    related_name="+", verbose_name=_("uploaded by"))
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(AttachmentBase.Meta):
         verbose_name = _("grant file")
         verbose_name_plural = _("grant files")
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class GrantExpense(models.Model):

@@ -18,10 +18,10 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from branches.attachments import attachment_store, attachments_check
 from branches.models import Organization
 from branches.once import once
 from disclosure.public_cache import public_pages_invalidate
-from disclosure.services import attachment_check
 from projects.models import CallTopic, Grant, GrantCall, GrantExpense, GrantFile, GrantKind, GrantReport, GrantReview
 
 # Who may lead a showcase project or hold a research topic.
@@ -62,10 +62,9 @@ def _showcase_changed(grant: Grant) -> None:
 
 
 def _attach(grant: Grant, files: Iterable, *, by: User, report: GrantReport | None = None) -> None:
-    checked = [(upload, attachment_check(upload)) for upload in files]  # every file checked before any is stored
-    for upload, content_type in checked:
-        GrantFile.objects.create(grant=grant, report=report, file=upload, name=upload.name[:200],
-                                 content_type=content_type, size=upload.size, uploaded_by=by)
+    checked = attachments_check(files)  # every file checked before any is stored
+    for item in checked:  # written to storage when the grant's change commits
+        attachment_store(model=GrantFile, checked=item, by=by, grant=grant, report=report)
 
 
 def _check_application(*, call: GrantCall, organization: Organization, topic: CallTopic,

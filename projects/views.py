@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from branches.attachments import attachment_response
 from branches.models import Organization
 from branches.selectors import MANAGE_MEMBERS, MANAGE_UNITS, VIEW, organizations_with_permission
 from members.models import Member
@@ -322,16 +323,8 @@ def accept(request, pk):
 @require_GET
 def file_download(request: HttpRequest, pk: int) -> FileResponse:
     attachment = get_object_or_404(GrantFile.objects.select_related("grant__call", "grant__organization"), pk=pk)
-    if not grant_access(user=request.user, grant=attachment.grant).may_view:
-        raise PermissionDenied
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=attachment.name, content_type=attachment.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment_response(attachment=attachment, user=request.user,
+                               may_view=lambda user: grant_access(user=user, grant=attachment.grant).may_view)
 
 
 @login_required

@@ -366,7 +366,7 @@ def test_lifecycle_panel_fragment_and_its_queries(cast, as_alice, as_charlie, dj
 
 
 def test_a_step_keeps_its_scanned_documents_for_the_branchs_managers(cast, as_alice, as_charlie, as_bob, settings,
-                                                                      tmp_path):
+                                                                      tmp_path, django_capture_on_commit_callbacks):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from members.models import DevelopmentDocument
@@ -379,7 +379,8 @@ def test_a_step_keeps_its_scanned_documents_for_the_branchs_managers(cast, as_al
     assert response.status_code == 400 and "入党申请书.pdf" in response.content.decode()
     assert not DevelopmentStep.objects.filter(case=case, number=2).exists()  # refused whole: no step, no file
     pdf = SimpleUploadedFile("谈话记录.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n", content_type="application/pdf")
-    response = as_alice.post(url, {"done_on": TODAY.isoformat(), "people": [cast.alice_member.pk], "files": [pdf]})
+    with django_capture_on_commit_callbacks(execute=True):  # the file is written when the step commits
+        response = as_alice.post(url, {"done_on": TODAY.isoformat(), "people": [cast.alice_member.pk], "files": [pdf]})
     assert response.status_code == 302
     document = DevelopmentDocument.objects.get(step__case=case, step__number=2)
     assert document.content_type == "application/pdf" and document.name == "谈话记录.pdf"

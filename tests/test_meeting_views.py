@@ -63,9 +63,12 @@ def _record(cast, *, submit=False, **data) -> Meeting:
 
 
 def _with_pdf(cast, meeting: Meeting, absent=()) -> Attachment:
-    meeting_save(by=cast.alice, organization=cast.branch_a, meeting=meeting,
-                 data={"kind": meeting.kind, "held_at": meeting.held_at}, attendance=_entries(cast, absent),
-                 attachments=(SimpleUploadedFile("纪要.pdf", PDF, content_type="application/pdf"),))
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the file is written when the record commits
+        meeting_save(by=cast.alice, organization=cast.branch_a, meeting=meeting,
+                     data={"kind": meeting.kind, "held_at": meeting.held_at}, attendance=_entries(cast, absent),
+                     attachments=(SimpleUploadedFile("纪要.pdf", PDF, content_type="application/pdf"),))
     return meeting.attachments.get()
 
 

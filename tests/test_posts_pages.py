@@ -64,19 +64,22 @@ def test_return_needs_a_reason_and_keeps_the_post(cast, as_officer):
     assert post.status == Post.Status.PENDING
 
 
-def test_attachments_checked_by_content_and_by_visibility(cast, as_alice, as_bob, anonymous):
+def test_attachments_checked_by_content_and_by_visibility(cast, as_alice, as_bob, anonymous,
+                                                          django_capture_on_commit_callbacks):
     url = reverse("disclosure:post_create", args=[cast.branch_a.pk])
     data = {"section": "news", "category": PostCategory.objects.get(code="work").pk, "title": "带附件",
             "body": "正文", "visibility": "public", "action": "publish"}
     bad = as_alice.post(url, {**data, "attachments": SimpleUploadedFile("report.pdf", EXE)})
     assert bad.status_code == 200 and not Post.objects.exists()  # nothing saved, the form shown again
-    as_alice.post(url, {**data, "attachments": SimpleUploadedFile("report.pdf", PDF)})
+    with django_capture_on_commit_callbacks(execute=True):  # the file is written when the post commits
+        as_alice.post(url, {**data, "attachments": SimpleUploadedFile("report.pdf", PDF)})
     post = Post.objects.get()
     attachment = post.attachments.get()
     public_url = reverse("disclosure:open_attachment", args=["A", post.pk, attachment.pk])
     assert anonymous.get(public_url).status_code == 200
-    internal = _post(cast, title="内部", visibility="university",
-                     attachments=(SimpleUploadedFile("b.pdf", PDF),))
+    with django_capture_on_commit_callbacks(execute=True):
+        internal = _post(cast, title="内部", visibility="university",
+                         attachments=(SimpleUploadedFile("b.pdf", PDF),))
     other = PostAttachment.objects.get(post=internal)
     assert anonymous.get(reverse("disclosure:open_attachment", args=["A", internal.pk, other.pk])).status_code == 404
     assert as_bob.get(reverse("disclosure:open_attachment", args=["A", internal.pk, other.pk])).status_code == 200

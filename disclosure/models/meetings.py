@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from branches.attachments import AttachmentBase
 from branches.models import Organization
 from members.models import Member
 
@@ -169,24 +170,15 @@ def attachment_path(instance: Attachment, filename: str) -> str:
     return f"meetings/{instance.meeting_id}/{uuid.uuid4().hex}"
 
 
-class Attachment(models.Model):
+class Attachment(AttachmentBase):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attachments",
                                 verbose_name=_("meeting"))
+    storage_folder = "meetings"
     file = models.FileField(_("file"), upload_to=attachment_path)
-    name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveIntegerField(_("size"))
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                    related_name="+", verbose_name=_("uploaded by"))
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(AttachmentBase.Meta):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class MeetingRule(models.Model):

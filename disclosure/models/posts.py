@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from branches.attachments import AttachmentBase
 from branches.models import Organization
 from disclosure.models.meetings import Meeting
 
@@ -130,20 +131,11 @@ def post_attachment_path(instance: PostAttachment, filename: str) -> str:
     return f"posts/{instance.post_id}/{uuid.uuid4().hex}"
 
 
-class PostAttachment(models.Model):
+class PostAttachment(AttachmentBase):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("post"))
+    storage_folder = "posts"
     file = models.FileField(_("file"), upload_to=post_attachment_path)
-    name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveIntegerField(_("size"))
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                    related_name="+", verbose_name=_("uploaded by"))
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(AttachmentBase.Meta):
         verbose_name = _("post attachment")
         verbose_name_plural = _("post attachments")
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self) -> str:
-        return self.name

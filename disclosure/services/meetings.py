@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from branches.attachments import attachment_remove, attachment_store, attachments_check
 from branches.history import history_by
 from branches.models import Organization
 from branches.once import once
@@ -192,12 +193,11 @@ def _meeting_write(*, by, organization: Organization, data: dict, attendance: li
     attendance_corrections_record(meeting=meeting, entries=attendance, by=by)
     if submit:
         _check_ready(meeting)  # before any file is stored, so a refusal leaves nothing behind
-    checked = [(upload, attachment_check(upload)) for upload in attachments]
+    checked = attachments_check(attachments)
     if len(checked) + meeting.attachments.count() > settings.MEETING_ATTACHMENTS_PER_UPLOAD * 3:
         raise ValidationError(_("Too many attachments on one record."))
-    for upload, content_type in checked:
-        Attachment.objects.create(meeting=meeting, file=upload, name=upload.name[:200], content_type=content_type,
-                                  size=upload.size, uploaded_by=by)
+    for item in checked:  # written to storage when the record commits
+        attachment_store(model=Attachment, checked=item, by=by, meeting=meeting)
     if submit:
         now = timezone.now()
         meeting.status = Meeting.Status.SUBMITTED
@@ -321,8 +321,7 @@ def attachment_delete(*, attachment: Attachment, by: User) -> None:
         user=by, organization=meeting.organization, codename=MANAGE_MEMBERS
     ):
         raise PermissionDenied
-    attachment.file.delete(save=False)
-    attachment.delete()
+    attachment_remove(attachment=attachment)  # the file goes when the delete commits
 
 
 # --- the daily step -------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from branches.attachments import attachment_remove, attachment_store, attachments_check
 from branches.history import history_by
 from branches.models import Organization
 from branches.once import once_bind, once_claim
@@ -17,7 +18,7 @@ from disclosure.models import Meeting, Post, PostAttachment, PostCategory
 from disclosure.public_cache import public_pages_invalidate
 from disclosure.search import search_tokens
 from disclosure.selectors.posts import POST_UNIT_KINDS, post_check_required, post_may_check
-from disclosure.services.meetings import attachment_check, sanitize_minutes
+from disclosure.services.meetings import sanitize_minutes
 
 POST_FIELDS = ("section", "category", "title", "body", "visibility", "source_meeting")
 MAX_ATTACHMENTS = 20
@@ -89,7 +90,7 @@ def post_save(
         raise ValidationError(_("Choose a category."))
     post.body = sanitize_minutes(post.body)
     post.search_tokens = search_tokens(post.title, post.body)
-    checked = [(upload, attachment_check(upload)) for upload in attachments]
+    checked = attachments_check(attachments)
     was_published = post.status == Post.Status.PUBLISHED
     if publish or (was_published and post_check_required(organization=organization)):
         # An edit of a published post never skips the check: under the rule it goes back to it.
@@ -100,9 +101,8 @@ def post_save(
     post.save()
     if len(checked) + post.attachments.count() > MAX_ATTACHMENTS:
         raise ValidationError(_("Too many attachments on one post."))
-    for upload, content_type in checked:
-        PostAttachment.objects.create(post=post, file=upload, name=upload.name[:200], content_type=content_type,
-                                      size=upload.size, uploaded_by=by)
+    for item in checked:  # written to storage when the post commits
+        attachment_store(model=PostAttachment, checked=item, by=by, post=post)
     once_bind(key=request_key, record=post)
     return post
 
@@ -162,8 +162,7 @@ def post_attachment_delete(*, attachment: PostAttachment, by: User) -> None:
     _require_manager(by, post.organization)
     if not post.editable:
         raise PermissionDenied
-    attachment.file.delete(save=False)
-    attachment.delete()
+    attachment_remove(attachment=attachment)  # the file goes when the delete commits
     if post.status == Post.Status.PUBLISHED:
         public_pages_invalidate(organization=post.organization)
 

@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from branches.attachments import attachment_response
 from branches.models import Organization
 from branches.selectors import (
     MANAGE_MEMBERS,
@@ -358,17 +359,8 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     attachment = get_object_or_404(
         Attachment.objects.select_related("meeting__organization", "meeting__reviewer"), pk=pk
     )
-    if not meeting_may_view(user=request.user, meeting=attachment.meeting):
-        raise PermissionDenied
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=attachment.name,
-                            content_type=attachment.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment_response(attachment=attachment, user=request.user,
+                               may_view=lambda user: meeting_may_view(user=user, meeting=attachment.meeting))
 
 
 @login_required

@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from branches.attachments import attachment_response
 from branches.models import Organization
 from branches.selectors import MANAGE_MEMBERS, organization_ancestors, require_organization_permission
 from disclosure import services
@@ -207,9 +208,8 @@ def post_attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def post_attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     attachment = get_object_or_404(PostAttachment.objects.select_related("post__organization"), pk=pk)
     if not post_may_view(user=request.user, post=attachment.post):
-        raise Http404
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name,
-                        content_type=attachment.content_type)
+        raise Http404  # a post the user may not see does not exist for them
+    return attachment_response(attachment=attachment)
 
 
 @login_required

@@ -22,6 +22,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from branches.attachments import attachment_response
 from branches.selectors import organization_ancestors
 from disclosure import services
 from disclosure.models import Post, PostAttachment
@@ -117,9 +118,7 @@ def open_attachment(request: HttpRequest, code: str, pk: int, attachment: int) -
     post = public_post(unit=unit, pk=pk)
     if post is None or not post_may_view(user=request.user, post=post):
         raise Http404
-    file = get_object_or_404(PostAttachment, pk=attachment, post=post)
-    return FileResponse(file.file.open("rb"), as_attachment=True, filename=file.name,
-                        content_type=file.content_type)
+    return attachment_response(attachment=get_object_or_404(PostAttachment, pk=attachment, post=post))
 
 
 @require_safe

@@ -12,6 +12,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from branches.attachments import AttachmentBase
 from members.models.core import Member
 
 
@@ -165,23 +166,14 @@ def development_document_path(instance: DevelopmentDocument, filename: str) -> s
     return f"development/{instance.step.case_id}/{uuid.uuid4().hex}"
 
 
-class DevelopmentDocument(models.Model):
+class DevelopmentDocument(AttachmentBase):
     """A scanned document of a step (入党申请书, 思想汇报, 政审材料, 入党志愿书 …), checked by content on upload and
     downloaded only by those who manage the member's branch."""
 
     step = models.ForeignKey(DevelopmentStep, on_delete=models.CASCADE, related_name="files", verbose_name=_("step"))
+    storage_folder = "development"
     file = models.FileField(_("file"), upload_to=development_document_path)
-    name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveIntegerField(_("size"))
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                    related_name="+", verbose_name=_("uploaded by"))
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(AttachmentBase.Meta):
         verbose_name = _("development document")
         verbose_name_plural = _("development documents")
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self) -> str:
-        return self.name

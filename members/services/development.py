@@ -17,12 +17,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from branches.attachments import attachment_store, attachments_check
 from branches.dates import add_years
 from branches.history import history_reason
 from branches.models import Organization
 from branches.once import once_bind, once_claim
 from branches.selectors import MANAGE_MEMBERS, organization_permission_holds
-from branches.uploads import upload_check
 from branches.workdays import add_working_days as working_days_after
 from members.models import (
     STAGE_STEPS,
@@ -252,14 +252,13 @@ def development_step_record(
             raise _earliest_error(_("The vote on full membership comes at the end of the probation."), ends)
 
     # Every file is checked before anything is stored: a refused one leaves no half-recorded step.
-    checked = [(upload, upload_check(upload, max_bytes=settings.MEETING_ATTACHMENT_MAX_BYTES)) for upload in files]
+    checked = attachments_check(files, max_bytes=settings.MEETING_ATTACHMENT_MAX_BYTES)
     step.warning = " ".join(warnings)[:300]
     step.save()
     if people:
         step.people.set(people)
-    for upload, content_type in checked:
-        DevelopmentDocument.objects.create(step=step, file=upload, name=upload.name[:200], content_type=content_type,
-                                           size=upload.size, uploaded_by=by)
+    for item in checked:  # written to storage when the step commits
+        attachment_store(model=DevelopmentDocument, checked=item, by=by, step=step)
 
     stage = STAGE_STEPS.get(number)
     if stage is not None:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from branches.attachments import attachment_response
 from branches.models import Organization
 from branches.selectors import (
     MANAGE_MEMBERS,
@@ -543,11 +544,4 @@ def development_document(request: HttpRequest, pk: int) -> FileResponse:
     document = get_object_or_404(DevelopmentDocument.objects.select_related("step__case__member__branch"), pk=pk)
     require_organization_permission(user=request.user, organization=document.step.case.member.branch,
                                     codename=MANAGE_MEMBERS)
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=document.name, content_type=document.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment_response(attachment=document)
