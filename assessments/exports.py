@@ -3,14 +3,11 @@ numbers as the page's table (shares as numbers formatted as percentages, money i
 
 from __future__ import annotations
 
-import io
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from branches.models import Organization, UnitFigures
-from disclosure.exports import _header, _text
+from branches.spreadsheets.export import MONEY_FORMAT, PERCENT_FORMAT, Sheet, columns, workbook_bytes
 
 
 def _value(cell):
@@ -22,26 +19,17 @@ def _value(cell):
 
 
 def dashboard_block_xlsx(*, unit: Organization, view, figures: UnitFigures | None) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _text(str(view.block.title))[:31] or "dashboard"
-    columns = view.block.columns
-    _header(sheet, [_("Unit"), _("Code"), *[str(c.label) for c in columns]], [34, 16, *[12] * len(columns)])
+    formats = {"percent": PERCENT_FORMAT, "money": MONEY_FORMAT}
+    spec = columns((_("Unit"), 34), (_("Code"), 16),
+                   *[(c.label, 12, formats.get(c.kind)) for c in view.block.columns])
     rows = list(view.rows)
     if rows and rows[0].unit.pk != unit.pk:
         rows.append(view.total)
-    for index, row in enumerate(rows, start=2):
+    lines = []
+    for row in rows:
         label = row.unit.display_name if row.unit.pk != unit.pk or len(rows) == 1 else _("Total: %(unit)s") % {
             "unit": row.unit.display_name}
-        sheet.append([_text(label), _text(row.unit.code), *[_value(cell) for cell in row.cells]])
-        for offset, cell in enumerate(row.cells, start=3):
-            if cell.column.kind == "percent":
-                sheet.cell(row=index, column=offset).number_format = "0.0%"
-            elif cell.column.kind == "money":
-                sheet.cell(row=index, column=offset).number_format = "#,##0.00"
-    note = sheet.cell(row=len(rows) + 3, column=1)
+        lines.append([label, row.unit.code, *[_value(cell) for cell in row.cells]])
     computed = timezone.localtime(figures.computed_at).strftime("%Y-%m-%d %H:%M") if figures else "—"
-    note.value = _("Figures as of %(time)s. %(note)s") % {"time": computed, "note": view.block.note}
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    note = _("Figures as of %(time)s. %(note)s") % {"time": computed, "note": view.block.note}
+    return workbook_bytes([Sheet(view.block.title, spec, lines, notes=[note])])

@@ -5,20 +5,14 @@ The printable page (templates/disclosure/work_record.html) and the spreadsheet s
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
 
 from branches.models import Organization
+from branches.spreadsheets.export import Sheet, columns, workbook_bytes
 from disclosure.models import Meeting
-
-# A cell starting like a formula would run as one when the file is opened in Excel.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -49,13 +43,6 @@ def work_record_summary(*, unit: Organization, meetings: list[Meeting]) -> list[
     return summary
 
 
-def _text(value: str) -> str:
-    text = ILLEGAL_CHARACTERS_RE.sub("", value or "").strip()
-    if text.startswith(FORMULA_STARTS):
-        text = "'" + text
-    return text
-
-
 def _absentees(meeting: Meeting) -> str:
     people = getattr(meeting, "absentees", None)
     if people is None:  # not prefetched: nothing rather than a query per row
@@ -63,60 +50,33 @@ def _absentees(meeting: Meeting) -> str:
     return "；".join(f"{a.member.name}（{a.get_status_display()}：{a.reason}）" for a in people)
 
 
-HEADER_FILL = PatternFill("solid", fgColor="FBF3DC")
-
-
-def _header(sheet, titles: list[str], widths: list[int]) -> None:
-    sheet.append(titles)
-    for index, width in enumerate(widths, start=1):
-        cell = sheet.cell(row=1, column=index)
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        sheet.column_dimensions[cell.column_letter].width = width
-    sheet.freeze_panes = "A2"
-
-
 def work_record_xlsx(*, unit: Organization, year: int, meetings: list[Meeting]) -> bytes:
     """Two sheets: every record of the year (one row each) and the summary by meeting type."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Meetings")[:31]
-    _header(
-        sheet,
-        [_("Date"), _("Time"), _("Meeting type"), _("Party group"), _("Place"), _("Chair"), _("Recorder"),
-         _("Lecturer"), _("Topics"), _("Decisions"), _("Expected"), _("Present"), _("On leave"), _("Absent"),
-         _("Absentees and reasons"), _("Status"), _("Filed on"), _("Filing lag (days)"), _("Filed late")],
-        [12, 8, 18, 14, 16, 10, 10, 10, 40, 30, 8, 8, 8, 8, 30, 10, 12, 10, 8],
+    records = Sheet(
+        _("Meetings"),
+        columns((_("Date"), 12), (_("Time"), 8), (_("Meeting type"), 18), (_("Party group"), 14), (_("Place"), 16),
+                (_("Chair"), 10), (_("Recorder"), 10), (_("Lecturer"), 10), (_("Topics"), 40, None, True),
+                (_("Decisions"), 30, None, True), (_("Expected"), 8), (_("Present"), 8), (_("On leave"), 8),
+                (_("Absent"), 8), (_("Absentees and reasons"), 30, None, True), (_("Status"), 10),
+                (_("Filed on"), 12), (_("Filing lag (days)"), 10), (_("Filed late"), 8)),
+        [_record_row(meeting) for meeting in meetings],
     )
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for meeting in meetings:
-        held = timezone.localtime(meeting.held_at)
-        filed = timezone.localtime(meeting.first_submitted_at).date() if meeting.first_submitted_at else None
-        sheet.append([
-            held.date(), held.strftime("%H:%M"), str(meeting.get_kind_display()),
-            _text(meeting.party_group.name if meeting.party_group else ""), _text(meeting.place),
-            _text(meeting.chair), _text(meeting.recorder), _text(meeting.lecturer), _text(meeting.topics),
-            _text(meeting.decisions), meeting.expected_count, meeting.present_count, meeting.leave_count,
-            meeting.absent_count, _text(_absentees(meeting)), str(meeting.get_status_display()), filed,
-            meeting.filing_lag_days, _("Yes") if meeting.is_late else _("No"),
-        ])
-        row = sheet.max_row
-        sheet.cell(row=row, column=1).number_format = "yyyy-mm-dd"
-        sheet.cell(row=row, column=17).number_format = "yyyy-mm-dd"
-        for column in (9, 10, 15):
-            sheet.cell(row=row, column=column).alignment = wrap
+    summary = Sheet(
+        _("Summary"),
+        columns((_("Meeting type"), 22), (_("Records"), 10), (_("Approved"), 10), (_("Filed late"), 10),
+                (_("Average lag (days)"), 16)),
+        [[item.label, item.records, item.approved, item.late, item.average_lag]
+         for item in work_record_summary(unit=unit, meetings=meetings)],
+        notes=[f"{unit.name} · {year}"],
+    )
+    return workbook_bytes([records, summary], title=f"{unit.name} {year}")
 
-    summary = book.create_sheet(_("Summary")[:31])
-    _header(summary, [_("Meeting type"), _("Records"), _("Approved"), _("Filed late"), _("Average lag (days)")],
-            [22, 10, 10, 10, 16])
-    for item in work_record_summary(unit=unit, meetings=meetings):
-        summary.append([item.label, item.records, item.approved, item.late, item.average_lag])
-    summary.append([])
-    summary.append([_text(f"{unit.name} · {year}")])
 
-    book.properties.title = _text(f"{unit.name} {year}")
-    book.properties.creator = "Party Building Portal"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
+def _record_row(meeting: Meeting) -> list:
+    held = timezone.localtime(meeting.held_at)
+    filed = timezone.localtime(meeting.first_submitted_at).date() if meeting.first_submitted_at else None
+    return [held.date(), held.strftime("%H:%M"), meeting.get_kind_display(),
+            meeting.party_group.name if meeting.party_group else "", meeting.place, meeting.chair, meeting.recorder,
+            meeting.lecturer, meeting.topics, meeting.decisions, meeting.expected_count, meeting.present_count,
+            meeting.leave_count, meeting.absent_count, _absentees(meeting), meeting.get_status_display(), filed,
+            meeting.filing_lag_days, _("Yes") if meeting.is_late else _("No")]

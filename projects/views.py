@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from branches.attachments import attachment_response
+from branches.spreadsheets.export import xlsx_response
 from branches.models import Organization
 from branches.selectors import MANAGE_MEMBERS, MANAGE_UNITS, VIEW, organizations_with_permission
 from members.models import Member
@@ -355,9 +356,6 @@ def overview_export(request: HttpRequest) -> HttpResponse:
     root = _universities_administered(request.user).order_by("path").first()
     if root is None:
         raise PermissionDenied
-    content = funding_overview_xlsx(root=root, data=funding_overview(root=root))
-    response = HttpResponse(content,
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="funding-{root.code}-{timezone.localdate():%Y%m%d}.xlsx"'
-    return response
+    return xlsx_response(funding_overview_xlsx(root=root, data=funding_overview(root=root)),
+                         f"funding-{root.code}-{timezone.localdate():%Y%m%d}.xlsx")
 

@@ -3,7 +3,6 @@ exactly and is refused whole with row-level reasons) and each unit's annual plan
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, cast
@@ -14,10 +13,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from assessments.models import Indicator, IndicatorTable, ItemScore, PlanItem, Programme
 from assessments.models.targets import programme_for
+from branches.spreadsheets.export import Column, Sheet, workbook_bytes
 from branches.models import Organization, Role
 from branches.once import once_bind, once_claim
 from branches.selectors import MANAGE_UNITS, organization_permission_holds, organizations_with_permission
@@ -327,22 +326,14 @@ def indicators_in_order(table: IndicatorTable) -> list[Indicator]:
 
 def indicator_table_export(*, table: IndicatorTable) -> bytes:
     """The table as an xlsx whose import gives back exactly the same table."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "指标"
-    sheet.append(COLUMNS)
+    # The headers are the import's column names (COLUMNS), not translated labels: the file goes back in as is.
+    # Codes are text cells (a code like 1.10 must not become the number 1.1): the helper keeps a str a str.
     codes: dict[int | None, str] = {i.pk: i.code for i in table.indicators.all()}
-    for i in indicators_in_order(table):
-        # Text cells stay text (a code like 1.10 must not become the number 1.1).
-        sheet.append([i.code, codes.get(i.parent_id, ""), i.title, i.description, float(i.max_points),
-                      KIND_LABELS[i.kind], SOURCE_LABELS[i.source], i.target_count])
-        for col in (1, 2):
-            sheet.cell(row=sheet.max_row, column=col).data_type = "s"
-    for letter, width in zip("ABCDEFGH", (8, 10, 36, 30, 8, 10, 12, 10), strict=True):
-        sheet.column_dimensions[letter].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    rows = [[i.code, codes.get(i.parent_id, ""), i.title, i.description, i.max_points, KIND_LABELS[i.kind],
+             SOURCE_LABELS[i.source], i.target_count] for i in indicators_in_order(table)]
+    widths = (8, 10, 36, 30, 8, 10, 12, 10)
+    return workbook_bytes([Sheet("指标", [Column(title, width) for title, width in zip(COLUMNS, widths, strict=True)],
+                                 rows)])
 
 
 @transaction.atomic

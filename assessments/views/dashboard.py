@@ -28,9 +28,9 @@ from assessments.selectors.dashboard import (
     dashboard_unit,
     unit_figures,
 )
+from branches.spreadsheets.export import xlsx_response
 from branches.figures import block as registered_block
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @require_GET
@@ -129,7 +129,5 @@ def dashboard_export(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     unit, _ancestors = dashboard_unit(user=request.user, pk=pk)
     own, children = dashboard_rows(unit=unit)
     view = next(v for v in dashboard_blocks(unit=own, children=children) if v.block.key == key)
-    response = HttpResponse(dashboard_block_xlsx(unit=own, view=view, figures=unit_figures(own)), content_type=XLSX)
-    filename = f"dashboard-{unit.code}-{key}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return xlsx_response(dashboard_block_xlsx(unit=own, view=view, figures=unit_figures(own)),
+                         f"dashboard-{unit.code}-{key}.xlsx")

@@ -3,7 +3,6 @@ managers (rosters, codes, offline scores, participation, results and their compa
 
 from __future__ import annotations
 
-import io
 
 import segno
 from django.conf import settings
@@ -34,9 +33,9 @@ from assessments.models import BallotBox, OfflineScore, RaterEligibility, Rating
 from assessments.models.ratings import code_display
 from assessments.selectors import ratings as selectors
 from assessments.services import ratings as services
+from branches.spreadsheets.export import Sheet, columns, flag, workbook_bytes, xlsx_response
 from branches.models import Organization
 from branches.selectors import MANAGE_UNITS, organizations_with_permission
-from members.resources import FORMULA_STARTS
 
 
 def _campaign_for_manager(request: HttpRequest, pk: int) -> RatingCampaign:
@@ -298,40 +297,27 @@ def campaign_results(request: HttpRequest, pk: int) -> HttpResponse:
                                                         "chart": chart})
 
 
-def _cell(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 @login_required
 @require_GET
 def campaign_results_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The comparison as xlsx: aggregates only, exactly what the results page shows."""
-    from openpyxl import Workbook
-
     campaign, results = _results_or_404(request, pk)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "线上线下对比"
-    sheet.append(["单位", "书记", "线上评价人数", *[d.name for d in results.dimensions], "线上综合",
-                  "线下评议人数", "线下平均", "差值（线上−线下）", "差异较大", "线上排名", "线下排名"])
-    for r in results.rows:
-        sheet.append([
-            _cell(r.target.organization.name), _cell(r.target.name), r.raters,
-            *(r.by_dimension if r.shown else ["—"] * len(results.dimensions)),
-            r.overall if r.shown else f"少于{campaign.min_raters}人，不显示",
-            r.offline_count, r.offline, r.difference, "是" if r.flagged else "", r.online_rank, r.offline_rank,
-        ])
-    sheet.append([])
-    sheet.append(["秩相关系数（Spearman）", round(results.spearman, 3) if results.spearman is not None else "—",
-                  f"参与比较 {results.compared} 人"])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(buffer.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="ratings-{campaign.year}-{campaign.pk}.xlsx"'
-    return response
+    hidden = _("Fewer than %(n)d raters: not shown") % {"n": campaign.min_raters}
+    spearman = round(results.spearman, 3) if results.spearman is not None else "—"
+    sheet = Sheet(
+        _("Online and offline compared"),
+        columns((_("Unit"), 30), (_("Secretary"), 10), (_("Online raters"), 10),
+                *[(d.name, 10) for d in results.dimensions], (_("Online overall"), 10),
+                (_("Offline raters"), 10), (_("Offline mean"), 10), (_("Difference (online − offline)"), 12),
+                (_("Large difference"), 8), (_("Online rank"), 8), (_("Offline rank"), 8)),
+        [[r.target.organization.name, r.target.name, r.raters,
+          *(r.by_dimension if r.shown else ["—"] * len(results.dimensions)), r.overall if r.shown else hidden,
+          r.offline_count, r.offline, r.difference, flag(r.flagged), r.online_rank, r.offline_rank]
+         for r in results.rows],
+        notes=[_("Rank correlation (Spearman): %(value)s, over %(n)d people compared")
+               % {"value": spearman, "n": results.compared}],
+    )
+    return xlsx_response(workbook_bytes([sheet]), f"ratings-{campaign.year}-{campaign.pk}.xlsx")
 
 
 # --- the secretary's report -----------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from branches.attachments import attachment_response
+from branches.spreadsheets.export import xlsx_response
 from branches.models import Organization
 from branches.selectors import (
     MANAGE_MEMBERS,
@@ -441,9 +442,5 @@ def work_record_export(request: HttpRequest, pk: int, year: int) -> HttpResponse
     require_organization_permission(user=request.user, organization=unit)
     year = _year_or_404(year)
     meetings = _work_record_meetings(request, unit, year)
-    response = HttpResponse(
-        work_record_xlsx(unit=unit, year=year, meetings=meetings),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f"attachment; filename=work-record-{unit.code}-{year}.xlsx"
-    return response
+    return xlsx_response(work_record_xlsx(unit=unit, year=year, meetings=meetings),
+                         f"work-record-{unit.code}-{year}.xlsx")

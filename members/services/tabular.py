@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Sequence
-from decimal import Decimal
 
 import tablib
 from django.conf import settings
@@ -20,13 +19,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from import_export.formats.base_formats import XLSX
+from django.utils.translation import pgettext
 
 from branches.dates import add_years
 from branches.models import Organization
 from branches.selectors import MANAGE_MEMBERS, organization_permission_holds
+from branches.spreadsheets.export import Column, Sheet, inert, workbook_bytes
 from branches.spreadsheets import (
-    FORMULA_STARTS,
     FileRefused,
     ImportError_,
     ImportReport,
@@ -258,27 +257,20 @@ IMPORTERS = {"development": (applicants_import, APPLICANT_COLUMNS), "dues": (due
 
 # --- exports ----------------------------------------------------------------------------------------------------
 
-def _cell(value):
-    """Dates as text, and text that Excel would run as a formula made inert."""
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
-        return "'" + value
-    return value
+# Kept for the callers that clean one cell themselves: the export helper's sanitiser (the full prefix list).
+_cell = inert
 
 
-def xlsx_bytes(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
-    dataset = tablib.Dataset(headers=list(headers))
-    for row in rows:
-        dataset.append([_cell(v) for v in row])
-    return XLSX().export_data(dataset)
+def xlsx_bytes(headers: Sequence[str], rows: Sequence[Sequence[object]], *, title: str = "") -> bytes:
+    """One sheet through the export helper (branches.spreadsheets.export): widths from the content, the header
+    frozen, ISO dates, every text inert."""
+    return workbook_bytes([Sheet(title or _("Sheet"), [Column(header, width=None) for header in headers], rows)])
 
 
 def development_export_rows(cases) -> tuple[list[str], list[list]]:
-    headers = ["姓名", "所在支部", "发展阶段", "已完成步骤", "当前步骤名称", "申请入党日期", "确定积极分子日期",
-               "确定发展对象日期", "入党日期", "延长预备期（月）"]
+    headers = [pgettext("person", "Name"), _("Branch"), _("Development stage"), _("Steps done"), _("Current step"),
+               _("Applied on"), _("Activist since"), _("Development target since"), _("Joined on"),
+               _("Probation extended (months)")]
     rows = []
     for case in cases:
         m = case.member
@@ -289,8 +281,8 @@ def development_export_rows(cases) -> tuple[list[str], list[list]]:
 
 
 def transfers_export_rows(transfers) -> tuple[list[str], list[list]]:
-    headers = ["姓名", "类型", "介绍信编号", "开具日期", "有效期至", "转出支部", "去向", "党费交至", "回执日期", "状态",
-               "完成日期"]
+    headers = [pgettext("person", "Name"), _("Transfer type"), _("Letter number"), _("Issued on"), _("Valid until"), _("From branch"),
+               _("Destination"), _("Dues paid to"), _("Receipt returned on"), _("Status"), _("Completed on")]
     rows = [[t.member.name, DIRECTION_LABELS[t.direction], t.letter_number, t.issued_on, t.valid_until,
              t.from_branch.name if t.from_branch else "", t.to_branch.name if t.to_branch else t.outside_unit,
              t.dues_paid_to.strftime("%Y-%m") if t.dues_paid_to else "", t.receipt_returned_on,
@@ -299,12 +291,13 @@ def transfers_export_rows(transfers) -> tuple[list[str], list[list]]:
 
 
 def dues_year_export_rows(data: dict) -> tuple[list[str], list[list]]:
-    headers = ["姓名", *[f"{m.month}月" for m in data["months"]], "合计", "欠缴月数"]
+    headers = [pgettext("person", "Name"), *[_("Month %(month)d") % {"month": m.month} for m in data["months"]], _("Total"),
+               _("Months in arrears")]
     rows = []
     for row in data["rows"]:
         cells = []
         for cell in row["cells"]:
             payment = cell["payment"]
-            cells.append("免交" if payment and payment.status == "exempt" else (payment.amount if payment else ""))
+            cells.append(_("Exempt") if payment and payment.status == "exempt" else (payment.amount if payment else ""))
         rows.append([row["member"].name, *cells, row["paid"], len(row["arrears"])])
     return headers, rows

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tablib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,8 +12,8 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
-from import_export.formats.base_formats import XLSX
 
+from branches.spreadsheets.export import xlsx_response
 from branches.models import Organization
 from branches.selectors import (
     MANAGE_MEMBERS,
@@ -25,6 +24,7 @@ from branches.selectors import (
     organizations_with_permission,
     require_organization_permission,
 )
+from members.services.tabular import xlsx_bytes
 from members.forms import MemberImportForm
 from members.models import Member
 from members.panels import render_unit_panels
@@ -220,10 +220,8 @@ def member_import_template(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     resource = MemberResource()
     headers = [f.column_name for f in resource.get_import_fields() if not f.readonly]
-    dataset = tablib.Dataset(headers=headers)
-    response = HttpResponse(XLSX().export_data(dataset), content_type=XLSX().get_content_type())
-    response["Content-Disposition"] = "attachment; filename=member-import-template.xlsx"
-    return response
+    # The headers are the import's column names, as the import reads them back (not labels to translate).
+    return xlsx_response(xlsx_bytes(headers, [], title=_("Member list")), "member-import-template.xlsx")
 
 
 @login_required
@@ -233,7 +231,6 @@ def member_export(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(Organization, pk=pk)
     require_organization_permission(user=request.user, organization=unit, codename=MANAGE_MEMBERS)
     dataset = MemberResource(scope=unit).export(queryset=members_for_export(organization=unit))
-    response = HttpResponse(XLSX().export_data(dataset), content_type=XLSX().get_content_type())
     stamp = timezone.localdate().strftime("%Y%m%d")
-    response["Content-Disposition"] = f"attachment; filename=members-{unit.code}-{stamp}.xlsx"
-    return response
+    return xlsx_response(xlsx_bytes(dataset.headers, list(dataset), title=_("Member list")),
+                         f"members-{unit.code}-{stamp}.xlsx")

@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from branches.attachments import attachment_response
+from branches.spreadsheets.export import xlsx_response
 from branches.models import Organization
 from branches.selectors import (
     MANAGE_MEMBERS,
@@ -464,11 +465,7 @@ def terms(request: HttpRequest, pk: int) -> HttpResponse:
 # --- imports and exports ----------------------------------------------------------------------------------------
 
 def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    from import_export.formats.base_formats import XLSX
-
-    response = HttpResponse(content, content_type=XLSX().get_content_type())
-    response["Content-Disposition"] = f"attachment; filename={filename}"
-    return response
+    return xlsx_response(content, filename)
 
 
 @login_required

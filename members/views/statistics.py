@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime
 from urllib.parse import quote
 
-import tablib
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -110,24 +109,19 @@ def stat_report(request: HttpRequest, pk: int) -> HttpResponse:
 def stat_report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     """The report in the tables' layout: one sheet per table, its title, the column headings, the rows; the
     formula-prefix sanitising of every export applies to the 组织部's labels too."""
-    from import_export.formats.base_formats import XLSX
+    from branches.spreadsheets.export import Column, Sheet, workbook_bytes, xlsx_response
 
     report = _report(request, pk)
     if report.status != StatReport.Status.DONE:
         raise Http404
-    book = tablib.Databook()
-    for i, table in enumerate(report.result.get("tables", [])):
-        sheet = tablib.Dataset(headers=[_cell(table["title"]), *[_cell(label) for _k, label in table["columns"]]])
-        for (_key, label), values in zip(table["rows"], table["cells"], strict=True):
-            sheet.append([_cell(label), *values])
-        sheet.append([_cell(_("Counting rules: ") + table["rules"]) if table["rules"] else "",
-                      *[""] * len(table["columns"])])
-        sheet.title = f"{i + 1}"
-        book.add_sheet(sheet)
-    response = HttpResponse(book.export("xlsx"), content_type=XLSX().get_content_type())
+    sheets = [
+        Sheet(f"{i + 1}", [Column(table["title"], 30), *[Column(label, None) for _k, label in table["columns"]]],
+              [[label, *values] for (_key, label), values in zip(table["rows"], table["cells"], strict=True)],
+              notes=[_("Counting rules: ") + table["rules"]] if table["rules"] else [])
+        for i, table in enumerate(report.result.get("tables", []))
+    ]
     name = f"党内统计-{report.organization.code or report.organization.pk}-{report.as_of.isoformat()}.xlsx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
+    return xlsx_response(workbook_bytes(sheets), name)
 
 
 @login_required
