@@ -27,3 +27,10 @@ from assessments.models.guides import (  # noqa: F401  (issue 18)
     GuideAction,
     GuideActionDone,
 )
+from assessments.models.commendation import (  # noqa: F401,E402  (issue 19, 七一表彰)
+    Commendation,
+    CommendationQuota,
+    HonourKind,
+    Nomination,
+    NominationObjection,
+)
