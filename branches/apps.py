@@ -21,3 +21,8 @@ class BranchesConfig(AppConfig):
 
         admin.ModelAdmin.form = BoundedModelForm
         admin.options.InlineModelAdmin.form = BoundedModelForm
+
+        # An attachment deleted any way (its record's cascade, the admin, a queryset) takes its file on commit.
+        from branches.attachments import connect_file_deletes
+
+        connect_file_deletes()

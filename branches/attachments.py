@@ -7,12 +7,14 @@
 * Files follow the transaction. ``attachment_store`` saves the row with the name the file will have and writes
   the bytes in ``transaction.on_commit``: a rolled-back upload leaves neither row nor file. ``attachment_remove``
   deletes the row and the file only on commit: a rolled-back delete keeps both. (Before, the file went first, so
-  a rollback left a row pointing at nothing.)
+  a rollback left a row pointing at nothing.) Any delete of an attachment row, a record's cascade or the admin's
+  included, takes its file on commit through a post_delete receiver.
 * ``attachment_response`` is the one download: always an attachment (never opened in the page), typed as
   sniffed at upload, not cached by shared caches, 404 when the file is gone. Who may download is the caller's
   permission hook (``may_view``), as each owner's rule differs.
-* ``attachment_orphans`` finds stored files no row names (a cascade deleted the owner, or a crash between the
-  commit and the write) and rows whose file is missing; ``manage.py attachments_orphans`` reports them.
+* ``attachment_orphans`` finds stored files no row names (a crash between the commit and the write or the delete,
+  files from before this layer, a database restored from an older copy) and rows whose file is missing;
+  ``manage.py attachments_orphans`` reports them.
 
 This module imports no other app: the owners' models are found through ``AttachmentBase``'s subclasses.
 """
@@ -29,6 +31,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import models, transaction
+from django.db.models.signals import post_delete
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -106,27 +109,29 @@ def attachment_store(*, model: type[AttachmentBase], checked: Checked, by, **own
     return attachment
 
 
+def _file_follows_delete(sender, instance: AttachmentBase, **kwargs) -> None:
+    """post_delete of every attachment model: the file goes when the delete commits (a rollback keeps it)."""
+    name, storage = instance.file.name, instance.file.storage
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+def connect_file_deletes() -> None:
+    """Connected per concrete model (branches' AppConfig.ready), never for every sender: a receiver without a
+    sender would turn off Django's fast delete for every model of the portal."""
+    for model in attachment_models():
+        post_delete.connect(_file_follows_delete, sender=model, dispatch_uid=f"attachment-file:{model._meta.label}")
+
+
 def attachments_remove(attachments: models.QuerySet | Iterable[AttachmentBase]) -> int:
-    """Delete the rows now (a queryset in one statement) and their files when the transaction commits; returns
-    how many rows were removed."""
-    doomed: list[tuple[object, str]] = []
+    """Delete the rows now (a queryset in one statement); their files go when the transaction commits (the
+    post_delete receiver above, which a record's cascade triggers too). Returns how many rows were removed."""
     if isinstance(attachments, models.QuerySet):
-        storage = attachments.model._meta.get_field("file").storage
-        doomed = [(storage, name) for name in attachments.values_list("file", flat=True) if name]
-        count = attachments.delete()[1].get(attachments.model._meta.label, 0)
-    else:
-        count = 0
-        for attachment in attachments:
-            if attachment.file.name:
-                doomed.append((attachment.file.storage, attachment.file.name))
-            attachment.delete()
-            count += 1
-
-    def delete_files() -> None:
-        for storage, name in doomed:
-            storage.delete(name)
-
-    transaction.on_commit(delete_files)
+        return attachments.delete()[1].get(attachments.model._meta.label, 0)
+    count = 0
+    for attachment in attachments:
+        attachment.delete()
+        count += 1
     return count
 
 

@@ -100,6 +100,21 @@ def test_a_rolled_back_delete_keeps_the_file_and_a_committed_one_removes_it(cast
     assert not Attachment.objects.exists() and _stored(settings) == []
 
 
+def test_a_cascade_takes_the_files_on_commit_and_a_rollback_keeps_them(cast, settings,
+                                                                      django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = _meeting(cast, attachments=(_pdf(), _pdf("二.pdf")))
+    assert len(_stored(settings)) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(Boom), transaction.atomic():
+            Meeting.objects.filter(pk=meeting.pk).delete()
+            raise Boom
+    assert len(_stored(settings)) == 2 and Attachment.objects.count() == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        Meeting.objects.filter(pk=meeting.pk).delete()  # the record's cascade, as the admin's delete does
+    assert _stored(settings) == [] and not Attachment.objects.exists()
+
+
 def test_the_download_is_an_uncached_typed_attachment_or_404(cast, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         meeting = _meeting(cast, attachments=(_pdf("会议 纪要.pdf"),))
@@ -126,7 +141,7 @@ def test_attachments_orphans_lists_by_default_and_deletes_on_request(cast, setti
         meeting = _meeting(cast, attachments=(_pdf(), _pdf("二.pdf")))
     kept, gone = meeting.attachments.all()
     storage = kept.file.storage
-    orphan = storage.save("posts/999/abandoned", ContentFile(b"x"))  # a cascade left it behind
+    orphan = storage.save("posts/999/abandoned", ContentFile(b"x"))  # e.g. from before files followed deletes
     outside = storage.save("exports/keep.txt", ContentFile(b"x"))  # not an attachment folder: never touched
     gone.file.storage.delete(gone.file.name)  # a row whose file is missing
 

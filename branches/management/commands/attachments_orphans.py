@@ -1,5 +1,6 @@
-"""``manage.py attachments_orphans [--delete]``: stored attachment files that no row names (a record deleted with
-its attachments by cascade, a crash between a commit and the write), and rows whose file is missing.
+"""``manage.py attachments_orphans [--delete]``: stored attachment files that no row names (a crash between a
+commit and the file's write or delete, files from before the layer, a database restored from an older copy), and
+rows whose file is missing.
 
 A dry run by default: it lists and counts. ``--delete`` removes the orphaned files; a row whose file is missing
 is only reported (it still says who uploaded what and when: a person decides whether to delete it)."""
