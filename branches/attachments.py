@@ -24,6 +24,7 @@ from __future__ import annotations
 import posixpath
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -43,7 +44,6 @@ class AttachmentBase(models.Model):
     their folder's path function and set ``storage_folder`` (the first part of every stored name)."""
 
     storage_folder: str = ""
-    file: models.FileField
 
     name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(_("content type"), max_length=100)
@@ -60,11 +60,16 @@ class AttachmentBase(models.Model):
         return self.name
 
 
+def _file_field(model: type[models.Model]) -> Any:
+    """The model's ``file`` field (each subclass declares its own, with its folder's ``upload_to``)."""
+    return model._meta.get_field("file")
+
+
 @dataclass(frozen=True)
 class Checked:
     """An upload that passed the content check, with the type sniffed from its bytes."""
 
-    upload: object
+    upload: Any  # an UploadedFile
     content_type: str
 
 
@@ -75,7 +80,7 @@ def attachments_check(uploads: Iterable, *, max_bytes: int | None = None) -> lis
     return [Checked(upload, upload_check(upload, max_bytes=limit)) for upload in uploads]
 
 
-def _spool(upload) -> File:
+def _spool(upload: Any) -> File:
     """A copy of the upload's bytes that outlives the request. The request closes (and for a large upload,
     deletes) its files when the response is sent, which may come before the commit (a caller's outer atomic
     block); the copy stays in memory up to Django's upload threshold and goes to a temporary file beyond."""
@@ -87,29 +92,28 @@ def _spool(upload) -> File:
     return File(copy, name=upload.name)
 
 
-def _write(model: type[AttachmentBase], pk: int, name: str, content: File) -> None:
-    storage = model._meta.get_field("file").storage
+def _write(model: Any, pk: int, name: str, content: File) -> None:
+    field = _file_field(model)
     with content:
-        saved = storage.save(name, content, max_length=model._meta.get_field("file").max_length)
+        saved = field.storage.save(name, content, max_length=field.max_length)
     if saved != name:  # the storage chose another name (one was taken): the row follows it
         model.objects.filter(pk=pk).update(file=saved)
 
 
-def attachment_store(*, model: type[AttachmentBase], checked: Checked, by, **owner) -> AttachmentBase:
+def attachment_store(*, model: Any, checked: Checked, by: Any, **owner: Any) -> AttachmentBase:
     """Record one checked upload on its owner (``meeting=…``, ``post=…``, ``grant=…, report=…``, ``step=…``).
     The row is saved now with the name the file will have; the bytes are written when the transaction commits."""
     upload = checked.upload
     attachment = model(**owner, name=(upload.name or "")[:200], content_type=checked.content_type,
                        size=upload.size, uploaded_by=by)
-    file_field = model._meta.get_field("file")
-    attachment.file.name = file_field.generate_filename(attachment, upload.name or "")
+    attachment.file.name = _file_field(model).generate_filename(attachment, upload.name or "")
     attachment.save()
     pk, name, content = attachment.pk, attachment.file.name, _spool(upload)
     transaction.on_commit(lambda: _write(model, pk, name, content))
     return attachment
 
 
-def _file_follows_delete(sender, instance: AttachmentBase, **kwargs) -> None:
+def _file_follows_delete(sender: Any, instance: Any, **kwargs: Any) -> None:
     """post_delete of every attachment model: the file goes when the delete commits (a rollback keeps it)."""
     name, storage = instance.file.name, instance.file.storage
     if name:
@@ -135,13 +139,13 @@ def attachments_remove(attachments: models.QuerySet | Iterable[AttachmentBase]) 
     return count
 
 
-def attachment_remove(*, attachment: AttachmentBase) -> None:
+def attachment_remove(*, attachment: Any) -> None:
     """One attachment: the row now, its file on commit (a rolled-back delete keeps both)."""
     attachments_remove([attachment])
 
 
-def attachment_response(*, attachment: AttachmentBase, user=None,
-                        may_view: Callable[[object], bool] | None = None) -> FileResponse:
+def attachment_response(*, attachment: Any, user: Any = None,
+                        may_view: Callable[[Any], bool] | None = None) -> FileResponse:
     """The download: ``may_view(user)`` decides (PermissionDenied otherwise); always an attachment under its
     uploaded name, typed as sniffed, ``nosniff`` so a browser never reinterprets it, and ``no-store`` so a shared
     cache or the next user of a campus computer does not keep it."""
@@ -160,12 +164,12 @@ def attachment_response(*, attachment: AttachmentBase, user=None,
 
 # --- orphans ---------------------------------------------------------------------------------------------------
 
-def attachment_models() -> list[type[AttachmentBase]]:
+def attachment_models() -> list[Any]:
     """Every concrete attachment model of the installed apps."""
     return [model for model in apps.get_models() if issubclass(model, AttachmentBase)]
 
 
-def _walk(storage, folder: str) -> Iterator[str]:
+def _walk(storage: Any, folder: str) -> Iterator[str]:
     try:
         folders, files = storage.listdir(folder)
     except (FileNotFoundError, NotADirectoryError):
@@ -178,7 +182,7 @@ def _walk(storage, folder: str) -> Iterator[str]:
 
 @dataclass
 class Orphans:
-    files: list[tuple[object, str]] = field(default_factory=list)  # (storage, name): stored, no row names it
+    files: list[tuple[Any, str]] = field(default_factory=list)  # (storage, name): stored, no row names it
     missing: list[tuple[str, int, str]] = field(default_factory=list)  # (model label, pk, name): row, no file
 
 
@@ -189,14 +193,14 @@ def attachment_orphans() -> Orphans:
     file seen here has its row visible to the query that follows, and an upload in flight is never taken for
     an orphan."""
     found = Orphans()
-    by_storage: dict[int, tuple[object, set[str], set[str]]] = {}
+    by_storage: dict[int, tuple[Any, set[str], set[str]]] = {}
     for model in attachment_models():
-        storage = model._meta.get_field("file").storage
+        storage = _file_field(model).storage
         entry = by_storage.setdefault(id(storage), (storage, set(), set()))
         if model.storage_folder:
             entry[1].update(_walk(storage, model.storage_folder))
     for model in attachment_models():
-        storage = model._meta.get_field("file").storage
+        storage = _file_field(model).storage
         stored = by_storage[id(storage)][1]
         named = by_storage[id(storage)][2]
         for pk, name in model.objects.values_list("pk", "file").iterator():

@@ -48,8 +48,8 @@ def inert(value: object) -> object:
     if isinstance(value, Promise):
         value = str(value)
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)  # first: "\x01=…" must not hide the "=" from the check
-        return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+        text: str = ILLEGAL_CHARACTERS_RE.sub("", value)  # first: "\x01=…" must not hide the "=" from the check
+        return "'" + text if text.startswith(FORMULA_PREFIXES) else text
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, datetime.datetime):
@@ -126,14 +126,14 @@ def _fill(sheet, spec: Sheet) -> None:
                 auto[index] = max(auto[index], _display_width(cell.value))
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # openpyxl would take a stored "=…" for a formula; inert() prefixed it anyway
-            column = spec.columns[index - 1] if index <= len(spec.columns) else None
+            spec_column = spec.columns[index - 1] if index <= len(spec.columns) else None
             if isinstance(cell.value, datetime.datetime):
                 cell.number_format = DATETIME_FORMAT
             elif isinstance(cell.value, datetime.date):
                 cell.number_format = DATE_FORMAT
-            elif column is not None and column.number_format and isinstance(cell.value, (int, float)):
-                cell.number_format = column.number_format
-            if column is not None and column.wrap:
+            elif spec_column is not None and spec_column.number_format and isinstance(cell.value, (int, float)):
+                cell.number_format = spec_column.number_format
+            if spec_column is not None and spec_column.wrap:
                 cell.alignment = wrap
     for index, width in auto.items():
         sheet.column_dimensions[get_column_letter(index)].width = min(50, max(8, width + 2))
