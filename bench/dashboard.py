@@ -118,7 +118,7 @@ def prepare(database_url: str, scale: int, repeat: int) -> dict:
     for _label, login, _code, _kind in plan:
         if login not in result["sessions"]:
             client = Client()
-            client.force_login(users.get(username=login), backend="django.contrib.auth.backends.ModelBackend")
+            client.force_login(users.get(username=login), backend="config.cas.LocalPasswordBackend")
             result["sessions"][login] = client.cookies[settings.SESSION_COOKIE_NAME].value
 
     raw = psycopg2.connect(_dsn(settings.DATABASES["default"]))
