@@ -129,3 +129,4 @@ class EightOnesTickAdmin(SimpleHistoryAdmin):
     raw_id_fields = ["organization"]
     readonly_fields = ["ticked_by"]
 from assessments import admin_evaluation  # noqa: E402,F401  (民主评议党员, issue 19)
+from assessments import admin_commendation  # noqa: E402,F401  (七一表彰, issue 19)

@@ -14,6 +14,14 @@ class AssessmentsConfig(AppConfig):
         from members.record import register_record_section
 
         register_record_section(evaluation_section, order=80)
+        from assessments.commendation_record import honours_section, unit_honours_panel  # 七一表彰 (issue 19)
+        from members.panels import register_unit_panel
+
+        register_record_section(honours_section, order=85)
+        register_unit_panel(unit_honours_panel, position="bottom")
+        from assessments import notify_commendation  # 七一表彰 nominations due, 公示 ending (issue 19)
+
+        notify_commendation.register()
         from django.db.models.signals import post_delete, post_save
 
         # The member's home: the 测评 open for them (issue 22).

@@ -30,6 +30,7 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("dashboard/", include("assessments.urls_dashboard")),  # the 组织部 dashboard (issue 9)
     path("evaluations/", include("assessments.urls_evaluation")),  # 民主评议党员 (issue 19)
+    path("commendations/", include("assessments.urls_commendation")),  # 七一表彰 (issue 19)
     path("notifications/", include("notifications.urls")),  # issue 20: digests, preferences, the outbox
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

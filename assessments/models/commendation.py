@@ -198,7 +198,7 @@ class NominationObjection(models.Model):
     received_on = models.DateField(_("received on"))
     text = models.TextField(_("objection"), max_length=2000)
     raised_by = models.CharField(_("raised by"), max_length=60, blank=True, help_text=_("May be left anonymous."))
-    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.OPEN)
+    outcome = models.CharField(_("outcome of the check"), max_length=10, choices=Outcome.choices, default=Outcome.OPEN)
     resolution = models.TextField(_("resolution"), blank=True, max_length=1000)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="+", verbose_name=_("recorded by"))
