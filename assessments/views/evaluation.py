@@ -18,12 +18,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from assessments.models.evaluation import EvaluationEntry, EvaluationFollowUp, EvaluationGrade, MemberEvaluation
 from assessments.selectors import evaluation as selectors
 from assessments.services import evaluation as services
+from branches.spreadsheets.export import xlsx_response
 from branches.models import Organization
 from branches.once import OnceField
 from branches.selectors import MANAGE_MEMBERS, organizations_with_permission
 from members.services.tabular import xlsx_bytes
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class OpenForm(forms.Form):
@@ -281,6 +281,4 @@ def evaluation_summary_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
                      r.entry.get_grade_display() if r.entry.grade else ("不评定" if not r.entry.graded else ""),
                      r.entry.reason,
                      "；".join(f"{f.get_step_display()}（{f.get_status_display()}）" for f in r.follow_ups)])
-    response = HttpResponse(xlsx_bytes(headers, data), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="evaluation-{evaluation.branch.code}-{evaluation.year}.xlsx"'
-    return response
+    return xlsx_response(xlsx_bytes(headers, data), f"evaluation-{evaluation.branch.code}-{evaluation.year}.xlsx")
