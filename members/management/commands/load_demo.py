@@ -41,16 +41,30 @@ class Command(BaseCommand):
                 raise CommandError("The database already holds organizations; use --replace to start over.")
             self._clear()
         started = time.perf_counter()
+        self._show = options.get("verbosity", 1) >= 1
         builder = DemoBuilder(seed=seed, scale=scale, today=timezone.localdate())
+        steps = demo_steps()
+        total = len(steps) + 2  # the organisations and people, each app's step, the dashboard's figures
         with transaction.atomic():  # all or nothing: a failed step leaves no half-built demo behind
+            self._progress(0, total, "organizations and people", None, started)
             builder.build()
+            self._progress(1, total, "organizations and people",
+                           f"{len(builder.users)} logins", started, done=True)
             # What the higher apps add (meetings, …), with random numbers derived from the same seed.
-            reports = [(step.name, step.load(builder)) for step in demo_steps()]
+            reports = []
+            for index, step in enumerate(steps, start=1):
+                self._progress(index, total, step.name, None, started)
+                step_started = time.perf_counter()
+                report = step.load(builder)
+                reports.append((step.name, report))
+                self._progress(index + 1, total, step.name, report, step_started, done=True)
         User = get_user_model()
         if not User.objects.filter(username="admin").exists():
             User.objects.create_superuser("admin", "admin@example.edu.cn", DEMO_PASSWORD, first_name="系统管理员")
         # The dashboard's snapshot, so it shows the demo at once (the beat refreshes it from then on).
+        self._progress(total - 1, total, "dashboard figures", None, started)
         figures = figures_refresh()
+        self._progress(total, total, "dashboard figures", f"{figures.units} units", started, done=True)
         reports.append(("dashboard figures", f"{figures.units} units in {figures.seconds:.1f} s"))
         elapsed = time.perf_counter() - started
         self.stdout.write(self.style.SUCCESS(
@@ -68,6 +82,22 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo password for every login: {DEMO_PASSWORD}")
         for username, what in demo_logins_summary(scale):
             self.stdout.write(f"  {username:<8} {what}")
+
+    def _progress(self, index: int, total: int, name: str, report, since: float, *, done: bool = False) -> None:
+        """One line per step as it starts and ends (to stderr, so the summary on stdout stays the same):
+        a bar of the steps done, the step's name, and when it ends its count and seconds."""
+        if not getattr(self, "_show", True):
+            return
+        width = 20
+        filled = round(width * index / total) if total else width
+        bar = "#" * filled + "-" * (width - filled)
+        if done:
+            count = str(report).split("\n")[0] if report is not None else ""
+            line = f"[{bar}] {index:>2}/{total} {name}: {count} ({time.perf_counter() - since:.1f} s)"
+        else:
+            line = f"[{bar}] {index:>2}/{total} {name} …"
+        self.stderr.write(line, style_func=lambda text: text)  # progress, not an error: no red
+        self.stderr.flush()
 
     @transaction.atomic
     def _clear(self) -> None:
