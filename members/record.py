@@ -28,13 +28,17 @@ def render_record_sections(request: HttpRequest, member, *, unmasked: bool) -> l
 
 
 def discipline_section(request: HttpRequest, member, unmasked: bool) -> str | None:
-    """党纪处分 on record, for the member and those who manage them. One query."""
+    """党纪处分 on record, for the member and those who manage them, with the link to record one for the
+    committee above the branch and the 组织部. Two queries (the records, whether the viewer may record)."""
     if not unmasked:
         return None
     from members.models import DisciplinaryRecord
+    from members.services.discipline import may_record_discipline
 
     records = list(DisciplinaryRecord.objects.filter(member=member).order_by("-decided_on", "-pk"))
-    return render_to_string("members/record_discipline.html", {"records": records}, request=request)
+    may_record = member.user_id != request.user.pk and may_record_discipline(user=request.user, member=member)
+    return render_to_string("members/record_discipline.html",
+                            {"records": records, "member": member, "may_record": may_record}, request=request)
 
 
 register_record_section(discipline_section, order=90)

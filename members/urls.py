@@ -1,7 +1,7 @@
 from django.urls import path
 
 from members import views
-from members.views import lifecycle
+from members.views import discipline, lifecycle
 from members.views import statistics as stats
 
 app_name = "members"
@@ -12,6 +12,7 @@ urlpatterns = [
     path("org/<int:pk>/export.xlsx", views.member_export, name="export"),
     path("members/me/", views.member_me, name="me"),
     path("members/<int:pk>/", views.member_detail, name="detail"),
+    path("members/<int:pk>/discipline/new/", discipline.discipline_new, name="discipline_new"),
     path("members/import/", views.member_import, name="import"),
     path("members/import/template.xlsx", views.member_import_template, name="import_template"),
     # The lifecycle (issue 8).

@@ -147,6 +147,19 @@ T = {
     "Branches over the excellent quota": "优秀超比例的支部",
     "The latest year's 民主评议党员; Excellent may go to at most a third of a branch's full members.":
         "最近一年度的民主评议党员；优秀等次不超过支部正式党员的三分之一。",
+    # 党纪处分 recorded in the UI
+    "Choose a sanction.": "请选择处分种类。",
+    "A sanction is recorded after it was decided.": "处分须在作出决定后录入，决定日期不能晚于今天。",
+    "Say which committee decided it.": "请填写作出处分决定的党组织。",
+    "Give the reason as the decision states it.": "请按处分决定填写处分事由。",
+    "Sanction": "处分种类",
+    "Decided by (committee)": "决定机关",
+    "The sanction is on %(name)s's record.": "处分已记入%(name)s的档案。",
+    "Record a disciplinary sanction": "录入党纪处分",
+    "Disciplinary sanction of %(name)s": "%(name)s的党纪处分",
+    "Record a sanction as the committee decided it. The record shows on the member's record and history, and refuses a commendation in its year.":
+        "按党组织的处分决定录入。处分记入党员档案和历史记录，当年不得参加表彰。",
+    "On record": "已有记录",
 }
 
 P = {}

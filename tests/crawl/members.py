@@ -39,6 +39,8 @@ register(
     Entry("members:export", units("C1", "A", "B"), manages(), html=False),
     Entry("members:me", none, signed_in()),
     Entry("members:detail", _member, per_target(own=table(manages(), member=200), **{"in": manages(), "out": manages()})),
+    # 党纪处分 (issue 19): recorded by the committee above the member's branch or the 组织部, not by the branch.
+    Entry("members:discipline_new", _member, manages(level="above"), post=SAME),
     Entry("members:import", none, table(403, anonymous=302, committee_secretary=200, commissioner=200, zzb=200),
           post=SAME),
     Entry("members:import_template", none,
