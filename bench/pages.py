@@ -55,6 +55,8 @@ def _plan(only: list[str]) -> dict:
     import datetime
 
     from django.conf import settings
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError, transaction
     from django.contrib.auth import get_user_model
     from django.test import Client
     from django.urls import reverse
@@ -95,12 +97,16 @@ def _plan(only: list[str]) -> dict:
         if entry.is_action or not entry.html or (only and not any(name.startswith(o) for o in only)):
             continue
         try:
-            targets = entry.targets(world)
+            with transaction.atomic():  # a target that builds its row and fails leaves nothing half-written
+                targets = entry.targets(world)
         except _Missing as exc:
             skipped.append(f"{name}: no {exc} in the demo")
             continue
         except (AttributeError, AssertionError) as exc:  # no counterpart here, or not on A's or B's side
             skipped.append(f"{name}: {exc}")
+            continue
+        except (ValidationError, IntegrityError) as exc:  # the crawl's row already in the demo (e.g. an evaluation)
+            skipped.append(f"{name}: the crawl's set-up refused on the demo ({exc})")
             continue
         for target in targets:
             if target.query or target.headers or target.rule is not None:
@@ -262,7 +268,10 @@ def run_scale(scale: int, *, requests: int, only: list[str], fresh: bool, prefix
     environment = bench_environment(database_url=url)
     _manage("figures_refresh", environment=environment)
     child = subprocess.run([PYTHON, __file__, "--child", *(["--only", *only] if only else [])], cwd=ROOT,
-                           env=environment, check=True, capture_output=True, text=True)
+                           env=environment, capture_output=True, text=True)
+    if child.returncode:  # the plan failed: show why instead of a bare CalledProcessError
+        sys.stderr.write(child.stderr[-4000:])
+        raise SystemExit(f"the plan (bench/pages.py --child) failed with status {child.returncode}")
     line = next(line for line in child.stdout.splitlines() if line.startswith("PLAN_JSON "))
     plan = json.loads(line.removeprefix("PLAN_JSON "))
     for note in plan["skipped"]:
