@@ -89,12 +89,13 @@ def test_unit_page_query_count_does_not_grow_with_the_tree(cast, as_officer, dja
     # committee): 10 its branches, 11 the meeting rules, 12 full members per branch, 13 meetings by branch,
     # kind and month; 14 manage_units (may review), 15 records waiting at C1, 16 filing lag summary,
     # 17 manage_members (may file the committee's own minutes); projects.showcase: 18 manage_members (may see
-    # the unit's grants), 19 the grants it leads or joins; then the template: 20 breadcrumb.
-    with django_assert_num_queries(21):
+    # the unit's grants), 19 the grants it leads or joins; +1 the unit's own 七一 honours (assessments, issue 19);
+    # then the template: 20 breadcrumb.
+    with django_assert_num_queries(22):
         as_officer.get(url)
     _grow(cast.c1, 6, 4)
     figures_refresh()
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(22):
         response = as_officer.get(url)
     assert len(response.context["children"]) == 7
     assert [c.party_member_count for c in response.context["children"]][1:] == [4] * 6
@@ -105,8 +106,8 @@ def test_unit_page_query_count_does_not_grow_with_the_tree(cast, as_officer, dja
 def test_unit_page_before_the_first_snapshot_counts_live(cast, as_officer, django_assert_num_queries):
     # No snapshot yet (a new unit, or before the first refresh): the page counts live, one query more than
     # with it (the snapshot rows it looked for; then party_stats's two scans and the children's counts);
-    # +1 the main actions' manage_units (issue 22).
-    with django_assert_num_queries(24):
+    # +1 the main actions' manage_units (issue 22); +1 the unit's 七一 honours (issue 19).
+    with django_assert_num_queries(25):
         response = as_officer.get(reverse("members:unit", args=[cast.c1.pk]))
     assert response.context["figures_at"] is None and response.context["stats"]["party_members"] == 2
 
@@ -165,9 +166,9 @@ def test_branch_page_query_count_is_fixed(cast, as_alice, django_assert_num_quer
     # (the branch-shape warning, issue 18),
     # panels: +1 manage_members (the main actions, issue 22), 8 the user's open to-dos; the branch's compliance: 9 the branch, 10 the meeting rules,
     # 11 full members, 12 meetings by kind and month; 13 manage_members (may file); projects.showcase:
-    # 14 manage_members (may see the branch's grants), 15 its grants;
+    # 14 manage_members (may see the branch's grants), 15 its grants; +1 the branch's 七一 honours (issue 19);
     # then the template: 16 breadcrumb, 17 children (party groups).
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(20):
         as_alice.get(url)
     make_org(cast.branch_a, K.GROUP, "第一党小组")
     for i in range(3):
@@ -175,7 +176,7 @@ def test_branch_page_query_count_is_fixed(cast, as_alice, django_assert_num_quer
                             text="召开支部党员大会")
     for _ in range(8):
         MemberFactory(branch=cast.branch_a)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(20):
         response = as_alice.get(url)
     assert response.content.decode().count('data-todo="meeting_missing"') == 3
 
@@ -279,12 +280,14 @@ def test_member_pages_send_anonymous_to_login(cast, anonymous):
 def test_member_record_query_count(cast, as_alice, django_assert_num_queries):
     # 1 session, 2 user, 3 the member with branch and group, 4 view permission on the branch,
     # 5 manage permission (unmasked or not), the record's sections (members.record): 6 the member's
-    # 民主评议 grades (issue 19), 7 their 党纪处分 — one query each, whatever the record holds.
-    with django_assert_num_queries(7):
+    # 民主评议 grades (issue 19), +1 their 七一 honours (issue 19), 7 their 党纪处分 — one query each,
+    # whatever the record holds; +1 may the viewer record a sanction (the 党纪处分 section's link, 32219c6).
+    with django_assert_num_queries(9):
         as_alice.get(reverse("members:detail", args=[cast.bob_member.pk]))
-    # 1 session, 2 user, 3 the member by login; the record's sections: 4 民主评议 grades, 5 党纪处分; the
+    # 1 session, 2 user, 3 the member by login; the record's sections: 4 民主评议 grades, +1 七一 honours,
+    # 5 党纪处分; the
     # member's first screen (issue 22): 6 the 测评 open for them, 7–8 their dues declaration and this
     # year's lines, 9–12 the branch's tasks this month (the branch, the meeting rules, the full members,
     # the meetings held). Fixed, whatever the member's history holds.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         as_alice.get(reverse("members:me"))
