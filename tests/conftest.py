@@ -17,7 +17,10 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.management import call_command
+from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 
 from branches.models import Organization, Role
 from branches.services import role_assign
@@ -52,6 +55,8 @@ _CLOCK = re.compile(r"\b(?:timezone\.now|timezone\.localdate|timezone\.localtime
 # Modules that read no clock themselves but call services whose `today` defaults to the real date (found by
 # running the whole suite on the sweep's dates).
 _INDIRECT: set[str] = set()
+# A module that takes its day from the session's demo (`session_demo.today`, the date it was loaded on).
+_DEMO_DAY = re.compile(r"\bsession_demo\.today\b")
 
 
 _HELPER_IMPORT = re.compile(r"^from tests\.(\w+) import", re.MULTILINE)
@@ -63,7 +68,7 @@ def _reads_the_clock(path: pathlib.Path, seen: dict[pathlib.Path, bool]) -> bool
         seen[path] = False  # an import cycle ends here
         source = path.read_text(encoding="utf-8")
         helpers = [path.parent / f"{name}.py" for name in _HELPER_IMPORT.findall(source)]
-        seen[path] = (path.name in _INDIRECT or bool(_CLOCK.search(source))
+        seen[path] = (path.name in _INDIRECT or bool(_CLOCK.search(source)) or bool(_DEMO_DAY.search(source))
                       or any(h.exists() and _reads_the_clock(h, seen) for h in helpers))
     return seen[path]
 
@@ -88,6 +93,7 @@ def pytest_collection_modifyitems(config, items):
         path = pathlib.Path(str(item.path))
         if path.suffix == ".py" and _reads_the_clock(path, seen):
             item.add_marker(pytest.mark.calendar)
+    _group_the_demo_tests(items)
 
 
 def pytest_report_header(config):
@@ -165,3 +171,93 @@ def as_officer(cast) -> Client:
 @pytest.fixture
 def anonymous(cast) -> Client:
     return Client()
+
+
+# The demo, loaded once per test session (issue 17.4): `load_demo --seed 7` costs about a minute on this machine,
+# and test_demo, test_posts_demo and test_meeting_demo each loaded it again (test_demo once per test). Now the
+# first test that asks for `session_demo` loads it inside a transaction on the session's test database; every
+# test then runs in a savepoint inside it (pytest-django's `db`), so whatever a test changes is undone before
+# the next one sees the demo, and a module that changes it for all its tests does so in a savepoint of its own
+# (test_meeting_demo). The tests that use it are run one after another (_group_the_demo_tests), and the
+# transaction is rolled back after the last of them, so every other test finds the empty database it expects,
+# including the transactional ones (a live server or a worker cannot see an uncommitted demo: the browser
+# journey that needs one loads its own). The same on SQLite and PostgreSQL: nothing is copied or dumped.
+DEMO_SEED = 7
+
+
+class SessionDemo:
+    """The demo loaded in an open transaction; `today` is the local date it was loaded on."""
+
+    def __init__(self, blocker) -> None:
+        self._blocker = blocker
+        self._atomic = None
+        self.seed = DEMO_SEED
+        self.today: datetime.date | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self._atomic is not None
+
+    def open(self) -> None:
+        if self._atomic is not None:
+            return
+        with self._blocker.unblock():
+            self._atomic = transaction.atomic()
+            self._atomic.__enter__()
+            self.today = timezone.localdate()
+            call_command("load_demo", seed=self.seed, verbosity=0)
+
+    def close(self) -> None:
+        if self._atomic is None:
+            return
+        atomic, self._atomic = self._atomic, None
+        with self._blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+_session_demo: SessionDemo | None = None
+
+
+def _uses_the_demo(item) -> bool:
+    return "session_demo" in getattr(item, "fixturenames", ())
+
+
+def _group_the_demo_tests(items) -> None:
+    """Run the tests that use the session's demo one after another, where the first of them was, so the
+    demo is loaded once and the transaction holding it is closed before any other test runs."""
+    demo = [item for item in items if _uses_the_demo(item)]
+    if not demo:
+        return
+    first = items.index(demo[0])
+    rest = [item for item in items if not _uses_the_demo(item)]
+    items[:] = rest[:first] + demo + rest[first:]
+
+
+@pytest.fixture(scope="session")
+def session_demo(django_db_setup, django_db_blocker) -> SessionDemo:
+    """The demo (seed 7), for reading; request it together with `db` (never `transactional_db`)."""
+    global _session_demo
+    _session_demo = SessionDemo(django_db_blocker)
+    _session_demo.open()
+    yield _session_demo
+    _session_demo.close()
+    _session_demo = None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    if not _uses_the_demo(item):
+        return
+    if "transactional_db" in item.fixturenames or "live_server" in item.fixturenames:
+        pytest.fail(f"{item.nodeid}: the session's demo is uncommitted; a transactional test (live server, "
+                    "worker) must load its own", pytrace=False)
+    if _session_demo is not None:
+        _session_demo.open()  # after a run of other tests (a --last-failed or -k selection keeps them grouped)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    yield
+    if _session_demo is not None and _session_demo.is_open and (nextitem is None or not _uses_the_demo(nextitem)):
+        _session_demo.close()

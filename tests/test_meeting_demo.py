@@ -2,8 +2,9 @@
 database, the picture has realistic gaps (some branches behind, some late filings, some records waiting
 for review or returned), the rows are consistent with the model, and a seed always gives the same data.
 
-The demo is loaded once for the module (about 5 s) inside a transaction that is rolled back at the end;
-each test runs in a savepoint inside it, as pytest-django's ``db`` fixture does.
+The demo is the session's (tests/conftest.py: loaded once inside a transaction rolled back after its last
+user); this module removes the live sign-in meeting in a savepoint of its own, and each test runs in a savepoint
+inside that, as pytest-django's ``db`` fixture does. SEED is the seed of the meetings the last tests regenerate.
 """
 
 import datetime
@@ -11,10 +12,8 @@ from collections import Counter
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, F, Q
-from django.utils import timezone
 
 from branches.models import Organization, Role
 from disclosure.demo import demo_random, meetings_demo_clear, meetings_demo_create
@@ -27,10 +26,10 @@ SEED = 5
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
+def demo(session_demo, django_db_blocker):
+    # The session's demo (tests/conftest.py), changed for this module in a savepoint rolled back at its end.
     with django_db_blocker.unblock(), transaction.atomic():
-        today = timezone.localdate()
-        call_command("load_demo", seed=SEED, verbosity=0)
+        today = session_demo.today
         # The QR sign-in step's live meeting (issue 20: a draft held this hour, filed by nobody yet; its own
         # test is tests/test_sign_in_demo.py) is not part of the year of minutes checked here.
         live = list(SignIn.objects.values_list("meeting_id", flat=True).distinct())

@@ -1,13 +1,11 @@
 """load_demo's posts (disclosure/demo_posts.py): at least 1,200, about 300 理论学习 and 500 推进工作, uneven across
 units, with internal and restricted ones, some awaiting the check, summaries of approved minutes, a history
-row each, and searchable. The demo is loaded once for the module inside a transaction rolled back at the end.
+row each, and searchable. The demo is the session's (tests/conftest.py: loaded once, each test in a savepoint).
 """
 
 from collections import Counter
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.test import Client
 
 from branches.models import Organization
@@ -16,17 +14,9 @@ from disclosure.search import search_filter
 from disclosure.selectors.benchmark import benchmark
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", seed=7, verbosity=0)
-        yield
-        transaction.set_rollback(True)
-
-
 @pytest.fixture
-def db_demo(demo, db):
-    return demo
+def db_demo(session_demo, db):
+    return session_demo
 
 
 def test_figures(db_demo):
