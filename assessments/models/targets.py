@@ -85,6 +85,9 @@ class Indicator(models.Model):
         BRANCH_GRADES = "branch_grades", _("Branches compliant in last year's assessment")
         APPROVALS = "approvals", _("Development approvals on time")
         OWN_POSTS = "own_posts", _("Committee's own published posts")
+        # 民主评议党员 (issue 19): the branch's yearly evaluation approved by the committee; for a committee, the
+        # share of its branches whose evaluation was.
+        MEMBER_EVALUATION = "member_evaluation", _("Member evaluation completed and approved")
 
     table = models.ForeignKey(IndicatorTable, on_delete=models.CASCADE, related_name="indicators",
                               verbose_name=_("indicator table"))

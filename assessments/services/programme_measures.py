@@ -29,6 +29,7 @@ class CommitteeMeasures:
     grades: dict[int, tuple[int, int]] = field(default_factory=dict)  # unit id → (passed, graded) last year
     approvals: dict[int, tuple[int, int]] = field(default_factory=dict)  # unit id → (on time, approvals)
     guide: dict[int, tuple[int, int]] = field(default_factory=dict)  # branch id → (done, due) required actions
+    evaluations: dict[int, tuple[int, int]] = field(default_factory=dict)  # unit id → (approved, branches)
 
 
 def window(cycle) -> tuple[datetime.date, datetime.date]:
@@ -110,6 +111,22 @@ def collect(*, cycle, units: list[Organization], per_branch: dict[str, tuple[int
             mine = [a for a in due if a.programme == programme_for(branch)]
             if mine:
                 m.guide[branch.pk] = (sum(1 for a in mine if (branch.pk, a.pk) in done), len(mine))
+    if branches:
+        # 民主评议党员 (issue 19): approved for the year before the cycle's (held around the year's end) or opened
+        # within the window. One query.
+        from django.db.models import Q
+
+        from assessments.models.evaluation import MemberEvaluation
+
+        approved = set(MemberEvaluation.objects.filter(
+            Q(year=cycle.year - 1) | Q(opened_on__gte=first, opened_on__lt=last),
+            status=MemberEvaluation.Status.APPROVED, branch__in=branches).values_list("branch_id", flat=True))
+        for branch in branches:
+            m.evaluations[branch.pk] = (int(branch.pk in approved), 1)
+        for unit in secondary:
+            inside = [b.pk for b in branches if b.path.startswith(unit.path)]
+            if inside:
+                m.evaluations[unit.pk] = (sum(1 for pk in inside if pk in approved), len(inside))
     return m
 
 
@@ -153,6 +170,12 @@ def prefill(indicator, unit: Organization, m: CommitteeMeasures) -> tuple[Decima
         ok, n = m.guide[unit.pk]
         return _ratio(top, ok / n), _("Annual guide: %(ok)d of %(n)d required actions recorded as done") % {
             "ok": ok, "n": n}
+    if source == S.MEMBER_EVALUATION and unit.pk in m.evaluations:
+        ok, n = m.evaluations[unit.pk]
+        if unit.kind == Organization.Kind.BRANCH:
+            return _ratio(top, ok / n), (_("Member evaluation approved by the committee") if ok else
+                                         _("No approved member evaluation in the year"))
+        return _ratio(top, ok / n), _("Member evaluation: %(ok)d of %(n)d branches approved") % {"ok": ok, "n": n}
     return None
 
 

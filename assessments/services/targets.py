@@ -306,7 +306,7 @@ SOURCE_LABELS: dict[str, str] = {S.NONE: "", S.MEETINGS: "三会一课", S.TIMEL
                  S.GUIDE_ACTIONS: "工作指南", S.COMMITTEE_MEETINGS: "党委会议", S.CENTRAL_STUDY: "中心组学习",
                  S.DEMOCRATIC_LIFE: "民主生活会", S.DECISIONS: "重大决策", S.REVIEW_TIMELINESS: "审核及时性",
                  S.BRANCH_COMPLIANCE: "支部达标", S.BRANCH_GRADES: "支部考核", S.APPROVALS: "审批按期",
-                 S.OWN_POSTS: "本级动态"}
+                 S.OWN_POSTS: "本级动态", S.MEMBER_EVALUATION: "民主评议"}
 
 
 def indicators_in_order(table: IndicatorTable) -> list[Indicator]:

@@ -160,6 +160,11 @@ T = {
     "Record a sanction as the committee decided it. The record shows on the member's record and history, and refuses a commendation in its year.":
         "按党组织的处分决定录入。处分记入党员档案和历史记录，当年不得参加表彰。",
     "On record": "已有记录",
+    # the assessment indicator source
+    "Member evaluation completed and approved": "民主评议党员完成并经上级党组织审批",
+    "Member evaluation approved by the committee": "民主评议党员已经上级党组织审批",
+    "No approved member evaluation in the year": "本年度无经审批的民主评议党员",
+    "Member evaluation: %(ok)d of %(n)d branches approved": "民主评议党员：%(n)d个支部中%(ok)d个已审批",
 }
 
 P = {}
