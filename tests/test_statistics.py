@@ -21,6 +21,7 @@ from members.selectors import party_stats
 from members.services.statistics import stat_report_compute, stat_report_request
 from tests.conftest import login
 from tests.factories import MemberFactory, UserFactory, make_org
+from tests.test_celery_worker import worker_queue  # noqa: F401  (the fixture: a real worker on a queue of its own)
 
 K = Organization.Kind
 D = datetime.date(2026, 12, 31)
@@ -408,3 +409,35 @@ def test_demo_fills_the_fields_and_computes_last_years_tables(tree):
     line = _load_statistics(SimpleNamespace(today=datetime.date(2027, 3, 1)))
     report = StatReport.objects.get(organization=tree["u"], as_of=datetime.date(2026, 12, 31))
     assert report.status == StatReport.Status.DONE and "2026-12-31" in line
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_computes_the_report(tree, worker_queue):
+    """The report asked for through the service (its task queued on commit) is computed by a separate Celery
+    worker process writing to the same database: progress, status and kept result as the in-process tables."""
+    import time
+
+    from config.celery import app as celery_app
+
+    queue, process = worker_queue
+    routes = celery_app.conf.task_routes
+    celery_app.conf.task_routes = {"members.tasks.stat_report_compute": {"queue": queue}}
+    try:
+        report = stat_report_request(organization=tree["u"], as_of=MID, by=None)
+    finally:
+        celery_app.conf.task_routes = routes
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        report.refresh_from_db()
+        if report.status in (StatReport.Status.DONE, StatReport.Status.FAILED):
+            break
+        assert process.poll() is None, process.stdout.read()
+        time.sleep(0.3)
+    assert report.status == StatReport.Status.DONE, f"the worker left the report {report.status}: {report.error}"
+    tables = list(statistics.active_tables())
+    assert report.done_tables == report.total_tables == len(tables) and report.finished_at is not None
+    kept = {t["code"]: t["cells"] for t in report.result["tables"]}
+    for table in tables:  # the worker's figures are the ones computed here
+        here = statistics.compute_table(table=table, unit=tree["u"], as_of=MID)
+        assert kept[table.code] == [list(row) for row in here], table.code
