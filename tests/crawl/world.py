@@ -77,12 +77,18 @@ def build(cast) -> World:
                  "code", "assessment", "item", "grant", "grant_file", "applicant", "draft_meeting", "pending_post",
                  "draft_grant"):
         o[name] = {}
-    _meetings(world, sides)
-    _posts(world, sides)
-    _lifecycle(world, sides)
+    from django.test import TestCase
+
+    # Attachments' files are written when their record commits (branches/attachments.py): run those commits'
+    # callbacks, as a request's end would, so the downloads find their files.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        _meetings(world, sides)
+        _posts(world, sides)
+        _lifecycle(world, sides)
     _ratings(world, sides, zzb)
     _cycle(world, sides, zzb)
-    _grants(world, sides, zzb, reviewer)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        _grants(world, sides, zzb, reviewer)
     # The dashboard's snapshot, as the beat keeps it: its pages then show figures, not "no data yet".
     from branches.figures import figures_refresh
 
