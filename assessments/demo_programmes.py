@@ -133,3 +133,4 @@ def _clear() -> None:
 
 
 register_demo_step(DemoStep(name="programmes", load=_load, clear=_clear))
+import assessments.demo_commendation  # noqa: E402, F401  (issue 19: the 七一表彰 demo step, after the cycle and programmes)

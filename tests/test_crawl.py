@@ -18,7 +18,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.crawl import assessments, disclosure, members, notifications, programmes, projects, site  # noqa: F401  (they register)
+from tests.crawl import assessments, commendations, disclosure, members, notifications, programmes, projects, site  # noqa: F401,E501  (they register)
 from tests.crawl.english import english_in_context, english_words, form_fields
 from tests.crawl.registry import LOGIN, PERSONAS, REGISTRY, Result, Target
 from tests.crawl.world import NOW, build
