@@ -128,7 +128,7 @@ def test_joint_showcase_project_from_application_to_acceptance(page, grants_cast
     page.fill("#expense-form [name=amount]", "1200")
     page.fill("#expense-form [name=purpose]", "活动展板")
     _submit(page, "[data-action=expense-form]")
-    assert page.inner_text("#grant-left").strip() == "600.00"
+    assert page.inner_text("#grant-left").strip() == "¥600.00"
 
     # --- final report, then acceptance by the 组织部 --------------------------------------------------
     page.select_option("#report-form [name=kind]", "final")
