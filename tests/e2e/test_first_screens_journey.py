@@ -57,10 +57,30 @@ def _no_overflow(page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
-def _meeting(cast, *, days: int, status: str = "approved", kind: str = "general_assembly", **extra) -> Meeting:
-    held = timezone.now() - datetime.timedelta(days=days)
+def _meeting(cast, *, days: int, status: str = "approved", kind: str = "general_assembly", this_year: bool = False,
+             **extra) -> Meeting:
+    """A record held `days` ago; with `this_year`, no earlier than this year's 1 January (local time), for a record
+    that must show on the meeting list, whose default year is this one: on 1–9 January `days` ago is last year."""
+    now = timezone.now()
+    held = now - datetime.timedelta(days=days)
+    if this_year:
+        new_year = timezone.localtime(now).replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+        held = max(held, new_year)
     return Meeting.objects.create(organization=cast.branch_a, kind=kind, status=status, held_at=held,
                                   topics="学习党章", expected_count=10, present_count=8, leave_count=2, **extra)
+
+
+def _first_screen_on_a_phone(browser, live_server, username: str, unit, name: str) -> None:
+    """The desk personas' first screen tried on a 390 × 844 phone too: the main actions inside the first screen,
+    nothing wider than the screen, a screenshot kept."""
+    context, page = _context(browser, live_server, PHONE, phone=True)
+    log_in(page, username, PASSWORD)
+    assert page.url.endswith(reverse("members:unit", args=[unit.pk]))
+    _within_first_screen(page, "#main-actions")
+    _no_overflow(page)
+    _shoot(page, name)
+    assert not page.console_errors
+    context.close()
 
 
 def _secretary_on_a_phone(browser, live_server, cast) -> None:
@@ -141,6 +161,7 @@ def _committee_secretary_at_a_desk(browser, live_server, cast) -> None:
     _shoot(page, "committee-secretary-desk")
     assert not page.console_errors
     context.close()
+    _first_screen_on_a_phone(browser, live_server, "officer", committee, "committee-secretary-phone")
 
 
 def _organisation_department_at_a_desk(browser, live_server, cast) -> None:
@@ -156,6 +177,7 @@ def _organisation_department_at_a_desk(browser, live_server, cast) -> None:
     assert "party_stats" not in page.content()
     _within_first_screen(page, "#main-actions")
     _shoot(page, "organisation-department-desk")
+    _first_screen_on_a_phone(browser, live_server, "zzb", university, "organisation-department-phone")
     # The dashboard: choose the table once, and it is the table on the next page too.
     page.goto(reverse("dashboard:unit", args=[university.pk]))
     page.wait_for_selector("#chart-counts canvas")
@@ -192,7 +214,7 @@ def _organisation_department_at_a_desk(browser, live_server, cast) -> None:
 
 
 def test_branch_secretary_on_a_phone(browser, live_server, cast):
-    _meeting(cast, days=5, status="returned", return_reason="缺少请假原因")
+    _meeting(cast, days=5, status="returned", return_reason="缺少请假原因", this_year=True)
     Todo.objects.create(user=cast.alice, kind=Todo.Kind.MEETING_MISSING, key="missing:a:1", organization=cast.branch_a,
                         text="召开支部党员大会")
     _secretary_on_a_phone(browser, live_server, cast)
