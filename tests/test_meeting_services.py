@@ -45,6 +45,19 @@ def test_draft_then_submit_derives_counts_and_sanitises(cast):
     assert Todo.objects.filter(user=cast.officer, kind="review_waiting").count() == 1
 
 
+
+def test_a_new_record_is_saved_once_one_created_row_with_its_counts(cast):
+    """Issue 15: creating a record wrote two history rows (the insert, then the counts) that the page had to
+    merge; now one "created" row by the secretary, with the derived counts and the submission in it."""
+    meeting = meeting_save(by=cast.alice, organization=cast.branch_a, data=_data(), attendance=_everyone(cast))
+    rows = list(meeting.history.all())
+    assert len(rows) == 1
+    assert rows[0].history_type == "+" and rows[0].history_user == cast.alice
+    assert (rows[0].expected_count, rows[0].present_count, rows[0].status) == (2, 2, "draft")
+    meeting = meeting_save(by=cast.alice, organization=cast.branch_a, data=_data(decisions="通过"),
+                           attendance=_everyone(cast), meeting=meeting, submit=True)
+    assert [r.history_type for r in meeting.history.order_by("history_date", "history_id")] == ["+", "~"]
+
 def test_a_vote_without_a_majority_present_is_refused(cast):
     extra = [MemberFactory(branch=cast.branch_a) for _ in range(2)]
     attendance = _everyone(cast, absent=extra + [cast.bob_member])  # 1 of 4 voting members present

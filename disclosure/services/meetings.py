@@ -186,8 +186,10 @@ def _meeting_write(*, by, organization: Organization, data: dict, attendance: li
             setattr(meeting, name, data[name])
     meeting.minutes = sanitize_minutes(meeting.minutes)
     history_by(meeting, by)
-    if meeting.pk is None:
-        meeting.save()  # attendance and attachments need the id
+    created = meeting.pk is None
+    if created:
+        # Attendance and attachments need the id; its history row is written once, by the last save.
+        meeting.save_without_historical_record()
     _apply_attendance(meeting, attendance)
     # Where the minutes now differ from the QR sign-ins, the secretary's correction is kept (issue 20).
     attendance_corrections_record(meeting=meeting, entries=attendance, by=by)
@@ -210,7 +212,12 @@ def _meeting_write(*, by, organization: Organization, data: dict, attendance: li
         Todo.objects.open().filter(meeting=meeting, kind=Todo.Kind.RETURNED).update(done_at=now)
         _review_todos([meeting])
         public_pages_invalidate(organization=organization)  # the benchmark's filing figures change
-    meeting.save()
+    if created:
+        # A new record is one change: one "created" history row with its counts, not a row per save.
+        meeting.save_without_historical_record()
+        Meeting.history.bulk_history_create([meeting], default_user=by)
+    else:
+        meeting.save()
     return meeting
 
 
