@@ -67,7 +67,7 @@ def _load(builder: DemoBuilder) -> str:
     today = builder.today
     root = Organization.objects.filter(kind=Organization.Kind.UNIVERSITY).order_by("path").first()
     if root is None:
-        return "commendations: no university"
+        return "no university"
     committees = list(Organization.objects.filter(kind__in=services.COMMITTEE_KINDS, is_active=True,
                                                   path__startswith=root.path).order_by("path"))
     officer = (Role.objects.current().filter(kind=Role.Kind.OFFICER, organization=root).select_related("user")
@@ -100,7 +100,7 @@ def _load(builder: DemoBuilder) -> str:
                                              nominations_close_on=today + datetime.timedelta(days=14))
         ongoing = _nominate_all(current, committees, rng, today=today, share=0.5)
     awarded = Nomination.objects.filter(commendation=past, status=Nomination.Status.AWARDED).count()
-    return (f"commendations: {last} with {len(nominations)} nominations, {awarded} awarded"
+    return (f"{last} with {len(nominations)} nominations, {awarded} awarded"
             f"{', published' if published else ''}; {today.year} open with {len(ongoing)} nominations")
 
 
