@@ -7,6 +7,9 @@ import datetime
 from decimal import Decimal
 from types import SimpleNamespace
 
+import pytest
+from django.utils import translation
+
 from assessments.models import Indicator, IndicatorTable
 from assessments.models.evaluation import MemberEvaluation
 from assessments.services import evaluation as services
@@ -32,6 +35,13 @@ def _approved(branch, by, year):
     evaluation = services.evaluation_open(branch=branch, year=year, by=by, today=datetime.date(year, 12, 10))
     MemberEvaluation.objects.filter(pk=evaluation.pk).update(status=MemberEvaluation.Status.APPROVED)
     return evaluation
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # The evidence lines are asserted in their English source; an earlier test may leave Chinese active.
+    with translation.override("en"):
+        yield
 
 
 def test_every_source_has_a_label():
