@@ -16,3 +16,9 @@ def history_by(instance: models.Model, user: User | None) -> None:
 def history_reason(instance: models.Model, reason: str) -> None:
     """The next history row of ``instance`` records ``reason`` as its change reason."""
     instance._change_reason = reason  # type: ignore[attr-defined]  # simple-history's undeclared attribute
+
+
+def save_without_history(instance: models.Model) -> None:
+    """Save ``instance`` without a history row (the caller writes the one row itself, e.g. a new record's
+    single "created" row after its attendance is in)."""
+    instance.save_without_historical_record()  # type: ignore[attr-defined]  # simple-history's undeclared method

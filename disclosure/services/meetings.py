@@ -18,7 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from branches.attachments import attachment_remove, attachment_store, attachments_check
-from branches.history import history_by
+from branches.history import history_by, save_without_history
 from branches.models import Organization
 from branches.once import once
 from branches.selectors import MANAGE_MEMBERS, organization_permission_holds
@@ -189,7 +189,7 @@ def _meeting_write(*, by, organization: Organization, data: dict, attendance: li
     created = meeting.pk is None
     if created:
         # Attendance and attachments need the id; its history row is written once, by the last save.
-        meeting.save_without_historical_record()
+        save_without_history(meeting)
     _apply_attendance(meeting, attendance)
     # Where the minutes now differ from the QR sign-ins, the secretary's correction is kept (issue 20).
     attendance_corrections_record(meeting=meeting, entries=attendance, by=by)
@@ -214,7 +214,7 @@ def _meeting_write(*, by, organization: Organization, data: dict, attendance: li
         public_pages_invalidate(organization=organization)  # the benchmark's filing figures change
     if created:
         # A new record is one change: one "created" history row with its counts, not a row per save.
-        meeting.save_without_historical_record()
+        save_without_history(meeting)
         Meeting.history.bulk_history_create([meeting], default_user=by)
     else:
         meeting.save()

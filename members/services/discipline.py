@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -37,7 +37,7 @@ def may_record_discipline(*, user, member: Member) -> bool:
 
 @transaction.atomic
 def discipline_record(*, member: Member, kind: str, decided_on: datetime.date, decided_by_unit: str, reason: str,
-                      by: AbstractBaseUser | None, today: datetime.date | None = None,
+                      by: User | None, today: datetime.date | None = None,
                       request_key=None) -> DisciplinaryRecord:
     """Record a sanction decided on ``decided_on`` by ``decided_by_unit``; history keeps who recorded it."""
     if by is not None and not may_record_discipline(user=by, member=member):
