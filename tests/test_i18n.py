@@ -50,7 +50,7 @@ def test_translations_keep_their_placeholders():
     %(name)s and crash the page at run time."""
     import re
 
-    placeholder = re.compile(r"%\((\w+)\)[sd]")
+    placeholder = re.compile(r"%\((\w+)\)([sd])")  # the name and its conversion: msgfmt -c refuses %(n)d → %(n)s
     po = polib.pofile(str(CATALOGUE))
     wrong = []
     for entry in po:

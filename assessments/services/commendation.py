@@ -274,10 +274,11 @@ def objection_record(*, nomination: Nomination, text: str, by: User | None, rais
     received_on = received_on or timezone.localdate()
     if commendation.status != Status.NOTICE or nomination.status != NStatus.ON_NOTICE:
         raise ValidationError(_("Objections are recorded during the public notice."))
-    if not commendation.notice_starts_on <= received_on <= commendation.notice_ends_on:
+    starts, ends = commendation.notice_starts_on, commendation.notice_ends_on
+    assert starts is not None and ends is not None  # set when the notice opened (status NOTICE)
+    if not starts <= received_on <= ends:
         raise ValidationError(_("The public notice runs from %(start)s to %(end)s.")
-                              % {"start": commendation.notice_starts_on.isoformat(),
-                                 "end": commendation.notice_ends_on.isoformat()})
+                              % {"start": starts.isoformat(), "end": ends.isoformat()})
     if not text.strip():
         raise ValidationError(_("Write down the objection."))
     objection = NominationObjection(nomination=nomination, text=text.strip(), raised_by=raised_by.strip(),
@@ -324,9 +325,11 @@ def nomination_decide(*, nomination: Nomination, award: bool, by: User | None, n
     if commendation.status != Status.NOTICE or nomination.status not in (NStatus.ON_NOTICE, NStatus.AWARDED,
                                                                             NStatus.NOT_AWARDED):
         raise ValidationError(_("Nominees are decided after their public notice."))
-    if today <= commendation.notice_ends_on:
+    ends = commendation.notice_ends_on
+    assert ends is not None  # set when the notice opened (status NOTICE)
+    if today <= ends:
         raise ValidationError(_("The public notice ends on %(day)s; decide after it.")
-                              % {"day": commendation.notice_ends_on.isoformat()})
+                              % {"day": ends.isoformat()})
     objections = list(nomination.objections.all())
     if any(o.outcome == NominationObjection.Outcome.OPEN for o in objections):
         raise ValidationError(_("Resolve the objections to this nominee first."))
