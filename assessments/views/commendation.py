@@ -99,6 +99,9 @@ class NominationForm(forms.Form):
     def __init__(self, *args, committees, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["committee"].queryset = Organization.objects.filter(pk__in=[c.pk for c in committees])
+        if len(committees) == 1:  # the usual case: the organiser's own committee, chosen already
+            self.fields["committee"].initial = committees[0].pk
+            self.fields["committee"].empty_label = None
         paths = [c.path for c in committees]
         from django.db.models import Q
 
