@@ -11,6 +11,7 @@ a page, and on a URL pattern without a crawl entry (add it in tests/crawl/<app>.
 from __future__ import annotations
 
 import collections
+import re
 import time
 
 import pytest
@@ -73,6 +74,27 @@ def _clients(world) -> dict[str, tuple[Client, str]]:
     return clients
 
 
+# Numbers and dates for Chinese readers (issue 22), on every page the crawl reads: an amount of four or more
+# integer digits with cents but no thousands separator (¥175000.00), and an English month name (a `date:`
+# filter that fell back to English, or an "N j, Y" format). Read in the visible text only: no scripts (chart
+# data, json_script) and no tag attributes.
+_BARE_AMOUNT = re.compile(r"(?<![\d,.\-/:])(?:¥\s?)?\d{4,}\.\d{2}(?![\d%])")
+_ENGLISH_MONTH = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
+                            r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?\s+\d{1,2}\b")
+
+
+def _visible_text(html: str) -> str:
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S | re.I)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def _formats(html: str) -> list[str]:
+    text = _visible_text(html)
+    found = [(pattern.search(text), what) for pattern, what in
+             ((_BARE_AMOUNT, "an amount without thousands separators"), (_ENGLISH_MONTH, "an English month"))]
+    return [f"{what}: {match.group(0)!r}" for match, what in found if match]
+
+
 def _check(result: Result, response, *, html: bool, allowed: set[str]) -> None:
     if response.status_code >= 500:
         result.problems.append("server error")
@@ -86,6 +108,8 @@ def _check(result: Result, response, *, html: bool, allowed: set[str]) -> None:
         words = english_in_context(response.content.decode(), allowed=allowed)
         if words:
             result.problems.append(f"English on the page: {'; '.join(words[:6])}")
+        if response.status_code == 200:
+            result.problems.extend(_formats(response.content.decode()))
 
 
 # Ids that name nothing: zero, and one past the largest 64-bit integer (the path converter takes any digits;
@@ -207,3 +231,10 @@ def test_the_english_detector():
             "<span title='Close'>×</span><svg><text>Chart</text></svg></body></html>")
     assert english_words(page, allowed={"alice"}) == ["Dashboard", "Save", "Close"]
     assert english_words("<p>请求有误</p><p data-x='English'>中文</p>") == []
+
+
+def test_the_format_check_catches_bare_amounts_and_english_months():
+    assert _formats("<td>¥175000.00</td>") and _formats("<p>1234.50 元</p>")
+    assert _formats("<p>Dec. 1, 2026</p>") and _formats("<p>December 1</p>")
+    assert not _formats("<td>¥175,000.00</td><p>2026年12月1日</p><td>2026-12-01</td><td>98.50</td>")
+    assert not _formats("<script>var a = 175000.00;</script><a data-x='175000.00'>x</a>")

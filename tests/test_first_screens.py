@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 import io
-import re
 from decimal import Decimal
 
 import pytest
@@ -167,55 +166,3 @@ def test_the_funding_overview_has_a_chart_and_an_export(cast):
     book = load_workbook(io.BytesIO(response.content))
     assert len(book.sheetnames) == 2
     assert login(cast.alice).get(reverse("projects:overview_xlsx")).status_code == 403
-
-
-# --- numbers and dates for Chinese readers, over the crawl's pages (issue 22) -----------------------------------
-# An amount of four or more integer digits with cents but no thousands separator (¥175000.00, 175000.00), and an
-# English month name (a `date:` filter that fell back to English, or "N j, Y" formats).
-_BARE_AMOUNT = re.compile(r"(?<![\d,.\-/:])(?:¥\s?)?\d{4,}\.\d{2}(?![\d%])")
-_ENGLISH_MONTH = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
-                            r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?\s+\d{1,2}\b")
-
-
-def _visible_text(html: str) -> str:
-    """The page's text as a reader sees it: no scripts (chart data, json_script) and no tag attributes."""
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S | re.I)
-    return re.sub(r"<[^>]+>", " ", html)
-
-
-def test_the_crawls_pages_format_amounts_and_dates_for_chinese_readers(cast, settings, tmp_path, time_machine):
-    """Every page of the crawl registry, as a branch secretary and as the 组织部: no amount without thousands
-    separators and no English month name in what the reader sees."""
-    from django.core.cache import cache
-    from django.test import Client
-
-    from tests.crawl import assessments, disclosure, members, notifications, programmes, projects, site  # noqa: F401
-    from tests.crawl.registry import REGISTRY
-    from tests.crawl.world import NOW, build
-
-    settings.MEDIA_ROOT = tmp_path / "media"
-    time_machine.move_to(NOW)
-    cache.clear()
-    world = build(cast)
-    problems, pages = [], 0
-    for persona in ("secretary_a", "zzb"):
-        client = Client(raise_request_exception=False)
-        client.force_login(world.users[persona])
-        for name, entry in REGISTRY.items():
-            if entry.is_action or not entry.html:
-                continue
-            for target in entry.targets(world):
-                url = reverse(name, kwargs=target.kwargs) + (f"?{target.query}" if target.query else "")
-                response = client.get(url, headers=target.headers)
-                if response.status_code != 200 or response.streaming \
-                        or not response.get("Content-Type", "").startswith("text/html"):
-                    continue
-                pages += 1
-                text = _visible_text(response.content.decode())
-                for pattern, what in ((_BARE_AMOUNT, "amount without separators"), (_ENGLISH_MONTH, "English month")):
-                    found = pattern.search(text)
-                    if found:
-                        problems.append(f"{url} as {persona}: {what}: {found.group(0)!r}")
-    cache.clear()
-    assert pages > 100, pages
-    assert not problems, "\n".join(problems)
