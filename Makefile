@@ -43,10 +43,11 @@ run: setup
 test: setup-dev lint
 	$(PY) -m pytest --durations=15 $(PYTEST_ARGS)
 
-# ruff over the tree, and mypy (django-stubs) over the services and selectors listed in pyproject.toml's
+# ruff over the tree (lint, and the format at its 110 columns), and mypy (django-stubs) over the services and selectors listed in pyproject.toml's
 # [tool.mypy] files; `make test` runs both before pytest, so a lint or type error fails it.
 lint: setup-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
 # The date-sensitive tests on fixed days of the year (New Year, 30 June, 1 July, 30 September, 31 December,
