@@ -10,7 +10,14 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from assessments.models import OfflineScore, RaterEligibility, RatingCampaign, RatingCode, RatingDimension, RatingTarget
+from assessments.models import (
+    OfflineScore,
+    RaterEligibility,
+    RatingCampaign,
+    RatingCode,
+    RatingDimension,
+    RatingTarget,
+)
 
 
 class DimensionInline(admin.TabularInline):
@@ -128,5 +135,7 @@ class EightOnesTickAdmin(SimpleHistoryAdmin):
     list_filter = ["year", "item"]
     raw_id_fields = ["organization"]
     readonly_fields = ["ticked_by"]
+
+
 from assessments import admin_evaluation  # noqa: E402,F401  (民主评议党员, issue 19)
 from assessments import admin_commendation  # noqa: E402,F401  (七一表彰, issue 19)

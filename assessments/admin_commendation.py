@@ -16,10 +16,24 @@ class QuotaInline(admin.TabularInline):
 
 @admin.register(Commendation)
 class CommendationAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "year", "status", "nominations_open_on", "nominations_close_on", "notice_ends_on"]
+    list_display = [
+        "title",
+        "year",
+        "status",
+        "nominations_open_on",
+        "nominations_close_on",
+        "notice_ends_on",
+    ]
     list_filter = ["status", "year"]
-    readonly_fields = ["status", "notice_starts_on", "notice_ends_on", "decided_on", "published_on", "post",
-                       "opened_by"]
+    readonly_fields = [
+        "status",
+        "notice_starts_on",
+        "notice_ends_on",
+        "decided_on",
+        "published_on",
+        "post",
+        "opened_by",
+    ]
     raw_id_fields = ["root"]
     inlines = [QuotaInline]
 

@@ -28,8 +28,15 @@ class AssessmentCycleAdmin(SimpleHistoryAdmin):
 
 class ItemScoreInline(admin.TabularInline):
     model = ItemScore
-    fields = ["indicator", "plan_item", "self_points", "reviewed_points", "review_reason", "verified_points",
-              "verify_reason"]
+    fields = [
+        "indicator",
+        "plan_item",
+        "self_points",
+        "reviewed_points",
+        "review_reason",
+        "verified_points",
+        "verify_reason",
+    ]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -37,8 +44,17 @@ class ItemScoreInline(admin.TabularInline):
 
 @admin.register(Assessment)
 class AssessmentAdmin(SimpleHistoryAdmin):
-    list_display = ["organization", "cycle", "programme", "status", "self_total", "review_total", "verified_total",
-                    "grade", "rank_overall"]
+    list_display = [
+        "organization",
+        "cycle",
+        "programme",
+        "status",
+        "self_total",
+        "review_total",
+        "verified_total",
+        "grade",
+        "rank_overall",
+    ]
     list_filter = ["cycle", "programme", "status", "grade"]
     list_select_related = ["organization", "cycle"]
     raw_id_fields = ["organization", "reviewed_by", "verified_by"]

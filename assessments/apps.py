@@ -35,7 +35,9 @@ class AssessmentsConfig(AppConfig):
 
         for model in (RatingCampaign, RatingDimension, RatingTarget):
             post_save.connect(code_form_forget, sender=model, dispatch_uid=f"code-form-{model.__name__}")
-            post_delete.connect(code_form_forget, sender=model, dispatch_uid=f"code-form-del-{model.__name__}")
+            post_delete.connect(
+                code_form_forget, sender=model, dispatch_uid=f"code-form-del-{model.__name__}"
+            )
 
         import assessments.demo_cycle  # noqa: F401  (registers the July-1 cycle's demo step, issue 5)
         from django.db.models.signals import post_migrate

@@ -16,7 +16,9 @@ def honours_section(request: HttpRequest, member, unmasked: bool) -> str | None:
     honours = member_honours(member=member)
     if not honours:
         return None
-    return render_to_string("assessments/commendation/record_section.html", {"honours": honours}, request=request)
+    return render_to_string(
+        "assessments/commendation/record_section.html", {"honours": honours}, request=request
+    )
 
 
 def unit_honours_panel(request: HttpRequest, unit: Organization) -> str | None:
@@ -24,4 +26,6 @@ def unit_honours_panel(request: HttpRequest, unit: Organization) -> str | None:
     honours = unit_honours(unit=unit)
     if not honours:
         return None
-    return render_to_string("assessments/commendation/record_section.html", {"honours": honours}, request=request)
+    return render_to_string(
+        "assessments/commendation/record_section.html", {"honours": honours}, request=request
+    )

@@ -28,4 +28,5 @@ def ensure_default_eight_ones(sender=None, using: str = DEFAULT_DB_ALIAS, **kwar
         return
     EightOnesItem.objects.using(using).bulk_create(
         EightOnesItem(code=code, title=title, measure=measure, source=EIGHT_ONES_SOURCE, position=i * 10)
-        for i, (code, title, measure) in enumerate(EIGHT_ONES))
+        for i, (code, title, measure) in enumerate(EIGHT_ONES)
+    )

@@ -60,8 +60,14 @@ class RatingsDemo:
         self.shares: list[str] = []
 
     def _campaign(self, university, *, year, opens, closes, status):
-        campaign = campaign_create(scope=university, name=f"{year}年度党组织书记述职线上测评", year=year,
-                                   opens_at=opens, closes_at=closes, by=None)
+        campaign = campaign_create(
+            scope=university,
+            name=f"{year}年度党组织书记述职线上测评",
+            year=year,
+            opens_at=opens,
+            closes_at=closes,
+            by=None,
+        )
         if status == RatingCampaign.Status.PUBLISHED:
             self.shares = campaign_publish(campaign=campaign, by=None)
         else:  # closed long ago: its box was opened, only the tallies below remain
@@ -81,26 +87,51 @@ class RatingsDemo:
             for rater in raters_for(unit):
                 code = None
                 if with_codes:
-                    code = RatingCode(campaign=campaign, unit=unit, used=True,
-                                      digest=code_digest(uuid.UUID(int=self.rng.getrandbits(128)).hex))
+                    code = RatingCode(
+                        campaign=campaign,
+                        unit=unit,
+                        used=True,
+                        digest=code_digest(uuid.UUID(int=self.rng.getrandbits(128)).hex),
+                    )
                     codes.append(code)
                 for target in targets:
                     points = {d.pk: _grade(self.rng, quality[target.pk]) for d in dimensions}
                     ballots.append((target, rater, code))
                     if box.opened:
                         for question, value in points.items():
-                            counts[(target.pk, question, value)] = counts.get((target.pk, question, value), 0) + 1
+                            counts[(target.pk, question, value)] = (
+                                counts.get((target.pk, question, value), 0) + 1
+                            )
                     else:
-                        sealed.append(SealedBallot(id=uuid.UUID(int=self.rng.getrandbits(128), version=4), box=box,
-                                                   ciphertext=sealing.seal(box.public_key, subject=target.pk,
-                                                                           answers=points)))
+                        sealed.append(
+                            SealedBallot(
+                                id=uuid.UUID(int=self.rng.getrandbits(128), version=4),
+                                box=box,
+                                ciphertext=sealing.seal(box.public_key, subject=target.pk, answers=points),
+                            )
+                        )
         RatingCode.objects.bulk_create(codes, batch_size=2000)
         Ballot.objects.bulk_create(
-            [Ballot(id=uuid.UUID(int=self.rng.getrandbits(128), version=4), campaign=campaign, target=t,
-                    rater_id=r, code=c) for t, r, c in ballots], batch_size=2000)
+            [
+                Ballot(
+                    id=uuid.UUID(int=self.rng.getrandbits(128), version=4),
+                    campaign=campaign,
+                    target=t,
+                    rater_id=r,
+                    code=c,
+                )
+                for t, r, c in ballots
+            ],
+            batch_size=2000,
+        )
         SealedBallot.objects.bulk_create(sorted(sealed, key=lambda s: s.id), batch_size=2000)
-        BallotTally.objects.bulk_create([BallotTally(box=box, subject=s, question=q, value=v, count=n)
-                                         for (s, q, v), n in sorted(counts.items())], batch_size=2000)
+        BallotTally.objects.bulk_create(
+            [
+                BallotTally(box=box, subject=s, question=q, value=v, count=n)
+                for (s, q, v), n in sorted(counts.items())
+            ],
+            batch_size=2000,
+        )
         return ballots, len(ballots)
 
     def _units_targets(self, campaign):
@@ -118,21 +149,31 @@ class RatingsDemo:
         with transaction.atomic():
             # --- last year's campaign, closed, with results and offline scores
             closed = self._campaign(
-                university, year=last, status=RatingCampaign.Status.CLOSED,
+                university,
+                year=last,
+                status=RatingCampaign.Status.CLOSED,
                 opens=datetime.datetime(last, 12, 10, 8, 0, tzinfo=tz),
-                closes=datetime.datetime(last, 12, 20, 18, 0, tzinfo=tz))
+                closes=datetime.datetime(last, 12, 20, 18, 0, tzinfo=tz),
+            )
             targets, units = self._units_targets(closed)
             quality = {t.pk: self.rng.random() for t in targets}
             # Most branches bring 5–14 raters; one in eight only 2–4 (its secretary's mean stays hidden).
-            sizes = {b.pk: (self.rng.randint(2, 4) if self.rng.random() < 0.125 else self.rng.randint(5, 14))
-                     for b, _t in units}
-            ballots, _scores = self._rate(closed, units, lambda unit: [None] * sizes[unit.pk], quality,
-                                          with_codes=True)
+            sizes = {
+                b.pk: (self.rng.randint(2, 4) if self.rng.random() < 0.125 else self.rng.randint(5, 14))
+                for b, _t in units
+            }
+            ballots, _scores = self._rate(
+                closed, units, lambda unit: [None] * sizes[unit.pk], quality, with_codes=True
+            )
             offline = []
             for target in targets:
                 if target.organization.kind != Organization.Kind.BRANCH or self.rng.random() < 0.5:
                     # The committee's view mostly agrees with the online one; now and then it does not.
-                    centre = 55 + quality[target.pk] * 40 + (self.rng.choice((-18, 18)) if self.rng.random() < 0.1 else 0)
+                    centre = (
+                        55
+                        + quality[target.pk] * 40
+                        + (self.rng.choice((-18, 18)) if self.rng.random() < 0.1 else 0)
+                    )
                     for name in self.rng.sample(ASSESSORS, self.rng.randint(3, 5)):
                         score = max(0, min(100, round(self.rng.gauss(centre, 4), 1)))
                         offline.append(OfflineScore(target=target, assessor=name, score=Decimal(str(score))))
@@ -143,38 +184,68 @@ class RatingsDemo:
 
             # --- this year's campaign, running: rosters for the demo members, some of them have rated
             now = timezone.now()
-            running = self._campaign(university, year=self.today.year, status=RatingCampaign.Status.PUBLISHED,
-                                     opens=now - datetime.timedelta(days=1), closes=now + datetime.timedelta(days=10))
+            running = self._campaign(
+                university,
+                year=self.today.year,
+                status=RatingCampaign.Status.PUBLISHED,
+                opens=now - datetime.timedelta(days=1),
+                closes=now + datetime.timedelta(days=10),
+            )
             targets, units = self._units_targets(running)
             RatingTarget.objects.filter(campaign=running).update(report_text=REPORT.format(unit="本单位"))
             quality = {t.pk: self.rng.random() for t in targets}
             from members.models import Member
 
-            logins = dict(Member.objects.filter(user__username__regex=r"^dy\d{3}$", branch__path__startswith=university.path)
-                          .values_list("branch_id", "user_id"))
-            students = set(Organization.objects.filter(pk__in=list(logins), category=Organization.Category.STUDENT)
-                           .values_list("pk", flat=True))
-            RaterEligibility.objects.bulk_create([
-                RaterEligibility(campaign=running, user_id=user_id, unit_id=branch_id,
-                                 kind=RaterEligibility.Kind.STUDENT if branch_id in students
-                                 else RaterEligibility.Kind.STAFF)
-                for branch_id, user_id in logins.items()
-            ], batch_size=2000)
+            logins = dict(
+                Member.objects.filter(
+                    user__username__regex=r"^dy\d{3}$", branch__path__startswith=university.path
+                ).values_list("branch_id", "user_id")
+            )
+            students = set(
+                Organization.objects.filter(
+                    pk__in=list(logins), category=Organization.Category.STUDENT
+                ).values_list("pk", flat=True)
+            )
+            RaterEligibility.objects.bulk_create(
+                [
+                    RaterEligibility(
+                        campaign=running,
+                        user_id=user_id,
+                        unit_id=branch_id,
+                        kind=RaterEligibility.Kind.STUDENT
+                        if branch_id in students
+                        else RaterEligibility.Kind.STAFF,
+                    )
+                    for branch_id, user_id in logins.items()
+                ],
+                batch_size=2000,
+            )
             # A third of the demo members have rated already (dy001 has not: try it).
             voted = {b.pk for b, _t in units if self.rng.random() < 0.33} - {
-                m for m in Member.objects.filter(user__username="dy001").values_list("branch_id", flat=True)}
+                m for m in Member.objects.filter(user__username="dy001").values_list("branch_id", flat=True)
+            }
             ballots, _scores = self._rate(
-                running, [(b, t) for b, t in units if b.pk in voted and b.pk in logins],
-                lambda unit: [logins[unit.pk]], quality, with_codes=False)
+                running,
+                [(b, t) for b, t in units if b.pk in voted and b.pk in logins],
+                lambda unit: [logins[unit.pk]],
+                quality,
+                with_codes=False,
+            )
             # Code holders at some branches' report meetings.
-            _codes_ballots, _s = self._rate(running, [(b, t) for b, t in units if b.pk in voted],
-                                            lambda unit: [None] * self.rng.randint(1, 6), quality, with_codes=True)
+            _codes_ballots, _s = self._rate(
+                running,
+                [(b, t) for b, t in units if b.pk in voted],
+                lambda unit: [None] * self.rng.randint(1, 6),
+                quality,
+                with_codes=True,
+            )
             first_branch = units[0][0]
             for _ in range(UNUSED_CODES):
                 code = "".join(self.rng.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
                 self.codes.append(code)
-            RatingCode.objects.bulk_create([RatingCode(campaign=running, unit=first_branch, digest=code_digest(c))
-                                            for c in self.codes])
+            RatingCode.objects.bulk_create(
+                [RatingCode(campaign=running, unit=first_branch, digest=code_digest(c)) for c in self.codes]
+            )
             self.counts.update(running_ballots=len(ballots) + len(_codes_ballots), rosters=len(logins))
             self.first_branch = first_branch
         return self.counts

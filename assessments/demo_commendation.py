@@ -18,22 +18,31 @@ from members.demo import DemoBuilder, DemoStep, register_demo_step
 from members.models import Member
 
 DEEDS = {
-    HonourKind.UNIT: ["支部坚持“三会一课”，组织生活规范，年度考核五星；建设“样板支部”，带动学科建设。",
-                      "支部把党建与教学科研深度融合，党员带头承担重大课题，服务地方成效显著。",
-                      "学生党支部开展“一对一”帮扶，支部党员学业和志愿服务表现突出。"],
-    HonourKind.MEMBER: ["扎根教学一线，主讲课程获评省级一流课程，民主评议优秀。",
-                        "带领团队攻关关键技术，成果转化服务企业，发挥党员先锋模范作用。",
-                        "学习刻苦、服务同学，担任志愿服务队队长，累计志愿服务时长二百余小时。"],
-    HonourKind.WORKER: ["担任支部书记以来，健全支部制度，双述双评满意度居学院前列。",
-                        "长期从事党务工作，认真细致，发展党员工作规范，档案材料齐全。"],
+    HonourKind.UNIT: [
+        "支部坚持“三会一课”，组织生活规范，年度考核五星；建设“样板支部”，带动学科建设。",
+        "支部把党建与教学科研深度融合，党员带头承担重大课题，服务地方成效显著。",
+        "学生党支部开展“一对一”帮扶，支部党员学业和志愿服务表现突出。",
+    ],
+    HonourKind.MEMBER: [
+        "扎根教学一线，主讲课程获评省级一流课程，民主评议优秀。",
+        "带领团队攻关关键技术，成果转化服务企业，发挥党员先锋模范作用。",
+        "学习刻苦、服务同学，担任志愿服务队队长，累计志愿服务时长二百余小时。",
+    ],
+    HonourKind.WORKER: [
+        "担任支部书记以来，健全支部制度，双述双评满意度居学院前列。",
+        "长期从事党务工作，认真细致，发展党员工作规范，档案材料齐全。",
+    ],
 }
 ENDORSEMENT = "经党委会研究，同意推荐。"
 
 
 def _nominees(committee: Organization, kind: str, rng: random.Random, n: int) -> list:
     if kind == HonourKind.UNIT:
-        units = list(Organization.objects.filter(path__startswith=committee.path, kind=Organization.Kind.BRANCH,
-                                                 is_active=True).order_by("path")[:40])
+        units = list(
+            Organization.objects.filter(
+                path__startswith=committee.path, kind=Organization.Kind.BRANCH, is_active=True
+            ).order_by("path")[:40]
+        )
         return rng.sample(units, min(n, len(units)))
     members = Member.objects.filter(branch__path__startswith=committee.path, stage=Member.Stage.FULL)
     if kind == HonourKind.WORKER:
@@ -52,11 +61,19 @@ def _nominate_all(commendation, committees, rng, *, today, share=1.0) -> list[No
             quota = commendation.default_quota(kind)
             for nominee in _nominees(committee, kind, rng, quota + (1 if rng.random() < 0.4 else 0)):
                 try:
-                    made.append(services.nominate(
-                        commendation=commendation, kind=kind, committee=committee, by=None, today=today,
-                        deeds=rng.choice(DEEDS[kind]), endorsement=ENDORSEMENT,
-                        organization=nominee if kind == HonourKind.UNIT else None,
-                        member=None if kind == HonourKind.UNIT else nominee))
+                    made.append(
+                        services.nominate(
+                            commendation=commendation,
+                            kind=kind,
+                            committee=committee,
+                            by=None,
+                            today=today,
+                            deeds=rng.choice(DEEDS[kind]),
+                            endorsement=ENDORSEMENT,
+                            organization=nominee if kind == HonourKind.UNIT else None,
+                            member=None if kind == HonourKind.UNIT else nominee,
+                        )
+                    )
                 except ValidationError:
                     continue  # an ineligible nominee (a probationary member, a sanction …) is refused, as on the page
     return made
@@ -68,40 +85,68 @@ def _load(builder: DemoBuilder) -> str:
     root = Organization.objects.filter(kind=Organization.Kind.UNIVERSITY).order_by("path").first()
     if root is None:
         return "no university"
-    committees = list(Organization.objects.filter(kind__in=services.COMMITTEE_KINDS, is_active=True,
-                                                  path__startswith=root.path).order_by("path"))
-    officer = (Role.objects.current().filter(kind=Role.Kind.OFFICER, organization=root).select_related("user")
-               .first())
+    committees = list(
+        Organization.objects.filter(
+            kind__in=services.COMMITTEE_KINDS, is_active=True, path__startswith=root.path
+        ).order_by("path")
+    )
+    officer = (
+        Role.objects.current()
+        .filter(kind=Role.Kind.OFFICER, organization=root)
+        .select_related("user")
+        .first()
+    )
     with transaction.atomic():
         last = today.year - 1
-        past = services.commendation_open(root=root, year=last, by=None,
-                                          nominations_open_on=datetime.date(last, 5, 6),
-                                          nominations_close_on=datetime.date(last, 5, 29))
+        past = services.commendation_open(
+            root=root,
+            year=last,
+            by=None,
+            nominations_open_on=datetime.date(last, 5, 6),
+            nominations_close_on=datetime.date(last, 5, 29),
+        )
         nominations = _nominate_all(past, committees, rng, today=datetime.date(last, 5, 20))
         past = services.notice_start(commendation=past, by=None, today=datetime.date(last, 6, 1))
         for nomination in rng.sample(nominations, min(2, len(nominations))):
-            objection = services.objection_record(nomination=nomination, by=None, received_on=past.notice_starts_on,
-                                                  text="反映该同志事迹材料中部分成果时间有误。", raised_by="")
-            services.objection_resolve(objection=objection, upheld=False, by=None,
-                                       resolution="经核实，成果时间已更正，不影响推荐。")
+            objection = services.objection_record(
+                nomination=nomination,
+                by=None,
+                received_on=past.notice_starts_on,
+                text="反映该同志事迹材料中部分成果时间有误。",
+                raised_by="",
+            )
+            services.objection_resolve(
+                objection=objection, upheld=False, by=None, resolution="经核实，成果时间已更正，不影响推荐。"
+            )
         decide_on = past.notice_ends_on + datetime.timedelta(days=2)
         for nomination in nominations:
             try:
                 services.nomination_decide(nomination=nomination, award=True, by=None, today=decide_on)
             except ValidationError:  # the committee's quota is used: the one above it is not awarded
-                services.nomination_decide(nomination=nomination, award=False, by=None, today=decide_on,
-                                           note="超出本单位名额，未予表彰。")
+                services.nomination_decide(
+                    nomination=nomination,
+                    award=False,
+                    by=None,
+                    today=decide_on,
+                    note="超出本单位名额，未予表彰。",
+                )
         published = False
         if officer is not None:
             services.commendation_publish(commendation=past, by=officer.user, today=decide_on)
             published = True
-        current = services.commendation_open(root=root, year=today.year, by=None,
-                                             nominations_open_on=today - datetime.timedelta(days=10),
-                                             nominations_close_on=today + datetime.timedelta(days=14))
+        current = services.commendation_open(
+            root=root,
+            year=today.year,
+            by=None,
+            nominations_open_on=today - datetime.timedelta(days=10),
+            nominations_close_on=today + datetime.timedelta(days=14),
+        )
         ongoing = _nominate_all(current, committees, rng, today=today, share=0.5)
     awarded = Nomination.objects.filter(commendation=past, status=Nomination.Status.AWARDED).count()
-    return (f"{last} with {len(nominations)} nominations, {awarded} awarded"
-            f"{', published' if published else ''}; {today.year} open with {len(ongoing)} nominations")
+    return (
+        f"{last} with {len(nominations)} nominations, {awarded} awarded"
+        f"{', published' if published else ''}; {today.year} open with {len(ongoing)} nominations"
+    )
 
 
 def _clear() -> None:

@@ -40,11 +40,17 @@ from branches.models import Organization
 from members.demo import DemoBuilder, DemoStep, register_demo_step
 
 TENTH = Decimal("0.1")
-SUMMARY = ("<p>本年度，{unit}按照“年初有计划、半年有检查、年终有总结”的要求，组织所属党支部逐项对照指标开展自评，"
-           "党委逐一审核打分并排序。</p><p>总体看，各支部“三会一课”落实较好，党务公开更加及时；"
-           "个别支部台账不够规范、特色活动数量偏少，已当面反馈并限期整改。</p>")
-OWN_ACTIONS = (("红色领航工作室建设", "开展主题活动不少于6次"), ("党员志愿服务队", "服务时长人均不少于8小时"),
-               ("师生党员结对帮扶", "结对不少于10对"), ("“党建+专业”品牌活动", "形成案例1篇"))
+SUMMARY = (
+    "<p>本年度，{unit}按照“年初有计划、半年有检查、年终有总结”的要求，组织所属党支部逐项对照指标开展自评，"
+    "党委逐一审核打分并排序。</p><p>总体看，各支部“三会一课”落实较好，党务公开更加及时；"
+    "个别支部台账不够规范、特色活动数量偏少，已当面反馈并限期整改。</p>"
+)
+OWN_ACTIONS = (
+    ("红色领航工作室建设", "开展主题活动不少于6次"),
+    ("党员志愿服务队", "服务时长人均不少于8小时"),
+    ("师生党员结对帮扶", "结对不少于10对"),
+    ("“党建+专业”品牌活动", "形成案例1篇"),
+)
 
 
 def _points(maximum: Decimal, quality: float, rng: random.Random) -> Decimal:
@@ -58,11 +64,15 @@ class CycleDemo:
         self.today = builder.today
         self.now = timezone.now()
 
-    def _score_items(self, cycle: AssessmentCycle, units: set[int] | None = None, *, keep_measured: bool) -> None:
+    def _score_items(
+        self, cycle: AssessmentCycle, units: set[int] | None = None, *, keep_measured: bool
+    ) -> None:
         """Self points for every item of the cycle's (chosen) assessments around a quality per unit; the
         portal's measured items stand when ``keep_measured`` (the demo's meetings and posts cover the last
         twelve months only, so last year's first half has few and its measures are replaced)."""
-        items = list(ItemScore.objects.filter(assessment__cycle=cycle).select_related("indicator", "plan_item"))
+        items = list(
+            ItemScore.objects.filter(assessment__cycle=cycle).select_related("indicator", "plan_item")
+        )
         quality: dict[int, float] = {}
         changed = []
         for item in items:
@@ -83,32 +93,48 @@ class CycleDemo:
         for item in changed:
             by_value.setdefault((item.self_points, item.self_failed), []).append(item.pk)
         for (points, failed), pks in by_value.items():
-            ItemScore.objects.filter(pk__in=pks).update(self_points=points, self_failed=failed,
-                                                        evidence="见本单位党建动态及会议记录台账。")
+            ItemScore.objects.filter(pk__in=pks).update(
+                self_points=points, self_failed=failed, evidence="见本单位党建动态及会议记录台账。"
+            )
 
     def _submit(self, cycle: AssessmentCycle, assessments: list[Assessment]) -> None:
         items: dict[int, list[ItemScore]] = {}
-        for item in ItemScore.objects.filter(assessment__in=assessments).select_related("indicator", "plan_item"):
+        for item in ItemScore.objects.filter(assessment__in=assessments).select_related(
+            "indicator", "plan_item"
+        ):
             items.setdefault(item.assessment_id, []).append(item)
         for a in assessments:
             a.cycle = cycle
             result = assessment_score(assessment=a, items=items.get(a.pk, []), stage="self")
             a.status, a.submitted_at = Assessment.Status.SUBMITTED, self.now
             a.self_total, a.veto_failed, a.grade = result.total, result.veto_failed, result.grade
-        Assessment.objects.bulk_update(assessments, ["status", "submitted_at", "self_total", "veto_failed", "grade"],
-                                       batch_size=100)
+        Assessment.objects.bulk_update(
+            assessments, ["status", "submitted_at", "self_total", "veto_failed", "grade"], batch_size=100
+        )
 
     def _cut(self, cycle: AssessmentCycle, stage: str, share: float, reasons: tuple[str, ...]) -> int:
         """The reviewers' adjustments: ``share`` of the basic items lose a point or two, with a reason."""
-        items = list(ItemScore.objects.filter(assessment__cycle=cycle, indicator__kind="required",
-                                              self_points__gt=2).only("pk", "self_points", "reviewed_points"))
+        items = list(
+            ItemScore.objects.filter(
+                assessment__cycle=cycle, indicator__kind="required", self_points__gt=2
+            ).only("pk", "self_points", "reviewed_points")
+        )
         cut = [i for i in items if self.rng.random() < share]
         for item in cut:
-            base = item.self_points if stage == "reviewed" or item.reviewed_points is None else item.reviewed_points
+            base = (
+                item.self_points
+                if stage == "reviewed" or item.reviewed_points is None
+                else item.reviewed_points
+            )
             setattr(item, f"{stage}_points", max(Decimal(0), base - Decimal(self.rng.choice((1, 1, 2)))))
-            setattr(item, "review_reason" if stage == "reviewed" else "verify_reason", self.rng.choice(reasons))
-        ItemScore.objects.bulk_update(cut, [f"{stage}_points", "review_reason" if stage == "reviewed" else "verify_reason"],
-                                      batch_size=100)
+            setattr(
+                item, "review_reason" if stage == "reviewed" else "verify_reason", self.rng.choice(reasons)
+            )
+        ItemScore.objects.bulk_update(
+            cut,
+            [f"{stage}_points", "review_reason" if stage == "reviewed" else "verify_reason"],
+            batch_size=100,
+        )
         return len(cut)
 
     def run(self) -> dict[str, int]:
@@ -129,54 +155,93 @@ class CycleDemo:
             done.refresh_from_db()
             self._score_items(done, keep_measured=False)
             self._submit(done, list(Assessment.objects.filter(cycle=done)))
-            counts["cut_in_review"] = self._cut(done, "reviewed", 0.05, ("佐证材料不充分", "台账记录不完整", "活动次数未达计划"))
+            counts["cut_in_review"] = self._cut(
+                done, "reviewed", 0.05, ("佐证材料不充分", "台账记录不完整", "活动次数未达计划")
+            )
             counts["cut_in_verification"] = self._cut(done, "verified", 0.01, ("核查与实际不符",))
-            committees = Assessment.objects.filter(cycle=done).exclude(organization__kind=Organization.Kind.BRANCH)
+            committees = Assessment.objects.filter(cycle=done).exclude(
+                organization__kind=Organization.Kind.BRANCH
+            )
             for a in committees.select_related("organization"):
                 a.summary = SUMMARY.format(unit=a.organization.name)
                 a.save(update_fields=["summary"])
-            assessment_cycles_advance(today=done.publish_on)  # review and verification close; results published
-            counts["last_year"] = Assessment.objects.filter(cycle=done, status=Assessment.Status.PUBLISHED).count()
+            assessment_cycles_advance(
+                today=done.publish_on
+            )  # review and verification close; results published
+            counts["last_year"] = Assessment.objects.filter(
+                cycle=done, status=Assessment.Status.PUBLISHED
+            ).count()
 
             # --- this year: in progress around today
             d = datetime.timedelta
             t = self.today
             current = cycle_create(
-                root=university, year=this, plan_opens_on=t - d(days=150), half_year_check_on=t - d(days=30),
-                self_opens_on=t - d(days=7), self_closes_on=t + d(days=14), review_closes_on=t + d(days=28),
-                verification_closes_on=t + d(days=42), publish_on=t + d(days=45), summary_due_on=t + d(days=120))
-            branches = list(Organization.objects.filter(path__startswith=university.path, kind=Organization.Kind.BRANCH,
-                                                        is_active=True).order_by("path"))
+                root=university,
+                year=this,
+                plan_opens_on=t - d(days=150),
+                half_year_check_on=t - d(days=30),
+                self_opens_on=t - d(days=7),
+                self_closes_on=t + d(days=14),
+                review_closes_on=t + d(days=28),
+                verification_closes_on=t + d(days=42),
+                publish_on=t + d(days=45),
+                summary_due_on=t + d(days=120),
+            )
+            branches = list(
+                Organization.objects.filter(
+                    path__startswith=university.path, kind=Organization.Kind.BRANCH, is_active=True
+                ).order_by("path")
+            )
             tables = {t_.programme: t_ for t_ in IndicatorTable.objects.filter(year=this)}
             # Own actions go under a table's optional group 5 (issue 18: 引航计划's 5 is required, retirees have none).
-            under = {p: i for p in tables
-                     if (i := Indicator.objects.filter(table=tables[p], code="5", kind="optional").first())}
+            under = {
+                p: i
+                for p in tables
+                if (i := Indicator.objects.filter(table=tables[p], code="5", kind="optional").first())
+            }
             plans = []
-            for i, branch in enumerate(branches[1:40]):  # zb001's branch (the first) plans its own in the demo
+            for i, branch in enumerate(
+                branches[1:40]
+            ):  # zb001's branch (the first) plans its own in the demo
                 programme = programme_for(branch)
                 if programme not in under:
                     continue
                 title, target = OWN_ACTIONS[i % len(OWN_ACTIONS)]
-                plans.append(PlanItem(organization=branch, indicator=under[programme], title=title, target=target,
-                                      max_points=Decimal(3),
-                                      status=PlanItem.Status.APPROVED if i % 3 else PlanItem.Status.SUBMITTED))
+                plans.append(
+                    PlanItem(
+                        organization=branch,
+                        indicator=under[programme],
+                        title=title,
+                        target=target,
+                        max_points=Decimal(3),
+                        status=PlanItem.Status.APPROVED if i % 3 else PlanItem.Status.SUBMITTED,
+                    )
+                )
             PlanItem.objects.bulk_create(plans)
             assessment_cycles_advance(today=t)
             current.refresh_from_db()
             first_branch = branches[0].pk if branches else None
-            submitted = [a for a in Assessment.objects.filter(cycle=current).exclude(organization_id=first_branch)
-                         if self.rng.random() < 0.35]
+            submitted = [
+                a
+                for a in Assessment.objects.filter(cycle=current).exclude(organization_id=first_branch)
+                if self.rng.random() < 0.35
+            ]
             self._score_items(current, units={a.pk for a in submitted}, keep_measured=True)
             self._submit(current, submitted)
             reviewed = [a for a in submitted if self.rng.random() < 0.3]
             for a in reviewed:
                 a.status, a.review_total, a.reviewed_at = Assessment.Status.REVIEWED, a.self_total, self.now
-            ItemScore.objects.filter(assessment__in=reviewed).update(reviewed_points=F("self_points"),
-                                                                     reviewed_failed=F("self_failed"))
+            ItemScore.objects.filter(assessment__in=reviewed).update(
+                reviewed_points=F("self_points"), reviewed_failed=F("self_failed")
+            )
             Assessment.objects.bulk_update(reviewed, ["status", "review_total", "reviewed_at"])
             cycle_rank(cycle=current)
-            counts.update(this_year=Assessment.objects.filter(cycle=current).count(), submitted=len(submitted),
-                          reviewed=len(reviewed), plans=len(plans))
+            counts.update(
+                this_year=Assessment.objects.filter(cycle=current).count(),
+                submitted=len(submitted),
+                reviewed=len(reviewed),
+                plans=len(plans),
+            )
         return counts
 
 
@@ -202,14 +267,22 @@ def _load(builder: DemoBuilder) -> str:
         return "no university"
     from assessments.services.assessment_todos import assessment_todos_advance
 
-    todos = assessment_todos_advance(today=builder.today)  # the secretaries' and reviewers' lists from day one
-    grades = dict(Assessment.objects.filter(cycle__year=builder.today.year - 1).values_list("grade")
-                  .annotate(n=Count("pk")).order_by())
-    return (f"last year's cycle published: {counts['last_year']} units ({grades.get('five', 0)} five-star, "
-            f"{grades.get('four', 0)} four-star, {grades.get('pass', 0)} compliant, {grades.get('fail', 0)} not "
-            f"compliant; {counts['cut_in_review']} points cut in review); this year's self-assessment open: "
-            f"{counts['submitted']} of {counts['this_year']} submitted, {counts['reviewed']} reviewed, "
-            f"{counts['plans']} own actions planned (zb001's branch has not submitted); {todos['created']} to-dos")
+    todos = assessment_todos_advance(
+        today=builder.today
+    )  # the secretaries' and reviewers' lists from day one
+    grades = dict(
+        Assessment.objects.filter(cycle__year=builder.today.year - 1)
+        .values_list("grade")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return (
+        f"last year's cycle published: {counts['last_year']} units ({grades.get('five', 0)} five-star, "
+        f"{grades.get('four', 0)} four-star, {grades.get('pass', 0)} compliant, {grades.get('fail', 0)} not "
+        f"compliant; {counts['cut_in_review']} points cut in review); this year's self-assessment open: "
+        f"{counts['submitted']} of {counts['this_year']} submitted, {counts['reviewed']} reviewed, "
+        f"{counts['plans']} own actions planned (zb001's branch has not submitted); {todos['created']} to-dos"
+    )
 
 
 register_demo_step(DemoStep(name="assessment_cycle", load=_load, clear=cycle_demo_clear))

@@ -38,10 +38,18 @@ OPEN_BRANCHES = 5
 def evaluation_demo_clear() -> None:
     """Plain DELETEs, children first (the ORM's delete would collect every row and its history first)."""
     boxes = list(MemberEvaluation.objects.values_list("box_id", flat=True))
-    for qs in (EvaluationFollowUp.history.all(), EvaluationEntry.history.all(), MemberEvaluation.history.all(),
-               EvaluationFollowUp.objects.all(), EvaluationBallot.objects.all(), EvaluationEntry.objects.all(),
-               MemberEvaluation.objects.all(), BallotTally.objects.filter(box_id__in=boxes),
-               SealedBallot.objects.filter(box_id__in=boxes), BallotBox.objects.filter(pk__in=boxes)):
+    for qs in (
+        EvaluationFollowUp.history.all(),
+        EvaluationEntry.history.all(),
+        MemberEvaluation.history.all(),
+        EvaluationFollowUp.objects.all(),
+        EvaluationBallot.objects.all(),
+        EvaluationEntry.objects.all(),
+        MemberEvaluation.objects.all(),
+        BallotTally.objects.filter(box_id__in=boxes),
+        SealedBallot.objects.filter(box_id__in=boxes),
+        BallotBox.objects.filter(pk__in=boxes),
+    ):
         qs._raw_delete(qs.db)
 
 
@@ -64,8 +72,12 @@ def _spread(graded: list[int], cap: int, rng: random.Random) -> dict[int, tuple[
 
 def _tally(grade: str, voters: int, rng: random.Random) -> dict[int, int]:
     """A plausible count for a member given ``grade``: most colleagues agree with the branch."""
-    lean = {G.EXCELLENT: [0.7, 0.28, 0.02, 0.0], G.QUALIFIED: [0.2, 0.75, 0.05, 0.0],
-            G.BASIC: [0.02, 0.4, 0.5, 0.08], G.UNQUALIFIED: [0.0, 0.15, 0.35, 0.5]}[grade]
+    lean = {
+        G.EXCELLENT: [0.7, 0.28, 0.02, 0.0],
+        G.QUALIFIED: [0.2, 0.75, 0.05, 0.0],
+        G.BASIC: [0.02, 0.4, 0.5, 0.08],
+        G.UNQUALIFIED: [0.0, 0.15, 0.35, 0.5],
+    }[grade]
     counts: dict[int, int] = defaultdict(int)
     for _ in range(voters):
         counts[rng.choices([1, 2, 3, 4], weights=lean)[0]] += 1
@@ -77,18 +89,34 @@ def _load(builder: DemoBuilder) -> str:
     today = builder.today
     last = today.year - 1
     members = defaultdict(list)
-    for pk, branch_id, stage in (Member.objects.filter(is_active=True, stage__in=Member.PARTY_STAGES)
-                                 .order_by("branch_id", "name", "pk").values_list("pk", "branch_id", "stage")):
+    for pk, branch_id, stage in (
+        Member.objects.filter(is_active=True, stage__in=Member.PARTY_STAGES)
+        .order_by("branch_id", "name", "pk")
+        .values_list("pk", "branch_id", "stage")
+    ):
         members[branch_id].append((pk, stage == Member.Stage.FULL))
-    branches = [b for b in Organization.objects.filter(kind=Organization.Kind.BRANCH, is_active=True).order_by("path")
-                if len(members.get(b.pk, ())) >= 2]
+    branches = [
+        b
+        for b in Organization.objects.filter(kind=Organization.Kind.BRANCH, is_active=True).order_by("path")
+        if len(members.get(b.pk, ())) >= 2
+    ]
     if not branches:
         return "no branches"
-    boxes = BallotBox.objects.bulk_create([BallotBox(custody=BallotBox.Custody.SERVER, opened=True, public_key="0" * 64)
-                                           for _ in branches])
-    evaluations = MemberEvaluation.objects.bulk_create([
-        MemberEvaluation(branch=b, year=last, opened_on=datetime.date(last, 12, 15), box=box,
-                         status=MemberEvaluation.Status.APPROVED) for b, box in zip(branches, boxes)])
+    boxes = BallotBox.objects.bulk_create(
+        [BallotBox(custody=BallotBox.Custody.SERVER, opened=True, public_key="0" * 64) for _ in branches]
+    )
+    evaluations = MemberEvaluation.objects.bulk_create(
+        [
+            MemberEvaluation(
+                branch=b,
+                year=last,
+                opened_on=datetime.date(last, 12, 15),
+                box=box,
+                status=MemberEvaluation.Status.APPROVED,
+            )
+            for b, box in zip(branches, boxes)
+        ]
+    )
     entries, tallies, spread = [], [], defaultdict(int)
     for evaluation, branch in zip(evaluations, branches):
         people = members[branch.pk]
@@ -98,27 +126,49 @@ def _load(builder: DemoBuilder) -> str:
         for pk, full in people:
             grade, reason = grades.get(pk, ("", ""))
             spread[grade or "ungraded"] += 1
-            entries.append(EvaluationEntry(evaluation=evaluation, member_id=pk, graded=full, grade=grade, reason=reason,
-                                           self_text="本年度按时参加三会一课，认真学习，履行党员义务。"))
+            entries.append(
+                EvaluationEntry(
+                    evaluation=evaluation,
+                    member_id=pk,
+                    graded=full,
+                    grade=grade,
+                    reason=reason,
+                    self_text="本年度按时参加三会一课，认真学习，履行党员义务。",
+                )
+            )
             if full:
-                tallies += [BallotTally(box_id=evaluation.box_id, subject=pk, question=VOTE_QUESTION, value=v, count=n)
-                            for v, n in sorted(_tally(grade, voters, rng).items()) if n]
+                tallies += [
+                    BallotTally(
+                        box_id=evaluation.box_id, subject=pk, question=VOTE_QUESTION, value=v, count=n
+                    )
+                    for v, n in sorted(_tally(grade, voters, rng).items())
+                    if n
+                ]
     EvaluationEntry.objects.bulk_create(entries, batch_size=2000)
     BallotTally.objects.bulk_create(tallies, batch_size=5000)
     MemberEvaluation.history.bulk_history_create(evaluations, default_change_reason="demo")
     EvaluationEntry.history.bulk_history_create(entries, default_change_reason="demo", batch_size=2000)
-    follow_ups = [EvaluationFollowUp(entry=e, step=EvaluationFollowUp.Step.RECTIFY, note="支部谈话提醒，限期三个月改正",
-                                     deadline=datetime.date(today.year, 3, 31),
-                                     status=EvaluationFollowUp.Status.APPROVED,
-                                     recorded_on=datetime.date(last, 12, 28))
-                  for e in entries if e.grade == G.UNQUALIFIED]
+    follow_ups = [
+        EvaluationFollowUp(
+            entry=e,
+            step=EvaluationFollowUp.Step.RECTIFY,
+            note="支部谈话提醒，限期三个月改正",
+            deadline=datetime.date(today.year, 3, 31),
+            status=EvaluationFollowUp.Status.APPROVED,
+            recorded_on=datetime.date(last, 12, 28),
+        )
+        for e in entries
+        if e.grade == G.UNQUALIFIED
+    ]
     EvaluationFollowUp.objects.bulk_create(follow_ups)
     EvaluationFollowUp.history.bulk_history_create(follow_ups, default_change_reason="demo")
     opened = _open_this_year(members, rng, today)
-    return (f"last year's 民主评议 approved in {len(evaluations)} branches: {spread[G.EXCELLENT]} excellent, "
-            f"{spread[G.QUALIFIED]} qualified, {spread[G.BASIC]} basically qualified, {spread[G.UNQUALIFIED]} "
-            f"unqualified ({len(follow_ups)} follow-ups), {spread['ungraded']} probationary not graded; this year's "
-            f"open in {opened} branches (zb001's among them)")
+    return (
+        f"last year's 民主评议 approved in {len(evaluations)} branches: {spread[G.EXCELLENT]} excellent, "
+        f"{spread[G.QUALIFIED]} qualified, {spread[G.BASIC]} basically qualified, {spread[G.UNQUALIFIED]} "
+        f"unqualified ({len(follow_ups)} follow-ups), {spread['ungraded']} probationary not graded; this year's "
+        f"open in {opened} branches (zb001's among them)"
+    )
 
 
 def _open_this_year(members, rng: random.Random, today) -> int:
@@ -126,10 +176,16 @@ def _open_this_year(members, rng: random.Random, today) -> int:
     a third of each branch's members have voted (sealed, as on the page)."""
     from assessments.services import evaluation as services
 
-    first = (Role.objects.current().filter(user__username="zb001", kind=Role.Kind.SECRETARY)
-             .values_list("organization_id", flat=True).first())
+    first = (
+        Role.objects.current()
+        .filter(user__username="zb001", kind=Role.Kind.SECRETARY)
+        .values_list("organization_id", flat=True)
+        .first()
+    )
     candidates = [pk for pk, people in members.items() if len(people) >= 4 and pk != first]
-    chosen = ([first] if first in members else []) + rng.sample(candidates, min(OPEN_BRANCHES - 1, len(candidates)))
+    chosen = ([first] if first in members else []) + rng.sample(
+        candidates, min(OPEN_BRANCHES - 1, len(candidates))
+    )
     grades = list(GRADE_VALUES)
     for branch in Organization.objects.filter(pk__in=chosen):
         evaluation = services.evaluation_open(branch=branch, year=today.year, by=None, today=today)

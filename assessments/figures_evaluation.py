@@ -19,32 +19,49 @@ def collect_evaluation(root: Organization, today: datetime.date):
     year = evaluations.aggregate(year=Max("year"))["year"]
     if year is None:
         return
-    rows = (evaluations.filter(year=year)
-            .annotate(full=Count("entries", filter=Q(entries__graded=True)),
-                      **{f"n_{g}": Count("entries", filter=Q(entries__grade=g)) for g in EvaluationGrade.values})
-            .values("branch_id", "status", "excellent_divisor", "full", *[f"n_{g}" for g in EvaluationGrade.values]))
+    rows = (
+        evaluations.filter(year=year)
+        .annotate(
+            full=Count("entries", filter=Q(entries__graded=True)),
+            **{f"n_{g}": Count("entries", filter=Q(entries__grade=g)) for g in EvaluationGrade.values},
+        )
+        .values(
+            "branch_id", "status", "excellent_divisor", "full", *[f"n_{g}" for g in EvaluationGrade.values]
+        )
+    )
     for row in rows:
         over = row[f"n_{EvaluationGrade.EXCELLENT}"] > row["full"] // row["excellent_divisor"]
-        yield row["branch_id"], {
-            "evaluations": 1, "approved": int(row["status"] == MemberEvaluation.Status.APPROVED),
-            "full": row["full"], **{f"grade_{g}": row[f"n_{g}"] for g in EvaluationGrade.values},
-            "over_quota": int(over), "evaluation_year": str(year)}
+        yield (
+            row["branch_id"],
+            {
+                "evaluations": 1,
+                "approved": int(row["status"] == MemberEvaluation.Status.APPROVED),
+                "full": row["full"],
+                **{f"grade_{g}": row[f"n_{g}"] for g in EvaluationGrade.values},
+                "over_quota": int(over),
+                "evaluation_year": str(year),
+            },
+        )
 
 
-register_block(Block(
-    key="evaluation",
-    title=_("Member evaluation: grades"),
-    collect=collect_evaluation,
-    columns=(
-        Column("evaluations", _("Branches evaluating")),
-        Column("approved", _("Approved")),
-        Column("full", _("Full members")),
-        *(Column(f"grade_{value}", label) for value, label in EvaluationGrade.choices),
-        Column("over_quota", _("Branches over the excellent quota")),
-        Column("evaluation_year", _("Year"), "text"),
-    ),
-    chart="bar",
-    chart_keys=tuple(f"grade_{value}" for value in EvaluationGrade.values),
-    order=45,
-    note=_("The latest year's 民主评议党员; Excellent may go to at most a third of a branch's full members."),
-))
+register_block(
+    Block(
+        key="evaluation",
+        title=_("Member evaluation: grades"),
+        collect=collect_evaluation,
+        columns=(
+            Column("evaluations", _("Branches evaluating")),
+            Column("approved", _("Approved")),
+            Column("full", _("Full members")),
+            *(Column(f"grade_{value}", label) for value, label in EvaluationGrade.choices),
+            Column("over_quota", _("Branches over the excellent quota")),
+            Column("evaluation_year", _("Year"), "text"),
+        ),
+        chart="bar",
+        chart_keys=tuple(f"grade_{value}" for value in EvaluationGrade.values),
+        order=45,
+        note=_(
+            "The latest year's 民主评议党员; Excellent may go to at most a third of a branch's full members."
+        ),
+    )
+)

@@ -13,5 +13,7 @@ from assessments.selectors.ratings import campaigns_for_rater
 def ratings_panel(request: HttpRequest, member) -> str | None:
     """Campaigns open now for the signed-in member; always shown (it says so when none is open). One query."""
     now = timezone.now()
-    campaigns = [c for c in campaigns_for_rater(user=request.user).filter(opens_at__lte=now, closes_at__gt=now)[:5]]
+    campaigns = [
+        c for c in campaigns_for_rater(user=request.user).filter(opens_at__lte=now, closes_at__gt=now)[:5]
+    ]
     return render_to_string("assessments/home_panel.html", {"campaigns": campaigns}, request=request)

@@ -12,6 +12,11 @@ def evaluation_section(request: HttpRequest, member, unmasked: bool) -> str | No
     """Approved grades, newest first, for the member and those who manage them. One query."""
     if not unmasked:
         return None
-    entries = list(EvaluationEntry.objects.filter(member=member, evaluation__status=MemberEvaluation.Status.APPROVED)
-                   .select_related("evaluation__branch").order_by("-evaluation__year")[:20])
-    return render_to_string("assessments/evaluation/record_section.html", {"entries": entries}, request=request)
+    entries = list(
+        EvaluationEntry.objects.filter(member=member, evaluation__status=MemberEvaluation.Status.APPROVED)
+        .select_related("evaluation__branch")
+        .order_by("-evaluation__year")[:20]
+    )
+    return render_to_string(
+        "assessments/evaluation/record_section.html", {"entries": entries}, request=request
+    )

@@ -47,8 +47,9 @@ def public_of(private: bytes) -> str:
 
 def seal(public_key: str, *, subject: int, answers: dict[int, int]) -> bytes:
     """One choice (a subject — a secretary, a member — and the value given per question) sealed to the box."""
-    plain = json.dumps({"s": subject, "a": {str(k): v for k, v in sorted(answers.items())}},
-                       separators=(",", ":")).encode("ascii")
+    plain = json.dumps(
+        {"s": subject, "a": {str(k): v for k, v in sorted(answers.items())}}, separators=(",", ":")
+    ).encode("ascii")
     if len(plain) > PLAIN_SIZE:
         raise ValueError("choice too large to seal")
     plain = plain.ljust(PLAIN_SIZE, b" ")
@@ -83,7 +84,7 @@ def shares_split(private: bytes, *, threshold: int, trustees: int) -> list[str]:
 
 def share_display(share: str) -> str:
     number, digits = share.split("-")
-    return number + "-" + " ".join(digits[i:i + 8] for i in range(0, len(digits), 8))
+    return number + "-" + " ".join(digits[i : i + 8] for i in range(0, len(digits), 8))
 
 
 def share_parse(raw: str) -> tuple[int, bytes]:
@@ -115,6 +116,7 @@ def shares_combine(raw_shares: list[str], *, public_key: str) -> bytes:
 
 # --- the server's key (the weaker mode) ------------------------------------------------------------------
 
+
 def server_key(*, key_file: str, secret_key: str) -> bytes:
     """32 bytes from ``RATING_KEY_FILE`` (64 hex digits, or any content, hashed), else derived from
     ``SECRET_KEY``: the app servers' operator can open such boxes, which is why the mode is labelled weaker."""
@@ -125,7 +127,9 @@ def server_key(*, key_file: str, secret_key: str) -> bytes:
         material = content
     else:
         material = secret_key.encode("utf-8")
-    return nacl.hash.blake2b(material, digest_size=32, person=b"ratingbox-key", encoder=nacl.encoding.RawEncoder)
+    return nacl.hash.blake2b(
+        material, digest_size=32, person=b"ratingbox-key", encoder=nacl.encoding.RawEncoder
+    )
 
 
 def key_wrap(private: bytes, *, key: bytes) -> str:
@@ -134,6 +138,8 @@ def key_wrap(private: bytes, *, key: bytes) -> str:
 
 def key_unwrap(wrapped: str, *, key: bytes) -> bytes:
     try:
-        return nacl.secret.SecretBox(key).decrypt(wrapped.encode("ascii"), encoder=nacl.encoding.Base64Encoder)
+        return nacl.secret.SecretBox(key).decrypt(
+            wrapped.encode("ascii"), encoder=nacl.encoding.Base64Encoder
+        )
     except nacl.exceptions.CryptoError as exc:
         raise SealingError("the server key does not open this box") from exc

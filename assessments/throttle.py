@@ -64,7 +64,9 @@ def gate(who: str, *, blocked: tuple[str, int], counted: tuple[str, int]) -> boo
     counted_kind, counted_limit = counted
     current = caches["default"]
     if not isinstance(current, RedisCache):
-        return not over(blocked_kind, who, limit=blocked_limit) and hit(counted_kind, who, limit=counted_limit)
+        return not over(blocked_kind, who, limit=blocked_limit) and hit(
+            counted_kind, who, limit=counted_limit
+        )
     blocked_key = current.make_and_validate_key(_key(blocked_kind, who))
     counted_key = current.make_and_validate_key(_key(counted_kind, who))
     pipe = current._cache.get_client(counted_key, write=True).pipeline()

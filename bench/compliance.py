@@ -83,9 +83,13 @@ def run(args: argparse.Namespace) -> int:
 
     root = Organization.objects.get(depth=1)
     today = timezone.localdate()
-    branches = Organization.objects.subtree_of(root).filter(kind=Organization.Kind.BRANCH, is_active=True).count()
+    branches = (
+        Organization.objects.subtree_of(root).filter(kind=Organization.Kind.BRANCH, is_active=True).count()
+    )
     meetings = Meeting.objects.filter(organization__path__startswith=root.path).count()
-    this_year = Meeting.objects.filter(organization__path__startswith=root.path, held_at__year=today.year).count()
+    this_year = Meeting.objects.filter(
+        organization__path__startswith=root.path, held_at__year=today.year
+    ).count()
 
     def once():
         return compliance(root=root, year=today.year, today=today)
@@ -102,14 +106,18 @@ def run(args: argparse.Namespace) -> int:
     cells = sum(len(row.cells) for entry in report for row in entry.rows)
 
     goal_ok = best < GOAL_SECONDS and len(queries) == GOAL_QUERIES
-    print(f"compliance benchmark — Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
-          f"best of {args.repeat}")
+    print(
+        f"compliance benchmark — Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
+        f"best of {args.repeat}"
+    )
     print(f"  root                      {root.name} (scale {args.scale})")
     print(f"  load_demo                 {load_s:>10.1f} s   (untimed setup)")
     print(f"  branches                  {branches:>10,}")
     print(f"  meetings                  {meetings:>10,}   ({this_year:,} in {today.year})")
-    print(f"  compliance({today.year})          {best:>10.3f} s   (median {sorted(times)[len(times) // 2]:.3f} s; "
-          f"{cells:,} cells, {behind} branches behind)")
+    print(
+        f"  compliance({today.year})          {best:>10.3f} s   (median {sorted(times)[len(times) // 2]:.3f} s; "
+        f"{cells:,} cells, {behind} branches behind)"
+    )
     print(f"  queries                   {len(queries):>10}")
     if args.scale == 1:
         print(f"  goal: < {GOAL_SECONDS:g} s in {GOAL_QUERIES} queries    {'yes' if goal_ok else 'NO'}")

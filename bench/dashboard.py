@@ -92,6 +92,7 @@ def percentile(values: list[float], p: float) -> float:
 
 # --- the child process: Django on the benchmark database --------------------------------------------------
 
+
 def prepare(database_url: str, scale: int, repeat: int) -> dict:
     """Sessions for the plan's logins, the plan's units, and the raw SQL / figures_compute timings."""
     os.chdir(ROOT)  # Celery's Django fix-up puts the working directory first on sys.path
@@ -112,7 +113,9 @@ def prepare(database_url: str, scale: int, repeat: int) -> dict:
         "members": Member.objects.count(),
         "branches": Organization.objects.filter(kind=Organization.Kind.BRANCH).count(),
         "cookie_name": settings.SESSION_COOKIE_NAME,
-        "sessions": {}, "units": {}, "raw": {},
+        "sessions": {},
+        "units": {},
+        "raw": {},
     }
     users = get_user_model().objects
     for _label, login, _code, _kind in plan:
@@ -126,9 +129,15 @@ def prepare(database_url: str, scale: int, repeat: int) -> dict:
     try:
         for code in dict.fromkeys(code for _label, _login, code, _kind in plan):
             unit = Organization.objects.get(code=code)
-            result["units"][code] = {"pk": unit.pk, "name": unit.name, "short_name": unit.short_name,
-                                     "kind": unit.kind}
-            result["raw"][code] = _raw_sql(unit, raw, repeat, figures_compute, connection, CaptureQueriesContext)
+            result["units"][code] = {
+                "pk": unit.pk,
+                "name": unit.name,
+                "short_name": unit.short_name,
+                "kind": unit.kind,
+            }
+            result["raw"][code] = _raw_sql(
+                unit, raw, repeat, figures_compute, connection, CaptureQueriesContext
+            )
     finally:
         raw.close()
     return result
@@ -168,11 +177,17 @@ def _raw_sql(unit, raw, repeat: int, figures_compute, connection, capture) -> di
         started = time.perf_counter()
         figures_compute(root=unit)
         compute_times.append((time.perf_counter() - started) * 1000)
-    return {"statements": len(replayed), "skipped": skipped, "rows": rows,
-            "sql_ms": sql_times, "compute_ms": compute_times}
+    return {
+        "statements": len(replayed),
+        "skipped": skipped,
+        "rows": rows,
+        "sql_ms": sql_times,
+        "compute_ms": compute_times,
+    }
 
 
 # --- the parent: databases, servers, wrk ------------------------------------------------------------------
+
 
 def wait_for_other_loads() -> None:
     """Never run load_demo --if-empty (or time anything) while another load_demo is still writing: its
@@ -198,8 +213,16 @@ def wait_for_other_loads() -> None:
 
 
 def run_prepare(database_url: str, scale: int, repeat: int) -> dict:
-    command = [PYTHON, str(Path(__file__).resolve()), "--prepare", database_url, "--scales", str(scale),
-               "--repeat", str(repeat)]
+    command = [
+        PYTHON,
+        str(Path(__file__).resolve()),
+        "--prepare",
+        database_url,
+        "--scales",
+        str(scale),
+        "--repeat",
+        str(repeat),
+    ]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
     line = next((line for line in done.stdout.splitlines() if line.startswith("PREPARE_JSON ")), None)
     if done.returncode or line is None:
@@ -255,17 +278,23 @@ def measure_scale(scale: int, args, verdicts: list[tuple[bool, str]]) -> None:
     info = run_prepare(url, scale, args.repeat)
     plan = plan_for(scale)
 
-    print(f"\n== scale {scale}: {name}, {info['members']:,} members, {info['branches']:,} branches "
-          f"(migrate + load_demo --if-empty {loaded:.1f} s; figures_refresh {refreshed:.1f} s)")
-    print(f"-- raw SQL: figures_compute(root=unit)'s statements replayed with psycopg2 (execute + fetchall), "
-          f"and figures_compute itself; {args.repeat} runs after a warm-up")
+    print(
+        f"\n== scale {scale}: {name}, {info['members']:,} members, {info['branches']:,} branches "
+        f"(migrate + load_demo --if-empty {loaded:.1f} s; figures_refresh {refreshed:.1f} s)"
+    )
+    print(
+        f"-- raw SQL: figures_compute(root=unit)'s statements replayed with psycopg2 (execute + fetchall), "
+        f"and figures_compute itself; {args.repeat} runs after a warm-up"
+    )
     for code, raw in info["raw"].items():
         unit = info["units"][code]
         skipped = f", {raw['skipped']} other statements not replayed" if raw["skipped"] else ""
-        print(f"{code:<9} {unit['kind']:<11} raw SQL p50 {percentile(raw['sql_ms'], 50):8.1f} ms  "
-              f"p95 {percentile(raw['sql_ms'], 95):8.1f} ms   figures_compute p50 "
-              f"{percentile(raw['compute_ms'], 50):8.1f} ms  p95 {percentile(raw['compute_ms'], 95):8.1f} ms   "
-              f"({raw['statements']} statements, {raw['rows']:,} rows{skipped})")
+        print(
+            f"{code:<9} {unit['kind']:<11} raw SQL p50 {percentile(raw['sql_ms'], 50):8.1f} ms  "
+            f"p95 {percentile(raw['sql_ms'], 95):8.1f} ms   figures_compute p50 "
+            f"{percentile(raw['compute_ms'], 50):8.1f} ms  p95 {percentile(raw['compute_ms'], 95):8.1f} ms   "
+            f"({raw['statements']} statements, {raw['rows']:,} rows{skipped})"
+        )
 
     pages = []
     for label, login, code, kind in plan:
@@ -277,11 +306,16 @@ def measure_scale(scale: int, args, verdicts: list[tuple[bool, str]]) -> None:
 
     results: dict[tuple[str, str], dict] = {}
     for mode, seconds in (("uncached", "0"), ("cached", "300")):
-        with served(database_url=url, redis_url=REDIS, workers=args.workers,
-                    env={"DASHBOARD_CACHE_SECONDS": seconds}) as base:
-            print(f"-- {mode} (DASHBOARD_CACHE_SECONDS={seconds}), gunicorn {args.workers} sync workers, "
-                  f"wrk {CONNECTIONS} connections, {args.seconds} s a page after {args.warmup} s of warm-up")
-            minimal = wrk(base + "/healthz", connections=CONNECTIONS, seconds=args.seconds, warmup=args.warmup)
+        with served(
+            database_url=url, redis_url=REDIS, workers=args.workers, env={"DASHBOARD_CACHE_SECONDS": seconds}
+        ) as base:
+            print(
+                f"-- {mode} (DASHBOARD_CACHE_SECONDS={seconds}), gunicorn {args.workers} sync workers, "
+                f"wrk {CONNECTIONS} connections, {args.seconds} s a page after {args.warmup} s of warm-up"
+            )
+            minimal = wrk(
+                base + "/healthz", connections=CONNECTIONS, seconds=args.seconds, warmup=args.warmup
+            )
             print(row("/healthz", minimal))
             for label, path, cookie, unit, _code, kind in pages:
                 problem = check_page(base + path, cookie, unit)
@@ -291,8 +325,13 @@ def measure_scale(scale: int, args, verdicts: list[tuple[bool, str]]) -> None:
                     verdicts.append((False, f"scale {scale} {mode} {label} {path}: {problem}"))
                     print(f"{label} {path}: {problem}")
                     continue
-                result = wrk(base + path, connections=CONNECTIONS, seconds=args.seconds, warmup=args.warmup,
-                             headers={"Cookie": cookie})
+                result = wrk(
+                    base + path,
+                    connections=CONNECTIONS,
+                    seconds=args.seconds,
+                    warmup=args.warmup,
+                    headers={"Cookie": cookie},
+                )
                 results[(label, mode)] = result
                 print(row(label[:28], result, minimal) + f"   {path}")
 
@@ -302,23 +341,38 @@ def measure_scale(scale: int, args, verdicts: list[tuple[bool, str]]) -> None:
         uncached, cached = results.get((label, "uncached")), results.get((label, "cached"))
         if uncached:
             budget = BUDGET_MS[unit["kind"]] if unit["kind"] in BUDGET_MS else BUDGET_MS["university"]
-            verdicts.append(_verdict(uncached["p95_ms"] <= budget,
-                                     f"scale {scale} {label} uncached p95 {uncached['p95_ms']:.1f} ms "
-                                     f"<= {budget:.0f} ms"))
+            verdicts.append(
+                _verdict(
+                    uncached["p95_ms"] <= budget,
+                    f"scale {scale} {label} uncached p95 {uncached['p95_ms']:.1f} ms <= {budget:.0f} ms",
+                )
+            )
             ratio = uncached["p95_ms"] / raw_p50 if raw_p50 else float("inf")
-            verdicts.append(_verdict(ratio <= BUDGET_RATIO,
-                                     f"scale {scale} {label} uncached p95 / raw SQL p50 = "
-                                     f"{uncached['p95_ms']:.1f} / {raw_p50:.1f} ms = {ratio:.2f}x "
-                                     f"<= {BUDGET_RATIO:.0f}x"))
+            verdicts.append(
+                _verdict(
+                    ratio <= BUDGET_RATIO,
+                    f"scale {scale} {label} uncached p95 / raw SQL p50 = "
+                    f"{uncached['p95_ms']:.1f} / {raw_p50:.1f} ms = {ratio:.2f}x "
+                    f"<= {BUDGET_RATIO:.0f}x",
+                )
+            )
         if cached:
-            verdicts.append(_verdict(cached["p95_ms"] <= BUDGET_CACHED_MS,
-                                     f"scale {scale} {label} cached p95 {cached['p95_ms']:.1f} ms "
-                                     f"<= {BUDGET_CACHED_MS:.0f} ms"))
+            verdicts.append(
+                _verdict(
+                    cached["p95_ms"] <= BUDGET_CACHED_MS,
+                    f"scale {scale} {label} cached p95 {cached['p95_ms']:.1f} ms "
+                    f"<= {BUDGET_CACHED_MS:.0f} ms",
+                )
+            )
         for mode, result in (("uncached", uncached), ("cached", cached)):
             if result:
-                verdicts.append(_verdict(result["errors"] == 0 and result["non_2xx"] == 0,
-                                         f"scale {scale} {label} {mode}: {result['errors']} errors, "
-                                         f"{result['non_2xx']} non-2xx of {result['requests']} requests"))
+                verdicts.append(
+                    _verdict(
+                        result["errors"] == 0 and result["non_2xx"] == 0,
+                        f"scale {scale} {label} {mode}: {result['errors']} errors, "
+                        f"{result['non_2xx']} non-2xx of {result['requests']} requests",
+                    )
+                )
 
 
 def _verdict(ok: bool, text: str) -> tuple[bool, str]:
@@ -328,9 +382,16 @@ def _verdict(ok: bool, text: str) -> tuple[bool, str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scales", type=int, nargs="+", default=[1, 100],
-                        help="demo sizes to measure (database portal_dash<N>; default 1 100)")
-    parser.add_argument("--seconds", type=int, default=10, help="wrk's measured seconds per page (default 10)")
+    parser.add_argument(
+        "--scales",
+        type=int,
+        nargs="+",
+        default=[1, 100],
+        help="demo sizes to measure (database portal_dash<N>; default 1 100)",
+    )
+    parser.add_argument(
+        "--seconds", type=int, default=10, help="wrk's measured seconds per page (default 10)"
+    )
     parser.add_argument("--warmup", type=int, default=2, help="wrk's discarded seconds per page (default 2)")
     parser.add_argument("--repeat", type=int, default=7, help="raw SQL / figures_compute runs (default 7)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
@@ -346,15 +407,19 @@ def main() -> int:
     if args.repeat < 1 or args.seconds < 1:
         parser.error("--repeat and --seconds must be at least 1")
 
-    print(f"dashboard benchmark: scales {' '.join(map(str, args.scales))}, {CONNECTIONS} connections, "
-          f"{args.seconds} s a page, raw SQL p50/p95 of {args.repeat} runs; load average "
-          f"{os.getloadavg()[0]:.2f} at the start")
+    print(
+        f"dashboard benchmark: scales {' '.join(map(str, args.scales))}, {CONNECTIONS} connections, "
+        f"{args.seconds} s a page, raw SQL p50/p95 of {args.repeat} runs; load average "
+        f"{os.getloadavg()[0]:.2f} at the start"
+    )
     verdicts: list[tuple[bool, str]] = []
     for scale in args.scales:
         measure_scale(scale, args, verdicts)
     failed = [text for ok, text in verdicts if not ok]
-    print(f"\n{len(verdicts) - len(failed)} of {len(verdicts)} budget lines hold"
-          + ("" if not failed else ":\n" + "\n".join(f"  FAIL  {text}" for text in failed)))
+    print(
+        f"\n{len(verdicts) - len(failed)} of {len(verdicts)} budget lines hold"
+        + ("" if not failed else ":\n" + "\n".join(f"  FAIL  {text}" for text in failed))
+    )
     return 1 if failed or not verdicts else 0
 
 

@@ -104,10 +104,17 @@ def run(args: argparse.Namespace, var_dir: Path) -> int:
 
     K = Organization.Kind
     university = organization_create(parent=None, kind=K.UNIVERSITY, name="基准测试大学党委", code="BENCH-U")
-    committee = organization_create(parent=university, kind=K.COMMITTEE, name="基准测试学院党委", code="BENCH-C")
+    committee = organization_create(
+        parent=university, kind=K.COMMITTEE, name="基准测试学院党委", code="BENCH-C"
+    )
     branches = [
-        organization_create(parent=committee, kind=K.BRANCH, name=f"第{i + 1}党支部", code=f"BENCH-B{i + 1:02d}",
-                            category="teacher")
+        organization_create(
+            parent=committee,
+            kind=K.BRANCH,
+            name=f"第{i + 1}党支部",
+            code=f"BENCH-B{i + 1:02d}",
+            category="teacher",
+        )
         for i in range(BRANCHES)
     ]
     rows = [member_row(i, branch_code=branches[i % BRANCHES].code) for i in range(args.rows)]
@@ -119,10 +126,18 @@ def run(args: argparse.Namespace, var_dir: Path) -> int:
         date = datetime.date.fromisoformat
         return [
             Member(
-                name=r["姓名"], gender="F" if r["性别"] == "女" else "M", ethnicity=r["民族"],
-                birth_date=date(r["出生日期"]), id_number=r["身份证号"], phone=r["手机号"], category="teacher",
-                stage="full", branch=by_code[r["所在支部编码"]], applied_on=date(r["申请入党日期"]),
-                joined_on=date(r["入党日期"]), full_on=date(r["转正日期"]),
+                name=r["姓名"],
+                gender="F" if r["性别"] == "女" else "M",
+                ethnicity=r["民族"],
+                birth_date=date(r["出生日期"]),
+                id_number=r["身份证号"],
+                phone=r["手机号"],
+                category="teacher",
+                stage="full",
+                branch=by_code[r["所在支部编码"]],
+                applied_on=date(r["申请入党日期"]),
+                joined_on=date(r["入党日期"]),
+                full_on=date(r["转正日期"]),
             )
             for r in rows
         ]
@@ -161,13 +176,17 @@ def run(args: argparse.Namespace, var_dir: Path) -> int:
 
     import_ok = import_s < IMPORT_GOAL_SECONDS
     ratio_ok = ratio < IMPORT_GOAL_RATIO
-    print(f"member import benchmark — Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
-          f"best of {args.repeat}")
+    print(
+        f"member import benchmark — Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
+        f"best of {args.repeat}"
+    )
     size = f"{len(data) / 1024:,.0f} KiB xlsx, {BRANCHES} branches"
     print(f"  rows                      {args.rows:>10,}   ({size})")
     print(f"  parse only (read_xlsx)    {parse_s:>10.3f} s")
-    print(f"  import (member_import)    {import_s:>10.3f} s   ({args.rows / import_s:,.0f} rows/s, "
-          f"{history_rows:,} history rows)")
+    print(
+        f"  import (member_import)    {import_s:>10.3f} s   ({args.rows / import_s:,.0f} rows/s, "
+        f"{history_rows:,} history rows)"
+    )
     print(f"  re-import (all updates)   {update_s:>10.3f} s")
     print(f"  plain bulk_create         {plain_s:>10.3f} s")
     print(f"  import / plain            {ratio:>10.2f} ×")

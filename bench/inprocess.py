@@ -28,9 +28,12 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--slow", type=int, default=0, help="print the N slowest queries of each page")
     parser.add_argument("--persona", nargs="*", default=[], help="only these personas")
-    parser.add_argument("--explain", action="store_true",
-                        help="PostgreSQL: run each SELECT of the last request again under EXPLAIN ANALYZE and print the "
-                             "sum of the server's execution times (steadier than the wall clock on a loaded machine)")
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="PostgreSQL: run each SELECT of the last request again under EXPLAIN ANALYZE and print the "
+        "sum of the server's execution times (steadier than the wall clock on a loaded machine)",
+    )
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
     import django
@@ -47,12 +50,21 @@ def main() -> int:
     from django.test.utils import override_settings
 
     # Hashed static names need collectstatic's manifest: the plain storage serves the same pages without it.
-    override_settings(STORAGES={**settings.STORAGES, "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}).enable()
+    override_settings(
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+    ).enable()
     plan = _plan(args.only)
-    users = {login: get_user_model().objects.get(username=login) for login in plan["logins"].values() if login}
-    print(f"{'page':<34} {'persona':<20} {'best ms':>8} {'queries':>7} {'kB':>6}"
-          + (f" {'db ms':>7}" if args.explain else "") + "  url")
+    users = {
+        login: get_user_model().objects.get(username=login) for login in plan["logins"].values() if login
+    }
+    print(
+        f"{'page':<34} {'persona':<20} {'best ms':>8} {'queries':>7} {'kB':>6}"
+        + (f" {'db ms':>7}" if args.explain else "")
+        + "  url"
+    )
     for page in plan["pages"]:
         if args.persona and page["persona"] not in args.persona:
             continue
@@ -70,8 +82,14 @@ def main() -> int:
             best = elapsed if best is None else min(best, elapsed)
         size = len(response.content) / 1024
         server = f" {_server_ms(connection, queries.captured_queries):7.1f}" if args.explain else ""
-        print(f"{page['name']:<34} {page['persona']:<20} {best:8.1f} {len(queries):7d} {size:6.1f}{server}  {page['url']}"
-              + ("" if response.status_code == 200 else f"  [{response.status_code} {response.get('Location', '')}]"))
+        print(
+            f"{page['name']:<34} {page['persona']:<20} {best:8.1f} {len(queries):7d} {size:6.1f}{server}  {page['url']}"
+            + (
+                ""
+                if response.status_code == 200
+                else f"  [{response.status_code} {response.get('Location', '')}]"
+            )
+        )
         if args.slow:
             for q in sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[: args.slow]:
                 print(f"      {float(q['time']) * 1000:7.1f} ms  {q['sql'][:300]}")

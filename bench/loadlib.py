@@ -38,7 +38,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
+PYTHON = (
+    str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
+)
 GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
 # Benchmarks only: every server and every in-process set-up of one run share it, so sessions made by the
 # script are valid in the server.
@@ -60,22 +62,27 @@ end
 """
 
 
-def bench_environment(*, database_url: str, redis_url: str = "", env: dict[str, str] | None = None) -> dict[str, str]:
+def bench_environment(
+    *, database_url: str, redis_url: str = "", env: dict[str, str] | None = None
+) -> dict[str, str]:
     """The environment of a benchmark server: production settings on the given database and Redis."""
     RUN_DIR.mkdir(parents=True, exist_ok=True)
     result = {
-        key: value for key, value in os.environ.items()
+        key: value
+        for key, value in os.environ.items()
         if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "DEBUG"}
     }
-    result.update({
-        "DJANGO_SETTINGS_MODULE": "config.settings.base",
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": BENCH_SECRET_KEY,
-        "VAR_DIR": str(RUN_DIR / "var"),
-        "DEBUG": "false",
-        "LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(ROOT),
-    })
+    result.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings.base",
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": BENCH_SECRET_KEY,
+            "VAR_DIR": str(RUN_DIR / "var"),
+            "DEBUG": "false",
+            "LOG_LEVEL": "WARNING",
+            "PYTHONPATH": str(ROOT),
+        }
+    )
     if redis_url:
         result["REDIS_URL"] = redis_url
     result.update(env or {})
@@ -98,13 +105,30 @@ def _manage(*args: str, environment: dict[str, str]) -> None:
 
 def _psql(sql: str, database: str = "postgres", *, dsn: str) -> str:
     parts = urlsplit(dsn)
-    command = ["psql", "-h", parts.hostname or "127.0.0.1", "-p", str(parts.port or 5432),
-               "-U", parts.username or "postgres", "-d", database, "-tAc", sql]
+    command = [
+        "psql",
+        "-h",
+        parts.hostname or "127.0.0.1",
+        "-p",
+        str(parts.port or 5432),
+        "-U",
+        parts.username or "postgres",
+        "-d",
+        database,
+        "-tAc",
+        sql,
+    ]
     return subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip()
 
 
-def demo_database(name: str, *, scale: int = 1, seed: int = 2026, fresh: bool = False,
-                  server: str = "postgres://postgres@127.0.0.1:5432") -> str:
+def demo_database(
+    name: str,
+    *,
+    scale: int = 1,
+    seed: int = 2026,
+    fresh: bool = False,
+    server: str = "postgres://postgres@127.0.0.1:5432",
+) -> str:
     """A PostgreSQL database called ``name`` holding the migrated demo; returns its DATABASE_URL."""
     url = f"{server}/{name}"
     if fresh:
@@ -126,14 +150,31 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def served(*, database_url: str, redis_url: str = "", workers: int = 2, threads: int = 1,
-           env: dict[str, str] | None = None, timeout: float = 60.0) -> Iterator[str]:
+def served(
+    *,
+    database_url: str,
+    redis_url: str = "",
+    workers: int = 2,
+    threads: int = 1,
+    env: dict[str, str] | None = None,
+    timeout: float = 60.0,
+) -> Iterator[str]:
     """gunicorn serving the portal on a free port until the block ends; yields ``http://127.0.0.1:PORT``."""
     environment = bench_environment(database_url=database_url, redis_url=redis_url, env=env)
     _manage("collectstatic", "--noinput", "-v0", environment=environment)
     port = _free_port()
-    command = [GUNICORN, "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-               "--log-level", "warning", "--backlog", "2048"]
+    command = [
+        GUNICORN,
+        "config.wsgi",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+        "--backlog",
+        "2048",
+    ]
     if threads > 1:
         command += ["--threads", str(threads), "--worker-class", "gthread"]
     process = subprocess.Popen(command, cwd=ROOT, env=environment)
@@ -166,16 +207,28 @@ def ensure_wrk() -> str:
     path = shutil.which("wrk")
     if path is None:
         print("installing Debian's wrk …", file=sys.stderr)
-        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True, stdout=subprocess.DEVNULL,
-                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        subprocess.run(
+            ["apt-get", "install", "-y", "-q", "wrk"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        )
         path = shutil.which("wrk")
     if path is None:
         raise RuntimeError("wrk is not installed and apt-get could not install it")
     return path
 
 
-def wrk(url: str, *, connections: int = 16, seconds: int = 10, threads: int = 1, lua: str | None = None,
-        headers: dict[str, str] | None = None, warmup: int = 1) -> dict:
+def wrk(
+    url: str,
+    *,
+    connections: int = 16,
+    seconds: int = 10,
+    threads: int = 1,
+    lua: str | None = None,
+    headers: dict[str, str] | None = None,
+    warmup: int = 1,
+) -> dict:
     """Load ``url`` with wrk; returns rps, p50_ms, p90_ms, p95_ms, p99_ms, max_ms, requests, errors, non_2xx.
 
     ``warmup`` seconds of the same load run first and are discarded (workers' first requests compile
@@ -201,15 +254,22 @@ def wrk(url: str, *, connections: int = 16, seconds: int = 10, threads: int = 1,
     return {
         "rps": raw["requests"] / (raw["duration_us"] / 1e6),
         "requests": raw["requests"],
-        "p50_ms": raw["p50_us"] / 1000, "p90_ms": raw["p90_us"] / 1000, "p95_ms": raw["p95_us"] / 1000,
-        "p99_ms": raw["p99_us"] / 1000, "max_ms": raw["max_us"] / 1000, "mean_ms": raw["mean_us"] / 1000,
-        "errors": errors, "non_2xx": raw["non_2xx"],
+        "p50_ms": raw["p50_us"] / 1000,
+        "p90_ms": raw["p90_us"] / 1000,
+        "p95_ms": raw["p95_us"] / 1000,
+        "p99_ms": raw["p99_us"] / 1000,
+        "max_ms": raw["max_us"] / 1000,
+        "mean_ms": raw["mean_us"] / 1000,
+        "errors": errors,
+        "non_2xx": raw["non_2xx"],
     }
 
 
 def row(label: str, result: dict, reference: dict | None = None) -> str:
     """One printed line: requests/s, p50/p95/p99 and, with a reference, the share of its throughput."""
     share = f"  {100 * result['rps'] / reference['rps']:5.1f} %" if reference else ""
-    return (f"{label:<28} {result['rps']:9.1f} req/s   p50 {result['p50_ms']:7.2f} ms   "
-            f"p95 {result['p95_ms']:7.2f} ms   p99 {result['p99_ms']:7.2f} ms   "
-            f"errors {result['errors']}  non-2xx {result['non_2xx']}{share}")
+    return (
+        f"{label:<28} {result['rps']:9.1f} req/s   p50 {result['p50_ms']:7.2f} ms   "
+        f"p95 {result['p95_ms']:7.2f} ms   p99 {result['p99_ms']:7.2f} ms   "
+        f"errors {result['errors']}  non-2xx {result['non_2xx']}{share}"
+    )

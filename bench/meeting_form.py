@@ -84,20 +84,33 @@ def run(args: argparse.Namespace) -> int:
 
     settings.ALLOWED_HOSTS = ["*"]
     # No collectstatic in a throwaway directory: static URLs unhashed (what they cost is not the point here).
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     call_command("migrate", verbosity=0)
     K = Organization.Kind
     university = organization_create(parent=None, kind=K.UNIVERSITY, name="基准测试大学党委", code="BENCH-U")
-    committee = organization_create(parent=university, kind=K.COMMITTEE, name="基准测试学院党委", code="BENCH-C")
-    branch = organization_create(parent=committee, kind=K.BRANCH, name="学生党支部", code="BENCH-B",
-                                 category="student")
+    committee = organization_create(
+        parent=university, kind=K.COMMITTEE, name="基准测试学院党委", code="BENCH-C"
+    )
+    branch = organization_create(
+        parent=committee, kind=K.BRANCH, name="学生党支部", code="BENCH-B", category="student"
+    )
     secretary = get_user_model().objects.create_user("bench-secretary", password="x")
     role_assign(user=secretary, organization=branch, kind=Role.Kind.SECRETARY)
     joined = datetime.date(2020, 6, 1)
     Member.objects.bulk_create(
-        Member(name=f"学生{i:05d}", gender="F" if i % 2 else "M", birth_date=datetime.date(2000, 1, 1),
-               category="student", stage=Member.Stage.FULL, branch=branch, joined_on=joined, full_on=joined)
+        Member(
+            name=f"学生{i:05d}",
+            gender="F" if i % 2 else "M",
+            birth_date=datetime.date(2000, 1, 1),
+            category="student",
+            stage=Member.Stage.FULL,
+            branch=branch,
+            joined_on=joined,
+            full_on=joined,
+        )
         for i in range(args.people)
     )
     people = list(Member.objects.filter(branch=branch).values_list("pk", flat=True))
@@ -113,8 +126,13 @@ def run(args: argparse.Namespace) -> int:
 
     def form_data(*, everyone: bool, n: int) -> dict:
         held = timezone.localtime() - datetime.timedelta(days=1, minutes=n)
-        data = {"kind": "general_assembly", "held_at": held.strftime("%Y-%m-%dT%H:%M"), "topics": "学习党章",
-                "visibility": "internal", "action": "save"}
+        data = {
+            "kind": "general_assembly",
+            "held_at": held.strftime("%Y-%m-%dT%H:%M"),
+            "topics": "学习党章",
+            "visibility": "internal",
+            "action": "save",
+        }
         away = {people[0]: "leave", people[1]: "absent", people[2]: "leave"}
         for pk in people if everyone else away:
             status = away.get(pk, "present")
@@ -131,6 +149,7 @@ def run(args: argparse.Namespace) -> int:
             assert response.status_code == 302, (response.status_code, response.content[:300])
             assert Meeting.objects.count() == before + 1
             saved.append(1)
+
         return go
 
     get_form()  # warm caches (templates, translations)
@@ -143,8 +162,10 @@ def run(args: argparse.Namespace) -> int:
     size = len(client.get(url).content)
     last = Meeting.objects.order_by("-pk").first()
     stored = Attendance.objects.filter(meeting=last).count()
-    print(f"branch of {args.people} party members; form {size / 1024:.0f} kB; "
-          f"last record: {stored} attendance rows, {last.present_count} present, {last.leave_count} on leave")
+    print(
+        f"branch of {args.people} party members; form {size / 1024:.0f} kB; "
+        f"last record: {stored} attendance rows, {last.present_count} present, {last.leave_count} on leave"
+    )
     floor = rows[0][1]
     print(f"{'step':10} {'best ms':>9} {'median ms':>10} {'× healthz':>10}")
     for name, best, median in rows:

@@ -45,11 +45,20 @@ GOAL_MS = {1: 300.0, 100: 500.0}
 GOAL_OVERVIEW_RATIO = 2.0
 # The crawl's personas as demo logins (README: demo logins). Committee 01's first branch is A, committee 02's
 # first branch is B.
-PERSONA_LOGINS = {"anonymous": None, "member": "dy001", "secretary_a": None, "secretary_b": None, "committee_secretary": "dw01",
-                  "commissioner": "zz01", "reviewer": "pw01", "zzb": "zzb"}
+PERSONA_LOGINS = {
+    "anonymous": None,
+    "member": "dy001",
+    "secretary_a": None,
+    "secretary_b": None,
+    "committee_secretary": "dw01",
+    "commissioner": "zz01",
+    "reviewer": "pw01",
+    "zzb": "zzb",
+}
 
 
 # --- the child process: map the crawl's world onto the demo, list the pages, make the sessions -----------------
+
 
 def _plan(only: list[str]) -> dict:
     import datetime
@@ -68,14 +77,27 @@ def _plan(only: list[str]) -> dict:
 
     users = get_user_model().objects
     university = Organization.objects.filter(kind=Organization.Kind.UNIVERSITY).order_by("path").first()
-    committees = list(Organization.objects.filter(path__startswith=university.path, depth=university.depth + 1,
-                                                  kind=Organization.Kind.COMMITTEE).order_by("path")[:2])
-    branches = [Organization.objects.filter(path__startswith=c.path, kind=Organization.Kind.BRANCH, is_active=True)
-                .order_by("path").first() for c in committees]
-    secretaries = [Role.objects.filter(organization=b, kind=Role.Kind.SECRETARY).select_related("user").first()
-                   for b in branches]
-    logins = dict(PERSONA_LOGINS, secretary_a=secretaries[0].user.username, secretary_b=secretaries[1].user.username)
-    member = users.filter(member__branch=branches[0]).exclude(pk=secretaries[0].user_id).order_by("pk").first()
+    committees = list(
+        Organization.objects.filter(
+            path__startswith=university.path, depth=university.depth + 1, kind=Organization.Kind.COMMITTEE
+        ).order_by("path")[:2]
+    )
+    branches = [
+        Organization.objects.filter(path__startswith=c.path, kind=Organization.Kind.BRANCH, is_active=True)
+        .order_by("path")
+        .first()
+        for c in committees
+    ]
+    secretaries = [
+        Role.objects.filter(organization=b, kind=Role.Kind.SECRETARY).select_related("user").first()
+        for b in branches
+    ]
+    logins = dict(
+        PERSONA_LOGINS, secretary_a=secretaries[0].user.username, secretary_b=secretaries[1].user.username
+    )
+    member = (
+        users.filter(member__branch=branches[0]).exclude(pk=secretaries[0].user_id).order_by("pk").first()
+    )
     if member is not None:
         logins["member"] = member.username
 
@@ -89,7 +111,10 @@ def _plan(only: list[str]) -> dict:
     cast.officer = people["commissioner"]
     records = {m.user_id: m for m in Member.objects.filter(user__in=[cast.alice, cast.bob, cast.charlie])}
     cast.alice_member, cast.bob_member, cast.charlie_member = (
-        records.get(cast.alice.pk), records.get(cast.bob.pk), records.get(cast.charlie.pk))
+        records.get(cast.alice.pk),
+        records.get(cast.bob.pk),
+        records.get(cast.charlie.pk),
+    )
     world = _DemoWorld(cast, people)
     today = datetime.date.today()
     pages, skipped = [], []
@@ -105,7 +130,10 @@ def _plan(only: list[str]) -> dict:
         except (AttributeError, AssertionError) as exc:  # no counterpart here, or not on A's or B's side
             skipped.append(f"{name}: {exc}")
             continue
-        except (ValidationError, IntegrityError) as exc:  # the crawl's row already in the demo (e.g. an evaluation)
+        except (
+            ValidationError,
+            IntegrityError,
+        ) as exc:  # the crawl's row already in the demo (e.g. an evaluation)
             skipped.append(f"{name}: the crawl's set-up refused on the demo ({exc})")
             continue
         for target in targets:
@@ -132,8 +160,14 @@ def _plan(only: list[str]) -> dict:
         client = Client()
         client.force_login(users.get(username=login), backend="config.cas.LocalPasswordBackend")
         sessions[persona] = client.cookies[settings.SESSION_COOKIE_NAME].value
-    return {"pages": pages, "skipped": skipped, "sessions": sessions, "cookie_name": settings.SESSION_COOKIE_NAME,
-            "logins": logins, "units": {"U": university.pk, "A": branches[0].pk}}
+    return {
+        "pages": pages,
+        "skipped": skipped,
+        "sessions": sessions,
+        "cookie_name": settings.SESSION_COOKIE_NAME,
+        "logins": logins,
+        "units": {"U": university.pk, "A": branches[0].pk},
+    }
 
 
 class _Missing(Exception):
@@ -163,9 +197,13 @@ class _Objects(dict):
         self.cast = cast
 
     def __missing__(self, name):
-        pair = {side: self._find(name, branch, committee)
-                for side, branch, committee in (("in", self.cast.branch_a, self.cast.c1),
-                                                ("out", self.cast.branch_b, self.cast.c2))}
+        pair = {
+            side: self._find(name, branch, committee)
+            for side, branch, committee in (
+                ("in", self.cast.branch_a, self.cast.c1),
+                ("out", self.cast.branch_b, self.cast.c2),
+            )
+        }
         self[name] = pair
         return pair
 
@@ -180,8 +218,9 @@ class _Objects(dict):
             "draft_meeting": lambda: dm.Meeting.objects.filter(organization=branch, status="draft"),
             "attachment": lambda: dm.MeetingAttachment.objects.filter(meeting__organization=branch),
             "post": lambda: dm.Post.objects.filter(organization=branch, status="published"),
-            "pending_post": lambda: dm.Post.objects.filter(organization__path__startswith=committee.path,
-                                                           status="pending"),
+            "pending_post": lambda: dm.Post.objects.filter(
+                organization__path__startswith=committee.path, status="pending"
+            ),
             "post_attachment": lambda: dm.PostAttachment.objects.filter(post__organization=branch),
             "case": lambda: mm.DevelopmentCase.objects.filter(member__branch=branch),
             "applicant": lambda: mm.Member.objects.filter(branch=branch, stage="applicant"),
@@ -221,6 +260,7 @@ def child_main(only: list[str]) -> None:
 
 # --- the load -------------------------------------------------------------------------------------------------
 
+
 def load(base: str, path: str, *, cookie: str | None, requests: int, clients: int = CLIENTS) -> dict:
     """``requests`` GETs of ``path`` from ``clients`` threads on keep-alive connections, after one warm-up;
     returns the status seen, p50 and p95 in ms and the body's size."""
@@ -259,16 +299,27 @@ def load(base: str, path: str, *, cookie: str | None, requests: int, clients: in
         thread.join()
     latencies.sort()
     p95 = latencies[min(len(latencies) - 1, max(0, round(0.95 * len(latencies)) - 1))]
-    return {"statuses": sorted(statuses), "p50_ms": statistics.median(latencies), "p95_ms": p95, "bytes": size[0]}
+    return {
+        "statuses": sorted(statuses),
+        "p50_ms": statistics.median(latencies),
+        "p95_ms": p95,
+        "bytes": size[0],
+    }
 
 
-def run_scale(scale: int, *, requests: int, only: list[str], fresh: bool, prefix: str = "portal_pages"
-              ) -> tuple[list[dict], list[str]]:
+def run_scale(
+    scale: int, *, requests: int, only: list[str], fresh: bool, prefix: str = "portal_pages"
+) -> tuple[list[dict], list[str]]:
     url = demo_database(f"{prefix}{scale}", scale=scale, fresh=fresh)
     environment = bench_environment(database_url=url)
     _manage("figures_refresh", environment=environment)
-    child = subprocess.run([PYTHON, __file__, "--child", *(["--only", *only] if only else [])], cwd=ROOT,
-                           env=environment, capture_output=True, text=True)
+    child = subprocess.run(
+        [PYTHON, __file__, "--child", *(["--only", *only] if only else [])],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
     if child.returncode:  # the plan failed: show why instead of a bare CalledProcessError
         sys.stderr.write(child.stderr[-4000:])
         raise SystemExit(f"the plan (bench/pages.py --child) failed with status {child.returncode}")
@@ -276,8 +327,11 @@ def run_scale(scale: int, *, requests: int, only: list[str], fresh: bool, prefix
     plan = json.loads(line.removeprefix("PLAN_JSON "))
     for note in plan["skipped"]:
         print(f"  skipped {note}", file=sys.stderr)
-    print(f"scale {scale}: {len(plan['pages'])} pages as {len(plan['logins'])} personas "
-          f"({', '.join(f'{p}={u}' for p, u in plan['logins'].items())})", file=sys.stderr)
+    print(
+        f"scale {scale}: {len(plan['pages'])} pages as {len(plan['logins'])} personas "
+        f"({', '.join(f'{p}={u}' for p, u in plan['logins'].items())})",
+        file=sys.stderr,
+    )
     results, misses = [], []
     goal = GOAL_MS.get(scale, GOAL_MS[100])
     with served(database_url=url, workers=2) as base:
@@ -287,24 +341,38 @@ def run_scale(scale: int, *, requests: int, only: list[str], fresh: bool, prefix
             cookie = f"{plan['cookie_name']}={session}" if session else None
             result = load(base, page["url"], cookie=cookie, requests=requests) | page
             results.append(result)
-            print(f"  {len(results)}/{len(plan['pages'])} {page['name']} {page['target']} as {page['persona']}: "
-                  f"p95 {result['p95_ms']:.0f} ms", file=sys.stderr)
+            print(
+                f"  {len(results)}/{len(plan['pages'])} {page['name']} {page['target']} as {page['persona']}: "
+                f"p95 {result['p95_ms']:.0f} ms",
+                file=sys.stderr,
+            )
         health.append(load(base, "/healthz", cookie=None, requests=requests * 4))
     healthz_p95 = statistics.mean(h["p95_ms"] for h in health)
-    print(f"\nscale {scale} — /healthz p50 {health[0]['p50_ms']:.1f} / {health[1]['p50_ms']:.1f} ms, "
-          f"p95 {health[0]['p95_ms']:.1f} / {health[1]['p95_ms']:.1f} ms (start / end); goal p95 ≤ {goal:.0f} ms")
-    print(f"{'page':<44} {'target':<8} {'persona':<20} {'status':>6} {'p50 ms':>8} {'p95 ms':>8} "
-          f"{'×healthz':>9} {'kB':>6}")
+    print(
+        f"\nscale {scale} — /healthz p50 {health[0]['p50_ms']:.1f} / {health[1]['p50_ms']:.1f} ms, "
+        f"p95 {health[0]['p95_ms']:.1f} / {health[1]['p95_ms']:.1f} ms (start / end); goal p95 ≤ {goal:.0f} ms"
+    )
+    print(
+        f"{'page':<44} {'target':<8} {'persona':<20} {'status':>6} {'p50 ms':>8} {'p95 ms':>8} "
+        f"{'×healthz':>9} {'kB':>6}"
+    )
     for r in sorted(results, key=lambda r: -r["p95_ms"]):
         ok = r["statuses"] == [200] and r["p95_ms"] <= goal
-        print(f"{r['name']:<44} {r['target']:<8} {r['persona']:<20} {','.join(map(str, r['statuses'])):>6} "
-              f"{r['p50_ms']:8.1f} {r['p95_ms']:8.1f} {r['p95_ms'] / healthz_p95:9.1f} {r['bytes'] / 1024:6.0f}"
-              f"{'' if ok else '  ✘'}")
+        print(
+            f"{r['name']:<44} {r['target']:<8} {r['persona']:<20} {','.join(map(str, r['statuses'])):>6} "
+            f"{r['p50_ms']:8.1f} {r['p95_ms']:8.1f} {r['p95_ms'] / healthz_p95:9.1f} {r['bytes'] / 1024:6.0f}"
+            f"{'' if ok else '  ✘'}"
+        )
         if not ok:
-            misses.append(f"scale {scale}: {r['name']} {r['target']} as {r['persona']}: "
-                          f"status {r['statuses']}, p95 {r['p95_ms']:.0f} ms")
-    overview = {r["target"]: r for r in results if r["name"] == "members:unit"
-                and (r["target"], r["persona"]) in {("U", "zzb"), ("A", "secretary_a")}}
+            misses.append(
+                f"scale {scale}: {r['name']} {r['target']} as {r['persona']}: "
+                f"status {r['statuses']}, p95 {r['p95_ms']:.0f} ms"
+            )
+    overview = {
+        r["target"]: r
+        for r in results
+        if r["name"] == "members:unit" and (r["target"], r["persona"]) in {("U", "zzb"), ("A", "secretary_a")}
+    }
     if {"U", "A"} <= overview.keys():
         ratio = overview["U"]["p95_ms"] / overview["A"]["p95_ms"]
         print(f"university overview p95 / branch overview p95: {ratio:.2f} (goal ≤ {GOAL_OVERVIEW_RATIO})")
@@ -319,8 +387,11 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=24, help="requests per page, shared by the 4 clients")
     parser.add_argument("--only", nargs="*", default=[], help="URL pattern names (or their prefixes) to load")
     parser.add_argument("--fresh", action="store_true", help="drop and reload the demo databases first")
-    parser.add_argument("--database-prefix", default="portal_pages",
-                        help="the demo databases' names: PREFIX1, PREFIX100 (default portal_pages)")
+    parser.add_argument(
+        "--database-prefix",
+        default="portal_pages",
+        help="the demo databases' names: PREFIX1, PREFIX100 (default portal_pages)",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -328,8 +399,9 @@ def main() -> int:
         return 0
     misses = []
     for scale in args.scales:
-        misses += run_scale(scale, requests=args.requests, only=args.only, fresh=args.fresh,
-                            prefix=args.database_prefix)[1]
+        misses += run_scale(
+            scale, requests=args.requests, only=args.only, fresh=args.fresh, prefix=args.database_prefix
+        )[1]
     if misses:
         print("\ngoals missed:\n  " + "\n  ".join(misses))
         return 1

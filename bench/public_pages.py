@@ -40,8 +40,13 @@ def pick_urls(base: str) -> dict[str, str]:
     busy = max(counts, key=lambda c: int(c[1]))[0] if counts else codes[0]
     unit = fetch(f"{base}/open/{busy}/")
     post = re.search(rf'href="(/open/{re.escape(busy)}/posts/\d+/)"', unit)
-    return {"unit page": f"/open/{busy}/", "index": "/open/", "post page": post.group(1) if post else "/open/",
-            "feed": f"/open/{busy}/feed.atom", "_code": busy}
+    return {
+        "unit page": f"/open/{busy}/",
+        "index": "/open/",
+        "post page": post.group(1) if post else "/open/",
+        "feed": f"/open/{busy}/feed.atom",
+        "_code": busy,
+    }
 
 
 def measure(base: str, urls: dict[str, str], args) -> None:
@@ -50,8 +55,13 @@ def measure(base: str, urls: dict[str, str], args) -> None:
     for label, path in urls.items():
         if label.startswith("_"):
             continue
-        print(row(f"{label} {path}"[:28], wrk(base + path, connections=args.connections, seconds=args.seconds),
-                  minimal))
+        print(
+            row(
+                f"{label} {path}"[:28],
+                wrk(base + path, connections=args.connections, seconds=args.seconds),
+                minimal,
+            )
+        )
 
 
 def invalidation(base: str, url: str, code: str, database_url: str) -> None:
@@ -68,9 +78,18 @@ def invalidation(base: str, url: str, code: str, database_url: str) -> None:
     role = Role.objects.current().filter(organization=unit).select_related("user").first()
     title = f"基准测试发布 {Organization.objects.count()}-{PostCategory.objects.count()}"
     with transaction.atomic():
-        post = post_save(by=role.user, organization=unit, publish=True,
-                         data={"section": "news", "category": PostCategory.objects.get(code="work"),
-                               "title": title, "body": "跨进程失效测试", "visibility": "public"})
+        post = post_save(
+            by=role.user,
+            organization=unit,
+            publish=True,
+            data={
+                "section": "news",
+                "category": PostCategory.objects.get(code="work"),
+                "title": title,
+                "body": "跨进程失效测试",
+                "visibility": "public",
+            },
+        )
     seen = sum(title in fetch(base + url) for _ in range(20))
     print(f"invalidation across workers: the new post was on {seen} of 20 answers after the publish")
     post.history.all().delete()
@@ -83,7 +102,9 @@ def invalidation(base: str, url: str, code: str, database_url: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
@@ -92,16 +113,19 @@ def main() -> None:
     parser.add_argument("--fresh", action="store_true", help="drop and rebuild the demo database first")
     args = parser.parse_args()
     url = demo_database(args.database, scale=1, fresh=args.fresh)
-    print(f"gunicorn, {args.workers} sync workers, PostgreSQL ({args.database}), Redis; wrk "
-          f"{args.connections} connections, {args.seconds} s per URL, on the same cores")
+    print(
+        f"gunicorn, {args.workers} sync workers, PostgreSQL ({args.database}), Redis; wrk "
+        f"{args.connections} connections, {args.seconds} s per URL, on the same cores"
+    )
     with served(database_url=url, redis_url=REDIS, workers=args.workers) as base:
         urls = pick_urls(base)
         print("-- with the public page cache (disclosure.middleware)")
         measure(base, urls, args)
         invalidation(base, urls["unit page"], urls["_code"], url)
     if args.uncached:
-        with served(database_url=url, redis_url=REDIS, workers=args.workers,
-                    env={"PUBLIC_PAGE_CACHE": "false"}) as base:
+        with served(
+            database_url=url, redis_url=REDIS, workers=args.workers, env={"PUBLIC_PAGE_CACHE": "false"}
+        ) as base:
             print("-- without it (every request renders)")
             measure(base, urls, args)
 

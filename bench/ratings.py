@@ -57,8 +57,13 @@ end
 
 
 def _lua(*, path: Path, prefix: str, suffix: str = "", body: str, in_body: bool = False) -> str:
-    return LUA % {"file": str(path), "prefix": prefix, "suffix": suffix, "body": body,
-                  "in_body": "true" if in_body else "false"}
+    return LUA % {
+        "file": str(path),
+        "prefix": prefix,
+        "suffix": suffix,
+        "body": body,
+        "in_body": "true" if in_body else "false",
+    }
 
 
 def prepare(count: int):
@@ -74,23 +79,40 @@ def prepare(count: int):
     from assessments.services.ratings import campaign_create, campaign_publish
     from branches.models import Organization, Role
 
-    role = (Role.objects.current().filter(kind=Role.Kind.SECRETARY, organization__kind=Organization.Kind.BRANCH)
-            .select_related("organization").order_by("organization__path").first())
+    role = (
+        Role.objects.current()
+        .filter(kind=Role.Kind.SECRETARY, organization__kind=Organization.Kind.BRANCH)
+        .select_related("organization")
+        .order_by("organization__path")
+        .first()
+    )
     now = timezone.now()
     RatingCampaign.objects.filter(name="bench").delete()  # an earlier run's campaign, codes and rows
-    campaign = campaign_create(scope=role.organization, name="bench", year=now.year, by=None,
-                               opens_at=now - datetime.timedelta(hours=1), closes_at=now + datetime.timedelta(days=1))
+    campaign = campaign_create(
+        scope=role.organization,
+        name="bench",
+        year=now.year,
+        by=None,
+        opens_at=now - datetime.timedelta(hours=1),
+        closes_at=now + datetime.timedelta(days=1),
+    )
     campaign_publish(campaign=campaign, by=None)  # a key pair; the trustees' shares are not needed here
     campaign.refresh_from_db()
     target = campaign.targets.get()
     dimensions = list(campaign.dimensions.all())
     body = "&".join(f"t{target.pk}-d{d.pk}=good" for d in dimensions)
     plain = ["".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH)) for _ in range(count)]
-    RatingCode.objects.bulk_create([RatingCode(campaign=campaign, unit=role.organization, digest=code_digest(c))
-                                    for c in plain], batch_size=5000)
+    RatingCode.objects.bulk_create(
+        [RatingCode(campaign=campaign, unit=role.organization, digest=code_digest(c)) for c in plain],
+        batch_size=5000,
+    )
     bare = RatingCode.objects.bulk_create(
-        [RatingCode(campaign=campaign, unit=role.organization, digest=secrets.token_hex(32)) for _ in range(count)],
-        batch_size=5000)
+        [
+            RatingCode(campaign=campaign, unit=role.organization, digest=secrets.token_hex(32))
+            for _ in range(count)
+        ],
+        batch_size=5000,
+    )
     return campaign, target, body, plain, [c.pk for c in bare]
 
 
@@ -123,9 +145,16 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, nargs="+", default=[1, 4],
-                        help="gunicorn threads per worker, one set of lines each (1: sync workers; more: gthread)")
-    parser.add_argument("--codes", type=int, default=15000, help="codes per measured line (more than it can use)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        nargs="+",
+        default=[1, 4],
+        help="gunicorn threads per worker, one set of lines each (1: sync workers; more: gthread)",
+    )
+    parser.add_argument(
+        "--codes", type=int, default=15000, help="codes per measured line (more than it can use)"
+    )
     args = parser.parse_args()
 
     warm = 3000
@@ -134,8 +163,11 @@ def main() -> int:
     django_setup(database_url=url, redis_url=REDIS, env=ENV)
     started = time.perf_counter()
     campaign, target, body, plain, bare_ids = prepare(per_line * len(args.threads))
-    print(f"set-up: campaign {campaign.pk}, {len(plain)} + {len(bare_ids)} codes in "
-          f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
+    print(
+        f"set-up: campaign {campaign.pk}, {len(plain)} + {len(bare_ids)} codes in "
+        f"{time.perf_counter() - started:.1f} s",
+        file=sys.stderr,
+    )
     from django.db import connections
 
     connections.close_all()
@@ -149,15 +181,30 @@ def main() -> int:
         chunk = slice(index * per_line, (index + 1) * per_line)
         bare_warm, bare_run = _files(work, f"bare{index}", bare_ids[chunk], warm)
         rate_warm, rate_run = _files(work, f"rate{index}", plain[chunk], warm)
-        with served(database_url=url, redis_url=REDIS, workers=args.workers, threads=threads, env=ENV) as base:
+        with served(
+            database_url=url, redis_url=REDIS, workers=args.workers, threads=threads, env=ENV
+        ) as base:
             run = {"connections": args.connections, "seconds": args.seconds, "warmup": 0}
             minimal = wrk(base + "/healthz", connections=args.connections, seconds=args.seconds)
-            wrk(base + "/", connections=args.connections, seconds=1, warmup=0,
-                lua=_lua(path=bare_warm, prefix="/bench/rate-bare/", suffix=bare_suffix, body=body))
-            bare = wrk(base + "/", **run,
-                       lua=_lua(path=bare_run, prefix="/bench/rate-bare/", suffix=bare_suffix, body=body))
-            wrk(base + "/", connections=args.connections, seconds=1, warmup=0,
-                lua=_lua(path=rate_warm, prefix="/rate/", body=body, in_body=True))
+            wrk(
+                base + "/",
+                connections=args.connections,
+                seconds=1,
+                warmup=0,
+                lua=_lua(path=bare_warm, prefix="/bench/rate-bare/", suffix=bare_suffix, body=body),
+            )
+            bare = wrk(
+                base + "/",
+                **run,
+                lua=_lua(path=bare_run, prefix="/bench/rate-bare/", suffix=bare_suffix, body=body),
+            )
+            wrk(
+                base + "/",
+                connections=args.connections,
+                seconds=1,
+                warmup=0,
+                lua=_lua(path=rate_warm, prefix="/rate/", body=body, in_body=True),
+            )
             rating = wrk(base + "/", **run, lua=_lua(path=rate_run, prefix="/rate/", body=body, in_body=True))
             time.sleep(1)  # let the last in-flight requests finish before counting
         kind = "sync" if threads == 1 else f"gthread × {threads}"
@@ -167,8 +214,10 @@ def main() -> int:
         goals &= rating["rps"] >= 500 and share >= 0.5 and rating["errors"] == 0 and rating["non_2xx"] == 0
     counts = verify(campaign.pk)
 
-    print(f"ratings bench: {args.workers} gunicorn workers, wrk {args.connections} connections × {args.seconds} s "
-          f"per line, PostgreSQL + Redis, one (hot) secretary per code (the claim + a ballot + a sealed choice)")
+    print(
+        f"ratings bench: {args.workers} gunicorn workers, wrk {args.connections} connections × {args.seconds} s "
+        f"per line, PostgreSQL + Redis, one (hot) secretary per code (the claim + a ballot + a sealed choice)"
+    )
     for kind, minimal, bare, rating, share in lines:
         print(f"-- {args.workers} workers, {kind}")
         print(row("minimal view (/healthz)", minimal))
@@ -177,13 +226,17 @@ def main() -> int:
         print(f"{'rating / bare writer':<28} {100 * share:9.1f} %")
     for label, value in counts.items():
         print(f"  {label:<18} {value}")
-    lost = (counts["codes used"] != counts["ballots (rating)"]
-            or counts["ballots (rating)"] + counts["ballots (bare)"] != counts["scores"]
-            or counts["ballots (rating)"] < total_requests)
+    lost = (
+        counts["codes used"] != counts["ballots (rating)"]
+        or counts["ballots (rating)"] + counts["ballots (bare)"] != counts["scores"]
+        or counts["ballots (rating)"] < total_requests
+    )
     print("lost: none" if not lost else "lost: SOME", "· duplicated:", counts["duplicated codes"])
     ok = goals and not lost and counts["duplicated codes"] == 0
-    print("goals (≥ 500 ratings/s, ≥ 50 % of the bare writer, nothing lost or duplicated) on every line:",
-          "met" if ok else "NOT met")
+    print(
+        "goals (≥ 500 ratings/s, ≥ 50 % of the bare writer, nothing lost or duplicated) on every line:",
+        "met" if ok else "NOT met",
+    )
     return 0 if ok else 1
 
 

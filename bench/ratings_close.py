@@ -44,25 +44,43 @@ def one_count(ballots: int) -> tuple[float, float, int, int]:
     RatingCampaign.objects.filter(name="bench-close").delete()
     now = timezone.now()
     campaign = services.campaign_create(
-        scope=university, name="bench-close", year=now.year, by=None,
-        opens_at=now - datetime.timedelta(hours=1), closes_at=now + datetime.timedelta(days=1),
-        custody=BallotBox.Custody.TRUSTEES, threshold=2, trustees=3)
+        scope=university,
+        name="bench-close",
+        year=now.year,
+        by=None,
+        opens_at=now - datetime.timedelta(hours=1),
+        closes_at=now + datetime.timedelta(days=1),
+        custody=BallotBox.Custody.TRUSTEES,
+        threshold=2,
+        trustees=3,
+    )
     shares = services.campaign_publish(campaign=campaign, by=None)
     campaign = RatingCampaign.objects.select_related("box").get(pk=campaign.pk)
     targets = list(campaign.targets.values_list("pk", flat=True))
     dimensions = list(campaign.dimensions.values_list("pk", flat=True))
     started = time.perf_counter()
-    SealedBallot.objects.bulk_create([
-        SealedBallot(box=campaign.box, ciphertext=sealing.seal(
-            campaign.box.public_key, subject=targets[i % len(targets)],
-            answers={d: (100, 80, 60, 40)[(i + j) % 4] for j, d in enumerate(dimensions)}))
-        for i in range(ballots)], batch_size=2000)
+    SealedBallot.objects.bulk_create(
+        [
+            SealedBallot(
+                box=campaign.box,
+                ciphertext=sealing.seal(
+                    campaign.box.public_key,
+                    subject=targets[i % len(targets)],
+                    answers={d: (100, 80, 60, 40)[(i + j) % 4] for j, d in enumerate(dimensions)},
+                ),
+            )
+            for i in range(ballots)
+        ],
+        batch_size=2000,
+    )
     sealing_seconds = time.perf_counter() - started
     campaign = services.campaign_close(campaign=campaign, by=None)
     started = time.perf_counter()
     counted = services.campaign_results_open(campaign=campaign, shares=shares[:2], by=None)
     seconds = time.perf_counter() - started
-    per_dimension = BallotTally.objects.filter(box=campaign.box, question=dimensions[0]).aggregate(n=Sum("count"))
+    per_dimension = BallotTally.objects.filter(box=campaign.box, question=dimensions[0]).aggregate(
+        n=Sum("count")
+    )
     left = SealedBallot.objects.filter(box=campaign.box).count()
     assert counted == ballots and per_dimension["n"] == ballots, (counted, per_dimension)
     RatingCampaign.objects.filter(pk=campaign.pk).delete()
@@ -80,16 +98,22 @@ def main() -> int:
         minimal = wrk(base + "/healthz", connections=4, seconds=3)
     django_setup(database_url=url, redis_url=REDIS)
     goal = GOAL_SECONDS_PER_10K * args.ballots / 10_000
-    print(f"ratings close bench: PostgreSQL, one process; /healthz beside it: {minimal['rps']:.0f} req/s, "
-          f"p95 {minimal['p95_ms']:.2f} ms (4 connections, 3 s)")
+    print(
+        f"ratings close bench: PostgreSQL, one process; /healthz beside it: {minimal['rps']:.0f} req/s, "
+        f"p95 {minimal['p95_ms']:.2f} ms (4 connections, 3 s)"
+    )
     ok = True
     for index in range(args.repeat):
         sealing_seconds, seconds, counted, left = one_count(args.ballots)
         met = seconds <= goal and left == 0
         ok &= met
-        print(f"  repeat {index + 1}: sealed {counted:,} ballots in {sealing_seconds:.2f} s (set-up); "
-              f"trustees' count {seconds:.2f} s ({counted / seconds:,.0f} ballots/s); ciphertexts left {left}")
-    print(f"goal (count of {args.ballots:,} ballots ≤ {goal:.0f} s, nothing left): {'met' if ok else 'NOT met'}")
+        print(
+            f"  repeat {index + 1}: sealed {counted:,} ballots in {sealing_seconds:.2f} s (set-up); "
+            f"trustees' count {seconds:.2f} s ({counted / seconds:,.0f} ballots/s); ciphertexts left {left}"
+        )
+    print(
+        f"goal (count of {args.ballots:,} ballots ≤ {goal:.0f} s, nothing left): {'met' if ok else 'NOT met'}"
+    )
     return 0 if ok else 1
 
 

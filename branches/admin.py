@@ -138,10 +138,19 @@ class DocumentTemplateForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         kinds = document_kinds()
-        self.fields["key"] = forms.ChoiceField(label=_("document"), choices=[(k, v.title) for k, v in kinds.items()])
-        lines = [f"{kind.title}: " + ", ".join([*(f"{{{{ {p} }}}}" for p in kind.placeholders),
-                                                *(f"{{{{ table:{t} }}}}" for t in kind.tables)])
-                 for kind in kinds.values()]
+        self.fields["key"] = forms.ChoiceField(
+            label=_("document"), choices=[(k, v.title) for k, v in kinds.items()]
+        )
+        lines = [
+            f"{kind.title}: "
+            + ", ".join(
+                [
+                    *(f"{{{{ {p} }}}}" for p in kind.placeholders),
+                    *(f"{{{{ table:{t} }}}}" for t in kind.tables),
+                ]
+            )
+            for kind in kinds.values()
+        ]
         self.fields["upload"].help_text = "<br>".join(lines)
 
     def clean(self):

@@ -48,8 +48,13 @@ class AttachmentBase(models.Model):
     name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveIntegerField(_("size"))
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                    related_name="+", verbose_name=_("uploaded by"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
@@ -104,8 +109,13 @@ def attachment_store(*, model: Any, checked: Checked, by: Any, **owner: Any) -> 
     """Record one checked upload on its owner (``meeting=…``, ``post=…``, ``grant=…, report=…``, ``step=…``).
     The row is saved now with the name the file will have; the bytes are written when the transaction commits."""
     upload = checked.upload
-    attachment = model(**owner, name=(upload.name or "")[:200], content_type=checked.content_type,
-                       size=upload.size, uploaded_by=by)
+    attachment = model(
+        **owner,
+        name=(upload.name or "")[:200],
+        content_type=checked.content_type,
+        size=upload.size,
+        uploaded_by=by,
+    )
     attachment.file.name = _file_field(model).generate_filename(attachment, upload.name or "")
     attachment.save()
     pk, name, content = attachment.pk, attachment.file.name, _spool(upload)
@@ -124,7 +134,9 @@ def connect_file_deletes() -> None:
     """Connected per concrete model (branches' AppConfig.ready), never for every sender: a receiver without a
     sender would turn off Django's fast delete for every model of the portal."""
     for model in attachment_models():
-        post_delete.connect(_file_follows_delete, sender=model, dispatch_uid=f"attachment-file:{model._meta.label}")
+        post_delete.connect(
+            _file_follows_delete, sender=model, dispatch_uid=f"attachment-file:{model._meta.label}"
+        )
 
 
 def attachments_remove(attachments: models.QuerySet | Iterable[AttachmentBase]) -> int:
@@ -144,8 +156,9 @@ def attachment_remove(*, attachment: Any) -> None:
     attachments_remove([attachment])
 
 
-def attachment_response(*, attachment: Any, user: Any = None,
-                        may_view: Callable[[Any], bool] | None = None) -> FileResponse:
+def attachment_response(
+    *, attachment: Any, user: Any = None, may_view: Callable[[Any], bool] | None = None
+) -> FileResponse:
     """The download: ``may_view(user)`` decides (PermissionDenied otherwise); always an attachment under its
     uploaded name, typed as sniffed, ``nosniff`` so a browser never reinterprets it, and ``no-store`` so a shared
     cache or the next user of a campus computer does not keep it."""
@@ -155,14 +168,16 @@ def attachment_response(*, attachment: Any, user: Any = None,
         handle = attachment.file.open("rb")
     except (FileNotFoundError, ValueError):
         raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=attachment.name,
-                            content_type=attachment.content_type)
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.name, content_type=attachment.content_type
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
 
 
 # --- orphans ---------------------------------------------------------------------------------------------------
+
 
 def attachment_models() -> list[Any]:
     """Every concrete attachment model of the installed apps."""

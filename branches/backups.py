@@ -24,6 +24,7 @@ class BackupError(Exception):
 
 # --- SQLite ---------------------------------------------------------------------------------------------
 
+
 def sqlite_integrity(path: Path) -> str:
     """``pragma integrity_check`` of the file on a plain connection: ``"ok"`` or SQLite's findings."""
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -76,10 +77,16 @@ def sqlite_restore(*, backup: Path, target: Path) -> None:
 
 # --- PostgreSQL -----------------------------------------------------------------------------------------
 
+
 def pg_environment(db: dict) -> dict[str, str]:
     """The ``PG*`` variables that point pg_dump / pg_restore at Django's database (no password in argv)."""
-    env = {"PGDATABASE": db["NAME"], "PGHOST": db.get("HOST") or "", "PGPORT": str(db.get("PORT") or ""),
-           "PGUSER": db.get("USER") or "", "PGPASSWORD": db.get("PASSWORD") or ""}
+    env = {
+        "PGDATABASE": db["NAME"],
+        "PGHOST": db.get("HOST") or "",
+        "PGPORT": str(db.get("PORT") or ""),
+        "PGUSER": db.get("USER") or "",
+        "PGPASSWORD": db.get("PASSWORD") or "",
+    }
     return {name: value for name, value in env.items() if value}
 
 
@@ -89,8 +96,17 @@ def pg_dump_command(target: Path) -> list[str]:
 
 def pg_restore_command(backup: Path, database: str) -> list[str]:
     # --clean --if-exists: drop what the dump recreates; --single-transaction: all of it or nothing.
-    return ["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
-            "--exit-on-error", f"--dbname={database}", str(backup)]
+    return [
+        "pg_restore",
+        "--clean",
+        "--if-exists",
+        "--no-owner",
+        "--no-privileges",
+        "--single-transaction",
+        "--exit-on-error",
+        f"--dbname={database}",
+        str(backup),
+    ]
 
 
 def _run(command: list[str], db: dict) -> None:

@@ -42,13 +42,19 @@ def date_window(*, field_name: str = "") -> tuple[datetime.date, datetime.date]:
     return earliest, add_years(timezone.localdate(), settings.DATE_YEARS_AHEAD)
 
 
-def date_problem(value: datetime.date | datetime.datetime | None, *, field_name: str = "",
-                 future: bool = True) -> str | None:
+def date_problem(
+    value: datetime.date | datetime.datetime | None, *, field_name: str = "", future: bool = True
+) -> str | None:
     """Why ``value`` is outside the window, in Chinese, or None."""
     if value is None:
         return None
-    day = timezone.localtime(value).date() if isinstance(value, datetime.datetime) and timezone.is_aware(value) \
-        else value.date() if isinstance(value, datetime.datetime) else value
+    day = (
+        timezone.localtime(value).date()
+        if isinstance(value, datetime.datetime) and timezone.is_aware(value)
+        else value.date()
+        if isinstance(value, datetime.datetime)
+        else value
+    )
     earliest, latest = date_window(field_name=field_name)
     if day < earliest:
         return _("The date cannot be before %(date)s.") % {"date": earliest.isoformat()}
@@ -106,7 +112,9 @@ def _decimal_problem(field: models.DecimalField, value) -> str | None:
     return None
 
 
-def bounds_errors(instance: models.Model, *, exclude: set[str] | frozenset[str] = frozenset()) -> dict[str, list[str]]:
+def bounds_errors(
+    instance: models.Model, *, exclude: set[str] | frozenset[str] = frozenset()
+) -> dict[str, list[str]]:
     """Every field of ``instance`` whose value does not fit its column or the date window, with why."""
     errors: dict[str, list[str]] = {}
     for field in instance._meta.concrete_fields:
@@ -118,16 +126,26 @@ def bounds_errors(instance: models.Model, *, exclude: set[str] | frozenset[str] 
         problem = None
         if isinstance(field, models.CharField) and field.max_length and isinstance(value, str):
             if len(value) > field.max_length:
-                problem = _("At most %(n)d characters (this has %(m)d).") % {"n": field.max_length, "m": len(value)}
+                problem = _("At most %(n)d characters (this has %(m)d).") % {
+                    "n": field.max_length,
+                    "m": len(value),
+                }
         elif isinstance(field, models.DecimalField):
             problem = _decimal_problem(field, value)
-        elif isinstance(field, models.IntegerField) and isinstance(value, int) and not isinstance(value, bool):
+        elif (
+            isinstance(field, models.IntegerField) and isinstance(value, int) and not isinstance(value, bool)
+        ):
             # The standard column ranges (PostgreSQL's), whatever the backend: SQLite would take any 64-bit value.
-            low, high = BaseDatabaseOperations.integer_field_ranges.get(field.get_internal_type(), (None, None))
+            low, high = BaseDatabaseOperations.integer_field_ranges.get(
+                field.get_internal_type(), (None, None)
+            )
             if (low is not None and value < low) or (high is not None and value > high):
                 problem = _("The number is out of range.")
-        elif isinstance(field, models.DateField | models.DateTimeField) and not getattr(field, "auto_now", False) \
-                and not getattr(field, "auto_now_add", False):
+        elif (
+            isinstance(field, models.DateField | models.DateTimeField)
+            and not getattr(field, "auto_now", False)
+            and not getattr(field, "auto_now_add", False)
+        ):
             if isinstance(value, datetime.date):
                 problem = date_problem(value, field_name=field.name)
         if problem:

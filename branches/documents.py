@@ -57,7 +57,9 @@ def _open(data: bytes):
     import docx
 
     if len(data) > MAX_TEMPLATE_BYTES:
-        raise ValidationError(_("The template is larger than %(n)d MB.") % {"n": MAX_TEMPLATE_BYTES // 1024 // 1024})
+        raise ValidationError(
+            _("The template is larger than %(n)d MB.") % {"n": MAX_TEMPLATE_BYTES // 1024 // 1024}
+        )
     try:
         return docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError, Exception) as exc:  # python-docx raises several kinds
@@ -66,12 +68,14 @@ def _open(data: bytes):
 
 def _paragraphs(document) -> Iterator:
     """Every paragraph: the body's, the tables' cells' (nested too), the headers' and footers'."""
+
     def walk(container):
         yield from container.paragraphs
         for table in getattr(container, "tables", ()):
             for row in table.rows:
                 for cell in row.cells:
                     yield from walk(cell)
+
     yield from walk(document)
     for section in document.sections:
         for part in (section.header, section.footer, section.first_page_header, section.first_page_footer):
@@ -103,16 +107,25 @@ def check_template(data: bytes, *, kind: DocumentKind) -> None:
     allowed = set(kind.placeholders) | {f"table:{name}" for name in kind.tables}
     for name, split in template_placeholders(document):
         if split:
-            problems.append(_("The placeholder “%(name)s” is split across differently formatted pieces of text "
-                              "(the word processor did this when part of it was edited or reformatted): delete it "
-                              "and type it again in one go, without changing its format halfway.") % {"name": name})
+            problems.append(
+                _(
+                    "The placeholder “%(name)s” is split across differently formatted pieces of text "
+                    "(the word processor did this when part of it was edited or reformatted): delete it "
+                    "and type it again in one go, without changing its format halfway."
+                )
+                % {"name": name}
+            )
         elif name not in allowed:
-            problems.append(_("Unknown placeholder “%(name)s”; this document knows: %(known)s")
-                            % {"name": name, "known": ", ".join(sorted(allowed))})
+            problems.append(
+                _("Unknown placeholder “%(name)s”; this document knows: %(known)s")
+                % {"name": name, "known": ", ".join(sorted(allowed))}
+            )
     for paragraph in _paragraphs(document):
         text = paragraph.text.strip()
         if "{{" in text and "table:" in text and not re.fullmatch(PLACEHOLDER, text):
-            problems.append(_("A table placeholder must be alone in its paragraph: %(text)s") % {"text": text[:60]})
+            problems.append(
+                _("A table placeholder must be alone in its paragraph: %(text)s") % {"text": text[:60]}
+            )
     if problems:
         raise ValidationError(problems)
 
@@ -154,8 +167,12 @@ def _replace_table(paragraph, headers: Sequence[str], rows: Sequence[Sequence[ob
     paragraph._p.getparent().remove(paragraph._p)
 
 
-def render_document(*, template: bytes, context: Mapping[str, object],
-                    tables: Mapping[str, tuple[Sequence[str], Sequence[Sequence[object]]]] | None = None) -> bytes:
+def render_document(
+    *,
+    template: bytes,
+    context: Mapping[str, object],
+    tables: Mapping[str, tuple[Sequence[str], Sequence[Sequence[object]]]] | None = None,
+) -> bytes:
     """Fill ``template`` (checked on upload) with ``context`` and ``tables``; a value with line breaks becomes
     line breaks in its paragraph. Placeholders without a value are left empty."""
     document = _open(template)
@@ -169,7 +186,7 @@ def render_document(*, template: bytes, context: Mapping[str, object],
     for paragraph in list(_paragraphs(document)):
         whole = PLACEHOLDER.fullmatch(paragraph.text.strip())
         if whole and whole.group(1).startswith("table:"):
-            table_paragraphs.append((paragraph, whole.group(1)[len("table:"):]))
+            table_paragraphs.append((paragraph, whole.group(1)[len("table:") :]))
             continue
         for run in paragraph.runs:
             if "{{" in run.text:
@@ -196,7 +213,11 @@ def template_for(key: str) -> bytes:
     return bytes(content) if content is not None else default_template(document_kind(key))
 
 
-def document_render(*, key: str, context: Mapping[str, object],
-                    tables: Mapping[str, tuple[Sequence[str], Sequence[Sequence[object]]]] | None = None) -> bytes:
+def document_render(
+    *,
+    key: str,
+    context: Mapping[str, object],
+    tables: Mapping[str, tuple[Sequence[str], Sequence[Sequence[object]]]] | None = None,
+) -> bytes:
     """The registered document ``key`` filled in: what the download views return."""
     return render_document(template=template_for(key), context=context, tables=tables)

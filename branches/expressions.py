@@ -19,9 +19,14 @@ class FirstOfMonth(Func):
     output_field = DateField()
 
     def as_sqlite(self, compiler, connection, **extra_context):
-        return super().as_sql(compiler, connection, template="date(%(expressions)s, 'start of month')",
-                              **extra_context)
+        return super().as_sql(
+            compiler, connection, template="date(%(expressions)s, 'start of month')", **extra_context
+        )
 
     def as_sql(self, compiler, connection, **extra_context):
-        return super().as_sql(compiler, connection, template="CAST(date_trunc('month', %(expressions)s) AS date)",
-                              **extra_context)
+        return super().as_sql(
+            compiler,
+            connection,
+            template="CAST(date_trunc('month', %(expressions)s) AS date)",
+            **extra_context,
+        )

@@ -101,8 +101,9 @@ def _add(target: Figures, values: Figures) -> None:
             target[key] = target.get(key, 0) + value
 
 
-def figures_compute(*, root: Organization, today: datetime.date | None = None
-                    ) -> tuple[dict[int, dict[str, Figures]], dict[int, dict[str, Figures]]]:
+def figures_compute(
+    *, root: Organization, today: datetime.date | None = None
+) -> tuple[dict[int, dict[str, Figures]], dict[int, dict[str, Figures]]]:
     """Every unit of ``root``'s subtree (party groups excluded) with its subtree's figures, per block.
 
     Returns ``(data, own)``: ``own`` holds, for provinces only, the figures of the unit itself (see
@@ -111,8 +112,11 @@ def figures_compute(*, root: Organization, today: datetime.date | None = None
     today = today or timezone.localdate()
     # Deepest paths first: rows are then written (and locked) in descending path order, the order in which a
     # partial refresh writes a university and then its province, so two refreshes never deadlock.
-    nodes = list(Organization.objects.filter(path__startswith=root.path).order_by("-path")
-                 .values_list("pk", "path", "kind"))
+    nodes = list(
+        Organization.objects.filter(path__startswith=root.path)
+        .order_by("-path")
+        .values_list("pk", "path", "kind")
+    )
     id_by_path = {path: pk for pk, path, _kind in nodes}
     step = Organization.steplen
     start = len(root.path)
@@ -142,12 +146,23 @@ def figures_compute(*, root: Organization, today: datetime.date | None = None
     return data, own
 
 
-def _write(data: dict[int, dict[str, Figures]], own: dict[int, dict[str, Figures]], today: datetime.date,
-           now: datetime.datetime) -> None:
-    rows = [UnitFigures(organization_id=pk, data=figures, own=own.get(pk, {}), as_of=today, computed_at=now)
-            for pk, figures in data.items()]
-    UnitFigures.objects.bulk_create(rows, batch_size=1000, update_conflicts=True, unique_fields=["organization"],
-                                    update_fields=["data", "own", "as_of", "computed_at"])
+def _write(
+    data: dict[int, dict[str, Figures]],
+    own: dict[int, dict[str, Figures]],
+    today: datetime.date,
+    now: datetime.datetime,
+) -> None:
+    rows = [
+        UnitFigures(organization_id=pk, data=figures, own=own.get(pk, {}), as_of=today, computed_at=now)
+        for pk, figures in data.items()
+    ]
+    UnitFigures.objects.bulk_create(
+        rows,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["organization"],
+        update_fields=["data", "own", "as_of", "computed_at"],
+    )
 
 
 def _partition(unit: Organization) -> Organization:
@@ -185,13 +200,21 @@ def figures_refresh(*, unit: Organization | None = None, today: datetime.date | 
     with transaction.atomic():
         now = timezone.now()
         _write(data, own, today, now)
-        ancestors = list(Organization.objects.filter(path__in=partition.ancestor_paths()[:-1])
-                         .order_by("-depth"))
+        ancestors = list(
+            Organization.objects.filter(path__in=partition.ancestor_paths()[:-1]).order_by("-depth")
+        )
         for ancestor in ancestors:
-            children = UnitFigures.objects.filter(
-                organization__path__startswith=ancestor.path, organization__depth=ancestor.depth + 1,
-            ).exclude(organization__kind=Organization.Kind.GROUP).values_list("data", flat=True)
-            stored = UnitFigures.objects.filter(organization=ancestor).values_list("own", flat=True).first() or {}
+            children = (
+                UnitFigures.objects.filter(
+                    organization__path__startswith=ancestor.path,
+                    organization__depth=ancestor.depth + 1,
+                )
+                .exclude(organization__kind=Organization.Kind.GROUP)
+                .values_list("data", flat=True)
+            )
+            stored = (
+                UnitFigures.objects.filter(organization=ancestor).values_list("own", flat=True).first() or {}
+            )
             total: dict[str, Figures] = {}
             for figures in [stored, *children]:
                 for key, values in figures.items():

@@ -17,9 +17,14 @@ class OrganizationCreateForm(forms.Form):
     unit_type = forms.ChoiceField(
         label=_("Unit type"), choices=[("", "—")] + list(Organization.UnitType.choices), required=False
     )
-    founded_on = bounds.DateField(future=False, label=_("Founded on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    term_started_on = bounds.DateField(future=False,
-        label=_("Term started on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    founded_on = bounds.DateField(
+        future=False, label=_("Founded on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    term_started_on = bounds.DateField(
+        future=False,
+        label=_("Term started on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     def __init__(self, *args, parent: Organization, **kwargs):
@@ -49,7 +54,13 @@ class OrganizationMoveForm(forms.Form):
 
 class ThemeDayForm(forms.Form):
     theme_day = forms.IntegerField(
-        label=_("theme party day (day of the month)"), min_value=1, max_value=31, required=False,
-        help_text=_("The branch's fixed day for its monthly theme party day, 1–31; in a shorter month the last "
-                    "day. Leave it empty for no fixed day."),
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+        label=_("theme party day (day of the month)"),
+        min_value=1,
+        max_value=31,
+        required=False,
+        help_text=_(
+            "The branch's fixed day for its monthly theme party day, 1–31; in a shorter month the last "
+            "day. Leave it empty for no fixed day."
+        ),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )

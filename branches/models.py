@@ -96,8 +96,13 @@ class Organization(MP_Node):
     term_years = models.PositiveSmallIntegerField(_("term (years)"), default=3)
     # 支部工作条例: 主题党日 monthly on a fixed day (issue 18). A day past a month's end falls on its last day.
     theme_day = models.PositiveSmallIntegerField(
-        _("theme party day (day of the month)"), null=True, blank=True,
-        help_text=_("The branch's fixed day for its monthly theme party day, 1–31; in a shorter month the last day."))
+        _("theme party day (day of the month)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The branch's fixed day for its monthly theme party day, 1–31; in a shorter month the last day."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     history = HistoricalRecords(excluded_fields=["numchild"])
@@ -118,9 +123,13 @@ class Organization(MP_Node):
                 name="org_category_only_on_branches",
                 condition=Q(category="") | Q(kind__in=["branch", "group"]),
             ),
-            models.CheckConstraint(name="org_term_years_1_to_5", condition=Q(term_years__gte=1, term_years__lte=5)),
-            models.CheckConstraint(name="org_theme_day_1_to_31",
-                                   condition=Q(theme_day__isnull=True) | Q(theme_day__gte=1, theme_day__lte=31)),
+            models.CheckConstraint(
+                name="org_term_years_1_to_5", condition=Q(term_years__gte=1, term_years__lte=5)
+            ),
+            models.CheckConstraint(
+                name="org_theme_day_1_to_31",
+                condition=Q(theme_day__isnull=True) | Q(theme_day__gte=1, theme_day__lte=31),
+            ),
         ]
         indexes = [
             # Dashboards count branches by kind and category inside a subtree (path prefix).
@@ -166,7 +175,9 @@ class Organization(MP_Node):
 class OrganizationUserObjectPermission(UserObjectPermissionBase):
     """A user's permission on one organization; it holds on the organization's whole subtree."""
 
-    content_object = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="user_permissions")
+    content_object = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="user_permissions"
+    )
 
     class Meta(UserObjectPermissionBase.Meta):
         verbose_name = _("user permission on an organization")
@@ -174,7 +185,9 @@ class OrganizationUserObjectPermission(UserObjectPermissionBase):
 
 
 class OrganizationGroupObjectPermission(GroupObjectPermissionBase):
-    content_object = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="group_permissions")
+    content_object = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="group_permissions"
+    )
 
     class Meta(GroupObjectPermissionBase.Meta):
         verbose_name = _("group permission on an organization")
@@ -209,10 +222,12 @@ class Role(models.Model):
     }
     BRANCH_LEVEL_KINDS = (Organization.Kind.BRANCH, Organization.Kind.GROUP)
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="party_roles",
-                             verbose_name=_("user"))
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="roles",
-                                     verbose_name=_("organization"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="party_roles", verbose_name=_("user")
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="roles", verbose_name=_("organization")
+    )
     kind = models.CharField(_("role"), max_length=20, choices=Kind.choices)
     started_on = models.DateField(_("started on"), default=timezone.localdate)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
@@ -260,7 +275,10 @@ class UnitFigures(models.Model):
     """
 
     organization = models.OneToOneField(
-        Organization, on_delete=models.CASCADE, primary_key=True, related_name="figures",
+        Organization,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="figures",
         verbose_name=_("organization"),
     )
     data = models.JSONField(_("figures"), default=dict)
@@ -288,8 +306,13 @@ class OneTimeKey(models.Model):
     key = models.UUIDField(_("key"), primary_key=True)
     kind = models.CharField(_("kind of record"), max_length=60)  # app_label.model of what the form creates
     object_id = models.BigIntegerField(_("record"), null=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True,
-                             related_name="+", verbose_name=_("user"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -310,8 +333,9 @@ class CalendarYear(models.Model):
     page that used such a count says so until the 组织部 enters the year (branches.calendar)."""
 
     year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
-    source = models.CharField(_("source"), max_length=200, blank=True,
-                              help_text=_("The notice the days were taken from."))
+    source = models.CharField(
+        _("source"), max_length=200, blank=True, help_text=_("The notice the days were taken from.")
+    )
 
     class Meta:
         verbose_name = _("official calendar year")
@@ -351,8 +375,14 @@ class DocumentTemplate(models.Model):
     key = models.SlugField(_("document"), max_length=40, unique=True)
     name = models.CharField(_("file name"), max_length=200)
     content = models.BinaryField(_("template"))
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+", verbose_name=_("uploaded by"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords()

@@ -88,8 +88,9 @@ def once_bind(*, key: uuid.UUID | str | None, record: models.Model) -> None:
         OneTimeKey.objects.filter(key=key).update(object_id=record.pk)
 
 
-def once(*, key: uuid.UUID | str | None, user: AbstractBaseUser | None, model: type[M],
-         create: Callable[[], M]) -> M:
+def once(
+    *, key: uuid.UUID | str | None, user: AbstractBaseUser | None, model: type[M], create: Callable[[], M]
+) -> M:
     """Run ``create`` once per ``key``; a repeated key returns the record the first call created.
 
     Must run inside the caller's transaction (a service decorated with ``transaction.atomic``). Without a key
@@ -105,5 +106,7 @@ def once(*, key: uuid.UUID | str | None, user: AbstractBaseUser | None, model: t
 def once_keys_expire(*, now: datetime.datetime | None = None) -> int:
     """Delete keys older than KEEP_DAYS (the daily step): a form that old is sent as a new one."""
     now = now or timezone.now()
-    deleted, _detail = OneTimeKey.objects.filter(created_at__lt=now - datetime.timedelta(days=KEEP_DAYS)).delete()
+    deleted, _detail = OneTimeKey.objects.filter(
+        created_at__lt=now - datetime.timedelta(days=KEEP_DAYS)
+    ).delete()
     return deleted

@@ -35,10 +35,15 @@ def _grants(user: AuthUser, codename: str) -> tuple[QuerySet, QuerySet]:
     # The permission as a scalar subquery: PostgreSQL runs it once (an InitPlan). Joined by codename instead
     # (auth_permission has no index on it), every candidate organisation's EXISTS scanned the ~560 permissions
     # again: 0.3 s for a member holding no grant on a 710-unit tree, on every page that asks (issue 17).
-    permission = Subquery(Permission.objects.filter(codename=codename, content_type__app_label="branches")
-                          .order_by("pk").values("pk")[:1])
+    permission = Subquery(
+        Permission.objects.filter(codename=codename, content_type__app_label="branches")
+        .order_by("pk")
+        .values("pk")[:1]
+    )
     user_grants = OrganizationUserObjectPermission.objects.filter(user_id=user.pk, permission_id=permission)
-    group_grants = OrganizationGroupObjectPermission.objects.filter(group__user=user.pk, permission_id=permission)
+    group_grants = OrganizationGroupObjectPermission.objects.filter(
+        group__user=user.pk, permission_id=permission
+    )
     return user_grants, group_grants
 
 
@@ -52,9 +57,13 @@ def organizations_with_permission(*, user: User, codename: str) -> QuerySet[Orga
     # The granted node is the candidate or one of its ancestors: its path equals one of the candidate's path
     # prefixes. Said as equalities (not "the candidate's path starts with the granted node's"), each EXISTS is
     # a few index lookups on the path; as a LIKE, PostgreSQL scanned every organisation for every candidate.
-    prefixes = [Substr(OuterRef("path"), 1, Organization.steplen * level) for level in range(1, _MAX_DEPTH + 1)]
+    prefixes = [
+        Substr(OuterRef("path"), 1, Organization.steplen * level) for level in range(1, _MAX_DEPTH + 1)
+    ]
     covers = Q(content_object__path__in=prefixes)
-    return Organization.objects.filter(Exists(user_grants.filter(covers)) | Exists(group_grants.filter(covers)))
+    return Organization.objects.filter(
+        Exists(user_grants.filter(covers)) | Exists(group_grants.filter(covers))
+    )
 
 
 def permission_roots(*, user: User, codename: str) -> QuerySet[Organization]:
@@ -65,8 +74,9 @@ def permission_roots(*, user: User, codename: str) -> QuerySet[Organization]:
     if user.is_superuser:
         return Organization.objects.filter(depth=1)
     user_grants, group_grants = _grants(user, codename)
-    return Organization.objects.filter(Q(pk__in=user_grants.values("content_object_id"))
-                                       | Q(pk__in=group_grants.values("content_object_id")))
+    return Organization.objects.filter(
+        Q(pk__in=user_grants.values("content_object_id")) | Q(pk__in=group_grants.values("content_object_id"))
+    )
 
 
 def _longest_chain(kind: str | None) -> int:
@@ -114,18 +124,19 @@ def current_roles(*, user: User) -> QuerySet[Role]:
     """The user's current roles with their organizations, highest level first."""
     if not user.is_authenticated:
         return Role.objects.none()
-    return Role.objects.current().filter(user_id=user.pk).select_related("organization").order_by(
-        "organization__depth", "organization__path"
+    return (
+        Role.objects.current()
+        .filter(user_id=user.pk)
+        .select_related("organization")
+        .order_by("organization__depth", "organization__path")
     )
 
 
 def organization_children(*, organization: Organization) -> QuerySet[Organization]:
     """Direct children with their own child counts, in tree order. One query."""
-    return (
-        Organization.objects.filter(
-            path__startswith=organization.path, depth=organization.depth + 1
-        ).order_by("path")
-    )
+    return Organization.objects.filter(
+        path__startswith=organization.path, depth=organization.depth + 1
+    ).order_by("path")
 
 
 def organization_ancestors(*, organization: Organization) -> QuerySet[Organization]:
@@ -147,8 +158,9 @@ def organization_breakdown(*, organization: Organization) -> list[dict]:
 MAX_DEPTH = 8  # the tree's levels are province → university → committee → general branch → branch → group
 
 
-def organization_visible_chain(*, user: User, pk: int, codename: str = VIEW, exclude_kinds: tuple[str, ...] = ()
-                               ) -> tuple[Organization | None, list[Organization]]:
+def organization_visible_chain(
+    *, user: User, pk: int, codename: str = VIEW, exclude_kinds: tuple[str, ...] = ()
+) -> tuple[Organization | None, list[Organization]]:
     """The organization ``pk`` and the ancestors of it that ``user`` may see (root first), each annotated with
     ``figures_at`` (its dashboard snapshot's time, or None). Returns ``(None, [])`` for an unknown organization
     or one of ``exclude_kinds``, and ``(organization, [])`` when the user may not see it.

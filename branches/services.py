@@ -212,12 +212,15 @@ def role_delete(*, role: Role) -> None:
     role.delete()
 
 
-def organization_theme_day_set(*, organization: Organization, day: int | None, by: User | None = None) -> Organization:
+def organization_theme_day_set(
+    *, organization: Organization, day: int | None, by: User | None = None
+) -> Organization:
     """Fix (or clear, ``day`` None) a branch's monthly theme party day (主题党日, issue 18): the branch decides
     it, so its own secretaries and the units above (manage_members) may set it; the compliance table then
     marks a theme day held on another day, and the month's to-do falls due on it. History keeps each change."""
-    if by is not None and not organization_permission_holds(user=by, organization=organization,
-                                                            codename=MANAGE_MEMBERS):
+    if by is not None and not organization_permission_holds(
+        user=by, organization=organization, codename=MANAGE_MEMBERS
+    ):
         raise PermissionDenied(_("You may not change this branch's theme party day."))
     if organization.kind != Organization.Kind.BRANCH:
         raise ValidationError(_("Only a branch has a theme party day."))

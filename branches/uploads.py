@@ -11,9 +11,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-OFFICE_ZIP_PARTS = {"word/": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                    "xl/": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    "ppt/": "application/vnd.openxmlformats-officedocument.presentationml.presentation"}
+OFFICE_ZIP_PARTS = {
+    "word/": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xl/": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ppt/": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
 
 
 def sniff(head: bytes, upload) -> str | None:
@@ -72,7 +74,8 @@ def upload_check(upload, *, max_bytes: int) -> str:
     content_type = sniff(head, upload)
     if content_type is None:
         raise ValidationError(
-            _("%(name)s is not a PDF, an image (PNG, JPEG, GIF) or an Office document.") % {"name": upload.name}
+            _("%(name)s is not a PDF, an image (PNG, JPEG, GIF) or an Office document.")
+            % {"name": upload.name}
         )
     name = (upload.name or "").lower()
     if not name.endswith(EXTENSIONS[content_type]):

@@ -61,7 +61,9 @@ def unit_create(request: HttpRequest, pk: int) -> HttpResponse:
 def unit_rename(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(Organization, pk=pk)
     _require(request, Organization.objects.get_parent(unit))
-    form = OrganizationRenameForm(request.POST or None, initial={"name": unit.name, "short_name": unit.short_name})
+    form = OrganizationRenameForm(
+        request.POST or None, initial={"name": unit.name, "short_name": unit.short_name}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.organization_rename(organization=unit, by=request.user, **form.cleaned_data)
@@ -88,7 +90,9 @@ def unit_move(request: HttpRequest, pk: int) -> HttpResponse:
     form = OrganizationMoveForm(request.POST or None, candidates=candidates)
     if request.method == "POST" and form.is_valid():
         try:
-            services.organization_move(organization=unit, new_parent=form.cleaned_data["new_parent"], by=request.user)
+            services.organization_move(
+                organization=unit, new_parent=form.cleaned_data["new_parent"], by=request.user
+            )
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
@@ -122,8 +126,9 @@ def unit_theme_day(request: HttpRequest, pk: int) -> HttpResponse:
     form = ThemeDayForm(request.POST or None, initial={"theme_day": unit.theme_day})
     if request.method == "POST" and form.is_valid():
         try:
-            services.organization_theme_day_set(organization=unit, day=form.cleaned_data["theme_day"],
-                                                by=request.user)
+            services.organization_theme_day_set(
+                organization=unit, day=form.cleaned_data["theme_day"], by=request.user
+            )
         except ValidationError as exc:
             _form_errors(form, exc)
         else:

@@ -35,7 +35,9 @@ def add_working_days(start: datetime.date, count: int) -> WorkingDays:
             working = current.weekday() < 5
         else:
             kind = special.get(current)
-            working = kind == OfficialDay.Kind.WORKDAY or (current.weekday() < 5 and kind != OfficialDay.Kind.HOLIDAY)
+            working = kind == OfficialDay.Kind.WORKDAY or (
+                current.weekday() < 5 and kind != OfficialDay.Kind.HOLIDAY
+            )
         if working:
             remaining -= 1
     return WorkingDays(current, unknown)

@@ -44,7 +44,9 @@ class Channel(filesystem.Channel):
 
     @cached_property
     def unacked_folder(self) -> str:
-        return self.transport_options.get("unacked_folder") or os.path.join(self.data_folder_in, os.pardir, "unacked")
+        return self.transport_options.get("unacked_folder") or os.path.join(
+            self.data_folder_in, os.pardir, "unacked"
+        )
 
     @cached_property
     def recover_every(self) -> float:
@@ -144,7 +146,7 @@ class Channel(filesystem.Channel):
         for name in names:
             if not name.endswith(".lock"):
                 continue
-            directory = os.path.join(self.unacked_folder, name[:-len(".lock")])
+            directory = os.path.join(self.unacked_folder, name[: -len(".lock")])
             if directory == self._claim_dir:
                 continue
             try:
@@ -158,7 +160,9 @@ class Channel(filesystem.Channel):
                     continue  # its consumer is alive
                 for filename in sorted(os.listdir(directory)) if os.path.isdir(directory) else ():
                     try:
-                        os.rename(os.path.join(directory, filename), os.path.join(self.data_folder_in, filename))
+                        os.rename(
+                            os.path.join(directory, filename), os.path.join(self.data_folder_in, filename)
+                        )
                         restored += 1
                     except OSError:
                         pass

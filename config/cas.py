@@ -41,8 +41,9 @@ class CampusCASBackend(CASBackend):
     """Validates the service ticket with the CAS server, then hands the campus number and the mapped
     attributes to ``campus_sign_on``: no account is created here for someone who is not on file."""
 
-    def authenticate(self, request: HttpRequest | None, ticket: str | None = None, service: str | None = None,
-                     **kwargs):
+    def authenticate(
+        self, request: HttpRequest | None, ticket: str | None = None, service: str | None = None, **kwargs
+    ):
         if not ticket or not service or not cas_enabled():
             return None  # a password login passes through here too
         client = get_cas_client(service_url=service, request=request)
@@ -55,7 +56,9 @@ class CampusCASBackend(CASBackend):
         user = campus_sign_on(
             number=_first(number),
             name=_first(attributes.get(settings.CAS_ATTRIBUTE_NAME)) if settings.CAS_ATTRIBUTE_NAME else "",
-            email=_first(attributes.get(settings.CAS_ATTRIBUTE_EMAIL)) if settings.CAS_ATTRIBUTE_EMAIL else "",
+            email=_first(attributes.get(settings.CAS_ATTRIBUTE_EMAIL))
+            if settings.CAS_ATTRIBUTE_EMAIL
+            else "",
         )
         return user if self.user_can_authenticate(user) else None
 
@@ -96,8 +99,9 @@ class CampusLoginView(cas_views.LoginView):
     def get(self, request: HttpRequest) -> HttpResponse:
         # django-cas-ng redirects to ?next= after the login unchecked: only a page of this site is kept.
         next_page = request.GET.get("next")
-        if next_page and not url_has_allowed_host_and_scheme(next_page, allowed_hosts={request.get_host()},
-                                                             require_https=request.is_secure()):
+        if next_page and not url_has_allowed_host_and_scheme(
+            next_page, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
             query = request.GET.copy()
             query["next"] = settings.CAS_REDIRECT_URL
             request.GET = query

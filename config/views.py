@@ -49,10 +49,18 @@ class PasswordResetView(auth_views.PasswordResetView):
     def form_valid(self, form):
         from assessments.throttle import client_address, hit
 
-        if not hit("password-reset", client_address(self.request), limit=settings.PASSWORD_RESETS_PER_HOUR,
-                   window=3600):
-            response = render(self.request, "registration/password_reset_form.html",
-                              {"form": form, "throttled": True}, status=429)
+        if not hit(
+            "password-reset",
+            client_address(self.request),
+            limit=settings.PASSWORD_RESETS_PER_HOUR,
+            window=3600,
+        ):
+            response = render(
+                self.request,
+                "registration/password_reset_form.html",
+                {"form": form, "throttled": True},
+                status=429,
+            )
             response["Retry-After"] = "3600"
             return response
         return super().form_valid(form)
@@ -63,7 +71,9 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     answers 404 with the page that says so, as any other address that names nothing does."""
 
     def dispatch(self, request, *args, **kwargs):
-        response = super().dispatch(request, *args, **kwargs)  # an invalid link is rendered by dispatch itself
+        response = super().dispatch(
+            request, *args, **kwargs
+        )  # an invalid link is rendered by dispatch itself
         if not getattr(self, "validlink", False) and response.status_code == 200:
             response.status_code = 404
         return response

@@ -34,15 +34,35 @@ class AttachmentInline(admin.TabularInline):
 class MeetingAdmin(SimpleHistoryAdmin):
     """For the system administrator; secretaries and reviewers use the portal's pages (the rules live there)."""
 
-    list_display = ["organization", "kind", "held_at", "status", "is_late", "filing_lag_days", "present_count",
-                    "expected_count"]
+    list_display = [
+        "organization",
+        "kind",
+        "held_at",
+        "status",
+        "is_late",
+        "filing_lag_days",
+        "present_count",
+        "expected_count",
+    ]
     list_filter = ["kind", "status", "is_late", "visibility"]
     search_fields = ["organization__name", "topics"]
     list_select_related = ["organization"]
     date_hierarchy = "held_at"
-    readonly_fields = ["expected_count", "present_count", "leave_count", "absent_count", "voting_expected",
-                       "voting_present", "first_submitted_at", "submitted_at", "filing_lag_days", "is_late",
-                       "reviewed_at", "reviewed_by", "created_by"]
+    readonly_fields = [
+        "expected_count",
+        "present_count",
+        "leave_count",
+        "absent_count",
+        "voting_expected",
+        "voting_present",
+        "first_submitted_at",
+        "submitted_at",
+        "filing_lag_days",
+        "is_late",
+        "reviewed_at",
+        "reviewed_by",
+        "created_by",
+    ]
     autocomplete_fields = ["organization", "party_group", "reviewer"]
     inlines = [AttendanceInline, AttachmentInline]
 

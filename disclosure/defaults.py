@@ -49,5 +49,6 @@ def ensure_default_post_categories(sender=None, using: str = DEFAULT_DB_ALIAS, *
     if PostCategory.objects.using(using).exists():
         return
     PostCategory.objects.using(using).bulk_create(
-        PostCategory(code=code, name=name, position=i * 10) for i, (code, name) in enumerate(DEFAULT_POST_CATEGORIES)
+        PostCategory(code=code, name=name, position=i * 10)
+        for i, (code, name) in enumerate(DEFAULT_POST_CATEGORIES)
     )

@@ -59,39 +59,76 @@ K = Meeting.Kind
 BRANCH_HOURS = {"student": ((19, 0), (14, 30), (15, 0)), "other": ((14, 30), (15, 0), (16, 0), (10, 0))}
 TOPICS = {
     K.GENERAL_ASSEMBLY: (
-        "学习《中国共产党章程》", "传达学习上级党委全会精神", "讨论支部年度工作计划", "预备党员转正讨论",
-        "讨论接收预备党员", "通报党费收缴和使用情况", "推选优秀共产党员", "学习《中国共产党纪律处分条例》",
+        "学习《中国共产党章程》",
+        "传达学习上级党委全会精神",
+        "讨论支部年度工作计划",
+        "预备党员转正讨论",
+        "讨论接收预备党员",
+        "通报党费收缴和使用情况",
+        "推选优秀共产党员",
+        "学习《中国共产党纪律处分条例》",
     ),
     K.BRANCH_COMMITTEE: (
-        "研究本月支部工作安排", "研究发展党员工作", "讨论主题党日活动方案", "研究党员教育培训计划",
-        "讨论入党积极分子培养考察情况", "研究困难党员关怀帮扶", "部署组织生活会准备工作",
+        "研究本月支部工作安排",
+        "研究发展党员工作",
+        "讨论主题党日活动方案",
+        "研究党员教育培训计划",
+        "讨论入党积极分子培养考察情况",
+        "研究困难党员关怀帮扶",
+        "部署组织生活会准备工作",
     ),
     K.GROUP_MEETING: (
-        "学习党的创新理论", "交流学习心得体会", "讨论入党积极分子考察意见", "收缴党费", "学习先进典型事迹",
+        "学习党的创新理论",
+        "交流学习心得体会",
+        "讨论入党积极分子考察意见",
+        "收缴党费",
+        "学习先进典型事迹",
     ),
     K.PARTY_LECTURE: (
-        "新时代党的建设总要求", "弘扬伟大建党精神", "党史学习专题", "全面从严治党永远在路上",
-        "坚定理想信念 筑牢思想根基", "以党建引领立德树人", "学习《中国共产党支部工作条例（试行）》",
+        "新时代党的建设总要求",
+        "弘扬伟大建党精神",
+        "党史学习专题",
+        "全面从严治党永远在路上",
+        "坚定理想信念 筑牢思想根基",
+        "以党建引领立德树人",
+        "学习《中国共产党支部工作条例（试行）》",
     ),
     K.THEME_DAY: (
-        "重温入党誓词", "参观红色教育基地", "志愿服务进社区", "学习身边榜样", "“七一”主题党日",
-        "走访慰问老党员", "观看红色影片并交流", "读书分享会",
+        "重温入党誓词",
+        "参观红色教育基地",
+        "志愿服务进社区",
+        "学习身边榜样",
+        "“七一”主题党日",
+        "走访慰问老党员",
+        "观看红色影片并交流",
+        "读书分享会",
     ),
     K.ORGANIZATIONAL_LIFE: ("年度组织生活会：对照检查、批评与自我批评",),
     K.DEMOCRATIC_REVIEW: ("民主评议党员：个人自评、党员互评、民主测评",),
     K.COMMITTEE_MEETING: (
-        "研究学院党建工作要点", "研究干部选拔任用事项", "审议发展党员事项", "研究意识形态工作",
-        "听取支部工作汇报", "研究“三重一大”事项",
+        "研究学院党建工作要点",
+        "研究干部选拔任用事项",
+        "审议发展党员事项",
+        "研究意识形态工作",
+        "听取支部工作汇报",
+        "研究“三重一大”事项",
     ),
     K.JOINT_MEETING: ("研究学院年度预算", "研究人才引进事项", "研究学科建设规划", "研究学生工作重点事项"),
     K.CENTRAL_GROUP_STUDY: ("专题学习党的创新理论", "学习全国教育大会精神", "学习党纪学习教育读本"),
 }
 PLACES = ("行政楼", "教学楼", "图书馆", "实验楼", "学院楼", "学生活动中心")
 OUTINGS = ("校史馆", "红色教育基地", "社区服务中心", "革命纪念馆", "博物馆")
-LEAVE_REASONS = {"student": ("实习在外", "课程冲突", "病假", "外出参赛", "家中有事"),
-                 "other": ("出差", "病假", "外出培训", "教学任务冲突", "家中有事", "外出调研")}
+LEAVE_REASONS = {
+    "student": ("实习在外", "课程冲突", "病假", "外出参赛", "家中有事"),
+    "other": ("出差", "病假", "外出培训", "教学任务冲突", "家中有事", "外出调研"),
+}
 ABSENT_REASONS = ("临时有事未及时请假", "未按时参会")
-RETURN_REASONS = ("会议记录过于简略，请补充讨论情况", "缺少缺席人员的请假原因", "请补充会议决议", "参会人数与签到表不一致")
+RETURN_REASONS = (
+    "会议记录过于简略，请补充讨论情况",
+    "缺少缺席人员的请假原因",
+    "请补充会议决议",
+    "参会人数与签到表不一致",
+)
 
 
 @dataclass
@@ -173,7 +210,11 @@ class MeetingDemo:
         orgs = list(orgs.order_by("path"))
         by_path = {o.path: o for o in orgs}
         routes = dict(ReviewRoute.objects.values_list("category", "reviewer_id"))
-        reviewing_kinds = {*Organization.SECONDARY_KINDS, Organization.Kind.UNIVERSITY, Organization.Kind.PROVINCE}
+        reviewing_kinds = {
+            *Organization.SECONDARY_KINDS,
+            Organization.Kind.UNIVERSITY,
+            Organization.Kind.PROVINCE,
+        }
 
         def reviewer_of(org: Organization) -> int | None:
             # As disclosure.selectors.reviewer_unit_for, without a query per unit.
@@ -189,8 +230,8 @@ class MeetingDemo:
             return None
 
         roles: dict[tuple[int, str], int] = {}
-        for user_id, org_id, kind in Role.objects.current().order_by("pk").values_list(
-            "user_id", "organization_id", "kind"
+        for user_id, org_id, kind in (
+            Role.objects.current().order_by("pk").values_list("user_id", "organization_id", "kind")
         ):
             roles.setdefault((org_id, kind), user_id)
 
@@ -205,8 +246,12 @@ class MeetingDemo:
             if org.kind not in (Organization.Kind.BRANCH, *Organization.SECONDARY_KINDS):
                 continue
             reviewer = reviewer_of(org)
-            unit = _Unit(org=org, reviewer_id=reviewer, reviewer_user_id=first_role(reviewer, review_order),
-                         secretary_user_id=first_role(org.pk, file_order))
+            unit = _Unit(
+                org=org,
+                reviewer_id=reviewer,
+                reviewer_user_id=first_role(reviewer, review_order),
+                secretary_user_id=first_role(org.pk, file_order),
+            )
             (branches if org.kind == Organization.Kind.BRANCH else committees).append(unit)
         by_branch = {u.org.pk: u for u in branches}
         for org in orgs:
@@ -218,7 +263,9 @@ class MeetingDemo:
         if self.scope is not None:
             members = members.in_subtree(self.scope)
         name_of_user: dict[int, str] = {}
-        for pk, name, stage, joined_on, full_on, branch_id, group_id, user_id in members.order_by("pk").values_list(
+        for pk, name, stage, joined_on, full_on, branch_id, group_id, user_id in members.order_by(
+            "pk"
+        ).values_list(
             "pk", "name", "stage", "joined_on", "full_on", "branch_id", "party_group_id", "user_id"
         ):
             if user_id is not None:
@@ -236,7 +283,9 @@ class MeetingDemo:
             unit.chair = name_of_user.get(unit.secretary_user_id, names[0])
             unit.recorder = names[1] if len(names) > 1 else names[0]
         for unit in committees:
-            unit.chair = name_of_user.get(first_role(unit.org.pk, (Role.Kind.SECRETARY, Role.Kind.DEPUTY)), "")
+            unit.chair = name_of_user.get(
+                first_role(unit.org.pk, (Role.Kind.SECRETARY, Role.Kind.DEPUTY)), ""
+            )
         return branches, committees
 
     # --- drawing ------------------------------------------------------------------------------------
@@ -249,10 +298,15 @@ class MeetingDemo:
             return
         # Skip some periods of one or two monthly or quarterly types, preferring periods of this year
         # that are over, so that this year's compliance shows the gap.
-        candidates = [r for r in rules if r.period in (Period.MONTH, Period.QUARTER) and self._applies(r, unit)]
+        candidates = [
+            r for r in rules if r.period in (Period.MONTH, Period.QUARTER) and self._applies(r, unit)
+        ]
         for rule in rng.sample(candidates, k=min(len(candidates), rng.choice((1, 1, 2)))):
-            ended = [key for key, _start, end in _periods(rule.period, self.first_month, self.last_month)
-                     if end < self.today and _month_start(key[0] * 12 + key[1] - 1) >= self.window_start]
+            ended = [
+                key
+                for key, _start, end in _periods(rule.period, self.first_month, self.last_month)
+                if end < self.today and _month_start(key[0] * 12 + key[1] - 1) >= self.window_start
+            ]
             this_year = [key for key in ended if key[0] == self.today.year] or ended
             if this_year:
                 k = 1 if rule.period == Period.QUARTER else rng.randint(1, min(3, len(this_year)))
@@ -282,8 +336,10 @@ class MeetingDemo:
         rng = self.rng
         held_on = meeting.held_at.date()
         late = rng.random() < unit.late_share
-        lag = rng.randint(self.late_after + 1, self.late_after + 30) if late else min(
-            int(rng.expovariate(1 / 2.0)), self.late_after
+        lag = (
+            rng.randint(self.late_after + 1, self.late_after + 30)
+            if late
+            else min(int(rng.expovariate(1 / 2.0)), self.late_after)
         )
         filed_on = held_on + datetime.timedelta(days=lag)
         meeting.created_by_id = unit.secretary_user_id
@@ -357,8 +413,11 @@ class MeetingDemo:
         meeting.takes_vote = rng.random() < VOTE_SHARE and voting_present * 2 > voting_expected
         if meeting.takes_vote:
             probationers = [m[1] for m in unit.members if m[2] == Member.Stage.PROBATIONARY]
-            meeting.decisions = (f"经表决，同意{rng.choice(probationers)}同志按期转为中共正式党员。" if probationers
-                                 else "经表决，同意接收入党积极分子为预备党员。")
+            meeting.decisions = (
+                f"经表决，同意{rng.choice(probationers)}同志按期转为中共正式党员。"
+                if probationers
+                else "经表决，同意接收入党积极分子为预备党员。"
+            )
         return rows
 
     def _meeting(self, unit: _Unit, kind: str, day: datetime.date, *, group: int | None = None) -> Meeting:
@@ -371,11 +430,19 @@ class MeetingDemo:
         else:
             place = unit.room
         meeting = Meeting(
-            organization_id=unit.org.pk, party_group_id=group, kind=kind, topics=topic, place=place,
-            held_at=self._at(day, rng.choice(BRANCH_HOURS[unit.flavour])), chair=unit.chair,
+            organization_id=unit.org.pk,
+            party_group_id=group,
+            kind=kind,
+            topics=topic,
+            place=place,
+            held_at=self._at(day, rng.choice(BRANCH_HOURS[unit.flavour])),
+            chair=unit.chair,
             recorder=unit.recorder,
-            visibility=(Meeting.Visibility.PUBLIC if kind in (K.THEME_DAY, K.PARTY_LECTURE) and rng.random() < 0.5
-                        else Meeting.Visibility.INTERNAL),
+            visibility=(
+                Meeting.Visibility.PUBLIC
+                if kind in (K.THEME_DAY, K.PARTY_LECTURE) and rng.random() < 0.5
+                else Meeting.Visibility.INTERNAL
+            ),
         )
         if kind == K.PARTY_LECTURE:
             # The secretary lectures half the time (支部书记讲党课), otherwise a member does.
@@ -406,14 +473,21 @@ class MeetingDemo:
             return
         _meetings_insert(self.pending)
         _history_insert([m.pk for m in self.pending])
-        rows = [(meeting.pk, *row) for meeting, attendance in zip(self.pending, self.pending_attendance)
-                for row in attendance]
+        rows = [
+            (meeting.pk, *row)
+            for meeting, attendance in zip(self.pending, self.pending_attendance)
+            for row in attendance
+        ]
         quote = connection.ops.quote_name
         with connection.cursor() as cursor:  # one prepared INSERT for every row: no ORM compiling per batch
-            execute_many(cursor, 
+            execute_many(
+                cursor,
                 "INSERT INTO {} ({}, {}, {}, {}) VALUES (%s, %s, %s, %s)".format(
-                    quote(Attendance._meta.db_table), *(quote(Attendance._meta.get_field(name).column)
-                                                        for name in ("meeting", "member", "status", "reason"))
+                    quote(Attendance._meta.db_table),
+                    *(
+                        quote(Attendance._meta.get_field(name).column)
+                        for name in ("meeting", "member", "status", "reason")
+                    ),
                 ),
                 rows,
             )
@@ -475,8 +549,12 @@ class MeetingDemo:
     def _showcase(self, unit: _Unit) -> None:
         """The first branch (the demo login zb001's) always has a record returned to fix, so the 退回 flow
         and its to-do are there to see whatever the seed drew: its latest approved record is returned."""
-        meeting = (Meeting.objects.filter(organization_id=unit.org.pk, status=Meeting.Status.APPROVED)
-                   .exclude(reviewed_at=None).order_by("-held_at", "-pk").first())
+        meeting = (
+            Meeting.objects.filter(organization_id=unit.org.pk, status=Meeting.Status.APPROVED)
+            .exclude(reviewed_at=None)
+            .order_by("-held_at", "-pk")
+            .first()
+        )
         if meeting is None or any(m.organization_id == unit.org.pk for m in self.returned):
             return
         changes = {"status": Meeting.Status.RETURNED, "return_reason": self.rng.choice(RETURN_REASONS)}
@@ -494,27 +572,38 @@ class MeetingDemo:
             owner = self._secretaries.get(meeting.organization_id)
             if owner is None:
                 continue
-            todos.append(Todo(
-                user_id=owner, kind=Todo.Kind.RETURNED, key=todo_key("returned", meeting, meeting.reviewed_at),
-                organization_id=meeting.organization_id, meeting=meeting,
-                text=_("Returned: %(meeting)s — %(reason)s") % {"meeting": meeting.get_kind_display(),
-                                                                 "reason": meeting.return_reason[:120]},
-                due_on=timezone.localtime(meeting.reviewed_at).date()
-                + datetime.timedelta(days=settings.MINUTES_FILING_DAYS),
-            ))
+            todos.append(
+                Todo(
+                    user_id=owner,
+                    kind=Todo.Kind.RETURNED,
+                    key=todo_key("returned", meeting, meeting.reviewed_at),
+                    organization_id=meeting.organization_id,
+                    meeting=meeting,
+                    text=_("Returned: %(meeting)s — %(reason)s")
+                    % {"meeting": meeting.get_kind_display(), "reason": meeting.return_reason[:120]},
+                    due_on=timezone.localtime(meeting.reviewed_at).date()
+                    + datetime.timedelta(days=settings.MINUTES_FILING_DAYS),
+                )
+            )
         Todo.objects.bulk_create(todos, ignore_conflicts=True)
 
     def run(self) -> dict[str, int]:
-        rules = list(MeetingRule.objects.filter(is_active=True, kind__in=Meeting.BRANCH_KINDS).order_by("kind"))
+        rules = list(
+            MeetingRule.objects.filter(is_active=True, kind__in=Meeting.BRANCH_KINDS).order_by("kind")
+        )
         rules.sort(key=lambda r: Meeting.BRANCH_KINDS.index(r.kind))
         branches, committees = self._units()
-        self._secretaries = {u.org.pk: u.secretary_user_id for u in [*branches, *committees] if u.secretary_user_id}
+        self._secretaries = {
+            u.org.pk: u.secretary_user_id for u in [*branches, *committees] if u.secretary_user_id
+        }
         with transaction.atomic():
             for unit in branches:
                 self._profile(unit, rules)
                 self._branch_meetings(unit, rules)
             for unit in committees:
-                unit.room = f"{self.rng.choice(PLACES)}{self.rng.randint(1, 6)}{self.rng.randint(1, 20):02d}会议室"
+                unit.room = (
+                    f"{self.rng.choice(PLACES)}{self.rng.randint(1, 6)}{self.rng.randint(1, 20):02d}会议室"
+                )
                 self._committee_meetings(unit)
             self._flush()
             if branches:
@@ -527,8 +616,17 @@ class MeetingDemo:
 
 # Field types whose Python value is already what the database driver takes (text is passed through str(),
 # so that a TextChoices member reaches the driver as its value: psycopg would write an Enum's name).
-_PLAIN_TYPES = {"AutoField", "BigAutoField", "BigIntegerField", "BooleanField", "ForeignKey", "IntegerField",
-                "PositiveIntegerField", "PositiveSmallIntegerField", "SmallIntegerField"}
+_PLAIN_TYPES = {
+    "AutoField",
+    "BigAutoField",
+    "BigIntegerField",
+    "BooleanField",
+    "ForeignKey",
+    "IntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SmallIntegerField",
+}
 _TEXT_TYPES = {"CharField", "TextField"}
 
 
@@ -564,7 +662,8 @@ def _meetings_insert(meetings: list[Meeting]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT MAX({pk}) FROM {table}")
         before = cursor.fetchone()[0] or 0
-        execute_many(cursor, 
+        execute_many(
+            cursor,
             "INSERT INTO {} ({}) VALUES ({})".format(
                 table, ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields))
             ),
@@ -587,23 +686,31 @@ def _history_insert(pks: list[int]) -> None:
     quote = connection.ops.quote_name
     tracked = list(Meeting._meta.concrete_fields)
     columns = [history._meta.get_field(f.name).column for f in tracked]
-    columns += [history._meta.get_field(name).column
-                for name in ("history_date", "history_user", "history_change_reason", "history_type")]
+    columns += [
+        history._meta.get_field(name).column
+        for name in ("history_date", "history_user", "history_change_reason", "history_type")
+    ]
     reviewed_last = "{r} IS NOT NULL AND {r} >= {s}".format(r=quote("reviewed_at"), s=quote("submitted_at"))
     head = (
         "INSERT INTO {history} ({columns}) SELECT {fields}, "
         "CASE WHEN {reviewed_last} THEN {reviewed_at} ELSE COALESCE({submitted_at}, {created_at}) END, "
         "CASE WHEN {reviewed_last} THEN {reviewed_by} ELSE {created_by} END, %s, %s FROM {table} WHERE {pk} IN "
     ).format(
-        history=quote(history._meta.db_table), columns=", ".join(map(quote, columns)),
-        fields=", ".join(quote(f.column) for f in tracked), reviewed_last=reviewed_last,
-        reviewed_at=quote("reviewed_at"), submitted_at=quote("submitted_at"), created_at=quote("created_at"),
-        reviewed_by=quote("reviewed_by_id"), created_by=quote("created_by_id"),
-        table=quote(Meeting._meta.db_table), pk=quote(Meeting._meta.pk.column),
+        history=quote(history._meta.db_table),
+        columns=", ".join(map(quote, columns)),
+        fields=", ".join(quote(f.column) for f in tracked),
+        reviewed_last=reviewed_last,
+        reviewed_at=quote("reviewed_at"),
+        submitted_at=quote("submitted_at"),
+        created_at=quote("created_at"),
+        reviewed_by=quote("reviewed_by_id"),
+        created_by=quote("created_by_id"),
+        table=quote(Meeting._meta.db_table),
+        pk=quote(Meeting._meta.pk.column),
     )
     with connection.cursor() as cursor:
         for start in range(0, len(pks), 500):
-            chunk = pks[start:start + 500]
+            chunk = pks[start : start + 500]
             cursor.execute(head + "({})".format(", ".join(["%s"] * len(chunk))), ["load_demo", "+", *chunk])
 
 

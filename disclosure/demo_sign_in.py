@@ -23,23 +23,40 @@ SECRETARY = "zb001"
 def load(builder: DemoBuilder) -> str:
     with transaction.atomic():
         # One UPDATE: 工号 for staff, 学号 for students, from the record's id (unique by construction).
-        numbered = Member.objects.filter(campus_number="").update(campus_number=Concat(
-            Value("D"), LPad(Cast("pk", CharField()), 8, Value("0")), output_field=CharField()))
+        numbered = Member.objects.filter(campus_number="").update(
+            campus_number=Concat(
+                Value("D"), LPad(Cast("pk", CharField()), 8, Value("0")), output_field=CharField()
+            )
+        )
         secretary = get_user_model().objects.filter(username=SECRETARY).first()
-        role = Role.objects.current().filter(user=secretary).select_related("organization").first() if secretary else None
+        role = (
+            Role.objects.current().filter(user=secretary).select_related("organization").first()
+            if secretary
+            else None
+        )
         if role is None:
             return f"{numbered} campus numbers; no demo secretary {SECRETARY}, no sign-in meeting"
         now = timezone.localtime()
         meeting = Meeting.objects.create(
-            organization=role.organization, kind=Meeting.Kind.GENERAL_ASSEMBLY, place="党员活动室",
-            held_at=now.replace(minute=0, second=0, microsecond=0), topics="学习党的二十届三中全会精神（扫码签到演示）",
-            created_by=secretary)
-        members = list(Member.objects.active().party_members().in_subtree(role.organization)
-                       .exclude(user=secretary).order_by("pk"))
+            organization=role.organization,
+            kind=Meeting.Kind.GENERAL_ASSEMBLY,
+            place="党员活动室",
+            held_at=now.replace(minute=0, second=0, microsecond=0),
+            topics="学习党的二十届三中全会精神（扫码签到演示）",
+            created_by=secretary,
+        )
+        members = list(
+            Member.objects.active()
+            .party_members()
+            .in_subtree(role.organization)
+            .exclude(user=secretary)
+            .order_by("pk")
+        )
         signed = [m for i, m in enumerate(members) if i % 3 != 2]
         SignIn.objects.bulk_create(
             SignIn(meeting=meeting, member=m, signed_at=meeting.held_at + datetime.timedelta(seconds=20 * i))
-            for i, m in enumerate(signed))
+            for i, m in enumerate(signed)
+        )
     return f"{numbered} campus numbers; {len(signed)} of {len(members)} signed in to a meeting of {role.organization}"
 
 

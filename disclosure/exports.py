@@ -32,14 +32,16 @@ def work_record_summary(*, unit: Organization, meetings: list[Meeting]) -> list[
     for kind in kinds:
         of_kind = [m for m in meetings if m.kind == kind]
         lags = [m.filing_lag_days for m in of_kind if m.filing_lag_days is not None]
-        summary.append(KindSummary(
-            kind=kind,
-            label=str(kind.label),
-            records=len(of_kind),
-            approved=sum(1 for m in of_kind if m.status == Meeting.Status.APPROVED),
-            late=sum(1 for m in of_kind if m.is_late),
-            average_lag=round(sum(lags) / len(lags), 1) if lags else None,
-        ))
+        summary.append(
+            KindSummary(
+                kind=kind,
+                label=str(kind.label),
+                records=len(of_kind),
+                approved=sum(1 for m in of_kind if m.status == Meeting.Status.APPROVED),
+                late=sum(1 for m in of_kind if m.is_late),
+                average_lag=round(sum(lags) / len(lags), 1) if lags else None,
+            )
+        )
     return summary
 
 
@@ -54,19 +56,42 @@ def work_record_xlsx(*, unit: Organization, year: int, meetings: list[Meeting]) 
     """Two sheets: every record of the year (one row each) and the summary by meeting type."""
     records = Sheet(
         _("Meetings"),
-        columns((_("Date"), 12), (_("Time"), 8), (_("Meeting type"), 18), (_("Party group"), 14), (_("Place"), 16),
-                (_("Chair"), 10), (_("Recorder"), 10), (_("Lecturer"), 10), (_("Topics"), 40, None, True),
-                (_("Decisions"), 30, None, True), (_("Expected"), 8), (_("Present"), 8), (_("On leave"), 8),
-                (_("Absent"), 8), (_("Absentees and reasons"), 30, None, True), (_("Status"), 10),
-                (_("Filed on"), 12), (_("Filing lag (days)"), 10), (_("Filed late"), 8)),
+        columns(
+            (_("Date"), 12),
+            (_("Time"), 8),
+            (_("Meeting type"), 18),
+            (_("Party group"), 14),
+            (_("Place"), 16),
+            (_("Chair"), 10),
+            (_("Recorder"), 10),
+            (_("Lecturer"), 10),
+            (_("Topics"), 40, None, True),
+            (_("Decisions"), 30, None, True),
+            (_("Expected"), 8),
+            (_("Present"), 8),
+            (_("On leave"), 8),
+            (_("Absent"), 8),
+            (_("Absentees and reasons"), 30, None, True),
+            (_("Status"), 10),
+            (_("Filed on"), 12),
+            (_("Filing lag (days)"), 10),
+            (_("Filed late"), 8),
+        ),
         [_record_row(meeting) for meeting in meetings],
     )
     summary = Sheet(
         _("Summary"),
-        columns((_("Meeting type"), 22), (_("Records"), 10), (_("Approved"), 10), (_("Filed late"), 10),
-                (_("Average lag (days)"), 16)),
-        [[item.label, item.records, item.approved, item.late, item.average_lag]
-         for item in work_record_summary(unit=unit, meetings=meetings)],
+        columns(
+            (_("Meeting type"), 22),
+            (_("Records"), 10),
+            (_("Approved"), 10),
+            (_("Filed late"), 10),
+            (_("Average lag (days)"), 16),
+        ),
+        [
+            [item.label, item.records, item.approved, item.late, item.average_lag]
+            for item in work_record_summary(unit=unit, meetings=meetings)
+        ],
         notes=[f"{unit.name} · {year}"],
     )
     return workbook_bytes([records, summary], title=f"{unit.name} {year}")
@@ -75,8 +100,24 @@ def work_record_xlsx(*, unit: Organization, year: int, meetings: list[Meeting]) 
 def _record_row(meeting: Meeting) -> list:
     held = timezone.localtime(meeting.held_at)
     filed = timezone.localtime(meeting.first_submitted_at).date() if meeting.first_submitted_at else None
-    return [held.date(), held.strftime("%H:%M"), meeting.get_kind_display(),
-            meeting.party_group.name if meeting.party_group else "", meeting.place, meeting.chair, meeting.recorder,
-            meeting.lecturer, meeting.topics, meeting.decisions, meeting.expected_count, meeting.present_count,
-            meeting.leave_count, meeting.absent_count, _absentees(meeting), meeting.get_status_display(), filed,
-            meeting.filing_lag_days, _("Yes") if meeting.is_late else _("No")]
+    return [
+        held.date(),
+        held.strftime("%H:%M"),
+        meeting.get_kind_display(),
+        meeting.party_group.name if meeting.party_group else "",
+        meeting.place,
+        meeting.chair,
+        meeting.recorder,
+        meeting.lecturer,
+        meeting.topics,
+        meeting.decisions,
+        meeting.expected_count,
+        meeting.present_count,
+        meeting.leave_count,
+        meeting.absent_count,
+        _absentees(meeting),
+        meeting.get_status_display(),
+        filed,
+        meeting.filing_lag_days,
+        _("Yes") if meeting.is_late else _("No"),
+    ]

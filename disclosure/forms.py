@@ -31,46 +31,68 @@ class MeetingForm(forms.Form):
 
     kind = forms.ChoiceField(label=_label("kind"))
     request_key = OnceField()
-    held_at = bounds.DateTimeField(future=False,
+    held_at = bounds.DateTimeField(
+        future=False,
         label=_label("held_at"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     place = forms.CharField(label=_label("place"), max_length=120, required=False)
     party_group = forms.TypedChoiceField(
-        label=_label("party_group"), coerce=int, required=False, empty_value=None,
+        label=_label("party_group"),
+        coerce=int,
+        required=False,
+        empty_value=None,
         help_text=_("For a party group meeting."),
     )
     chair = forms.CharField(label=_label("chair"), max_length=50, required=False)
     recorder = forms.CharField(label=_label("recorder"), max_length=50, required=False)
-    lecturer = forms.CharField(label=_label("lecturer"), max_length=50, required=False,
-                               help_text=_("Required for a party lecture."))
+    lecturer = forms.CharField(
+        label=_label("lecturer"), max_length=50, required=False, help_text=_("Required for a party lecture.")
+    )
     topics = forms.CharField(label=_label("topics"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     minutes = forms.CharField(
-        label=_label("minutes"), required=False, widget=forms.Textarea(attrs={"rows": 10}),
-        help_text=_("Plain text with a blank line between paragraphs, or simple formatting "
-                    "(bold, lists, tables); anything else is removed."),
+        label=_label("minutes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_(
+            "Plain text with a blank line between paragraphs, or simple formatting "
+            "(bold, lists, tables); anything else is removed."
+        ),
     )
-    decisions = forms.CharField(label=_label("decisions"), required=False,
-                                widget=forms.Textarea(attrs={"rows": 3}))
-    observers = forms.CharField(label=_label("observers"), required=False,
-                                widget=forms.Textarea(attrs={"rows": 2}),
-                                help_text=_("People present who are not members of this unit."))
+    decisions = forms.CharField(
+        label=_label("decisions"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    observers = forms.CharField(
+        label=_label("observers"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("People present who are not members of this unit."),
+    )
     takes_vote = forms.BooleanField(
-        label=_("A vote is taken at this meeting"), required=False,
+        label=_("A vote is taken at this meeting"),
+        required=False,
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
-        help_text=_("A vote of the branch general meeting needs more than half of the voting (full) members "
-                    "present."),
+        help_text=_(
+            "A vote of the branch general meeting needs more than half of the voting (full) members present."
+        ),
     )
     visibility = forms.ChoiceField(
-        label=_label("visibility"), choices=Meeting.Visibility.choices, initial=Meeting.Visibility.INTERNAL,
-        help_text=_("Public: anyone who sees the unit's page. Internal: the unit and the committees above it. "
-                    "Restricted: the unit's secretaries and the reviewer only."),
+        label=_label("visibility"),
+        choices=Meeting.Visibility.choices,
+        initial=Meeting.Visibility.INTERNAL,
+        help_text=_(
+            "Public: anyone who sees the unit's page. Internal: the unit and the committees above it. "
+            "Restricted: the unit's secretaries and the reviewer only."
+        ),
     )
     attachments = MultipleFileField(
-        label=_("Add attachments"), required=False,
-        widget=MultipleFileInput(attrs={
-            "accept": ".pdf,.png,.jpg,.jpeg,.gif,.doc,.docx,.xls,.xlsx,.ppt,.pptx,application/pdf,image/*",
-        }),
+        label=_("Add attachments"),
+        required=False,
+        widget=MultipleFileInput(
+            attrs={
+                "accept": ".pdf,.png,.jpg,.jpeg,.gif,.doc,.docx,.xls,.xlsx,.ppt,.pptx,application/pdf,image/*",
+            }
+        ),
     )
 
     def __init__(self, *args, unit: Organization, groups: list[Organization] = (), **kwargs):
@@ -115,7 +137,11 @@ class MeetingForm(forms.Form):
 
     def meeting_data(self) -> dict:
         """The cleaned fields as ``meeting_save`` takes them."""
-        data = {name: value for name, value in self.cleaned_data.items() if name not in ("attachments", "request_key")}
+        data = {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name not in ("attachments", "request_key")
+        }
         data.setdefault("party_group", None)
         return data
 
@@ -123,10 +149,23 @@ class MeetingForm(forms.Form):
     def initial_for(meeting: Meeting | None) -> dict:
         if meeting is None:
             return {"held_at": timezone.localtime().replace(second=0, microsecond=0)}
-        initial = {name: getattr(meeting, name) for name in (
-            "kind", "held_at", "place", "chair", "recorder", "lecturer", "topics", "minutes", "decisions",
-            "observers", "takes_vote", "visibility",
-        )}
+        initial = {
+            name: getattr(meeting, name)
+            for name in (
+                "kind",
+                "held_at",
+                "place",
+                "chair",
+                "recorder",
+                "lecturer",
+                "topics",
+                "minutes",
+                "decisions",
+                "observers",
+                "takes_vote",
+                "visibility",
+            )
+        }
         initial["party_group"] = meeting.party_group_id
         return initial
 
@@ -148,16 +187,26 @@ class AttendanceForm(forms.Form):
             previous = recorded.get(member.pk)
             self.fields[f"status_{member.pk}"] = forms.ChoiceField(
                 label=gettext("Attendance of %(name)s") % {"name": member.name},
-                choices=Attendance.Status.choices, required=False,
+                choices=Attendance.Status.choices,
+                required=False,
                 initial=previous.status if previous else Attendance.Status.PRESENT,
-                widget=forms.Select(attrs={"class": "form-select form-select-sm", "data-attendance-status": ""}),
+                widget=forms.Select(
+                    attrs={"class": "form-select form-select-sm", "data-attendance-status": ""}
+                ),
             )
             self.fields[f"reason_{member.pk}"] = forms.CharField(
                 label=gettext("Reason for %(name)s") % {"name": member.name},
-                max_length=200, required=False, initial=previous.reason if previous else "",
-                widget=forms.TextInput(attrs={"class": "form-control form-control-sm", "autocomplete": "off",
-                                              "data-attendance-reason": "",
-                                              "placeholder": gettext("Reason, if absent or on leave")}),
+                max_length=200,
+                required=False,
+                initial=previous.reason if previous else "",
+                widget=forms.TextInput(
+                    attrs={
+                        "class": "form-control form-control-sm",
+                        "autocomplete": "off",
+                        "data-attendance-reason": "",
+                        "placeholder": gettext("Reason, if absent or on leave"),
+                    }
+                ),
             )
 
     def rows(self):
@@ -176,14 +225,18 @@ class AttendanceForm(forms.Form):
             pk = member.pk
             status_name, reason_name = self.add_prefix(f"status_{pk}"), self.add_prefix(f"reason_{pk}")
             status = self._shown_status(pk)
-            reason = self.data.get(reason_name, "") if self.is_bound else self.fields[f"reason_{pk}"].initial or ""
+            reason = (
+                self.data.get(reason_name, "") if self.is_bound else self.fields[f"reason_{pk}"].initial or ""
+            )
             name = escape(member.name)
             options = "".join(
                 f'<option value="{value}"{" selected" if value == status else ""}>{label}</option>'
                 for value, label in choices
             )
-            errors = "".join(f'<div class="field-error">{escape(e)}</div>'
-                             for e in (self.errors.get(f"reason_{pk}", []) if self.is_bound else []))
+            errors = "".join(
+                f'<div class="field-error">{escape(e)}</div>'
+                for e in (self.errors.get(f"reason_{pk}", []) if self.is_bound else [])
+            )
             group = escape(member.party_group.name) if member.party_group_id else no_group
             away = "" if status == Attendance.Status.PRESENT else " is-away"
             status_label = escape(self.fields[f"status_{pk}"].label)
@@ -212,8 +265,11 @@ class AttendanceForm(forms.Form):
 
     def entries(self) -> list[AttendanceEntry]:
         return [
-            AttendanceEntry(member.pk, self.cleaned_data.get(f"status_{member.pk}") or Attendance.Status.PRESENT,
-                            self.cleaned_data.get(f"reason_{member.pk}", ""))
+            AttendanceEntry(
+                member.pk,
+                self.cleaned_data.get(f"status_{member.pk}") or Attendance.Status.PRESENT,
+                self.cleaned_data.get(f"reason_{member.pk}", ""),
+            )
             for member in self.members
         ]
 
@@ -236,7 +292,8 @@ class AttendanceForm(forms.Form):
 
 class ReturnForm(forms.Form):
     reason = forms.CharField(
-        label=_label("return_reason"), max_length=2000,
+        label=_label("return_reason"),
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The secretary sees this and fixes the record before resubmitting it."),
     )
@@ -247,26 +304,37 @@ class PostForm(forms.Form):
     service's business (the unit's PublishingRule)."""
 
     request_key = OnceField()
-    section = forms.ChoiceField(label=capfirst(Post._meta.get_field("section").verbose_name),
-                                choices=Post.Section.choices)
-    category = forms.ModelChoiceField(label=capfirst(Post._meta.get_field("category").verbose_name),
-                                      queryset=PostCategory.objects.filter(is_active=True), empty_label=None)
+    section = forms.ChoiceField(
+        label=capfirst(Post._meta.get_field("section").verbose_name), choices=Post.Section.choices
+    )
+    category = forms.ModelChoiceField(
+        label=capfirst(Post._meta.get_field("category").verbose_name),
+        queryset=PostCategory.objects.filter(is_active=True),
+        empty_label=None,
+    )
     title = forms.CharField(label=capfirst(Post._meta.get_field("title").verbose_name), max_length=200)
     body = forms.CharField(
-        label=capfirst(Post._meta.get_field("body").verbose_name), required=False,
+        label=capfirst(Post._meta.get_field("body").verbose_name),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 12}),
         help_text=_("Plain text (blank lines separate paragraphs) or simple HTML; anything else is removed."),
     )
     visibility = forms.ChoiceField(
-        label=capfirst(Post._meta.get_field("visibility").verbose_name), choices=Post.Visibility.choices,
-        help_text=_("Public: anyone. Members of the university: anyone logged in. Restricted: the unit's "
-                    "secretaries and the units above."),
+        label=capfirst(Post._meta.get_field("visibility").verbose_name),
+        choices=Post.Visibility.choices,
+        help_text=_(
+            "Public: anyone. Members of the university: anyone logged in. Restricted: the unit's "
+            "secretaries and the units above."
+        ),
     )
     attachments = MultipleFileField(
-        label=_("Add attachments"), required=False,
-        widget=MultipleFileInput(attrs={
-            "accept": ".pdf,.png,.jpg,.jpeg,.gif,.doc,.docx,.xls,.xlsx,.ppt,.pptx,application/pdf,image/*",
-        }),
+        label=_("Add attachments"),
+        required=False,
+        widget=MultipleFileInput(
+            attrs={
+                "accept": ".pdf,.png,.jpg,.jpeg,.gif,.doc,.docx,.xls,.xlsx,.ppt,.pptx,application/pdf,image/*",
+            }
+        ),
     )
 
     def clean_attachments(self):
@@ -286,37 +354,69 @@ class PostForm(forms.Form):
         return uploads
 
     def post_data(self) -> dict:
-        return {name: value for name, value in self.cleaned_data.items() if name not in ("attachments", "request_key")}
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name not in ("attachments", "request_key")
+        }
 
     @staticmethod
     def initial_for(post) -> dict:
         if post is None:
             return {"section": "news", "visibility": "public"}
-        return {"section": post.section, "category": post.category_id, "title": post.title, "body": post.body,
-                "visibility": post.visibility}
+        return {
+            "section": post.section,
+            "category": post.category_id,
+            "title": post.title,
+            "body": post.body,
+            "visibility": post.visibility,
+        }
 
 
 class DecisionForm(bounds.BoundedModelForm):
     """A major decision of a committee (issue 18); ``meeting`` offers the committee's own meetings."""
 
     request_key = OnceField()
-    decided_on = bounds.DateField(label=pgettext_lazy("decision", "decided on"), future=False, widget=forms.DateInput(attrs={"type": "date"}))
-    basis = forms.CharField(label=_("basis"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}),
-                            help_text=_("The rules, documents or requests the decision rests on."))
+    decided_on = bounds.DateField(
+        label=pgettext_lazy("decision", "decided on"),
+        future=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    basis = forms.CharField(
+        label=_("basis"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The rules, documents or requests the decision rests on."),
+    )
     decision = forms.CharField(label=_("decision"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
-    follow_up = forms.CharField(label=pgettext_lazy("decision", "follow-up"), max_length=5000, required=False,
-                                widget=forms.Textarea(attrs={"rows": 3}),
-                                help_text=_("Who carries it out, by when, and how it went."))
+    follow_up = forms.CharField(
+        label=pgettext_lazy("decision", "follow-up"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Who carries it out, by when, and how it went."),
+    )
 
     class Meta:
         from disclosure.models import Decision
 
         model = Decision
-        fields = ["decided_on", "meeting", "topic", "basis", "votes_for", "votes_against", "abstentions", "decision",
-                  "follow_up", "follow_up_done"]
+        fields = [
+            "decided_on",
+            "meeting",
+            "topic",
+            "basis",
+            "votes_for",
+            "votes_against",
+            "abstentions",
+            "decision",
+            "follow_up",
+            "follow_up_done",
+        ]
 
     def __init__(self, *args, unit: Organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["meeting"].queryset = Meeting.objects.filter(
-            organization=unit, kind__in=Meeting.COMMITTEE_KINDS).order_by("-held_at")
+            organization=unit, kind__in=Meeting.COMMITTEE_KINDS
+        ).order_by("-held_at")
         self.fields["meeting"].required = False

@@ -26,5 +26,8 @@ def branch_tasks_panel(request: HttpRequest, member) -> str | None:
             if cell.first_month <= today.month <= cell.last_month:
                 tasks.append({"label": row.label, "period": row.period, "cell": cell})
     tasks.sort(key=lambda task: (task["cell"].state == "done", task["cell"].ends_on))
-    return render_to_string("disclosure/panels/member_tasks.html",
-                            {"branch": branch, "tasks": tasks, "today": today}, request=request)
+    return render_to_string(
+        "disclosure/panels/member_tasks.html",
+        {"branch": branch, "tasks": tasks, "today": today},
+        request=request,
+    )

@@ -21,9 +21,16 @@ def _todos(kind: str, prefix: str = ""):
         if prefix:
             todos = todos.filter(key__startswith=prefix)
         for user_id, key, text, organization_id, due_on, link in todos.values_list(
-                "user_id", "key", "text", "organization_id", "due_on", "link").iterator(chunk_size=2000):
-            yield Due(user_id=user_id, key=f"todo:{key}", text=text, organization_id=organization_id, due_on=due_on,
-                      link=link)
+            "user_id", "key", "text", "organization_id", "due_on", "link"
+        ).iterator(chunk_size=2000):
+            yield Due(
+                user_id=user_id,
+                key=f"todo:{key}",
+                text=text,
+                organization_id=organization_id,
+                due_on=due_on,
+                link=link,
+            )
 
     return collect
 
@@ -35,12 +42,19 @@ def register() -> None:
     register_source(Source("minutes_due", _("Minutes due"), _todos(K.MEETING_MISSING), order=10))
     register_source(Source("reviews_waiting", _("Reviews waiting"), _todos(K.REVIEW_WAITING), order=20))
     register_source(Source("minutes_returned", _("Minutes returned"), _todos(K.RETURNED), order=30))
-    register_source(Source("development", _("Development steps"), _todos(K.MEMBER_AFFAIRS, "lifecycle:development:"),
-                           order=40))
+    register_source(
+        Source(
+            "development",
+            _("Development steps"),
+            _todos(K.MEMBER_AFFAIRS, "lifecycle:development:"),
+            order=40,
+        )
+    )
     register_source(Source("terms", _("Terms ending"), _todos(K.MEMBER_AFFAIRS, "lifecycle:term:"), order=50))
     register_source(Source("dues", _("Dues lapses"), _todos(K.MEMBER_AFFAIRS, "lifecycle:dues:"), order=60))
-    register_source(Source("transfers", _("Transfer letters"), _todos(K.MEMBER_AFFAIRS, "lifecycle:transfer:"),
-                           order=70))
+    register_source(
+        Source("transfers", _("Transfer letters"), _todos(K.MEMBER_AFFAIRS, "lifecycle:transfer:"), order=70)
+    )
     register_source(Source("care", _("Care visits"), _todos(K.MEMBER_AFFAIRS, "lifecycle:care:"), order=80))
     register_source(Source("assessment", _("Assessment phases"), _todos(K.ASSESSMENT), order=90))
     from disclosure import notify_demo

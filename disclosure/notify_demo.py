@@ -26,23 +26,38 @@ def load(builder: DemoBuilder) -> str:
     with transaction.atomic():
         for n, pk in enumerate(sent):
             at = now + datetime.timedelta(seconds=n + 1)
-            Delivery.objects.filter(pk=pk).update(status=Delivery.Status.SENT, attempts=1, sent_at=at,
-                                                  provider_id=f"demo-{pk}")
-            tries.append(DeliveryAttempt(delivery_id=pk, at=at, outcome=DeliveryAttempt.Outcome.SENT,
-                                         detail=f"demo-{pk}"))
+            Delivery.objects.filter(pk=pk).update(
+                status=Delivery.Status.SENT, attempts=1, sent_at=at, provider_id=f"demo-{pk}"
+            )
+            tries.append(
+                DeliveryAttempt(
+                    delivery_id=pk, at=at, outcome=DeliveryAttempt.Outcome.SENT, detail=f"demo-{pk}"
+                )
+            )
         for pk in failed:
             error = "WeCom message/send errcode 81013: user & party & tag all invalid"
-            Delivery.objects.filter(pk=pk).update(status=Delivery.Status.FAILED, channel="wecom", attempts=2,
-                                                  last_error=error)
+            Delivery.objects.filter(pk=pk).update(
+                status=Delivery.Status.FAILED, channel="wecom", attempts=2, last_error=error
+            )
             tries += [
-                DeliveryAttempt(delivery_id=pk, at=now, outcome=DeliveryAttempt.Outcome.RETRY,
-                                detail="WeCom message/send errcode 45009: api freq out of limit"),
-                DeliveryAttempt(delivery_id=pk, at=now + datetime.timedelta(minutes=1),
-                                outcome=DeliveryAttempt.Outcome.FAILED, detail=error),
+                DeliveryAttempt(
+                    delivery_id=pk,
+                    at=now,
+                    outcome=DeliveryAttempt.Outcome.RETRY,
+                    detail="WeCom message/send errcode 45009: api freq out of limit",
+                ),
+                DeliveryAttempt(
+                    delivery_id=pk,
+                    at=now + datetime.timedelta(minutes=1),
+                    outcome=DeliveryAttempt.Outcome.FAILED,
+                    detail=error,
+                ),
             ]
         DeliveryAttempt.objects.bulk_create(tries)
-    return (f"{counts['digests']} digests of {counts['items']} items ({counts['escalations']} escalations) in the "
-            f"outbox, {len(sent)} marked sent, {len(failed)} failed")
+    return (
+        f"{counts['digests']} digests of {counts['items']} items ({counts['escalations']} escalations) in the "
+        f"outbox, {len(sent)} marked sent, {len(failed)} failed"
+    )
 
 
 def clear() -> None:

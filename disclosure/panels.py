@@ -19,12 +19,20 @@ from disclosure.selectors import compliance, filing_lag_summary, open_todos
 from disclosure.selectors.posts import POST_UNIT_KINDS
 
 TODO_LIMIT = 20
-COMMITTEE_PANEL_KINDS = (Organization.Kind.UNIVERSITY, Organization.Kind.COMMITTEE, Organization.Kind.GENERAL_BRANCH)
+COMMITTEE_PANEL_KINDS = (
+    Organization.Kind.UNIVERSITY,
+    Organization.Kind.COMMITTEE,
+    Organization.Kind.GENERAL_BRANCH,
+)
 
 
 # "lifecycle:<topic>:<id>…" (services.todos): where each kind of member affair is handled.
-LIFECYCLE_PAGES = {"transfer": "members:transfers", "dues": "members:dues", "care": "members:care",
-                   "term": "members:terms"}
+LIFECYCLE_PAGES = {
+    "transfer": "members:transfers",
+    "dues": "members:dues",
+    "care": "members:care",
+    "term": "members:terms",
+}
 
 
 def _todo_url(todo: Todo) -> str:
@@ -34,8 +42,10 @@ def _todo_url(todo: Todo) -> str:
         parts = todo.key.split(":")
         if len(parts) > 2 and parts[1] == "development":
             return reverse("members:development_case", args=[parts[2]])
-        return reverse(LIFECYCLE_PAGES.get(parts[1] if len(parts) > 1 else "", "members:development"),
-                       args=[todo.organization_id])
+        return reverse(
+            LIFECYCLE_PAGES.get(parts[1] if len(parts) > 1 else "", "members:development"),
+            args=[todo.organization_id],
+        )
     if todo.meeting_id is not None:
         if todo.kind == Todo.Kind.RETURNED:
             return reverse("disclosure:edit", args=[todo.meeting_id])
@@ -73,14 +83,18 @@ def actions_panel(request: HttpRequest, unit: Organization) -> str | None:
         return None
     # Above a branch, the roles that review (manage_units) also file and post: one query for them.
     reviews = unit.kind != Organization.Kind.BRANCH and organization_permission_holds(
-        user=request.user, organization=unit, codename=MANAGE_UNITS)
-    if not reviews and not organization_permission_holds(user=request.user, organization=unit,
-                                                         codename=MANAGE_MEMBERS):
+        user=request.user, organization=unit, codename=MANAGE_UNITS
+    )
+    if not reviews and not organization_permission_holds(
+        user=request.user, organization=unit, codename=MANAGE_MEMBERS
+    ):
         return None
     context = {
         "unit": unit,
         "may_post": unit.kind in POST_UNIT_KINDS,
-        "review_url": reverse("disclosure:review_queue") if reviews else reverse("disclosure:list", args=[unit.pk]),
+        "review_url": reverse("disclosure:review_queue")
+        if reviews
+        else reverse("disclosure:list", args=[unit.pk]),
         "reviews": reviews,
     }
     return render_to_string("disclosure/panels/actions.html", context, request=request)
@@ -102,21 +116,24 @@ def branch_compliance_panel(request: HttpRequest, unit: Organization) -> str | N
     entry = report[0]
     rows = []
     for row in entry.rows:
-        rows.append({
-            "kind": row.kind,
-            "label": row.label,
-            "period": row.period,
-            "cells": [{"cell": cell, "span": cell.last_month - cell.first_month + 1} for cell in row.cells],
-        })
+        rows.append(
+            {
+                "kind": row.kind,
+                "label": row.label,
+                "period": row.period,
+                "cells": [
+                    {"cell": cell, "span": cell.last_month - cell.first_month + 1} for cell in row.cells
+                ],
+            }
+        )
     context = {
         "unit": unit,
         "year": today.year,
         "entry": entry,
         "rows": rows,
         "months": _month_headers(),
-        "can_file": unit.is_active and organization_permission_holds(
-            user=request.user, organization=unit, codename=MANAGE_MEMBERS
-        ),
+        "can_file": unit.is_active
+        and organization_permission_holds(user=request.user, organization=unit, codename=MANAGE_MEMBERS),
     }
     return render_to_string("disclosure/panels/branch_compliance.html", context, request=request)
 
@@ -146,9 +163,8 @@ def committee_compliance_panel(request: HttpRequest, unit: Organization) -> str 
         "lag": filing_lag_summary(root=unit, year=today.year),
         "may_review": may_review,
         "waiting": waiting,
-        "can_file": unit.is_active and organization_permission_holds(
-            user=request.user, organization=unit, codename=MANAGE_MEMBERS
-        ),
+        "can_file": unit.is_active
+        and organization_permission_holds(user=request.user, organization=unit, codename=MANAGE_MEMBERS),
     }
     return render_to_string("disclosure/panels/committee_compliance.html", context, request=request)
 
@@ -158,8 +174,12 @@ def _subunits_compliance_panel(request: HttpRequest, unit: Organization, today) 
     and done) from the dashboard's snapshot (the ``meetings`` block), those with branches behind first, instead
     of every branch of the university counted live. Four queries: the unit's and its subunits' snapshot rows,
     may review, the records waiting, may file. None before the first snapshot (the live panel then)."""
-    rows = list(Organization.objects.filter(path__startswith=unit.path, depth__in=[unit.depth, unit.depth + 1])
-                .exclude(kind=Organization.Kind.GROUP).select_related("figures").order_by("path"))
+    rows = list(
+        Organization.objects.filter(path__startswith=unit.path, depth__in=[unit.depth, unit.depth + 1])
+        .exclude(kind=Organization.Kind.GROUP)
+        .select_related("figures")
+        .order_by("path")
+    )
     own = next((row for row in rows if row.pk == unit.pk), None)
     stored = getattr(own, "figures", None) if own is not None else None
     if stored is None:
@@ -192,10 +212,12 @@ def _subunits_compliance_panel(request: HttpRequest, unit: Organization, today) 
         "subunits": subunits,
         "figures_at": stored.computed_at,
         "may_review": may_review,
-        "waiting": (Meeting.objects.filter(reviewer=unit, status=Meeting.Status.SUBMITTED).count()
-                    if may_review else None),
-        "can_file": unit.is_active and organization_permission_holds(
-            user=request.user, organization=unit, codename=MANAGE_MEMBERS
+        "waiting": (
+            Meeting.objects.filter(reviewer=unit, status=Meeting.Status.SUBMITTED).count()
+            if may_review
+            else None
         ),
+        "can_file": unit.is_active
+        and organization_permission_holds(user=request.user, organization=unit, codename=MANAGE_MEMBERS),
     }
     return render_to_string("disclosure/panels/subunits_compliance.html", context, request=request)

@@ -42,7 +42,7 @@ def tokens(text: str) -> list[str]:
             if len(run) == 1:
                 out.append(run)
             else:
-                out.extend(run[i:i + 2] for i in range(len(run) - 1))
+                out.extend(run[i : i + 2] for i in range(len(run) - 1))
         else:
             out.append(run)
     return out
@@ -58,7 +58,7 @@ def query_tokens(query: str) -> list[str]:
     for run in _RUN.findall((query or "").lower()):
         if _CJK_RUN.fullmatch(run):
             for i in range(len(run) - 1):
-                seen.setdefault(run[i:i + 2], None)
+                seen.setdefault(run[i : i + 2], None)
         else:
             seen.setdefault(run, None)
     return list(seen)[:MAX_QUERY_TOKENS]

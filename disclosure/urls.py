@@ -48,5 +48,9 @@ urlpatterns = [
     path("open/<slug:code>/feed.atom", views.open_feed, name="open_feed"),
     path("open/<slug:code>/s/<slug:section>/", views.open_section, name="open_section"),
     path("open/<slug:code>/posts/<int:pk>/", views.open_post, name="open_post"),
-    path("open/<slug:code>/posts/<int:pk>/files/<int:attachment>/", views.open_attachment, name="open_attachment"),
+    path(
+        "open/<slug:code>/posts/<int:pk>/files/<int:attachment>/",
+        views.open_attachment,
+        name="open_attachment",
+    ),
 ]

@@ -11,7 +11,9 @@ class MemberAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     """Import needs the add permission, export the view permission (settings IMPORT_EXPORT_*)."""
 
     resource_classes = [MemberResource]
-    import_formats = [GuardedXLSX]  # one reader for every import: the layer's guard, never openpyxl on an upload
+    import_formats = [
+        GuardedXLSX
+    ]  # one reader for every import: the layer's guard, never openpyxl on an upload
     list_display = ["name", "gender", "stage", "category", "branch", "joined_on", "is_active"]
     list_filter = ["stage", "category", "gender", "is_active"]
     search_fields = ["name", "id_number", "campus_number", "phone", "branch__name"]
@@ -84,7 +86,14 @@ class DevelopmentCaseAdmin(SimpleHistoryAdmin):
     list_filter = ["status", "last_step"]
     search_fields = ["member__name"]
     list_select_related = ["member"]
-    readonly_fields = ["member", "last_step", "last_step_on", "last_reviewed_on", "extension_months", "extended_on"]
+    readonly_fields = [
+        "member",
+        "last_step",
+        "last_step_on",
+        "last_reviewed_on",
+        "extension_months",
+        "extended_on",
+    ]
     inlines = [DevelopmentStepInline]
 
 

@@ -17,16 +17,21 @@ class StatTableForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for axis in ("rows", "columns"):
-            self.fields[axis].help_text = (str(self.fields[axis].help_text) + " "
-                                           + ", ".join(statistics.MEMBER_KEYS) + " | "
-                                           + ", ".join(statistics.ORGANIZATION_KEYS))
+            self.fields[axis].help_text = (
+                str(self.fields[axis].help_text)
+                + " "
+                + ", ".join(statistics.MEMBER_KEYS)
+                + " | "
+                + ", ".join(statistics.ORGANIZATION_KEYS)
+            )
 
     def clean(self):
         cleaned = super().clean()
         if {"subject", "rows", "columns"} <= cleaned.keys():
             try:
-                statistics.validate_layout(subject=cleaned["subject"], rows=cleaned["rows"],
-                                           columns=cleaned["columns"])
+                statistics.validate_layout(
+                    subject=cleaned["subject"], rows=cleaned["rows"], columns=cleaned["columns"]
+                )
             except ValidationError as exc:
                 self.add_error("rows", exc)
         return cleaned
@@ -47,8 +52,9 @@ class SheetLayoutForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["columns"].help_text = str(self.fields["columns"].help_text) + " " + ", ".join(
-            statistics.SHEET_FIELDS)
+        self.fields["columns"].help_text = (
+            str(self.fields["columns"].help_text) + " " + ", ".join(statistics.SHEET_FIELDS)
+        )
 
     def clean_columns(self):
         columns = self.cleaned_data["columns"]
@@ -69,8 +75,17 @@ class StatReportAdmin(admin.ModelAdmin):
     list_display = ["organization", "as_of", "status", "done_tables", "total_tables", "finished_at"]
     list_filter = ["status"]
     list_select_related = ["organization"]
-    readonly_fields = ["organization", "as_of", "status", "done_tables", "total_tables", "result", "error",
-                       "requested_by", "finished_at"]
+    readonly_fields = [
+        "organization",
+        "as_of",
+        "status",
+        "done_tables",
+        "total_tables",
+        "result",
+        "error",
+        "requested_by",
+        "finished_at",
+    ]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -46,7 +46,8 @@ def ensure_lifecycle_defaults(sender=None, using: str = DEFAULT_DB_ALIAS, **kwar
         )
     if not CareOccasionKind.objects.using(using).exists():
         CareOccasionKind.objects.using(using).bulk_create(
-            CareOccasionKind(code=code, name=name, visit_within_days=days) for code, name, days in DEFAULT_CARE_KINDS
+            CareOccasionKind(code=code, name=name, visit_within_days=days)
+            for code, name, days in DEFAULT_CARE_KINDS
         )
 
 

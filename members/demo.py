@@ -32,9 +32,22 @@ DEMO_PASSWORD = "dangjian2026"
 # DESIGN §1, one university.
 SECONDARY_TOTAL = 21
 TEACHING_COMMITTEES = (
-    "马克思主义学院", "文学院", "外国语学院", "经济与管理学院", "法学院", "数学与统计学院",
-    "物理与电子工程学院", "化学与化工学院", "生命科学学院", "计算机科学与技术学院", "机械工程学院",
-    "土木与建筑学院", "材料科学与工程学院", "艺术学院", "体育学院", "教育科学学院",
+    "马克思主义学院",
+    "文学院",
+    "外国语学院",
+    "经济与管理学院",
+    "法学院",
+    "数学与统计学院",
+    "物理与电子工程学院",
+    "化学与化工学院",
+    "生命科学学院",
+    "计算机科学与技术学院",
+    "机械工程学院",
+    "土木与建筑学院",
+    "材料科学与工程学院",
+    "艺术学院",
+    "体育学院",
+    "教育科学学院",
 )
 # (name, kind, what its branches are)
 NON_TEACHING = (
@@ -58,12 +71,18 @@ FEMALE_SHARE = {"teacher": 0.46, "admin_staff": 0.52, "student": 0.56, "retiree"
 AGE_RANGE = {"teacher": (26, 62), "admin_staff": (24, 60), "student": (18, 27), "retiree": (61, 92)}
 
 UNIVERSITY_NAMES = (
-    "江城大学", "临江理工大学", "南湖师范大学", "东岳农业大学", "西陵医科大学", "北川工业大学", "青山财经大学",
-    "白沙交通大学", "云梦科技大学", "楚天政法大学",
+    "江城大学",
+    "临江理工大学",
+    "南湖师范大学",
+    "东岳农业大学",
+    "西陵医科大学",
+    "北川工业大学",
+    "青山财经大学",
+    "白沙交通大学",
+    "云梦科技大学",
+    "楚天政法大学",
 )
-SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-)
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = (
     "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉宇浩凯晨欣怡佳琪梓涵子轩雨萱博文思远"
     "俊豪嘉怡诗涵婷雪慧建国志强海燕春梅晓东振华文静晓燕家乐佳慧天佑一鸣若曦雅婷书瑶锦程泽宇昊然"
@@ -127,7 +146,9 @@ class DemoBuilder:
         self.members: list[Member] = []
         self.member_group: list[tuple[int, Node]] = []  # (member index, group node)
         self.group_parents: list[tuple[Node, list[Node]]] = []
-        self.logins: list[tuple[Login, str | None, Node | None, int | None]] = []  # login, role, node, member index
+        self.logins: list[
+            tuple[Login, str | None, Node | None, int | None]
+        ] = []  # login, role, node, member index
         self.password_hash = make_password(DEMO_PASSWORD)
 
     # --- people ------------------------------------------------------------------------------------
@@ -168,7 +189,9 @@ class DemoBuilder:
         )
         years_since_18 = max(age - 18, 0)
         if stage == Member.Stage.FULL:
-            joined = self.today - datetime.timedelta(days=rng.randint(400, max(401, years_since_18 * 365 - 200)))
+            joined = self.today - datetime.timedelta(
+                days=rng.randint(400, max(401, years_since_18 * 365 - 200))
+            )
             member.joined_on = joined
             member.full_on = add_years(joined, 1)
             member.applied_on = joined - datetime.timedelta(days=rng.randint(420, 900))
@@ -204,15 +227,22 @@ class DemoBuilder:
         if category == Organization.Category.STUDENT:
             member.student_level = rng.choices(["undergraduate", "master", "doctoral"], [55, 35, 10])[0]
             member.education = {"undergraduate": "secondary", "master": "bachelor", "doctoral": "master"}[
-                member.student_level]
+                member.student_level
+            ]
             member.occupation = "student"
         elif category == Organization.Category.RETIREE:
-            member.education = rng.choices(["secondary", "college", "bachelor", "master"], [35, 25, 30, 10])[0]
+            member.education = rng.choices(["secondary", "college", "bachelor", "master"], [35, 25, 30, 10])[
+                0
+            ]
             member.occupation = "retired"
         else:
             teacher = category == Organization.Category.TEACHER
-            member.education = rng.choices(["doctorate", "master", "bachelor"], [60, 30, 10] if teacher else [10, 45, 45])[0]
-            member.occupation = "professional" if teacher else rng.choice(["management", "management", "worker"])
+            member.education = rng.choices(
+                ["doctorate", "master", "bachelor"], [60, 30, 10] if teacher else [10, 45, 45]
+            )[0]
+            member.occupation = (
+                "professional" if teacher else rng.choice(["management", "management", "worker"])
+            )
         for name in ("education", "occupation", "student_level"):
             if rng.random() < 0.08:
                 setattr(member, name, "")
@@ -223,13 +253,26 @@ class DemoBuilder:
         prefix = f"U{number:03d}"
         base = UNIVERSITY_NAMES[(number - 1) % len(UNIVERSITY_NAMES)]
         uni_name = base if number <= len(UNIVERSITY_NAMES) else f"{base[:-2]}第{number}大学"
-        uni = Node(Organization.Kind.UNIVERSITY, f"中共{uni_name}委员会", prefix, short_name=f"{uni_name}党委",
-                   founded_on=datetime.date(1952, 10, 1), term_started_on=self._term_start(5), term_years=5)
+        uni = Node(
+            Organization.Kind.UNIVERSITY,
+            f"中共{uni_name}委员会",
+            prefix,
+            short_name=f"{uni_name}党委",
+            founded_on=datetime.date(1952, 10, 1),
+            term_started_on=self._term_start(5),
+            term_years=5,
+        )
         teaching = [
-            Node(Organization.Kind.COMMITTEE, f"中共{uni_name}{n}委员会", f"{prefix}-C{i + 1:02d}",
-                 short_name=f"{n}党委", unit_type=Organization.UnitType.TEACHING,
-                 founded_on=datetime.date(rng.randint(1985, 2012), 9, 1), term_started_on=self._term_start(5),
-                 term_years=5)
+            Node(
+                Organization.Kind.COMMITTEE,
+                f"中共{uni_name}{n}委员会",
+                f"{prefix}-C{i + 1:02d}",
+                short_name=f"{n}党委",
+                unit_type=Organization.UnitType.TEACHING,
+                founded_on=datetime.date(rng.randint(1985, 2012), 9, 1),
+                term_started_on=self._term_start(5),
+                term_years=5,
+            )
             for i, n in enumerate(TEACHING_COMMITTEES)
         ]
         others = []
@@ -237,10 +280,18 @@ class DemoBuilder:
             suffix = "委员会" if kind == Organization.Kind.COMMITTEE else "总支部委员会"
             short = "党委" if kind == Organization.Kind.COMMITTEE else "党总支"
             years = 5 if kind == Organization.Kind.COMMITTEE else 3
-            others.append(Node(kind, f"中共{uni_name}{n}{suffix}", f"{prefix}-C{len(teaching) + j + 1:02d}",
-                               short_name=f"{n}{short}", unit_type=Organization.UnitType.NON_TEACHING,
-                               founded_on=datetime.date(rng.randint(1985, 2012), 9, 1),
-                               term_started_on=self._term_start(years), term_years=years))
+            others.append(
+                Node(
+                    kind,
+                    f"中共{uni_name}{n}{suffix}",
+                    f"{prefix}-C{len(teaching) + j + 1:02d}",
+                    short_name=f"{n}{short}",
+                    unit_type=Organization.UnitType.NON_TEACHING,
+                    founded_on=datetime.date(rng.randint(1985, 2012), 9, 1),
+                    term_started_on=self._term_start(years),
+                    term_years=years,
+                )
+            )
         uni.children = teaching + others
         assert len(uni.children) == SECONDARY_TOTAL
 
@@ -273,9 +324,15 @@ class DemoBuilder:
 
     def _branch(self, parent: Node, name: str, category: str) -> None:
         index = len(parent.children) + 1
-        node = Node(Organization.Kind.BRANCH, name, f"{parent.code}-B{index:03d}", category=category,
-                    founded_on=datetime.date(self.rng.randint(1995, 2022), self.rng.randint(1, 12), 1),
-                    term_started_on=self._term_start(3), term_years=3)
+        node = Node(
+            Organization.Kind.BRANCH,
+            name,
+            f"{parent.code}-B{index:03d}",
+            category=category,
+            founded_on=datetime.date(self.rng.randint(1995, 2022), self.rng.randint(1, 12), 1),
+            term_started_on=self._term_start(3),
+            term_years=3,
+        )
         parent.children.append(node)
 
     # --- writing ---------------------------------------------------------------------------------------
@@ -284,8 +341,13 @@ class DemoBuilder:
         if self.scale == 1:
             roots = [self.university(1)]
         else:
-            province = Node(Organization.Kind.PROVINCE, "中共示范省委教育工作委员会", "P01", short_name="省委教育工委",
-                            term_years=5)
+            province = Node(
+                Organization.Kind.PROVINCE,
+                "中共示范省委教育工作委员会",
+                "P01",
+                short_name="省委教育工委",
+                term_years=5,
+            )
             province.children = [self.university(i + 1) for i in range(self.scale)]
             roots = [province]
             # The province's own officer (省委教育工委组织处) sees every university and compares them.
@@ -293,7 +355,7 @@ class DemoBuilder:
         with transaction.atomic():
             self._write_tree(roots)
             for root in roots:
-                for uni in ([root] if root.kind == Organization.Kind.UNIVERSITY else root.children):
+                for uni in [root] if root.kind == Organization.Kind.UNIVERSITY else root.children:
                     self._people(uni)
             self._write_people()
         return {"roots": [r.obj.pk for r in roots]}
@@ -307,15 +369,26 @@ class DemoBuilder:
             for parent_path, position, node in level:
                 path = Organization._get_path(parent_path, depth, position)
                 node.obj = Organization(
-                    path=path, depth=depth, numchild=len(node.children), kind=node.kind, name=node.name,
-                    short_name=node.short_name, code=node.code, category=node.category, unit_type=node.unit_type,
-                    founded_on=node.founded_on, term_started_on=node.term_started_on, term_years=node.term_years,
+                    path=path,
+                    depth=depth,
+                    numchild=len(node.children),
+                    kind=node.kind,
+                    name=node.name,
+                    short_name=node.short_name,
+                    code=node.code,
+                    category=node.category,
+                    unit_type=node.unit_type,
+                    founded_on=node.founded_on,
+                    term_started_on=node.term_started_on,
+                    term_years=node.term_years,
                 )
                 objs.append(node.obj)
             Organization.objects.bulk_create(objs, batch_size=2000)
             Organization.history.bulk_history_create(objs, default_change_reason="load_demo")
             level = [
-                (node.obj.path, i + 1, child) for _p, _pos, node in level for i, child in enumerate(node.children)
+                (node.obj.path, i + 1, child)
+                for _p, _pos, node in level
+                for i, child in enumerate(node.children)
             ]
             depth += 1
 
@@ -328,10 +401,18 @@ class DemoBuilder:
                 branches[branch.category].append(branch)
         staff = branches["teacher"] + branches["admin_staff"]
         sizes = dict(zip(map(id, staff), split(PARTY_MEMBERS["staff"], len(staff), rng, minimum=5)))
-        sizes |= dict(zip(map(id, branches["student"]),
-                          split(PARTY_MEMBERS["student"], len(branches["student"]), rng, minimum=8)))
-        sizes |= dict(zip(map(id, branches["retiree"]),
-                          split(PARTY_MEMBERS["retiree"], len(branches["retiree"]), rng, minimum=8)))
+        sizes |= dict(
+            zip(
+                map(id, branches["student"]),
+                split(PARTY_MEMBERS["student"], len(branches["student"]), rng, minimum=8),
+            )
+        )
+        sizes |= dict(
+            zip(
+                map(id, branches["retiree"]),
+                split(PARTY_MEMBERS["retiree"], len(branches["retiree"]), rng, minimum=8),
+            )
+        )
         self.logins.append((Login(f"{prefix}zzb", f"{uni.short_name}组织部"), Role.Kind.OFFICER, uni, None))
         first_staff_member: dict[int, int] = {}
         branch_number = 0
@@ -351,24 +432,50 @@ class DemoBuilder:
                         self.members.append(self.person(branch=branch, category=category, stage=stage))
                 # Party groups for larger branches, members dealt round-robin.
                 groups = min(size // 10, 4) if size >= 15 else 0
-                group_nodes = [Node(Organization.Kind.GROUP, f"第{ordinal(g + 1)}党小组", f"{branch.code}-G{g + 1}",
-                                    category=category) for g in range(groups)]
+                group_nodes = [
+                    Node(
+                        Organization.Kind.GROUP,
+                        f"第{ordinal(g + 1)}党小组",
+                        f"{branch.code}-G{g + 1}",
+                        category=category,
+                    )
+                    for g in range(groups)
+                ]
                 if group_nodes:
                     self.group_parents.append((branch, group_nodes))
                 for k in range(size):
                     if group_nodes:
                         self.member_group.append((start + k, group_nodes[k % len(group_nodes)]))
-                self.logins.append((Login(f"{prefix}zb{branch_number:03d}", f"{branch.name}书记"),
-                                    Role.Kind.SECRETARY, branch, start))
-                self.logins.append((Login(f"{prefix}dy{branch_number:03d}", f"{branch.name}党员"), None, None,
-                                    start + 1))
+                self.logins.append(
+                    (
+                        Login(f"{prefix}zb{branch_number:03d}", f"{branch.name}书记"),
+                        Role.Kind.SECRETARY,
+                        branch,
+                        start,
+                    )
+                )
+                self.logins.append(
+                    (Login(f"{prefix}dy{branch_number:03d}", f"{branch.name}党员"), None, None, start + 1)
+                )
                 if category != "student":
                     first_staff_member.setdefault(c_index, start + 2)
             if c_index in first_staff_member:
-                self.logins.append((Login(f"{prefix}dw{c_index:02d}", f"{committee.short_name}书记"),
-                                    Role.Kind.SECRETARY, committee, first_staff_member[c_index]))
-            self.logins.append((Login(f"{prefix}zz{c_index:02d}", f"{committee.short_name}组织委员"),
-                                Role.Kind.ORGANIZER, committee, None))
+                self.logins.append(
+                    (
+                        Login(f"{prefix}dw{c_index:02d}", f"{committee.short_name}书记"),
+                        Role.Kind.SECRETARY,
+                        committee,
+                        first_staff_member[c_index],
+                    )
+                )
+            self.logins.append(
+                (
+                    Login(f"{prefix}zz{c_index:02d}", f"{committee.short_name}组织委员"),
+                    Role.Kind.ORGANIZER,
+                    committee,
+                    None,
+                )
+            )
 
     def _write_people(self) -> None:
         # Party groups are written now that branches have paths: one more tree level.
@@ -378,8 +485,13 @@ class DemoBuilder:
             parent = branch.obj
             for position, group in enumerate(groups, start=1):
                 group.obj = Organization(
-                    path=Organization._get_path(parent.path, parent.depth + 1, position), depth=parent.depth + 1,
-                    numchild=0, kind=group.kind, name=group.name, code=group.code, category=group.category,
+                    path=Organization._get_path(parent.path, parent.depth + 1, position),
+                    depth=parent.depth + 1,
+                    numchild=0,
+                    kind=group.kind,
+                    name=group.name,
+                    code=group.code,
+                    category=group.category,
                     term_years=3,
                 )
                 group_objs.append(group.obj)
@@ -394,8 +506,14 @@ class DemoBuilder:
         User = get_user_model()
         users = []
         for login, _role, _node, _member in self.logins:
-            users.append(User(username=login.username, first_name=login.label[:150], password=self.password_hash,
-                              is_active=True))
+            users.append(
+                User(
+                    username=login.username,
+                    first_name=login.label[:150],
+                    password=self.password_hash,
+                    is_active=True,
+                )
+            )
         User.objects.bulk_create(users, batch_size=2000)
         for (login, _role, _node, member_index), user in zip(self.logins, users):
             if member_index is not None:
@@ -412,12 +530,19 @@ class DemoBuilder:
         for (login, role_kind, node, _m), user in zip(self.logins, users):
             if role_kind is None:
                 continue
-            role = Role(user=user, organization=node.obj, kind=role_kind, started_on=node.obj.term_started_on
-                        or self.today)
+            role = Role(
+                user=user,
+                organization=node.obj,
+                kind=role_kind,
+                started_on=node.obj.term_started_on or self.today,
+            )
             roles.append(role)
             for codename in role.granted_permissions():
-                grants.append(OrganizationUserObjectPermission(user=user, permission=perms[codename],
-                                                               content_object=node.obj))
+                grants.append(
+                    OrganizationUserObjectPermission(
+                        user=user, permission=perms[codename], content_object=node.obj
+                    )
+                )
         Role.objects.bulk_create(roles, batch_size=5000)
         Role.history.bulk_history_create(roles, default_change_reason="load_demo")
         OrganizationUserObjectPermission.objects.bulk_create(grants, batch_size=5000)
@@ -433,10 +558,14 @@ def demo_logins_summary(scale: int = 1) -> list[tuple[str, str]]:
         ("zz10", "计算机科学与技术学院党委组织委员：本学院党委"),
         ("zb001", "马克思主义学院教工第一党支部书记：本支部花名册"),
         ("dy001", "普通党员：本人档案"),
-    ] + ([
-        ("swzzc", "省委教育工委组织处：全省各高校对比"),
-        ("u002_zzb", "第二所大学的组织部：只看本校"),
-    ] if scale > 1 else [])
+    ] + (
+        [
+            ("swzzc", "省委教育工委组织处：全省各高校对比"),
+            ("u002_zzb", "第二所大学的组织部：只看本校"),
+        ]
+        if scale > 1
+        else []
+    )
 
 
 # --- what higher apps add to the demo --------------------------------------------------------------------

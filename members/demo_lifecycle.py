@@ -49,11 +49,14 @@ def _insert_many(model, objs: list) -> None:
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     quote = connection.ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields)))
+        quote(model._meta.db_table),
+        ", ".join(quote(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
     rows = [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objs]
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 5000):
-            execute_many(cursor, sql, rows[start:start + 5000])
+            execute_many(cursor, sql, rows[start : start + 5000])
 
 
 def _insert_values(model, names: list[str], rows: list[list]) -> None:
@@ -62,7 +65,10 @@ def _insert_values(model, names: list[str], rows: list[list]) -> None:
     fields = [model._meta.get_field(name) for name in names]
     quote = connection.ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields)))
+        quote(model._meta.db_table),
+        ", ".join(quote(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
     memo: list[dict] = [{} for _ in fields]
     prepared = []
     for row in rows:
@@ -75,7 +81,7 @@ def _insert_values(model, names: list[str], rows: list[list]) -> None:
         prepared.append(out)
     with connection.cursor() as cursor:
         for start in range(0, len(prepared), 5000):
-            execute_many(cursor, sql, prepared[start:start + 5000])
+            execute_many(cursor, sql, prepared[start : start + 5000])
 
 
 def _history_copy(model) -> None:
@@ -84,14 +90,22 @@ def _history_copy(model) -> None:
     history = model.history.model
     quote = connection.ops.quote_name
     tracked = list(model._meta.concrete_fields)
-    extra = {"history_date": timezone.now(), "history_change_reason": "load_demo", "history_type": "+",
-             "history_user": None}
+    extra = {
+        "history_date": timezone.now(),
+        "history_change_reason": "load_demo",
+        "history_type": "+",
+        "history_user": None,
+    }
     columns = [history._meta.get_field(f.name).column for f in tracked]
     columns += [history._meta.get_field(name).column for name in extra]
     params = [history._meta.get_field(name).get_db_prep_save(v, connection) for name, v in extra.items()]
     sql = "INSERT INTO {} ({}) SELECT {}, {} FROM {}".format(
-        quote(history._meta.db_table), ", ".join(map(quote, columns)), ", ".join(quote(f.column) for f in tracked),
-        ", ".join(["%s"] * len(extra)), quote(model._meta.db_table))
+        quote(history._meta.db_table),
+        ", ".join(map(quote, columns)),
+        ", ".join(quote(f.column) for f in tracked),
+        ", ".join(["%s"] * len(extra)),
+        quote(model._meta.db_table),
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
@@ -105,7 +119,9 @@ def _amount(kind: str, base: Decimal) -> Decimal:
     raise AssertionError
 
 
-def _step_dates(member: Member, today: datetime.date, rng: random.Random) -> tuple[list[tuple[int, datetime.date]], dict]:
+def _step_dates(
+    member: Member, today: datetime.date, rng: random.Random
+) -> tuple[list[tuple[int, datetime.date]], dict]:
     """The steps a person at their stage has done, each with a date, and the member fields it implies."""
     applied = member.applied_on
     fields: dict = {}
@@ -118,24 +134,42 @@ def _step_dates(member: Member, today: datetime.date, rng: random.Random) -> tup
     activist = member.activist_on or applied + D(days=35)
     if member.activist_on is None:
         fields["activist_on"] = activist
-    steps += [(2, applied + D(days=14)), (3, activist), (4, activist + D(days=7)), (5, activist + D(days=7)),
-              (6, activist + D(days=180))]
+    steps += [
+        (2, applied + D(days=14)),
+        (3, activist),
+        (4, activist + D(days=7)),
+        (5, activist + D(days=7)),
+        (6, activist + D(days=180)),
+    ]
     if member.stage == Member.Stage.ACTIVIST:
         return [(n, d) for n, d in steps if d <= today], fields
     candidate = member.candidate_on or activist + D(days=380)
     if member.candidate_on is None:
         fields["candidate_on"] = candidate
-    steps += [(7, candidate), (8, candidate + D(days=7)), (9, candidate + D(days=10)), (10, candidate + D(days=30)),
-              (11, candidate + D(days=45))]
+    steps += [
+        (7, candidate),
+        (8, candidate + D(days=7)),
+        (9, candidate + D(days=10)),
+        (10, candidate + D(days=30)),
+        (11, candidate + D(days=45)),
+    ]
     if member.stage == Member.Stage.CANDIDATE:
         return [(n, d) for n, d in steps if d <= today], fields
     vote = member.joined_on
     review = min(vote - D(days=12), max(candidate + D(days=50), vote - D(days=30)))
     notice_until = add_working_days(review, 5)
-    steps += [(12, review), (13, review + D(days=2)), (14, max(notice_until + D(days=1), review + D(days=2))),
-              (15, vote), (16, vote + D(days=14)), (17, vote + D(days=rng.choice((30, 45, 60, 75, 95)))),
-              (18, vote + D(days=110)), (19, vote + D(days=115)), (20, vote + D(days=120)),
-              (21, vote + D(days=200))]
+    steps += [
+        (12, review),
+        (13, review + D(days=2)),
+        (14, max(notice_until + D(days=1), review + D(days=2))),
+        (15, vote),
+        (16, vote + D(days=14)),
+        (17, vote + D(days=rng.choice((30, 45, 60, 75, 95)))),
+        (18, vote + D(days=110)),
+        (19, vote + D(days=115)),
+        (20, vote + D(days=120)),
+        (21, vote + D(days=200)),
+    ]
     # Dates must not go backwards (a few demo people have short gaps): clamp to the previous step.
     clamped, last = [], applied
     for number, day in steps:
@@ -152,8 +186,12 @@ def _development(builder, rng: random.Random) -> dict:
             continue
         steps, _fields = _step_dates(member, today, rng)
         last_number, last_day = steps[-1]
-        case = DevelopmentCase(member=member, last_step=last_number, last_step_on=last_day,
-                               last_reviewed_on=next((d for n, d in steps if n == 6), None))
+        case = DevelopmentCase(
+            member=member,
+            last_step=last_number,
+            last_step_on=last_day,
+            last_reviewed_on=next((d for n, d in steps if n == 6), None),
+        )
         cases.append(case)
         steps_by_case.append(steps)
     DevelopmentCase.objects.bulk_create(cases, batch_size=2000)
@@ -166,11 +204,38 @@ def _development(builder, rng: random.Random) -> dict:
             warning = ""
             if number == 17 and vote and (day - vote).days > 90:
                 warning = f"审批超过90天（应于{(vote + D(days=90)).isoformat()}前）"
-            rows.append([case.pk, number, day, "张明,李华" if number in (5, 9) else "", "",
-                         3 if number == 11 else None, None, add_working_days(day, 5) if number == 12 else None,
-                         "", warning, now])
-    _insert_values(DevelopmentStep, ["case", "number", "done_on", "people_names", "documents", "training_days",
-                                     "training_hours", "notice_until", "note", "warning", "recorded_at"], rows)
+            rows.append(
+                [
+                    case.pk,
+                    number,
+                    day,
+                    "张明,李华" if number in (5, 9) else "",
+                    "",
+                    3 if number == 11 else None,
+                    None,
+                    add_working_days(day, 5) if number == 12 else None,
+                    "",
+                    warning,
+                    now,
+                ]
+            )
+    _insert_values(
+        DevelopmentStep,
+        [
+            "case",
+            "number",
+            "done_on",
+            "people_names",
+            "documents",
+            "training_days",
+            "training_hours",
+            "notice_until",
+            "note",
+            "warning",
+            "recorded_at",
+        ],
+        rows,
+    )
     _history_copy(DevelopmentStep)
     return {"cases": len(cases), "steps": len(rows)}
 
@@ -195,12 +260,28 @@ def _transfers(builder, rng: random.Random) -> int:
             to_branch = rng.choice(branch_list) if within else None
             if to_branch is not None and to_branch.pk == branch_id:
                 to_branch, within = None, False
-            transfers.append(Transfer(
-                member=member, direction="within" if within else "out", from_branch_id=branch_id,
-                to_branch=to_branch, outside_unit="" if within else rng.choice(
-                    ("中共某市委组织部人才服务中心", "某大学研究生院党委", "某区街道党工委", "某科技公司党委")),
-                letter_number=f"{issued:%Y}-{branch.code[-4:]}-{number:02d}", issued_on=issued,
-                valid_until=add_months(issued, 3), dues_paid_to=first_of_month(issued)))
+            transfers.append(
+                Transfer(
+                    member=member,
+                    direction="within" if within else "out",
+                    from_branch_id=branch_id,
+                    to_branch=to_branch,
+                    outside_unit=""
+                    if within
+                    else rng.choice(
+                        (
+                            "中共某市委组织部人才服务中心",
+                            "某大学研究生院党委",
+                            "某区街道党工委",
+                            "某科技公司党委",
+                        )
+                    ),
+                    letter_number=f"{issued:%Y}-{branch.code[-4:]}-{number:02d}",
+                    issued_on=issued,
+                    valid_until=add_months(issued, 3),
+                    dues_paid_to=first_of_month(issued),
+                )
+            )
     Transfer.objects.bulk_create(transfers, batch_size=2000)
     _history_copy(Transfer)
     return len(transfers)
@@ -223,7 +304,9 @@ def _dues(builder, rng: random.Random) -> dict:
             kind, base = "employee", Decimal(rng.randrange(*EMPLOYEE_BASE, 50))
         amount = _amount(kind, base)
         since = first_of_month(max(member.joined_on, months[0]))
-        declarations.append(DuesDeclaration(member=member, valid_from=since, kind=kind, base=base, amount=amount))
+        declarations.append(
+            DuesDeclaration(member=member, valid_from=since, kind=kind, base=base, amount=amount)
+        )
         luck = rng.random()
         unpaid = 7 if luck < 0.01 else (rng.randint(1, 3) if luck < 0.04 else 0)
         for month in months[: len(months) - unpaid]:
@@ -233,7 +316,9 @@ def _dues(builder, rng: random.Random) -> dict:
             payments.append([member.pk, member.branch_id, month, "paid", amount, min(paid_on, today), ""])
     _insert_many(DuesDeclaration, declarations)
     _history_copy(DuesDeclaration)
-    _insert_values(DuesPayment, ["member", "branch", "month", "status", "amount", "paid_on", "approval"], payments)
+    _insert_values(
+        DuesPayment, ["member", "branch", "month", "status", "amount", "paid_on", "approval"], payments
+    )
     _history_copy(DuesPayment)
     return {"declarations": len(declarations), "payments": len(payments)}
 
@@ -244,8 +329,11 @@ def _care(builder, rng: random.Random) -> dict:
     occasions, visits = [], []
     candidates = [m for m in builder.members if m.is_party_member]
     for member in rng.sample(candidates, min(len(candidates), 120)):
-        code = "old_member" if member.category == Organization.Category.RETIREE else rng.choice(
-            ("illness", "hardship", "bereavement"))
+        code = (
+            "old_member"
+            if member.category == Organization.Category.RETIREE
+            else rng.choice(("illness", "hardship", "bereavement"))
+        )
         kind = kinds.get(code)
         if kind is None:
             continue
@@ -253,12 +341,19 @@ def _care(builder, rng: random.Random) -> dict:
         occasion = CareOccasion(member=member, kind=kind, noted_on=noted, note="")
         occasions.append(occasion)
         if rng.random() < 0.8:  # the rest wait for their visit (the older ones overdue)
-            visits.append((occasion, min(today, noted + D(days=rng.randint(1, kind.visit_within_days))),
-                           rng.choice(("支部书记、组织委员", "支部书记", "党小组长")),
-                           rng.choice(("慰问金500元", "送去慰问品", "协助办理医疗报销", "谈心谈话"))))
+            visits.append(
+                (
+                    occasion,
+                    min(today, noted + D(days=rng.randint(1, kind.visit_within_days))),
+                    rng.choice(("支部书记、组织委员", "支部书记", "党小组长")),
+                    rng.choice(("慰问金500元", "送去慰问品", "协助办理医疗报销", "谈心谈话")),
+                )
+            )
     CareOccasion.objects.bulk_create(occasions, batch_size=2000)
     _history_copy(CareOccasion)
-    rows = [CareVisit(occasion=o, visited_on=day, visitors=who, help_given=what) for o, day, who, what in visits]
+    rows = [
+        CareVisit(occasion=o, visited_on=day, visitors=who, help_given=what) for o, day, who, what in visits
+    ]
     _insert_many(CareVisit, rows)
     _history_copy(CareVisit)
     return {"occasions": len(occasions), "visits": len(rows)}
@@ -270,15 +365,28 @@ def load(builder) -> str:
     transfers = _transfers(builder, rng)
     dues = _dues(builder, rng)
     care = _care(builder, rng)
-    return (f"{development['cases']} development cases ({development['steps']} steps), {transfers} transfers in "
-            f"flight, {dues['declarations']} dues bases and {dues['payments']} monthly dues lines, "
-            f"{care['occasions']} care occasions ({care['visits']} visited)")
+    return (
+        f"{development['cases']} development cases ({development['steps']} steps), {transfers} transfers in "
+        f"flight, {dues['declarations']} dues bases and {dues['payments']} monthly dues lines, "
+        f"{care['occasions']} care occasions ({care['visits']} visited)"
+    )
 
 
 def clear() -> None:
     """Plain DELETEs, children first (the ORM's delete would write a history row per object first)."""
-    models = [ElectedSeat, TermElection, CareReport, CareVisit, CareOccasion, DuesPayment, DuesDeclaration,
-              Transfer, DevelopmentStep.people.through, DevelopmentStep, DevelopmentCase]
+    models = [
+        ElectedSeat,
+        TermElection,
+        CareReport,
+        CareVisit,
+        CareOccasion,
+        DuesPayment,
+        DuesDeclaration,
+        Transfer,
+        DevelopmentStep.people.through,
+        DevelopmentStep,
+        DevelopmentCase,
+    ]
     tables = [m._meta.db_table for m in models]
     tables += [m.history.model._meta.db_table for m in models if hasattr(m, "history")]
     with connection.cursor() as cursor:

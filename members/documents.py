@@ -12,85 +12,177 @@ from branches.models import Organization
 from members.models import DevelopmentCase, Member
 from members.resources import EDUCATION_LABELS
 
-DUES_LIST = register_document(DocumentKind(
-    key="dues-list", title="党费收缴公示表",
-    placeholders={"branch": "党支部", "year": "年度", "total": "合计（元）", "until": "统计至", "date": "制表日期"},
-    tables={"dues": "每名党员各月交纳金额、合计与欠缴月数"},
-    lines=("{{ branch }}{{ year }}年度党费收缴情况公示", "统计至{{ until }}，本年合计收缴党费{{ total }}元。",
-           "{{ table:dues }}", "如有疑问，请向党支部组织委员反映。", "{{ branch }}", "{{ date }}"),
-))
+DUES_LIST = register_document(
+    DocumentKind(
+        key="dues-list",
+        title="党费收缴公示表",
+        placeholders={
+            "branch": "党支部",
+            "year": "年度",
+            "total": "合计（元）",
+            "until": "统计至",
+            "date": "制表日期",
+        },
+        tables={"dues": "每名党员各月交纳金额、合计与欠缴月数"},
+        lines=(
+            "{{ branch }}{{ year }}年度党费收缴情况公示",
+            "统计至{{ until }}，本年合计收缴党费{{ total }}元。",
+            "{{ table:dues }}",
+            "如有疑问，请向党支部组织委员反映。",
+            "{{ branch }}",
+            "{{ date }}",
+        ),
+    )
+)
 
-NOTICE = register_document(DocumentKind(
-    key="development-notice", title="拟发展党员公示",
-    placeholders={"branch": "党支部", "name": "姓名", "gender": "性别", "ethnicity": "民族", "birth_year": "出生年份",
-                  "education": "学历", "applied_on": "申请入党日期", "activist_on": "确定积极分子日期",
-                  "candidate_on": "确定发展对象日期", "notice_until": "公示截止日期", "date": "公示日期"},
-    lines=("关于拟发展{{ name }}同志为中共预备党员的公示",
-           "经{{ branch }}支部委员会研究，拟发展{{ name }}同志为中共预备党员，现予公示。",
-           "{{ name }}，{{ gender }}，{{ ethnicity }}，{{ birth_year }}年生，{{ education }}，"
-           "{{ applied_on }}递交入党申请书，{{ activist_on }}被确定为入党积极分子，{{ candidate_on }}被确定为发展对象。",
-           "公示期至{{ notice_until }}。公示期间，党员和群众可通过来信、来电或来访等方式向党支部反映情况。",
-           "{{ branch }}", "{{ date }}"),
-))
+NOTICE = register_document(
+    DocumentKind(
+        key="development-notice",
+        title="拟发展党员公示",
+        placeholders={
+            "branch": "党支部",
+            "name": "姓名",
+            "gender": "性别",
+            "ethnicity": "民族",
+            "birth_year": "出生年份",
+            "education": "学历",
+            "applied_on": "申请入党日期",
+            "activist_on": "确定积极分子日期",
+            "candidate_on": "确定发展对象日期",
+            "notice_until": "公示截止日期",
+            "date": "公示日期",
+        },
+        lines=(
+            "关于拟发展{{ name }}同志为中共预备党员的公示",
+            "经{{ branch }}支部委员会研究，拟发展{{ name }}同志为中共预备党员，现予公示。",
+            "{{ name }}，{{ gender }}，{{ ethnicity }}，{{ birth_year }}年生，{{ education }}，"
+            "{{ applied_on }}递交入党申请书，{{ activist_on }}被确定为入党积极分子，{{ candidate_on }}被确定为发展对象。",
+            "公示期至{{ notice_until }}。公示期间，党员和群众可通过来信、来电或来访等方式向党支部反映情况。",
+            "{{ branch }}",
+            "{{ date }}",
+        ),
+    )
+)
 
-POLITICAL_REVIEW = register_document(DocumentKind(
-    key="development-review", title="发展对象政治审查综合报告",
-    placeholders={"branch": "党支部", "name": "姓名", "gender": "性别", "ethnicity": "民族", "birth_year": "出生年份",
-                  "candidate_on": "确定发展对象日期", "review_on": "政治审查日期", "date": "日期"},
-    lines=("关于{{ name }}同志的政治审查综合报告",
-           "{{ name }}，{{ gender }}，{{ ethnicity }}，{{ birth_year }}年生，{{ candidate_on }}被确定为发展对象。",
-           "{{ branch }}于{{ review_on }}按照规定对其本人及其直系亲属、与本人关系密切的主要社会关系进行了政治审查。",
-           "审查结论：该同志政治立场坚定，拥护党的路线方针政策，政审合格。", "{{ branch }}", "{{ date }}"),
-))
+POLITICAL_REVIEW = register_document(
+    DocumentKind(
+        key="development-review",
+        title="发展对象政治审查综合报告",
+        placeholders={
+            "branch": "党支部",
+            "name": "姓名",
+            "gender": "性别",
+            "ethnicity": "民族",
+            "birth_year": "出生年份",
+            "candidate_on": "确定发展对象日期",
+            "review_on": "政治审查日期",
+            "date": "日期",
+        },
+        lines=(
+            "关于{{ name }}同志的政治审查综合报告",
+            "{{ name }}，{{ gender }}，{{ ethnicity }}，{{ birth_year }}年生，{{ candidate_on }}被确定为发展对象。",
+            "{{ branch }}于{{ review_on }}按照规定对其本人及其直系亲属、与本人关系密切的主要社会关系进行了政治审查。",
+            "审查结论：该同志政治立场坚定，拥护党的路线方针政策，政审合格。",
+            "{{ branch }}",
+            "{{ date }}",
+        ),
+    )
+)
 
-TERM_REQUEST = register_document(DocumentKind(
-    key="term-request", title="换届选举请示",
-    placeholders={"unit": "党组织", "parent": "上级党组织", "term_started_on": "本届开始日期",
-                  "term_ends_on": "本届届满日期", "members": "党员人数", "full_members": "正式党员人数",
-                  "seats": "拟设委员名额", "date": "日期"},
-    lines=("关于{{ unit }}召开党员大会进行换届选举的请示", "{{ parent }}：",
-           "{{ unit }}本届委员会于{{ term_started_on }}选举产生，至{{ term_ends_on }}任期届满。"
-           "现有党员{{ members }}名，其中正式党员{{ full_members }}名。",
-           "根据《中国共产党基层组织选举工作条例》，经研究，拟召开党员大会进行换届选举，"
-           "新一届委员会拟设委员{{ seats }}名，采用差额选举办法。", "妥否，请批示。", "{{ unit }}", "{{ date }}"),
-))
+TERM_REQUEST = register_document(
+    DocumentKind(
+        key="term-request",
+        title="换届选举请示",
+        placeholders={
+            "unit": "党组织",
+            "parent": "上级党组织",
+            "term_started_on": "本届开始日期",
+            "term_ends_on": "本届届满日期",
+            "members": "党员人数",
+            "full_members": "正式党员人数",
+            "seats": "拟设委员名额",
+            "date": "日期",
+        },
+        lines=(
+            "关于{{ unit }}召开党员大会进行换届选举的请示",
+            "{{ parent }}：",
+            "{{ unit }}本届委员会于{{ term_started_on }}选举产生，至{{ term_ends_on }}任期届满。"
+            "现有党员{{ members }}名，其中正式党员{{ full_members }}名。",
+            "根据《中国共产党基层组织选举工作条例》，经研究，拟召开党员大会进行换届选举，"
+            "新一届委员会拟设委员{{ seats }}名，采用差额选举办法。",
+            "妥否，请批示。",
+            "{{ unit }}",
+            "{{ date }}",
+        ),
+    )
+)
 
-ELECTION_RULES = register_document(DocumentKind(
-    key="term-election-rules", title="选举办法",
-    placeholders={"unit": "党组织", "seats": "应选名额", "full_members": "有选举权的党员人数", "date": "日期"},
-    lines=("{{ unit }}党员大会选举办法（草案）",
-           "一、本次大会选举产生新一届委员会，应选委员{{ seats }}名，实行差额选举。",
-           "二、有选举权的正式党员{{ full_members }}名；到会有选举权的党员超过应到会人数的五分之四，方可进行选举。",
-           "三、选举采用无记名投票方式。被选举人获得的赞成票超过实到会有选举权人数的一半，始得当选。",
-           "四、大会设监票人、计票人，监票人由全体党员从不是候选人的党员中推选，经大会表决通过。",
-           "{{ date }}"),
-))
+ELECTION_RULES = register_document(
+    DocumentKind(
+        key="term-election-rules",
+        title="选举办法",
+        placeholders={
+            "unit": "党组织",
+            "seats": "应选名额",
+            "full_members": "有选举权的党员人数",
+            "date": "日期",
+        },
+        lines=(
+            "{{ unit }}党员大会选举办法（草案）",
+            "一、本次大会选举产生新一届委员会，应选委员{{ seats }}名，实行差额选举。",
+            "二、有选举权的正式党员{{ full_members }}名；到会有选举权的党员超过应到会人数的五分之四，方可进行选举。",
+            "三、选举采用无记名投票方式。被选举人获得的赞成票超过实到会有选举权人数的一半，始得当选。",
+            "四、大会设监票人、计票人，监票人由全体党员从不是候选人的党员中推选，经大会表决通过。",
+            "{{ date }}",
+        ),
+    )
+)
 
-BALLOT = register_document(DocumentKind(
-    key="term-ballot", title="选票",
-    placeholders={"unit": "党组织", "seats": "应选名额"},
-    tables={"candidates": "候选人姓名（按姓氏笔画）与划记栏"},
-    lines=("{{ unit }}委员会委员选举选票", "应选{{ seats }}名。赞成的在姓名下方空格内划“○”，不赞成的划“×”，"
-           "另选他人的在空格内写上其姓名。", "{{ table:candidates }}"),
-))
+BALLOT = register_document(
+    DocumentKind(
+        key="term-ballot",
+        title="选票",
+        placeholders={"unit": "党组织", "seats": "应选名额"},
+        tables={"candidates": "候选人姓名（按姓氏笔画）与划记栏"},
+        lines=(
+            "{{ unit }}委员会委员选举选票",
+            "应选{{ seats }}名。赞成的在姓名下方空格内划“○”，不赞成的划“×”，另选他人的在空格内写上其姓名。",
+            "{{ table:candidates }}",
+        ),
+    )
+)
 
-TALLY = register_document(DocumentKind(
-    key="term-tally", title="计票单",
-    placeholders={"unit": "党组织", "seats": "应选名额", "expected": "应到人数"},
-    tables={"candidates": "候选人与得票（计票时填写）"},
-    lines=("{{ unit }}委员会委员选举计票单", "应选{{ seats }}名，应到会有选举权的党员{{ expected }}名。",
-           "实到：____名；发出选票：____张；收回选票：____张；有效票：____张。", "{{ table:candidates }}",
-           "监票人：________　计票人：________"),
-))
+TALLY = register_document(
+    DocumentKind(
+        key="term-tally",
+        title="计票单",
+        placeholders={"unit": "党组织", "seats": "应选名额", "expected": "应到人数"},
+        tables={"candidates": "候选人与得票（计票时填写）"},
+        lines=(
+            "{{ unit }}委员会委员选举计票单",
+            "应选{{ seats }}名，应到会有选举权的党员{{ expected }}名。",
+            "实到：____名；发出选票：____张；收回选票：____张；有效票：____张。",
+            "{{ table:candidates }}",
+            "监票人：________　计票人：________",
+        ),
+    )
+)
 
-RESOLUTION = register_document(DocumentKind(
-    key="term-resolution", title="选举结果决议",
-    placeholders={"unit": "党组织", "date": "日期", "seats": "当选名额"},
-    lines=("{{ unit }}党员大会关于选举结果的决议",
-           "{{ unit }}党员大会于{{ date }}召开，大会以无记名投票方式选举产生了新一届委员会委员{{ seats }}名。",
-           "大会认为，选举程序符合《中国共产党基层组织选举工作条例》的规定，选举结果有效。",
-           "选举结果报上级党组织审批。", "{{ unit }}党员大会", "{{ date }}"),
-))
+RESOLUTION = register_document(
+    DocumentKind(
+        key="term-resolution",
+        title="选举结果决议",
+        placeholders={"unit": "党组织", "date": "日期", "seats": "当选名额"},
+        lines=(
+            "{{ unit }}党员大会关于选举结果的决议",
+            "{{ unit }}党员大会于{{ date }}召开，大会以无记名投票方式选举产生了新一届委员会委员{{ seats }}名。",
+            "大会认为，选举程序符合《中国共产党基层组织选举工作条例》的规定，选举结果有效。",
+            "选举结果报上级党组织审批。",
+            "{{ unit }}党员大会",
+            "{{ date }}",
+        ),
+    )
+)
 
 TERM_KINDS = (TERM_REQUEST, ELECTION_RULES, BALLOT, TALLY, RESOLUTION)
 
@@ -107,44 +199,83 @@ def dues_list_document(*, branch: Organization, data: dict, today: datetime.date
         cells = []
         for cell in row["cells"]:
             payment = cell["payment"]
-            cells.append("免交" if payment and payment.status == "exempt" else (f"{payment.amount}" if payment else ""))
+            cells.append(
+                "免交" if payment and payment.status == "exempt" else (f"{payment.amount}" if payment else "")
+            )
         rows.append([row["member"].name, *cells, f"{row['paid']}", len(row["arrears"])])
-    return document_render(key=DUES_LIST.key, context={
-        "branch": branch.name, "year": data["year"], "total": f"{data['total']}", "until": _day(data["until_end"]),
-        "date": _day(today)}, tables={"dues": (headers, rows)})
+    return document_render(
+        key=DUES_LIST.key,
+        context={
+            "branch": branch.name,
+            "year": data["year"],
+            "total": f"{data['total']}",
+            "until": _day(data["until_end"]),
+            "date": _day(today),
+        },
+        tables={"dues": (headers, rows)},
+    )
 
 
 def _person(member: Member) -> dict:
-    return {"name": member.name, "gender": member.get_gender_display(), "ethnicity": member.ethnicity,
-            "birth_year": member.birth_date.year, "education": EDUCATION_LABELS.get(member.education, ""),
-            "applied_on": _day(member.applied_on), "activist_on": _day(member.activist_on),
-            "candidate_on": _day(member.candidate_on), "branch": member.branch.name}
+    return {
+        "name": member.name,
+        "gender": member.get_gender_display(),
+        "ethnicity": member.ethnicity,
+        "birth_year": member.birth_date.year,
+        "education": EDUCATION_LABELS.get(member.education, ""),
+        "applied_on": _day(member.applied_on),
+        "activist_on": _day(member.activist_on),
+        "candidate_on": _day(member.candidate_on),
+        "branch": member.branch.name,
+    }
 
 
 def development_document(*, case: DevelopmentCase, key: str, today: datetime.date) -> bytes:
     """The case's 公示 notice (the date the branch committee's step 12 set) or its 政审 summary (step 10)."""
     steps = {step.number: step for step in case.steps.all()}
     notice, review = steps.get(12), steps.get(10)
-    context = {**_person(case.member), "date": _day(notice.done_on if notice and key == NOTICE.key else today),
-               "notice_until": _day(notice.notice_until if notice else None),
-               "review_on": _day(review.done_on if review else None)}
+    context = {
+        **_person(case.member),
+        "date": _day(notice.done_on if notice and key == NOTICE.key else today),
+        "notice_until": _day(notice.notice_until if notice else None),
+        "review_on": _day(review.done_on if review else None),
+    }
     return document_render(key=key, context=context)
 
 
-def term_document(*, unit: Organization, key: str, parent: Organization | None, members: int, full_members: int,
-                  candidates: list[str], today: datetime.date) -> bytes:
+def term_document(
+    *,
+    unit: Organization,
+    key: str,
+    parent: Organization | None,
+    members: int,
+    full_members: int,
+    candidates: list[str],
+    today: datetime.date,
+) -> bytes:
     """One of the 换届 documents for ``unit``: seats by the branch-shape rule (DESIGN §5: 3–5 from 7 full
     members; a secondary committee 5), candidates (for the ballot and tally) one more than the seats."""
     seats = 5 if unit.kind in Organization.SECONDARY_KINDS else (5 if full_members >= 15 else 3)
     ends = add_years(unit.term_started_on, unit.term_years) if unit.term_started_on else None
-    context = {"unit": unit.name, "parent": parent.name if parent else "", "term_started_on": _day(unit.term_started_on),
-               "term_ends_on": _day(ends), "members": members, "full_members": full_members, "seats": seats,
-               "expected": full_members, "date": _day(today)}
+    context = {
+        "unit": unit.name,
+        "parent": parent.name if parent else "",
+        "term_started_on": _day(unit.term_started_on),
+        "term_ends_on": _day(ends),
+        "members": members,
+        "full_members": full_members,
+        "seats": seats,
+        "expected": full_members,
+        "date": _day(today),
+    }
     tables = {}
     if key == BALLOT.key:
         tables["candidates"] = (candidates, [[""] * len(candidates)])
     elif key == TALLY.key:
-        tables["candidates"] = (["候选人", "赞成", "不赞成", "弃权", "另选他人"], [[name, "", "", "", ""] for name in candidates])
+        tables["candidates"] = (
+            ["候选人", "赞成", "不赞成", "弃权", "另选他人"],
+            [[name, "", "", "", ""] for name in candidates],
+        )
     return document_render(key=key, context=context, tables=tables)
 
 

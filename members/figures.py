@@ -26,19 +26,27 @@ STAFF = Organization.STAFF_CATEGORIES
 def collect_counts(root: Organization, today: datetime.date):
     """Two queries, like ``party_stats``: the active organizations, and the active people grouped by branch,
     stage, category, gender and age band."""
-    for pk, kind, category, unit_type in (Organization.objects.subtree_of(root).filter(is_active=True).order_by()
-                                          .values_list("pk", "kind", "category", "unit_type")):
+    for pk, kind, category, unit_type in (
+        Organization.objects.subtree_of(root)
+        .filter(is_active=True)
+        .order_by()
+        .values_list("pk", "kind", "category", "unit_type")
+    ):
         figures: Figures = {f"org_{kind}": 1}
         if kind == Organization.Kind.BRANCH and category:
             figures[f"branches_{category}"] = 1
         if kind in Organization.SECONDARY_KINDS and unit_type:
             figures[f"secondary_{unit_type}"] = 1
         yield pk, figures
-    rows = (Member.objects.active().in_subtree(root)
-            .values("branch_id", "stage", "category", "gender")
-            .annotate(age_band=_age_band_expression(today))
-            .values("branch_id", "stage", "category", "gender", "age_band")
-            .annotate(n=Count("pk")).order_by())
+    rows = (
+        Member.objects.active()
+        .in_subtree(root)
+        .values("branch_id", "stage", "category", "gender")
+        .annotate(age_band=_age_band_expression(today))
+        .values("branch_id", "stage", "category", "gender", "age_band")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     for row in rows:
         n = row["n"]
         figures = {f"stage_{row['stage']}": n}
@@ -65,7 +73,9 @@ def counts_as_party_stats(values: Figures) -> dict:
     get = values.get
     return {
         "organizations_by_kind": {k: get(f"org_{k}", 0) for k in Organization.Kind.values},
-        "secondary_committees_by_unit_type": {u: get(f"secondary_{u}", 0) for u in Organization.UnitType.values},
+        "secondary_committees_by_unit_type": {
+            u: get(f"secondary_{u}", 0) for u in Organization.UnitType.values
+        },
         "branches_by_category": {c: get(f"branches_{c}", 0) for c in Organization.Category.values},
         "party_members_by_category": {c: get(f"party_{c}", 0) for c in Organization.Category.values},
         "people_by_stage": {s: get(f"stage_{s}", 0) for s in Member.Stage.values},
@@ -74,26 +84,28 @@ def counts_as_party_stats(values: Figures) -> dict:
     }
 
 
-register_block(Block(
-    key="counts",
-    title=_("Organizations and party members"),
-    collect=collect_counts,
-    derive=derive_counts,
-    columns=(
-        Column("secondary", _("Secondary committees")),
-        Column("branches", _("Branches")),
-        Column("party_members", _("Party members")),
-        Column(f"party_{Organization.Category.TEACHER}", _("Teachers")),
-        Column(f"party_{Organization.Category.ADMIN_STAFF}", _("Administrative staff")),
-        Column(f"party_{Organization.Category.STUDENT}", _("Students")),
-        Column(f"party_{Organization.Category.RETIREE}", _("Retirees")),
-        Column(f"stage_{Member.Stage.PROBATIONARY}", _("Probationary members")),
-    ),
-    chart="bar",
-    chart_keys=tuple(f"party_{c}" for c in Organization.Category.values),
-    order=10,
-    note=_("Active organizations and people, the same figures as party_stats."),
-))
+register_block(
+    Block(
+        key="counts",
+        title=_("Organizations and party members"),
+        collect=collect_counts,
+        derive=derive_counts,
+        columns=(
+            Column("secondary", _("Secondary committees")),
+            Column("branches", _("Branches")),
+            Column("party_members", _("Party members")),
+            Column(f"party_{Organization.Category.TEACHER}", _("Teachers")),
+            Column(f"party_{Organization.Category.ADMIN_STAFF}", _("Administrative staff")),
+            Column(f"party_{Organization.Category.STUDENT}", _("Students")),
+            Column(f"party_{Organization.Category.RETIREE}", _("Retirees")),
+            Column(f"stage_{Member.Stage.PROBATIONARY}", _("Probationary members")),
+        ),
+        chart="bar",
+        chart_keys=tuple(f"party_{c}" for c in Organization.Category.values),
+        order=10,
+        note=_("Active organizations and people, the same figures as party_stats."),
+    )
+)
 
 
 # --- development pipeline -----------------------------------------------------------------------------------------
@@ -104,10 +116,16 @@ PIPELINE = (Member.Stage.APPLICANT, Member.Stage.ACTIVIST, Member.Stage.CANDIDAT
 def collect_development(root: Organization, today: datetime.date):
     """One query: people in the pipeline by branch and stage, and those admitted this year."""
     year_start = datetime.date(today.year, 1, 1)
-    rows = (Member.objects.active().in_subtree(root).filter(stage__in=PIPELINE + (Member.Stage.FULL,))
-            .values("branch_id", "stage")
-            .annotate(n=Count("pk"), admitted=Count("pk", filter=Q(joined_on__gte=year_start, joined_on__lte=today)))
-            .order_by())
+    rows = (
+        Member.objects.active()
+        .in_subtree(root)
+        .filter(stage__in=PIPELINE + (Member.Stage.FULL,))
+        .values("branch_id", "stage")
+        .annotate(
+            n=Count("pk"), admitted=Count("pk", filter=Q(joined_on__gte=year_start, joined_on__lte=today))
+        )
+        .order_by()
+    )
     for row in rows:
         figures: Figures = {"admitted": row["admitted"]}
         if row["stage"] in PIPELINE:
@@ -115,22 +133,26 @@ def collect_development(root: Organization, today: datetime.date):
         yield row["branch_id"], figures
 
 
-register_block(Block(
-    key="development",
-    title=_("Member development"),
-    collect=collect_development,
-    columns=(
-        Column(f"stage_{Member.Stage.APPLICANT}", _("Applicants")),
-        Column(f"stage_{Member.Stage.ACTIVIST}", _("Activists")),
-        Column(f"stage_{Member.Stage.CANDIDATE}", _("Development targets")),
-        Column(f"stage_{Member.Stage.PROBATIONARY}", _("Probationary members")),
-        Column("admitted", _("Admitted this year")),
-    ),
-    chart="bar",
-    chart_keys=tuple(f"stage_{s}" for s in PIPELINE),
-    order=70,
-    note=_("People at each stage of the pipeline; admitted this year counts joining dates since 1 January."),
-))
+register_block(
+    Block(
+        key="development",
+        title=_("Member development"),
+        collect=collect_development,
+        columns=(
+            Column(f"stage_{Member.Stage.APPLICANT}", _("Applicants")),
+            Column(f"stage_{Member.Stage.ACTIVIST}", _("Activists")),
+            Column(f"stage_{Member.Stage.CANDIDATE}", _("Development targets")),
+            Column(f"stage_{Member.Stage.PROBATIONARY}", _("Probationary members")),
+            Column("admitted", _("Admitted this year")),
+        ),
+        chart="bar",
+        chart_keys=tuple(f"stage_{s}" for s in PIPELINE),
+        order=70,
+        note=_(
+            "People at each stage of the pipeline; admitted this year counts joining dates since 1 January."
+        ),
+    )
+)
 
 
 # --- terms ----------------------------------------------------------------------------------------------------------
@@ -143,19 +165,21 @@ def collect_terms(root: Organization, today: datetime.date):
         yield unit.pk, {"overdue" if level == "overdue" else "due_soon": 1}
 
 
-register_block(Block(
-    key="terms",
-    title=_("Terms due"),
-    collect=collect_terms,
-    columns=(
-        Column("overdue", _("Term ended, election not held")),
-        Column("due_soon", _("Term ends within six months")),
-    ),
-    chart="bar",
-    chart_keys=("overdue", "due_soon"),
-    order=80,
-    note=_("Units of the subtree (the unit itself included) by the end of their committee's term."),
-))
+register_block(
+    Block(
+        key="terms",
+        title=_("Terms due"),
+        collect=collect_terms,
+        columns=(
+            Column("overdue", _("Term ended, election not held")),
+            Column("due_soon", _("Term ends within six months")),
+        ),
+        chart="bar",
+        chart_keys=("overdue", "due_soon"),
+        order=80,
+        note=_("Units of the subtree (the unit itself included) by the end of their committee's term."),
+    )
+)
 
 
 # --- dues ------------------------------------------------------------------------------------------------------------
@@ -169,9 +193,15 @@ def collect_dues(root: Organization, today: datetime.date):
     this_month = today.replace(day=1)
     last_month = add_months(this_month, -1)
     lapse_before = add_months(this_month, -limits[K.DUES_LAPSE_MONTHS])
-    members = (Member.objects.active().party_members().in_subtree(root)
-               .filter(Q(joined_on__isnull=True) | Q(joined_on__lt=this_month))
-               .annotate(last=Max("dues_payments__month")).order_by().values_list("branch_id", "last"))
+    members = (
+        Member.objects.active()
+        .party_members()
+        .in_subtree(root)
+        .filter(Q(joined_on__isnull=True) | Q(joined_on__lt=this_month))
+        .annotate(last=Max("dues_payments__month"))
+        .order_by()
+        .values_list("branch_id", "last")
+    )
     per_branch: dict[int, dict[str, int]] = {}
     for branch_id, last in members:
         figures = per_branch.setdefault(branch_id, {"members": 0, "arrears": 0, "lapsed": 0})
@@ -181,9 +211,13 @@ def collect_dues(root: Organization, today: datetime.date):
         if last is None or last < lapse_before:
             figures["lapsed"] += 1
     yield from per_branch.items()
-    received = (DuesPayment.objects.filter(branch__path__startswith=root.path, month__year=today.year)
-                .exclude(status=DuesPayment.Status.EXEMPT).values("branch_id").annotate(total=Sum("amount"))
-                .order_by())
+    received = (
+        DuesPayment.objects.filter(branch__path__startswith=root.path, month__year=today.year)
+        .exclude(status=DuesPayment.Status.EXEMPT)
+        .values("branch_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
     for row in received:
         yield row["branch_id"], {"received_fen": int(row["total"] * 100)}
 
@@ -193,30 +227,37 @@ def derive_dues(values: Figures, as_of: datetime.date) -> Figures:
     return {"arrears_share": values.get("arrears", 0) / members if members else None}
 
 
-register_block(Block(
-    key="dues",
-    title=_("Dues arrears"),
-    collect=collect_dues,
-    derive=derive_dues,
-    columns=(
-        Column("members", _("Party members")),
-        Column("arrears", _("In arrears")),
-        Column("arrears_share", _("Share in arrears"), "percent"),
-        Column("lapsed", _("Six months or more")),
-        Column("received_fen", _("Received this year"), "money"),
-    ),
-    chart="bar",
-    chart_keys=("arrears", "lapsed"),
-    stacked=False,
-    order=90,
-    note=_("In arrears: last month not settled (paid, paid on their behalf or exempt)."),
-))
+register_block(
+    Block(
+        key="dues",
+        title=_("Dues arrears"),
+        collect=collect_dues,
+        derive=derive_dues,
+        columns=(
+            Column("members", _("Party members")),
+            Column("arrears", _("In arrears")),
+            Column("arrears_share", _("Share in arrears"), "percent"),
+            Column("lapsed", _("Six months or more")),
+            Column("received_fen", _("Received this year"), "money"),
+        ),
+        chart="bar",
+        chart_keys=("arrears", "lapsed"),
+        stacked=False,
+        order=90,
+        note=_("In arrears: last month not settled (paid, paid on their behalf or exempt)."),
+    )
+)
 
 
 # --- due and overdue (the unit page's lifecycle panel above a committee) ---------------------------------------------
 
-DUE_TOPICS = (("development", _("Development")), ("transfer", _("Transfers")), ("dues", _("Dues")),
-              ("care", _("Care visits")), ("term", pgettext_lazy("election", "Terms")))
+DUE_TOPICS = (
+    ("development", _("Development")),
+    ("transfer", _("Transfers")),
+    ("dues", _("Dues")),
+    ("care", _("Care visits")),
+    ("term", pgettext_lazy("election", "Terms")),
+)
 
 
 def collect_due(root: Organization, today: datetime.date):
@@ -229,15 +270,17 @@ def collect_due(root: Organization, today: datetime.date):
         yield item.organization_id, figures
 
 
-register_block(Block(
-    key="due",
-    title=_("Member lifecycle: due and overdue"),
-    collect=collect_due,
-    columns=(*(Column(key, label) for key, label in DUE_TOPICS), Column("overdue", _("Overdue"))),
-    chart="bar",
-    chart_keys=tuple(key for key, _label in DUE_TOPICS),
-    order=95,
-))
+register_block(
+    Block(
+        key="due",
+        title=_("Member lifecycle: due and overdue"),
+        collect=collect_due,
+        columns=(*(Column(key, label) for key, label in DUE_TOPICS), Column("overdue", _("Overdue"))),
+        chart="bar",
+        chart_keys=tuple(key for key, _label in DUE_TOPICS),
+        order=95,
+    )
+)
 
 
 def watch_writes() -> None:

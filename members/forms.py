@@ -30,12 +30,14 @@ class MemberImportForm(forms.Form):
             raise forms.ValidationError(_("Only Excel .xlsx files can be imported."))
         if upload.size > settings.MEMBER_IMPORT_MAX_BYTES:
             raise forms.ValidationError(
-                _("The file is larger than %(mb)d MB.") % {"mb": settings.MEMBER_IMPORT_MAX_BYTES // (1024 * 1024)}
+                _("The file is larger than %(mb)d MB.")
+                % {"mb": settings.MEMBER_IMPORT_MAX_BYTES // (1024 * 1024)}
             )
         return upload
 
 
 # --- the lifecycle (issue 8) -------------------------------------------------------------------------------
+
 
 class DateInput(forms.DateInput):
     input_type = "date"
@@ -48,23 +50,35 @@ class ApplicantForm(forms.Form):
     request_key = OnceField()
     name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
     gender = forms.ChoiceField(label=_("Gender"), choices=[("M", _("Male")), ("F", _("Female"))])
-    birth_date = bounds.DateField(future=False, field_name="birth_date", label=_("Birth date"), widget=DateInput())
+    birth_date = bounds.DateField(
+        future=False, field_name="birth_date", label=_("Birth date"), widget=DateInput()
+    )
     category = forms.ChoiceField(label=_("Category"), choices=Organization.Category.choices)
     applied_on = bounds.DateField(future=False, label=_("Applied on"), widget=DateInput())
 
 
 class StepForm(forms.Form):
     done_on = bounds.DateField(future=False, label=_("Date"), widget=DateInput())
-    people = forms.ModelMultipleChoiceField(label=_("People (members)"), queryset=None, required=False,
-                                            widget=forms.CheckboxSelectMultiple)
-    people_names = forms.CharField(label=_("People (names)"), max_length=200, required=False,
-                                   help_text=_("Names of people who are not in the portal, separated by commas."))
+    people = forms.ModelMultipleChoiceField(
+        label=_("People (members)"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    people_names = forms.CharField(
+        label=_("People (names)"),
+        max_length=200,
+        required=False,
+        help_text=_("Names of people who are not in the portal, separated by commas."),
+    )
     documents = forms.CharField(label=_("Documents checked"), max_length=300, required=False)
     training_days = forms.IntegerField(label=_("Training days"), min_value=0, max_value=365, required=False)
-    training_hours = forms.IntegerField(label=_("Training class hours"), min_value=0, max_value=2000, required=False)
+    training_hours = forms.IntegerField(
+        label=_("Training class hours"), min_value=0, max_value=2000, required=False
+    )
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    files = MultipleFileField(label=_("Scanned documents"), required=False,
-                              help_text=_("PDF, images or Office documents, e.g. the application or the form."))
+    files = MultipleFileField(
+        label=_("Scanned documents"),
+        required=False,
+        help_text=_("PDF, images or Office documents, e.g. the application or the form."),
+    )
 
     def __init__(self, *args, people, step_number: int, **kwargs):
         super().__init__(*args, **kwargs)
@@ -85,10 +99,16 @@ class ExtensionForm(forms.Form):
 class TransferForm(forms.Form):
     request_key = OnceField()
     member = forms.ModelChoiceField(label=_("Member"), queryset=None)
-    direction = forms.ChoiceField(label=_("Direction"), choices=[("out", _("Out of the university")),
-                                                                  ("within", _("Within the university"))])
-    to_branch = forms.ModelChoiceField(label=_("To branch (within the university)"), queryset=None, required=False)
-    outside_unit = forms.CharField(label=_("To organisation (out of the university)"), max_length=120, required=False)
+    direction = forms.ChoiceField(
+        label=_("Direction"),
+        choices=[("out", _("Out of the university")), ("within", _("Within the university"))],
+    )
+    to_branch = forms.ModelChoiceField(
+        label=_("To branch (within the university)"), queryset=None, required=False
+    )
+    outside_unit = forms.CharField(
+        label=_("To organisation (out of the university)"), max_length=120, required=False
+    )
     letter_number = forms.CharField(label=_("Letter number"), max_length=40)
     issued_on = bounds.DateField(future=False, label=_("Letter issued on"), widget=DateInput())
     dues_paid_to = bounds.DateField(label=_("Dues paid up to (month)"), widget=DateInput(), required=False)
@@ -100,7 +120,9 @@ class TransferForm(forms.Form):
 
 
 class BulkTransferForm(forms.Form):
-    members = forms.ModelMultipleChoiceField(label=_("Members"), queryset=None, widget=forms.CheckboxSelectMultiple)
+    members = forms.ModelMultipleChoiceField(
+        label=_("Members"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
     outside_unit = forms.CharField(label=_("To organisation"), max_length=120)
     letter_prefix = forms.CharField(label=_("Letter number prefix"), max_length=30)
     issued_on = bounds.DateField(future=False, label=_("Letters issued on"), widget=DateInput())
@@ -118,7 +140,9 @@ class CompleteForm(forms.Form):
 class DeclareForm(forms.Form):
     member = forms.ModelChoiceField(label=_("Member"), queryset=None)
     kind = forms.ChoiceField(label=_("Payer kind"), choices=())
-    base = forms.DecimalField(label=_("Declared monthly base (yuan)"), min_value=0, max_digits=10, decimal_places=2)
+    base = forms.DecimalField(
+        label=_("Declared monthly base (yuan)"), min_value=0, max_digits=10, decimal_places=2
+    )
     valid_from = bounds.DateField(label=_("From month"), widget=DateInput())
 
     def __init__(self, *args, members, kinds, **kwargs):
@@ -139,11 +163,12 @@ class DuesRecordForm(forms.Form):
 
 
 class DuesMonthForm(forms.Form):
-    """"All paid this month, except …" (issue 22): the ticked members are left open, the rest are paid."""
+    """ "All paid this month, except …" (issue 22): the ticked members are left open, the rest are paid."""
 
     request_key = OnceField()
-    exceptions = forms.ModelMultipleChoiceField(label=_("Not paid (left out)"), queryset=None, required=False,
-                                                widget=forms.CheckboxSelectMultiple)
+    exceptions = forms.ModelMultipleChoiceField(
+        label=_("Not paid (left out)"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
 
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
@@ -168,14 +193,16 @@ class CareVisitForm(forms.Form):
     visited_on = bounds.DateField(future=False, label=_("Visited on"), widget=DateInput())
     visitors = forms.CharField(label=_("Visitors"), max_length=200)
     help_given = forms.CharField(label=_("Help given"), max_length=300, required=False)
-    amount = forms.DecimalField(label=_("Money given (yuan)"), min_value=0, max_digits=8, decimal_places=2,
-                                required=False)
+    amount = forms.DecimalField(
+        label=_("Money given (yuan)"), min_value=0, max_digits=8, decimal_places=2, required=False
+    )
 
 
 class CareReportForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
-    half = forms.TypedChoiceField(label=_("Half-year"), coerce=int, choices=[(1, _("First half")),
-                                                                              (2, _("Second half"))])
+    half = forms.TypedChoiceField(
+        label=_("Half-year"), coerce=int, choices=[(1, _("First half")), (2, _("Second half"))]
+    )
     text = forms.CharField(label=_("Report"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
@@ -195,14 +222,17 @@ class ElectionForm(forms.Form):
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = units
-        roles = [("", "---------")] + [(kind.value, kind.label) for kind in
-                                       (Role.Kind.DEPUTY, Role.Kind.ORGANIZER, Role.Kind.PUBLICITY,
-                                        Role.Kind.DISCIPLINE)]
+        roles = [("", "---------")] + [
+            (kind.value, kind.label)
+            for kind in (Role.Kind.DEPUTY, Role.Kind.ORGANIZER, Role.Kind.PUBLICITY, Role.Kind.DISCIPLINE)
+        ]
         for i in range(1, ELECTION_SEATS + 1):
             self.fields[f"member_{i}"] = forms.CharField(
-                label=_("Committee member %(n)s (login)") % {"n": i}, max_length=150, required=False)
+                label=_("Committee member %(n)s (login)") % {"n": i}, max_length=150, required=False
+            )
             self.fields[f"role_{i}"] = forms.ChoiceField(
-                label=_("Role of committee member %(n)s") % {"n": i}, choices=roles, required=False)
+                label=_("Role of committee member %(n)s") % {"n": i}, choices=roles, required=False
+            )
 
     @property
     def head_fields(self) -> list:
@@ -235,11 +265,16 @@ class ElectionForm(forms.Form):
 
 
 class LifecycleImportForm(forms.Form):
-    what = forms.ChoiceField(label=_("Spreadsheet of"), choices=[("development", _("Applicants")),
-                                                                ("dues", _("Dues ledger")),
-                                                                ("transfers", _("Transfers"))])
-    file = forms.FileField(label=_("Spreadsheet (.xlsx)"), widget=forms.ClearableFileInput(
-        attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}))
+    what = forms.ChoiceField(
+        label=_("Spreadsheet of"),
+        choices=[("development", _("Applicants")), ("dues", _("Dues ledger")), ("transfers", _("Transfers"))],
+    )
+    file = forms.FileField(
+        label=_("Spreadsheet (.xlsx)"),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        ),
+    )
 
     def clean_file(self):
         return MemberImportForm.clean_file(self)

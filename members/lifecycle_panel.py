@@ -12,8 +12,12 @@ from django.template.loader import render_to_string
 
 from branches.models import Organization
 
-PANEL_KINDS = (Organization.Kind.UNIVERSITY, Organization.Kind.COMMITTEE, Organization.Kind.GENERAL_BRANCH,
-               Organization.Kind.BRANCH)
+PANEL_KINDS = (
+    Organization.Kind.UNIVERSITY,
+    Organization.Kind.COMMITTEE,
+    Organization.Kind.GENERAL_BRANCH,
+    Organization.Kind.BRANCH,
+)
 
 
 def lifecycle_panel(request: HttpRequest, unit: Organization) -> str | None:

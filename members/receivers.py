@@ -13,5 +13,6 @@ def refuse_deactivating_units_with_members(sender, organizations, **kwargs) -> N
     remaining = Member.objects.active().filter(branch__in=organizations).count()
     if remaining:
         raise ValidationError(
-            _("%(count)d active members still belong to this unit; transfer them first.") % {"count": remaining}
+            _("%(count)d active members still belong to this unit; transfer them first.")
+            % {"count": remaining}
         )

@@ -37,8 +37,11 @@ def discipline_section(request: HttpRequest, member, unmasked: bool) -> str | No
 
     records = list(DisciplinaryRecord.objects.filter(member=member).order_by("-decided_on", "-pk"))
     may_record = member.user_id != request.user.pk and may_record_discipline(user=request.user, member=member)
-    return render_to_string("members/record_discipline.html",
-                            {"records": records, "member": member, "may_record": may_record}, request=request)
+    return render_to_string(
+        "members/record_discipline.html",
+        {"records": records, "member": member, "may_record": may_record},
+        request=request,
+    )
 
 
 register_record_section(discipline_section, order=90)

@@ -60,16 +60,37 @@ REQUIRED_COLUMNS = (COL_NAME, COL_GENDER, COL_BIRTH, COL_ID, COL_CATEGORY, COL_S
 
 # Labels accepted in the spreadsheet (and written on export), per stored value.
 GENDER_LABELS = {"M": "男", "F": "女"}
-CATEGORY_LABELS = {"teacher": "教师", "admin_staff": "管理服务人员", "student": "学生", "retiree": "离退休人员"}
+CATEGORY_LABELS = {
+    "teacher": "教师",
+    "admin_staff": "管理服务人员",
+    "student": "学生",
+    "retiree": "离退休人员",
+}
 # The 党内统计 fields (issue 21): optional columns, labelled as the national sheet prints them.
 COL_EDUCATION = "学历"
 COL_OCCUPATION = "工作岗位"
 COL_STUDENT_LEVEL = "在读层次"
-EDUCATION_LABELS = {"doctorate": "研究生（博士）", "master": "研究生（硕士）", "bachelor": "大学本科",
-                    "college": "大学专科", "secondary": "中专及以下"}
-OCCUPATION_LABELS = {"professional": "专业技术人员", "management": "管理人员", "worker": "工勤技能人员",
-                     "student": "学生", "retired": "离退休人员", "other": "其他职业"}
-STUDENT_LEVEL_LABELS = {"doctoral": "博士研究生", "master": "硕士研究生", "undergraduate": "本科生", "junior": "专科生"}
+EDUCATION_LABELS = {
+    "doctorate": "研究生（博士）",
+    "master": "研究生（硕士）",
+    "bachelor": "大学本科",
+    "college": "大学专科",
+    "secondary": "中专及以下",
+}
+OCCUPATION_LABELS = {
+    "professional": "专业技术人员",
+    "management": "管理人员",
+    "worker": "工勤技能人员",
+    "student": "学生",
+    "retired": "离退休人员",
+    "other": "其他职业",
+}
+STUDENT_LEVEL_LABELS = {
+    "doctoral": "博士研究生",
+    "master": "硕士研究生",
+    "undergraduate": "本科生",
+    "junior": "专科生",
+}
 STAGE_LABELS = {
     "applicant": "入党申请人",
     "activist": "入党积极分子",
@@ -86,8 +107,10 @@ class GuardedXLSX(XLSX):
 
     def create_dataset(self, in_stream):
         if len(in_stream) > settings.MEMBER_IMPORT_MAX_BYTES:
-            raise ValueError(_("The file is larger than %(mb)d MB.")
-                             % {"mb": settings.MEMBER_IMPORT_MAX_BYTES // (1024 * 1024)})
+            raise ValueError(
+                _("The file is larger than %(mb)d MB.")
+                % {"mb": settings.MEMBER_IMPORT_MAX_BYTES // (1024 * 1024)}
+            )
         return read_xlsx(in_stream)
 
 
@@ -147,15 +170,18 @@ class ChineseDateWidget(widgets.Widget):
     """Excel dates arrive as datetimes; typed dates as text in one of DATE_FORMATS. Between the Party's
     founding and today (fixed once per import: timezone.localdate() per cell was 15% of the row work)."""
 
-    def __init__(self, *, required: bool = False, today: datetime.date | None = None, birth: bool = False,
-                 **kwargs):
+    def __init__(
+        self, *, required: bool = False, today: datetime.date | None = None, birth: bool = False, **kwargs
+    ):
         super().__init__(**kwargs)
         self.required = required
         self.today = today
         self.birth = birth  # a birth date may lie before the Party's founding
 
     def clean(self, value, row=None, **kwargs):
-        return clean_date(value, required=self.required, today=self.today or timezone.localdate(), birth=self.birth)
+        return clean_date(
+            value, required=self.required, today=self.today or timezone.localdate(), birth=self.birth
+        )
 
     def render(self, value, obj=None, **kwargs):
         return value.isoformat() if value else ""
@@ -199,7 +225,9 @@ def _history_insert(members: list[Member], *, history_type: str, user, reason: s
     }
     columns = [history._meta.get_field(f.name).column for f in tracked]
     columns += [history._meta.get_field(name).column for name in extra]
-    extra_params = [history._meta.get_field(name).get_db_prep_save(v, connection) for name, v in extra.items()]
+    extra_params = [
+        history._meta.get_field(name).get_db_prep_save(v, connection) for name, v in extra.items()
+    ]
     head = "INSERT INTO {} ({}) SELECT {}, {} FROM {} WHERE {} IN ".format(
         quote(history._meta.db_table),
         ", ".join(map(quote, columns)),
@@ -211,7 +239,7 @@ def _history_insert(members: list[Member], *, history_type: str, user, reason: s
     pks = [m.pk for m in members]
     with connection.cursor() as cursor:
         for start in range(0, len(pks), 500):
-            chunk = pks[start:start + 500]
+            chunk = pks[start : start + 500]
             cursor.execute(head + "({})".format(", ".join(["%s"] * len(chunk))), extra_params + chunk)
 
 
@@ -225,7 +253,9 @@ def _member_update_many(members: list[Member], field_names: list[str]) -> None:
         ", ".join(f"{quote(f.column)} = %s" for f in fields),
         quote(Member._meta.pk.column),
     )
-    params = [[f.get_db_prep_save(getattr(m, f.attname), connection) for f in fields] + [m.pk] for m in members]
+    params = [
+        [f.get_db_prep_save(getattr(m, f.attname), connection) for f in fields] + [m.pk] for m in members
+    ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
 
@@ -246,18 +276,30 @@ class MemberResource(resources.ModelResource):
         self.fields["branch"].widget = BranchWidget(self)
         self.today = timezone.localdate()
         for name in ("birth_date", "applied_on", "joined_on", "full_on"):
-            self.fields[name].widget = ChineseDateWidget(required=name == "birth_date", today=self.today,
-                                                         birth=name == "birth_date")
+            self.fields[name].widget = ChineseDateWidget(
+                required=name == "birth_date", today=self.today, birth=name == "birth_date"
+            )
         # (attribute, column, widget) of every imported field, for import_instance below.
         self._import_plan = [
             (f.attribute, f.column_name, f.widget) for f in self.get_import_fields() if not f.readonly
         ]
 
-    name = fields.Field(attribute="name", column_name=COL_NAME,
-                        widget=TextWidget(required=True, max_length=Member._meta.get_field("name").max_length))
-    gender = fields.Field(attribute="gender", column_name=COL_GENDER, widget=LabelWidget(GENDER_LABELS, "性别"))
-    ethnicity = fields.Field(attribute="ethnicity", column_name=COL_ETHNICITY, widget=TextWidget(max_length=Member._meta.get_field("ethnicity").max_length))
-    birth_date = fields.Field(attribute="birth_date", column_name=COL_BIRTH, widget=ChineseDateWidget(required=True))
+    name = fields.Field(
+        attribute="name",
+        column_name=COL_NAME,
+        widget=TextWidget(required=True, max_length=Member._meta.get_field("name").max_length),
+    )
+    gender = fields.Field(
+        attribute="gender", column_name=COL_GENDER, widget=LabelWidget(GENDER_LABELS, "性别")
+    )
+    ethnicity = fields.Field(
+        attribute="ethnicity",
+        column_name=COL_ETHNICITY,
+        widget=TextWidget(max_length=Member._meta.get_field("ethnicity").max_length),
+    )
+    birth_date = fields.Field(
+        attribute="birth_date", column_name=COL_BIRTH, widget=ChineseDateWidget(required=True)
+    )
     id_number = fields.Field(
         attribute="id_number",
         column_name=COL_ID,
@@ -268,29 +310,60 @@ class MemberResource(resources.ModelResource):
         column_name=COL_PHONE,
         widget=TextWidget(kind="phone"),
     )
-    category = fields.Field(attribute="category", column_name=COL_CATEGORY,
-                            widget=LabelWidget(CATEGORY_LABELS, "人员类别"))
-    stage = fields.Field(attribute="stage", column_name=COL_STAGE, widget=LabelWidget(STAGE_LABELS, "发展阶段"))
+    category = fields.Field(
+        attribute="category", column_name=COL_CATEGORY, widget=LabelWidget(CATEGORY_LABELS, "人员类别")
+    )
+    stage = fields.Field(
+        attribute="stage", column_name=COL_STAGE, widget=LabelWidget(STAGE_LABELS, "发展阶段")
+    )
     branch = fields.Field(attribute="branch", column_name=COL_BRANCH, widget=widgets.Widget())
     branch_name = fields.Field(attribute="branch__name", column_name=COL_BRANCH_NAME, readonly=True)
     applied_on = fields.Field(attribute="applied_on", column_name=COL_APPLIED, widget=ChineseDateWidget())
     joined_on = fields.Field(attribute="joined_on", column_name=COL_JOINED, widget=ChineseDateWidget())
     full_on = fields.Field(attribute="full_on", column_name=COL_FULL, widget=ChineseDateWidget())
-    education = fields.Field(attribute="education", column_name=COL_EDUCATION,
-                             widget=OptionalLabelWidget(EDUCATION_LABELS, COL_EDUCATION))
-    occupation = fields.Field(attribute="occupation", column_name=COL_OCCUPATION,
-                              widget=OptionalLabelWidget(OCCUPATION_LABELS, COL_OCCUPATION))
-    student_level = fields.Field(attribute="student_level", column_name=COL_STUDENT_LEVEL,
-                                 widget=OptionalLabelWidget(STUDENT_LEVEL_LABELS, COL_STUDENT_LEVEL))
-    campus_number = fields.Field(attribute="campus_number", column_name=COL_CAMPUS, widget=TextWidget(
-        kind="campus_number", max_length=Member._meta.get_field("campus_number").max_length))
+    education = fields.Field(
+        attribute="education",
+        column_name=COL_EDUCATION,
+        widget=OptionalLabelWidget(EDUCATION_LABELS, COL_EDUCATION),
+    )
+    occupation = fields.Field(
+        attribute="occupation",
+        column_name=COL_OCCUPATION,
+        widget=OptionalLabelWidget(OCCUPATION_LABELS, COL_OCCUPATION),
+    )
+    student_level = fields.Field(
+        attribute="student_level",
+        column_name=COL_STUDENT_LEVEL,
+        widget=OptionalLabelWidget(STUDENT_LEVEL_LABELS, COL_STUDENT_LEVEL),
+    )
+    campus_number = fields.Field(
+        attribute="campus_number",
+        column_name=COL_CAMPUS,
+        widget=TextWidget(
+            kind="campus_number", max_length=Member._meta.get_field("campus_number").max_length
+        ),
+    )
 
     class Meta:
         model = Member
         fields = (
-            "name", "gender", "ethnicity", "birth_date", "id_number", "phone", "category", "stage",
-            "branch", "branch_name", "applied_on", "joined_on", "full_on",
-            "education", "occupation", "student_level", "campus_number",
+            "name",
+            "gender",
+            "ethnicity",
+            "birth_date",
+            "id_number",
+            "phone",
+            "category",
+            "stage",
+            "branch",
+            "branch_name",
+            "applied_on",
+            "joined_on",
+            "full_on",
+            "education",
+            "occupation",
+            "student_level",
+            "campus_number",
         )
         export_order = fields
         import_id_fields = ("id_number",)
@@ -309,22 +382,28 @@ class MemberResource(resources.ModelResource):
             self.scope = Organization.objects.get_first_root_node()
         self.branches_by_code = {
             b.code: b
-            for b in Organization.objects.subtree_of(self.scope).filter(kind=Organization.Kind.BRANCH, is_active=True)
+            for b in Organization.objects.subtree_of(self.scope).filter(
+                kind=Organization.Kind.BRANCH, is_active=True
+            )
         }
         ids = set()
         if COL_ID in (dataset.headers or []):
             ids = {id_number_key(v) for v in dataset[COL_ID]} - {""}
-        self.existing_by_id = {
-            m.id_number: m for m in Member.objects.filter(id_number__in=ids).select_related("branch")
-        } if ids else {}
+        self.existing_by_id = (
+            {m.id_number: m for m in Member.objects.filter(id_number__in=ids).select_related("branch")}
+            if ids
+            else {}
+        )
         self.seen_ids = {}
         # Campus numbers the file names, and whose ID number already holds each (one query).
         numbers = set()
         if COL_CAMPUS in (dataset.headers or []):
             numbers = {cell_text(v) for v in dataset[COL_CAMPUS]} - {""}
-        self.campus_holders = dict(
-            Member.objects.filter(campus_number__in=numbers).values_list("campus_number", "id_number")
-        ) if numbers else {}
+        self.campus_holders = (
+            dict(Member.objects.filter(campus_number__in=numbers).values_list("campus_number", "id_number"))
+            if numbers
+            else {}
+        )
         self.seen_campus: dict[str, int] = {}
 
     def import_row(self, row, instance_loader, **kwargs):
@@ -363,7 +442,9 @@ class MemberResource(resources.ModelResource):
             return None
         if id_number in self.seen_ids:
             self._id_problem = _("“%(value)s” is also on row %(row)d of the file.") % {
-                "value": id_number, "row": self.seen_ids[id_number]}
+                "value": id_number,
+                "row": self.seen_ids[id_number],
+            }
             return None
         self.seen_ids[id_number] = self._sheet_row
         member = self.existing_by_id.get(id_number)
@@ -385,15 +466,22 @@ class MemberResource(resources.ModelResource):
         if instance.campus_number and "campus_number" not in errors:
             holder = self.campus_holders.get(instance.campus_number)
             if instance.campus_number in self.seen_campus:
-                errors["campus_number"] = [_("“%(value)s” is also on row %(row)d of the file.") % {
-                    "value": instance.campus_number, "row": self.seen_campus[instance.campus_number]}]
+                errors["campus_number"] = [
+                    _("“%(value)s” is also on row %(row)d of the file.")
+                    % {"value": instance.campus_number, "row": self.seen_campus[instance.campus_number]}
+                ]
             elif holder is not None and holder != instance.id_number:
                 errors["campus_number"] = [_("This staff or student number belongs to another member.")]
             self.seen_campus.setdefault(instance.campus_number, self._sheet_row)
         if instance.stage in Member.PARTY_STAGES and "joined_on" not in errors and not instance.joined_on:
             errors["joined_on"] = [_("Probationary and full members need the date they joined.")]
-        if instance.stage == Member.Stage.FULL and "full_on" not in errors and instance.joined_on and \
-                instance.full_on and instance.full_on < instance.joined_on:
+        if (
+            instance.stage == Member.Stage.FULL
+            and "full_on" not in errors
+            and instance.joined_on
+            and instance.full_on
+            and instance.full_on < instance.joined_on
+        ):
             errors["full_on"] = [_("The full-membership date is before the joining date.")]
         if errors:
             raise ValidationError(errors)

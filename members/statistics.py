@@ -33,7 +33,13 @@ PIPELINE_STAGES = (S.APPLICANT, S.ACTIVIST, S.CANDIDATE)
 ADMISSION_APPROVED_STEP = 17
 FULL_APPROVED_STEP = 24
 MEMBERSHIP_BANDS: tuple[tuple[str, int | None], ...] = (
-    ("5_and_under", 5), ("6_10", 10), ("11_20", 20), ("21_30", 30), ("31_50", 50), ("51_and_over", None))
+    ("5_and_under", 5),
+    ("6_10", 10),
+    ("11_20", 20),
+    ("21_30", 30),
+    ("31_50", 50),
+    ("51_and_over", None),
+)
 
 Cond = Callable[[datetime.date], Q]
 
@@ -59,8 +65,17 @@ def _in_year(field: str, as_of: datetime.date) -> Q:
 
 
 def _transfer(direction: str, as_of: datetime.date) -> Q:
-    return Q(Exists(Transfer.objects.filter(member=OuterRef("pk"), direction=direction, status=Transfer.Status.DONE,
-                                            completed_on__gte=year_start(as_of), completed_on__lte=as_of)))
+    return Q(
+        Exists(
+            Transfer.objects.filter(
+                member=OuterRef("pk"),
+                direction=direction,
+                status=Transfer.Status.DONE,
+                completed_on__gte=year_start(as_of),
+                completed_on__lte=as_of,
+            )
+        )
+    )
 
 
 # What each subject counts (for members; ORGANIZATIONS is the tree's). Each is one condition on Member.
@@ -68,20 +83,35 @@ SUBJECTS: dict[str, Cond] = {
     StatTable.Subject.MEMBERS: lambda d: Q(stage__in=Member.PARTY_STAGES, joined_on__lte=d) & _present(d),
     # Admitted by the upper committee's approving date (step 17); a record without the step (imported) by
     # its joining date.
-    StatTable.Subject.ADMITTED: lambda d: Q(stage__in=Member.PARTY_STAGES) & (
-        Q(_step_on(ADMISSION_APPROVED_STEP, d))
-        | (~Q(_step_on(ADMISSION_APPROVED_STEP, d, dated=False)) & _in_year("joined_on", d))),
-    StatTable.Subject.MADE_FULL: lambda d: Q(stage=S.FULL) & (
-        Q(_step_on(FULL_APPROVED_STEP, d))
-        | (~Q(_step_on(FULL_APPROVED_STEP, d, dated=False)) & _in_year("full_on", d))),
-    StatTable.Subject.EXTENDED: lambda d: Q(Exists(DevelopmentCase.objects.filter(
-        member=OuterRef("pk"), extended_on__gte=year_start(d), extended_on__lte=d))),
+    StatTable.Subject.ADMITTED: lambda d: (
+        Q(stage__in=Member.PARTY_STAGES)
+        & (
+            Q(_step_on(ADMISSION_APPROVED_STEP, d))
+            | (~Q(_step_on(ADMISSION_APPROVED_STEP, d, dated=False)) & _in_year("joined_on", d))
+        )
+    ),
+    StatTable.Subject.MADE_FULL: lambda d: (
+        Q(stage=S.FULL)
+        & (
+            Q(_step_on(FULL_APPROVED_STEP, d))
+            | (~Q(_step_on(FULL_APPROVED_STEP, d, dated=False)) & _in_year("full_on", d))
+        )
+    ),
+    StatTable.Subject.EXTENDED: lambda d: Q(
+        Exists(
+            DevelopmentCase.objects.filter(
+                member=OuterRef("pk"), extended_on__gte=year_start(d), extended_on__lte=d
+            )
+        )
+    ),
     StatTable.Subject.TRANSFERS_IN: lambda d: _transfer(Transfer.Direction.IN, d),
     StatTable.Subject.TRANSFERS_OUT: lambda d: _transfer(Transfer.Direction.OUT, d),
     StatTable.Subject.LEFT: lambda d: _in_year("left_on", d),
     StatTable.Subject.PIPELINE: lambda d: (
-        (Q(stage__in=PIPELINE_STAGES) | Q(joined_on__gt=d)) & (Q(applied_on__isnull=True) | Q(applied_on__lte=d))
-        & _present(d)),
+        (Q(stage__in=PIPELINE_STAGES) | Q(joined_on__gt=d))
+        & (Q(applied_on__isnull=True) | Q(applied_on__lte=d))
+        & _present(d)
+    ),
 }
 
 
@@ -99,6 +129,7 @@ def _age(key: str) -> Cond:
             younger_than = bands[keys[index - 1]]
             q &= Q(birth_date__lte=add_years(d, -younger_than - 1))
         return q
+
     return cond
 
 
@@ -115,6 +146,7 @@ def _years(key: str) -> Cond:
         if index:
             q &= Q(joined_on__lte=add_years(d, -bands[keys[index - 1]] - 1))
         return q
+
     return cond
 
 
@@ -131,10 +163,17 @@ def _stage_as_of(stage: str) -> Cond:
     if stage == S.CANDIDATE:
         return lambda d: Q(candidate_on__lte=d) | Q(candidate_on__isnull=True, stage=S.CANDIDATE)
     if stage == S.ACTIVIST:
-        return lambda d: ((Q(activist_on__lte=d) | Q(activist_on__isnull=True, stage=S.ACTIVIST))
-                          & ~(Q(candidate_on__lte=d) | Q(candidate_on__isnull=True, stage=S.CANDIDATE)))
-    return lambda d: ~(Q(activist_on__lte=d) | Q(candidate_on__lte=d)
-                       | Q(activist_on__isnull=True, stage__in=(S.ACTIVIST, S.CANDIDATE)))
+        return lambda d: (
+            (Q(activist_on__lte=d) | Q(activist_on__isnull=True, stage=S.ACTIVIST))
+            & ~(Q(candidate_on__lte=d) | Q(candidate_on__isnull=True, stage=S.CANDIDATE))
+        )
+    return lambda d: (
+        ~(
+            Q(activist_on__lte=d)
+            | Q(candidate_on__lte=d)
+            | Q(activist_on__isnull=True, stage__in=(S.ACTIVIST, S.CANDIDATE))
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -157,14 +196,20 @@ def _member_keys() -> dict[str, Key]:
         keys[f"age:{key}"] = Key(key, _age(key))
     for key, _longest in MEMBERSHIP_BANDS:
         keys[f"years:{key}"] = Key(key, _years(key))
-    for field, choices in (("education", Member.Education), ("occupation", Member.Occupation),
-                           ("student", Member.StudentLevel), ("left", Member.LeftReason)):
+    for field, choices in (
+        ("education", Member.Education),
+        ("occupation", Member.Occupation),
+        ("student", Member.StudentLevel),
+        ("left", Member.LeftReason),
+    ):
         column = {"student": "student_level", "left": "left_reason"}.get(field, field)
         # A student level is a student's only: "not recorded" there counts students without one.
         scope = Q(category=Organization.Category.STUDENT) if field == "student" else Q()
         for value, label in choices.choices:
             keys[f"{field}:{value}"] = Key(label, lambda d, c=column, v=value, q=scope: q & Q(**{c: v}))
-        keys[f"{field}:unknown"] = Key(gettext_lazy("Not recorded"), lambda d, c=column, q=scope: q & Q(**{c: ""}))
+        keys[f"{field}:unknown"] = Key(
+            gettext_lazy("Not recorded"), lambda d, c=column, q=scope: q & Q(**{c: ""})
+        )
     return keys
 
 
@@ -173,12 +218,17 @@ def _organization_keys() -> dict[str, Key]:
     for value, label in Organization.Kind.choices:
         keys[f"kind:{value}"] = Key(label, lambda d, v=value: Q(kind=v))
     for value, label in Organization.Category.choices:
-        keys[f"category:{value}"] = Key(label, lambda d, v=value: Q(kind=Organization.Kind.BRANCH, category=v))
+        keys[f"category:{value}"] = Key(
+            label, lambda d, v=value: Q(kind=Organization.Kind.BRANCH, category=v)
+        )
     for value, label in Organization.UnitType.choices:
-        keys[f"unit_type:{value}"] = Key(label, lambda d, v=value: Q(kind__in=Organization.SECONDARY_KINDS,
-                                                                     unit_type=v))
+        keys[f"unit_type:{value}"] = Key(
+            label, lambda d, v=value: Q(kind__in=Organization.SECONDARY_KINDS, unit_type=v)
+        )
     keys["term:recorded"] = Key(gettext_lazy("Term recorded"), lambda d: Q(term_started_on__lte=d))
-    keys["term:elected_in_year"] = Key(gettext_lazy("Elected in the year"), lambda d: _in_year("term_started_on", d))
+    keys["term:elected_in_year"] = Key(
+        gettext_lazy("Elected in the year"), lambda d: _in_year("term_started_on", d)
+    )
     return keys
 
 
@@ -195,24 +245,42 @@ def validate_layout(*, subject: str, rows, columns) -> None:
     known = keys_for(subject)
     for axis, pairs in ((_("rows"), rows), (_("columns"), columns)):
         if not isinstance(pairs, list) or not pairs or len(pairs) > 60:
-            raise ValidationError(_("The %(axis)s must be a list of 1 to 60 [key, label] pairs.") % {"axis": axis})
+            raise ValidationError(
+                _("The %(axis)s must be a list of 1 to 60 [key, label] pairs.") % {"axis": axis}
+            )
         for pair in pairs:
-            if (not isinstance(pair, list) or len(pair) != 2 or not all(isinstance(p, str) for p in pair)
-                    or not pair[1] or len(pair[1]) > 60):
-                raise ValidationError(_("Each of the %(axis)s must be a [key, label] pair of texts (a label of at "
-                                        "most 60 characters): %(pair)s") % {"axis": axis, "pair": pair})
+            if (
+                not isinstance(pair, list)
+                or len(pair) != 2
+                or not all(isinstance(p, str) for p in pair)
+                or not pair[1]
+                or len(pair[1]) > 60
+            ):
+                raise ValidationError(
+                    _(
+                        "Each of the %(axis)s must be a [key, label] pair of texts (a label of at "
+                        "most 60 characters): %(pair)s"
+                    )
+                    % {"axis": axis, "pair": pair}
+                )
             if pair[0] not in known:
-                raise ValidationError(_("Unknown key %(key)s in the %(axis)s; known keys: %(known)s")
-                                      % {"key": pair[0], "axis": axis, "known": ", ".join(known)})
+                raise ValidationError(
+                    _("Unknown key %(key)s in the %(axis)s; known keys: %(known)s")
+                    % {"key": pair[0], "axis": axis, "known": ", ".join(known)}
+                )
 
 
 # --- computing ----------------------------------------------------------------------------------------------------
 
+
 def subject_queryset(*, subject: str, unit: Organization, as_of: datetime.date) -> QuerySet:
     """What a table of ``subject`` counts in ``unit``'s subtree as of ``as_of``, before its rows and columns."""
     if subject == StatTable.Subject.ORGANIZATIONS:
-        return (Organization.objects.subtree_of(unit).filter(is_active=True)
-                .filter(Q(founded_on__isnull=True) | Q(founded_on__lte=as_of)))
+        return (
+            Organization.objects.subtree_of(unit)
+            .filter(is_active=True)
+            .filter(Q(founded_on__isnull=True) | Q(founded_on__lte=as_of))
+        )
     return Member.objects.in_subtree(unit).filter(SUBJECTS[subject](as_of))
 
 
@@ -228,27 +296,39 @@ def compute_table(*, table: StatTable, unit: Organization, as_of: datetime.date)
     for i, (row, _label) in enumerate(table.rows):
         for j, (column, _l) in enumerate(table.columns):
             aggregates[f"r{i}c{j}"] = Count("pk", filter=known[row].cond(as_of) & known[column].cond(as_of))
-    values = subject_queryset(subject=table.subject, unit=unit, as_of=as_of).order_by().aggregate(**aggregates)
+    values = (
+        subject_queryset(subject=table.subject, unit=unit, as_of=as_of).order_by().aggregate(**aggregates)
+    )
     return [[values[f"r{i}c{j}"] for j in range(len(table.columns))] for i in range(len(table.rows))]
 
 
 def table_snapshot(table: StatTable, cells: list[list[int]]) -> dict:
     """What a report keeps of a table: its layout as it was, and the numbers."""
-    return {"code": table.code, "title": table.title, "subject": table.subject, "rules": table.rules,
-            "rows": table.rows, "columns": table.columns, "cells": cells}
+    return {
+        "code": table.code,
+        "title": table.title,
+        "subject": table.subject,
+        "rules": table.rules,
+        "rows": table.rows,
+        "columns": table.columns,
+        "cells": cells,
+    }
 
 
 def active_tables() -> QuerySet[StatTable]:
     return StatTable.objects.filter(is_active=True)
 
 
-def drilldown(*, table: StatTable, unit: Organization, as_of: datetime.date, row: str, column: str) -> QuerySet:
+def drilldown(
+    *, table: StatTable, unit: Organization, as_of: datetime.date, row: str, column: str
+) -> QuerySet:
     """The people (or units) behind one cell: the same condition ``compute_table`` counts."""
     known = keys_for(table.subject)
     if row not in known or column not in known:
         raise KeyError(row if row not in known else column)
     qs = subject_queryset(subject=table.subject, unit=unit, as_of=as_of).filter(
-        cell_condition(table=table, row=row, column=column, as_of=as_of))
+        cell_condition(table=table, row=row, column=column, as_of=as_of)
+    )
     if table.subject == StatTable.Subject.ORGANIZATIONS:
         return qs.order_by("path")
     return qs.select_related("branch").order_by("branch__path", "name", "pk")
@@ -262,8 +342,11 @@ COMPLETENESS_FIELDS: tuple[tuple[str, object, Q], ...] = (
     ("occupation", gettext_lazy("occupation"), ~Q(occupation="")),
     ("id_number", gettext_lazy("ID number"), ~Q(id_number="")),
     ("phone", gettext_lazy("phone"), ~Q(phone="")),
-    ("student_level", gettext_lazy("student level"),
-     ~Q(category=Organization.Category.STUDENT) | ~Q(student_level="")),
+    (
+        "student_level",
+        gettext_lazy("student level"),
+        ~Q(category=Organization.Category.STUDENT) | ~Q(student_level=""),
+    ),
     ("full_on", gettext_lazy("full member since"), ~Q(stage=S.FULL) | Q(full_on__isnull=False)),
 )
 
@@ -276,8 +359,10 @@ class CompletenessRow:
 
     @property
     def shares(self) -> list[tuple[str, int, float | None]]:
-        return [(key, self.filled.get(key, 0), self.filled.get(key, 0) / self.members if self.members else None)
-                for key, _label, _q in COMPLETENESS_FIELDS]
+        return [
+            (key, self.filled.get(key, 0), self.filled.get(key, 0) / self.members if self.members else None)
+            for key, _label, _q in COMPLETENESS_FIELDS
+        ]
 
     @property
     def overall(self) -> float | None:
@@ -289,23 +374,34 @@ class CompletenessRow:
 def completeness(*, unit: Organization) -> list[CompletenessRow]:
     """How complete the party members' records are, per direct subunit (or for the branch itself): for each
     field the tables and the national sheet need, the number of records that have it. Two queries."""
-    children = list(Organization.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).order_by("path"))
+    children = list(
+        Organization.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).order_by("path")
+    )
     units = children or [unit]
     prefix = len(units[0].path)
-    rows = (Member.objects.active().party_members().in_subtree(unit)
-            .annotate(unit_path=Substr("branch__path", 1, prefix)).values("unit_path")
-            .annotate(n=Count("pk"), **{key: Count("pk", filter=q) for key, _l, q in COMPLETENESS_FIELDS})
-            .order_by())
+    rows = (
+        Member.objects.active()
+        .party_members()
+        .in_subtree(unit)
+        .annotate(unit_path=Substr("branch__path", 1, prefix))
+        .values("unit_path")
+        .annotate(n=Count("pk"), **{key: Count("pk", filter=q) for key, _l, q in COMPLETENESS_FIELDS})
+        .order_by()
+    )
     by_path = {row["unit_path"]: row for row in rows}
     result = []
     for child in units:
         row = by_path.get(child.path, {})
-        result.append(CompletenessRow(child, row.get("n", 0),
-                                      {key: row.get(key, 0) for key, _l, _q in COMPLETENESS_FIELDS}))
+        result.append(
+            CompletenessRow(
+                child, row.get("n", 0), {key: row.get(key, 0) for key, _l, _q in COMPLETENESS_FIELDS}
+            )
+        )
     return result
 
 
 # --- the national member-information sheet ------------------------------------------------------------------------
+
 
 def _display(member: Member, field: str) -> object:
     return getattr(member, f"get_{field}_display")() if getattr(member, field) else ""
@@ -331,36 +427,60 @@ SHEET_FIELDS: dict[str, Callable[[Member], object]] = {
     "joined_on": lambda m: m.joined_on,
     "full_on": lambda m: m.full_on,
 }
-SHEET_STAGES = {"members": Member.PARTY_STAGES, "applicants": (S.APPLICANT, S.ACTIVIST), "candidates": (S.CANDIDATE,)}
+SHEET_STAGES = {
+    "members": Member.PARTY_STAGES,
+    "applicants": (S.APPLICANT, S.ACTIVIST),
+    "candidates": (S.CANDIDATE,),
+}
 
 
 def validate_sheet_columns(columns) -> None:
     if not isinstance(columns, list) or not columns or len(columns) > 60:
         raise ValidationError(_("The columns must be a list of 1 to 60 [field, heading, required] triples."))
     for triple in columns:
-        if (not isinstance(triple, list) or len(triple) != 3 or not isinstance(triple[1], str) or not triple[1]
-                or len(triple[1]) > 60 or not isinstance(triple[2], bool)):
-            raise ValidationError(_("Each column must be a [field, heading, required] triple: %(t)s") % {"t": triple})
+        if (
+            not isinstance(triple, list)
+            or len(triple) != 3
+            or not isinstance(triple[1], str)
+            or not triple[1]
+            or len(triple[1]) > 60
+            or not isinstance(triple[2], bool)
+        ):
+            raise ValidationError(
+                _("Each column must be a [field, heading, required] triple: %(t)s") % {"t": triple}
+            )
         if triple[0] not in SHEET_FIELDS:
-            raise ValidationError(_("Unknown field %(field)s; known fields: %(known)s")
-                                  % {"field": triple[0], "known": ", ".join(SHEET_FIELDS)})
+            raise ValidationError(
+                _("Unknown field %(field)s; known fields: %(known)s")
+                % {"field": triple[0], "known": ", ".join(SHEET_FIELDS)}
+            )
 
 
 def sheet_people(*, kind: str, unit: Organization) -> QuerySet[Member]:
     """The active people of one kind in the subtree, in tree order. One query."""
-    return (Member.objects.active().in_subtree(unit).filter(stage__in=SHEET_STAGES[kind])
-            .select_related("branch").order_by("branch__path", "name", "pk"))
+    return (
+        Member.objects.active()
+        .in_subtree(unit)
+        .filter(stage__in=SHEET_STAGES[kind])
+        .select_related("branch")
+        .order_by("branch__path", "name", "pk")
+    )
 
 
-def sheet_rows(*, columns: list, people: Iterable[Member]) -> tuple[list[str], list[list], list[tuple[Member, list[str]]]]:
+def sheet_rows(
+    *, columns: list, people: Iterable[Member]
+) -> tuple[list[str], list[list], list[tuple[Member, list[str]]]]:
     """The sheet's headings, its rows, and per member the required headings left empty."""
     headers = [heading for _f, heading, _r in columns]
     rows, missing = [], []
     for member in people:
         values = [SHEET_FIELDS[field](member) for field, _h, _r in columns]
         rows.append(values)
-        empty = [heading for (field, heading, required), value in zip(columns, values, strict=True)
-                 if required and value in ("", None)]
+        empty = [
+            heading
+            for (field, heading, required), value in zip(columns, values, strict=True)
+            if required and value in ("", None)
+        ]
         if empty:
             missing.append((member, empty))
     return headers, rows, missing

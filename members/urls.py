@@ -30,8 +30,11 @@ urlpatterns = [
     path("org/<int:pk>/care/", lifecycle.care, name="care"),
     path("org/<int:pk>/terms/", lifecycle.terms, name="terms"),
     path("org/<int:pk>/lifecycle-import/", lifecycle.lifecycle_import, name="lifecycle_import"),
-    path("org/<int:pk>/lifecycle-import/<slug:what>.xlsx", lifecycle.lifecycle_import_template,
-         name="lifecycle_import_template"),
+    path(
+        "org/<int:pk>/lifecycle-import/<slug:what>.xlsx",
+        lifecycle.lifecycle_import_template,
+        name="lifecycle_import_template",
+    ),
     path("org/<int:pk>/development.xlsx", lifecycle.development_export, name="development_export"),
     path("org/<int:pk>/transfers.xlsx", lifecycle.transfers_export, name="transfers_export"),
     path("org/<int:pk>/dues/<int:year>.xlsx", lifecycle.dues_export, name="dues_export"),

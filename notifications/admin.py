@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from notifications.models import Delivery, DeliveryAttempt, Digest, Escalation, Preference, ReportedItem, SourceSetting
+from notifications.models import (
+    Delivery,
+    DeliveryAttempt,
+    Digest,
+    Escalation,
+    Preference,
+    ReportedItem,
+    SourceSetting,
+)
 
 
 @admin.register(SourceSetting)

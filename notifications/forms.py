@@ -45,10 +45,10 @@ class PreferenceForm(BoundedModelForm):
 
 
 class OutboxFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("status"), required=False,
-                               choices=[("", _("All"))] + list(Delivery.Status.choices))
-    channel = forms.ChoiceField(label=_("channel"), required=False,
-                                choices=[])
+    status = forms.ChoiceField(
+        label=_("status"), required=False, choices=[("", _("All"))] + list(Delivery.Status.choices)
+    )
+    channel = forms.ChoiceField(label=_("channel"), required=False, choices=[])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

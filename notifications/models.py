@@ -23,8 +23,12 @@ class Channel(models.TextChoices):
 class Preference(models.Model):
     """How one person wants to be reached. No row: e-mail only, no quiet hours."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notify_preference",
-                                verbose_name=_("user"))
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notify_preference",
+        verbose_name=_("user"),
+    )
     email = models.BooleanField(_("by e-mail"), default=True)
     wecom = models.BooleanField(_("by WeCom message"), default=False)
     sms = models.BooleanField(_("by SMS"), default=False)
@@ -60,14 +64,18 @@ class SourceSetting(models.Model):
 
     source = models.CharField(_("source"), max_length=40, unique=True)
     enabled = models.BooleanField(_("enabled"), default=True)
-    escalate_after_days = models.PositiveSmallIntegerField(_("escalate after days overdue"), null=True, blank=True)
+    escalate_after_days = models.PositiveSmallIntegerField(
+        _("escalate after days overdue"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("notification source")
         verbose_name_plural = _("notification sources")
         constraints = [
-            models.CheckConstraint(name="source_escalation_within_a_year",
-                                   condition=Q(escalate_after_days__isnull=True) | Q(escalate_after_days__lte=366)),
+            models.CheckConstraint(
+                name="source_escalation_within_a_year",
+                condition=Q(escalate_after_days__isnull=True) | Q(escalate_after_days__lte=366),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -77,10 +85,16 @@ class SourceSetting(models.Model):
 class ReportedItem(models.Model):
     """One item reported to one person: the unique key is what makes "nothing reported twice" hold."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
-                             verbose_name=_("user"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
     key = models.CharField(_("key"), max_length=160)
-    digest = models.ForeignKey("Digest", on_delete=models.CASCADE, related_name="items", verbose_name=pgettext_lazy("notification", "digest"))
+    digest = models.ForeignKey(
+        "Digest",
+        on_delete=models.CASCADE,
+        related_name="items",
+        verbose_name=pgettext_lazy("notification", "digest"),
+    )
     source = models.CharField(_("source"), max_length=40)
     text = models.CharField(_("text"), max_length=240)
     due_on = models.DateField(_("due on"), null=True, blank=True)
@@ -100,10 +114,12 @@ class Escalation(models.Model):
 
     key = models.CharField(_("key"), max_length=160, unique=True)
     source = models.CharField(_("source"), max_length=40)
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+",
-                                     verbose_name=_("organization"))
-    escalated_to = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+",
-                                     verbose_name=_("escalated to"))
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("organization")
+    )
+    escalated_to = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("escalated to")
+    )
     due_on = models.DateField(_("due on"))
     escalated_on = models.DateField(_("escalated on"))
 
@@ -118,12 +134,22 @@ class Escalation(models.Model):
 class Digest(models.Model):
     """One person's daily message: every item due for them not reported before."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notify_digests",
-                             verbose_name=_("user"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notify_digests",
+        verbose_name=_("user"),
+    )
     day = models.DateField(_("day"))
     # The university the items came from: the 组织部 of that university sees the digest on its outbox page.
-    university = models.ForeignKey(Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
-                                   verbose_name=_("university"))
+    university = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("university"),
+    )
     subject = models.CharField(pgettext_lazy("message", "subject"), max_length=120)
     body = models.TextField(_("body"))
     item_count = models.PositiveIntegerField(_("items"))
@@ -148,7 +174,12 @@ class Delivery(models.Model):
         FAILED = "failed", pgettext_lazy("delivery", "Failed")
         OUTBOX = "outbox", _("Kept in the outbox")
 
-    digest = models.ForeignKey(Digest, on_delete=models.CASCADE, related_name="deliveries", verbose_name=pgettext_lazy("notification", "digest"))
+    digest = models.ForeignKey(
+        Digest,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=pgettext_lazy("notification", "digest"),
+    )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     address = models.CharField(_("address"), max_length=254, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -164,7 +195,9 @@ class Delivery(models.Model):
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
         ordering = ["-created_at", "-pk"]
-        constraints = [models.UniqueConstraint(fields=["digest", "channel"], name="delivery_once_per_channel")]
+        constraints = [
+            models.UniqueConstraint(fields=["digest", "channel"], name="delivery_once_per_channel")
+        ]
         # The sweeper's "what is due to be sent" and the outbox page's filter by status.
         indexes = [models.Index(fields=["status", "not_before"], name="delivery_status_due")]
 
@@ -180,7 +213,9 @@ class DeliveryAttempt(models.Model):
         RETRY = "retry", _("Failed, will retry")
         FAILED = "failed", pgettext_lazy("delivery", "Failed")
 
-    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="tries", verbose_name=_("delivery"))
+    delivery = models.ForeignKey(
+        Delivery, on_delete=models.CASCADE, related_name="tries", verbose_name=_("delivery")
+    )
     at = models.DateTimeField(_("at"))
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
     detail = models.CharField(_("detail"), max_length=300, blank=True)

@@ -18,7 +18,15 @@ from django.utils.translation import ngettext
 
 from branches.models import Organization, Role
 from notifications import channels
-from notifications.models import Delivery, DeliveryAttempt, Digest, Escalation, Preference, ReportedItem, SourceSetting
+from notifications.models import (
+    Delivery,
+    DeliveryAttempt,
+    Digest,
+    Escalation,
+    Preference,
+    ReportedItem,
+    SourceSetting,
+)
 from notifications.sources import Due, sources
 
 logger = logging.getLogger(__name__)
@@ -30,7 +38,7 @@ CLAIM_SLACK = datetime.timedelta(seconds=5)  # a retry's countdown may fire a mo
 
 def _chunks(items: list, size: int = 500):
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 @dataclass
@@ -84,22 +92,28 @@ def _escalation_days() -> dict[str, int | None]:
 
 
 def _render(lines: list[_Line], *, user, today: datetime.date) -> tuple[str, str]:
-    subject = ngettext("Party work reminder: %(count)d item due", "Party work reminder: %(count)d items due",
-                       len(lines)) % {"count": len(lines)}
+    subject = ngettext(
+        "Party work reminder: %(count)d item due", "Party work reminder: %(count)d items due", len(lines)
+    ) % {"count": len(lines)}
     rows = []
     for line in sorted(lines, key=lambda ln: (ln.escalated, ln.due.due_on or today, ln.source)):
         due = line.due
         text = due.text
         if line.escalated:
-            text = _("%(unit)s is %(days)d days late: %(text)s") % {"unit": line.unit, "days": line.overdue_days,
-                                                                     "text": text}
+            text = _("%(unit)s is %(days)d days late: %(text)s") % {
+                "unit": line.unit,
+                "days": line.overdue_days,
+                "text": text,
+            }
         if due.due_on:
             text = _("%(text)s (due %(date)s)") % {"text": text, "date": due.due_on.isoformat()}
         rows.append(f"· [{line.title}] {text}")
         if due.link and settings.NOTIFY_SITE_URL:
             rows.append(f"  {settings.NOTIFY_SITE_URL}{due.link}")
-    greeting = _("Hello %(name)s, as of %(date)s:") % {"name": user.get_full_name() or user.get_username(),
-                                                       "date": today.isoformat()}
+    greeting = _("Hello %(name)s, as of %(date)s:") % {
+        "name": user.get_full_name() or user.get_username(),
+        "date": today.isoformat(),
+    }
     footer = _("You can change how you are reached on the notification settings page.")
     return subject[:120], "\n".join([greeting, *rows, "", footer])
 
@@ -113,7 +127,9 @@ def _address(channel: str, user, preference: Preference | None) -> str:
 
 
 @transaction.atomic
-def digest_run(*, today: datetime.date, now: datetime.datetime, keep_in_outbox: bool = False) -> dict[str, int]:
+def digest_run(
+    *, today: datetime.date, now: datetime.datetime, keep_in_outbox: bool = False
+) -> dict[str, int]:
     """The daily digest: every registered source's items due on ``today``; each (person, item) not reported
     before goes into one digest per person; an item overdue by its source's days goes, once, to the people who
     run the unit above. A person with nothing new gets nothing. Deliveries are queued on commit, or kept in
@@ -145,30 +161,54 @@ def digest_run(*, today: datetime.date, now: datetime.datetime, keep_in_outbox: 
     fresh = {key: line for key, line in overdue.items() if key not in done}
     units = Organization.objects.in_bulk({line.due.organization_id for line in fresh.values()})
     parents_by_path = {}
-    parent_paths = {unit.path[:-Organization.steplen] for unit in units.values() if unit.depth > 1}
+    parent_paths = {unit.path[: -Organization.steplen] for unit in units.values() if unit.depth > 1}
     if parent_paths:
         parents_by_path = {org.path: org for org in Organization.objects.filter(path__in=parent_paths)}
     holders: dict[int, set[int]] = defaultdict(set)
-    for user_id, org_id in Role.objects.current().filter(
-            organization__in=list(parents_by_path.values()), kind__in=ESCALATION_ROLES,
-            user__isnull=False).values_list("user_id", "organization_id"):
+    for user_id, org_id in (
+        Role.objects.current()
+        .filter(
+            organization__in=list(parents_by_path.values()), kind__in=ESCALATION_ROLES, user__isnull=False
+        )
+        .values_list("user_id", "organization_id")
+    ):
         holders[org_id].add(user_id)
     escalations = []
     for key, line in fresh.items():
         unit = units.get(line.due.organization_id)
-        parent = parents_by_path.get(unit.path[:-Organization.steplen]) if unit is not None else None
+        parent = parents_by_path.get(unit.path[: -Organization.steplen]) if unit is not None else None
         if parent is None:
             continue
         line.unit = unit.display_name
         assert line.due.due_on is not None  # only items with a due day become overdue (above)
-        escalations.append(Escalation(key=key, source=line.source, organization=unit, escalated_to=parent,
-                                      due_on=line.due.due_on, escalated_on=today))
+        escalations.append(
+            Escalation(
+                key=key,
+                source=line.source,
+                organization=unit,
+                escalated_to=parent,
+                due_on=line.due.due_on,
+                escalated_on=today,
+            )
+        )
         for user_id in holders.get(parent.pk, ()):
-            collected.append(_Line(line.source, line.title, Due(user_id=user_id, key=f"escalated:{key}",
-                                                                  text=line.due.text,
-                                                                  organization_id=line.due.organization_id,
-                                                                  due_on=line.due.due_on, link=line.due.link),
-                                   True, line.overdue_days, line.unit))
+            collected.append(
+                _Line(
+                    line.source,
+                    line.title,
+                    Due(
+                        user_id=user_id,
+                        key=f"escalated:{key}",
+                        text=line.due.text,
+                        organization_id=line.due.organization_id,
+                        due_on=line.due.due_on,
+                        link=line.due.link,
+                    ),
+                    True,
+                    line.overdue_days,
+                    line.unit,
+                )
+            )
     Escalation.objects.bulk_create(escalations, batch_size=500)
 
     # What each person has not been told yet.
@@ -187,8 +227,13 @@ def digest_run(*, today: datetime.date, now: datetime.datetime, keep_in_outbox: 
     users = get_user_model().objects.in_bulk(list(new))
     preferences = {p.user_id: p for p in Preference.objects.filter(user_id__in=list(new))}
     org_ids = {line.due.organization_id for lines in new.values() for line in lines.values()}
-    roots = {org.pk: org.path[:Organization.steplen] for org in Organization.objects.filter(pk__in=org_ids).only("path")}
-    university_by_path = dict(Organization.objects.filter(path__in=set(roots.values())).values_list("path", "pk"))
+    roots = {
+        org.pk: org.path[: Organization.steplen]
+        for org in Organization.objects.filter(pk__in=org_ids).only("path")
+    }
+    university_by_path = dict(
+        Organization.objects.filter(path__in=set(roots.values())).values_list("path", "pk")
+    )
     digests, lines_of = [], []
     for user_id, lines in sorted(new.items()):
         user = users.get(user_id)
@@ -196,17 +241,36 @@ def digest_run(*, today: datetime.date, now: datetime.datetime, keep_in_outbox: 
             continue
         subject, body = _render(list(lines.values()), user=user, today=today)
         first = min(lines.values(), key=lambda ln: ln.due.key)
-        digests.append(Digest(user=user, day=today, subject=subject, body=body, item_count=len(lines),
-                              university_id=university_by_path.get(roots.get(first.due.organization_id))))
+        digests.append(
+            Digest(
+                user=user,
+                day=today,
+                subject=subject,
+                body=body,
+                item_count=len(lines),
+                university_id=university_by_path.get(roots.get(first.due.organization_id)),
+            )
+        )
         lines_of.append(lines)
     if not digests:
         return {"items": 0, "digests": 0, "deliveries": 0, "escalations": len(escalations)}
     Digest.objects.bulk_create(digests, batch_size=500)  # ids returned on SQLite ≥ 3.35 and PostgreSQL
-    ReportedItem.objects.bulk_create([
-        ReportedItem(user_id=digest.user_id, key=key, digest=digest, source=line.source, text=line.due.text[:240],
-                     due_on=line.due.due_on, escalated=line.escalated)
-        for digest, lines in zip(digests, lines_of, strict=True) for key, line in lines.items()
-    ], batch_size=1000)
+    ReportedItem.objects.bulk_create(
+        [
+            ReportedItem(
+                user_id=digest.user_id,
+                key=key,
+                digest=digest,
+                source=line.source,
+                text=line.due.text[:240],
+                due_on=line.due.due_on,
+                escalated=line.escalated,
+            )
+            for digest, lines in zip(digests, lines_of, strict=True)
+            for key, line in lines.items()
+        ],
+        batch_size=1000,
+    )
 
     offered = set(channels.available())
     deliveries = []
@@ -220,7 +284,10 @@ def digest_run(*, today: datetime.date, now: datetime.datetime, keep_in_outbox: 
             address = _address(channel, users[digest.user_id], preference)
             delivery = Delivery(digest=digest, channel=channel, address=address[:254], not_before=start)
             if not address:
-                delivery.status, delivery.last_error = Delivery.Status.FAILED, _("No address for this channel")
+                delivery.status, delivery.last_error = (
+                    Delivery.Status.FAILED,
+                    _("No address for this channel"),
+                )
             elif keep_in_outbox or not channels.sending():
                 delivery.status = Delivery.Status.OUTBOX
             deliveries.append(delivery)
@@ -228,8 +295,12 @@ def digest_run(*, today: datetime.date, now: datetime.datetime, keep_in_outbox: 
     due_now = [d.pk for d in deliveries if d.status == Delivery.Status.PENDING and d.not_before <= now]
     if due_now:
         transaction.on_commit(lambda: _queue(due_now))
-    return {"items": sum(len(lines) for lines in lines_of), "digests": len(digests), "deliveries": len(deliveries),
-            "escalations": len(escalations)}
+    return {
+        "items": sum(len(lines) for lines in lines_of),
+        "digests": len(digests),
+        "deliveries": len(deliveries),
+        "escalations": len(escalations),
+    }
 
 
 def _queue(delivery_ids: list[int]) -> None:
@@ -249,24 +320,29 @@ def delivery_attempt(*, delivery_id: int, now: datetime.datetime) -> AttemptResu
     """Try one delivery once: claim it (a conditional update, so two workers never send it twice), send outside
     any transaction, record the attempt. A transient failure is tried again after ``backoff_seconds`` until
     ``NOTIFY_MAX_ATTEMPTS``; a permanent one fails at once."""
-    claimed = Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING,
-                                      not_before__lte=now + CLAIM_SLACK).update(
-        status=Delivery.Status.SENDING, attempts=F("attempts") + 1, not_before=now)
+    claimed = Delivery.objects.filter(
+        pk=delivery_id, status=Delivery.Status.PENDING, not_before__lte=now + CLAIM_SLACK
+    ).update(status=Delivery.Status.SENDING, attempts=F("attempts") + 1, not_before=now)
     if not claimed:
         return AttemptResult("skipped")
     delivery = Delivery.objects.select_related("digest__user").get(pk=delivery_id)
     user = delivery.digest.user
-    message = channels.Message(subject=delivery.digest.subject, body=delivery.digest.body,
-                               item_count=delivery.digest.item_count,
-                               name=user.get_full_name() or user.get_username())
+    message = channels.Message(
+        subject=delivery.digest.subject,
+        body=delivery.digest.body,
+        item_count=delivery.digest.item_count,
+        name=user.get_full_name() or user.get_username(),
+    )
     retry_in = None
     try:
         provider_id = channels.send(delivery.channel, delivery.address, message)
     except channels.Transient as exc:
         detail = str(exc)
         if delivery.attempts < settings.NOTIFY_MAX_ATTEMPTS:
-            outcome, retry_in = DeliveryAttempt.Outcome.RETRY, backoff_seconds(attempts=delivery.attempts,
-                                                                                retry_after=exc.retry_after)
+            outcome, retry_in = (
+                DeliveryAttempt.Outcome.RETRY,
+                backoff_seconds(attempts=delivery.attempts, retry_after=exc.retry_after),
+            )
         else:
             outcome = DeliveryAttempt.Outcome.FAILED
     except channels.Permanent as exc:
@@ -274,16 +350,25 @@ def delivery_attempt(*, delivery_id: int, now: datetime.datetime) -> AttemptResu
     except Exception as exc:  # a bug in an adapter: recorded and retried like a transient failure
         logger.exception("notification delivery %s raised", delivery_id)
         detail = f"{exc.__class__.__name__}: {exc}"[:300]
-        outcome = DeliveryAttempt.Outcome.RETRY if delivery.attempts < settings.NOTIFY_MAX_ATTEMPTS else \
-            DeliveryAttempt.Outcome.FAILED
-        retry_in = backoff_seconds(attempts=delivery.attempts) if outcome == DeliveryAttempt.Outcome.RETRY else None
+        outcome = (
+            DeliveryAttempt.Outcome.RETRY
+            if delivery.attempts < settings.NOTIFY_MAX_ATTEMPTS
+            else DeliveryAttempt.Outcome.FAILED
+        )
+        retry_in = (
+            backoff_seconds(attempts=delivery.attempts) if outcome == DeliveryAttempt.Outcome.RETRY else None
+        )
     else:
         detail, outcome = provider_id[:300], DeliveryAttempt.Outcome.SENT
     with transaction.atomic():
         DeliveryAttempt.objects.create(delivery=delivery, at=now, outcome=outcome, detail=detail[:300])
         if outcome == DeliveryAttempt.Outcome.SENT:
             delivery.status, delivery.sent_at, delivery.provider_id, delivery.last_error = (
-                Delivery.Status.SENT, now, provider_id[:100], "")
+                Delivery.Status.SENT,
+                now,
+                provider_id[:100],
+                "",
+            )
         elif outcome == DeliveryAttempt.Outcome.RETRY:
             delivery.status, delivery.last_error = Delivery.Status.PENDING, detail[:300]
             assert retry_in is not None  # set with every RETRY outcome above
@@ -294,19 +379,33 @@ def delivery_attempt(*, delivery_id: int, now: datetime.datetime) -> AttemptResu
     return AttemptResult(str(outcome), retry_in)
 
 
-def deliveries_due(*, now: datetime.datetime, stale_after: datetime.timedelta = datetime.timedelta(minutes=30)
-                   ) -> list[int]:
+def deliveries_due(
+    *, now: datetime.datetime, stale_after: datetime.timedelta = datetime.timedelta(minutes=30)
+) -> list[int]:
     """The deliveries whose time has come (quiet hours over, back-off elapsed), and those left SENDING by a
     worker that died mid-send longer than ``stale_after`` ago, put back to PENDING. For the sweeper."""
     Delivery.objects.filter(status=Delivery.Status.SENDING, not_before__lte=now - stale_after).update(
-        status=Delivery.Status.PENDING)
-    return list(Delivery.objects.filter(status=Delivery.Status.PENDING, not_before__lte=now)
-                .order_by("not_before").values_list("pk", flat=True)[:5000])
+        status=Delivery.Status.PENDING
+    )
+    return list(
+        Delivery.objects.filter(status=Delivery.Status.PENDING, not_before__lte=now)
+        .order_by("not_before")
+        .values_list("pk", flat=True)[:5000]
+    )
 
 
 @transaction.atomic
-def preference_save(*, user, email: bool, wecom: bool, sms: bool, wecom_user_id: str, phone: str,
-                    quiet_from: datetime.time | None, quiet_until: datetime.time | None) -> Preference:
+def preference_save(
+    *,
+    user,
+    email: bool,
+    wecom: bool,
+    sms: bool,
+    wecom_user_id: str,
+    phone: str,
+    quiet_from: datetime.time | None,
+    quiet_until: datetime.time | None,
+) -> Preference:
     """A person's own channels, addresses and quiet hours (both times or neither)."""
     if (quiet_from is None) != (quiet_until is None):
         from django.core.exceptions import ValidationError

@@ -32,14 +32,23 @@ def preferences(request: HttpRequest) -> HttpResponse:
             email=data.get("email", False) if "email" in offered else bool(current and current.email),
             wecom=data.get("wecom", False) if "wecom" in offered else bool(current and current.wecom),
             sms=data.get("sms", False) if "sms" in offered else bool(current and current.sms),
-            wecom_user_id=data["wecom_user_id"], phone=data["phone"],
-            quiet_from=data["quiet_from"], quiet_until=data["quiet_until"])
+            wecom_user_id=data["wecom_user_id"],
+            phone=data["phone"],
+            quiet_from=data["quiet_from"],
+            quiet_until=data["quiet_until"],
+        )
         messages.success(request, _("Your notification settings are saved."))
         return redirect("notifications:preferences")
-    return render(request, "notifications/preferences.html", {
-        "form": form, "sending": channels.sending(), "email_address": request.user.email,
-        "outbox": selectors.outbox_universities(user=request.user).exists(),
-    })
+    return render(
+        request,
+        "notifications/preferences.html",
+        {
+            "form": form,
+            "sending": channels.sending(),
+            "email_address": request.user.email,
+            "outbox": selectors.outbox_universities(user=request.user).exists(),
+        },
+    )
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -58,17 +67,25 @@ def outbox(request: HttpRequest) -> HttpResponse:
     filters = OutboxFilterForm(request.GET)
     if not filters.is_valid():
         raise Http404
-    deliveries = selectors.outbox_deliveries(user=request.user, status=filters.cleaned_data["status"],
-                                             channel=filters.cleaned_data["channel"])
+    deliveries = selectors.outbox_deliveries(
+        user=request.user, status=filters.cleaned_data["status"], channel=filters.cleaned_data["channel"]
+    )
     try:
         page = Paginator(deliveries, OUTBOX_PAGE_SIZE).page(_page_number(request))
     except EmptyPage as exc:
         raise Http404 from exc
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "notifications/outbox.html", {
-        "page": page, "filters": filters, "sending": channels.sending(), "query": query.urlencode(),
-    })
+    return render(
+        request,
+        "notifications/outbox.html",
+        {
+            "page": page,
+            "filters": filters,
+            "sending": channels.sending(),
+            "query": query.urlencode(),
+        },
+    )
 
 
 @login_required

@@ -1,7 +1,16 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from projects.models import CallTopic, Grant, GrantCall, GrantExpense, GrantFile, GrantReport, GrantReview, GrantUnit
+from projects.models import (
+    CallTopic,
+    Grant,
+    GrantCall,
+    GrantExpense,
+    GrantFile,
+    GrantReport,
+    GrantReview,
+    GrantUnit,
+)
 
 
 class CallTopicInline(admin.TabularInline):
@@ -45,9 +54,26 @@ class GrantAdmin(SimpleHistoryAdmin):
     list_filter = ["kind", "status", "grade", "call__year"]
     search_fields = ["title", "organization__name", "applicant_name"]
     list_select_related = ["organization", "call"]
-    readonly_fields = ["call", "kind", "organization", "applicant", "status", "grade", "granted_amount",
-                       "decided_by", "decided_at", "decision_reason", "endorsed_by", "endorsed_at", "accepted_by",
-                       "accepted_at", "acceptance_reason", "extended", "due_on", "submitted_at"]
+    readonly_fields = [
+        "call",
+        "kind",
+        "organization",
+        "applicant",
+        "status",
+        "grade",
+        "granted_amount",
+        "decided_by",
+        "decided_at",
+        "decision_reason",
+        "endorsed_by",
+        "endorsed_at",
+        "accepted_by",
+        "accepted_at",
+        "acceptance_reason",
+        "extended",
+        "due_on",
+        "submitted_at",
+    ]
     inlines = [GrantUnitInline, GrantReviewInline, GrantExpenseInline]
 
     def has_add_permission(self, request):
@@ -64,4 +90,13 @@ class GrantReportAdmin(SimpleHistoryAdmin):
 @admin.register(GrantFile)
 class GrantFileAdmin(admin.ModelAdmin):
     list_display = ["name", "grant", "content_type", "size", "uploaded_at"]
-    readonly_fields = ["grant", "report", "file", "name", "content_type", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = [
+        "grant",
+        "report",
+        "file",
+        "name",
+        "content_type",
+        "size",
+        "uploaded_by",
+        "uploaded_at",
+    ]

@@ -18,10 +18,29 @@ def funding_overview_xlsx(*, root: Organization, data: dict) -> bytes:
     """``data``: projects.selectors.funding_overview's result for ``root``."""
     years = Sheet(
         _("By year and grade"),
-        columns((_("Year"), 8), (_("Kind"), 14), (_("Applications"), 12), (_("Key"), 8), (_("General"), 8),
-                (_("Rejected"), 10), (_("Pending"), 10), (_("Granted (yuan)"), 16, MONEY_FORMAT)),
-        [[row["call__year"], _kind_label(row["kind"]), row["applications"], row["key"], row["general"],
-          row["rejected"], row["pending"], row["granted"] or 0] for row in data["by_year"]],
+        columns(
+            (_("Year"), 8),
+            (_("Kind"), 14),
+            (_("Applications"), 12),
+            (_("Key"), 8),
+            (_("General"), 8),
+            (_("Rejected"), 10),
+            (_("Pending"), 10),
+            (_("Granted (yuan)"), 16, MONEY_FORMAT),
+        ),
+        [
+            [
+                row["call__year"],
+                _kind_label(row["kind"]),
+                row["applications"],
+                row["key"],
+                row["general"],
+                row["rejected"],
+                row["pending"],
+                row["granted"] or 0,
+            ]
+            for row in data["by_year"]
+        ],
         notes=[f"{root.name} · {timezone.localdate().isoformat()}"],
     )
     units = Sheet(

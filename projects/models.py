@@ -37,8 +37,9 @@ class GrantCall(models.Model):
         APPLICATION = "application", _("Open application")
         TENDER = "tender", _("Tender")
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="grant_calls",
-                                     verbose_name=_("issued by"))
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="grant_calls", verbose_name=_("issued by")
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=GrantKind.choices)
     mode = models.CharField(_("mode"), max_length=12, choices=Mode.choices, default=Mode.APPLICATION)
     year = models.PositiveSmallIntegerField(_("year"))
@@ -60,11 +61,16 @@ class GrantCall(models.Model):
         verbose_name_plural = _("calls for applications")
         ordering = ["-year", "kind", "pk"]
         constraints = [
-            models.CheckConstraint(name="call_deadline_after_opening", condition=Q(deadline__gte=F("opens_on"))),
-            models.CheckConstraint(name="call_completion_after_deadline",
-                                   condition=Q(completes_on__gte=F("deadline"))),
-            models.CheckConstraint(name="call_funding_positive",
-                                   condition=Q(key_funding__gte=0) & Q(general_funding__gte=0) & Q(budget__gte=0)),
+            models.CheckConstraint(
+                name="call_deadline_after_opening", condition=Q(deadline__gte=F("opens_on"))
+            ),
+            models.CheckConstraint(
+                name="call_completion_after_deadline", condition=Q(completes_on__gte=F("deadline"))
+            ),
+            models.CheckConstraint(
+                name="call_funding_positive",
+                condition=Q(key_funding__gte=0) & Q(general_funding__gte=0) & Q(budget__gte=0),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -83,7 +89,9 @@ class GrantCall(models.Model):
 class CallTopic(models.Model):
     """A theme applicants choose from; in a tender, a topic the 组织部 publishes and one bid wins."""
 
-    call = models.ForeignKey(GrantCall, on_delete=models.CASCADE, related_name="topics", verbose_name=_("call"))
+    call = models.ForeignKey(
+        GrantCall, on_delete=models.CASCADE, related_name="topics", verbose_name=_("call")
+    )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
@@ -120,24 +128,42 @@ class Grant(models.Model):
 
     # Where the grant stands, as the progress bar on the 特色阵地 section shows it.
     PROGRESS = {
-        Status.RUNNING: 40, Status.FINAL_SUBMITTED: 80, Status.PASSED: 100, Status.FAILED: 100,
+        Status.RUNNING: 40,
+        Status.FINAL_SUBMITTED: 80,
+        Status.PASSED: 100,
+        Status.FAILED: 100,
     }
 
     # The status badge reuses the minutes' colours (portal.css), each pairing ≥ 4.5:1.
     TONE = {
-        Status.DRAFT: "draft", Status.SUBMITTED: "submitted", Status.REVIEW: "submitted",
-        Status.FINAL_SUBMITTED: "submitted", Status.REJECTED: "returned", Status.FAILED: "returned",
-        Status.RUNNING: "approved", Status.PASSED: "approved",
+        Status.DRAFT: "draft",
+        Status.SUBMITTED: "submitted",
+        Status.REVIEW: "submitted",
+        Status.FINAL_SUBMITTED: "submitted",
+        Status.REJECTED: "returned",
+        Status.FAILED: "returned",
+        Status.RUNNING: "approved",
+        Status.PASSED: "approved",
     }
 
-    call = models.ForeignKey(GrantCall, on_delete=models.PROTECT, related_name="grants", verbose_name=_("call"))
+    call = models.ForeignKey(
+        GrantCall, on_delete=models.PROTECT, related_name="grants", verbose_name=_("call")
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=GrantKind.choices)
-    topic = models.ForeignKey(CallTopic, on_delete=models.PROTECT, related_name="grants", verbose_name=_("topic"))
+    topic = models.ForeignKey(
+        CallTopic, on_delete=models.PROTECT, related_name="grants", verbose_name=_("topic")
+    )
     title = models.CharField(_("title"), max_length=200)
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="grants",
-                                     verbose_name=_("unit"), help_text=_("The lead unit, or the applicant's unit."))
-    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="grants",
-                                  verbose_name=_("applicant"))
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="grants",
+        verbose_name=_("unit"),
+        help_text=_("The lead unit, or the applicant's unit."),
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="grants", verbose_name=_("applicant")
+    )
     applicant_name = models.CharField(_("applicant's name"), max_length=60)
     plan = models.TextField(_("plan"))
     expected_outputs = models.TextField(_("expected outputs"))
@@ -145,21 +171,39 @@ class Grant(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     returned_reason = models.TextField(_("reason for returning"), blank=True)
-    endorsed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+", verbose_name=_("endorsed by"))
+    endorsed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("endorsed by"),
+    )
     endorsed_at = models.DateTimeField(_("endorsed at"), null=True, blank=True)
     endorsement_note = models.TextField(_("endorsement"), blank=True)
     grade = models.CharField(_("grade"), max_length=10, choices=Grade.choices, blank=True)
     granted_amount = models.DecimalField(_("granted (yuan)"), **MONEY, default=Decimal("0"))
     decision_reason = models.TextField(_("reason for the decision"), blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", verbose_name=_("decided by"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     due_on = models.DateField(_("final report due"), null=True, blank=True)
     extended = models.BooleanField(_("extended"), default=False)
     acceptance_reason = models.TextField(_("acceptance opinion"), blank=True)
-    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+", verbose_name=_("accepted by"))
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepted by"),
+    )
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     # The application form's one-time key: a double click or a resent POST finds the first row.
     request_key = models.UUIDField(null=True, blank=True, editable=False)
@@ -238,8 +282,9 @@ class GrantUnit(models.Model):
     """The organisations a showcase project belongs to: its lead and, when joint, the partners."""
 
     grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="units", verbose_name=_("grant"))
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="grant_units",
-                                     verbose_name=_("unit"))
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="grant_units", verbose_name=_("unit")
+    )
     is_lead = models.BooleanField(_("lead unit"), default=False)
 
     class Meta:
@@ -262,14 +307,26 @@ class GrantUnit(models.Model):
 class GrantReview(models.Model):
     """One reviewer's score and opinion on one application; reviewers see only what is assigned to them."""
 
-    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("grant"))
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="grant_reviews",
-                                 verbose_name=_("reviewer"))
-    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                    related_name="+", verbose_name=_("assigned by"))
+    grant = models.ForeignKey(
+        Grant, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("grant")
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="grant_reviews",
+        verbose_name=_("reviewer"),
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("assigned by"),
+    )
     assigned_at = models.DateTimeField(_("assigned at"), auto_now_add=True)
-    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True,
-                                             validators=[MaxValueValidator(100)])
+    score = models.PositiveSmallIntegerField(
+        _("score"), null=True, blank=True, validators=[MaxValueValidator(100)]
+    )
     opinion = models.TextField(_("opinion"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
 
@@ -281,7 +338,9 @@ class GrantReview(models.Model):
         ordering = ["assigned_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["grant", "reviewer"], name="review_once_per_reviewer"),
-            models.CheckConstraint(name="review_score_range", condition=Q(score__isnull=True) | Q(score__lte=100)),
+            models.CheckConstraint(
+                name="review_score_range", condition=Q(score__isnull=True) | Q(score__lte=100)
+            ),
         ]
         indexes = [models.Index(fields=["reviewer", "submitted_at"], name="review_by_reviewer")]
 
@@ -294,13 +353,22 @@ class GrantReport(models.Model):
         MIDTERM = "midterm", _("Mid-term report")
         FINAL = "final", _("Final report")
 
-    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="reports", verbose_name=_("grant"))
+    grant = models.ForeignKey(
+        Grant, on_delete=models.CASCADE, related_name="reports", verbose_name=_("grant")
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     text = models.TextField(_("progress"))
     outputs = models.TextField(_("outputs"), blank=True)
-    links = models.TextField(_("links"), blank=True, help_text=_("One address per line, e.g. the unit's posts."))
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                     related_name="+", verbose_name=_("submitted by"))
+    links = models.TextField(
+        _("links"), blank=True, help_text=_("One address per line, e.g. the unit's posts.")
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
     submitted_at = models.DateTimeField(_("submitted at"))
 
     history = HistoricalRecords()
@@ -325,8 +393,14 @@ def grant_file_path(instance: GrantFile, filename: str) -> str:
 
 class GrantFile(AttachmentBase):
     grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="files", verbose_name=_("grant"))
-    report = models.ForeignKey(GrantReport, on_delete=models.CASCADE, null=True, blank=True, related_name="files",
-                               verbose_name=_("report"))
+    report = models.ForeignKey(
+        GrantReport,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="files",
+        verbose_name=_("report"),
+    )
     storage_folder = "grants"
     file = models.FileField(_("file"), upload_to=grant_file_path)
 
@@ -338,12 +412,19 @@ class GrantFile(AttachmentBase):
 class GrantExpense(models.Model):
     """Money spent against a grant; the services keep the total within the granted amount."""
 
-    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="expenses", verbose_name=_("grant"))
+    grant = models.ForeignKey(
+        Grant, on_delete=models.CASCADE, related_name="expenses", verbose_name=_("grant")
+    )
     spent_on = models.DateField(_("spent on"))
     amount = models.DecimalField(_("amount (yuan)"), **MONEY)
     purpose = models.CharField(_("purpose"), max_length=200)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                    related_name="+", verbose_name=_("recorded by"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     # The expense form's one-time key: a double click records the expense once.
     request_key = models.UUIDField(null=True, blank=True, editable=False)

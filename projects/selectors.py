@@ -39,10 +39,14 @@ def calls_open_to(*, user: User, today) -> QuerySet[GrantCall]:
     from members.models import Member
 
     visible = organizations_with_permission(user=user, codename=VIEW)
-    own_branch = Member.objects.filter(user_id=user.pk, branch__path__startswith=OuterRef("organization__path"))
-    return GrantCall.objects.filter(opens_on__lte=today, deadline__gte=today).filter(
-        Exists(visible.filter(path__startswith=OuterRef("organization__path"))) | Exists(own_branch)
-    ).order_by("deadline")
+    own_branch = Member.objects.filter(
+        user_id=user.pk, branch__path__startswith=OuterRef("organization__path")
+    )
+    return (
+        GrantCall.objects.filter(opens_on__lte=today, deadline__gte=today)
+        .filter(Exists(visible.filter(path__startswith=OuterRef("organization__path"))) | Exists(own_branch))
+        .order_by("deadline")
+    )
 
 
 @dataclass
@@ -72,9 +76,12 @@ def grant_access(*, user: User, grant: Grant) -> GrantAccess:
     )
     if not access.applicant and not access.office:
         partners = [unit.organization_id for unit in grant.units.all() if not unit.is_lead]
-        access.partner = bool(partners) and organizations_with_permission(user=user, codename=MANAGE_MEMBERS).filter(
-            pk__in=partners
-        ).exists()
+        access.partner = (
+            bool(partners)
+            and organizations_with_permission(user=user, codename=MANAGE_MEMBERS)
+            .filter(pk__in=partners)
+            .exists()
+        )
     unit = endorsing_unit(grant)
     access.endorser = unit is not None and organization_permission_holds(
         user=user, organization=unit, codename=MANAGE_UNITS
@@ -88,12 +95,16 @@ def grant_detail(*, pk: int) -> Grant:
     their files, expenses)."""
     from projects.models import GrantReport
 
-    return Grant.objects.select_related("call__organization", "topic", "organization", "applicant", "decided_by").prefetch_related(
-        Prefetch("units", queryset=GrantUnit.objects.select_related("organization")),
-        Prefetch("reviews", queryset=GrantReview.objects.select_related("reviewer")),
-        Prefetch("reports", queryset=GrantReport.objects.prefetch_related("files")),
-        "expenses",
-    ).get(pk=pk)
+    return (
+        Grant.objects.select_related("call__organization", "topic", "organization", "applicant", "decided_by")
+        .prefetch_related(
+            Prefetch("units", queryset=GrantUnit.objects.select_related("organization")),
+            Prefetch("reviews", queryset=GrantReview.objects.select_related("reviewer")),
+            Prefetch("reports", queryset=GrantReport.objects.prefetch_related("files")),
+            "expenses",
+        )
+        .get(pk=pk)
+    )
 
 
 def grants_of_user(*, user: User) -> QuerySet[Grant]:
@@ -110,8 +121,10 @@ def grants_of_user(*, user: User) -> QuerySet[Grant]:
 def grants_to_endorse(*, user: User) -> QuerySet[Grant]:
     """Submitted applications of units under a committee the user manages. One query."""
     return (
-        Grant.objects.filter(status=Grant.Status.SUBMITTED,
-                             organization__in=organizations_with_permission(user=user, codename=MANAGE_UNITS))
+        Grant.objects.filter(
+            status=Grant.Status.SUBMITTED,
+            organization__in=organizations_with_permission(user=user, codename=MANAGE_UNITS),
+        )
         .select_related("call", "organization")
         .order_by("submitted_at")
     )
@@ -168,7 +181,9 @@ def showcase_projects_of(*, organization: Organization) -> QuerySet[Grant]:
 def funding_overview(*, root: Organization) -> dict:
     """Counts and funding by year, kind and grade, and funding by secondary committee, for the grants of
     every call issued at ``root`` or below it. Three queries whatever the number of grants."""
-    grants = Grant.objects.filter(call__organization__path__startswith=root.path).exclude(status=Grant.Status.DRAFT)
+    grants = Grant.objects.filter(call__organization__path__startswith=root.path).exclude(
+        status=Grant.Status.DRAFT
+    )
     by_year = list(
         grants.values("call__year", "kind")
         .annotate(
@@ -188,8 +203,11 @@ def funding_overview(*, root: Organization) -> dict:
         grants.funded()
         .annotate(committee_path=Substr("organization__path", 1, prefix))
         .values("committee_path")
-        .annotate(projects=Count("pk"), granted=Sum("granted_amount"),
-                  key=Count("pk", filter=Q(grade=Grant.Grade.KEY)))
+        .annotate(
+            projects=Count("pk"),
+            granted=Sum("granted_amount"),
+            key=Count("pk", filter=Q(grade=Grant.Grade.KEY)),
+        )
         .order_by("-granted")
     )
     names = dict(

@@ -22,7 +22,16 @@ from branches.attachments import attachment_store, attachments_check
 from branches.models import Organization
 from branches.once import once
 from disclosure.public_cache import public_pages_invalidate
-from projects.models import CallTopic, Grant, GrantCall, GrantExpense, GrantFile, GrantKind, GrantReport, GrantReview
+from projects.models import (
+    CallTopic,
+    Grant,
+    GrantCall,
+    GrantExpense,
+    GrantFile,
+    GrantKind,
+    GrantReport,
+    GrantReview,
+)
 
 # Who may lead a showcase project or hold a research topic.
 APPLYING_KINDS = (Organization.Kind.COMMITTEE, Organization.Kind.GENERAL_BRANCH, Organization.Kind.BRANCH)
@@ -52,7 +61,9 @@ def endorsing_unit(grant: Grant) -> Organization | None:
     unit = grant.organization
     if unit.kind in Organization.SECONDARY_KINDS:
         return None
-    return Organization.objects.filter(kind__in=Organization.SECONDARY_KINDS, path__in=unit.ancestor_paths()).first()
+    return Organization.objects.filter(
+        kind__in=Organization.SECONDARY_KINDS, path__in=unit.ancestor_paths()
+    ).first()
 
 
 def _showcase_changed(grant: Grant) -> None:
@@ -67,8 +78,15 @@ def _attach(grant: Grant, files: Iterable, *, by: User, report: GrantReport | No
         attachment_store(model=GrantFile, checked=item, by=by, grant=grant, report=report)
 
 
-def _check_application(*, call: GrantCall, organization: Organization, topic: CallTopic,
-                       partners: list[Organization], budget: Decimal, today: datetime.date) -> None:
+def _check_application(
+    *,
+    call: GrantCall,
+    organization: Organization,
+    topic: CallTopic,
+    partners: list[Organization],
+    budget: Decimal,
+    today: datetime.date,
+) -> None:
     errors: dict[str, list[str]] = {}
     if not call.is_open(today):
         errors.setdefault("__all__", []).append(
@@ -87,11 +105,14 @@ def _check_application(*, call: GrantCall, organization: Organization, topic: Ca
     for partner in partners:
         if partner.pk == organization.pk:
             errors.setdefault("partners", []).append(_("The lead unit cannot also be a partner."))
-        elif partner.kind not in APPLYING_KINDS or not partner.is_active or not partner.path.startswith(
-            university.path if university else "-"
+        elif (
+            partner.kind not in APPLYING_KINDS
+            or not partner.is_active
+            or not partner.path.startswith(university.path if university else "-")
         ):
             errors.setdefault("partners", []).append(
-                _("%(unit)s cannot take part: choose active units of this university.") % {"unit": partner.name}
+                _("%(unit)s cannot take part: choose active units of this university.")
+                % {"unit": partner.name}
             )
     if call.kind == GrantKind.RESEARCH and partners:
         errors.setdefault("partners", []).append(_("A research topic has no partner units."))
@@ -107,24 +128,40 @@ def _check_application(*, call: GrantCall, organization: Organization, topic: Ca
 
 
 @transaction.atomic
-def call_create(*, call: GrantCall, organization: Organization, by: User, topics: Iterable[str],
-                request_key=None) -> GrantCall:
+def call_create(
+    *, call: GrantCall, organization: Organization, by: User, topics: Iterable[str], request_key=None
+) -> GrantCall:
     """Publish a call (an unsaved ``GrantCall`` from the form) with its topics; once per form."""
-    return once(key=request_key, user=by, model=GrantCall, create=lambda: _call_insert(call, organization, topics))
+    return once(
+        key=request_key, user=by, model=GrantCall, create=lambda: _call_insert(call, organization, topics)
+    )
 
 
 def _call_insert(call: GrantCall, organization: Organization, topics: Iterable[str]) -> GrantCall:
     call.organization = organization
     call.save()
-    CallTopic.objects.bulk_create(CallTopic(call=call, title=title, position=i) for i, title in enumerate(topics))
+    CallTopic.objects.bulk_create(
+        CallTopic(call=call, title=title, position=i) for i, title in enumerate(topics)
+    )
     return call
 
 
 @transaction.atomic
 def grant_apply(
-    *, call: GrantCall, organization: Organization, applicant: User, topic: CallTopic, title: str,
-    plan: str, expected_outputs: str, budget_requested: Decimal, partners: Iterable[Organization] = (),
-    files: Iterable = (), submit: bool = True, today: datetime.date | None = None, request_key=None,
+    *,
+    call: GrantCall,
+    organization: Organization,
+    applicant: User,
+    topic: CallTopic,
+    title: str,
+    plan: str,
+    expected_outputs: str,
+    budget_requested: Decimal,
+    partners: Iterable[Organization] = (),
+    files: Iterable = (),
+    submit: bool = True,
+    today: datetime.date | None = None,
+    request_key=None,
 ) -> Grant:
     """A new application, saved as a draft or submitted at once. The same ``request_key`` (the form's
     one-time key) twice returns the first application instead of creating a second one."""
@@ -132,20 +169,64 @@ def grant_apply(
     partners = list(partners)
     # The one-time key is claimed first: twenty parallel posts of one form wait here for the first to commit
     # and return its application (checking the column, then inserting, let them race to an IntegrityError).
-    return once(key=request_key, user=applicant, model=Grant, create=lambda: _grant_create(
-        call=call, organization=organization, applicant=applicant, topic=topic, title=title, plan=plan,
-        expected_outputs=expected_outputs, budget_requested=budget_requested, partners=partners, files=files,
-        submit=submit, today=today, request_key=request_key))
+    return once(
+        key=request_key,
+        user=applicant,
+        model=Grant,
+        create=lambda: _grant_create(
+            call=call,
+            organization=organization,
+            applicant=applicant,
+            topic=topic,
+            title=title,
+            plan=plan,
+            expected_outputs=expected_outputs,
+            budget_requested=budget_requested,
+            partners=partners,
+            files=files,
+            submit=submit,
+            today=today,
+            request_key=request_key,
+        ),
+    )
 
 
-def _grant_create(*, call, organization, applicant, topic, title, plan, expected_outputs, budget_requested,
-                  partners, files, submit, today, request_key) -> Grant:
-    _check_application(call=call, organization=organization, topic=topic, partners=partners,
-                       budget=budget_requested, today=today)
+def _grant_create(
+    *,
+    call,
+    organization,
+    applicant,
+    topic,
+    title,
+    plan,
+    expected_outputs,
+    budget_requested,
+    partners,
+    files,
+    submit,
+    today,
+    request_key,
+) -> Grant:
+    _check_application(
+        call=call,
+        organization=organization,
+        topic=topic,
+        partners=partners,
+        budget=budget_requested,
+        today=today,
+    )
     grant = Grant.objects.create(
-        call=call, kind=call.kind, topic=topic, title=title.strip(), organization=organization, applicant=applicant,
-        applicant_name=(applicant.get_full_name() or applicant.get_username())[:60], plan=plan.strip(),
-        expected_outputs=expected_outputs.strip(), budget_requested=budget_requested, request_key=request_key,
+        call=call,
+        kind=call.kind,
+        topic=topic,
+        title=title.strip(),
+        organization=organization,
+        applicant=applicant,
+        applicant_name=(applicant.get_full_name() or applicant.get_username())[:60],
+        plan=plan.strip(),
+        expected_outputs=expected_outputs.strip(),
+        budget_requested=budget_requested,
+        request_key=request_key,
     )
     grant.units.create(organization=organization, is_lead=True)
     for partner in partners:
@@ -158,19 +239,36 @@ def _grant_create(*, call, organization, applicant, topic, title, plan, expected
 
 @transaction.atomic
 def grant_update(
-    *, grant: Grant, by: User, topic: CallTopic, title: str, plan: str, expected_outputs: str,
-    budget_requested: Decimal, partners: Iterable[Organization] = (), files: Iterable = (), submit: bool = True,
+    *,
+    grant: Grant,
+    by: User,
+    topic: CallTopic,
+    title: str,
+    plan: str,
+    expected_outputs: str,
+    budget_requested: Decimal,
+    partners: Iterable[Organization] = (),
+    files: Iterable = (),
+    submit: bool = True,
     today: datetime.date | None = None,
 ) -> Grant:
     """Change a draft (or an application the committee returned) and save it again or submit it."""
     today = today or timezone.localdate()
     grant = _locked(grant)
     if grant.status != Grant.Status.DRAFT:
-        raise ValidationError(_("Only a draft can be changed; this application is %(status)s.")
-                              % {"status": grant.get_status_display()})
+        raise ValidationError(
+            _("Only a draft can be changed; this application is %(status)s.")
+            % {"status": grant.get_status_display()}
+        )
     partners = list(partners)
-    _check_application(call=grant.call, organization=grant.organization, topic=topic, partners=partners,
-                       budget=budget_requested, today=today)
+    _check_application(
+        call=grant.call,
+        organization=grant.organization,
+        topic=topic,
+        partners=partners,
+        budget=budget_requested,
+        today=today,
+    )
     grant.topic, grant.title, grant.plan = topic, title.strip(), plan.strip()
     grant.expected_outputs, grant.budget_requested = expected_outputs.strip(), budget_requested
     grant.save(update_fields=["topic", "title", "plan", "expected_outputs", "budget_requested"])
@@ -229,7 +327,9 @@ def reviewers_assign(*, grant: Grant, reviewers: Iterable[User], by: User) -> in
     for reviewer in reviewers:
         if reviewer.pk == grant.applicant_id:
             raise ValidationError(_("The applicant cannot review their own application."))
-        _review, new = GrantReview.objects.get_or_create(grant=grant, reviewer=reviewer, defaults={"assigned_by": by})
+        _review, new = GrantReview.objects.get_or_create(
+            grant=grant, reviewer=reviewer, defaults={"assigned_by": by}
+        )
         created += new
     return created
 
@@ -252,8 +352,15 @@ def review_submit(*, review: GrantReview, by: User, score: int, opinion: str) ->
 
 
 @transaction.atomic
-def grant_decide(*, grant: Grant, by: User, grade: str, amount: Decimal | None, reason: str,
-                 today: datetime.date | None = None) -> Grant:
+def grant_decide(
+    *,
+    grant: Grant,
+    by: User,
+    grade: str,
+    amount: Decimal | None,
+    reason: str,
+    today: datetime.date | None = None,
+) -> Grant:
     """The 组织部's decision: key or general with the funds granted, or rejected. Final once made.
 
     The call's row is locked too, so two officers deciding at once cannot both take the last quota place
@@ -277,26 +384,54 @@ def grant_decide(*, grant: Grant, by: User, grade: str, amount: Decimal | None, 
     amount = call.funding_for(grade) if amount is None else amount
     ceiling = call.funding_for(grade)
     if amount <= 0 or amount > ceiling:
-        raise ValidationError({"amount": _("A %(grade)s grant is above zero and at most %(amount)s.")
-                               % {"grade": Grant.Grade(grade).label, "amount": _yuan(ceiling)}})
+        raise ValidationError(
+            {
+                "amount": _("A %(grade)s grant is above zero and at most %(amount)s.")
+                % {"grade": Grant.Grade(grade).label, "amount": _yuan(ceiling)}
+            }
+        )
     funded = Grant.objects.filter(call=call).funded()
     if funded.filter(grade=grade).count() >= call.quota_for(grade):
-        raise ValidationError({"grade": _("The call's %(count)d %(grade)s places are all taken.")
-                               % {"count": call.quota_for(grade), "grade": Grant.Grade(grade).label}})
+        raise ValidationError(
+            {
+                "grade": _("The call's %(count)d %(grade)s places are all taken.")
+                % {"count": call.quota_for(grade), "grade": Grant.Grade(grade).label}
+            }
+        )
     spent = funded.aggregate(total=Sum("granted_amount"))["total"] or Decimal("0")
     if spent + amount > call.budget:
-        raise ValidationError({"amount": _("Only %(left)s of the call's budget is left.")
-                               % {"left": _yuan(call.budget - spent)}})
+        raise ValidationError(
+            {
+                "amount": _("Only %(left)s of the call's budget is left.")
+                % {"left": _yuan(call.budget - spent)}
+            }
+        )
     if call.mode == GrantCall.Mode.TENDER and funded.filter(topic_id=grant.topic_id).exists():
         raise ValidationError(_("Another bid has already won this topic."))
-    grant.status, grant.grade, grant.granted_amount, grant.due_on = Grant.Status.RUNNING, grade, amount, call.completes_on
-    grant.save(update_fields=["status", "grade", "granted_amount", "due_on", "decision_reason", "decided_by",
-                              "decided_at"])
+    grant.status, grant.grade, grant.granted_amount, grant.due_on = (
+        Grant.Status.RUNNING,
+        grade,
+        amount,
+        call.completes_on,
+    )
+    grant.save(
+        update_fields=[
+            "status",
+            "grade",
+            "granted_amount",
+            "due_on",
+            "decision_reason",
+            "decided_by",
+            "decided_at",
+        ]
+    )
     if call.mode == GrantCall.Mode.TENDER:
         # The other bids on the topic lose, with the reason recorded on each.
-        for other in Grant.objects.select_for_update(of=("self",)).filter(
-            topic_id=grant.topic_id, status__in=[Grant.Status.REVIEW, Grant.Status.SUBMITTED]
-        ).exclude(pk=grant.pk):
+        for other in (
+            Grant.objects.select_for_update(of=("self",))
+            .filter(topic_id=grant.topic_id, status__in=[Grant.Status.REVIEW, Grant.Status.SUBMITTED])
+            .exclude(pk=grant.pk)
+        ):
             other.status = Grant.Status.REJECTED
             other.decision_reason = _("Another bid won the tender.")
             other.decided_by, other.decided_at = by, now
@@ -306,8 +441,9 @@ def grant_decide(*, grant: Grant, by: User, grade: str, amount: Decimal | None, 
 
 
 @transaction.atomic
-def report_submit(*, grant: Grant, by: User, kind: str, text: str, outputs: str = "", links: str = "",
-                  files: Iterable = ()) -> GrantReport:
+def report_submit(
+    *, grant: Grant, by: User, kind: str, text: str, outputs: str = "", links: str = "", files: Iterable = ()
+) -> GrantReport:
     """The mid-term or final report. A final report puts the grant up for acceptance."""
     grant = _locked(grant)
     if grant.status != Grant.Status.RUNNING:
@@ -318,9 +454,15 @@ def report_submit(*, grant: Grant, by: User, kind: str, text: str, outputs: str 
         if line.strip() and not line.strip().startswith(("http://", "https://", "/")):
             raise ValidationError({"links": _("%(line)s is not an address.") % {"line": line.strip()[:80]}})
     report, _created = GrantReport.objects.update_or_create(
-        grant=grant, kind=kind,
-        defaults={"text": text.strip(), "outputs": outputs.strip(), "links": links.strip(), "submitted_by": by,
-                  "submitted_at": timezone.now()},
+        grant=grant,
+        kind=kind,
+        defaults={
+            "text": text.strip(),
+            "outputs": outputs.strip(),
+            "links": links.strip(),
+            "submitted_by": by,
+            "submitted_at": timezone.now(),
+        },
     )
     _attach(grant, files, by=by, report=report)
     if kind == GrantReport.Kind.FINAL:
@@ -331,8 +473,9 @@ def report_submit(*, grant: Grant, by: User, kind: str, text: str, outputs: str 
 
 
 @transaction.atomic
-def expense_record(*, grant: Grant, by: User, spent_on: datetime.date, amount: Decimal,
-                   purpose: str, request_key=None) -> GrantExpense:
+def expense_record(
+    *, grant: Grant, by: User, spent_on: datetime.date, amount: Decimal, purpose: str, request_key=None
+) -> GrantExpense:
     """Money spent; the running total can never pass the granted amount (the grant's row is locked).
     The same ``request_key`` twice (a double click) records the expense once."""
     grant = _locked(grant)
@@ -340,8 +483,14 @@ def expense_record(*, grant: Grant, by: User, spent_on: datetime.date, amount: D
         existing = grant.expenses.filter(request_key=request_key).first()
         if existing is not None:
             return existing
-    return once(key=request_key, user=by, model=GrantExpense, create=lambda: _expense_create(
-        grant=grant, by=by, spent_on=spent_on, amount=amount, purpose=purpose, request_key=request_key))
+    return once(
+        key=request_key,
+        user=by,
+        model=GrantExpense,
+        create=lambda: _expense_create(
+            grant=grant, by=by, spent_on=spent_on, amount=amount, purpose=purpose, request_key=request_key
+        ),
+    )
 
 
 def _expense_create(*, grant: Grant, by, spent_on, amount, purpose, request_key) -> GrantExpense:
@@ -352,15 +501,26 @@ def _expense_create(*, grant: Grant, by, spent_on, amount, purpose, request_key)
     spent = grant.expenses.aggregate(total=Sum("amount"))["total"] or Decimal("0")
     left = grant.granted_amount - spent
     if amount > left:
-        raise ValidationError({"amount": _("%(amount)s is more than the %(left)s left of the grant.")
-                               % {"amount": _yuan(amount), "left": _yuan(left)}})
-    return GrantExpense.objects.create(grant=grant, spent_on=spent_on, amount=amount, purpose=purpose.strip(),
-                                       recorded_by=by, request_key=request_key)
+        raise ValidationError(
+            {
+                "amount": _("%(amount)s is more than the %(left)s left of the grant.")
+                % {"amount": _yuan(amount), "left": _yuan(left)}
+            }
+        )
+    return GrantExpense.objects.create(
+        grant=grant,
+        spent_on=spent_on,
+        amount=amount,
+        purpose=purpose.strip(),
+        recorded_by=by,
+        request_key=request_key,
+    )
 
 
 @transaction.atomic
-def grant_accept(*, grant: Grant, by: User, result: str, reason: str,
-                 extended_until: datetime.date | None = None) -> Grant:
+def grant_accept(
+    *, grant: Grant, by: User, result: str, reason: str, extended_until: datetime.date | None = None
+) -> Grant:
     """结项: passed, failed, or extended once to a later date (the project runs on and reports again)."""
     reason = reason.strip()
     if not reason:
@@ -374,7 +534,9 @@ def grant_accept(*, grant: Grant, by: User, result: str, reason: str,
         if grant.extended:
             raise ValidationError({"result": _("The project has already been extended once.")})
         if extended_until is None or (grant.due_on and extended_until <= grant.due_on):
-            raise ValidationError({"extended_until": _("Give a new date after %(date)s.") % {"date": grant.due_on}})
+            raise ValidationError(
+                {"extended_until": _("Give a new date after %(date)s.") % {"date": grant.due_on}}
+            )
         grant.status, grant.extended, grant.due_on = Grant.Status.RUNNING, True, extended_until
         fields += ["extended", "due_on"]
     elif result in (Grant.Status.PASSED, Grant.Status.FAILED):

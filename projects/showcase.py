@@ -32,7 +32,11 @@ def showcase_block(request: HttpRequest, unit: Organization) -> str | None:
 def unit_grants_panel(request: HttpRequest, unit: Organization) -> str | None:
     """The unit page's grant list for those who manage the unit: every application it leads or joins,
     whatever its state. Two queries (the permission, the grants); nothing for other readers."""
-    if unit.kind not in (Organization.Kind.COMMITTEE, Organization.Kind.GENERAL_BRANCH, Organization.Kind.BRANCH):
+    if unit.kind not in (
+        Organization.Kind.COMMITTEE,
+        Organization.Kind.GENERAL_BRANCH,
+        Organization.Kind.BRANCH,
+    ):
         return None
     if not organization_permission_holds(user=request.user, organization=unit, codename=MANAGE_MEMBERS):
         return None

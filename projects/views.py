@@ -48,7 +48,9 @@ def _form_errors(form, error: ValidationError) -> None:
 
 
 def _universities_administered(user) -> QuerySet[Organization]:
-    return organizations_with_permission(user=user, codename=MANAGE_UNITS).filter(kind=Organization.Kind.UNIVERSITY)
+    return organizations_with_permission(user=user, codename=MANAGE_UNITS).filter(
+        kind=Organization.Kind.UNIVERSITY
+    )
 
 
 @login_required
@@ -75,9 +77,13 @@ def call_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = forms.CallForm(request.POST or None, initial={"year": timezone.localdate().year})
     if request.method == "POST" and form.is_valid():
-        call = services.call_create(call=form.save(commit=False), organization=university, by=request.user,
-                                    topics=form.cleaned_data["topics"],
-                                    request_key=form.cleaned_data.get("request_key"))
+        call = services.call_create(
+            call=form.save(commit=False),
+            organization=university,
+            by=request.user,
+            topics=form.cleaned_data["topics"],
+            request_key=form.cleaned_data.get("request_key"),
+        )
         messages.success(request, _("The call is published."))
         return redirect("projects:call", pk=call.pk)
     return render(request, "projects/call_form.html", {"form": form, "university": university})
@@ -88,13 +94,22 @@ def call_create(request: HttpRequest) -> HttpResponse:
 def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The call for everyone in its university; the 组织部 also sees every application and what is left."""
     call = get_object_or_404(GrantCall.objects.select_related("organization"), pk=pk)
-    if not organizations_with_permission(user=request.user, codename=VIEW).filter(
-        path__startswith=call.organization.path
-    ).exists() and not Member.objects.filter(user=request.user, branch__path__startswith=call.organization.path).exists():
+    if (
+        not organizations_with_permission(user=request.user, codename=VIEW)
+        .filter(path__startswith=call.organization.path)
+        .exists()
+        and not Member.objects.filter(
+            user=request.user, branch__path__startswith=call.organization.path
+        ).exists()
+    ):
         raise PermissionDenied
     office = call_administered(user=request.user, call=call)
-    context = {"call": call, "topics": list(call.topics.all()), "office": office,
-               "is_open": call.is_open(timezone.localdate())}
+    context = {
+        "call": call,
+        "topics": list(call.topics.all()),
+        "office": office,
+        "is_open": call.is_open(timezone.localdate()),
+    }
     if office:
         context["grants"] = list(call_grants(call=call))
         context["usage"] = call_usage(call=call)
@@ -112,14 +127,22 @@ def _applicant_units(user, call: GrantCall) -> tuple[QuerySet, QuerySet]:
             Q(pk__in=organizations_with_permission(user=user, codename=VIEW).values("pk")) | Q(pk__in=own)
         )
     else:
-        units = in_university.filter(pk__in=organizations_with_permission(user=user, codename=MANAGE_MEMBERS).values("pk"))
+        units = in_university.filter(
+            pk__in=organizations_with_permission(user=user, codename=MANAGE_MEMBERS).values("pk")
+        )
     return units.order_by("path"), in_university.order_by("path")
 
 
 def _application_form(request, call: GrantCall, *, initial=None) -> forms.ApplicationForm:
     units, partners = _applicant_units(request.user, call)
-    return forms.ApplicationForm(request.POST or None, request.FILES or None, call=call, units=units,
-                                 partner_units=partners, initial=initial)
+    return forms.ApplicationForm(
+        request.POST or None,
+        request.FILES or None,
+        call=call,
+        units=units,
+        partner_units=partners,
+        initial=initial,
+    )
 
 
 @login_required
@@ -133,10 +156,18 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             grant = services.grant_apply(
-                call=call, organization=data["organization"], applicant=request.user, topic=data["topic"],
-                title=data["title"], plan=data["plan"], expected_outputs=data["expected_outputs"],
-                budget_requested=data["budget_requested"], partners=data.get("partners") or [],
-                files=data["files"], submit="submit" in request.POST, request_key=data["request_key"],
+                call=call,
+                organization=data["organization"],
+                applicant=request.user,
+                topic=data["topic"],
+                title=data["title"],
+                plan=data["plan"],
+                expected_outputs=data["expected_outputs"],
+                budget_requested=data["budget_requested"],
+                partners=data.get("partners") or [],
+                files=data["files"],
+                submit="submit" in request.POST,
+                request_key=data["request_key"],
             )
         except ValidationError as error:
             _form_errors(form, error)
@@ -169,12 +200,18 @@ def grant_view(request: HttpRequest, pk: int) -> HttpResponse:
     spent = sum((expense.amount for expense in expenses), start=0)
     reviews = list(grant.reviews.all())
     context = {
-        "grant": grant, "access": access, "units": list(grant.units.all()), "reports": list(grant.reports.all()),
-        "expenses": expenses, "spent": spent, "left": grant.granted_amount - spent,
+        "grant": grant,
+        "access": access,
+        "units": list(grant.units.all()),
+        "reports": list(grant.reports.all()),
+        "expenses": expenses,
+        "spent": spent,
+        "left": grant.granted_amount - spent,
         # A reviewer sees their own review only; the 组织部 sees them all.
         "reviews": reviews if access.office else [],
         "history": list(grant.history.select_related("history_user").order_by("-history_date")[:20])
-        if access.office or access.applicant else [],
+        if access.office or access.applicant
+        else [],
     }
     if access.endorser and grant.status == Grant.Status.SUBMITTED:
         context["endorse_form"], context["return_form"] = forms.EndorseForm(), forms.ReturnForm()
@@ -182,8 +219,9 @@ def grant_view(request: HttpRequest, pk: int) -> HttpResponse:
         context["assign_form"] = forms.AssignForm(exclude_user_id=grant.applicant_id)
         context["decision_form"] = forms.DecisionForm(initial={"grade": Grant.Grade.GENERAL})
     if access.review and grant.status == Grant.Status.REVIEW:
-        context["review_form"] = forms.ReviewForm(initial={"score": access.review.score,
-                                                           "opinion": access.review.opinion})
+        context["review_form"] = forms.ReviewForm(
+            initial={"score": access.review.score, "opinion": access.review.opinion}
+        )
     if access.applicant and grant.status == Grant.Status.RUNNING:
         context["report_form"] = forms.ReportForm()
     if access.applicant and grant.status in services.SPENDING:
@@ -200,9 +238,15 @@ def grant_edit(request: HttpRequest, pk: int) -> HttpResponse:
     access = _access_or_403(request, grant)
     if not access.applicant or grant.status != Grant.Status.DRAFT:
         raise PermissionDenied
-    initial = {"organization": grant.organization, "topic": grant.topic, "title": grant.title, "plan": grant.plan,
-               "expected_outputs": grant.expected_outputs, "budget_requested": grant.budget_requested,
-               "partners": [unit.organization for unit in grant.units.all() if not unit.is_lead]}
+    initial = {
+        "organization": grant.organization,
+        "topic": grant.topic,
+        "title": grant.title,
+        "plan": grant.plan,
+        "expected_outputs": grant.expected_outputs,
+        "budget_requested": grant.budget_requested,
+        "partners": [unit.organization for unit in grant.units.all() if not unit.is_lead],
+    }
     form = _application_form(request, grant.call, initial=initial)
     form.fields["organization"].disabled = True
     form.fields["organization"].queryset = Organization.objects.filter(pk=grant.organization_id)
@@ -210,9 +254,16 @@ def grant_edit(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.grant_update(
-                grant=grant, by=request.user, topic=data["topic"], title=data["title"], plan=data["plan"],
-                expected_outputs=data["expected_outputs"], budget_requested=data["budget_requested"],
-                partners=data.get("partners") or [], files=data["files"], submit="submit" in request.POST,
+                grant=grant,
+                by=request.user,
+                topic=data["topic"],
+                title=data["title"],
+                plan=data["plan"],
+                expected_outputs=data["expected_outputs"],
+                budget_requested=data["budget_requested"],
+                partners=data.get("partners") or [],
+                files=data["files"],
+                submit="submit" in request.POST,
             )
         except ValidationError as error:
             _form_errors(form, error)
@@ -222,15 +273,24 @@ def grant_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "projects/apply.html", {"form": form, "call": grant.call, "grant": grant})
 
 
-def _action(request: HttpRequest, pk: int, *, allowed: Callable[[GrantAccess], bool], form_class,
-            run: Callable[[Grant, dict, GrantAccess], object], done: str) -> HttpResponse:
+def _action(
+    request: HttpRequest,
+    pk: int,
+    *,
+    allowed: Callable[[GrantAccess], bool],
+    form_class,
+    run: Callable[[Grant, dict, GrantAccess], object],
+    done: str,
+) -> HttpResponse:
     """The shape of every small POST on a grant: authorise, validate, call one service, say what happened."""
     grant = _grant_or_404(pk)
     access = _access_or_403(request, grant)
     if not allowed(access):
         raise PermissionDenied
-    form = form_class(request.POST, request.FILES) if form_class is not forms.AssignForm else form_class(
-        request.POST, exclude_user_id=grant.applicant_id
+    form = (
+        form_class(request.POST, request.FILES)
+        if form_class is not forms.AssignForm
+        else form_class(request.POST, exclude_user_id=grant.applicant_id)
     )
     if form.is_valid():
         try:
@@ -251,81 +311,143 @@ def _action(request: HttpRequest, pk: int, *, allowed: Callable[[GrantAccess], b
 @login_required
 @require_POST
 def endorse(request, pk):
-    return _action(request, pk, allowed=lambda a: a.endorser, form_class=forms.EndorseForm,
-                   run=lambda g, d, a: services.grant_endorse(grant=g, by=request.user, note=d["note"]),
-                   done=_("Endorsed: the application goes to the organisation department."))
+    return _action(
+        request,
+        pk,
+        allowed=lambda a: a.endorser,
+        form_class=forms.EndorseForm,
+        run=lambda g, d, a: services.grant_endorse(grant=g, by=request.user, note=d["note"]),
+        done=_("Endorsed: the application goes to the organisation department."),
+    )
 
 
 @login_required
 @require_POST
 def send_back(request, pk):
-    return _action(request, pk, allowed=lambda a: a.endorser, form_class=forms.ReturnForm,
-                   run=lambda g, d, a: services.grant_return(grant=g, by=request.user, reason=d["reason"]),
-                   done=_("Returned to the unit."))
+    return _action(
+        request,
+        pk,
+        allowed=lambda a: a.endorser,
+        form_class=forms.ReturnForm,
+        run=lambda g, d, a: services.grant_return(grant=g, by=request.user, reason=d["reason"]),
+        done=_("Returned to the unit."),
+    )
 
 
 @login_required
 @require_POST
 def assign(request, pk):
-    return _action(request, pk, allowed=lambda a: a.office, form_class=forms.AssignForm,
-                   run=lambda g, d, a: services.reviewers_assign(grant=g, reviewers=d["reviewers"], by=request.user),
-                   done=_("Reviewers assigned."))
+    return _action(
+        request,
+        pk,
+        allowed=lambda a: a.office,
+        form_class=forms.AssignForm,
+        run=lambda g, d, a: services.reviewers_assign(grant=g, reviewers=d["reviewers"], by=request.user),
+        done=_("Reviewers assigned."),
+    )
 
 
 @login_required
 @require_POST
 def review(request, pk):
-    return _action(request, pk, allowed=lambda a: a.review is not None, form_class=forms.ReviewForm,
-                   run=lambda g, d, a: services.review_submit(review=a.review, by=request.user, score=d["score"],
-                                                              opinion=d["opinion"]),
-                   done=_("Your review is saved."))
+    return _action(
+        request,
+        pk,
+        allowed=lambda a: a.review is not None,
+        form_class=forms.ReviewForm,
+        run=lambda g, d, a: services.review_submit(
+            review=a.review, by=request.user, score=d["score"], opinion=d["opinion"]
+        ),
+        done=_("Your review is saved."),
+    )
 
 
 @login_required
 @require_POST
 def decide(request, pk):
-    return _action(request, pk, allowed=lambda a: a.office, form_class=forms.DecisionForm,
-                   run=lambda g, d, a: services.grant_decide(grant=g, by=request.user, grade=d["grade"],
-                                                             amount=d["amount"], reason=d["reason"]),
-                   done=_("The decision is recorded."))
+    return _action(
+        request,
+        pk,
+        allowed=lambda a: a.office,
+        form_class=forms.DecisionForm,
+        run=lambda g, d, a: services.grant_decide(
+            grant=g, by=request.user, grade=d["grade"], amount=d["amount"], reason=d["reason"]
+        ),
+        done=_("The decision is recorded."),
+    )
 
 
 @login_required
 @require_POST
 def report(request, pk):
-    return _action(request, pk, allowed=lambda a: a.applicant, form_class=forms.ReportForm,
-                   run=lambda g, d, a: services.report_submit(grant=g, by=request.user, kind=d["kind"], text=d["text"],
-                                                              outputs=d["outputs"], links=d["links"],
-                                                              files=d["files"]),
-                   done=_("The report is filed."))
+    return _action(
+        request,
+        pk,
+        allowed=lambda a: a.applicant,
+        form_class=forms.ReportForm,
+        run=lambda g, d, a: services.report_submit(
+            grant=g,
+            by=request.user,
+            kind=d["kind"],
+            text=d["text"],
+            outputs=d["outputs"],
+            links=d["links"],
+            files=d["files"],
+        ),
+        done=_("The report is filed."),
+    )
 
 
 @login_required
 @require_POST
 def expense(request, pk):
-    return _action(request, pk, allowed=lambda a: a.applicant, form_class=forms.ExpenseForm,
-                   run=lambda g, d, a: services.expense_record(grant=g, by=request.user, spent_on=d["spent_on"],
-                                                               amount=d["amount"], purpose=d["purpose"],
-                                                               request_key=d["request_key"]),
-                   done=_("The expense is recorded."))
+    return _action(
+        request,
+        pk,
+        allowed=lambda a: a.applicant,
+        form_class=forms.ExpenseForm,
+        run=lambda g, d, a: services.expense_record(
+            grant=g,
+            by=request.user,
+            spent_on=d["spent_on"],
+            amount=d["amount"],
+            purpose=d["purpose"],
+            request_key=d["request_key"],
+        ),
+        done=_("The expense is recorded."),
+    )
 
 
 @login_required
 @require_POST
 def accept(request, pk):
-    return _action(request, pk, allowed=lambda a: a.office, form_class=forms.AcceptForm,
-                   run=lambda g, d, a: services.grant_accept(grant=g, by=request.user, result=d["result"],
-                                                             reason=d["reason"],
-                                                             extended_until=d["extended_until"]),
-                   done=_("The acceptance is recorded."))
+    return _action(
+        request,
+        pk,
+        allowed=lambda a: a.office,
+        form_class=forms.AcceptForm,
+        run=lambda g, d, a: services.grant_accept(
+            grant=g,
+            by=request.user,
+            result=d["result"],
+            reason=d["reason"],
+            extended_until=d["extended_until"],
+        ),
+        done=_("The acceptance is recorded."),
+    )
 
 
 @login_required
 @require_GET
 def file_download(request: HttpRequest, pk: int) -> FileResponse:
-    attachment = get_object_or_404(GrantFile.objects.select_related("grant__call", "grant__organization"), pk=pk)
-    return attachment_response(attachment=attachment, user=request.user,
-                               may_view=lambda user: grant_access(user=user, grant=attachment.grant).may_view)
+    attachment = get_object_or_404(
+        GrantFile.objects.select_related("grant__call", "grant__organization"), pk=pk
+    )
+    return attachment_response(
+        attachment=attachment,
+        user=request.user,
+        may_view=lambda user: grant_access(user=user, grant=attachment.grant).may_view,
+    )
 
 
 @login_required
@@ -356,6 +478,7 @@ def overview_export(request: HttpRequest) -> HttpResponse:
     root = _universities_administered(request.user).order_by("path").first()
     if root is None:
         raise PermissionDenied
-    return xlsx_response(funding_overview_xlsx(root=root, data=funding_overview(root=root)),
-                         f"funding-{root.code}-{timezone.localdate():%Y%m%d}.xlsx")
-
+    return xlsx_response(
+        funding_overview_xlsx(root=root, data=funding_overview(root=root)),
+        f"funding-{root.code}-{timezone.localdate():%Y%m%d}.xlsx",
+    )

@@ -1,10 +1,10 @@
 """The fixed cast of STYLE.md, used by every permission test.
 
-    university 江城大学党委
-    ├── committee C1 (计算机学院党委)   ← officer: organizer of C1
-    │   └── branch A (教工第一党支部)   ← alice: secretary; bob: a member with a login
-    └── committee C2 (文学院党委)
-        └── branch B (学生第一党支部)   ← charlie: secretary
+university 江城大学党委
+├── committee C1 (计算机学院党委)   ← officer: organizer of C1
+│   └── branch A (教工第一党支部)   ← alice: secretary; bob: a member with a login
+└── committee C2 (文学院党委)
+    └── branch B (学生第一党支部)   ← charlie: secretary
 """
 
 from __future__ import annotations
@@ -42,16 +42,19 @@ def pytest_configure(config):
         return
     import time_machine
 
-    moment = datetime.datetime.combine(datetime.date.fromisoformat(day), _SWEEP_TIME,
-                                       tzinfo=ZoneInfo("Asia/Shanghai"))
+    moment = datetime.datetime.combine(
+        datetime.date.fromisoformat(day), _SWEEP_TIME, tzinfo=ZoneInfo("Asia/Shanghai")
+    )
     traveller = time_machine.travel(moment, tick=True)
     traveller.start()
     config._portal_traveller = traveller
 
 
 # What reads the clock: a module that calls one of these is date-sensitive and joins the sweep by itself.
-_CLOCK = re.compile(r"\b(?:timezone\.now|timezone\.localdate|timezone\.localtime|date\.today|datetime\.now|"
-                    r"datetime\.today|time\.time)\b\s*\(")
+_CLOCK = re.compile(
+    r"\b(?:timezone\.now|timezone\.localdate|timezone\.localtime|date\.today|datetime\.now|"
+    r"datetime\.today|time\.time)\b\s*\("
+)
 # Modules that read no clock themselves but call services whose `today` defaults to the real date (found by
 # running the whole suite on the sweep's dates).
 _INDIRECT: set[str] = set()
@@ -68,8 +71,12 @@ def _reads_the_clock(path: pathlib.Path, seen: dict[pathlib.Path, bool]) -> bool
         seen[path] = False  # an import cycle ends here
         source = path.read_text(encoding="utf-8")
         helpers = [path.parent / f"{name}.py" for name in _HELPER_IMPORT.findall(source)]
-        seen[path] = (path.name in _INDIRECT or bool(_CLOCK.search(source)) or bool(_DEMO_DAY.search(source))
-                      or any(h.exists() and _reads_the_clock(h, seen) for h in helpers))
+        seen[path] = (
+            path.name in _INDIRECT
+            or bool(_CLOCK.search(source))
+            or bool(_DEMO_DAY.search(source))
+            or any(h.exists() and _reads_the_clock(h, seen) for h in helpers)
+        )
     return seen[path]
 
 
@@ -132,14 +139,34 @@ def cast(db) -> Cast:
     role_assign(user=alice, organization=branch_a, kind=Role.Kind.SECRETARY)
     role_assign(user=charlie, organization=branch_b, kind=Role.Kind.SECRETARY)
     role_assign(user=officer, organization=c1, kind=Role.Kind.ORGANIZER)
-    alice_member = MemberFactory(branch=branch_a, user=alice, name="艾丽", id_number="420102199005170012",
-                                 phone="13800001111")
-    bob_member = MemberFactory(branch=branch_a, user=bob, name="鲍勃", id_number="420102199105170013",
-                               phone="13800002222")
-    charlie_member = MemberFactory(branch=branch_b, user=charlie, name="查理", category="student",
-                                   id_number="420102200005170014", phone="13800003333")
-    return Cast(university, c1, c2, branch_a, branch_b, alice, bob, charlie, officer, bob_member, alice_member,
-                charlie_member)
+    alice_member = MemberFactory(
+        branch=branch_a, user=alice, name="艾丽", id_number="420102199005170012", phone="13800001111"
+    )
+    bob_member = MemberFactory(
+        branch=branch_a, user=bob, name="鲍勃", id_number="420102199105170013", phone="13800002222"
+    )
+    charlie_member = MemberFactory(
+        branch=branch_b,
+        user=charlie,
+        name="查理",
+        category="student",
+        id_number="420102200005170014",
+        phone="13800003333",
+    )
+    return Cast(
+        university,
+        c1,
+        c2,
+        branch_a,
+        branch_b,
+        alice,
+        bob,
+        charlie,
+        officer,
+        bob_member,
+        alice_member,
+        charlie_member,
+    )
 
 
 def login(user) -> Client:
@@ -250,8 +277,11 @@ def pytest_runtest_setup(item):
     if not _uses_the_demo(item):
         return
     if "transactional_db" in item.fixturenames or "live_server" in item.fixturenames:
-        pytest.fail(f"{item.nodeid}: the session's demo is uncommitted; a transactional test (live server, "
-                    "worker) must load its own", pytrace=False)
+        pytest.fail(
+            f"{item.nodeid}: the session's demo is uncommitted; a transactional test (live server, "
+            "worker) must load its own",
+            pytrace=False,
+        )
     if _session_demo is not None:
         _session_demo.open()  # after a run of other tests (a --last-failed or -k selection keeps them grouped)
 
@@ -259,5 +289,9 @@ def pytest_runtest_setup(item):
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item, nextitem):
     yield
-    if _session_demo is not None and _session_demo.is_open and (nextitem is None or not _uses_the_demo(nextitem)):
+    if (
+        _session_demo is not None
+        and _session_demo.is_open
+        and (nextitem is None or not _uses_the_demo(nextitem))
+    ):
         _session_demo.close()

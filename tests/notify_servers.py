@@ -84,7 +84,9 @@ class _Server:
                 url = urllib.parse.urlsplit(self.path)
                 raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 with outer.lock:
-                    self._answer(*outer.post(url.path, dict(urllib.parse.parse_qsl(url.query)), raw, self.headers))
+                    self._answer(
+                        *outer.post(url.path, dict(urllib.parse.parse_qsl(url.query)), raw, self.headers)
+                    )
 
         self.lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -148,7 +150,10 @@ class WeComServer(_Server):
         if self.sent_this_minute >= self.per_minute:
             return 200, {"errcode": 45009, "errmsg": "reach max api daily quota limit"}
         if body.get("agentid") != self.agent_id:
-            return 200, {"errcode": 301002, "errmsg": "not allow operate another agent with this accesstoken."}
+            return 200, {
+                "errcode": 301002,
+                "errmsg": "not allow operate another agent with this accesstoken.",
+            }
         if body.get("msgtype") != "text" or not body.get("text", {}).get("content"):
             return 200, {"errcode": 44004, "errmsg": "empty content"}
         if len(body["text"]["content"].encode()) > 2048:
@@ -160,7 +165,12 @@ class WeComServer(_Server):
             return 200, {"errcode": 81013, "errmsg": "user & party & tag all invalid"}
         self.sent_this_minute += 1
         self.messages.append(body)
-        return 200, {"errcode": 0, "errmsg": "ok", "invaliduser": "|".join(invalid), "msgid": secrets.token_hex(8)}
+        return 200, {
+            "errcode": 0,
+            "errmsg": "ok",
+            "invaliduser": "|".join(invalid),
+            "msgid": secrets.token_hex(8),
+        }
 
 
 def _percent(value: str) -> str:
@@ -173,8 +183,16 @@ def _percent(value: str) -> str:
 
 
 class SmsGateway(_Server):
-    def __init__(self, *, key: str, templates: set[str], signature: str, per_phone: int = 100,
-                 key_id: str = "", retry_after: int = 120):
+    def __init__(
+        self,
+        *,
+        key: str,
+        templates: set[str],
+        signature: str,
+        per_phone: int = 100,
+        key_id: str = "",
+        retry_after: int = 120,
+    ):
         super().__init__()
         self.key, self.key_id, self.templates, self.signature = key, key_id, templates, signature
         self.per_phone, self.retry_after = per_phone, retry_after
@@ -203,7 +221,11 @@ class SmsGateway(_Server):
         if not str(body.get("phone", "")).isdigit() or len(body["phone"]) != 11:
             return 200, {"code": 40003, "message": "invalid phone"}
         if self._limit(body["phone"]):
-            return 429, {"code": 429, "message": "too many messages to this phone"}, {"Retry-After": str(self.retry_after)}
+            return (
+                429,
+                {"code": 429, "message": "too many messages to this phone"},
+                {"Retry-After": str(self.retry_after)},
+            )
         self.sent.append(body)
         return 200, {"code": 0, "message": "ok", "message_id": secrets.token_hex(8)}
 
@@ -216,14 +238,22 @@ class SmsGateway(_Server):
         signature = params.pop("Signature", "")
         canonical = "&".join(f"{_percent(k)}={_percent(v)}" for k, v in sorted(params.items()))
         to_sign = "GET&%2F&" + _percent(canonical)
-        expected = base64.b64encode(hmac.new(f"{self.key}&".encode(), to_sign.encode(), hashlib.sha1).digest()).decode()
+        expected = base64.b64encode(
+            hmac.new(f"{self.key}&".encode(), to_sign.encode(), hashlib.sha1).digest()
+        ).decode()
         request_id = secrets.token_hex(8)
         if params.get("AccessKeyId") != self.key_id:
-            return 404, {"Code": "InvalidAccessKeyId.NotFound", "Message": "Specified access key is not found.",
-                         "RequestId": request_id}
+            return 404, {
+                "Code": "InvalidAccessKeyId.NotFound",
+                "Message": "Specified access key is not found.",
+                "RequestId": request_id,
+            }
         if signature != expected:
-            return 400, {"Code": "SignatureDoesNotMatch", "Message": "Specified signature is not matched",
-                         "RequestId": request_id}
+            return 400, {
+                "Code": "SignatureDoesNotMatch",
+                "Message": "Specified signature is not matched",
+                "RequestId": request_id,
+            }
         if params.get("Action") != "SendSms" or params.get("Version") != "2017-05-25":
             return 400, {"Code": "InvalidAction", "Message": "bad action", "RequestId": request_id}
         if self.script:
@@ -236,8 +266,11 @@ class SmsGateway(_Server):
         if not phone.isdigit() or len(phone) != 11:
             return 200, {"Code": "isv.MOBILE_NUMBER_ILLEGAL", "Message": "phone", "RequestId": request_id}
         if self._limit(phone):
-            return 200, {"Code": "isv.BUSINESS_LIMIT_CONTROL", "Message": "触发分钟级流控Permits:1",
-                         "RequestId": request_id}
+            return 200, {
+                "Code": "isv.BUSINESS_LIMIT_CONTROL",
+                "Message": "触发分钟级流控Permits:1",
+                "RequestId": request_id,
+            }
         json.loads(params.get("TemplateParam", "{}"))
         self.sent.append(params)
         return 200, {"Code": "OK", "Message": "OK", "BizId": secrets.token_hex(8), "RequestId": request_id}

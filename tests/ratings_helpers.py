@@ -1,8 +1,8 @@
 """Shared set-up for the rating tests: a campaign over the fixed cast's university.
 
-    university U1 ← zzb: 组织部 officer (manages the whole campaign)
-    ├── C1 ← dw1: secretary        └── branch A ← alice: secretary
-    └── C2 ← dw2: secretary        └── branch B ← charlie: secretary
+university U1 ← zzb: 组织部 officer (manages the whole campaign)
+├── C1 ← dw1: secretary        └── branch A ← alice: secretary
+└── C2 ← dw2: secretary        └── branch B ← charlie: secretary
 """
 
 from __future__ import annotations
@@ -30,16 +30,34 @@ def people(cast):
     return zzb, dw1, dw2
 
 
-def make_campaign(cast, *, by=None, publish=True, opens=None, closes=None, min_raters=None,
-                  scale=RatingCampaign.Scale.GRADES, custody=BallotBox.Custody.SERVER, threshold=2,
-                  trustees=3) -> RatingCampaign:
+def make_campaign(
+    cast,
+    *,
+    by=None,
+    publish=True,
+    opens=None,
+    closes=None,
+    min_raters=None,
+    scale=RatingCampaign.Scale.GRADES,
+    custody=BallotBox.Custody.SERVER,
+    threshold=2,
+    trustees=3,
+) -> RatingCampaign:
     """A campaign over the cast's university. Server custody by default, so closing it opens its results
     as before issue 16; the secrecy tests ask for trustees, and find the shares in ``campaign.shares``."""
     now = timezone.now()
     campaign = services.campaign_create(
-        scope=cast.university, name="2026年度书记述职测评", year=2026, by=by,
-        opens_at=opens or now - datetime.timedelta(hours=1), closes_at=closes or now + datetime.timedelta(days=3),
-        min_raters=min_raters, scale=scale, custody=custody, threshold=threshold, trustees=trustees,
+        scope=cast.university,
+        name="2026年度书记述职测评",
+        year=2026,
+        by=by,
+        opens_at=opens or now - datetime.timedelta(hours=1),
+        closes_at=closes or now + datetime.timedelta(days=3),
+        min_raters=min_raters,
+        scale=scale,
+        custody=custody,
+        threshold=threshold,
+        trustees=trustees,
     )
     shares = []
     if publish:

@@ -17,18 +17,28 @@ def as_admin(cast):
 
 def test_adding_a_role_in_the_admin_grants_its_permissions(cast, as_admin):
     newcomer = UserFactory(username="newcomer")
-    response = as_admin.post(reverse("admin:branches_role_add"), {
-        "user": newcomer.pk, "organization": cast.branch_b.pk, "kind": "deputy", "started_on": "2026-01-01",
-    })
+    response = as_admin.post(
+        reverse("admin:branches_role_add"),
+        {
+            "user": newcomer.pk,
+            "organization": cast.branch_b.pk,
+            "kind": "deputy",
+            "started_on": "2026-01-01",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert organization_permission_holds(user=newcomer, organization=cast.branch_b, codename=VIEW)
 
 
 def test_ending_a_role_in_the_admin_withdraws_its_permissions(cast, as_admin):
     role = Role.objects.get(user=cast.charlie)
-    response = as_admin.post(reverse("admin:branches_role_change", args=[role.pk]), {
-        "started_on": role.started_on.isoformat(), "ended_on": role.started_on.isoformat(),
-    })
+    response = as_admin.post(
+        reverse("admin:branches_role_change", args=[role.pk]),
+        {
+            "started_on": role.started_on.isoformat(),
+            "ended_on": role.started_on.isoformat(),
+        },
+    )
     assert response.status_code == 302
     assert not organization_permission_holds(user=cast.charlie, organization=cast.branch_b, codename=VIEW)
     assert login(cast.charlie).get(reverse("members:roster", args=[cast.branch_b.pk])).status_code == 403
@@ -44,9 +54,14 @@ def test_deleting_a_role_in_the_admin_withdraws_its_permissions(cast, as_admin):
 
 def test_bulk_deleting_roles_in_the_admin_withdraws_their_permissions(cast, as_admin):
     roles = Role.objects.filter(user__in=[cast.alice, cast.charlie])
-    response = as_admin.post(reverse("admin:branches_role_changelist"), {
-        "action": "delete_selected", "_selected_action": [r.pk for r in roles], "post": "yes",
-    })
+    response = as_admin.post(
+        reverse("admin:branches_role_changelist"),
+        {
+            "action": "delete_selected",
+            "_selected_action": [r.pk for r in roles],
+            "post": "yes",
+        },
+    )
     assert response.status_code == 302
     assert not organization_permission_holds(user=cast.alice, organization=cast.branch_a, codename=VIEW)
     assert not organization_permission_holds(user=cast.charlie, organization=cast.branch_b, codename=VIEW)
@@ -72,8 +87,12 @@ def test_admin_import_records_the_importing_user(cast, as_admin, rf):
 
 
 def test_admin_pages_render(cast, as_admin):
-    for name in ("admin:branches_organization_changelist", "admin:members_member_changelist",
-                 "admin:branches_role_changelist", "admin:branches_unitfigures_changelist"):
+    for name in (
+        "admin:branches_organization_changelist",
+        "admin:members_member_changelist",
+        "admin:branches_role_changelist",
+        "admin:branches_unitfigures_changelist",
+    ):
         assert as_admin.get(reverse(name)).status_code == 200
 
 
@@ -92,7 +111,15 @@ def test_an_out_of_range_date_in_the_admin_is_a_field_message_not_a_server_error
 
     # A dues line dated in year 1 through the admin: the form says why, nothing is stored.
     url = reverse("admin:members_duespayment_add")
-    response = as_admin.post(url, {"member": cast.bob_member.pk, "branch": cast.branch_a.pk, "month": "0001-01-01",
-                                   "status": "paid", "amount": "10.00"})
+    response = as_admin.post(
+        url,
+        {
+            "member": cast.bob_member.pk,
+            "branch": cast.branch_a.pk,
+            "month": "0001-01-01",
+            "status": "paid",
+            "amount": "10.00",
+        },
+    )
     assert response.status_code == 200 and "日期不能早于" in response.content.decode()
     assert not DuesPayment.objects.exists()

@@ -31,9 +31,18 @@ def _held(month: int, day: int) -> datetime.datetime:
     return datetime.datetime(YEAR, month, day, 15, 0, tzinfo=timezone.get_current_timezone())
 
 
-def _meeting(branch, kind: str, *, held_at: datetime.datetime, status: str = Meeting.Status.APPROVED) -> Meeting:
-    return Meeting.objects.create(organization=branch, kind=kind, status=status, held_at=held_at,
-                                  topics="学习党章", expected_count=2, present_count=2)
+def _meeting(
+    branch, kind: str, *, held_at: datetime.datetime, status: str = Meeting.Status.APPROVED
+) -> Meeting:
+    return Meeting.objects.create(
+        organization=branch,
+        kind=kind,
+        status=status,
+        held_at=held_at,
+        topics="学习党章",
+        expected_count=2,
+        present_count=2,
+    )
 
 
 def _run(today: datetime.date) -> str:
@@ -55,8 +64,11 @@ def test_command_with_today_reminds_secretaries_of_meetings_due_soon(cast):
     assert f"advance_cycles for {NEAR_END.isoformat()}" in output
     # Branch A (2 full members, no party groups): 主题党日 (June), 党员大会 and 党课 (Q2); not 支委会 nor 党小组会.
     a = cast.branch_a.pk
-    assert _open(cast.alice) == {f"missing:{a}:theme_day:{YEAR}-06", f"missing:{a}:general_assembly:{YEAR}-04",
-                                 f"missing:{a}:party_lecture:{YEAR}-04"}
+    assert _open(cast.alice) == {
+        f"missing:{a}:theme_day:{YEAR}-06",
+        f"missing:{a}:general_assembly:{YEAR}-04",
+        f"missing:{a}:party_lecture:{YEAR}-04",
+    }
     assert len(_open(cast.charlie)) == 3  # the same for branch B, to its own secretary
     assert all(key.startswith(f"missing:{cast.branch_b.pk}:") for key in _open(cast.charlie))
     assert not _open(cast.officer) and not _open(cast.bob)  # only secretaries are reminded
@@ -67,7 +79,9 @@ def test_command_with_today_reminds_secretaries_of_meetings_due_soon(cast):
 
 def test_a_meeting_already_filed_is_not_reminded(cast):
     _meeting(cast.branch_a, Meeting.Kind.THEME_DAY, held_at=_held(6, 5))
-    _meeting(cast.branch_a, Meeting.Kind.GENERAL_ASSEMBLY, held_at=_held(4, 20), status=Meeting.Status.SUBMITTED)
+    _meeting(
+        cast.branch_a, Meeting.Kind.GENERAL_ASSEMBLY, held_at=_held(4, 20), status=Meeting.Status.SUBMITTED
+    )
     _meeting(cast.branch_a, Meeting.Kind.PARTY_LECTURE, held_at=_held(5, 8), status=Meeting.Status.DRAFT)
     cycles_advance(today=NEAR_END)
     # Approved and submitted records count as held; a draft does not.
@@ -75,7 +89,9 @@ def test_a_meeting_already_filed_is_not_reminded(cast):
 
 
 def test_running_twice_the_same_day_creates_nothing_twice(cast):
-    _meeting(cast.branch_a, Meeting.Kind.GENERAL_ASSEMBLY, held_at=_held(6, 1), status=Meeting.Status.SUBMITTED)
+    _meeting(
+        cast.branch_a, Meeting.Kind.GENERAL_ASSEMBLY, held_at=_held(6, 1), status=Meeting.Status.SUBMITTED
+    )
     Meeting.objects.update(reviewer=cast.c1, submitted_at=_held(6, 2))
     first = cycles_advance(today=NEAR_END)
     meeting_todos = Todo.objects.exclude(kind=Todo.Kind.MEMBER_AFFAIRS)
@@ -84,9 +100,14 @@ def test_running_twice_the_same_day_creates_nothing_twice(cast):
     second = cycles_advance(today=NEAR_END)
     assert "reminders: 0 created, 0 closed" in _run(NEAR_END)  # and a third time, through the command
 
-    assert first["reminders"]["created"] == meeting_todos.count() == 5 + 1  # 5 missing (A: 2, B: 3) + 1 to review
+    assert (
+        first["reminders"]["created"] == meeting_todos.count() == 5 + 1
+    )  # 5 missing (A: 2, B: 3) + 1 to review
     assert second["reminders"] == {"created": 0, "closed": 0}
-    assert second["member_affairs"] == {"created": 0, "closed": 0}  # the lifecycle's to-dos are idempotent too
+    assert second["member_affairs"] == {
+        "created": 0,
+        "closed": 0,
+    }  # the lifecycle's to-dos are idempotent too
     assert list(Todo.objects.order_by("pk").values_list("user_id", "key", "done_at")) == todos
 
 
@@ -125,9 +146,17 @@ def mid_period(time_machine):
 def test_reviewers_get_a_todo_for_every_record_waiting_for_them(mid_period, cast):
     dave = UserFactory(username="dave")
     record = meeting_save(
-        by=cast.alice, organization=cast.branch_a,
-        data={"kind": "general_assembly", "held_at": timezone.now() - datetime.timedelta(days=1), "topics": "学习"},
-        attendance=[AttendanceEntry(cast.alice_member.pk, "present"), AttendanceEntry(cast.bob_member.pk, "present")],
+        by=cast.alice,
+        organization=cast.branch_a,
+        data={
+            "kind": "general_assembly",
+            "held_at": timezone.now() - datetime.timedelta(days=1),
+            "topics": "学习",
+        },
+        attendance=[
+            AttendanceEntry(cast.alice_member.pk, "present"),
+            AttendanceEntry(cast.bob_member.pk, "present"),
+        ],
         submit=True,
     )
     assert _open(cast.officer, Todo.Kind.REVIEW_WAITING)  # written when the record was submitted
@@ -146,12 +175,22 @@ def test_reviewers_get_a_todo_for_every_record_waiting_for_them(mid_period, cast
 
 def test_review_todos_close_once_the_record_is_no_longer_waiting(mid_period, cast):
     record = meeting_save(
-        by=cast.alice, organization=cast.branch_a,
-        data={"kind": "theme_day", "held_at": timezone.now() - datetime.timedelta(days=2), "topics": "重温入党誓词"},
-        attendance=[AttendanceEntry(cast.alice_member.pk, "present")], submit=True,
+        by=cast.alice,
+        organization=cast.branch_a,
+        data={
+            "kind": "theme_day",
+            "held_at": timezone.now() - datetime.timedelta(days=2),
+            "topics": "重温入党誓词",
+        },
+        attendance=[AttendanceEntry(cast.alice_member.pk, "present")],
+        submit=True,
     )
-    other = _meeting(cast.branch_a, Meeting.Kind.PARTY_LECTURE, held_at=timezone.now() - datetime.timedelta(days=3),
-                     status=Meeting.Status.SUBMITTED)
+    other = _meeting(
+        cast.branch_a,
+        Meeting.Kind.PARTY_LECTURE,
+        held_at=timezone.now() - datetime.timedelta(days=3),
+        status=Meeting.Status.SUBMITTED,
+    )
     Meeting.objects.filter(pk=other.pk).update(reviewer=cast.c1, submitted_at=timezone.now())
     cycles_advance(today=timezone.localdate())
     assert len(_open(cast.officer, Todo.Kind.REVIEW_WAITING)) == 2

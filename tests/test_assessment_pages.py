@@ -32,9 +32,17 @@ def live(cast):
         indicator_table_create(year=today.year, programme=p, by=None)
     d = datetime.timedelta
     cast.cycle = cycle_create(
-        root=cast.university, year=today.year, plan_opens_on=today - d(days=60), half_year_check_on=today - d(days=20),
-        self_opens_on=today - d(days=5), self_closes_on=today + d(days=5), review_closes_on=today + d(days=10),
-        verification_closes_on=today + d(days=15), publish_on=today + d(days=16), summary_due_on=today + d(days=100))
+        root=cast.university,
+        year=today.year,
+        plan_opens_on=today - d(days=60),
+        half_year_check_on=today - d(days=20),
+        self_opens_on=today - d(days=5),
+        self_closes_on=today + d(days=5),
+        review_closes_on=today + d(days=10),
+        verification_closes_on=today + d(days=15),
+        publish_on=today + d(days=16),
+        summary_due_on=today + d(days=100),
+    )
     assessment_cycles_advance(today=today)
     cast.zzb = zzb
     cast.a = Assessment.objects.get(organization=cast.branch_a)
@@ -59,7 +67,11 @@ def test_a_secretary_self_assesses_and_submits(live):
     url = reverse("cycle:assessment", args=[c.a.pk])
     page = client.get(url)
     assert page.status_code == 200 and b'id="submit-self"' in page.content
-    assert "measured".encode() in page.content or "已测".encode() in page.content or b"badge text-bg-info" in page.content
+    assert (
+        "measured".encode() in page.content
+        or "已测".encode() in page.content
+        or b"badge text-bg-info" in page.content
+    )
     response = client.post(url, _self_post(c.a, submit="1"))
     assert response.status_code == 302
     c.a.refresh_from_db()
@@ -84,7 +96,9 @@ def test_bad_points_are_refused_with_what_was_typed_kept(live):
 def test_another_branchs_secretary_cannot_see_the_draft(live):
     c = live
     assert login(c.charlie).get(reverse("cycle:assessment", args=[c.a.pk])).status_code == 404
-    assert login(c.charlie).post(reverse("cycle:assessment", args=[c.a.pk]), _self_post(c.a)).status_code == 404
+    assert (
+        login(c.charlie).post(reverse("cycle:assessment", args=[c.a.pk]), _self_post(c.a)).status_code == 404
+    )
     assert login(c.charlie).get(reverse("cycle:report", args=[c.a.pk])).status_code == 404
     assert login(c.bob).get(reverse("cycle:assessment", args=[c.a.pk])).status_code in (403, 404)
     assert login(c.charlie).get(reverse("cycle:committee", args=[c.cycle.year, c.c1.pk])).status_code == 403
@@ -142,7 +156,7 @@ def test_results_are_hidden_until_published_then_pinned(live, django_assert_num_
     with django_assert_num_queries(6):
         page = client.get(url)
     assert page.status_code == 200 and b'id="ranking-branches"' in page.content
-    assert b'assessment-chart-data' in page.content and b"<script>" not in page.content
+    assert b"assessment-chart-data" in page.content and b"<script>" not in page.content
     export = client.get(reverse("cycle:results_xlsx", args=[c.cycle.year]))
     assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxml")
     assert client.get(reverse("cycle:report", args=[c.b.pk])).status_code == 200  # published: readable
@@ -171,7 +185,11 @@ def test_home_lists_my_unit_and_reminders(live, django_assert_num_queries):
     # assessments, is-officer; is-officer for the buttons; plans awaiting: own units, count
     with django_assert_num_queries(12):
         page = client.get(reverse("cycle:home"))
-    assert page.status_code == 200 and b'id="my-assessments"' in page.content and b'id="cycle-reminders"' in page.content
+    assert (
+        page.status_code == 200
+        and b'id="my-assessments"' in page.content
+        and b'id="cycle-reminders"' in page.content
+    )
 
 
 def test_plan_page_queries_are_pinned(live, django_assert_num_queries):
@@ -210,11 +228,17 @@ def test_evidence_files_are_checked_and_served_only_to_the_unit_and_above(live, 
     item = c.a.items.get(indicator__code="1.1")
     url = reverse("cycle:assessment", args=[c.a.pk])
     exe = SimpleUploadedFile("x.pdf", b"MZ\x90\x00" + b"\x00" * 200)
-    refused = login(c.alice).post(url, {f"present-{item.pk}": "1", f"points-{item.pk}": "5", f"file-{item.pk}": exe})
+    refused = login(c.alice).post(
+        url, {f"present-{item.pk}": "1", f"points-{item.pk}": "5", f"file-{item.pk}": exe}
+    )
     assert refused.status_code == 422
     pdf = SimpleUploadedFile("台账.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
-    assert login(c.alice).post(url, {f"present-{item.pk}": "1", f"points-{item.pk}": "5",
-                                     f"file-{item.pk}": pdf}).status_code == 302
+    assert (
+        login(c.alice)
+        .post(url, {f"present-{item.pk}": "1", f"points-{item.pk}": "5", f"file-{item.pk}": pdf})
+        .status_code
+        == 302
+    )
     file_url = reverse("cycle:evidence_file", args=[item.pk])
     assert login(c.officer).get(file_url).status_code == 200
     assert login(c.charlie).get(file_url).status_code == 404

@@ -32,9 +32,20 @@ def _media(settings, tmp_path):
 
 def _meeting(cast, *, attachments=()) -> Meeting:
     held = timezone.localtime() - datetime.timedelta(days=1)
-    return meeting_save(by=cast.alice, organization=cast.branch_a, attendance=[], attachments=attachments,
-                        data={"kind": "general_assembly", "held_at": held, "place": "会议室", "topics": "学习党章",
-                              "minutes": "<p>讨论</p>", "takes_vote": False})
+    return meeting_save(
+        by=cast.alice,
+        organization=cast.branch_a,
+        attendance=[],
+        attachments=attachments,
+        data={
+            "kind": "general_assembly",
+            "held_at": held,
+            "place": "会议室",
+            "topics": "学习党章",
+            "minutes": "<p>讨论</p>",
+            "takes_vote": False,
+        },
+    )
 
 
 def _pdf(name="纪要.pdf"):
@@ -48,12 +59,18 @@ def _stored(settings) -> list[str]:
 
 def test_the_four_attachment_kinds_share_the_base():
     labels = {model._meta.label for model in attachment_models()}
-    assert labels == {"disclosure.Attachment", "disclosure.PostAttachment", "projects.GrantFile",
-                      "members.DevelopmentDocument"}
+    assert labels == {
+        "disclosure.Attachment",
+        "disclosure.PostAttachment",
+        "projects.GrantFile",
+        "members.DevelopmentDocument",
+    }
     assert all(issubclass(model, AttachmentBase) and model.storage_folder for model in attachment_models())
 
 
-def test_a_committed_upload_writes_its_file_under_a_random_name(cast, settings, django_capture_on_commit_callbacks):
+def test_a_committed_upload_writes_its_file_under_a_random_name(
+    cast, settings, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         meeting = _meeting(cast, attachments=(_pdf(),))
     attachment = meeting.attachments.get()
@@ -81,8 +98,9 @@ def test_a_refused_file_stores_nothing(cast, settings, django_capture_on_commit_
     assert not Attachment.objects.exists() and _stored(settings) == []
 
 
-def test_a_rolled_back_delete_keeps_the_file_and_a_committed_one_removes_it(cast, settings,
-                                                                           django_capture_on_commit_callbacks):
+def test_a_rolled_back_delete_keeps_the_file_and_a_committed_one_removes_it(
+    cast, settings, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         meeting = _meeting(cast, attachments=(_pdf(),))
     attachment = meeting.attachments.get()
@@ -100,8 +118,9 @@ def test_a_rolled_back_delete_keeps_the_file_and_a_committed_one_removes_it(cast
     assert not Attachment.objects.exists() and _stored(settings) == []
 
 
-def test_a_cascade_takes_the_files_on_commit_and_a_rollback_keeps_them(cast, settings,
-                                                                      django_capture_on_commit_callbacks):
+def test_a_cascade_takes_the_files_on_commit_and_a_rollback_keeps_them(
+    cast, settings, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         meeting = _meeting(cast, attachments=(_pdf(), _pdf("二.pdf")))
     assert len(_stored(settings)) == 2
@@ -121,9 +140,13 @@ def test_the_download_is_an_uncached_typed_attachment_or_404(cast, django_captur
     attachment = meeting.attachments.get()
     response = attachment_response(attachment=attachment, user=cast.alice, may_view=lambda user: True)
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"].startswith("attachment;") and "filename*=utf-8''" in response[
-        "Content-Disposition"]
-    assert response["X-Content-Type-Options"] == "nosniff" and response["Cache-Control"] == "private, no-store"
+    assert (
+        response["Content-Disposition"].startswith("attachment;")
+        and "filename*=utf-8''" in response["Content-Disposition"]
+    )
+    assert (
+        response["X-Content-Type-Options"] == "nosniff" and response["Cache-Control"] == "private, no-store"
+    )
     assert b"".join(response.streaming_content) == PDF
     from django.core.exceptions import PermissionDenied
     from django.http import Http404
@@ -135,8 +158,9 @@ def test_the_download_is_an_uncached_typed_attachment_or_404(cast, django_captur
         attachment_response(attachment=Attachment.objects.get(pk=attachment.pk))
 
 
-def test_attachments_orphans_lists_by_default_and_deletes_on_request(cast, settings,
-                                                                      django_capture_on_commit_callbacks):
+def test_attachments_orphans_lists_by_default_and_deletes_on_request(
+    cast, settings, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         meeting = _meeting(cast, attachments=(_pdf(), _pdf("二.pdf")))
     kept, gone = meeting.attachments.all()

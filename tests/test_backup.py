@@ -39,13 +39,25 @@ def _backup(path: Path) -> str:
 
 
 def _restore(path: Path, tmp_path: Path) -> None:
-    call_command("restore", str(path), interactive=False, save_to=str(tmp_path / "before-restore.sqlite3"),
-                 stdout=io.StringIO(), stderr=io.StringIO())
+    call_command(
+        "restore",
+        str(path),
+        interactive=False,
+        save_to=str(tmp_path / "before-restore.sqlite3"),
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
 
 
 def _dues(member: Member) -> DuesPayment:
-    return DuesPayment.objects.create(member=member, branch=member.branch, month=datetime.date(2026, 3, 1),
-                                      status="paid", amount=Decimal("12.50"), paid_on=datetime.date(2026, 3, 5))
+    return DuesPayment.objects.create(
+        member=member,
+        branch=member.branch,
+        month=datetime.date(2026, 3, 1),
+        status="paid",
+        amount=Decimal("12.50"),
+        paid_on=datetime.date(2026, 3, 5),
+    )
 
 
 def _change_everything(cast) -> None:
@@ -72,8 +84,9 @@ def test_backup_change_restore_brings_the_old_data_back_on_sqlite(cast, tmp_path
 
     _assert_old_data(cast)
     replaced = sqlite3.connect(tmp_path / "before-restore.sqlite3")  # what the restore replaced is kept
-    assert replaced.execute("select name from branches_organization where id = ?",
-                            [cast.branch_a.pk]).fetchone() == ("改名后的支部",)
+    assert replaced.execute(
+        "select name from branches_organization where id = ?", [cast.branch_a.pk]
+    ).fetchone() == ("改名后的支部",)
     replaced.close()
 
 
@@ -85,8 +98,12 @@ def test_the_sqlite3_shell_finds_a_backup_sound(cast, tmp_path):
     _dues(cast.bob_member)
     backup = tmp_path / "portal.sqlite3"
     _backup(backup)
-    result = subprocess.run(["sqlite3", str(backup), "pragma integrity_check; pragma foreign_key_check;"],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        ["sqlite3", str(backup), "pragma integrity_check; pragma foreign_key_check;"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert (result.returncode, result.stdout.strip(), result.stderr.strip()) == (0, "ok", "")
     # A self-contained file: no -wal beside it to lose.
     assert sqlite3.connect(backup).execute("pragma journal_mode").fetchone() == ("delete",)
@@ -97,8 +114,9 @@ def test_the_sqlite3_shell_finds_a_backup_sound(cast, tmp_path):
 def test_no_check_constraint_or_index_names_a_function_only_django_registers():
     """Django registers django_date_extract, django_date_trunc, REGEXP … on its own connections only;
     month__day=1 once compiled to the first (members 0004 rewrote it with branches.expressions)."""
-    schema = "\n".join(sql for (sql,) in connection.cursor().execute(
-        "select sql from sqlite_master where sql is not null"))
+    schema = "\n".join(
+        sql for (sql,) in connection.cursor().execute("select sql from sqlite_master where sql is not null")
+    )
     assert not re.findall(r"\bdjango_\w+\s*\(|\bREGEXP\b", schema, flags=re.IGNORECASE)
     assert sqlite_integrity(Path(connection.settings_dict["NAME"])) == "ok"  # a plain connection
 
@@ -107,10 +125,20 @@ def test_no_check_constraint_or_index_names_a_function_only_django_registers():
 def test_the_first_of_month_check_still_holds(cast):
     _dues(cast.bob_member)
     with pytest.raises(IntegrityError), transaction.atomic():
-        DuesPayment.objects.create(member=cast.alice_member, branch=cast.branch_a, month=datetime.date(2026, 3, 2),
-                                   status="paid", amount=Decimal("1"))
-    DuesPayment.objects.create(member=cast.alice_member, branch=cast.branch_a, month=datetime.date(2024, 2, 1),
-                               status="paid", amount=Decimal("1"))
+        DuesPayment.objects.create(
+            member=cast.alice_member,
+            branch=cast.branch_a,
+            month=datetime.date(2026, 3, 2),
+            status="paid",
+            amount=Decimal("1"),
+        )
+    DuesPayment.objects.create(
+        member=cast.alice_member,
+        branch=cast.branch_a,
+        month=datetime.date(2024, 2, 1),
+        status="paid",
+        amount=Decimal("1"),
+    )
     assert DuesPayment.objects.count() == 2
 
 

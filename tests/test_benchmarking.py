@@ -20,16 +20,31 @@ pytestmark = pytest.mark.django_db
 
 
 def _post(cast, unit, by, section="news", code="work"):
-    return post_save(by=by, organization=unit, publish=True,
-                     data={"section": section, "category": PostCategory.objects.get(code=code), "title": "标题",
-                           "body": "正文", "visibility": "public"})
+    return post_save(
+        by=by,
+        organization=unit,
+        publish=True,
+        data={
+            "section": section,
+            "category": PostCategory.objects.get(code=code),
+            "title": "标题",
+            "body": "正文",
+            "visibility": "public",
+        },
+    )
 
 
 def _meeting(unit, lag, days_ago=10):
     held = timezone.now() - datetime.timedelta(days=days_ago)
-    return Meeting.objects.create(organization=unit, kind="branch_committee", status="approved", held_at=held,
-                                  first_submitted_at=held + datetime.timedelta(days=lag), filing_lag_days=lag,
-                                  is_late=lag > 7)
+    return Meeting.objects.create(
+        organization=unit,
+        kind="branch_committee",
+        status="approved",
+        held_at=held,
+        first_submitted_at=held + datetime.timedelta(days=lag),
+        filing_lag_days=lag,
+        is_late=lag > 7,
+    )
 
 
 def test_figures_and_ranks(cast):
@@ -88,7 +103,10 @@ def test_the_branches_table_lists_one_committee_at_a_time(cast):
     url = reverse("disclosure:open_benchmark")
     response = Client().get(url + "?c=C2")
     rows = response.context["branch_rows"]
-    assert response.context["committee"].unit.code == "C2" and {r.unit.code for r in rows} == {"B", *{f"N{i}" for i in range(5)}}
+    assert response.context["committee"].unit.code == "C2" and {r.unit.code for r in rows} == {
+        "B",
+        *{f"N{i}" for i in range(5)},
+    }
     assert all(r.all == 7 for r in rows)  # ranked among the university's 7 branches
     body = response.content.decode()
     assert 'data-unit="B"' in body and 'data-unit="A"' not in body
@@ -117,10 +135,16 @@ def test_filing_minutes_updates_the_cached_benchmark(cast, django_capture_on_com
     visitor.get(url)
     held = timezone.now() - datetime.timedelta(days=2)
     with django_capture_on_commit_callbacks(execute=True):
-        meeting_save(by=cast.alice, organization=cast.branch_a, submit=True,
-                     data={"kind": "branch_committee", "held_at": held, "topics": "研究工作"},
-                     attendance=[AttendanceEntry(member_id=m.pk, status="present")
-                                 for m in (cast.alice_member, cast.bob_member)])
+        meeting_save(
+            by=cast.alice,
+            organization=cast.branch_a,
+            submit=True,
+            data={"kind": "branch_committee", "held_at": held, "topics": "研究工作"},
+            attendance=[
+                AttendanceEntry(member_id=m.pk, status="present")
+                for m in (cast.alice_member, cast.bob_member)
+            ],
+        )
     response = visitor.get(url)
     assert response.context is not None
     row = {r.unit.code: r for r in response.context["bench"].branches}["A"]

@@ -20,23 +20,44 @@ PEOPLE = 900  # 1,800 fields with every row sent: past Django's default limit of
 def big_branch(cast):
     joined = datetime.date(2020, 6, 1)
     Member.objects.bulk_create(
-        Member(name=f"学生{i:04d}", gender="F", birth_date=datetime.date(2001, 1, 1), category="student",
-               stage=Member.Stage.FULL, branch=cast.branch_a, joined_on=joined, full_on=joined)
+        Member(
+            name=f"学生{i:04d}",
+            gender="F",
+            birth_date=datetime.date(2001, 1, 1),
+            category="student",
+            stage=Member.Stage.FULL,
+            branch=cast.branch_a,
+            joined_on=joined,
+            full_on=joined,
+        )
         for i in range(PEOPLE)
     )
-    return list(Member.objects.active().party_members().filter(branch=cast.branch_a).values_list("pk", flat=True))
+    return list(
+        Member.objects.active().party_members().filter(branch=cast.branch_a).values_list("pk", flat=True)
+    )
 
 
 def _data(**extra) -> dict:
     held = timezone.localtime() - datetime.timedelta(days=1)
-    return {"kind": "general_assembly", "held_at": held.strftime("%Y-%m-%dT%H:%M"), "topics": "学习党章",
-            "visibility": "internal", "action": "save"} | extra
+    return {
+        "kind": "general_assembly",
+        "held_at": held.strftime("%Y-%m-%dT%H:%M"),
+        "topics": "学习党章",
+        "visibility": "internal",
+        "action": "save",
+    } | extra
 
 
 def test_the_scripts_post_of_exceptions_only_saves_everyone(cast, as_alice, big_branch):
     away, absent = big_branch[0], big_branch[1]
-    data = _data(**{f"att-status_{away}": "leave", f"att-reason_{away}": "病假",
-                    f"att-status_{absent}": "absent", f"att-reason_{absent}": "出差"})
+    data = _data(
+        **{
+            f"att-status_{away}": "leave",
+            f"att-reason_{away}": "病假",
+            f"att-status_{absent}": "absent",
+            f"att-reason_{absent}": "出差",
+        }
+    )
     response = as_alice.post(reverse("disclosure:create", args=[cast.branch_a.pk]), data)
     assert response.status_code == 302
     meeting = Meeting.objects.get(organization=cast.branch_a)

@@ -24,8 +24,14 @@ pytestmark = pytest.mark.django_db
 
 
 def _meeting(cast, held: str) -> dict:
-    return {"kind": "general_assembly", "held_at": held, "topics": "学习党章", "visibility": "internal",
-            "action": "save", f"att-status_{cast.alice_member.pk}": "present"}
+    return {
+        "kind": "general_assembly",
+        "held_at": held,
+        "topics": "学习党章",
+        "visibility": "internal",
+        "action": "save",
+        f"att-status_{cast.alice_member.pk}": "present",
+    }
 
 
 @pytest.mark.parametrize("held", ["0001-01-01T10:00", "1921-06-30T10:00", "9999-12-31T10:00"])
@@ -40,8 +46,9 @@ def test_a_meeting_tomorrow_is_refused_and_today_is_accepted(cast, as_alice):
     response = as_alice.post(reverse("disclosure:create", args=[cast.branch_a.pk]), _meeting(cast, tomorrow))
     assert response.status_code == 200 and "日期不能晚于今天" in response.content.decode()
     now = timezone.localtime() - datetime.timedelta(minutes=1)
-    response = as_alice.post(reverse("disclosure:create", args=[cast.branch_a.pk]),
-                             _meeting(cast, now.strftime("%Y-%m-%dT%H:%M")))
+    response = as_alice.post(
+        reverse("disclosure:create", args=[cast.branch_a.pk]), _meeting(cast, now.strftime("%Y-%m-%dT%H:%M"))
+    )
     assert response.status_code == 302 and Meeting.objects.count() == 1
 
 
@@ -73,11 +80,25 @@ def test_over_long_text_is_refused_on_every_backend(cast):
     member.save()
 
 
-@pytest.mark.parametrize("amount", [Decimal("1e20"), Decimal("NaN"), Decimal("Infinity"), Decimal("-Infinity"),
-                                    Decimal("1000000.00"), Decimal("0.001")])
+@pytest.mark.parametrize(
+    "amount",
+    [
+        Decimal("1e20"),
+        Decimal("NaN"),
+        Decimal("Infinity"),
+        Decimal("-Infinity"),
+        Decimal("1000000.00"),
+        Decimal("0.001"),
+    ],
+)
 def test_a_dues_amount_that_does_not_fit_its_column_is_refused(cast, amount):
-    line = DuesPayment(member=cast.bob_member, branch=cast.branch_a, month=datetime.date(2025, 3, 1),
-                       status="paid", amount=amount)
+    line = DuesPayment(
+        member=cast.bob_member,
+        branch=cast.branch_a,
+        month=datetime.date(2025, 3, 1),
+        status="paid",
+        amount=amount,
+    )
     with pytest.raises(ValidationError) as refused:
         line.save()
     assert "amount" in refused.value.message_dict
@@ -85,8 +106,13 @@ def test_a_dues_amount_that_does_not_fit_its_column_is_refused(cast, amount):
 
 
 def test_what_fits_is_stored(cast):
-    line = DuesPayment(member=cast.bob_member, branch=cast.branch_a, month=datetime.date(2025, 3, 1),
-                       status="paid", amount=Decimal("999999.99"))
+    line = DuesPayment(
+        member=cast.bob_member,
+        branch=cast.branch_a,
+        month=datetime.date(2025, 3, 1),
+        status="paid",
+        amount=Decimal("999999.99"),
+    )
     assert bounds_errors(line) == {}
     line.save()
     assert DuesPayment.objects.get().amount == Decimal("999999.99")
@@ -101,6 +127,7 @@ def test_a_date_far_outside_the_window_is_refused_by_the_save_guard(cast):
 
 
 def test_an_integer_past_its_column_is_refused(cast):
-    meeting = Meeting(organization=cast.branch_a, kind="general_assembly", held_at=timezone.now(),
-                      expected_count=2**40)
+    meeting = Meeting(
+        organization=cast.branch_a, kind="general_assembly", held_at=timezone.now(), expected_count=2**40
+    )
     assert "expected_count" in bounds_errors(meeting)

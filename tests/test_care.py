@@ -18,20 +18,30 @@ D = datetime.timedelta
 
 
 def test_four_occasions_are_data(db):
-    assert set(CareOccasionKind.objects.values_list("code", flat=True)) == {"illness", "hardship", "bereavement",
-                                                                            "old_member"}
+    assert set(CareOccasionKind.objects.values_list("code", flat=True)) == {
+        "illness",
+        "hardship",
+        "bereavement",
+        "old_member",
+    }
 
 
 def test_unvisited_occasion_turns_overdue_and_a_visit_clears_it(cast):
     illness = CareOccasionKind.objects.get(code="illness")
-    occasion = care_occasion_note(member=cast.bob_member, kind=illness, noted_on=TODAY - D(days=8), by=cast.alice)
+    occasion = care_occasion_note(
+        member=cast.bob_member, kind=illness, noted_on=TODAY - D(days=8), by=cast.alice
+    )
     assert care_occasions(organization=cast.branch_a, today=TODAY)[0]["overdue"]
-    assert any(i.topic == "care" and i.overdue for i in lifecycle_due(organization=cast.branch_a, today=TODAY))
+    assert any(
+        i.topic == "care" and i.overdue for i in lifecycle_due(organization=cast.branch_a, today=TODAY)
+    )
     with pytest.raises(ValidationError):
         care_visit_record(occasion=occasion, visited_on=TODAY - D(days=9), visitors="艾丽", by=cast.alice)
     with pytest.raises(PermissionDenied):
         care_visit_record(occasion=occasion, visited_on=TODAY, visitors="查理", by=cast.charlie)
-    care_visit_record(occasion=occasion, visited_on=TODAY, visitors="艾丽", help_given="慰问金", by=cast.alice)
+    care_visit_record(
+        occasion=occasion, visited_on=TODAY, visitors="艾丽", help_given="慰问金", by=cast.alice
+    )
     assert not care_occasions(organization=cast.branch_a, today=TODAY)[0]["overdue"]
     assert not [i for i in lifecycle_due(organization=cast.branch_a, today=TODAY) if i.topic == "care"]
 
@@ -45,8 +55,10 @@ def test_report_once_per_half_year(cast):
 def test_care_page(cast, as_alice, as_charlie):
     url = reverse("members:care", args=[cast.branch_a.pk])
     kind = CareOccasionKind.objects.get(code="hardship")
-    response = as_alice.post(url, {"action": "occasion", "member": cast.bob_member.pk, "kind": kind.pk,
-                                   "noted_on": TODAY.isoformat()})
+    response = as_alice.post(
+        url,
+        {"action": "occasion", "member": cast.bob_member.pk, "kind": kind.pk, "noted_on": TODAY.isoformat()},
+    )
     assert response.status_code == 302
     assert as_alice.get(url).status_code == 200
     assert as_charlie.get(url).status_code == 403

@@ -43,15 +43,26 @@ def _free_port() -> int:
 def cas_url(tmp_path_factory):
     """Start the CAS server (migrate, seed, runserver) and wait until its login page answers."""
     folder = tmp_path_factory.mktemp("cas")
-    env = {**os.environ, "CAS_TEST_DB": str(folder / "cas.sqlite3"), "DJANGO_SETTINGS_MODULE": "tests.cas_server.settings",
-           "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "CAS_TEST_DB": str(folder / "cas.sqlite3"),
+        "DJANGO_SETTINGS_MODULE": "tests.cas_server.settings",
+        "PYTHONPATH": str(ROOT),
+    }
     env.pop("DATABASE_URL", None)
     seed = [f"{n}:{pw}:{name}:{mail}" for n, (pw, name, mail) in PEOPLE.items()]
-    subprocess.run([sys.executable, "-m", "tests.cas_server.seed", *seed], cwd=ROOT, env=env, check=True, timeout=120)
+    subprocess.run(
+        [sys.executable, "-m", "tests.cas_server.seed", *seed], cwd=ROOT, env=env, check=True, timeout=120
+    )
     port = _free_port()
     log = open(folder / "server.log", "w")
-    server = subprocess.Popen([sys.executable, "-m", "django", "runserver", f"127.0.0.1:{port}", "--noreload"],
-                              cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "django", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}/cas/"
     try:
         for _ in range(100):
@@ -147,11 +158,18 @@ def test_signing_out_of_the_portal_signs_out_of_the_cas_server(live_server, cas_
     home = _cas_login(session, live_server.url, cas_on, "T1002")
     assert home.url == live_server.url + LANDING
     key = _portal_session_key(session)
-    assert Session.objects.get(session_key=key).get_decoded()["_auth_user_id"] == str(cast.bob.pk)  # bob's own
+    assert Session.objects.get(session_key=key).get_decoded()["_auth_user_id"] == str(
+        cast.bob.pk
+    )  # bob's own
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', home.text).group(1)
 
-    out = session.post(live_server.url + "/accounts/logout/", data={"csrfmiddlewaretoken": token},
-                       headers={"Referer": live_server.url + LANDING}, allow_redirects=False, timeout=10)
+    out = session.post(
+        live_server.url + "/accounts/logout/",
+        data={"csrfmiddlewaretoken": token},
+        headers={"Referer": live_server.url + LANDING},
+        allow_redirects=False,
+        timeout=10,
+    )
 
     assert out.status_code == 302
     assert out.headers["Location"].startswith(cas_on + "logout")
@@ -187,6 +205,7 @@ def test_an_outside_next_page_is_not_followed(live_server, cas_on, cast):
 
 
 # --- without a server: the rules of the accounts and of the password form ---------------------------------
+
 
 def test_cas_pages_are_absent_without_a_cas_server(cast):
     assert Client().get("/accounts/cas/login/").status_code == 404
@@ -224,7 +243,9 @@ def test_campus_sign_on_rules(settings, cast):
     assert campus_sign_on(number="N0001") is None
     settings.CAS_CREATE_UNKNOWN = True
     created = campus_sign_on(number="N0001", name="新同学", email="n@example.edu.cn")
-    assert created.username == "N0001" and created.first_name == "新同学" and not created.has_usable_password()
+    assert (
+        created.username == "N0001" and created.first_name == "新同学" and not created.has_usable_password()
+    )
     # A name already on the account is kept; the address follows the directory.
     again = campus_sign_on(number="n0001", name="别名", email="n2@example.edu.cn")
     assert again.pk == created.pk and again.first_name == "新同学" and again.email == "n2@example.edu.cn"

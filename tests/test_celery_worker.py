@@ -34,9 +34,26 @@ def worker_queue():
     queue = f"test-{os.getpid()}"
     env = os.environ | {"DJANGO_SETTINGS_MODULE": "config.settings.base", "DATABASE_URL": _database_url()}
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue,
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--loglevel=INFO",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
@@ -97,7 +114,9 @@ def test_a_real_worker_refreshes_the_dashboard_figures(worker_queue):
     while time.monotonic() < deadline and not UnitFigures.objects.filter(organization=province).exists():
         assert process.poll() is None, process.stdout.read()
         time.sleep(0.3)
-    assert UnitFigures.objects.filter(organization=province).exists(), "the worker did not refresh within 90 s"
+    assert UnitFigures.objects.filter(organization=province).exists(), (
+        "the worker did not refresh within 90 s"
+    )
     for unit in (province, university, committee, branch):
         counts = UnitFigures.objects.get(organization=unit).data["counts"]
         assert counts["stage_full"] == 3 and counts["org_branch"] == 1
@@ -114,10 +133,23 @@ def test_snapshot_is_idempotent_per_day(cast):
 
 
 def test_beat_schedule_is_in_one_place():
-    assert set(celery_app.conf.beat_schedule) == {"stats-snapshot-daily", "advance-cycles-daily", "figures-refresh",
-                                                    "once-keys-expire-daily", "notifications-digest-daily",
-                                                    "notifications-sweep"}
-    assert celery_app.conf.beat_schedule["notifications-digest-daily"]["task"] == "notifications.tasks.digest_run"
+    assert set(celery_app.conf.beat_schedule) == {
+        "stats-snapshot-daily",
+        "advance-cycles-daily",
+        "figures-refresh",
+        "once-keys-expire-daily",
+        "notifications-digest-daily",
+        "notifications-sweep",
+    }
+    assert (
+        celery_app.conf.beat_schedule["notifications-digest-daily"]["task"]
+        == "notifications.tasks.digest_run"
+    )
     assert celery_app.conf.beat_schedule["figures-refresh"]["task"] == "branches.tasks.figures_refresh_all"
-    assert celery_app.conf.beat_schedule["figures-refresh"]["schedule"] == settings.FIGURES_REFRESH_MINUTES * 60
-    assert celery_app.conf.beat_schedule["stats-snapshot-daily"]["task"] == "members.tasks.stats_snapshot_take_all"
+    assert (
+        celery_app.conf.beat_schedule["figures-refresh"]["schedule"] == settings.FIGURES_REFRESH_MINUTES * 60
+    )
+    assert (
+        celery_app.conf.beat_schedule["stats-snapshot-daily"]["task"]
+        == "members.tasks.stats_snapshot_take_all"
+    )

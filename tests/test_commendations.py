@@ -42,8 +42,9 @@ def head(cast):
 
 @pytest.fixture
 def commendation(cast, head) -> Commendation:
-    return services.commendation_open(root=cast.university, year=YEAR, nominations_open_on=OPEN_ON,
-                                      nominations_close_on=CLOSE_ON, by=head)
+    return services.commendation_open(
+        root=cast.university, year=YEAR, nominations_open_on=OPEN_ON, nominations_close_on=CLOSE_ON, by=head
+    )
 
 
 def _cycle(cast) -> AssessmentCycle:
@@ -52,24 +53,53 @@ def _cycle(cast) -> AssessmentCycle:
 
 def _assessment(cast, unit, *, grade="five", veto=False) -> Assessment:
     cycle = AssessmentCycle.objects.filter(root=cast.university, year=YEAR).first() or _cycle(cast)
-    return Assessment.objects.create(cycle=cycle, organization=unit, programme="ladder", grade=grade,
-                                     veto_failed=veto, verified_total=96 if grade == "five" else 80)
+    return Assessment.objects.create(
+        cycle=cycle,
+        organization=unit,
+        programme="ladder",
+        grade=grade,
+        veto_failed=veto,
+        verified_total=96 if grade == "five" else 80,
+    )
 
 
 def _graded(cast, member, grade, year=YEAR - 1):
     evaluation = MemberEvaluation.objects.filter(branch=member.branch, year=year).first()
     if evaluation is None:
         box = BallotBox.objects.create(custody=BallotBox.Custody.SERVER)
-        evaluation = MemberEvaluation.objects.create(branch=member.branch, year=year, opened_on=datetime.date(year, 12, 1),
-                                                     status=MemberEvaluation.Status.APPROVED, box=box)
+        evaluation = MemberEvaluation.objects.create(
+            branch=member.branch,
+            year=year,
+            opened_on=datetime.date(year, 12, 1),
+            status=MemberEvaluation.Status.APPROVED,
+            box=box,
+        )
     return EvaluationEntry.objects.create(evaluation=evaluation, member=member, graded=True, grade=grade)
 
 
-def _nominate(cast, commendation, *, kind=HonourKind.MEMBER, member=None, organization=None, by=None,
-              committee=None, **kw):
-    return services.nominate(commendation=commendation, kind=kind, committee=committee or cast.c1,
-                             by=by, member=member, organization=organization, deeds="扎根一线，成绩突出。",
-                             endorsement="经支部委员会研究，同意推荐。", today=kw.pop("today", NOMINATING_DAY), **kw)
+def _nominate(
+    cast,
+    commendation,
+    *,
+    kind=HonourKind.MEMBER,
+    member=None,
+    organization=None,
+    by=None,
+    committee=None,
+    **kw,
+):
+    return services.nominate(
+        commendation=commendation,
+        kind=kind,
+        committee=committee or cast.c1,
+        by=by,
+        member=member,
+        organization=organization,
+        deeds="扎根一线，成绩突出。",
+        endorsement="经支部委员会研究，同意推荐。",
+        today=kw.pop("today", NOMINATING_DAY),
+        **kw,
+    )
 
 
 def _on_notice(commendation, head):
@@ -83,28 +113,53 @@ AFTER_NOTICE = datetime.date(2026, 6, 9)
 
 
 def test_open_takes_the_defaults(commendation):
-    assert (commendation.notice_days, commendation.unit_quota, commendation.member_quota,
-            commendation.worker_quota) == (5, 1, 3, 1)
+    assert (
+        commendation.notice_days,
+        commendation.unit_quota,
+        commendation.member_quota,
+        commendation.worker_quota,
+    ) == (5, 1, 3, 1)
     assert commendation.status == Commendation.Status.NOMINATING
     assert str(YEAR) in commendation.title
 
 
 def test_open_only_by_the_organisation_department_once_a_year(cast, head, commendation):
     with pytest.raises(PermissionDenied):
-        services.commendation_open(root=cast.university, year=YEAR + 1, nominations_open_on=OPEN_ON,
-                                   nominations_close_on=CLOSE_ON, by=cast.officer)  # a committee's organizer
+        services.commendation_open(
+            root=cast.university,
+            year=YEAR + 1,
+            nominations_open_on=OPEN_ON,
+            nominations_close_on=CLOSE_ON,
+            by=cast.officer,
+        )  # a committee's organizer
     with pytest.raises(ValidationError):
-        services.commendation_open(root=cast.university, year=YEAR, nominations_open_on=OPEN_ON,
-                                   nominations_close_on=CLOSE_ON, by=head)
+        services.commendation_open(
+            root=cast.university,
+            year=YEAR,
+            nominations_open_on=OPEN_ON,
+            nominations_close_on=CLOSE_ON,
+            by=head,
+        )
     with pytest.raises(ValidationError):
-        services.commendation_open(root=cast.university, year=YEAR + 1, nominations_open_on=CLOSE_ON,
-                                   nominations_close_on=OPEN_ON, by=head)
+        services.commendation_open(
+            root=cast.university,
+            year=YEAR + 1,
+            nominations_open_on=CLOSE_ON,
+            nominations_close_on=OPEN_ON,
+            by=head,
+        )
 
 
 @pytest.mark.parametrize("days,ok", [(0, False), (1, True), (30, True), (31, False)])
 def test_notice_days_bounded(cast, head, days, ok):
-    call = lambda: services.commendation_open(root=cast.university, year=YEAR, nominations_open_on=OPEN_ON,  # noqa: E731
-                                              nominations_close_on=CLOSE_ON, by=head, notice_days=days)
+    call = lambda: services.commendation_open(  # noqa: E731
+        root=cast.university,
+        year=YEAR,
+        nominations_open_on=OPEN_ON,
+        nominations_close_on=CLOSE_ON,
+        by=head,
+        notice_days=days,
+    )
     if ok:
         assert call().notice_days == days
     else:
@@ -114,10 +169,22 @@ def test_notice_days_bounded(cast, head, days, ok):
 
 def test_open_is_idempotent_with_its_key(cast, head):
     key = uuid.uuid4()
-    first = services.commendation_open(root=cast.university, year=YEAR, nominations_open_on=OPEN_ON,
-                                       nominations_close_on=CLOSE_ON, by=head, request_key=key)
-    again = services.commendation_open(root=cast.university, year=YEAR, nominations_open_on=OPEN_ON,
-                                       nominations_close_on=CLOSE_ON, by=head, request_key=key)
+    first = services.commendation_open(
+        root=cast.university,
+        year=YEAR,
+        nominations_open_on=OPEN_ON,
+        nominations_close_on=CLOSE_ON,
+        by=head,
+        request_key=key,
+    )
+    again = services.commendation_open(
+        root=cast.university,
+        year=YEAR,
+        nominations_open_on=OPEN_ON,
+        nominations_close_on=CLOSE_ON,
+        by=head,
+        request_key=key,
+    )
     assert first.pk == again.pk and Commendation.objects.count() == 1
 
 
@@ -125,8 +192,12 @@ def test_open_is_idempotent_with_its_key(cast, head):
 
 
 def test_nomination_window_exact_days(cast, commendation):
-    for day, ok in [(OPEN_ON - datetime.timedelta(days=1), False), (OPEN_ON, True), (CLOSE_ON, True),
-                    (CLOSE_ON + datetime.timedelta(days=1), False)]:
+    for day, ok in [
+        (OPEN_ON - datetime.timedelta(days=1), False),
+        (OPEN_ON, True),
+        (CLOSE_ON, True),
+        (CLOSE_ON + datetime.timedelta(days=1), False),
+    ]:
         member = MemberFactory(branch=cast.branch_a)
         if ok:
             assert _nominate(cast, commendation, member=member, today=day).status == N.NOMINATED
@@ -140,23 +211,43 @@ def test_committee_nominates_only_its_own(cast, commendation):
         _nominate(cast, commendation, member=cast.alice_member, by=cast.charlie)  # a branch secretary of C2
     with pytest.raises(ValidationError):
         _nominate(cast, commendation, member=cast.charlie_member)  # not in C1
-    assert _nominate(cast, commendation, member=cast.alice_member, by=cast.officer).nominated_by == cast.officer
+    assert (
+        _nominate(cast, commendation, member=cast.alice_member, by=cast.officer).nominated_by == cast.officer
+    )
 
 
 def test_deeds_and_endorsement_required(cast, commendation):
     with pytest.raises(ValidationError):
-        services.nominate(commendation=commendation, kind=HonourKind.MEMBER, committee=cast.c1, by=None,
-                          member=cast.alice_member, deeds=" ", endorsement="同意", today=NOMINATING_DAY)
+        services.nominate(
+            commendation=commendation,
+            kind=HonourKind.MEMBER,
+            committee=cast.c1,
+            by=None,
+            member=cast.alice_member,
+            deeds=" ",
+            endorsement="同意",
+            today=NOMINATING_DAY,
+        )
     with pytest.raises(ValidationError):
-        services.nominate(commendation=commendation, kind=HonourKind.MEMBER, committee=cast.c1, by=None,
-                          member=cast.alice_member, deeds="事迹", endorsement="", today=NOMINATING_DAY)
+        services.nominate(
+            commendation=commendation,
+            kind=HonourKind.MEMBER,
+            committee=cast.c1,
+            by=None,
+            member=cast.alice_member,
+            deeds="事迹",
+            endorsement="",
+            today=NOMINATING_DAY,
+        )
 
 
 def test_probationary_member_refused_with_reason(cast, commendation):
     member = MemberFactory(branch=cast.branch_a, stage=Member.Stage.PROBATIONARY, full_on=None, name="预备甲")
     with pytest.raises(ValidationError) as caught:
         _nominate(cast, commendation, member=member)
-    assert "预备甲" in str(caught.value) and ("probationary" in str(caught.value) or "预备" in str(caught.value))
+    assert "预备甲" in str(caught.value) and (
+        "probationary" in str(caught.value) or "预备" in str(caught.value)
+    )
 
 
 @pytest.mark.parametrize("grade", ["basic", "unqualified"])
@@ -181,11 +272,22 @@ def test_unapproved_evaluation_does_not_refuse(cast, commendation):
     assert _nominate(cast, commendation, member=cast.alice_member)
 
 
-@pytest.mark.parametrize("day,refused", [(datetime.date(YEAR, 1, 1), True), (datetime.date(YEAR, 12, 31), True),
-                                         (datetime.date(YEAR - 1, 12, 31), False)])
+@pytest.mark.parametrize(
+    "day,refused",
+    [
+        (datetime.date(YEAR, 1, 1), True),
+        (datetime.date(YEAR, 12, 31), True),
+        (datetime.date(YEAR - 1, 12, 31), False),
+    ],
+)
 def test_sanction_of_the_year_refused(cast, commendation, day, refused):
-    DisciplinaryRecord.objects.create(member=cast.alice_member, kind=DisciplinaryRecord.Kind.WARNING,
-                                      decided_on=day, decided_by_unit="校纪委", reason="违反规定")
+    DisciplinaryRecord.objects.create(
+        member=cast.alice_member,
+        kind=DisciplinaryRecord.Kind.WARNING,
+        decided_on=day,
+        decided_by_unit="校纪委",
+        reason="违反规定",
+    )
     if refused:
         with pytest.raises(ValidationError) as caught:
             _nominate(cast, commendation, member=cast.alice_member)
@@ -198,13 +300,20 @@ def test_party_worker_needs_a_post(cast, commendation):
     plain = MemberFactory(branch=cast.branch_a)
     with pytest.raises(ValidationError):
         _nominate(cast, commendation, kind=HonourKind.WORKER, member=plain)
-    assert _nominate(cast, commendation, kind=HonourKind.WORKER, member=cast.alice_member).source == "secretary"
+    assert (
+        _nominate(cast, commendation, kind=HonourKind.WORKER, member=cast.alice_member).source == "secretary"
+    )
 
 
 def test_every_reason_given_at_once(cast, commendation):
     member = MemberFactory(branch=cast.branch_a, stage=Member.Stage.PROBATIONARY, full_on=None)
-    DisciplinaryRecord.objects.create(member=member, kind=DisciplinaryRecord.Kind.WARNING,
-                                      decided_on=datetime.date(YEAR, 3, 1), decided_by_unit="校纪委", reason="x")
+    DisciplinaryRecord.objects.create(
+        member=member,
+        kind=DisciplinaryRecord.Kind.WARNING,
+        decided_on=datetime.date(YEAR, 3, 1),
+        decided_by_unit="校纪委",
+        reason="x",
+    )
     with pytest.raises(ValidationError) as caught:
         _nominate(cast, commendation, kind=HonourKind.WORKER, member=member)
     assert len(caught.value.messages) == 3
@@ -269,8 +378,12 @@ def test_notice_needs_a_nomination_and_the_department(cast, head, commendation):
 def test_objection_days_and_resolution(cast, head, commendation):
     nomination = _nominate(cast, commendation, member=cast.alice_member)
     commendation = _on_notice(commendation, head)
-    for day, ok in [(NOTICE_DAY - datetime.timedelta(days=1), False), (NOTICE_DAY, True),
-                    (commendation.notice_ends_on, True), (commendation.notice_ends_on + datetime.timedelta(days=1), False)]:
+    for day, ok in [
+        (NOTICE_DAY - datetime.timedelta(days=1), False),
+        (NOTICE_DAY, True),
+        (commendation.notice_ends_on, True),
+        (commendation.notice_ends_on + datetime.timedelta(days=1), False),
+    ]:
         if ok:
             services.objection_record(nomination=nomination, text="群众反映", by=head, received_on=day)
         else:
@@ -278,13 +391,21 @@ def test_objection_days_and_resolution(cast, head, commendation):
                 services.objection_record(nomination=nomination, text="群众反映", by=head, received_on=day)
     objection = NominationObjection.objects.first()
     with pytest.raises(ValidationError):
-        services.nomination_decide(nomination=nomination, award=True, by=head, today=AFTER_NOTICE)  # open objection
+        services.nomination_decide(
+            nomination=nomination, award=True, by=head, today=AFTER_NOTICE
+        )  # open objection
     services.objection_resolve(objection=objection, upheld=False, resolution="经核实不属实", by=head)
-    services.objection_resolve(objection=NominationObjection.objects.last(), upheld=True, resolution="属实", by=head)
+    services.objection_resolve(
+        objection=NominationObjection.objects.last(), upheld=True, resolution="属实", by=head
+    )
     with pytest.raises(ValidationError):
         services.nomination_decide(nomination=nomination, award=True, by=head, today=AFTER_NOTICE)  # upheld
-    assert services.nomination_decide(nomination=nomination, award=False, note="异议属实", by=head,
-                                      today=AFTER_NOTICE).status == N.NOT_AWARDED
+    assert (
+        services.nomination_decide(
+            nomination=nomination, award=False, note="异议属实", by=head, today=AFTER_NOTICE
+        ).status
+        == N.NOT_AWARDED
+    )
     assert objection.history.count() == 2
 
 
@@ -292,9 +413,18 @@ def test_decision_waits_for_the_end_of_the_notice(cast, head, commendation):
     nomination = _nominate(cast, commendation, member=cast.alice_member)
     commendation = _on_notice(commendation, head)
     with pytest.raises(ValidationError):
-        services.nomination_decide(nomination=nomination, award=True, by=head, today=commendation.notice_ends_on)
-    assert services.nomination_decide(nomination=nomination, award=True, by=head,
-                                      today=commendation.notice_ends_on + datetime.timedelta(days=1)).status == N.AWARDED
+        services.nomination_decide(
+            nomination=nomination, award=True, by=head, today=commendation.notice_ends_on
+        )
+    assert (
+        services.nomination_decide(
+            nomination=nomination,
+            award=True,
+            by=head,
+            today=commendation.notice_ends_on + datetime.timedelta(days=1),
+        ).status
+        == N.AWARDED
+    )
 
 
 def test_not_awarding_needs_a_reason(cast, head, commendation):
@@ -306,8 +436,12 @@ def test_not_awarding_needs_a_reason(cast, head, commendation):
 
 @pytest.mark.parametrize("quota", [0, 1, 2])
 def test_quota_exactly_and_plus_one(cast, head, commendation, quota):
-    services.quota_set(commendation=commendation, committee=cast.c1, kind=HonourKind.MEMBER, quota=quota, by=head)
-    nominations = [_nominate(cast, commendation, member=MemberFactory(branch=cast.branch_a)) for _ in range(quota + 1)]
+    services.quota_set(
+        commendation=commendation, committee=cast.c1, kind=HonourKind.MEMBER, quota=quota, by=head
+    )
+    nominations = [
+        _nominate(cast, commendation, member=MemberFactory(branch=cast.branch_a)) for _ in range(quota + 1)
+    ]
     _on_notice(commendation, head)
     for nomination in nominations[:quota]:
         services.nomination_decide(nomination=nomination, award=True, by=head, today=AFTER_NOTICE)
@@ -317,7 +451,9 @@ def test_quota_exactly_and_plus_one(cast, head, commendation, quota):
     assert Nomination.objects.filter(status=N.AWARDED).count() == quota
     # the decision can be changed: one fewer awarded frees the place
     if quota:
-        services.nomination_decide(nomination=nominations[0], award=False, note="让位", by=head, today=AFTER_NOTICE)
+        services.nomination_decide(
+            nomination=nominations[0], award=False, note="让位", by=head, today=AFTER_NOTICE
+        )
         services.nomination_decide(nomination=nominations[quota], award=True, by=head, today=AFTER_NOTICE)
 
 
@@ -325,7 +461,11 @@ def test_default_quota_per_committee_and_kind(cast, head, commendation):
     """Default 1 organisation per committee: exactly 1 awarded, the second refused; C2 has its own."""
     a2 = cast.branch_a.add_child(kind="branch", name="计算机学院学生党支部", code="A2", category="student")
     first = _nominate(cast, commendation, kind=HonourKind.UNIT, organization=cast.branch_a)
-    second = _nominate(cast, commendation, kind=HonourKind.UNIT, organization=a2) if a2.path.startswith(cast.c1.path) else None
+    second = (
+        _nominate(cast, commendation, kind=HonourKind.UNIT, organization=a2)
+        if a2.path.startswith(cast.c1.path)
+        else None
+    )
     other = _nominate(cast, commendation, kind=HonourKind.UNIT, organization=cast.branch_b, committee=cast.c2)
     _on_notice(commendation, head)
     services.nomination_decide(nomination=first, award=True, by=head, today=AFTER_NOTICE)
@@ -337,17 +477,23 @@ def test_default_quota_per_committee_and_kind(cast, head, commendation):
 @pytest.mark.parametrize("quota,ok", [(100, True), (101, False), (-1, False)])
 def test_quota_bounds(cast, head, commendation, quota, ok):
     if ok:
-        assert services.quota_set(commendation=commendation, committee=cast.c1, kind="unit", quota=quota, by=head)
+        assert services.quota_set(
+            commendation=commendation, committee=cast.c1, kind="unit", quota=quota, by=head
+        )
     else:
         with pytest.raises(ValidationError):
-            services.quota_set(commendation=commendation, committee=cast.c1, kind="unit", quota=quota, by=head)
+            services.quota_set(
+                commendation=commendation, committee=cast.c1, kind="unit", quota=quota, by=head
+            )
 
 
 def test_quota_only_for_committees_and_by_the_department(cast, head, commendation):
     with pytest.raises(ValidationError):
         services.quota_set(commendation=commendation, committee=cast.branch_a, kind="unit", quota=2, by=head)
     with pytest.raises(PermissionDenied):
-        services.quota_set(commendation=commendation, committee=cast.c1, kind="unit", quota=2, by=cast.officer)
+        services.quota_set(
+            commendation=commendation, committee=cast.c1, kind="unit", quota=2, by=cast.officer
+        )
 
 
 # --- publication and the records -------------------------------------------------------------------------------
@@ -434,16 +580,34 @@ def test_pages_refuse_others(cast, commendation, as_charlie, as_bob):
 def test_nominate_through_the_page(cast, commendation, time_machine):
     time_machine.move_to(datetime.datetime(2026, 5, 20, 10))
     client = login(cast.officer)
-    page = client.get(reverse("commendation:nominate", args=[commendation.pk]) + f"?kind=member&member={cast.bob_member.pk}")
+    page = client.get(
+        reverse("commendation:nominate", args=[commendation.pk]) + f"?kind=member&member={cast.bob_member.pk}"
+    )
     assert page.status_code == 200
-    response = client.post(reverse("commendation:nominate", args=[commendation.pk]), {
-        "committee": cast.c1.pk, "kind": "member", "member": cast.bob_member.pk, "deeds": "教学科研双优",
-        "endorsement": "同意推荐", "request_key": str(uuid.uuid4())})
+    response = client.post(
+        reverse("commendation:nominate", args=[commendation.pk]),
+        {
+            "committee": cast.c1.pk,
+            "kind": "member",
+            "member": cast.bob_member.pk,
+            "deeds": "教学科研双优",
+            "endorsement": "同意推荐",
+            "request_key": str(uuid.uuid4()),
+        },
+    )
     assert response.status_code == 302
     assert Nomination.objects.get().member == cast.bob_member
-    refused = client.post(reverse("commendation:nominate", args=[commendation.pk]), {
-        "committee": cast.c1.pk, "kind": "member", "member": cast.bob_member.pk, "deeds": "x",
-        "endorsement": "y", "request_key": str(uuid.uuid4())})
+    refused = client.post(
+        reverse("commendation:nominate", args=[commendation.pk]),
+        {
+            "committee": cast.c1.pk,
+            "kind": "member",
+            "member": cast.bob_member.pk,
+            "deeds": "x",
+            "endorsement": "y",
+            "request_key": str(uuid.uuid4()),
+        },
+    )
     assert refused.status_code == 200 and "已" in refused.content.decode()
 
 

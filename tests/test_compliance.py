@@ -41,8 +41,9 @@ def _states(row) -> list[str]:
 
 
 def _report(cast, **kwargs):
-    return compliance(root=cast.university, year=kwargs.pop("year", YEAR), today=kwargs.pop("today", TODAY),
-                      **kwargs)
+    return compliance(
+        root=cast.university, year=kwargs.pop("year", YEAR), today=kwargs.pop("today", TODAY), **kwargs
+    )
 
 
 def _full_members(branch, n: int, **extra) -> None:
@@ -51,6 +52,7 @@ def _full_members(branch, n: int, **extra) -> None:
 
 
 # --- states at each granularity ------------------------------------------------------------------------
+
 
 def test_monthly_states(cast):
     _held(cast.branch_a, Meeting.Kind.THEME_DAY, _at(YEAR, 1, 10))
@@ -75,8 +77,18 @@ def test_quarterly_states(cast):
     assert [c.label for c in assembly.cells] == ["Q1", "Q2", "Q3", "Q4"]
     assert _states(assembly) == ["done", "due", "future", "future"]
     assert [(c.first_month, c.last_month) for c in assembly.cells] == [(1, 3), (4, 6), (7, 9), (10, 12)]
-    assert _states(_row(report, cast.branch_a, Meeting.Kind.PARTY_LECTURE)) == ["missing", "due", "future", "future"]
-    assert _states(_row(report, cast.branch_b, Meeting.Kind.PARTY_LECTURE)) == ["missing", "done", "future", "future"]
+    assert _states(_row(report, cast.branch_a, Meeting.Kind.PARTY_LECTURE)) == [
+        "missing",
+        "due",
+        "future",
+        "future",
+    ]
+    assert _states(_row(report, cast.branch_b, Meeting.Kind.PARTY_LECTURE)) == [
+        "missing",
+        "done",
+        "future",
+        "future",
+    ]
 
 
 def test_yearly_states(cast):
@@ -97,9 +109,13 @@ def test_branch_summary_counts_and_behind(cast):
     _held(cast.branch_a, Meeting.Kind.THEME_DAY, _at(YEAR, 1, 10))
     entry = _entry(_report(cast), cast.branch_a)
     # Rows: 党员大会, 党课 (4 quarters), 主题党日 (12 months), 组织生活会, 民主评议 (1 year each) = 22 cells.
-    assert entry.done + entry.missing + entry.due + sum(
-        1 for row in entry.rows for c in row.cells if c.state == "future"
-    ) == 22
+    assert (
+        entry.done
+        + entry.missing
+        + entry.due
+        + sum(1 for row in entry.rows for c in row.cells if c.state == "future")
+        == 22
+    )
     assert entry.done == 1
     assert entry.missing == 3 + 1 + 1  # Feb–Apr 主题党日, Q1 党员大会, Q1 党课
     assert entry.due == 1 + 1 + 1 + 1 + 1  # May 主题党日, Q2 ×2, the year ×2
@@ -120,10 +136,15 @@ def test_periods_follow_beijing_time_not_utc(cast):
 
 # --- frequencies are data ------------------------------------------------------------------------------
 
+
 def test_changing_a_rule_in_the_database_changes_the_result(cast):
     _held(cast.branch_a, Meeting.Kind.THEME_DAY, _at(YEAR, 2, 10))
     _held(cast.branch_a, Meeting.Kind.THEME_DAY, _at(YEAR, 3, 10))
-    assert _states(_row(_report(cast), cast.branch_a, Meeting.Kind.THEME_DAY))[:3] == ["missing", "done", "done"]
+    assert _states(_row(_report(cast), cast.branch_a, Meeting.Kind.THEME_DAY))[:3] == [
+        "missing",
+        "done",
+        "done",
+    ]
 
     # The university decides 主题党日 are due twice a quarter.
     MeetingRule.objects.filter(kind=Meeting.Kind.THEME_DAY).update(period="quarter", times=2)
@@ -140,7 +161,12 @@ def test_an_inactive_rule_is_not_required(cast):
     MeetingRule.objects.filter(kind=Meeting.Kind.PARTY_LECTURE).update(is_active=False)
     kinds = [r.kind for r in _entry(_report(cast), cast.branch_a).rows]
     assert Meeting.Kind.PARTY_LECTURE not in kinds
-    assert kinds == ["general_assembly", "theme_day", "organizational_life", "democratic_review"]  # in §2 order
+    assert kinds == [
+        "general_assembly",
+        "theme_day",
+        "organizational_life",
+        "democratic_review",
+    ]  # in §2 order
 
 
 def test_a_new_rule_row_is_required_at_once(cast):
@@ -152,6 +178,7 @@ def test_a_new_rule_row_is_required_at_once(cast):
 
 
 # --- which rows apply to which branch ------------------------------------------------------------------
+
 
 def test_party_group_meetings_only_for_branches_with_groups(cast):
     make_org(cast.branch_a, Organization.Kind.GROUP, "第一党小组", code="A-G1", category="teacher")
@@ -166,7 +193,9 @@ def test_party_group_meetings_only_for_branches_with_groups(cast):
 def test_branch_committee_meetings_only_with_seven_full_members(cast):
     _full_members(cast.branch_a, 5)  # alice and bob + 5 = 7 full members
     _full_members(cast.branch_b, 5)  # charlie + 5 = 6 full members …
-    _full_members(cast.branch_b, 3, stage=Member.Stage.PROBATIONARY, full_on=None)  # … probationers don't count
+    _full_members(
+        cast.branch_b, 3, stage=Member.Stage.PROBATIONARY, full_on=None
+    )  # … probationers don't count
     MemberFactory(branch=cast.branch_b, is_active=False)  # nor do members who left
 
     report = _report(cast)
@@ -190,15 +219,22 @@ def test_only_active_branches_of_the_subtree(cast):
 
 # --- which records count -------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("status", "counts_by_default", "counts_when_filed_counts"),
-    [("approved", True, True), ("submitted", False, True), ("returned", False, False), ("draft", False, False)],
+    [
+        ("approved", True, True),
+        ("submitted", False, True),
+        ("returned", False, False),
+        ("draft", False, False),
+    ],
 )
 def test_only_approved_meetings_count_by_default(cast, status, counts_by_default, counts_when_filed_counts):
     _held(cast.branch_a, Meeting.Kind.GENERAL_ASSEMBLY, _at(YEAR, 2, 20), status=status)
     default = _row(_report(cast), cast.branch_a, Meeting.Kind.GENERAL_ASSEMBLY).cells[0]
-    filed = _row(_report(cast, statuses=("submitted", "approved")), cast.branch_a,
-                 Meeting.Kind.GENERAL_ASSEMBLY).cells[0]
+    filed = _row(
+        _report(cast, statuses=("submitted", "approved")), cast.branch_a, Meeting.Kind.GENERAL_ASSEMBLY
+    ).cells[0]
     assert (default.state == "done") is counts_by_default
     assert (filed.state == "done") is counts_when_filed_counts
 
@@ -216,11 +252,17 @@ def test_other_years_kinds_and_units_do_not_count(cast):
 
 # --- a fixed number of queries -------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("branches", [2, 20])
 def test_four_queries_whatever_the_number_of_branches(cast, django_assert_num_queries, branches):
     for i in range(branches - 2):
-        branch = make_org(cast.c1 if i % 2 else cast.c2, Organization.Kind.BRANCH, f"第{i}党支部", code=f"X{i}",
-                          category="teacher")
+        branch = make_org(
+            cast.c1 if i % 2 else cast.c2,
+            Organization.Kind.BRANCH,
+            f"第{i}党支部",
+            code=f"X{i}",
+            category="teacher",
+        )
         if i % 3 == 0:
             make_org(branch, Organization.Kind.GROUP, "第一党小组", code=f"X{i}-G1", category="teacher")
         _full_members(branch, 7 if i % 2 else 3)

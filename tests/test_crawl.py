@@ -19,7 +19,17 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.crawl import assessments, commendations, disclosure, members, notifications, programmes, projects, site  # noqa: F401,E501  (they register)
+# Imported for their side effect: each module registers its crawl entries.
+from tests.crawl import (  # noqa: F401
+    assessments,  # noqa: F401
+    commendations,  # noqa: F401
+    disclosure,  # noqa: F401
+    members,  # noqa: F401
+    notifications,  # noqa: F401
+    programmes,  # noqa: F401
+    projects,  # noqa: F401
+    site,  # noqa: F401
+)
 from tests.crawl.english import english_in_context, english_words, form_fields
 from tests.crawl.registry import LOGIN, PERSONAS, REGISTRY, Result, Target
 from tests.crawl.world import NOW, build
@@ -79,8 +89,10 @@ def _clients(world) -> dict[str, tuple[Client, str]]:
 # filter that fell back to English, or an "N j, Y" format). Read in the visible text only: no scripts (chart
 # data, json_script) and no tag attributes.
 _BARE_AMOUNT = re.compile(r"(?<![\d,.\-/:])(?:¥\s?)?\d{4,}\.\d{2}(?![\d%])")
-_ENGLISH_MONTH = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
-                            r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?\s+\d{1,2}\b")
+_ENGLISH_MONTH = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?\s+\d{1,2}\b"
+)
 
 
 def _visible_text(html: str) -> str:
@@ -90,15 +102,22 @@ def _visible_text(html: str) -> str:
 
 def _formats(html: str) -> list[str]:
     text = _visible_text(html)
-    found = [(pattern.search(text), what) for pattern, what in
-             ((_BARE_AMOUNT, "an amount without thousands separators"), (_ENGLISH_MONTH, "an English month"))]
+    found = [
+        (pattern.search(text), what)
+        for pattern, what in (
+            (_BARE_AMOUNT, "an amount without thousands separators"),
+            (_ENGLISH_MONTH, "an English month"),
+        )
+    ]
     return [f"{what}: {match.group(0)!r}" for match, what in found if match]
 
 
 def _check(result: Result, response, *, html: bool, allowed: set[str]) -> None:
     if response.status_code >= 500:
         result.problems.append("server error")
-    elif response.status_code not in (result.expected if isinstance(result.expected, tuple) else (result.expected,)):
+    elif response.status_code not in (
+        result.expected if isinstance(result.expected, tuple) else (result.expected,)
+    ):
         result.problems.append(f"expected {result.expected}")
     if response.status_code == LOGIN and result.expected == LOGIN and result.persona == "anonymous":
         if not response["Location"].startswith(reverse("login")):
@@ -126,6 +145,7 @@ def _missing(entry, targets: list[Target]) -> list[Target]:
     found = []
     for key, value in first.kwargs.items():
         for missing in MISSING_IDS if isinstance(value, int) else MISSING_SLUGS:
+
             def rule(persona, target, _first=first):
                 if entry.is_action:
                     return entry.get(persona, _first)
@@ -167,8 +187,9 @@ def crawl(world) -> list[Result]:
                     continue  # an owner: the crawl changes nothing
                 # A wrong owner (or no object at all): refused, whether the form is empty or the owner's.
                 for data in ({}, form) if form else ({},):
-                    result = Result(name, target.label, persona, "POST" if not data else "POST form", url, 0,
-                                    expected)
+                    result = Result(
+                        name, target.label, persona, "POST" if not data else "POST form", url, 0, expected
+                    )
                     response = client.post(url, {**data, "csrfmiddlewaretoken": token})
                     result.status = response.status_code
                     _check(result, response, html=entry.html, allowed=allowed)
@@ -190,8 +211,11 @@ def _matrix(results) -> None:
     with open(path, "w") as out:
         for (entry, target, method), by in rows.items():
             if any(r.problems for r in by.values()):
-                cells = " ".join(f"{p[:8]}={r.status}" + ("" if not r.problems else f"!{r.expected}"
-                                                          if r.status != r.expected else "!E") for p, r in by.items())
+                cells = " ".join(
+                    f"{p[:8]}={r.status}"
+                    + ("" if not r.problems else f"!{r.expected}" if r.status != r.expected else "!E")
+                    for p, r in by.items()
+                )
                 print(f"{entry} {target} {method}: {cells}", file=out)
                 for r in by.values():
                     for problem in r.problems:
@@ -216,19 +240,26 @@ def test_the_whole_product_as_every_persona(cast, settings, tmp_path, time_machi
     results = crawl(world)
     elapsed = time.perf_counter() - started
     statuses = collections.Counter((r.method, r.status) for r in results)
-    print(f"\ncrawl: {len(REGISTRY)} URL patterns, {len({r.url for r in results})} URLs, "
-          f"{len(results)} requests in {elapsed:.1f} s; statuses: {dict(sorted(statuses.items()))}")
+    print(
+        f"\ncrawl: {len(REGISTRY)} URL patterns, {len({r.url for r in results})} URLs, "
+        f"{len(results)} requests in {elapsed:.1f} s; statuses: {dict(sorted(statuses.items()))}"
+    )
     _matrix(results)
-    problems = [f"{r.method} {r.url} [{r.entry} {r.target}] as {r.persona}: {r.status} — {'; '.join(r.problems)}"
-                for r in results if r.problems and r.entry not in KNOWN]
+    problems = [
+        f"{r.method} {r.url} [{r.entry} {r.target}] as {r.persona}: {r.status} — {'; '.join(r.problems)}"
+        for r in results
+        if r.problems and r.entry not in KNOWN
+    ]
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)
 
 
 def test_the_english_detector():
-    page = ("<html><head><title>支部 · Dashboard</title><style>.a{color:red}</style></head><body>"
-            "<script>var x = 'Hello';</script><p>导出 xlsx、PDF，Q3 季度，用户 alice，编码 C1，"
-            "文件 纪要.pdf，https://example.org/a b</p><input type=submit value=Save>"
-            "<span title='Close'>×</span><svg><text>Chart</text></svg></body></html>")
+    page = (
+        "<html><head><title>支部 · Dashboard</title><style>.a{color:red}</style></head><body>"
+        "<script>var x = 'Hello';</script><p>导出 xlsx、PDF，Q3 季度，用户 alice，编码 C1，"
+        "文件 纪要.pdf，https://example.org/a b</p><input type=submit value=Save>"
+        "<span title='Close'>×</span><svg><text>Chart</text></svg></body></html>"
+    )
     assert english_words(page, allowed={"alice"}) == ["Dashboard", "Save", "Close"]
     assert english_words("<p>请求有误</p><p data-x='English'>中文</p>") == []
 

@@ -29,8 +29,10 @@ pytestmark = pytest.mark.django_db
 
 def flags(cycle: AssessmentCycle) -> dict:
     cycle.refresh_from_db()
-    return {f: getattr(cycle, f) for f in ("opened_on", "self_closed_on", "review_closed_on",
-                                           "verification_closed_on", "published_on")}
+    return {
+        f: getattr(cycle, f)
+        for f in ("opened_on", "self_closed_on", "review_closed_on", "verification_closed_on", "published_on")
+    }
 
 
 def test_a_whole_year_day_by_day_does_each_phase_once_on_its_date(cycle_cast):
@@ -43,13 +45,27 @@ def test_a_whole_year_day_by_day_does_each_phase_once_on_its_date(cycle_cast):
             if count:
                 done.setdefault(part, []).append(today)
         today += datetime.timedelta(days=1)
-    assert done == {"opened": [day(6, 10)], "self_closed": [day(7, 2)], "reviewed": [day(7, 16)],
-                    "verified": [day(8, 1)], "published": [day(8, 1)]}
-    assert flags(c.cycle) == {"opened_on": day(6, 10), "self_closed_on": day(7, 2), "review_closed_on": day(7, 16),
-                              "verification_closed_on": day(8, 1), "published_on": day(8, 1)}
+    assert done == {
+        "opened": [day(6, 10)],
+        "self_closed": [day(7, 2)],
+        "reviewed": [day(7, 16)],
+        "verified": [day(8, 1)],
+        "published": [day(8, 1)],
+    }
+    assert flags(c.cycle) == {
+        "opened_on": day(6, 10),
+        "self_closed_on": day(7, 2),
+        "review_closed_on": day(7, 16),
+        "verification_closed_on": day(8, 1),
+        "published_on": day(8, 1),
+    }
     # the four assessed units: two committees (引航计划), a teacher and a student branch
     assert dict(Assessment.objects.values_list("organization__code", "programme")) == {
-        "C1": "guide", "C2": "guide", "A": "ladder", "B": "chapter"}
+        "C1": "guide",
+        "C2": "guide",
+        "A": "ladder",
+        "B": "chapter",
+    }
     assert set(Assessment.objects.values_list("status", flat=True)) == {Assessment.Status.PUBLISHED}
     # nobody self-assessed: the deadline submitted the pre-filled drafts as they stood, marked late
     assert Assessment.objects.filter(late_submitted=True).count() == 4
@@ -58,7 +74,9 @@ def test_a_whole_year_day_by_day_does_each_phase_once_on_its_date(cycle_cast):
 def test_the_whole_daily_step_reports_the_cycle_part(cycle_cast):
     assert not any(cycles_advance(today=day(6, 9))["assessments"].values())
     assert cycles_advance(today=day(6, 10))["assessments"]["opened"] == 4
-    assert not any(cycles_advance(today=day(6, 10))["assessments"].values())  # a second run the same day: nothing
+    assert not any(
+        cycles_advance(today=day(6, 10))["assessments"].values()
+    )  # a second run the same day: nothing
 
 
 def test_a_scheduler_down_for_a_week_over_july_1_catches_up_once(cycle_cast):
@@ -79,8 +97,10 @@ def test_a_scheduler_down_for_the_whole_season_does_every_missed_phase_in_order(
     assert counts == {"opened": 4, "self_closed": 4, "reviewed": 4, "verified": 4, "published": 4}
     assert all(v == day(8, 20) for v in flags(c.cycle).values())
     assert not any(assessment_cycles_advance(today=day(8, 21)).values())
-    assert ItemScore.objects.filter(verified_points__isnull=False).count() == ItemScore.objects.filter(
-        self_points__isnull=False).count()
+    assert (
+        ItemScore.objects.filter(verified_points__isnull=False).count()
+        == ItemScore.objects.filter(self_points__isnull=False).count()
+    )
 
 
 def test_the_command_runs_the_same_step(cycle_cast, capsys):
@@ -103,8 +123,10 @@ def test_measurable_items_are_prefilled_and_marked(cycle_cast):
 
 
 def _full_inputs(assessment, *, points=None):
-    return {i.pk: ItemInput(points=(points or i.max_points) if i.kind != "veto" else None, evidence="台账")
-            for i in assessment.items.select_related("indicator")}
+    return {
+        i.pk: ItemInput(points=(points or i.max_points) if i.kind != "veto" else None, evidence="台账")
+        for i in assessment.items.select_related("indicator")
+    }
 
 
 def test_self_assessment_review_verification_and_publication(cycle_cast):
@@ -124,10 +146,16 @@ def test_self_assessment_review_verification_and_publication(cycle_cast):
     # the committee (officer: organizer of C1) reviews: a change needs a reason
     item = a.items.get(indicator__code="1.1")
     with pytest.raises(ValidationError) as refused:
-        assessment_review(assessment=a, by=c.officer, inputs={item.pk: ItemInput(points="2")}, today=day(7, 3))
+        assessment_review(
+            assessment=a, by=c.officer, inputs={item.pk: ItemInput(points="2")}, today=day(7, 3)
+        )
     assert "reason" in str(refused.value) or "理由" in str(refused.value)
-    assessment_review(assessment=a, by=c.officer, inputs={item.pk: ItemInput(points="2", reason="学习记录不全")},
-                      today=day(7, 3))
+    assessment_review(
+        assessment=a,
+        by=c.officer,
+        inputs={item.pk: ItemInput(points="2", reason="学习记录不全")},
+        today=day(7, 3),
+    )
     a.refresh_from_db()
     assert a.status == Assessment.Status.REVIEWED and a.review_total == D(102) and a.rank_in_committee == 1
     item.refresh_from_db()
@@ -136,10 +164,18 @@ def test_self_assessment_review_verification_and_publication(cycle_cast):
     with pytest.raises(PermissionDenied):  # a committee cannot verify
         assessment_verify(assessment=a, by=c.officer, inputs={}, today=day(7, 20))
     veto = a.items.get(indicator__code="1.4")
-    assessment_verify(assessment=a, by=c.zzb, inputs={veto.pk: ItemInput(failed=True, reason="核查发现问题")},
-                      today=day(7, 20))
+    assessment_verify(
+        assessment=a,
+        by=c.zzb,
+        inputs={veto.pk: ItemInput(failed=True, reason="核查发现问题")},
+        today=day(7, 20),
+    )
     a.refresh_from_db()
-    assert a.status == Assessment.Status.VERIFIED and a.verified_total == D(102) and a.grade == Grade.NOT_COMPLIANT
+    assert (
+        a.status == Assessment.Status.VERIFIED
+        and a.verified_total == D(102)
+        and a.grade == Grade.NOT_COMPLIANT
+    )
 
     assessment_cycles_advance(today=day(8, 1))  # the rest are carried over; everything is published
     a.refresh_from_db()
@@ -167,11 +203,17 @@ def test_bad_points_and_a_closed_window_are_refused_and_lose_nothing(cycle_cast)
     a = Assessment.objects.get(organization=c.branch_a)
     item = a.items.get(indicator__code="1.1")
     with pytest.raises(ValidationError):
-        assessment_self_save(assessment=a, by=c.alice, inputs={item.pk: ItemInput(points="6")}, today=day(6, 20))
+        assessment_self_save(
+            assessment=a, by=c.alice, inputs={item.pk: ItemInput(points="6")}, today=day(6, 20)
+        )
     with pytest.raises(ValidationError):
-        assessment_self_save(assessment=a, by=c.alice, inputs={item.pk: ItemInput(points="abc")}, today=day(6, 20))
+        assessment_self_save(
+            assessment=a, by=c.alice, inputs={item.pk: ItemInput(points="abc")}, today=day(6, 20)
+        )
     with pytest.raises(ValidationError):
-        assessment_self_save(assessment=a, by=c.alice, inputs={item.pk: ItemInput(points="3")}, today=day(7, 2))
+        assessment_self_save(
+            assessment=a, by=c.alice, inputs={item.pk: ItemInput(points="3")}, today=day(7, 2)
+        )
     item.refresh_from_db()
     assert item.self_points is None
     with pytest.raises(ValidationError):  # submitting with unscored items
@@ -188,11 +230,17 @@ def test_ranks_within_the_committee_share_ties(cycle_cast):
         a = Assessment.objects.get(organization=unit)
         ItemScore.objects.filter(assessment=a).update(self_points=D(4))
     assessment_cycles_advance(today=day(8, 1))
-    ranks = dict(Assessment.objects.filter(organization__kind="branch").values_list("organization__code",
-                                                                                    "rank_in_committee"))
+    ranks = dict(
+        Assessment.objects.filter(organization__kind="branch").values_list(
+            "organization__code", "rank_in_committee"
+        )
+    )
     assert ranks == {"A": 1, "A2": 1, "B": 1}
-    overall = dict(Assessment.objects.filter(organization__kind="branch").values_list("organization__code",
-                                                                                      "rank_overall"))
+    overall = dict(
+        Assessment.objects.filter(organization__kind="branch").values_list(
+            "organization__code", "rank_overall"
+        )
+    )
     assert overall["A"] == overall["A2"] == 1 and overall["B"] == 3
 
 
@@ -222,8 +270,13 @@ def test_measures_come_from_the_minutes_and_posts(cycle_cast):
     aware = tz.get_current_timezone()
 
     def meeting(month, kind, *, late=False, status=Meeting.Status.APPROVED):
-        return Meeting.objects.create(organization=c.branch_a, kind=kind, status=status, is_late=late,
-                                      held_at=datetime.datetime(YEAR, month, 10, 15, tzinfo=aware))
+        return Meeting.objects.create(
+            organization=c.branch_a,
+            kind=kind,
+            status=status,
+            is_late=late,
+            held_at=datetime.datetime(YEAR, month, 10, 15, tzinfo=aware),
+        )
 
     for month in range(1, 6):  # the monthly 主题党日 held January–May, one of them filed late
         meeting(month, Meeting.Kind.THEME_DAY, late=month == 3)
@@ -240,7 +293,11 @@ def test_measures_come_from_the_minutes_and_posts(cycle_cast):
     # 引航计划 scores what the committee does itself (issue 18): its own 民主生活会, none held, not its
     # branches' filing
     committee = Assessment.objects.get(organization=c.c1).items.get(indicator__code="3.1")
-    assert committee.prefilled and committee.self_points == D(0) and committee.indicator.source == "democratic_life"
+    assert (
+        committee.prefilled
+        and committee.self_points == D(0)
+        and committee.indicator.source == "democratic_life"
+    )
 
 
 def test_the_cycle_puts_its_work_on_the_to_do_lists_and_takes_it_off_when_done(cycle_cast):

@@ -41,7 +41,8 @@ def test_counts_equal_party_stats_for_every_unit(cast):
     figures_refresh()
     for unit in [cast.university, cast.c1, cast.c2, cast.branch_a, cast.branch_b]:
         assert counts_as_party_stats(_figures(unit)["counts"]) == _stats_without_header(
-            party_stats(organization=unit)), unit.code
+            party_stats(organization=unit)
+        ), unit.code
     counts = _figures(cast.university)["counts"]
     assert counts["stage_probationary"] == 3 and counts["stage_applicant"] == 1
     assert counts["org_branch"] == 2 and counts["org_committee"] == 2 and counts["org_university"] == 1
@@ -50,8 +51,17 @@ def test_counts_equal_party_stats_for_every_unit(cast):
 def test_every_block_is_stored_for_every_unit(cast):
     figures_refresh()
     keys = {block.key for block in blocks()}
-    assert keys >= {"counts", "meetings", "publication", "assessment", "ratings", "funding", "development", "terms",
-                    "dues"}
+    assert keys >= {
+        "counts",
+        "meetings",
+        "publication",
+        "assessment",
+        "ratings",
+        "funding",
+        "development",
+        "terms",
+        "dues",
+    }
     units = Organization.objects.exclude(kind=K.GROUP).count()
     assert UnitFigures.objects.count() == units
     for row in UnitFigures.objects.all():
@@ -68,8 +78,9 @@ def test_meetings_heat_map_counts_each_required_period_in_the_month_it_ends(in_m
     today = timezone.localdate()
     held = timezone.make_aware(datetime.datetime(today.year, 1, 10, 15))
     for kind in Meeting.BRANCH_KINDS:
-        Meeting.objects.create(organization=cast.branch_a, kind=kind, status=Meeting.Status.APPROVED, held_at=held,
-                               topics="学习")
+        Meeting.objects.create(
+            organization=cast.branch_a, kind=kind, status=Meeting.Status.APPROVED, held_at=held, topics="学习"
+        )
     figures_refresh()
     a = _figures(cast.branch_a)["meetings"]
     b = _figures(cast.branch_b)["meetings"]
@@ -102,12 +113,20 @@ def province(db):
     universities = []
     for n in (1, 2):
         uni = make_org(root, K.UNIVERSITY, f"中共第{n}大学委员会", code=f"U{n}")
-        committee = make_org(uni, K.COMMITTEE, f"第{n}大学计算机学院党委", code=f"U{n}-C1", unit_type="teaching")
-        branch = make_org(committee, K.BRANCH, f"第{n}大学教工第一党支部", code=f"U{n}-B1", category="teacher")
+        committee = make_org(
+            uni, K.COMMITTEE, f"第{n}大学计算机学院党委", code=f"U{n}-C1", unit_type="teaching"
+        )
+        branch = make_org(
+            committee, K.BRANCH, f"第{n}大学教工第一党支部", code=f"U{n}-B1", category="teacher"
+        )
         MemberFactory.create_batch(2 + n, branch=branch)
         universities.append((uni, committee, branch))
-    officers = {"province": UserFactory(username="sheng"), "u1": UserFactory(username="u1zzb"),
-                "u2": UserFactory(username="u2zzb"), "c1": UserFactory(username="u1dw")}
+    officers = {
+        "province": UserFactory(username="sheng"),
+        "u1": UserFactory(username="u1zzb"),
+        "u2": UserFactory(username="u2zzb"),
+        "c1": UserFactory(username="u1dw"),
+    }
     role_assign(user=officers["province"], organization=root, kind=Role.Kind.OFFICER)
     role_assign(user=officers["u1"], organization=universities[0][0], kind=Role.Kind.OFFICER)
     role_assign(user=officers["u2"], organization=universities[1][0], kind=Role.Kind.OFFICER)
@@ -118,11 +137,15 @@ def province(db):
 
 def test_each_user_lands_on_their_top_unit(province):
     root, universities, officers = province
-    assert login(officers["province"]).get(reverse("dashboard:home")).url == reverse("dashboard:unit", args=[root.pk])
+    assert login(officers["province"]).get(reverse("dashboard:home")).url == reverse(
+        "dashboard:unit", args=[root.pk]
+    )
     assert login(officers["u2"]).get(reverse("dashboard:home")).url == reverse(
-        "dashboard:unit", args=[universities[1][0].pk])
+        "dashboard:unit", args=[universities[1][0].pk]
+    )
     assert login(officers["c1"]).get(reverse("dashboard:home")).url == reverse(
-        "dashboard:unit", args=[universities[0][1].pk])
+        "dashboard:unit", args=[universities[0][1].pk]
+    )
 
 
 def test_a_university_sees_only_its_own_and_the_province_compares_them(province):
@@ -144,7 +167,9 @@ def test_a_university_sees_only_its_own_and_the_province_compares_them(province)
     # One row per university, each linking to its own dashboard.
     for uni in (u1, u2):
         assert reverse("dashboard:unit", args=[uni.pk]) in body
-    assert counts_as_party_stats(_figures(root)["counts"]) == _stats_without_header(party_stats(organization=root))
+    assert counts_as_party_stats(_figures(root)["counts"]) == _stats_without_header(
+        party_stats(organization=root)
+    )
 
 
 def test_plain_members_have_no_dashboard(cast):
@@ -166,7 +191,9 @@ def _grow(university: Organization, committees: int, branches: int) -> None:
     for c in range(committees):
         committee = make_org(university, K.COMMITTEE, f"第{c}学院党委", code=f"X{c}", unit_type="teaching")
         for b in range(branches):
-            branch = make_org(committee, K.BRANCH, f"第{c}学院第{b}支部", code=f"X{c}-{b}", category="student")
+            branch = make_org(
+                committee, K.BRANCH, f"第{c}学院第{b}支部", code=f"X{c}-{b}", category="student"
+            )
             MemberFactory(branch=branch, category="student")
 
 
@@ -235,7 +262,9 @@ def test_a_partial_refresh_equals_a_full_one(province, django_capture_on_commit_
 
 def test_the_page_shows_the_figures_age(cast):
     figures_refresh()
-    UnitFigures.objects.filter(organization=cast.c1).update(computed_at=timezone.now() - datetime.timedelta(minutes=7))
+    UnitFigures.objects.filter(organization=cast.c1).update(
+        computed_at=timezone.now() - datetime.timedelta(minutes=7)
+    )
     body = login(cast.officer).get(reverse("dashboard:unit", args=[cast.c1.pk])).content.decode()
     assert "7 分钟前" in body
 

@@ -78,7 +78,9 @@ def test_demo_logins_work_and_hold_their_roles(demo):
         assert authenticate(request, username=username, password="dangjian2026") is not None, username
     zb001 = Role.objects.get(user__username="zb001")
     assert zb001.kind == "secretary" and zb001.organization.kind == "branch"
-    assert organization_permission_holds(user=zb001.user, organization=zb001.organization, codename=MANAGE_MEMBERS)
+    assert organization_permission_holds(
+        user=zb001.user, organization=zb001.organization, codename=MANAGE_MEMBERS
+    )
     dw10 = Role.objects.get(user__username="dw10")
     assert dw10.organization.name.endswith("计算机科学与技术学院委员会")
     assert Member.objects.get(user__username="dy001").branch == zb001.organization

@@ -25,8 +25,15 @@ D = datetime.timedelta
 
 
 def _applicant(branch, *, applied_on, birth=datetime.date(2000, 3, 1), by=None):
-    return applicant_register(branch=branch, name="申请人", gender="F", birth_date=birth, category="student",
-                              applied_on=applied_on, by=by)
+    return applicant_register(
+        branch=branch,
+        name="申请人",
+        gender="F",
+        birth_date=birth,
+        category="student",
+        applied_on=applied_on,
+        by=by,
+    )
 
 
 def _walk(case, to_step: int, dates: dict[int, datetime.date], *, default: datetime.date, people=()):
@@ -49,6 +56,7 @@ def _walk(case, to_step: int, dates: dict[int, datetime.date], *, default: datet
 
 # --- age ------------------------------------------------------------------------------------------------------
 
+
 def test_age_17_years_364_days_is_refused_and_18_accepted(cast):
     birth = datetime.date(2006, 6, 15)
     eighteen = add_years(birth, 18)
@@ -69,20 +77,30 @@ def test_age_on_29_february_birthday(cast):
 
 # --- talk within a month (warned) ---------------------------------------------------------------------------
 
+
 def test_talk_later_than_a_month_is_recorded_with_a_warning(cast):
     applied = TODAY - D(days=200)
     case = _applicant(cast.branch_a, applied_on=applied)
     step, warnings = development_step_record(case=case, number=2, done_on=add_months(applied, 1), by=None)
     assert warnings == [] and step.warning == ""
-    case2 = applicant_register(branch=cast.branch_a, name="乙", gender="M", birth_date=datetime.date(2000, 1, 1),
-                               category="student", applied_on=applied, by=None)
-    step, warnings = development_step_record(case=case2, number=2, done_on=add_months(applied, 1) + D(days=1),
-                                             by=None)
+    case2 = applicant_register(
+        branch=cast.branch_a,
+        name="乙",
+        gender="M",
+        birth_date=datetime.date(2000, 1, 1),
+        category="student",
+        applied_on=applied,
+        by=None,
+    )
+    step, warnings = development_step_record(
+        case=case2, number=2, done_on=add_months(applied, 1) + D(days=1), by=None
+    )
     assert len(warnings) == 1 and add_months(applied, 1).isoformat() in warnings[0]
     assert DevelopmentStep.objects.get(pk=step.pk).warning == warnings[0]
 
 
 # --- a year as activist (refused) -----------------------------------------------------------------------------
+
 
 def _activist(branch, activist_on):
     case = _applicant(branch, applied_on=activist_on - D(days=40))
@@ -114,20 +132,33 @@ def test_activist_minimum_is_data(cast):
 
 # --- training, public notice -------------------------------------------------------------------------------
 
+
 def test_training_needs_three_days_or_24_hours(cast):
     start = datetime.date(2023, 1, 2)
     case = _walk(_activist(cast.branch_a, start), 10, {7: datetime.date(2024, 1, 3)}, default=start)
     for days, hours in ((2, None), (None, 23), (2, 23), (None, None)):
         with pytest.raises(ValidationError):
-            development_step_record(case=case, number=11, done_on=datetime.date(2024, 2, 1), by=None,
-                                    training_days=days, training_hours=hours)
-    development_step_record(case=case, number=11, done_on=datetime.date(2024, 2, 1), by=None, training_hours=24)
+            development_step_record(
+                case=case,
+                number=11,
+                done_on=datetime.date(2024, 2, 1),
+                by=None,
+                training_days=days,
+                training_hours=hours,
+            )
+    development_step_record(
+        case=case, number=11, done_on=datetime.date(2024, 2, 1), by=None, training_hours=24
+    )
 
 
 def test_application_form_only_after_five_working_days_of_notice(cast):
     start = datetime.date(2023, 1, 2)
-    case = _walk(_activist(cast.branch_a, start), 12, {7: datetime.date(2024, 1, 3),
-                                                        12: datetime.date(2024, 3, 1)}, default=start)  # a Friday
+    case = _walk(
+        _activist(cast.branch_a, start),
+        12,
+        {7: datetime.date(2024, 1, 3), 12: datetime.date(2024, 3, 1)},
+        default=start,
+    )  # a Friday
     notice = DevelopmentStep.objects.get(case=case, number=12).notice_until
     assert notice == add_working_days(datetime.date(2024, 3, 1), 5) == datetime.date(2024, 3, 8)
     development_step_record(case=case, number=13, done_on=datetime.date(2024, 3, 4), by=None)
@@ -138,6 +169,7 @@ def test_application_form_only_after_five_working_days_of_notice(cast):
 
 
 # --- branch vote, approval on day 90 vs 91, probation --------------------------------------------------------
+
 
 def _voted(branch, vote_on):
     start = vote_on - D(days=800)
@@ -153,12 +185,30 @@ def test_branch_vote_makes_a_probationary_member_with_probation_from_the_vote(ca
     assert member.is_party_member
 
 
-@pytest.mark.parametrize(("vote", "on_time", "late", "latest"), [
-    # Calendar months, month-end clamped (细则: 3 months, 6 at most); 90 / 180 days got both ends wrong.
-    (datetime.date(2024, 1, 31), datetime.date(2024, 4, 30), datetime.date(2024, 5, 1), datetime.date(2024, 7, 31)),
-    (datetime.date(2024, 5, 20), datetime.date(2024, 8, 20), datetime.date(2024, 8, 21), datetime.date(2024, 11, 20)),
-    (datetime.date(2023, 11, 30), datetime.date(2024, 2, 29), datetime.date(2024, 3, 1), datetime.date(2024, 5, 30)),
-])
+@pytest.mark.parametrize(
+    ("vote", "on_time", "late", "latest"),
+    [
+        # Calendar months, month-end clamped (细则: 3 months, 6 at most); 90 / 180 days got both ends wrong.
+        (
+            datetime.date(2024, 1, 31),
+            datetime.date(2024, 4, 30),
+            datetime.date(2024, 5, 1),
+            datetime.date(2024, 7, 31),
+        ),
+        (
+            datetime.date(2024, 5, 20),
+            datetime.date(2024, 8, 20),
+            datetime.date(2024, 8, 21),
+            datetime.date(2024, 11, 20),
+        ),
+        (
+            datetime.date(2023, 11, 30),
+            datetime.date(2024, 2, 29),
+            datetime.date(2024, 3, 1),
+            datetime.date(2024, 5, 30),
+        ),
+    ],
+)
 def test_approval_within_three_calendar_months_and_at_most_six(cast, vote, on_time, late, latest):
     case = _walk(_voted(cast.branch_a, vote), 16, {}, default=vote)
     _step, warnings = development_step_record(case=case, number=17, done_on=on_time, by=None)
@@ -177,7 +227,9 @@ def test_approval_months_are_data(cast):
     LifecycleRule.objects.filter(key="approval_within_months").update(value=1)
     vote = datetime.date(2024, 1, 31)
     case = _walk(_voted(cast.branch_a, vote), 16, {}, default=vote)
-    _step, warnings = development_step_record(case=case, number=17, done_on=datetime.date(2024, 3, 1), by=None)
+    _step, warnings = development_step_record(
+        case=case, number=17, done_on=datetime.date(2024, 3, 1), by=None
+    )
     assert "2024-02-29" in warnings[0]
 
 
@@ -186,18 +238,31 @@ def test_two_introducers_both_full_members(cast):
     start = datetime.date(2022, 3, 1)
     case = _walk(_activist(cast.branch_a, start), 8, {7: start + D(days=400)}, default=start)
     with pytest.raises(ValidationError):  # one introducer is not enough
-        development_step_record(case=case, number=9, done_on=start + D(days=410), by=None,
-                                people=[cast.alice_member])
+        development_step_record(
+            case=case, number=9, done_on=start + D(days=410), by=None, people=[cast.alice_member]
+        )
     with pytest.raises(ValidationError) as refused:  # a probationary member cannot introduce
-        development_step_record(case=case, number=9, done_on=start + D(days=410), by=None,
-                                people=[cast.alice_member, probationary])
+        development_step_record(
+            case=case,
+            number=9,
+            done_on=start + D(days=410),
+            by=None,
+            people=[cast.alice_member, probationary],
+        )
     assert "预备党员甲" in refused.value.messages[0]
     with pytest.raises(ValidationError):  # nor be a contact
-        development_step_record(case=_walk(_applicant(cast.branch_a, applied_on=TODAY - D(days=30)), 4, {},
-                                           default=TODAY - D(days=20)),
-                                number=5, done_on=TODAY, by=None, people=[probationary])
-    development_step_record(case=case, number=9, done_on=start + D(days=410), by=None,
-                            people=[cast.alice_member, cast.bob_member])
+        development_step_record(
+            case=_walk(
+                _applicant(cast.branch_a, applied_on=TODAY - D(days=30)), 4, {}, default=TODAY - D(days=20)
+            ),
+            number=5,
+            done_on=TODAY,
+            by=None,
+            people=[probationary],
+        )
+    development_step_record(
+        case=case, number=9, done_on=start + D(days=410), by=None, people=[cast.alice_member, cast.bob_member]
+    )
 
 
 def test_full_membership_vote_at_the_end_of_probation_and_extension_once(cast):
@@ -239,6 +304,7 @@ def test_full_membership_after_probation_and_the_case_closes(cast):
 
 # --- order, dates, permissions ----------------------------------------------------------------------------------
 
+
 def test_steps_in_order_and_not_twice_nor_in_the_future(cast):
     case = _applicant(cast.branch_a, applied_on=TODAY - D(days=10))
     with pytest.raises(ValidationError):
@@ -258,8 +324,9 @@ def test_contacts_one_or_two(cast):
         development_step_record(case=case, number=5, done_on=TODAY, by=None)
     with pytest.raises(ValidationError):
         development_step_record(case=case, number=5, done_on=TODAY, by=None, people_names="甲,乙,丙")
-    development_step_record(case=case, number=5, done_on=TODAY, by=None, people=[cast.alice_member],
-                            people_names="乙")
+    development_step_record(
+        case=case, number=5, done_on=TODAY, by=None, people=[cast.alice_member], people_names="乙"
+    )
 
 
 def test_service_refuses_another_branchs_secretary(cast):
@@ -279,16 +346,28 @@ def test_rules_table_has_the_national_defaults(db):
 
 # --- pages ---------------------------------------------------------------------------------------------------------
 
+
 def test_secretary_adds_an_applicant_and_records_the_talk(cast, as_alice):
     url = reverse("members:development", args=[cast.branch_a.pk])
     assert as_alice.get(url).status_code == 200
-    response = as_alice.post(url, {"name": "王小明", "gender": "M", "birth_date": "2004-01-01",
-                                   "category": "student", "applied_on": (TODAY - D(days=3)).isoformat()})
+    response = as_alice.post(
+        url,
+        {
+            "name": "王小明",
+            "gender": "M",
+            "birth_date": "2004-01-01",
+            "category": "student",
+            "applied_on": (TODAY - D(days=3)).isoformat(),
+        },
+    )
     case = DevelopmentCase.objects.get(member__name="王小明")
-    assert response.status_code == 302 and response["Location"] == reverse("members:development_case",
-                                                                            args=[case.pk])
-    response = as_alice.post(reverse("members:development_step", args=[case.pk]),
-                             {"done_on": TODAY.isoformat(), "people": [cast.alice_member.pk]})
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "members:development_case", args=[case.pk]
+    )
+    response = as_alice.post(
+        reverse("members:development_step", args=[case.pk]),
+        {"done_on": TODAY.isoformat(), "people": [cast.alice_member.pk]},
+    )
     assert response.status_code == 302
     assert DevelopmentStep.objects.get(case=case, number=2).people.get() == cast.alice_member
 
@@ -296,8 +375,16 @@ def test_secretary_adds_an_applicant_and_records_the_talk(cast, as_alice):
 def test_underage_applicant_refused_on_the_page(cast, as_alice):
     url = reverse("members:development", args=[cast.branch_a.pk])
     birth = add_years(TODAY, -18) + D(days=1)
-    response = as_alice.post(url, {"name": "少年", "gender": "M", "birth_date": birth.isoformat(),
-                                   "category": "student", "applied_on": TODAY.isoformat()})
+    response = as_alice.post(
+        url,
+        {
+            "name": "少年",
+            "gender": "M",
+            "birth_date": birth.isoformat(),
+            "category": "student",
+            "applied_on": TODAY.isoformat(),
+        },
+    )
     assert response.status_code == 400
     assert not Member.objects.filter(name="少年").exists()
 
@@ -306,7 +393,9 @@ def test_charlie_cannot_see_or_touch_branch_as_cases(cast, as_charlie, as_bob):
     case = _applicant(cast.branch_a, applied_on=TODAY - D(days=3))
     assert as_charlie.get(reverse("members:development", args=[cast.branch_a.pk])).status_code == 403
     assert as_charlie.get(reverse("members:development_case", args=[case.pk])).status_code == 404
-    response = as_charlie.post(reverse("members:development_step", args=[case.pk]), {"done_on": TODAY.isoformat()})
+    response = as_charlie.post(
+        reverse("members:development_step", args=[case.pk]), {"done_on": TODAY.isoformat()}
+    )
     assert response.status_code == 404
     assert as_bob.get(reverse("members:development_case", args=[case.pk])).status_code == 404
     assert as_charlie.post(reverse("members:development", args=[cast.branch_a.pk]), {}).status_code == 403
@@ -365,8 +454,9 @@ def test_lifecycle_panel_fragment_and_its_queries(cast, as_alice, as_charlie, dj
     assert reverse("members:lifecycle_due", args=[cast.branch_a.pk]) in page
 
 
-def test_a_step_keeps_its_scanned_documents_for_the_branchs_managers(cast, as_alice, as_charlie, as_bob, settings,
-                                                                      tmp_path, django_capture_on_commit_callbacks):
+def test_a_step_keeps_its_scanned_documents_for_the_branchs_managers(
+    cast, as_alice, as_charlie, as_bob, settings, tmp_path, django_capture_on_commit_callbacks
+):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from members.models import DevelopmentDocument
@@ -375,12 +465,18 @@ def test_a_step_keeps_its_scanned_documents_for_the_branchs_managers(cast, as_al
     case = _applicant(cast.branch_a, applied_on=TODAY - D(days=3))
     url = reverse("members:development_step", args=[case.pk])
     exe = SimpleUploadedFile("入党申请书.pdf", b"MZ\x90\x00" + b"\x00" * 64, content_type="application/pdf")
-    response = as_alice.post(url, {"done_on": TODAY.isoformat(), "people": [cast.alice_member.pk], "files": [exe]})
+    response = as_alice.post(
+        url, {"done_on": TODAY.isoformat(), "people": [cast.alice_member.pk], "files": [exe]}
+    )
     assert response.status_code == 400 and "入党申请书.pdf" in response.content.decode()
     assert not DevelopmentStep.objects.filter(case=case, number=2).exists()  # refused whole: no step, no file
-    pdf = SimpleUploadedFile("谈话记录.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n", content_type="application/pdf")
+    pdf = SimpleUploadedFile(
+        "谈话记录.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n", content_type="application/pdf"
+    )
     with django_capture_on_commit_callbacks(execute=True):  # the file is written when the step commits
-        response = as_alice.post(url, {"done_on": TODAY.isoformat(), "people": [cast.alice_member.pk], "files": [pdf]})
+        response = as_alice.post(
+            url, {"done_on": TODAY.isoformat(), "people": [cast.alice_member.pk], "files": [pdf]}
+        )
     assert response.status_code == 302
     document = DevelopmentDocument.objects.get(step__case=case, step__number=2)
     assert document.content_type == "application/pdf" and document.name == "谈话记录.pdf"

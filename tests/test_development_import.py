@@ -26,8 +26,15 @@ TODAY = timezone.localdate()
 
 
 def _applicant(**overrides):
-    row = {"姓名": "林一", "性别": "男", "出生日期": "2003-05-01", "人员类别": "学生", "所在支部编码": "A",
-           "申请入党日期": (TODAY - datetime.timedelta(days=20)).isoformat(), "谈话日期": TODAY.isoformat()}
+    row = {
+        "姓名": "林一",
+        "性别": "男",
+        "出生日期": "2003-05-01",
+        "人员类别": "学生",
+        "所在支部编码": "A",
+        "申请入党日期": (TODAY - datetime.timedelta(days=20)).isoformat(),
+        "谈话日期": TODAY.isoformat(),
+    }
     return row | overrides
 
 
@@ -40,14 +47,22 @@ def test_applicants_import_all_rows(cast):
 
 def test_applicants_import_refuses_the_whole_file_with_rows_and_columns(cast):
     underage = (TODAY - datetime.timedelta(days=365 * 17)).isoformat()
-    data = build_xlsx([_applicant(), _applicant(姓名="少年", 出生日期=underage),
-                       _applicant(姓名="错", 所在支部编码="B", 性别="?", 申请入党日期="昨天")], APPLICANT_COLUMNS)
+    data = build_xlsx(
+        [
+            _applicant(),
+            _applicant(姓名="少年", 出生日期=underage),
+            _applicant(姓名="错", 所在支部编码="B", 性别="?", 申请入党日期="昨天"),
+        ],
+        APPLICANT_COLUMNS,
+    )
     report = applicants_import(data=data, filename="a.xlsx", scope=cast.c1, by=cast.officer)
     assert not report.ok and report.created == 0
     assert not Member.objects.filter(name__in=["林一", "少年", "错"]).exists()
     where = {(e.row, e.column) for e in report.errors}
     assert (3, "") in where  # the age rule, from the service
-    assert (4, "B（性别）") in where and (4, "E（所在支部编码）") in where and (4, "F（申请入党日期）") in where
+    assert (
+        (4, "B（性别）") in where and (4, "E（所在支部编码）") in where and (4, "F（申请入党日期）") in where
+    )
 
 
 def test_applicants_import_permission_and_format(cast):
@@ -61,29 +76,56 @@ def test_applicants_import_permission_and_format(cast):
 
 
 def test_dues_import(cast):
-    dues_declare(member=cast.bob_member, kind="employee", base=4000, valid_from=datetime.date(2025, 1, 1), by=None)
+    dues_declare(
+        member=cast.bob_member, kind="employee", base=4000, valid_from=datetime.date(2025, 1, 1), by=None
+    )
     good = {"姓名": "鲍勃", "月份": "2025-03", "状态": "已交"}
-    report = dues_import(data=build_xlsx([good, good | {"月份": "2025-04", "状态": "代交", "代交人": "艾丽"}],
-                                         DUES_COLUMNS), filename="d.xlsx", scope=cast.branch_a, by=cast.alice)
+    report = dues_import(
+        data=build_xlsx([good, good | {"月份": "2025-04", "状态": "代交", "代交人": "艾丽"}], DUES_COLUMNS),
+        filename="d.xlsx",
+        scope=cast.branch_a,
+        by=cast.alice,
+    )
     assert report.ok and DuesPayment.objects.count() == 2
     # A month already recorded (a re-imported file) refuses the whole file: nothing counts twice.
-    again = dues_import(data=build_xlsx([good | {"月份": "2025-05"}, good], DUES_COLUMNS), filename="d.xlsx",
-                        scope=cast.branch_a, by=cast.alice)
+    again = dues_import(
+        data=build_xlsx([good | {"月份": "2025-05"}, good], DUES_COLUMNS),
+        filename="d.xlsx",
+        scope=cast.branch_a,
+        by=cast.alice,
+    )
     assert not again.ok and (3, "") in {(e.row, e.column) for e in again.errors}
     assert DuesPayment.objects.count() == 2
-    unknown = dues_import(data=build_xlsx([good | {"姓名": "查理"}], DUES_COLUMNS), filename="d.xlsx",
-                          scope=cast.branch_a, by=cast.alice)
+    unknown = dues_import(
+        data=build_xlsx([good | {"姓名": "查理"}], DUES_COLUMNS),
+        filename="d.xlsx",
+        scope=cast.branch_a,
+        by=cast.alice,
+    )
     assert unknown.errors[0].column == "A（姓名）"
 
 
 def test_transfers_import(cast):
-    rows = [{"姓名": "鲍勃", "类型": "校内转接", "介绍信编号": "T-1", "开具日期": TODAY.isoformat(), "去向": "B"},
-            {"姓名": "艾丽", "类型": "转出", "介绍信编号": "T-2", "开具日期": TODAY.isoformat(), "去向": "某市委组织部"}]
-    report = transfers_import(data=build_xlsx(rows, TRANSFER_COLUMNS), filename="t.xlsx", scope=cast.branch_a,
-                              by=cast.alice)
+    rows = [
+        {"姓名": "鲍勃", "类型": "校内转接", "介绍信编号": "T-1", "开具日期": TODAY.isoformat(), "去向": "B"},
+        {
+            "姓名": "艾丽",
+            "类型": "转出",
+            "介绍信编号": "T-2",
+            "开具日期": TODAY.isoformat(),
+            "去向": "某市委组织部",
+        },
+    ]
+    report = transfers_import(
+        data=build_xlsx(rows, TRANSFER_COLUMNS), filename="t.xlsx", scope=cast.branch_a, by=cast.alice
+    )
     assert report.ok and Transfer.objects.count() == 2
-    bad = transfers_import(data=build_xlsx([rows[0] | {"去向": "NOPE", "介绍信编号": "T-3"}], TRANSFER_COLUMNS),
-                           filename="t.xlsx", scope=cast.branch_a, by=cast.alice)
+    bad = transfers_import(
+        data=build_xlsx([rows[0] | {"去向": "NOPE", "介绍信编号": "T-3"}], TRANSFER_COLUMNS),
+        filename="t.xlsx",
+        scope=cast.branch_a,
+        by=cast.alice,
+    )
     assert not bad.ok
 
 
@@ -100,7 +142,10 @@ def test_import_page_and_exports(cast, as_alice, as_charlie):
     export = as_alice.get(reverse("members:development_export", args=[cast.branch_a.pk]))
     rows = read_xlsx_rows(export.content)
     assert rows[0][0] == "姓名" and rows[1][0] == "林一"
-    for name, args in (("transfers_export", [cast.branch_a.pk]), ("dues_export", [cast.branch_a.pk, 2025]),
-                       ("lifecycle_import_template", [cast.branch_a.pk, "dues"])):
+    for name, args in (
+        ("transfers_export", [cast.branch_a.pk]),
+        ("dues_export", [cast.branch_a.pk, 2025]),
+        ("lifecycle_import_template", [cast.branch_a.pk, "dues"]),
+    ):
         assert as_alice.get(reverse(f"members:{name}", args=args)).status_code == 200
         assert as_charlie.get(reverse(f"members:{name}", args=args)).status_code == 403

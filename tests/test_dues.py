@@ -20,28 +20,34 @@ DAY = datetime.date(2025, 6, 1)
 TODAY = timezone.localdate()
 
 
-@pytest.mark.parametrize(("base", "expected"), [
-    ("0", "0.00"),
-    ("2999.99", "15.00"),
-    ("3000", "15.00"),        # exactly 3000: 0.5 %
-    ("3000.01", "30.00"),     # 1 % above 3000
-    ("5000", "50.00"),        # exactly 5000: 1 %
-    ("5000.01", "75.00"),     # 1.5 %
-    ("10000", "150.00"),      # exactly 10000: 1.5 %
-    ("10000.01", "200.00"),   # 2 %
-    ("12345.67", "246.91"),   # rounded half-up to the fen
-    ("3001", "30.01"),
-])
+@pytest.mark.parametrize(
+    ("base", "expected"),
+    [
+        ("0", "0.00"),
+        ("2999.99", "15.00"),
+        ("3000", "15.00"),  # exactly 3000: 0.5 %
+        ("3000.01", "30.00"),  # 1 % above 3000
+        ("5000", "50.00"),  # exactly 5000: 1 %
+        ("5000.01", "75.00"),  # 1.5 %
+        ("10000", "150.00"),  # exactly 10000: 1.5 %
+        ("10000.01", "200.00"),  # 2 %
+        ("12345.67", "246.91"),  # rounded half-up to the fen
+        ("3001", "30.01"),
+    ],
+)
 def test_employee_brackets_at_their_edges(db, base, expected):
     assert dues_amount(base=Decimal(base), kind="employee", day=DAY) == Decimal(expected)
 
 
-@pytest.mark.parametrize(("base", "expected"), [
-    ("5000", "25.00"),       # pension exactly 5000: 0.5 %
-    ("5000.01", "50.00"),    # 1 % above
-    ("1234.50", "6.17"),     # 6.1725 → 6.17
-    ("1235.00", "6.18"),     # 6.175 → 6.18 (half-up)
-])
+@pytest.mark.parametrize(
+    ("base", "expected"),
+    [
+        ("5000", "25.00"),  # pension exactly 5000: 0.5 %
+        ("5000.01", "50.00"),  # 1 % above
+        ("1234.50", "6.17"),  # 6.1725 → 6.17
+        ("1235.00", "6.18"),  # 6.175 → 6.18 (half-up)
+    ],
+)
 def test_retiree_brackets(db, base, expected):
     assert dues_amount(base=Decimal(base), kind="retiree", day=DAY) == Decimal(expected)
 
@@ -80,15 +86,30 @@ def test_ledger_paid_by_other_exempt_and_no_double_count(cast):
     with pytest.raises(ValidationError):
         dues_record(member=cast.alice_member, month=previous, status="paid_by_other", by=cast.alice)
     with pytest.raises(ValidationError):  # another branch's member cannot pay on her behalf
-        dues_record(member=cast.alice_member, month=previous, status="paid_by_other", by=cast.alice,
-                    paid_by=cast.charlie_member)
-    line = dues_record(member=cast.alice_member, month=previous, status="paid_by_other", by=cast.alice,
-                       paid_by=cast.bob_member)
+        dues_record(
+            member=cast.alice_member,
+            month=previous,
+            status="paid_by_other",
+            by=cast.alice,
+            paid_by=cast.charlie_member,
+        )
+    line = dues_record(
+        member=cast.alice_member,
+        month=previous,
+        status="paid_by_other",
+        by=cast.alice,
+        paid_by=cast.bob_member,
+    )
     assert line.amount == Decimal("135.00") and line.paid_by == cast.bob_member
     with pytest.raises(ValidationError):
         dues_record(member=cast.alice_member, month=add_months(month, -2), status="exempt", by=cast.alice)
-    exempt = dues_record(member=cast.alice_member, month=add_months(month, -2), status="exempt", by=cast.alice,
-                         approval="支委会 2025-01-05")
+    exempt = dues_record(
+        member=cast.alice_member,
+        month=add_months(month, -2),
+        status="exempt",
+        by=cast.alice,
+        approval="支委会 2025-01-05",
+    )
     assert exempt.amount == 0
     with pytest.raises(ValidationError):
         dues_record(member=cast.alice_member, month=add_months(month, 1), status="paid", by=cast.alice)
@@ -109,8 +130,11 @@ def test_six_months_unpaid_is_flagged(cast):
     lapse_month = first_of_month(add_months(TODAY, -6))
     dues_record(member=cast.bob_member, month=add_months(lapse_month, -1), status="paid", by=None)
     dues_record(member=cast.alice_member, month=lapse_month, status="paid", by=None)
-    flagged = {item.member_id for item in lifecycle_due(organization=cast.branch_a, today=TODAY)
-               if item.topic == "dues"}
+    flagged = {
+        item.member_id
+        for item in lifecycle_due(organization=cast.branch_a, today=TODAY)
+        if item.topic == "dues"
+    }
     assert cast.bob_member.pk in flagged and cast.alice_member.pk not in flagged
 
 
@@ -124,7 +148,9 @@ def test_year_list_shows_arrears_and_totals(cast):
     assert bob["arrears"] == [datetime.date(2025, 3, 1), datetime.date(2025, 5, 1)]
 
 
-def test_ledger_page_records_and_refuses_other_branches(cast, as_alice, as_charlie, django_assert_num_queries):
+def test_ledger_page_records_and_refuses_other_branches(
+    cast, as_alice, as_charlie, django_assert_num_queries
+):
     _declared(cast.bob_member)
     url = reverse("members:dues", args=[cast.branch_a.pk])
     # 1 session, 2 user, 3 the unit, 4 view permission, 5 manage permission, ledger: 6 members,
@@ -139,11 +165,16 @@ def test_ledger_page_records_and_refuses_other_branches(cast, as_alice, as_charl
     response = as_alice.post(url, {"action": "record", "member": cast.bob_member.pk, "status": "paid"})
     assert response.status_code == 302
     assert DuesPayment.objects.filter(member=cast.bob_member).count() == 1
-    assert as_alice.post(url, {"action": "record", "member": cast.bob_member.pk,
-                               "status": "paid"}).status_code == 400
+    assert (
+        as_alice.post(url, {"action": "record", "member": cast.bob_member.pk, "status": "paid"}).status_code
+        == 400
+    )
     assert DuesPayment.objects.filter(member=cast.bob_member).count() == 1
     assert as_charlie.get(url).status_code == 403
-    assert as_charlie.post(url, {"action": "record", "member": cast.bob_member.pk, "status": "paid"}).status_code == 403
+    assert (
+        as_charlie.post(url, {"action": "record", "member": cast.bob_member.pk, "status": "paid"}).status_code
+        == 403
+    )
     year = as_alice.get(reverse("members:dues_year", args=[cast.branch_a.pk, TODAY.year]))
     assert year.status_code == 200 and "鲍勃" in year.content.decode()
 

@@ -22,8 +22,9 @@ from tests.factories import MemberFactory, UserFactory
 
 
 def _declare(member, base="4000"):
-    return dues_declare(member=member, kind="employee", base=Decimal(base), valid_from=datetime.date(2024, 1, 1),
-                        by=None)
+    return dues_declare(
+        member=member, kind="employee", base=Decimal(base), valid_from=datetime.date(2024, 1, 1), by=None
+    )
 
 
 @pytest.fixture
@@ -37,8 +38,9 @@ def test_all_paid_except_the_ticked_ones_in_one_step_with_history(cast, month):
     carol = MemberFactory(branch=cast.branch_a, name="卡罗")
     _declare(carol)
     MemberFactory(branch=cast.branch_a, name="丁一")  # no declared base: left open, never guessed
-    created = dues_record_month(branch=cast.branch_a, month=month, by=cast.alice, except_members={carol.pk},
-                                request_key=uuid.uuid4())
+    created = dues_record_month(
+        branch=cast.branch_a, month=month, by=cast.alice, except_members={carol.pk}, request_key=uuid.uuid4()
+    )
     lines = {line.member_id: line for line in DuesPayment.objects.filter(branch=cast.branch_a, month=month)}
     assert len(created) == 2
     assert set(lines) == {cast.alice_member.pk, cast.bob_member.pk}
@@ -82,7 +84,9 @@ def test_only_the_branch_records_its_dues(cast, month):
     with pytest.raises(PermissionDenied):
         dues_record_month(branch=cast.branch_a, month=month, by=cast.officer)
     with pytest.raises(PermissionDenied):
-        dues_declare(member=cast.bob_member, kind="employee", base=Decimal(1), valid_from=month, by=cast.officer)
+        dues_declare(
+            member=cast.bob_member, kind="employee", base=Decimal(1), valid_from=month, by=cast.officer
+        )
     for kind in (Role.Kind.DEPUTY, Role.Kind.ORGANIZER):
         user = UserFactory()
         role_assign(user=user, organization=cast.branch_a, kind=kind)
@@ -98,16 +102,21 @@ def test_the_page_offers_the_step_to_the_branch_and_only_reading_above(cast, as_
     url = reverse("members:dues", args=[cast.branch_a.pk])
     page = as_alice.get(url).content.decode()
     assert 'id="all-paid"' in page and 'name="request_key"' in page
-    response = as_alice.post(f"{url}?month={month:%Y-%m}", {"action": "record_all", "exceptions": [cast.bob_member.pk],
-                                                           "request_key": str(uuid.uuid4())})
+    response = as_alice.post(
+        f"{url}?month={month:%Y-%m}",
+        {"action": "record_all", "exceptions": [cast.bob_member.pk], "request_key": str(uuid.uuid4())},
+    )
     assert response.status_code == 302
-    assert list(DuesPayment.objects.filter(branch=cast.branch_a, month=month).values_list("member_id", flat=True)) \
-        == [cast.alice_member.pk]
+    assert list(
+        DuesPayment.objects.filter(branch=cast.branch_a, month=month).values_list("member_id", flat=True)
+    ) == [cast.alice_member.pk]
     officer = login(cast.officer)
     page = officer.get(url).content.decode()
     assert response.status_code == 302
     assert 'id="all-paid"' not in page and 'id="dues-readonly"' in page and 'value="record"' not in page
-    response = officer.post(f"{url}?month={month:%Y-%m}", {"action": "record_all", "request_key": str(uuid.uuid4())})
+    response = officer.post(
+        f"{url}?month={month:%Y-%m}", {"action": "record_all", "request_key": str(uuid.uuid4())}
+    )
     assert response.status_code == 404
     assert DuesPayment.objects.filter(branch=cast.branch_a, month=month).count() == 1
 

@@ -26,8 +26,20 @@ from branches.spreadsheets.export import (
 )
 from tests.factories import MemberFactory
 
-HOSTILE = ["=HYPERLINK(\"http://evil.example\",\"点我\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A2)",
-           "\t=1+1", "\r=1+1", "\n=1+1", "＝１＋１", "＋1", "－1", "＠SUM(A1)", "\x01=1+1"]
+HOSTILE = [
+    '=HYPERLINK("http://evil.example","点我")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(A1:A2)",
+    "\t=1+1",
+    "\r=1+1",
+    "\n=1+1",
+    "＝１＋１",
+    "＋1",
+    "－1",
+    "＠SUM(A1)",
+    "\x01=1+1",
+]
 
 
 def _read(content: bytes):
@@ -59,12 +71,17 @@ def test_headers_widths_freeze_dates_and_notes():
     with translation.override("zh-hans"):
         from django.utils.translation import gettext as _
 
-        content = workbook_bytes([Sheet(
-            _("Summary"),
-            columns((_("Unit"), 30), (_("Granted (yuan)"), 14, MONEY_FORMAT), (_("Filed on"), 12)),
-            [["计算机学院党委", Decimal("1800"), datetime.date(2026, 12, 1)]],
-            notes=["备注"],
-        ), Sheet("a/b:c*d?" + "长" * 40, [Column("名称", None)], [["很长的一个党支部名称" * 2]])])
+        content = workbook_bytes(
+            [
+                Sheet(
+                    _("Summary"),
+                    columns((_("Unit"), 30), (_("Granted (yuan)"), 14, MONEY_FORMAT), (_("Filed on"), 12)),
+                    [["计算机学院党委", Decimal("1800"), datetime.date(2026, 12, 1)]],
+                    notes=["备注"],
+                ),
+                Sheet("a/b:c*d?" + "长" * 40, [Column("名称", None)], [["很长的一个党支部名称" * 2]]),
+            ]
+        )
     book = _read(content)
     sheet = book.worksheets[0]
     assert sheet.title == "汇总"  # through gettext
@@ -72,7 +89,10 @@ def test_headers_widths_freeze_dates_and_notes():
     assert sheet.cell(1, 1).font.b and sheet.freeze_panes == "A2"
     assert sheet.column_dimensions["A"].width == 30 and sheet.column_dimensions["B"].width == 14
     assert sheet.cell(2, 2).value == 1800 and sheet.cell(2, 2).number_format == MONEY_FORMAT
-    assert sheet.cell(2, 3).value == datetime.datetime(2026, 12, 1) and sheet.cell(2, 3).number_format == "yyyy-mm-dd"
+    assert (
+        sheet.cell(2, 3).value == datetime.datetime(2026, 12, 1)
+        and sheet.cell(2, 3).number_format == "yyyy-mm-dd"
+    )
     assert sheet.cell(4, 1).value == "备注"  # after a blank row
     other = book.worksheets[1]
     assert len(other.title) <= 31 and not set("/:*?") & set(other.title)
@@ -89,22 +109,29 @@ def test_the_response_is_a_private_download_with_a_chinese_name():
 
 # --- the exports on the helper -----------------------------------------------------------------------------
 
+
 def test_member_export_reads_back_with_a_hostile_name_inert(cast, as_alice):
-    MemberFactory(branch=cast.branch_a, name="=HYPERLINK(\"http://x\")")
+    MemberFactory(branch=cast.branch_a, name='=HYPERLINK("http://x")')
     response = as_alice.get(reverse("members:export", args=[cast.branch_a.pk]))
     assert response.status_code == 200
     sheet = _read(response.content).active
     assert sheet.freeze_panes == "A2"
-    hostile = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    hostile = [
+        c for row in sheet.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value
+    ]
     assert hostile and all(c.data_type == "s" and not c.value.startswith("=") for c in hostile)
     assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
 
 
 def test_lifecycle_exports_read_back_with_translated_headers(cast, as_alice):
-    MemberFactory(branch=cast.branch_a, name="@SUM(A1)", stage="applicant", applied_on=datetime.date(2026, 3, 1))
-    for name, args, first in (("development_export", [cast.branch_a.pk], "姓名"),
-                              ("transfers_export", [cast.branch_a.pk], "姓名"),
-                              ("dues_export", [cast.branch_a.pk, 2025], "姓名")):
+    MemberFactory(
+        branch=cast.branch_a, name="@SUM(A1)", stage="applicant", applied_on=datetime.date(2026, 3, 1)
+    )
+    for name, args, first in (
+        ("development_export", [cast.branch_a.pk], "姓名"),
+        ("transfers_export", [cast.branch_a.pk], "姓名"),
+        ("dues_export", [cast.branch_a.pk, 2025], "姓名"),
+    ):
         response = as_alice.get(reverse(f"members:{name}", args=args))
         assert response.status_code == 200, name
         sheet = _read(response.content).active

@@ -23,22 +23,34 @@ from tests.conftest import login
 from tests.factories import UserFactory
 
 
-@pytest.mark.parametrize(("value", "places", "text"), [
-    (Decimal("1234"), 2, "¥1,234.00"),
-    (Decimal("175000"), 2, "¥175,000.00"),
-    (Decimal("0.2"), 2, "¥0.20"),
-    (Decimal("-1234567.891"), 2, "-¥1,234,567.89"),
-    (175000, 0, "¥175,000"),
-    (None, 2, ""),
-])
+@pytest.mark.parametrize(
+    ("value", "places", "text"),
+    [
+        (Decimal("1234"), 2, "¥1,234.00"),
+        (Decimal("175000"), 2, "¥175,000.00"),
+        (Decimal("0.2"), 2, "¥0.20"),
+        (Decimal("-1234567.891"), 2, "-¥1,234,567.89"),
+        (175000, 0, "¥175,000"),
+        (None, 2, ""),
+    ],
+)
 def test_yuan_has_thousands_separators(value, places, text):
     assert format_yuan(value, places) == text
 
 
 def _meeting(cast, *, status="approved", kind="general_assembly", days=3, **extra):
     held = timezone.now() - datetime.timedelta(days=days)
-    return Meeting.objects.create(organization=cast.branch_a, kind=kind, status=status, held_at=held,
-                                  topics="学习党章", expected_count=10, present_count=8, leave_count=2, **extra)
+    return Meeting.objects.create(
+        organization=cast.branch_a,
+        kind=kind,
+        status=status,
+        held_at=held,
+        topics="学习党章",
+        expected_count=10,
+        present_count=8,
+        leave_count=2,
+        **extra,
+    )
 
 
 def test_the_secretarys_main_actions_come_first_on_the_branch_page(cast, as_alice):
@@ -49,9 +61,12 @@ def test_the_secretarys_main_actions_come_first_on_the_branch_page(cast, as_alic
     assert "登记会议" in page and "发布信息" in page and "审核" in page
     # A branch reviews nobody: its 审核 leads to its own records and their review status.
     assert 'id="action-review"' in page
-    assert reverse("disclosure:list", args=[cast.branch_a.pk]) in page[actions:actions + 1200]
+    assert reverse("disclosure:list", args=[cast.branch_a.pk]) in page[actions : actions + 1200]
     # A member of the branch (no role) sees no actions.
-    assert 'id="main-actions"' not in login(cast.bob).get(reverse("members:unit", args=[cast.branch_a.pk])).content.decode()
+    assert (
+        'id="main-actions"'
+        not in login(cast.bob).get(reverse("members:unit", args=[cast.branch_a.pk])).content.decode()
+    )
 
 
 def test_reviewers_find_the_review_queue_in_the_menu_and_on_their_unit(cast, as_officer, as_alice):
@@ -66,11 +81,12 @@ def test_reviewers_find_the_review_queue_in_the_menu_and_on_their_unit(cast, as_
 def test_the_meeting_list_shows_the_status_beside_the_type(cast, as_alice):
     meeting = _meeting(cast, status="returned", return_reason="缺少请假原因")
     # The list shows one year (this one by default): ask for the meeting's, which on 1 January is last year.
-    page = as_alice.get(reverse("disclosure:list", args=[cast.branch_a.pk]),
-                        {"year": meeting.held_on.year}).content.decode()
-    head = page[page.index('id="meeting-table"'):]
+    page = as_alice.get(
+        reverse("disclosure:list", args=[cast.branch_a.pk]), {"year": meeting.held_on.year}
+    ).content.decode()
+    head = page[page.index('id="meeting-table"') :]
     # Status is the third column, never hidden on a phone; the secondary ones are.
-    headers = head[:head.index("</thead>")]
+    headers = head[: head.index("</thead>")]
     assert headers.index("状态") < headers.index("d-none")
     assert 'data-col="status"' in head
 
@@ -88,10 +104,22 @@ def test_a_reviewer_does_not_edit_a_branchs_returned_minutes(cast, as_officer, a
 def test_reviewer_to_dos_carry_the_meeting_date(cast):
     from disclosure.services.meetings import _review_todo_rows
 
-    first = _meeting(cast, status="submitted", kind="branch_committee", days=10, reviewer=cast.c1,
-                     submitted_at=timezone.now())
-    second = _meeting(cast, status="submitted", kind="branch_committee", days=3, reviewer=cast.c1,
-                      submitted_at=timezone.now())
+    first = _meeting(
+        cast,
+        status="submitted",
+        kind="branch_committee",
+        days=10,
+        reviewer=cast.c1,
+        submitted_at=timezone.now(),
+    )
+    second = _meeting(
+        cast,
+        status="submitted",
+        kind="branch_committee",
+        days=3,
+        reviewer=cast.c1,
+        submitted_at=timezone.now(),
+    )
     rows = [row for row in _review_todo_rows([first, second]) if row.user_id == cast.officer.pk]
     assert len(rows) == 2 and rows[0].text != rows[1].text
     day = timezone.localtime(first.held_at).date()
@@ -118,12 +146,20 @@ def test_a_public_summary_is_confirmed_after_seeing_what_will_be_public(cast, as
     post = Post.objects.get(source_meeting=meeting)
     assert post.visibility == Post.Visibility.PUBLIC
     # The post's page has its breadcrumb (no empty strip under the menu).
-    assert 'class="breadcrumb mb-0"' in as_alice.get(reverse("disclosure:post_detail", args=[post.pk])).content.decode()
+    assert (
+        'class="breadcrumb mb-0"'
+        in as_alice.get(reverse("disclosure:post_detail", args=[post.pk])).content.decode()
+    )
 
 
 def test_the_members_home_shows_their_dues_and_the_branchs_tasks(cast, as_bob):
-    dues_declare(member=cast.bob_member, kind="employee", base=Decimal("90000"),
-                 valid_from=datetime.date(2024, 1, 1), by=None)
+    dues_declare(
+        member=cast.bob_member,
+        kind="employee",
+        base=Decimal("90000"),
+        valid_from=datetime.date(2024, 1, 1),
+        by=None,
+    )
     response = as_bob.get(reverse("members:me"))
     page = response.content.decode()
     home = page.index('id="member-home"')
@@ -145,8 +181,13 @@ def test_member_home_query_count(cast, as_bob, django_assert_num_queries):
 
     with CaptureQueriesContext(connection) as first:
         as_bob.get(url)
-    dues_declare(member=cast.bob_member, kind="employee", base=Decimal("4000"),
-                 valid_from=datetime.date(2024, 1, 1), by=None)
+    dues_declare(
+        member=cast.bob_member,
+        kind="employee",
+        base=Decimal("4000"),
+        valid_from=datetime.date(2024, 1, 1),
+        by=None,
+    )
     with django_assert_num_queries(len(first)):
         as_bob.get(url)  # the same whatever the member's dues and the branch's meetings
     for days in (1, 2, 3):
@@ -162,7 +203,9 @@ def test_the_funding_overview_has_a_chart_and_an_export(cast):
     page = client.get(reverse("projects:overview")).content.decode()
     assert reverse("projects:overview_xlsx") in page
     response = client.get(reverse("projects:overview_xlsx"))
-    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert response.status_code == 200 and response["Content-Type"].startswith(
+        "application/vnd.openxmlformats"
+    )
     book = load_workbook(io.BytesIO(response.content))
     assert len(book.sheetnames) == 2
     assert login(cast.alice).get(reverse("projects:overview_xlsx")).status_code == 403

@@ -27,9 +27,18 @@ def _media(settings, tmp_path):
 
 
 def _post(cast) -> Post:
-    return post_save(by=cast.alice, organization=cast.branch_a, publish=True,
-                     data={"section": "news", "category": PostCategory.objects.get(code="work"), "title": "消息",
-                           "body": "正文", "visibility": "public"})
+    return post_save(
+        by=cast.alice,
+        organization=cast.branch_a,
+        publish=True,
+        data={
+            "section": "news",
+            "category": PostCategory.objects.get(code="work"),
+            "title": "消息",
+            "body": "正文",
+            "visibility": "public",
+        },
+    )
 
 
 def test_a_post_whose_history_has_no_user_shows_to_its_managers(cast, as_alice, as_officer):
@@ -43,11 +52,20 @@ def test_a_post_whose_history_has_no_user_shows_to_its_managers(cast, as_alice, 
 
 def test_a_meeting_whose_history_and_creator_have_no_user_shows(cast, as_alice, as_officer):
     held = timezone.now() - datetime.timedelta(days=2)
-    meeting = meeting_save(by=cast.alice, organization=cast.branch_a, submit=True,
-                           attendance=[AttendanceEntry(m.pk, "present", "") for m in
-                                       cast.branch_a.members.party_members()],
-                           data={"kind": "general_assembly", "held_at": held, "place": "会议室", "topics": "学习",
-                                 "minutes": "<p>讨论</p>", "takes_vote": False})
+    meeting = meeting_save(
+        by=cast.alice,
+        organization=cast.branch_a,
+        submit=True,
+        attendance=[AttendanceEntry(m.pk, "present", "") for m in cast.branch_a.members.party_members()],
+        data={
+            "kind": "general_assembly",
+            "held_at": held,
+            "place": "会议室",
+            "topics": "学习",
+            "minutes": "<p>讨论</p>",
+            "takes_vote": False,
+        },
+    )
     Meeting.history.filter(id=meeting.pk).update(history_user=None)
     Meeting.objects.filter(pk=meeting.pk).update(created_by=None)
     for client in (as_alice, as_officer):
@@ -112,4 +130,7 @@ def test_a_dashboard_of_an_id_beyond_the_column_is_a_404(cast, as_officer, pk):
 @pytest.mark.parametrize("year", [0, 1, 1999, 9999])
 def test_a_plan_of_no_year_of_the_portal_is_a_404(cast, as_alice, year):
     assert as_alice.get(reverse("cycle:plan", args=[cast.branch_a.pk, year])).status_code == 404
-    assert as_alice.get(reverse("cycle:plan", args=[cast.branch_a.pk, timezone.localdate().year])).status_code == 200
+    assert (
+        as_alice.get(reverse("cycle:plan", args=[cast.branch_a.pk, timezone.localdate().year])).status_code
+        == 200
+    )

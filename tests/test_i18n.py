@@ -9,7 +9,9 @@ import polib
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
-SKIP = shutil.ignore_patterns(".venv", "var", ".git", "vendor", "__pycache__", "*.mo", ".pytest_cache", "bench")
+SKIP = shutil.ignore_patterns(
+    ".venv", "var", ".git", "vendor", "__pycache__", "*.mo", ".pytest_cache", "bench"
+)
 
 
 def _entries(po: polib.POFile) -> set[tuple[str | None, str]]:
@@ -29,9 +31,22 @@ def test_catalogue_covers_the_code(tmp_path):
     copy = tmp_path / "src"
     shutil.copytree(ROOT, copy, ignore=SKIP)
     result = subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "-l", "zh_Hans", "--no-obsolete", "--no-location",
-         "--ignore=tests/*", "--ignore=.venv/*"],
-        cwd=copy, capture_output=True, text=True, timeout=300, env={"PATH": "/usr/bin:/bin", "VAR_DIR": str(tmp_path)},
+        [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            "-l",
+            "zh_Hans",
+            "--no-obsolete",
+            "--no-location",
+            "--ignore=tests/*",
+            "--ignore=.venv/*",
+        ],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PATH": "/usr/bin:/bin", "VAR_DIR": str(tmp_path)},
     )
     assert result.returncode == 0, result.stderr
     fresh = polib.pofile(str(copy / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"))
@@ -50,7 +65,9 @@ def test_translations_keep_their_placeholders():
     %(name)s and crash the page at run time."""
     import re
 
-    placeholder = re.compile(r"%\((\w+)\)([sd])")  # the name and its conversion: msgfmt -c refuses %(n)d → %(n)s
+    placeholder = re.compile(
+        r"%\((\w+)\)([sd])"
+    )  # the name and its conversion: msgfmt -c refuses %(n)d → %(n)s
     po = polib.pofile(str(CATALOGUE))
     wrong = []
     for entry in po:

@@ -51,8 +51,12 @@ pytestmark = pytest.mark.calendar
 
 TODAY = datetime.date(2025, 6, 15)
 # IMPORT_PROPERTY_EXAMPLES=1000 for a longer search (a soak run); the suite's budget is 60 per import.
-PROPERTY = settings(max_examples=int(os.environ.get("IMPORT_PROPERTY_EXAMPLES", "60")), deadline=None,
-                    database=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+PROPERTY = settings(
+    max_examples=int(os.environ.get("IMPORT_PROPERTY_EXAMPLES", "60")),
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 @pytest.fixture(autouse=True)
@@ -85,41 +89,82 @@ def _iso(day: datetime.date) -> str:
     return day.isoformat()
 
 
-def hostile_date(*, latest: datetime.date = TODAY, month: bool = False, birth: bool = False) -> st.SearchStrategy:
+def hostile_date(
+    *, latest: datetime.date = TODAY, month: bool = False, birth: bool = False
+) -> st.SearchStrategy:
     """Before the window (the founding; 1900 for a birth date), after it, or not a date at all."""
     before = datetime.date(1899, 12, 31) if birth else datetime.date(1921, 6, 30)
-    first_bad = (latest.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) if month \
+    first_bad = (
+        (latest.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        if month
         else latest + datetime.timedelta(days=1)
+    )
     return st.one_of(
         st.dates(max_value=before).map(_iso),
         st.dates(min_value=first_bad, max_value=datetime.date(9999, 12, 31)).map(_iso),
-        st.sampled_from(["昨天", "2024-13-01", "2024-02-30", "NaN", "Infinity", "0000-00-00", "2024-7-1-1",
-                         ("num", "NaN"), ("num", "inf"), ("num", "1e20")]),
+        st.sampled_from(
+            [
+                "昨天",
+                "2024-13-01",
+                "2024-02-30",
+                "NaN",
+                "Infinity",
+                "0000-00-00",
+                "2024-7-1-1",
+                ("num", "NaN"),
+                ("num", "inf"),
+                ("num", "1e20"),
+            ]
+        ),
         FORMULA_ERRORS,
     )
 
 
 def hostile_amount(*, max_digits: int, places: int, maximum: Decimal | None = None) -> st.SearchStrategy:
-    top = maximum if maximum is not None else Decimal(10) ** (max_digits - places) - Decimal(1).scaleb(-places)
+    top = (
+        maximum if maximum is not None else Decimal(10) ** (max_digits - places) - Decimal(1).scaleb(-places)
+    )
     finer = Decimal(1).scaleb(-(places + 1))
     return st.one_of(
-        st.sampled_from(["NaN", "nan", "sNaN", "Infinity", "-Infinity", "inf", "1e20", "-1", "1E+400", "十元",
-                         ("num", "NaN"), ("num", "inf"), ("num", "-inf"), ("num", "1e20"), ("num", "1e400")]),
+        st.sampled_from(
+            [
+                "NaN",
+                "nan",
+                "sNaN",
+                "Infinity",
+                "-Infinity",
+                "inf",
+                "1e20",
+                "-1",
+                "1E+400",
+                "十元",
+                ("num", "NaN"),
+                ("num", "inf"),
+                ("num", "-inf"),
+                ("num", "1e20"),
+                ("num", "1e400"),
+            ]
+        ),
         st.decimals(min_value=top + finer, allow_nan=False, allow_infinity=False, places=places).map(str),
         st.decimals(max_value=-finer, allow_nan=False, allow_infinity=False, places=places + 1).map(str),
         st.integers(1, 9).map(lambda d: str(Decimal(1) + d * finer)),  # one decimal place too many
-        st.floats(min_value=float(top) + 1, allow_infinity=True, allow_nan=False).map(lambda f: ("num", repr(f))),
+        st.floats(min_value=float(top) + 1, allow_infinity=True, allow_nan=False).map(
+            lambda f: ("num", repr(f))
+        ),
         FORMULA_ERRORS,
     )
 
 
 def hostile_id() -> st.SearchStrategy:
-    valid = st.builds(id_number, st.dates(datetime.date(1950, 1, 1), datetime.date(2005, 1, 1)), st.integers(0, 999))
+    valid = st.builds(
+        id_number, st.dates(datetime.date(1950, 1, 1), datetime.date(2005, 1, 1)), st.integers(0, 999)
+    )
     return st.one_of(
         valid.map(bad_checksum),
         st.text(alphabet="0123456789", min_size=1, max_size=25).filter(lambda s: len(s) != 18),
         st.text(alphabet="0123456789Xx", min_size=18, max_size=18).filter(
-            lambda s: not id_number_is_valid(id_number_key(s))),
+            lambda s: not id_number_is_valid(id_number_key(s))
+        ),
     )
 
 
@@ -138,6 +183,7 @@ def hostile_choice(labels) -> st.SearchStrategy:
 
 
 # --- the property ----------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Spec:
@@ -190,20 +236,38 @@ def check(spec: Spec, rows: list[dict], where: set[tuple[int, str]]) -> None:
 
 # --- one spec per import ---------------------------------------------------------------------------------------
 
+
 def _applicant(n: int) -> dict:
-    return {"姓名": f"林{n}", "性别": "男", "出生日期": "2003-05-01", "人员类别": "学生", "所在支部编码": "A",
-            "申请入党日期": "2025-05-26", "身份证号": id_number(datetime.date(2003, 5, 1), n),
-            "手机号": f"1380013{n:04d}", "谈话日期": "2025-06-15"}
+    return {
+        "姓名": f"林{n}",
+        "性别": "男",
+        "出生日期": "2003-05-01",
+        "人员类别": "学生",
+        "所在支部编码": "A",
+        "申请入党日期": "2025-05-26",
+        "身份证号": id_number(datetime.date(2003, 5, 1), n),
+        "手机号": f"1380013{n:04d}",
+        "谈话日期": "2025-06-15",
+    }
 
 
 def test_applicants_import_property(cast):
     spec = Spec(
-        headers=APPLICANT_COLUMNS, row=_applicant,
-        hostile={"姓名": hostile_text(50), "性别": hostile_choice({"M": "男", "F": "女"}), "出生日期": hostile_date(birth=True),
-                 "人员类别": hostile_choice({"student": "学生", "teacher": "教师", "admin_staff": "管理服务人员",
-                                          "retiree": "离退休人员"}),
-                 "所在支部编码": hostile_text(32), "申请入党日期": hostile_date(), "身份证号": hostile_id(),
-                 "手机号": hostile_phone(), "谈话日期": hostile_date()},
+        headers=APPLICANT_COLUMNS,
+        row=_applicant,
+        hostile={
+            "姓名": hostile_text(50),
+            "性别": hostile_choice({"M": "男", "F": "女"}),
+            "出生日期": hostile_date(birth=True),
+            "人员类别": hostile_choice(
+                {"student": "学生", "teacher": "教师", "admin_staff": "管理服务人员", "retiree": "离退休人员"}
+            ),
+            "所在支部编码": hostile_text(32),
+            "申请入党日期": hostile_date(),
+            "身份证号": hostile_id(),
+            "手机号": hostile_phone(),
+            "谈话日期": hostile_date(),
+        },
         run=lambda data: applicants_import(data=data, filename="a.xlsx", scope=cast.c1, by=cast.officer),
         written=lambda: (Member.objects.count(), DevelopmentCase.objects.count()),
     )
@@ -219,15 +283,26 @@ def test_applicants_import_property(cast):
 
 def test_dues_import_property(cast):
     def row(n: int) -> dict:
-        return {"姓名": "鲍勃", "身份证号": cast.bob_member.id_number, "月份": f"2024-{n + 1:02d}", "状态": "已交",
-                "金额": "12.50"}
+        return {
+            "姓名": "鲍勃",
+            "身份证号": cast.bob_member.id_number,
+            "月份": f"2024-{n + 1:02d}",
+            "状态": "已交",
+            "金额": "12.50",
+        }
 
     spec = Spec(
-        headers=DUES_COLUMNS, row=row,
-        hostile={"姓名": hostile_text(50), "身份证号": hostile_id(), "月份": hostile_date(month=True),
-                 "状态": hostile_choice({"paid": "已交", "paid_by_other": "代交", "exempt": "免交"}),
-                 "金额": hostile_amount(max_digits=8, places=2), "代交人": hostile_text(50),
-                 "免交批准": hostile_text(120)},
+        headers=DUES_COLUMNS,
+        row=row,
+        hostile={
+            "姓名": hostile_text(50),
+            "身份证号": hostile_id(),
+            "月份": hostile_date(month=True),
+            "状态": hostile_choice({"paid": "已交", "paid_by_other": "代交", "exempt": "免交"}),
+            "金额": hostile_amount(max_digits=8, places=2),
+            "代交人": hostile_text(50),
+            "免交批准": hostile_text(120),
+        },
         run=lambda data: dues_import(data=data, filename="d.xlsx", scope=cast.branch_a, by=cast.alice),
         written=lambda: (DuesPayment.objects.count(),),
     )
@@ -245,15 +320,28 @@ def test_transfers_import_property(cast):
     people = [MemberFactory(branch=cast.branch_a, name=f"成员{i}", id_number="") for i in range(4)]
 
     def row(n: int) -> dict:
-        return {"姓名": people[n].name, "类型": "转出", "介绍信编号": f"T-{n}", "开具日期": "2025-06-01",
-                "去向": "某市委组织部", "有效期至": "2025-09-01", "党费交至": "2025-05"}
+        return {
+            "姓名": people[n].name,
+            "类型": "转出",
+            "介绍信编号": f"T-{n}",
+            "开具日期": "2025-06-01",
+            "去向": "某市委组织部",
+            "有效期至": "2025-09-01",
+            "党费交至": "2025-05",
+        }
 
     spec = Spec(
-        headers=TRANSFER_COLUMNS, row=row,
-        hostile={"姓名": hostile_text(50), "类型": hostile_choice({"out": "转出", "within": "校内转接"}),
-                 "介绍信编号": hostile_text(40), "开具日期": hostile_date(), "去向": hostile_text(120),
-                 "有效期至": hostile_date(latest=datetime.date(2027, 6, 15)),
-                 "党费交至": hostile_date(month=True)},
+        headers=TRANSFER_COLUMNS,
+        row=row,
+        hostile={
+            "姓名": hostile_text(50),
+            "类型": hostile_choice({"out": "转出", "within": "校内转接"}),
+            "介绍信编号": hostile_text(40),
+            "开具日期": hostile_date(),
+            "去向": hostile_text(120),
+            "有效期至": hostile_date(latest=datetime.date(2027, 6, 15)),
+            "党费交至": hostile_date(month=True),
+        },
         run=lambda data: transfers_import(data=data, filename="t.xlsx", scope=cast.branch_a, by=cast.alice),
         written=lambda: (Transfer.objects.count(),),
     )
@@ -269,14 +357,29 @@ def test_transfers_import_property(cast):
 
 def test_member_import_property(cast):
     spec = Spec(
-        headers=HEADERS, row=lambda n: member_row(n, branch_code="A"),
-        hostile={"姓名": hostile_text(50), "民族": hostile_text(20), "出生日期": hostile_date(birth=True),
-                 "身份证号": hostile_id(), "手机号": hostile_phone(),
-                 "人员类别": hostile_choice({"teacher": "教师", "student": "学生", "admin_staff": "管理服务人员",
-                                          "retiree": "离退休人员"}),
-                 "发展阶段": hostile_choice({"full": "正式党员", "probationary": "预备党员", "applicant": "入党申请人",
-                                          "activist": "入党积极分子", "candidate": "发展对象"}),
-                 "入党日期": hostile_date(), "转正日期": hostile_date()},
+        headers=HEADERS,
+        row=lambda n: member_row(n, branch_code="A"),
+        hostile={
+            "姓名": hostile_text(50),
+            "民族": hostile_text(20),
+            "出生日期": hostile_date(birth=True),
+            "身份证号": hostile_id(),
+            "手机号": hostile_phone(),
+            "人员类别": hostile_choice(
+                {"teacher": "教师", "student": "学生", "admin_staff": "管理服务人员", "retiree": "离退休人员"}
+            ),
+            "发展阶段": hostile_choice(
+                {
+                    "full": "正式党员",
+                    "probationary": "预备党员",
+                    "applicant": "入党申请人",
+                    "activist": "入党积极分子",
+                    "candidate": "发展对象",
+                }
+            ),
+            "入党日期": hostile_date(),
+            "转正日期": hostile_date(),
+        },
         run=lambda data: member_import(data=data, filename="m.xlsx", scope=cast.c1, by=cast.officer),
         written=lambda: (Member.objects.count(), Member.history.count()),
     )
@@ -298,17 +401,30 @@ def test_indicator_table_import_property(cycle_cast):  # noqa: F811
     target = cycle_cast.tables["chapter"]
 
     def written():
-        return tuple(target.indicators.order_by("code").values_list("code", "title", "max_points", "target_count"))
+        return tuple(
+            target.indicators.order_by("code").values_list("code", "title", "max_points", "target_count")
+        )
 
     spec = Spec(
-        headers=INDICATOR_COLUMNS, row=lambda n: dict(items[n]), min_rows=len(items), max_rows=len(items),
-        hostile={"编码": hostile_text(12), "指标": hostile_text(200),
-                 "分值": hostile_amount(max_digits=5, places=1, maximum=Decimal(100)),
-                 "类型": hostile_choice({"required": "规定动作", "optional": "自选动作", "veto": "一项否决",
-                                        "bonus": "加分项目"}),
-                 "满分数量": st.one_of(hostile_amount(max_digits=5, places=0, maximum=Decimal(32767)),
-                                   st.sampled_from(["1.5", "0.1"]))},
-        run=lambda data: indicator_table_import(table=target, data=data, filename="t.xlsx", by=cycle_cast.zzb),
+        headers=INDICATOR_COLUMNS,
+        row=lambda n: dict(items[n]),
+        min_rows=len(items),
+        max_rows=len(items),
+        hostile={
+            "编码": hostile_text(12),
+            "指标": hostile_text(200),
+            "分值": hostile_amount(max_digits=5, places=1, maximum=Decimal(100)),
+            "类型": hostile_choice(
+                {"required": "规定动作", "optional": "自选动作", "veto": "一项否决", "bonus": "加分项目"}
+            ),
+            "满分数量": st.one_of(
+                hostile_amount(max_digits=5, places=0, maximum=Decimal(32767)),
+                st.sampled_from(["1.5", "0.1"]),
+            ),
+        },
+        run=lambda data: indicator_table_import(
+            table=target, data=data, filename="t.xlsx", by=cycle_cast.zzb
+        ),
         written=written,
     )
 
@@ -328,16 +444,30 @@ def test_rater_roster_import_property(cast):
 
     spec = Spec(
         headers=("学号/工号", "姓名", "身份", "所在单位编码", "初始密码"),
-        row=lambda n: {"学号/工号": f"2023{n:03d}", "姓名": f"学生{n}", "身份": "学生", "所在单位编码": "",
-                       "初始密码": ""},
-        hostile={"学号/工号": st.one_of(over_long(150).map(lambda s: "a" * len(s)), st.just("学号!"),
-                                     st.sampled_from(["=1", "a b", "x"])),
-                 "姓名": hostile_text(150), "身份": hostile_choice({"教职工": 1, "教工": 1, "学生": 1}),
-                 "所在单位编码": hostile_text(32),
-                 "初始密码": st.one_of(st.text(alphabet="abc123", min_size=1, max_size=7),
-                                   st.text(alphabet="abc123", min_size=129, max_size=140))},
-        run=lambda data: rating_services.rater_roster_import(campaign=campaign, unit=cast.c1, data=data,
-                                                             filename="名单.xlsx", by=cast.officer),
+        row=lambda n: {
+            "学号/工号": f"2023{n:03d}",
+            "姓名": f"学生{n}",
+            "身份": "学生",
+            "所在单位编码": "",
+            "初始密码": "",
+        },
+        hostile={
+            "学号/工号": st.one_of(
+                over_long(150).map(lambda s: "a" * len(s)),
+                st.just("学号!"),
+                st.sampled_from(["=1", "a b", "x"]),
+            ),
+            "姓名": hostile_text(150),
+            "身份": hostile_choice({"教职工": 1, "教工": 1, "学生": 1}),
+            "所在单位编码": hostile_text(32),
+            "初始密码": st.one_of(
+                st.text(alphabet="abc123", min_size=1, max_size=7),
+                st.text(alphabet="abc123", min_size=129, max_size=140),
+            ),
+        },
+        run=lambda data: rating_services.rater_roster_import(
+            campaign=campaign, unit=cast.c1, data=data, filename="名单.xlsx", by=cast.officer
+        ),
         written=lambda: (users.count(), RaterEligibility.objects.count()),
     )
 
@@ -353,14 +483,30 @@ def test_rater_roster_import_property(cast):
 # --- the cell checks alone -------------------------------------------------------------------------------------
 
 ANY_CELL = st.one_of(
-    st.none(), st.text(), st.text(alphabet=ALPHABET + "０１２３４５６７８９Ｘ-.,¥ eE+"), st.floats(), st.integers(),
-    st.integers(min_value=10**17), st.booleans(), st.dates(), st.datetimes(), st.times(), st.timedeltas(),
-    st.decimals().map(str), st.sampled_from(["#DIV/0!", "#REF!"]).map(layer.FormulaError), st.from_regex(r"[0-9]{17}[0-9Xx]", fullmatch=True), st.from_regex(r"1[0-9]{10}"),
+    st.none(),
+    st.text(),
+    st.text(alphabet=ALPHABET + "０１２３４５６７８９Ｘ-.,¥ eE+"),
+    st.floats(),
+    st.integers(),
+    st.integers(min_value=10**17),
+    st.booleans(),
+    st.dates(),
+    st.datetimes(),
+    st.times(),
+    st.timedeltas(),
+    st.decimals().map(str),
+    st.sampled_from(["#DIV/0!", "#REF!"]).map(layer.FormulaError),
+    st.from_regex(r"[0-9]{17}[0-9Xx]", fullmatch=True),
+    st.from_regex(r"1[0-9]{10}"),
 )
 
 
-@settings(max_examples=300, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=300,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(ANY_CELL)
 def test_a_cell_check_accepts_a_value_of_its_column_or_refuses_it_with_a_message(value):
     """Whatever a cell holds, each check returns a value that fits its column or raises CellError (whose
@@ -373,7 +519,8 @@ def test_a_cell_check_accepts_a_value_of_its_column_or_refuses_it_with_a_message
         "points": lambda v: layer.clean_decimal(v, max_digits=5, decimal_places=1, maximum=100),
         "count": lambda v: layer.clean_integer(v, maximum=32767),
         "choice": lambda v: layer.clean_choice(v, {"M": "男", "F": "女"}),
-        "id": layer.clean_id_number, "phone": layer.clean_phone,
+        "id": layer.clean_id_number,
+        "phone": layer.clean_phone,
     }
     for name, clean in checks.items():
         try:
@@ -399,20 +546,48 @@ def test_a_cell_check_accepts_a_value_of_its_column_or_refuses_it_with_a_message
 
 # --- hostile structure -----------------------------------------------------------------------------------------
 
-FRAGMENTS = st.sampled_from([
-    '<c r="XFD1048576"><v>1</v></c>', '<c r="BZ2"><v>1</v></c>', '<c r="CA2"><v>1</v></c>', "<c><v>1</v></c>",
-    '<c t="n" r="ZZZ9"><v>1</v></c>', "<c r='XFD1'/>", '<x:c r="XFD1"/>', '<c r="A0"/>', '<c r="A99999999"/>',
-    '<row r="1048576">', "<row>", "</row>", '<row r="0">', '<dimension ref="A1:XFD1048576"/>',
-    '<dimension ref="XFD1"/>', '<mergeCell ref="A1:XFD1"/>', '<mergeCells><mergeCell ref="A1:B1048576"/>',
-    '<c r="A2" t="s"><v>999999</v></c>', '<c r="A2" t="inlineStr"><is><t>_x0000_</t></is></c>', "&#0;",
-    "<!DOCTYPE x>", '<c r="A2"><v>NaN</v></c>', '<c r="B2" s="9"><v>1e300</v></c>', "<sheetData>", "</sheetData>",
-    "\ufeff", "<", '"', "𠀀",
-])
+FRAGMENTS = st.sampled_from(
+    [
+        '<c r="XFD1048576"><v>1</v></c>',
+        '<c r="BZ2"><v>1</v></c>',
+        '<c r="CA2"><v>1</v></c>',
+        "<c><v>1</v></c>",
+        '<c t="n" r="ZZZ9"><v>1</v></c>',
+        "<c r='XFD1'/>",
+        '<x:c r="XFD1"/>',
+        '<c r="A0"/>',
+        '<c r="A99999999"/>',
+        '<row r="1048576">',
+        "<row>",
+        "</row>",
+        '<row r="0">',
+        '<dimension ref="A1:XFD1048576"/>',
+        '<dimension ref="XFD1"/>',
+        '<mergeCell ref="A1:XFD1"/>',
+        '<mergeCells><mergeCell ref="A1:B1048576"/>',
+        '<c r="A2" t="s"><v>999999</v></c>',
+        '<c r="A2" t="inlineStr"><is><t>_x0000_</t></is></c>',
+        "&#0;",
+        "<!DOCTYPE x>",
+        '<c r="A2"><v>NaN</v></c>',
+        '<c r="B2" s="9"><v>1e300</v></c>',
+        "<sheetData>",
+        "</sheetData>",
+        "\ufeff",
+        "<",
+        '"',
+        "𠀀",
+    ]
+)
 SHEET_PATHS = st.sampled_from(["xl/worksheets/sheet1.xml", "xl/sheets/sheet1.xml", "xl/a.xml", "sheet.xml"])
 
 
-@settings(max_examples=150, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=150,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(st.lists(st.tuples(st.integers(0, 2000), FRAGMENTS), min_size=1, max_size=6), SHEET_PATHS)
 def test_a_sheet_with_hostile_fragments_is_read_within_bounds_or_refused(insertions, path):
     """Fragments spliced anywhere into a sheet part (far cells, rows and ranges, cells without references,
@@ -426,7 +601,9 @@ def test_a_sheet_with_hostile_fragments_is_read_within_bounds_or_refused(inserti
         sheet = sheet[:at] + fragment + sheet[at:]
     with address_space_capped():
         try:
-            dataset = read_xlsx(package(sheet.encode("utf-8", "surrogatepass"), sheet_path=path), max_rows=100)
+            dataset = read_xlsx(
+                package(sheet.encode("utf-8", "surrogatepass"), sheet_path=path), max_rows=100
+            )
         except FileRefused as refused:
             assert str(refused)
             event(f"refused: {refused}")

@@ -63,7 +63,8 @@ def test_behind_a_proxy_the_lockout_is_by_the_clients_address(secretary, setting
 
     def through_proxy(password, client_ip):
         return Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=client_ip).post(
-            reverse("login"), {"username": "zb001", "password": password})
+            reverse("login"), {"username": "zb001", "password": password}
+        )
 
     for _ in range(settings.AXES_FAILURE_LIMIT):
         through_proxy("wrong", "203.0.113.7")

@@ -55,8 +55,11 @@ def _behind_in_window(today: datetime.date) -> set[int]:
     behind = set()
     for year in sorted({start.year, today.year}):
         for entry in compliance(root=university, year=year, today=today, statuses=tuple(Meeting.Status)):
-            if any(cell.state == "missing" and datetime.date(year, cell.first_month, 1) >= start
-                   for row in entry.rows for cell in row.cells):
+            if any(
+                cell.state == "missing" and datetime.date(year, cell.first_month, 1) >= start
+                for row in entry.rows
+                for cell in row.cells
+            ):
                 behind.add(entry.branch.pk)
     return behind
 
@@ -65,8 +68,20 @@ def _sample(scope: Organization) -> list[tuple]:
     return list(
         Meeting.objects.filter(organization__path__startswith=scope.path)
         .order_by("organization__code", "held_at", "kind", "party_group__code")
-        .values_list("organization__code", "kind", "held_at", "status", "expected_count", "present_count",
-                     "leave_count", "topics", "place", "filing_lag_days", "submitted_at", "party_group__code")
+        .values_list(
+            "organization__code",
+            "kind",
+            "held_at",
+            "status",
+            "expected_count",
+            "present_count",
+            "leave_count",
+            "topics",
+            "place",
+            "filing_lag_days",
+            "submitted_at",
+            "party_group__code",
+        )
     )
 
 
@@ -85,18 +100,28 @@ def test_meetings_follow_the_rules_in_the_database(demo, db):
     branch_kinds = Meeting.objects.filter(organization__kind=Organization.Kind.BRANCH)
     assert set(branch_kinds.values_list("kind", flat=True)) == set(Meeting.BRANCH_KINDS)
     assert not branch_kinds.exclude(kind__in=Meeting.BRANCH_KINDS).exists()
-    assert not Meeting.objects.exclude(organization__kind=Organization.Kind.BRANCH).filter(
-        kind__in=Meeting.BRANCH_KINDS).exists()
+    assert (
+        not Meeting.objects.exclude(organization__kind=Organization.Kind.BRANCH)
+        .filter(kind__in=Meeting.BRANCH_KINDS)
+        .exists()
+    )
     # 党小组会 only where the branch has party groups, and then for one of its own groups.
     groups = Meeting.objects.filter(kind=Meeting.Kind.GROUP_MEETING)
     assert not groups.filter(organization__numchild=0).exists()
-    assert not groups.filter(Q(party_group__isnull=True) | ~Q(party_group__path__startswith=F("organization__path")))\
-        .exists()
+    assert not groups.filter(
+        Q(party_group__isnull=True) | ~Q(party_group__path__startswith=F("organization__path"))
+    ).exists()
     # 支委会 only in branches with at least 7 full members (the rule's min_full_members).
-    full = dict(Member.objects.active().filter(stage="full").values("branch_id").annotate(n=Count("pk"))
-                .values_list("branch_id", "n"))
-    committee_branches = set(Meeting.objects.filter(kind=Meeting.Kind.BRANCH_COMMITTEE)
-                             .values_list("organization_id", flat=True))
+    full = dict(
+        Member.objects.active()
+        .filter(stage="full")
+        .values("branch_id")
+        .annotate(n=Count("pk"))
+        .values_list("branch_id", "n")
+    )
+    committee_branches = set(
+        Meeting.objects.filter(kind=Meeting.Kind.BRANCH_COMMITTEE).values_list("organization_id", flat=True)
+    )
     assert committee_branches and all(full[pk] >= 7 for pk in committee_branches)
     assert {pk for pk, n in full.items() if n >= 7} == committee_branches
 
@@ -127,29 +152,42 @@ def test_statuses_mostly_approved_with_some_waiting_returned_and_drafts(demo, db
 
 def test_review_fields_are_consistent(demo, db):
     submitted = Meeting.objects.filter(status__in=["submitted", "approved", "returned"])
-    assert not submitted.filter(Q(reviewer__isnull=True) | Q(first_submitted_at__isnull=True)
-                                | Q(submitted_at__lt=F("first_submitted_at"))
-                                | Q(first_submitted_at__lt=F("held_at"))).exists()
+    assert not submitted.filter(
+        Q(reviewer__isnull=True)
+        | Q(first_submitted_at__isnull=True)
+        | Q(submitted_at__lt=F("first_submitted_at"))
+        | Q(first_submitted_at__lt=F("held_at"))
+    ).exists()
     reviewed = Meeting.objects.filter(status__in=["approved", "returned"])
-    assert not reviewed.filter(Q(reviewed_by__isnull=True) | Q(reviewed_at__isnull=True)
-                               | Q(reviewed_at__lt=F("first_submitted_at"))).exists()
+    assert not reviewed.filter(
+        Q(reviewed_by__isnull=True) | Q(reviewed_at__isnull=True) | Q(reviewed_at__lt=F("first_submitted_at"))
+    ).exists()
     assert not Meeting.objects.filter(status="returned", return_reason="").exists()
     assert not Meeting.objects.filter(status="approved").exclude(return_reason="").exists()
-    assert not Meeting.objects.filter(status="draft").filter(
-        Q(submitted_at__isnull=False) | Q(reviewer__isnull=False)).exists()
+    assert (
+        not Meeting.objects.filter(status="draft")
+        .filter(Q(submitted_at__isnull=False) | Q(reviewer__isnull=False))
+        .exists()
+    )
     # The reviewer is the branch's secondary committee, and whoever reviewed holds a role there.
-    for meeting in reviewed.filter(organization__kind="branch").select_related("organization", "reviewer")[:200]:
+    for meeting in reviewed.filter(organization__kind="branch").select_related("organization", "reviewer")[
+        :200
+    ]:
         assert meeting.reviewer.path == meeting.organization.path[: -meeting.organization.steplen]
-        assert Role.objects.current().filter(user=meeting.reviewed_by_id, organization=meeting.reviewer).exists()
+        assert (
+            Role.objects.current().filter(user=meeting.reviewed_by_id, organization=meeting.reviewer).exists()
+        )
 
 
 def test_counts_add_up_and_attendance_only_for_general_assemblies(demo, db):
-    assert not Meeting.objects.exclude(expected_count=F("present_count") + F("leave_count") + F("absent_count"))\
-        .exists()
+    assert not Meeting.objects.exclude(
+        expected_count=F("present_count") + F("leave_count") + F("absent_count")
+    ).exists()
     assert not Meeting.objects.filter(expected_count=0).exists()
     assert not Attendance.objects.exclude(meeting__kind=Meeting.Kind.GENERAL_ASSEMBLY).exists()
     assemblies = Meeting.objects.filter(kind=Meeting.Kind.GENERAL_ASSEMBLY).annotate(
-        rows=Count("attendance"), present=Count("attendance", filter=Q(attendance__status="present")),
+        rows=Count("attendance"),
+        present=Count("attendance", filter=Q(attendance__status="present")),
     )
     assert not assemblies.exclude(rows=F("expected_count")).exists()
     assert not assemblies.exclude(present=F("present_count")).exists()
@@ -162,16 +200,23 @@ def test_counts_add_up_and_attendance_only_for_general_assemblies(demo, db):
 def test_history_and_to_dos(demo, db):
     assert Meeting.history.count() == Meeting.objects.count()
     approved = Meeting.history.filter(status="approved").first()
-    assert approved.history_user_id == approved.reviewed_by_id and approved.history_date == approved.reviewed_at
+    assert (
+        approved.history_user_id == approved.reviewed_by_id and approved.history_date == approved.reviewed_at
+    )
     # The reminders ran once: every record awaiting review is on a reviewer's list, every returned one on
     # its secretary's.
     waiting = set(Meeting.objects.filter(status="submitted").values_list("pk", flat=True))
-    assert waiting == set(Todo.objects.open().filter(kind="review_waiting").values_list("meeting_id", flat=True))
+    assert waiting == set(
+        Todo.objects.open().filter(kind="review_waiting").values_list("meeting_id", flat=True)
+    )
     returned = set(Meeting.objects.filter(status="returned").values_list("pk", flat=True))
     assert returned == set(Todo.objects.open().filter(kind="returned").values_list("meeting_id", flat=True))
     secretary = Todo.objects.filter(kind="returned").select_related("meeting").first()
-    assert Role.objects.current().filter(user=secretary.user, organization=secretary.meeting.organization,
-                                         kind="secretary").exists()
+    assert (
+        Role.objects.current()
+        .filter(user=secretary.user, organization=secretary.meeting.organization, kind="secretary")
+        .exists()
+    )
     # The demo login zb001 always has a returned record on its list, whatever the seed.
     assert Todo.objects.open().filter(user__username="zb001", kind="returned").count() == 1
 

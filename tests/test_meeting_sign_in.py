@@ -39,8 +39,13 @@ def clock():
 
 @pytest.fixture
 def meeting(cast, clock):
-    return Meeting.objects.create(organization=cast.branch_a, kind=Meeting.Kind.GENERAL_ASSEMBLY, held_at=HELD,
-                                  topics="学习党章", created_by=cast.alice)
+    return Meeting.objects.create(
+        organization=cast.branch_a,
+        kind=Meeting.Kind.GENERAL_ASSEMBLY,
+        held_at=HELD,
+        topics="学习党章",
+        created_by=cast.alice,
+    )
 
 
 def _link(meeting) -> str:
@@ -49,12 +54,15 @@ def _link(meeting) -> str:
 
 # --- the code --------------------------------------------------------------------------------------------
 
+
 def test_the_code_rotates_and_a_passed_on_photo_goes_stale(settings, meeting, clock):
     first = sign_in_token(meeting=meeting)
     sign_in_token_check(meeting=meeting, token=first)
     clock.shift(settings.MEETING_SIGN_IN_ROTATE_SECONDS)
     assert sign_in_token(meeting=meeting) != first  # the screen shows a new one
-    sign_in_token_check(meeting=meeting, token=first)  # a code just read still works while its holder signs on
+    sign_in_token_check(
+        meeting=meeting, token=first
+    )  # a code just read still works while its holder signs on
     clock.shift(settings.MEETING_SIGN_IN_TOKEN_SECONDS)
     with pytest.raises(SignInRefused) as refused:
         sign_in_token_check(meeting=meeting, token=first)
@@ -63,7 +71,13 @@ def test_the_code_rotates_and_a_passed_on_photo_goes_stale(settings, meeting, cl
 
 def test_a_code_is_only_its_meetings_and_only_in_the_meetings_hour(settings, cast, meeting, clock):
     other = Meeting.objects.create(organization=cast.branch_a, kind=Meeting.Kind.PARTY_LECTURE, held_at=HELD)
-    for token in (sign_in_token(meeting=other), "", "x-y", "99999999999999-abc", sign_in_token(meeting=meeting) + "0"):
+    for token in (
+        sign_in_token(meeting=other),
+        "",
+        "x-y",
+        "99999999999999-abc",
+        sign_in_token(meeting=meeting) + "0",
+    ):
         with pytest.raises(SignInRefused) as refused:
             sign_in_token_check(meeting=meeting, token=token)
         assert refused.value.reason == "bad_code"
@@ -82,7 +96,10 @@ def test_a_code_is_only_its_meetings_and_only_in_the_meetings_hour(settings, cas
 
 # --- the pages -------------------------------------------------------------------------------------------
 
-def test_the_secretary_shows_the_code_and_others_cannot(cast, meeting, as_alice, as_bob, as_charlie, anonymous):
+
+def test_the_secretary_shows_the_code_and_others_cannot(
+    cast, meeting, as_alice, as_bob, as_charlie, anonymous
+):
     url = reverse("disclosure:sign_in_code", args=[meeting.pk])
     page = as_alice.get(url)
     assert page.status_code == 200
@@ -127,9 +144,16 @@ def test_the_minutes_start_from_the_sign_ins_and_corrections_are_kept(cast, meet
     assert '<option value="absent" selected>' in alice_row and NOT_SIGNED_IN in alice_row
 
     # The secretary corrects: she was there (she did not scan), and bob left for a class (on leave).
-    data = {"kind": "general_assembly", "held_at": "2027-03-10T19:00", "topics": "学习党章", "visibility": "internal",
-            "action": "save", f"att-status_{cast.bob_member.pk}": "leave", f"att-reason_{cast.bob_member.pk}": "上课",
-            f"att-status_{cast.alice_member.pk}": "present"}
+    data = {
+        "kind": "general_assembly",
+        "held_at": "2027-03-10T19:00",
+        "topics": "学习党章",
+        "visibility": "internal",
+        "action": "save",
+        f"att-status_{cast.bob_member.pk}": "leave",
+        f"att-reason_{cast.bob_member.pk}": "上课",
+        f"att-status_{cast.alice_member.pk}": "present",
+    }
     assert as_alice.post(reverse("disclosure:edit", args=[meeting.pk]), data).status_code == 302
     corrections = {c.member_id: c for c in AttendanceCorrection.objects.filter(meeting=meeting)}
     assert set(corrections) == {cast.bob_member.pk, cast.alice_member.pk}
@@ -145,7 +169,9 @@ def test_the_minutes_start_from_the_sign_ins_and_corrections_are_kept(cast, meet
     first_time = bob.corrected_at
     with time_machine.travel(DURING + datetime.timedelta(minutes=5), tick=False):
         assert as_alice.post(reverse("disclosure:edit", args=[meeting.pk]), data).status_code == 302
-    assert AttendanceCorrection.objects.get(meeting=meeting, member=cast.bob_member).corrected_at == first_time
+    assert (
+        AttendanceCorrection.objects.get(meeting=meeting, member=cast.bob_member).corrected_at == first_time
+    )
     meeting.refresh_from_db()
     assert (meeting.present_count, meeting.leave_count) == (1, 1)
 
@@ -164,22 +190,35 @@ PEOPLE = 500
 def big_meeting(cast, meeting):
     joined = datetime.date(2020, 6, 1)
     users = UserFactory._meta.model.objects.bulk_create(
-        UserFactory._meta.model(username=f"s{i:04d}", password="!") for i in range(PEOPLE))
+        UserFactory._meta.model(username=f"s{i:04d}", password="!") for i in range(PEOPLE)
+    )
     if users[0].pk is None:
         users = list(UserFactory._meta.model.objects.filter(username__in=[u.username for u in users]))
     Member.objects.bulk_create(
-        Member(name=f"学生{i:04d}", gender="F", birth_date=datetime.date(2001, 1, 1), category="student",
-               stage=Member.Stage.FULL, branch=cast.branch_a, joined_on=joined, full_on=joined, user=user)
+        Member(
+            name=f"学生{i:04d}",
+            gender="F",
+            birth_date=datetime.date(2001, 1, 1),
+            category="student",
+            stage=Member.Stage.FULL,
+            branch=cast.branch_a,
+            joined_on=joined,
+            full_on=joined,
+            user=user,
+        )
         for i, user in enumerate(users)
     )
     return users
 
 
 def test_a_500_person_meeting_signs_in_and_prefills_at_fixed_query_counts(
-        cast, meeting, big_meeting, as_alice, django_assert_num_queries):
+    cast, meeting, big_meeting, as_alice, django_assert_num_queries
+):
     members = list(Member.objects.filter(user__in=big_meeting).order_by("pk"))
     # Everyone but the last signs in (as 499 phones would); the last one through the page, counted.
-    SignIn.objects.bulk_create(SignIn(meeting=meeting, member=m, signed_at=timezone.now()) for m in members[:-1])
+    SignIn.objects.bulk_create(
+        SignIn(meeting=meeting, member=m, signed_at=timezone.now()) for m in members[:-1]
+    )
     phone = login(big_meeting[-1])
     link = _link(meeting)
     phone.get(link)
@@ -201,13 +240,21 @@ def test_a_500_person_meeting_signs_in_and_prefills_at_fixed_query_counts(
     with CaptureQueriesContext(connection) as without:
         as_alice.get(url)
     assert len(with_sign_ins) - len(without) == 1
-    sign_in_queries = [q["sql"] for q in with_sign_ins.captured_queries if "disclosure_signin" in q["sql"]
-                       or "disclosure_attendancecorrection" in q["sql"]]
+    sign_in_queries = [
+        q["sql"]
+        for q in with_sign_ins.captured_queries
+        if "disclosure_signin" in q["sql"] or "disclosure_attendancecorrection" in q["sql"]
+    ]
     assert len(sign_in_queries) == 2
 
     # Saving the 500 records the corrections in a fixed number of queries too (nobody corrected: none written).
-    data = {"kind": "general_assembly", "held_at": "2027-03-10T19:00", "topics": "学习党章",
-            "visibility": "internal", "action": "save"}
+    data = {
+        "kind": "general_assembly",
+        "held_at": "2027-03-10T19:00",
+        "topics": "学习党章",
+        "visibility": "internal",
+        "action": "save",
+    }
     SignIn.objects.bulk_create(SignIn(meeting=meeting, member=m, signed_at=timezone.now()) for m in members)
     for m in (cast.alice_member, cast.bob_member):
         data[f"att-status_{m.pk}"], data[f"att-reason_{m.pk}"] = "absent", NOT_SIGNED_IN

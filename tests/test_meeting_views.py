@@ -24,7 +24,9 @@ EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 
 def _held() -> datetime.datetime:
     """Two days ago, but never before the start of this quarter (the compliance panel shows this year)."""
     now = timezone.localtime()
-    quarter_start = now.replace(month=(now.month - 1) // 3 * 3 + 1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    quarter_start = now.replace(
+        month=(now.month - 1) // 3 * 3 + 1, day=1, hour=0, minute=0, second=0, microsecond=0
+    )
     return max(now - datetime.timedelta(days=2), quarter_start)
 
 
@@ -38,9 +40,18 @@ def _party_members(cast):
 
 def _form(cast, *, action="draft", absent=(), reasons=None, **fields) -> dict:
     data = {
-        "kind": "general_assembly", "held_at": _local(_held()), "place": "第一会议室", "chair": "艾丽",
-        "recorder": "鲍勃", "lecturer": "", "topics": "学习党章第一章", "minutes": "讨论了学习计划。",
-        "decisions": "", "observers": "", "visibility": "internal", "action": action,
+        "kind": "general_assembly",
+        "held_at": _local(_held()),
+        "place": "第一会议室",
+        "chair": "艾丽",
+        "recorder": "鲍勃",
+        "lecturer": "",
+        "topics": "学习党章第一章",
+        "minutes": "讨论了学习计划。",
+        "decisions": "",
+        "observers": "",
+        "visibility": "internal",
+        "action": action,
     } | fields
     reasons = reasons or {}
     for member in _party_members(cast):
@@ -51,24 +62,38 @@ def _form(cast, *, action="draft", absent=(), reasons=None, **fields) -> dict:
 
 
 def _entries(cast, absent=()):
-    return [AttendanceEntry(m.pk, "absent" if m in absent else "present", "出差" if m in absent else "")
-            for m in _party_members(cast)]
+    return [
+        AttendanceEntry(m.pk, "absent" if m in absent else "present", "出差" if m in absent else "")
+        for m in _party_members(cast)
+    ]
 
 
 def _record(cast, *, submit=False, **data) -> Meeting:
-    fields = {"kind": "general_assembly", "held_at": _held(), "place": "会议室", "topics": "学习党章",
-              "minutes": "<p>讨论</p>", "takes_vote": False} | data
-    return meeting_save(by=cast.alice, organization=cast.branch_a, data=fields, attendance=_entries(cast),
-                        submit=submit)
+    fields = {
+        "kind": "general_assembly",
+        "held_at": _held(),
+        "place": "会议室",
+        "topics": "学习党章",
+        "minutes": "<p>讨论</p>",
+        "takes_vote": False,
+    } | data
+    return meeting_save(
+        by=cast.alice, organization=cast.branch_a, data=fields, attendance=_entries(cast), submit=submit
+    )
 
 
 def _with_pdf(cast, meeting: Meeting, absent=()) -> Attachment:
     from django.test import TestCase
 
     with TestCase.captureOnCommitCallbacks(execute=True):  # the file is written when the record commits
-        meeting_save(by=cast.alice, organization=cast.branch_a, meeting=meeting,
-                     data={"kind": meeting.kind, "held_at": meeting.held_at}, attendance=_entries(cast, absent),
-                     attachments=(SimpleUploadedFile("纪要.pdf", PDF, content_type="application/pdf"),))
+        meeting_save(
+            by=cast.alice,
+            organization=cast.branch_a,
+            meeting=meeting,
+            data={"kind": meeting.kind, "held_at": meeting.held_at},
+            attendance=_entries(cast, absent),
+            attachments=(SimpleUploadedFile("纪要.pdf", PDF, content_type="application/pdf"),),
+        )
     return meeting.attachments.get()
 
 
@@ -79,11 +104,13 @@ def _media(settings, tmp_path):
 
 # --- the meetings list -------------------------------------------------------------------------------
 
+
 def test_list_shows_the_units_records_with_status_and_lag(cast, as_alice):
     submitted = _record(cast, submit=True)
     late = _record(cast, held_at=timezone.now() - datetime.timedelta(days=20), submit=True)
-    response = as_alice.get(reverse("disclosure:list", args=[cast.branch_a.pk]),
-                            {"year": timezone.localtime(late.held_at).year})
+    response = as_alice.get(
+        reverse("disclosure:list", args=[cast.branch_a.pk]), {"year": timezone.localtime(late.held_at).year}
+    )
     assert response.status_code == 200
     body = response.content.decode()
     assert f'data-meeting="{late.pk}"' in body and 'data-late="1"' in body
@@ -100,7 +127,10 @@ def test_list_filters_by_year(cast, as_alice):
     assert 2001 in response.context["years"]
     # A year that is not a number, or not a year of the Party's records, is a 404 (issue 14: ?year=99999 was a 500).
     for year in ("x", "99999", "-1"):
-        assert as_alice.get(reverse("disclosure:list", args=[cast.branch_a.pk]), {"year": year}).status_code == 404
+        assert (
+            as_alice.get(reverse("disclosure:list", args=[cast.branch_a.pk]), {"year": year}).status_code
+            == 404
+        )
 
 
 def test_list_permissions_and_method(cast, as_alice, as_bob, as_charlie, as_officer, anonymous):
@@ -144,6 +174,7 @@ def test_list_query_count_is_fixed(cast, as_alice, django_assert_num_queries):
 
 # --- the secretary's form ----------------------------------------------------------------------------
 
+
 def test_new_form_lists_the_roster_and_the_branch_kinds(cast, as_alice):
     probationary = MemberFactory(branch=cast.branch_a, stage="probationary")
     MemberFactory(branch=cast.branch_a, stage="activist", joined_on=None)  # not a party member
@@ -186,10 +217,14 @@ def test_form_permissions_and_method(cast, as_alice, as_bob, as_charlie, anonymo
 
 
 def test_save_a_draft_derives_the_counts(cast, as_alice):
-    response = as_alice.post(reverse("disclosure:create", args=[cast.branch_a.pk]),
-                             _form(cast, absent=[cast.bob_member], minutes="<p>好</p><script>x</script>"))
+    response = as_alice.post(
+        reverse("disclosure:create", args=[cast.branch_a.pk]),
+        _form(cast, absent=[cast.bob_member], minutes="<p>好</p><script>x</script>"),
+    )
     meeting = Meeting.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("disclosure:edit", args=[meeting.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "disclosure:edit", args=[meeting.pk]
+    )
     assert meeting.status == "draft" and meeting.created_by == cast.alice
     assert (meeting.expected_count, meeting.present_count, meeting.absent_count) == (2, 1, 1)
     assert meeting.attendance.get(member=cast.bob_member).reason == "出差"
@@ -214,8 +249,14 @@ def test_an_absentee_without_a_reason_keeps_the_input(cast, as_alice):
 def test_the_quorum_refusal_is_shown_and_the_input_kept(cast, as_alice):
     extra = [MemberFactory(branch=cast.branch_a) for _ in range(2)]
     away = extra + [cast.bob_member]  # 1 of 4 voting members present
-    data = _form(cast, action="submit", absent=away, takes_vote="on", topics="表决接收预备党员",
-                 reasons={m.pk: f"病假{i}" for i, m in enumerate(away)})
+    data = _form(
+        cast,
+        action="submit",
+        absent=away,
+        takes_vote="on",
+        topics="表决接收预备党员",
+        reasons={m.pk: f"病假{i}" for i, m in enumerate(away)},
+    )
     response = as_alice.post(reverse("disclosure:create", args=[cast.branch_a.pk]), data)
     assert response.status_code == 200
     assert not Meeting.objects.exists()  # nothing half-saved
@@ -266,7 +307,9 @@ def test_several_attachments_at_once(cast, as_alice):
     response = as_alice.post(reverse("disclosure:create", args=[cast.branch_a.pk]), data)
     assert response.status_code == 302
     assert sorted(Attachment.objects.values_list("name", "content_type")) == [
-        ("a.pdf", "application/pdf"), ("b.png", "image/png")]
+        ("a.pdf", "application/pdf"),
+        ("b.png", "image/png"),
+    ]
 
 
 def test_draft_submit_return_resubmit_approve_through_the_views(cast, as_alice, as_officer):
@@ -291,14 +334,19 @@ def test_draft_submit_return_resubmit_approve_through_the_views(cast, as_alice, 
     response = as_officer.get(detail)
     assert response.context["can_review"] is True and response.context["return_form"] is not None
 
-    assert as_officer.post(reverse("disclosure:return", args=[meeting.pk]), {"reason": "缺少决议"}).status_code == 302
+    assert (
+        as_officer.post(reverse("disclosure:return", args=[meeting.pk]), {"reason": "缺少决议"}).status_code
+        == 302
+    )
     meeting.refresh_from_db()
     assert meeting.status == "returned" and meeting.return_reason == "缺少决议"
     response = as_alice.get(detail)
     assert response.context["can_edit"] is True and "缺少决议" in response.content.decode()
     assert Todo.objects.open().filter(user=cast.alice, kind="returned").exists()
 
-    response = as_alice.post(edit, _form(cast, action="submit", absent=[cast.bob_member], decisions="通过学习计划"))
+    response = as_alice.post(
+        edit, _form(cast, action="submit", absent=[cast.bob_member], decisions="通过学习计划")
+    )
     assert response.status_code == 302
     meeting.refresh_from_db()
     assert meeting.status == "submitted" and meeting.decisions == "通过学习计划"
@@ -310,7 +358,13 @@ def test_draft_submit_return_resubmit_approve_through_the_views(cast, as_alice, 
 
     history = as_alice.get(detail).context["history"]
     assert [row["status"] for row in history] == ["draft", "submitted", "returned", "submitted", "approved"]
-    assert [row["user"] for row in history] == [cast.alice, cast.alice, cast.officer, cast.alice, cast.officer]
+    assert [row["user"] for row in history] == [
+        cast.alice,
+        cast.alice,
+        cast.officer,
+        cast.alice,
+        cast.officer,
+    ]
     assert history[2]["record"].return_reason == "缺少决议"
 
 
@@ -334,11 +388,19 @@ def test_a_todo_opens_the_form_on_the_missing_meeting_type(cast, as_alice):
 
 # --- the record and its review --------------------------------------------------------------------------
 
+
 def test_detail_shows_the_record(cast, as_alice):
-    meeting = meeting_save(by=cast.alice, organization=cast.branch_a,
-                           data={"kind": "general_assembly", "held_at": _held(), "topics": "学习",
-                                 "minutes": "第一段\n\n第二段"},
-                           attendance=_entries(cast, absent=[cast.bob_member]))
+    meeting = meeting_save(
+        by=cast.alice,
+        organization=cast.branch_a,
+        data={
+            "kind": "general_assembly",
+            "held_at": _held(),
+            "topics": "学习",
+            "minutes": "第一段\n\n第二段",
+        },
+        attendance=_entries(cast, absent=[cast.bob_member]),
+    )
     attachment = _with_pdf(cast, meeting, absent=[cast.bob_member])
     response = as_alice.get(reverse("disclosure:detail", args=[meeting.pk]))
     assert response.status_code == 200
@@ -363,8 +425,13 @@ def test_detail_permissions_and_method(cast, as_alice, as_bob, as_charlie, as_of
 
 def test_detail_query_count_is_fixed(cast, as_officer, django_assert_num_queries):
     meeting = _record(cast, submit=True)
-    _with_pdf_submitted = Attachment.objects.create(meeting=meeting, file=SimpleUploadedFile("a.pdf", PDF),
-                                                    name="a.pdf", content_type="application/pdf", size=len(PDF))
+    _with_pdf_submitted = Attachment.objects.create(
+        meeting=meeting,
+        file=SimpleUploadedFile("a.pdf", PDF),
+        name="a.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+    )
     url = reverse("disclosure:detail", args=[meeting.pk])
     # 1 session, 2 user, 3 the record with unit, group, reviewer and people, 4 view permission,
     # 5 review permission (manage_units on the reviewing unit), 6 attendance with members,
@@ -374,9 +441,14 @@ def test_detail_query_count_is_fixed(cast, as_officer, django_assert_num_queries
     for _ in range(6):
         MemberFactory(branch=cast.branch_a)
     meeting_return(meeting=meeting, by=cast.officer, reason="补充")
-    meeting = meeting_save(by=cast.alice, organization=cast.branch_a, meeting=meeting,
-                           data={"kind": "general_assembly", "held_at": _held()}, attendance=_entries(cast),
-                           submit=True)
+    meeting = meeting_save(
+        by=cast.alice,
+        organization=cast.branch_a,
+        meeting=meeting,
+        data={"kind": "general_assembly", "held_at": _held()},
+        attendance=_entries(cast),
+        submit=True,
+    )
     with django_assert_num_queries(9):
         response = as_officer.get(url)
     assert len(response.context["attendance"]) == 8 and len(response.context["history"]) >= 3
@@ -408,7 +480,9 @@ def test_return_needs_a_reason(cast, as_officer):
 
 def test_only_records_awaiting_review_can_be_approved(cast, as_officer):
     draft = _record(cast)
-    assert as_officer.post(reverse("disclosure:approve", args=[draft.pk])).status_code == 403  # no reviewer yet
+    assert (
+        as_officer.post(reverse("disclosure:approve", args=[draft.pk])).status_code == 403
+    )  # no reviewer yet
     approved = _record(cast, submit=True)
     meeting_approve(meeting=approved, by=cast.officer)
     response = as_officer.post(reverse("disclosure:approve", args=[approved.pk]), follow=True)
@@ -419,6 +493,7 @@ def test_only_records_awaiting_review_can_be_approved(cast, as_officer):
 
 
 # --- attachments ---------------------------------------------------------------------------------------
+
 
 def test_attachment_download_is_a_permission_checked_attachment(cast, as_alice, as_officer):
     attachment = _with_pdf(cast, _record(cast))
@@ -448,16 +523,25 @@ def test_attachment_delete_while_editable_only(cast, as_alice, as_charlie):
     assert as_alice.get(url).status_code == 405
     assert as_charlie.post(url).status_code == 403
     response = as_alice.post(url)
-    assert response.status_code == 302 and response["Location"] == reverse("disclosure:edit", args=[meeting.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "disclosure:edit", args=[meeting.pk]
+    )
     assert not Attachment.objects.exists()
     attachment = _with_pdf(cast, meeting)
-    meeting_save(by=cast.alice, organization=cast.branch_a, meeting=meeting,
-                 data={"kind": meeting.kind, "held_at": meeting.held_at}, attendance=_entries(cast), submit=True)
+    meeting_save(
+        by=cast.alice,
+        organization=cast.branch_a,
+        meeting=meeting,
+        data={"kind": meeting.kind, "held_at": meeting.held_at},
+        attendance=_entries(cast),
+        submit=True,
+    )
     assert as_alice.post(reverse("disclosure:attachment_delete", args=[attachment.pk])).status_code == 403
     assert Attachment.objects.filter(pk=attachment.pk).exists()
 
 
 # --- review queue --------------------------------------------------------------------------------------
+
 
 def test_review_queue(cast, as_officer, as_alice, as_bob, anonymous):
     older = _record(cast, submit=True)
@@ -494,12 +578,17 @@ def test_review_queue_query_count_is_fixed(cast, as_officer, django_assert_num_q
 
 # --- work record -----------------------------------------------------------------------------------------
 
+
 def _year_of_records(cast) -> tuple[int, list[Meeting]]:
     first = _record(cast, submit=True, topics="=SUM(A1)")
     meeting_approve(meeting=first, by=cast.officer)
-    second = meeting_save(by=cast.alice, organization=cast.branch_a,
-                          data={"kind": "party_lecture", "held_at": _held(), "topics": "党史", "lecturer": "王老师"},
-                          attendance=_entries(cast, absent=[cast.bob_member]), submit=True)
+    second = meeting_save(
+        by=cast.alice,
+        organization=cast.branch_a,
+        data={"kind": "party_lecture", "held_at": _held(), "topics": "党史", "lecturer": "王老师"},
+        attendance=_entries(cast, absent=[cast.bob_member]),
+        submit=True,
+    )
     _record(cast)  # a draft is not part of the record
     return timezone.localtime(first.held_at).year, [first, second]
 
@@ -547,6 +636,7 @@ def test_work_record_permissions_and_method(cast, as_alice, as_bob, as_charlie, 
 
 
 # --- unit-page panels --------------------------------------------------------------------------------------
+
 
 def test_branch_page_shows_compliance_month_by_month(cast, as_alice):
     meeting = _record(cast, submit=True)
@@ -600,21 +690,36 @@ def test_todos_panel_on_the_home_page(cast, as_alice, as_officer):
 
 
 def test_missing_meeting_todo_links_to_the_form_on_that_kind(cast, as_alice):
-    Todo.objects.create(user=cast.alice, kind="meeting_missing", key=f"missing:{cast.branch_a.pk}:party_lecture:2026-01",
-                        organization=cast.branch_a, text="召开党课")
+    Todo.objects.create(
+        user=cast.alice,
+        kind="meeting_missing",
+        key=f"missing:{cast.branch_a.pk}:party_lecture:2026-01",
+        organization=cast.branch_a,
+        text="召开党课",
+    )
     body = as_alice.get(reverse("members:unit", args=[cast.branch_a.pk])).content.decode()
     assert reverse("disclosure:create", args=[cast.branch_a.pk]) + "?kind=party_lecture" in body
 
 
 def test_a_committee_files_its_own_meeting(cast, as_officer):
     officer_member = MemberFactory(branch=cast.branch_a, user=cast.officer)
-    data = {"kind": "committee_meeting", "held_at": _local(_held()), "topics": "研究发展党员工作",
-            "visibility": "internal", "action": "submit",
-            f"att-status_{officer_member.pk}": "present", f"att-reason_{officer_member.pk}": ""}
+    data = {
+        "kind": "committee_meeting",
+        "held_at": _local(_held()),
+        "topics": "研究发展党员工作",
+        "visibility": "internal",
+        "action": "submit",
+        f"att-status_{officer_member.pk}": "present",
+        f"att-reason_{officer_member.pk}": "",
+    }
     response = as_officer.post(reverse("disclosure:create", args=[cast.c1.pk]), data)
     meeting = Meeting.objects.get()
     assert response.status_code == 302 and meeting.organization == cast.c1
-    assert meeting.status == "submitted" and meeting.reviewer == cast.university and meeting.expected_count == 1
+    assert (
+        meeting.status == "submitted" and meeting.reviewer == cast.university and meeting.expected_count == 1
+    )
     # A branch meeting type is not offered to a committee, and is refused if posted anyway.
-    response = as_officer.post(reverse("disclosure:create", args=[cast.c1.pk]), data | {"kind": "general_assembly"})
+    response = as_officer.post(
+        reverse("disclosure:create", args=[cast.c1.pk]), data | {"kind": "general_assembly"}
+    )
     assert response.status_code == 200 and response.context["form"].errors["kind"]

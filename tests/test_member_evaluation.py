@@ -95,8 +95,11 @@ def test_probationary_member_not_graded(cast):
     evaluation = _counted(cast, 3, probationary=1)
     probationary = evaluation.entries.get(graded=False)
     with pytest.raises(ValidationError):
-        services.grades_save(evaluation=evaluation, grades=_grades(evaluation, 0, {probationary.pk: ("qualified", "")}),
-                             by=cast.alice)
+        services.grades_save(
+            evaluation=evaluation,
+            grades=_grades(evaluation, 0, {probationary.pk: ("qualified", "")}),
+            by=cast.alice,
+        )
 
 
 @pytest.mark.parametrize("grade", ["basic", "unqualified"])
@@ -104,10 +107,15 @@ def test_low_grades_need_a_reason(cast, grade):
     evaluation = _counted(cast, 3)
     target = evaluation.entries.filter(graded=True).first()
     with pytest.raises(ValidationError):
-        services.grades_save(evaluation=evaluation, grades=_grades(evaluation, 0, {target.pk: (grade, "  ")}),
-                             by=cast.alice)
-    services.grades_save(evaluation=evaluation, grades=_grades(evaluation, 0, {target.pk: (grade, "缺席组织生活")}),
-                         by=cast.alice, submit=True)
+        services.grades_save(
+            evaluation=evaluation, grades=_grades(evaluation, 0, {target.pk: (grade, "  ")}), by=cast.alice
+        )
+    services.grades_save(
+        evaluation=evaluation,
+        grades=_grades(evaluation, 0, {target.pk: (grade, "缺席组织生活")}),
+        by=cast.alice,
+        submit=True,
+    )
     target.refresh_from_db()
     assert target.grade == grade and target.reason == "缺席组织生活"
 
@@ -131,7 +139,9 @@ def test_vote_sealed_once_per_colleague_and_distribution_from_three(cast):
     with pytest.raises(EvaluationRefused):
         services.vote_cast(evaluation=evaluation, rater=entries[1], choices={subject.pk: "qualified"})
     with pytest.raises(EvaluationRefused):
-        services.vote_cast(evaluation=evaluation, rater=subject, choices={subject.pk: "excellent"})  # not oneself
+        services.vote_cast(
+            evaluation=evaluation, rater=subject, choices={subject.pk: "excellent"}
+        )  # not oneself
     # Sealed: no choice in clear while the vote runs.
     assert SealedBallot.objects.filter(box_id=evaluation.box_id).count() == 2
     assert not BallotTally.objects.exists()
@@ -177,8 +187,11 @@ def test_committee_approves_or_returns_with_reason(cast):
     services.evaluation_decide(evaluation=evaluation, by=cast.officer, approve=True)
     evaluation.refresh_from_db()
     assert evaluation.status == S.APPROVED
-    assert [h.status for h in evaluation.history.order_by("history_id")][-3:] == ["submitted", "returned", "submitted"] \
-        or evaluation.history.filter(status="returned").exists()
+    assert [h.status for h in evaluation.history.order_by("history_id")][-3:] == [
+        "submitted",
+        "returned",
+        "submitted",
+    ] or evaluation.history.filter(status="returned").exists()
     other = UserFactory()
     with pytest.raises(PermissionDenied):
         services.evaluation_decide(evaluation=evaluation, by=other, approve=True)
@@ -187,25 +200,46 @@ def test_committee_approves_or_returns_with_reason(cast):
 def test_unqualified_follow_up_steps_in_order(cast):
     evaluation = _counted(cast, 3)
     target = evaluation.entries.filter(graded=True).first()
-    services.grades_save(evaluation=evaluation, grades=_grades(evaluation, 0, {target.pk: ("unqualified", "长期不参加组织生活")}),
-                         by=cast.alice, submit=True)
+    services.grades_save(
+        evaluation=evaluation,
+        grades=_grades(evaluation, 0, {target.pk: ("unqualified", "长期不参加组织生活")}),
+        by=cast.alice,
+        submit=True,
+    )
     services.evaluation_decide(evaluation=evaluation, by=cast.officer, approve=True)
     with pytest.raises(ValidationError):  # not the first step
         services.followup_record(entry=target, step="persuade", note="劝退", by=cast.alice, today=TODAY)
     with pytest.raises(ValidationError):  # a deadline is needed, after today
-        services.followup_record(entry=target, step="rectify", note="限期改正", by=cast.alice, today=TODAY,
-                                 deadline=TODAY)
-    step = services.followup_record(entry=target, step="rectify", note="限期三个月改正", by=cast.alice, today=TODAY,
-                                    deadline=TODAY + datetime.timedelta(days=90))
+        services.followup_record(
+            entry=target, step="rectify", note="限期改正", by=cast.alice, today=TODAY, deadline=TODAY
+        )
+    step = services.followup_record(
+        entry=target,
+        step="rectify",
+        note="限期三个月改正",
+        by=cast.alice,
+        today=TODAY,
+        deadline=TODAY + datetime.timedelta(days=90),
+    )
     with pytest.raises(ValidationError):  # the previous step awaits the committee
         services.followup_record(entry=target, step="persuade", note="劝退", by=cast.alice, today=TODAY)
     services.followup_decide(follow_up=step, by=cast.officer, approve=True)
-    assert services.followup_record(entry=target, step="persuade", note="经教育仍无转变", by=cast.alice,
-                                    today=TODAY).status == EvaluationFollowUp.Status.PROPOSED
+    assert (
+        services.followup_record(
+            entry=target, step="persuade", note="经教育仍无转变", by=cast.alice, today=TODAY
+        ).status
+        == EvaluationFollowUp.Status.PROPOSED
+    )
     qualified = evaluation.entries.filter(grade="qualified").first()
     with pytest.raises(ValidationError):
-        services.followup_record(entry=qualified, step="rectify", note="x", by=cast.alice, today=TODAY,
-                                 deadline=TODAY + datetime.timedelta(days=30))
+        services.followup_record(
+            entry=qualified,
+            step="rectify",
+            note="x",
+            by=cast.alice,
+            today=TODAY,
+            deadline=TODAY + datetime.timedelta(days=30),
+        )
 
 
 def test_grade_summary_flags_violations(cast):
@@ -274,8 +308,16 @@ def test_dashboard_block_counts_grades_and_flags_the_quota(cast):
     services.grades_save(evaluation=evaluation, grades=_grades(evaluation, 1), by=cast.alice, submit=True)
     data, _own = figures_compute(root=cast.university, today=TODAY)
     c1 = data[cast.c1.pk]["evaluation"]
-    assert (c1["evaluations"], c1["full"], c1["grade_excellent"], c1["grade_qualified"], c1["over_quota"]) == (1, 3, 1, 2, 0)
+    assert (
+        c1["evaluations"],
+        c1["full"],
+        c1["grade_excellent"],
+        c1["grade_qualified"],
+        c1["over_quota"],
+    ) == (1, 3, 1, 2, 0)
     EvaluationEntry.objects.filter(evaluation=evaluation, graded=True).update(grade="excellent")
     data, _own = figures_compute(root=cast.university, today=TODAY)
     assert data[cast.university.pk]["evaluation"]["over_quota"] == 1
-    assert cast.c2.pk not in data or "evaluation" not in data[cast.c2.pk] or not data[cast.c2.pk]["evaluation"]
+    assert (
+        cast.c2.pk not in data or "evaluation" not in data[cast.c2.pk] or not data[cast.c2.pk]["evaluation"]
+    )

@@ -28,9 +28,17 @@ def zzb(cast):
 
 def _post(client, member, **data):
     today = timezone.localdate()
-    return client.post(reverse("members:discipline_new", args=[member.pk]), {
-        "request_key": str(uuid.uuid4()), "kind": "warning", "decided_on": today.isoformat(),
-        "decided_by_unit": "计算机学院党委", "reason": "违反工作纪律", **data})
+    return client.post(
+        reverse("members:discipline_new", args=[member.pk]),
+        {
+            "request_key": str(uuid.uuid4()),
+            "kind": "warning",
+            "decided_on": today.isoformat(),
+            "decided_by_unit": "计算机学院党委",
+            "reason": "违反工作纪律",
+            **data,
+        },
+    )
 
 
 def test_who_may_record(cast, zzb):
@@ -39,15 +47,25 @@ def test_who_may_record(cast, zzb):
     assert may_record_discipline(user=zzb, member=member)  # the 组织部 on the root
     assert not may_record_discipline(user=cast.alice, member=member)  # the branch's own secretary
     assert not may_record_discipline(user=cast.charlie, member=member)  # another branch
-    assert not may_record_discipline(user=cast.officer, member=cast.charlie_member)  # another committee's branch
+    assert not may_record_discipline(
+        user=cast.officer, member=cast.charlie_member
+    )  # another committee's branch
 
 
 def test_branch_secretary_refused_and_service_guarded(cast):
-    assert login(cast.alice).get(reverse("members:discipline_new", args=[cast.bob_member.pk])).status_code == 403
+    assert (
+        login(cast.alice).get(reverse("members:discipline_new", args=[cast.bob_member.pk])).status_code == 403
+    )
     assert _post(login(cast.alice), cast.bob_member).status_code == 403
     with pytest.raises(PermissionDenied):
-        discipline_record(member=cast.bob_member, kind="warning", decided_on=timezone.localdate(),
-                          decided_by_unit="x", reason="y", by=cast.alice)
+        discipline_record(
+            member=cast.bob_member,
+            kind="warning",
+            decided_on=timezone.localdate(),
+            decided_by_unit="x",
+            reason="y",
+            by=cast.alice,
+        )
     assert not DisciplinaryRecord.objects.exists()
 
 
@@ -81,12 +99,26 @@ def test_decided_on_not_in_the_future(cast, days, ok):
     today = timezone.localdate()
     day = today + datetime.timedelta(days=days)
     if ok:
-        discipline_record(member=cast.bob_member, kind="warning", decided_on=day, decided_by_unit="计算机学院党委",
-                          reason="违纪", by=cast.officer, today=today)
+        discipline_record(
+            member=cast.bob_member,
+            kind="warning",
+            decided_on=day,
+            decided_by_unit="计算机学院党委",
+            reason="违纪",
+            by=cast.officer,
+            today=today,
+        )
     else:
         with pytest.raises(ValidationError) as exc:
-            discipline_record(member=cast.bob_member, kind="warning", decided_on=day, decided_by_unit="计算机学院党委",
-                              reason="违纪", by=cast.officer, today=today)
+            discipline_record(
+                member=cast.bob_member,
+                kind="warning",
+                decided_on=day,
+                decided_by_unit="计算机学院党委",
+                reason="违纪",
+                by=cast.officer,
+                today=today,
+            )
         assert "decided_on" in exc.value.message_dict
 
 

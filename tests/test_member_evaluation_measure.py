@@ -27,8 +27,9 @@ def _cycle(cast):
 
 def _indicator(points=4):
     table = IndicatorTable.objects.create(year=YEAR, programme="ladder", title="t")
-    return Indicator.objects.create(table=table, code="2.3", title="民主评议", max_points=points,
-                                    source=S.MEMBER_EVALUATION)
+    return Indicator.objects.create(
+        table=table, code="2.3", title="民主评议", max_points=points, source=S.MEMBER_EVALUATION
+    )
 
 
 def _approved(branch, by, year):
@@ -52,7 +53,9 @@ def test_branch_full_only_when_approved_and_committee_by_share(cast):
     _approved(cast.branch_a, cast.alice, YEAR - 1)
     # B's evaluation exists but is not approved: it does not count.
     MemberFactory(branch=cast.branch_b, category="student")
-    services.evaluation_open(branch=cast.branch_b, year=YEAR - 1, by=cast.charlie, today=datetime.date(YEAR - 1, 12, 10))
+    services.evaluation_open(
+        branch=cast.branch_b, year=YEAR - 1, by=cast.charlie, today=datetime.date(YEAR - 1, 12, 10)
+    )
     indicator = _indicator()
     units = [cast.c1, cast.c2, cast.branch_a, cast.branch_b]
     m = programme_measures.collect(cycle=_cycle(cast), units=units, per_branch={})

@@ -69,9 +69,15 @@ def tree(db) -> Tree:
     university = organization_create(parent=None, kind=K.UNIVERSITY, name="导入测试大学党委", code="IMP-U")
     c1 = organization_create(parent=university, kind=K.COMMITTEE, name="计算机学院党委", code="IMP-C1")
     c2 = organization_create(parent=university, kind=K.COMMITTEE, name="文学院党委", code="IMP-C2")
-    a1 = organization_create(parent=c1, kind=K.BRANCH, name="计算机学院教工党支部", code="IMP-A1", category="teacher")
-    a2 = organization_create(parent=c1, kind=K.BRANCH, name="计算机学院学生党支部", code="IMP-A2", category="student")
-    b1 = organization_create(parent=c2, kind=K.BRANCH, name="文学院教工党支部", code="IMP-B1", category="teacher")
+    a1 = organization_create(
+        parent=c1, kind=K.BRANCH, name="计算机学院教工党支部", code="IMP-A1", category="teacher"
+    )
+    a2 = organization_create(
+        parent=c1, kind=K.BRANCH, name="计算机学院学生党支部", code="IMP-A2", category="student"
+    )
+    b1 = organization_create(
+        parent=c2, kind=K.BRANCH, name="文学院教工党支部", code="IMP-B1", category="teacher"
+    )
     users = get_user_model().objects
     officer = users.create_user(username="imp-officer", password="pass-1234")
     secretary_a = users.create_user(username="imp-secretary-a", password="pass-1234")
@@ -112,8 +118,17 @@ def where(report: ImportReport) -> list[tuple[int | None, str]]:
 
 
 def test_good_file_creates_members_with_history(tree):
-    rows = good_rows(3) + [member_row(3, branch_code="IMP-A2", 人员类别="学生", 发展阶段="入党申请人",
-                                      入党日期=None, 转正日期=None, 手机号=None)]
+    rows = good_rows(3) + [
+        member_row(
+            3,
+            branch_code="IMP-A2",
+            人员类别="学生",
+            发展阶段="入党申请人",
+            入党日期=None,
+            转正日期=None,
+            手机号=None,
+        )
+    ]
 
     report = run_import(tree, build_xlsx(rows))
 
@@ -126,21 +141,38 @@ def test_good_file_creates_members_with_history(tree):
     }
     first = Member.objects.get(id_number=rows[0]["身份证号"])
     assert (first.name, first.gender, first.category, first.stage, first.branch) == (
-        "党员00000", "M", "teacher", "full", tree.a1
+        "党员00000",
+        "M",
+        "teacher",
+        "full",
+        tree.a1,
     )
     assert (first.birth_date, first.joined_on, first.full_on) == (
-        datetime.date(1960, 1, 1), datetime.date(2001, 7, 1), datetime.date(2002, 7, 1)
+        datetime.date(1960, 1, 1),
+        datetime.date(2001, 7, 1),
+        datetime.date(2002, 7, 1),
     )
     applicant = Member.objects.get(id_number=rows[3]["身份证号"])
     assert (applicant.gender, applicant.category, applicant.stage, applicant.branch, applicant.phone) == (
-        "F", "student", "applicant", tree.a2, ""
+        "F",
+        "student",
+        "applicant",
+        tree.a2,
+        "",
     )
 
 
 def test_cells_typed_as_numbers_and_excel_dates_are_read(tree):
     """Excel gives a typed phone as a number and a formatted date as a datetime; both must import."""
-    row = member_row(0, branch_code="IMP-A1", 手机号=13812345678, 出生日期=datetime.datetime(1985, 3, 9),
-                     入党日期=datetime.date(2010, 7, 1), 转正日期="2011/07/01", 身份证号=None)
+    row = member_row(
+        0,
+        branch_code="IMP-A1",
+        手机号=13812345678,
+        出生日期=datetime.datetime(1985, 3, 9),
+        入党日期=datetime.date(2010, 7, 1),
+        转正日期="2011/07/01",
+        身份证号=None,
+    )
     row["身份证号"] = id_number(datetime.date(1985, 3, 9), 17).lower()  # a lower-case x is accepted too
 
     report = run_import(tree, build_xlsx([row]))
@@ -148,7 +180,10 @@ def test_cells_typed_as_numbers_and_excel_dates_are_read(tree):
     assert report.ok, report.errors
     member = Member.objects.get()
     assert (member.phone, member.birth_date, member.joined_on, member.full_on) == (
-        "13812345678", datetime.date(1985, 3, 9), datetime.date(2010, 7, 1), datetime.date(2011, 7, 1)
+        "13812345678",
+        datetime.date(1985, 3, 9),
+        datetime.date(2010, 7, 1),
+        datetime.date(2011, 7, 1),
     )
 
 
@@ -184,8 +219,14 @@ def test_exported_file_imports_back_as_updates(tree):
 def test_bad_file_reports_every_error_with_row_and_column_and_writes_nothing(tree):
     outsider_id = id_number(datetime.date(1980, 1, 1), 500)
     Member.objects.create(
-        name="外院党员", gender="M", birth_date=datetime.date(1980, 1, 1), id_number=outsider_id,
-        category="teacher", stage="full", joined_on=datetime.date(2005, 7, 1), branch=tree.b1,
+        name="外院党员",
+        gender="M",
+        birth_date=datetime.date(1980, 1, 1),
+        id_number=outsider_id,
+        category="teacher",
+        stage="full",
+        joined_on=datetime.date(2005, 7, 1),
+        branch=tree.b1,
     )
     today = timezone.localdate()
     ten_years_ago = today.replace(year=today.year - 10, day=1)
@@ -393,7 +434,10 @@ def test_a_cell_whose_reference_lies_below_its_row_is_refused(tree):
 def test_a_zip_bomb_in_the_shared_strings_is_refused(tree, settings):
     data = build_xlsx(good_rows(1))
     buffer = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
         for info in source.infolist():
             target.writestr(info.filename, source.read(info))
         target.writestr("xl/padding.xml", b" " * (21 * settings.MEMBER_IMPORT_MAX_BYTES))
@@ -404,7 +448,7 @@ def test_a_zip_bomb_in_the_shared_strings_is_refused(tree, settings):
     assert Member.objects.count() == 0
 
 
-@pytest.mark.parametrize("name", ["=HYPERLINK(\"http://x\",\"点我\")", "+1+1", "@SUM(A1)", "-2+3"])
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://x","点我")', "+1+1", "@SUM(A1)", "-2+3"])
 def test_formula_like_text_is_refused(tree, name):
     report = run_import(tree, build_xlsx([member_row(0, branch_code="IMP-A1", 姓名=name)]))
 
@@ -419,6 +463,7 @@ def test_service_refuses_a_user_without_manage_members_on_the_scope(tree):
 
 
 # --- queries ----------------------------------------------------------------------------------------
+
 
 # Statements of a successful import other than the bulk INSERTs, the same for any number of rows (inside
 # the test's transaction, so every atomic block is a savepoint):
@@ -580,9 +625,9 @@ def test_template_download_has_the_import_columns(tree):
 
     assert response.status_code == 200
     header = tuple(read_xlsx_rows(response.content)[0])
-    assert header[:len(HEADERS)] == HEADERS
+    assert header[: len(HEADERS)] == HEADERS
     # The optional columns follow, among them the 党内统计 fields (issue 21).
-    assert {"学历", "工作岗位", "在读层次"} <= set(header[len(HEADERS):])
+    assert {"学历", "工作岗位", "在读层次"} <= set(header[len(HEADERS) :])
 
 
 def test_import_view_wrong_method(tree):

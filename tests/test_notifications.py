@@ -18,7 +18,15 @@ from branches.models import Role
 from branches.services import role_assign
 from disclosure.models import Todo
 from notifications import services
-from notifications.models import Delivery, DeliveryAttempt, Digest, Escalation, Preference, ReportedItem, SourceSetting
+from notifications.models import (
+    Delivery,
+    DeliveryAttempt,
+    Digest,
+    Escalation,
+    Preference,
+    ReportedItem,
+    SourceSetting,
+)
 from tests.conftest import login
 from tests.factories import UserFactory
 from tests.notify_servers import SmsGateway, SmtpInbox, WeComServer
@@ -30,8 +38,9 @@ MORNING = datetime.datetime(2027, 3, 10, 7, 30, tzinfo=BJ)
 
 
 def _todo(user, org, key, *, due_on=None, kind=Todo.Kind.MEETING_MISSING, text=None):
-    return Todo.objects.create(user=user, kind=kind, key=key, organization=org, text=text or f"待办 {key}",
-                               due_on=due_on)
+    return Todo.objects.create(
+        user=user, kind=kind, key=key, organization=org, text=text or f"待办 {key}", due_on=due_on
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -57,9 +66,16 @@ def people(cast):
 def smtp():
     inbox = SmtpInbox().start()
     try:
-        with override_settings(NOTIFY_DELIVERY="send", NOTIFY_EMAIL=True, EMAIL_HOST="127.0.0.1",
-                               EMAIL_PORT=inbox.port, EMAIL_USE_TLS=False, EMAIL_HOST_USER="",
-                               EMAIL_HOST_PASSWORD="", DEFAULT_FROM_EMAIL="dangjian@uni.example"):
+        with override_settings(
+            NOTIFY_DELIVERY="send",
+            NOTIFY_EMAIL=True,
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=inbox.port,
+            EMAIL_USE_TLS=False,
+            EMAIL_HOST_USER="",
+            EMAIL_HOST_PASSWORD="",
+            DEFAULT_FROM_EMAIL="dangjian@uni.example",
+        ):
             yield inbox
     finally:
         inbox.stop()
@@ -67,11 +83,18 @@ def smtp():
 
 @pytest.fixture
 def wecom():
-    server = WeComServer(corp_id="ww1234567890", secret="s3cret-app", agent_id=1000002,
-                         users={"alice", "zzb", "officer"}).start()
+    server = WeComServer(
+        corp_id="ww1234567890", secret="s3cret-app", agent_id=1000002, users={"alice", "zzb", "officer"}
+    ).start()
     try:
-        with override_settings(NOTIFY_DELIVERY="send", WECOM_API_BASE=server.url, WECOM_CORP_ID="ww1234567890",
-                               WECOM_AGENT_ID="1000002", WECOM_SECRET="s3cret-app", NOTIFY_RETRY_SECONDS=60):
+        with override_settings(
+            NOTIFY_DELIVERY="send",
+            WECOM_API_BASE=server.url,
+            WECOM_CORP_ID="ww1234567890",
+            WECOM_AGENT_ID="1000002",
+            WECOM_SECRET="s3cret-app",
+            NOTIFY_RETRY_SECONDS=60,
+        ):
             yield server
     finally:
         server.stop()
@@ -85,17 +108,30 @@ def _prefer(user, **fields):
 
 def _send_all(now):
     """What the sweeper would send at ``now``, tried in order (the task's body, without a broker)."""
-    return [services.delivery_attempt(delivery_id=pk, now=now).outcome for pk in services.deliveries_due(now=now)]
+    return [
+        services.delivery_attempt(delivery_id=pk, now=now).outcome for pk in services.deliveries_due(now=now)
+    ]
 
 
 # --- the digest --------------------------------------------------------------------------------------------------
 
 
 def test_one_digest_per_person_by_real_smtp_and_nothing_reported_twice(people, smtp):
-    _todo(people.alice, people.branch_a, "meeting:a:1", due_on=TODAY + datetime.timedelta(days=3),
-          text="召开三月支部党员大会")
-    _todo(people.alice, people.branch_a, "lifecycle:dues:7:2027-01", kind=Todo.Kind.MEMBER_AFFAIRS,
-          due_on=TODAY, text="鲍勃 已 6 个月未交党费")
+    _todo(
+        people.alice,
+        people.branch_a,
+        "meeting:a:1",
+        due_on=TODAY + datetime.timedelta(days=3),
+        text="召开三月支部党员大会",
+    )
+    _todo(
+        people.alice,
+        people.branch_a,
+        "lifecycle:dues:7:2027-01",
+        kind=Todo.Kind.MEMBER_AFFAIRS,
+        due_on=TODAY,
+        text="鲍勃 已 6 个月未交党费",
+    )
     result = services.digest_run(today=TODAY, now=MORNING)
     assert result == {"items": 2, "digests": 1, "deliveries": 1, "escalations": 0}
     assert _send_all(MORNING) == ["sent"]
@@ -123,8 +159,12 @@ def test_one_digest_per_person_by_real_smtp_and_nothing_reported_twice(people, s
 def test_no_message_when_nothing_is_due(people, smtp):
     done = _todo(people.alice, people.branch_a, "meeting:a:done")
     Todo.objects.filter(pk=done.pk).update(done_at=MORNING)
-    assert services.digest_run(today=TODAY, now=MORNING) == {"items": 0, "digests": 0, "deliveries": 0,
-                                                              "escalations": 0}
+    assert services.digest_run(today=TODAY, now=MORNING) == {
+        "items": 0,
+        "digests": 0,
+        "deliveries": 0,
+        "escalations": 0,
+    }
     assert not Digest.objects.exists() and not smtp.messages
 
 
@@ -236,11 +276,18 @@ def test_wecom_unknown_user_81013_and_wrong_secret_are_permanent(people, wecom):
 
 @pytest.fixture
 def sms_json():
-    gateway = SmsGateway(key="gw-key", templates={"SMS_DIGEST_01"}, signature="江城大学党委", per_phone=1).start()
+    gateway = SmsGateway(
+        key="gw-key", templates={"SMS_DIGEST_01"}, signature="江城大学党委", per_phone=1
+    ).start()
     try:
-        with override_settings(NOTIFY_DELIVERY="send", SMS_PROVIDER="json", SMS_GATEWAY_URL=f"{gateway.url}/sms/send",
-                               SMS_TEMPLATE_DIGEST="SMS_DIGEST_01", SMS_SIGNATURE="江城大学党委",
-                               SMS_ACCESS_KEY_SECRET="gw-key"):
+        with override_settings(
+            NOTIFY_DELIVERY="send",
+            SMS_PROVIDER="json",
+            SMS_GATEWAY_URL=f"{gateway.url}/sms/send",
+            SMS_TEMPLATE_DIGEST="SMS_DIGEST_01",
+            SMS_SIGNATURE="江城大学党委",
+            SMS_ACCESS_KEY_SECRET="gw-key",
+        ):
             yield gateway
     finally:
         gateway.stop()
@@ -275,12 +322,19 @@ def test_sms_json_refused_template_is_permanent(people, sms_json):
 
 
 def test_sms_aliyun_signed_request_and_flow_control(people):
-    gateway = SmsGateway(key="ali-secret", key_id="LTAI-test", templates={"SMS_123456"}, signature="江城大学",
-                         per_phone=1).start()
+    gateway = SmsGateway(
+        key="ali-secret", key_id="LTAI-test", templates={"SMS_123456"}, signature="江城大学", per_phone=1
+    ).start()
     try:
-        with override_settings(NOTIFY_DELIVERY="send", SMS_PROVIDER="aliyun", SMS_GATEWAY_URL=f"{gateway.url}/aliyun",
-                               SMS_TEMPLATE_DIGEST="SMS_123456", SMS_SIGNATURE="江城大学",
-                               SMS_ACCESS_KEY_ID="LTAI-test", SMS_ACCESS_KEY_SECRET="ali-secret"):
+        with override_settings(
+            NOTIFY_DELIVERY="send",
+            SMS_PROVIDER="aliyun",
+            SMS_GATEWAY_URL=f"{gateway.url}/aliyun",
+            SMS_TEMPLATE_DIGEST="SMS_123456",
+            SMS_SIGNATURE="江城大学",
+            SMS_ACCESS_KEY_ID="LTAI-test",
+            SMS_ACCESS_KEY_SECRET="ali-secret",
+        ):
             _prefer(people.alice, sms=True, phone="13800001111")
             _todo(people.alice, people.branch_a, "meeting:a:1")
             services.digest_run(today=TODAY, now=MORNING)
@@ -290,8 +344,10 @@ def test_sms_aliyun_signed_request_and_flow_control(people):
             day2 = MORNING + datetime.timedelta(days=1)
             services.digest_run(today=TODAY + datetime.timedelta(days=1), now=day2)
             assert _send_all(day2) == ["retry"]  # isv.BUSINESS_LIMIT_CONTROL
-            assert "BUSINESS_LIMIT_CONTROL" in Delivery.objects.get(digest__day=TODAY + datetime.timedelta(days=1)
-                                                                    ).last_error
+            assert (
+                "BUSINESS_LIMIT_CONTROL"
+                in Delivery.objects.get(digest__day=TODAY + datetime.timedelta(days=1)).last_error
+            )
             with override_settings(SMS_ACCESS_KEY_SECRET="not-the-secret"):
                 gateway.counts.clear()
                 assert _send_all(day2 + datetime.timedelta(minutes=5)) == ["failed"]  # SignatureDoesNotMatch
@@ -303,7 +359,9 @@ def test_sms_aliyun_signed_request_and_flow_control(people):
 
 
 def test_quiet_hours_hold_the_delivery_until_they_end(people, smtp):
-    pref = _prefer(people.alice, email=True, quiet_from=datetime.time(22, 0), quiet_until=datetime.time(7, 45))
+    pref = _prefer(
+        people.alice, email=True, quiet_from=datetime.time(22, 0), quiet_until=datetime.time(7, 45)
+    )
     _todo(people.alice, people.branch_a, "meeting:a:1")
     late = datetime.datetime(2027, 3, 10, 23, 15, tzinfo=BJ)
     services.digest_run(today=TODAY, now=late)
@@ -321,8 +379,13 @@ def test_quiet_hours_hold_the_delivery_until_they_end(people, smtp):
 
 def test_overdue_item_escalates_once_to_the_unit_above(people, smtp):
     SourceSetting.objects.create(source="minutes_due", escalate_after_days=5)
-    _todo(people.alice, people.branch_a, "meeting:a:late", due_on=TODAY - datetime.timedelta(days=5),
-          text="召开一月支部党员大会")
+    _todo(
+        people.alice,
+        people.branch_a,
+        "meeting:a:late",
+        due_on=TODAY - datetime.timedelta(days=5),
+        text="召开一月支部党员大会",
+    )
     _todo(people.alice, people.branch_a, "meeting:a:recent", due_on=TODAY - datetime.timedelta(days=4))
     result = services.digest_run(today=TODAY, now=MORNING)
     assert result["escalations"] == 1
@@ -337,7 +400,8 @@ def test_overdue_item_escalates_once_to_the_unit_above(people, smtp):
     # Later days: still overdue, never escalated again.
     for n in (1, 2, 30):
         assert services.digest_run(today=TODAY + datetime.timedelta(days=n), now=MORNING)["escalations"] == (
-            1 if n == 1 else 0)  # the "recent" one reaches 5 days on day 1
+            1 if n == 1 else 0
+        )  # the "recent" one reaches 5 days on day 1
     assert Escalation.objects.count() == 2
     assert ReportedItem.objects.filter(user=people.officer, escalated=True).count() == 2
 
@@ -347,20 +411,30 @@ def test_escalation_off_for_a_source_and_sources_disabled(people, smtp):
     SourceSetting.objects.create(source="reviews_waiting", enabled=False)
     _todo(people.alice, people.branch_a, "meeting:a:late", due_on=TODAY - datetime.timedelta(days=90))
     _todo(people.alice, people.branch_a, "review:9", kind=Todo.Kind.REVIEW_WAITING)
-    assert services.digest_run(today=TODAY, now=MORNING) == {"items": 1, "digests": 1, "deliveries": 1,
-                                                              "escalations": 0}
+    assert services.digest_run(today=TODAY, now=MORNING) == {
+        "items": 1,
+        "digests": 1,
+        "deliveries": 1,
+        "escalations": 0,
+    }
 
 
 def test_rating_campaign_raters_who_have_not_rated_are_reminded(people):
     from assessments.models import RaterEligibility, RatingCampaign
     from assessments.services.ratings import campaign_create
 
-    campaign = campaign_create(by=people.zzb, scope=people.university, name="2027年度双述双评", year=2027,
-                               opens_at=MORNING - datetime.timedelta(days=1),
-                               closes_at=MORNING + datetime.timedelta(days=3))
+    campaign = campaign_create(
+        by=people.zzb,
+        scope=people.university,
+        name="2027年度双述双评",
+        year=2027,
+        opens_at=MORNING - datetime.timedelta(days=1),
+        closes_at=MORNING + datetime.timedelta(days=3),
+    )
     RatingCampaign.objects.filter(pk=campaign.pk).update(status=RatingCampaign.Status.PUBLISHED)
-    RaterEligibility.objects.create(campaign=campaign, user=people.bob, unit=people.branch_a,
-                                    kind=RaterEligibility.Kind.values[0])
+    RaterEligibility.objects.create(
+        campaign=campaign, user=people.bob, unit=people.branch_a, kind=RaterEligibility.Kind.values[0]
+    )
     with override_settings(NOTIFY_DELIVERY="outbox"):
         services.digest_run(today=TODAY, now=MORNING)
     item = ReportedItem.objects.get(user=people.bob)
@@ -375,8 +449,17 @@ def test_preferences_page_saves_channels_and_quiet_hours(people):
     url = reverse("notifications:preferences")
     page = client.get(url)
     assert page.status_code == 200 and "免打扰" in page.content.decode()
-    response = client.post(url, {"email": "on", "wecom": "on", "phone": "13800001111", "wecom_user_id": "",
-                                 "quiet_from": "22:00", "quiet_until": "07:30"})
+    response = client.post(
+        url,
+        {
+            "email": "on",
+            "wecom": "on",
+            "phone": "13800001111",
+            "wecom_user_id": "",
+            "quiet_from": "22:00",
+            "quiet_until": "07:30",
+        },
+    )
     assert response.status_code == 302
     pref = Preference.objects.get(user=people.alice)
     assert pref.channels() == ["email", "wecom"] and pref.quiet_from == datetime.time(22, 0)
@@ -396,7 +479,9 @@ def test_preferences_page_needs_sign_in(people, client):
 def _outbox_rows(people, n, start=0):
     for i in range(start, start + n):
         _todo(people.alice, people.branch_a, f"meeting:a:{i}")
-        services.digest_run(today=TODAY + datetime.timedelta(days=i), now=MORNING + datetime.timedelta(days=i))
+        services.digest_run(
+            today=TODAY + datetime.timedelta(days=i), now=MORNING + datetime.timedelta(days=i)
+        )
 
 
 def test_outbox_page_for_the_organisation_department_with_pinned_queries(people, django_assert_num_queries):
@@ -417,7 +502,9 @@ def test_outbox_page_for_the_organisation_department_with_pinned_queries(people,
     with django_assert_num_queries(5):
         assert client.get(url).status_code == 200
     failed = client.get(url, {"status": "failed"})
-    assert failed.content.decode().count('data-status="failed"') == failed.content.decode().count("data-delivery=")
+    assert failed.content.decode().count('data-status="failed"') == failed.content.decode().count(
+        "data-delivery="
+    )
     assert client.get(url, {"status": "nonsense"}).status_code == 404
     assert client.get(url, {"page": "x"}).status_code == 404
     assert client.get(url, {"page": "99"}).status_code == 404
@@ -489,7 +576,9 @@ def _digest_queries(people, n: int, day: datetime.date) -> int:
 
     for i in range(n):
         user = UserFactory(username=f"q{day:%j}-{i}", email=f"q{i}@uni.example")
-        _prefer(user, email=True, wecom=True, quiet_from=datetime.time(22, 0), quiet_until=datetime.time(6, 0))
+        _prefer(
+            user, email=True, wecom=True, quiet_from=datetime.time(22, 0), quiet_until=datetime.time(6, 0)
+        )
         _todo(user, people.branch_a, f"meeting:q:{day}:{i}", due_on=day - datetime.timedelta(days=30))
         _todo(user, people.branch_b, f"lifecycle:dues:{day}:{i}", kind=Todo.Kind.MEMBER_AFFAIRS, due_on=day)
     with override_settings(NOTIFY_DELIVERY="outbox"), CaptureQueriesContext(connection) as queries:

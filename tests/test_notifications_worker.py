@@ -29,22 +29,54 @@ def test_a_real_worker_retries_a_rate_limited_wecom_message_with_backoff():
     server.script += [{"errcode": 45009, "errmsg": "api freq out of limit"}] * 2
     queue = f"test-notify-{os.getpid()}"
     env = os.environ | {
-        "DJANGO_SETTINGS_MODULE": "config.settings.base", "DATABASE_URL": _database_url(),
-        "NOTIFY_DELIVERY": "send", "WECOM_API_BASE": server.url, "WECOM_CORP_ID": "ww-corp",
-        "WECOM_AGENT_ID": "1000002", "WECOM_SECRET": "app-secret", "NOTIFY_RETRY_SECONDS": "1",
+        "DJANGO_SETTINGS_MODULE": "config.settings.base",
+        "DATABASE_URL": _database_url(),
+        "NOTIFY_DELIVERY": "send",
+        "WECOM_API_BASE": server.url,
+        "WECOM_CORP_ID": "ww-corp",
+        "WECOM_AGENT_ID": "1000002",
+        "WECOM_SECRET": "app-secret",
+        "NOTIFY_RETRY_SECONDS": "1",
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue,
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--loglevel=INFO",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
     try:
         user = UserFactory(username="alice")
-        digest = Digest.objects.create(user=user, day=timezone.localdate(), subject="党建工作提醒：1 项待办",
-                                       body="· 召开支部党员大会", item_count=1)
-        delivery = Delivery.objects.create(digest=digest, channel="wecom", address="alice",
-                                           not_before=timezone.now() - datetime.timedelta(seconds=1))
+        digest = Digest.objects.create(
+            user=user,
+            day=timezone.localdate(),
+            subject="党建工作提醒：1 项待办",
+            body="· 召开支部党员大会",
+            item_count=1,
+        )
+        delivery = Delivery.objects.create(
+            digest=digest,
+            channel="wecom",
+            address="alice",
+            not_before=timezone.now() - datetime.timedelta(seconds=1),
+        )
         delivery_send.apply_async(args=[delivery.pk], queue=queue)
         deadline = time.monotonic() + 150
         while time.monotonic() < deadline:

@@ -65,6 +65,7 @@ def _race(posts) -> list[int]:
 
 # --- the helper ----------------------------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_the_same_key_creates_once_and_another_users_key_is_refused(cast):
     key = uuid.uuid4()
@@ -132,8 +133,14 @@ def test_create_forms_carry_a_fresh_key_each_time(cast, as_alice, name, unit):
 
 def _meeting_form(cast, key: str) -> dict:
     held = timezone.localtime() - datetime.timedelta(days=1)
-    data = {"kind": "general_assembly", "held_at": held.strftime("%Y-%m-%dT%H:%M"), "topics": "学习党章",
-            "visibility": "internal", "request_key": key, "action": "save"}
+    data = {
+        "kind": "general_assembly",
+        "held_at": held.strftime("%Y-%m-%dT%H:%M"),
+        "topics": "学习党章",
+        "visibility": "internal",
+        "request_key": key,
+        "action": "save",
+    }
     for member in (cast.alice_member, cast.bob_member):
         data[f"att-status_{member.pk}"] = "present"
     return data
@@ -165,8 +172,15 @@ def test_parallel_posts_of_one_post_form_publish_one_post(cast):
     category = PostCategory.objects.filter(is_active=True).first() or PostCategory.objects.create(name="动态")
     url = reverse("disclosure:post_create", args=[cast.branch_a.pk])
     key = _key(login(cast.alice).get(url).content.decode())
-    data = {"section": "news", "category": category.pk, "title": "支部动态", "body": "内容", "visibility": "public",
-            "request_key": key, "action": "save"}
+    data = {
+        "section": "news",
+        "category": category.pk,
+        "title": "支部动态",
+        "body": "内容",
+        "visibility": "public",
+        "request_key": key,
+        "action": "save",
+    }
     statuses = _race([lambda: login(cast.alice).post(url, data) for _ in range(PARALLEL)])
     assert statuses == [302] * PARALLEL, statuses
     assert Post.objects.filter(organization=cast.branch_a).count() == 1
@@ -176,8 +190,14 @@ def test_parallel_posts_of_one_post_form_publish_one_post(cast):
 def test_parallel_posts_of_one_applicant_form_register_one_person(cast):
     url = reverse("members:development", args=[cast.branch_a.pk])
     key = _key(login(cast.alice).get(url).content.decode())
-    data = {"request_key": key, "name": "周晓", "gender": "F", "birth_date": "2003-04-02", "category": "teacher",
-            "applied_on": (timezone.localdate() - datetime.timedelta(days=3)).isoformat()}
+    data = {
+        "request_key": key,
+        "name": "周晓",
+        "gender": "F",
+        "birth_date": "2003-04-02",
+        "category": "teacher",
+        "applied_on": (timezone.localdate() - datetime.timedelta(days=3)).isoformat(),
+    }
     statuses = _race([lambda: login(cast.alice).post(url, data) for _ in range(PARALLEL)])
     assert set(statuses) <= {302, 200}, statuses
     assert Member.objects.filter(name="周晓").count() == 1
@@ -189,8 +209,16 @@ def test_parallel_posts_of_one_grant_application_apply_once(grants_cast_committe
     c = grants_cast_committed
     url = reverse("projects:apply", args=[c.call.pk])
     key = _key(login(c.alice).get(url).content.decode())
-    data = {"organization": c.branch_a.pk, "topic": c.topic.pk, "title": "项目", "plan": "p",
-            "expected_outputs": "o", "budget_requested": "2000", "request_key": key, "submit": "1"}
+    data = {
+        "organization": c.branch_a.pk,
+        "topic": c.topic.pk,
+        "title": "项目",
+        "plan": "p",
+        "expected_outputs": "o",
+        "budget_requested": "2000",
+        "request_key": key,
+        "submit": "1",
+    }
     statuses = _race([lambda: login(c.alice).post(url, data) for _ in range(PARALLEL)])
     assert statuses == [302] * PARALLEL, statuses  # no IntegrityError: the key waits instead of racing
     assert Grant.objects.filter(call=c.call).count() == 1

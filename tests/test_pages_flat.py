@@ -59,7 +59,9 @@ def test_open_index_lists_committees_not_their_branches(cast, anonymous, as_bob,
     assert 'data-unit="C1"' in page and f'href="/open/{direct.code}/"' in page
     assert f'href="/open/{cast.branch_a.code}/"' not in page  # on the committee's page instead
     assert 'href="/open/C1/#children-heading"' in page
-    assert f'href="/open/{cast.branch_a.code}/"' in anonymous.get("/open/C1/", HTTP_COOKIE="").content.decode()
+    assert (
+        f'href="/open/{cast.branch_a.code}/"' in anonymous.get("/open/C1/", HTTP_COOKIE="").content.decode()
+    )
     # 1 session, 2 user, 3 the universities, committees and direct branches, 4 their visible posts' counts.
     with django_assert_num_queries(4):
         as_bob.get(reverse("disclosure:open_index"))
@@ -109,4 +111,6 @@ def test_results_rank_the_branches_a_page_at_a_time(live, monkeypatch, django_as
     rows = [page.count('<tr data-unit="') for page in (first, second)]
     assert "1 / 2" in first and "2 / 2" in second and rows[0] == rows[1]
     assert ('data-unit="A"' in first) != ('data-unit="A"' in second)  # each branch on one page
-    assert officer.get(url + "?page=x").content.decode().count('data-unit="A"') == first.count('data-unit="A"')
+    assert officer.get(url + "?page=x").content.decode().count('data-unit="A"') == first.count(
+        'data-unit="A"'
+    )

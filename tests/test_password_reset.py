@@ -37,9 +37,13 @@ def smtp():
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-                               EMAIL_HOST="127.0.0.1", EMAIL_PORT=port,
-                               PASSWORD_RESET_BY_MAIL=True, DEFAULT_FROM_EMAIL="portal@uni.example"):
+        with override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=port,
+            PASSWORD_RESET_BY_MAIL=True,
+            DEFAULT_FROM_EMAIL="portal@uni.example",
+        ):
             yield inbox
     finally:
         controller.stop()
@@ -96,13 +100,18 @@ def test_the_mail_arrives_in_chinese_and_its_link_sets_a_new_password(member, sm
     client.post(set_url, {"new_password1": "红旗-Reset-2027", "new_password2": "红旗-Reset-2027"})
     member.refresh_from_db()
     assert member.check_password("红旗-Reset-2027")
-    assert Client().post(reverse("login"), {"username": "dy_reset", "password": "红旗-Reset-2027"}).status_code == 302
+    assert (
+        Client().post(reverse("login"), {"username": "dy_reset", "password": "红旗-Reset-2027"}).status_code
+        == 302
+    )
 
     again = Client().get(link, follow=True)  # the link works once
     assert again.status_code == 404 and "此链接无法使用" in again.content.decode()
 
 
-def test_an_unknown_address_or_an_account_without_a_local_password_gets_no_mail_and_the_same_answer(member, smtp):
+def test_an_unknown_address_or_an_account_without_a_local_password_gets_no_mail_and_the_same_answer(
+    member, smtp
+):
     cas_only = UserFactory(username="cas_only", email="cas_only@uni.example")
     cas_only.set_unusable_password()
     cas_only.save()
@@ -123,4 +132,7 @@ def test_requests_from_one_address_are_limited_with_retry_after(member, smtp, se
     assert refused["Retry-After"] == "3600" and "请求过于频繁" in refused.content.decode()
     assert len(smtp.messages) == 3
     # Another address is not held back.
-    assert Client(REMOTE_ADDR="10.9.8.8").post(reverse("password_reset"), {"email": member.email}).status_code == 302
+    assert (
+        Client(REMOTE_ADDR="10.9.8.8").post(reverse("password_reset"), {"email": member.email}).status_code
+        == 302
+    )

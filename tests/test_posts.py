@@ -30,14 +30,33 @@ def _category(code="work") -> PostCategory:
     return PostCategory.objects.get(code=code)
 
 
-def _post(cast, *, title="支部开展主题党日活动", body="全体党员参观校史馆，重温入党誓词。", visibility="public",
-          section="news", publish=True, unit=None, by=None) -> Post:
-    return post_save(by=by or cast.alice, organization=unit or cast.branch_a, publish=publish,
-                     data={"section": section, "category": _category(), "title": title, "body": body,
-                           "visibility": visibility})
+def _post(
+    cast,
+    *,
+    title="支部开展主题党日活动",
+    body="全体党员参观校史馆，重温入党誓词。",
+    visibility="public",
+    section="news",
+    publish=True,
+    unit=None,
+    by=None,
+) -> Post:
+    return post_save(
+        by=by or cast.alice,
+        organization=unit or cast.branch_a,
+        publish=publish,
+        data={
+            "section": section,
+            "category": _category(),
+            "title": title,
+            "body": body,
+            "visibility": visibility,
+        },
+    )
 
 
 # --- services --------------------------------------------------------------------------------------------
+
 
 def test_publish_without_check_is_immediate_and_sanitised(cast):
     post = _post(cast, body="<p>好</p><script>alert(1)</script>")
@@ -62,8 +81,13 @@ def test_check_required_goes_through_the_officer_above(cast):
         post_check_approve(post=post, by=cast.charlie)  # another committee's branch
     returned = post_check_return(post=post, by=cast.officer, reason="含内部人员信息")
     assert returned.status == Post.Status.RETURNED and returned.published_at is None
-    again = post_save(by=cast.alice, organization=cast.branch_a, post=returned, publish=True,
-                      data={"body": "已删除内部信息"})
+    again = post_save(
+        by=cast.alice,
+        organization=cast.branch_a,
+        post=returned,
+        publish=True,
+        data={"body": "已删除内部信息"},
+    )
     assert again.status == Post.Status.PENDING
     approved = post_check_approve(post=again, by=cast.officer)
     assert approved.status == Post.Status.PUBLISHED and approved.checked_by == cast.officer
@@ -74,8 +98,9 @@ def test_check_required_goes_through_the_officer_above(cast):
 def test_editing_a_published_post_under_the_rule_goes_back_to_the_check(cast):
     post = _post(cast)
     PublishingRule.objects.create(organization=cast.branch_a, check_required=True)
-    edited = post_save(by=cast.alice, organization=cast.branch_a, post=post, publish=False,
-                       data={"body": "改动后的内容"})
+    edited = post_save(
+        by=cast.alice, organization=cast.branch_a, post=post, publish=False, data={"body": "改动后的内容"}
+    )
     assert edited.status == Post.Status.PENDING and edited.published_at is not None
     assert not Post.objects.published().filter(pk=post.pk).exists()
 
@@ -100,9 +125,18 @@ def test_title_and_category_are_required(cast):
 
 def _approved_meeting(cast) -> Meeting:
     held = timezone.now() - datetime.timedelta(days=3)
-    return Meeting.objects.create(organization=cast.branch_a, kind="general_assembly", status="approved",
-                                  held_at=held, topics="学习党章\n讨论发展党员", minutes="<p>内部讨论细节</p>",
-                                  visibility="restricted", expected_count=10, present_count=8, leave_count=2)
+    return Meeting.objects.create(
+        organization=cast.branch_a,
+        kind="general_assembly",
+        status="approved",
+        held_at=held,
+        topics="学习党章\n讨论发展党员",
+        minutes="<p>内部讨论细节</p>",
+        visibility="restricted",
+        expected_count=10,
+        present_count=8,
+        leave_count=2,
+    )
 
 
 def test_minutes_summary_in_one_click_never_twice_never_the_minutes(cast):
@@ -144,12 +178,19 @@ def test_publish_summary_view(cast, as_alice, as_bob):
 
 # --- the secretaries' pages ----------------------------------------------------------------------------
 
+
 def test_write_and_publish_through_the_form(cast, as_alice, as_charlie):
     url = reverse("disclosure:post_create", args=[cast.branch_a.pk])
     assert as_charlie.get(url).status_code == 403
     assert Client().get(url).status_code == 302
-    data = {"section": "news", "category": _category().pk, "title": "支部书记讲党课", "body": "内容",
-            "visibility": "public", "action": "publish"}
+    data = {
+        "section": "news",
+        "category": _category().pk,
+        "title": "支部书记讲党课",
+        "body": "内容",
+        "visibility": "public",
+        "action": "publish",
+    }
     response = as_alice.post(url, data)
     post = Post.objects.get()
     assert response.status_code == 302 and post.status == Post.Status.PUBLISHED
@@ -170,6 +211,7 @@ def test_check_queue_and_approve_view(cast, as_officer, as_charlie):
 
 
 # --- the public site -----------------------------------------------------------------------------------
+
 
 def test_anonymous_sees_public_only(cast, anonymous, as_bob, as_charlie, as_alice):
     public = _post(cast, title="公开的消息")
@@ -233,8 +275,9 @@ def test_search_finds_a_chinese_word_inside_a_sentence(cast, anonymous, as_bob):
     assert found(anonymous, "") == []
 
 
-def test_search_returns_every_match_paged_newest_first_with_the_true_count(cast, anonymous,
-                                                                           django_assert_num_queries):
+def test_search_returns_every_match_paged_newest_first_with_the_true_count(
+    cast, anonymous, django_assert_num_queries
+):
     for n in range(45):
         _post(cast, title=f"党建动态第{n}期", body="支部学习")
     url = reverse("disclosure:open_search")
@@ -258,7 +301,10 @@ def test_publishing_shows_at_once_on_a_cached_page(cast, django_capture_on_commi
     assert first.status_code == 200 and "ETag" in first
     assert visitor.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
     again = visitor.get(url)
-    assert again.content == first.content and again["Content-Security-Policy"] == first["Content-Security-Policy"]
+    assert (
+        again.content == first.content
+        and again["Content-Security-Policy"] == first["Content-Security-Policy"]
+    )
     assert "nonce" not in again["Content-Security-Policy"]
     with CaptureQueriesContext(connection) as queries:
         visitor.get(url)
@@ -270,7 +316,9 @@ def test_publishing_shows_at_once_on_a_cached_page(cast, django_capture_on_commi
     with django_capture_on_commit_callbacks(execute=True):
         _post(cast, title="刚刚发布的消息")
     assert "刚刚发布的消息" in visitor.get(url).content.decode()
-    assert visitor.get(reverse("disclosure:open_unit", args=["C1"])).content.decode() != index  # count, last update
+    assert (
+        visitor.get(reverse("disclosure:open_unit", args=["C1"])).content.decode() != index
+    )  # count, last update
     assert "刚刚发布的消息" in visitor.get(reverse("disclosure:open_feed", args=["A"])).content.decode()
 
 
@@ -326,4 +374,7 @@ def test_other_apps_add_showcase_blocks(cast, anonymous, monkeypatch):
 
     monkeypatch.setattr("disclosure.showcase._BLOCKS", [])
     register_showcase_block(lambda request, unit: f'<p class="block">{unit.code} 特色项目</p>')
-    assert '<p class="block">A 特色项目</p>' in anonymous.get(reverse("disclosure:open_unit", args=["A"])).content.decode()
+    assert (
+        '<p class="block">A 特色项目</p>'
+        in anonymous.get(reverse("disclosure:open_unit", args=["A"])).content.decode()
+    )

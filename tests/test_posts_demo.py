@@ -27,9 +27,14 @@ def test_figures(db_demo):
     assert set(posts.values_list("section", flat=True)) == set(Post.Section.values)
     visibility = Counter(posts.values_list("visibility", flat=True))
     assert visibility["university"] > 50 and visibility["restricted"] > 10
-    assert posts.filter(status=Post.Status.PENDING).exists() and PublishingRule.objects.filter(check_required=True).exists()
+    assert (
+        posts.filter(status=Post.Status.PENDING).exists()
+        and PublishingRule.objects.filter(check_required=True).exists()
+    )
     summaries = posts.exclude(source_meeting=None)
-    assert summaries.exists() and not summaries.exclude(source_meeting__status=Meeting.Status.APPROVED).exists()
+    assert (
+        summaries.exists() and not summaries.exclude(source_meeting__status=Meeting.Status.APPROVED).exists()
+    )
     assert Post.history.count() == posts.count()
     assert not posts.filter(search_tokens="").exists()
     assert not posts.filter(status=Post.Status.PUBLISHED, published_at=None).exists()
@@ -37,7 +42,9 @@ def test_figures(db_demo):
 
 def test_uneven_over_units_and_time(db_demo):
     units = Organization.objects.filter(kind=Organization.Kind.BRANCH, is_active=True).count()
-    per_unit = Counter(Post.objects.filter(organization__kind="branch").values_list("organization_id", flat=True))
+    per_unit = Counter(
+        Post.objects.filter(organization__kind="branch").values_list("organization_id", flat=True)
+    )
     silent = units - len(per_unit)
     counts = sorted(per_unit.values())
     assert silent > units * 0.08  # some branches published nothing

@@ -23,9 +23,19 @@ def _media(settings, tmp_path):
 
 
 def _post(cast, *, title="消息", visibility="public", publish=True, attachments=()):
-    return post_save(by=cast.alice, organization=cast.branch_a, publish=publish, attachments=attachments,
-                     data={"section": "news", "category": PostCategory.objects.get(code="work"), "title": title,
-                           "body": "正文", "visibility": visibility})
+    return post_save(
+        by=cast.alice,
+        organization=cast.branch_a,
+        publish=publish,
+        attachments=attachments,
+        data={
+            "section": "news",
+            "category": PostCategory.objects.get(code="work"),
+            "title": title,
+            "body": "正文",
+            "visibility": visibility,
+        },
+    )
 
 
 def test_other_units_cannot_touch_a_post(cast, as_charlie, as_bob, as_officer):
@@ -64,11 +74,18 @@ def test_return_needs_a_reason_and_keeps_the_post(cast, as_officer):
     assert post.status == Post.Status.PENDING
 
 
-def test_attachments_checked_by_content_and_by_visibility(cast, as_alice, as_bob, anonymous,
-                                                          django_capture_on_commit_callbacks):
+def test_attachments_checked_by_content_and_by_visibility(
+    cast, as_alice, as_bob, anonymous, django_capture_on_commit_callbacks
+):
     url = reverse("disclosure:post_create", args=[cast.branch_a.pk])
-    data = {"section": "news", "category": PostCategory.objects.get(code="work").pk, "title": "带附件",
-            "body": "正文", "visibility": "public", "action": "publish"}
+    data = {
+        "section": "news",
+        "category": PostCategory.objects.get(code="work").pk,
+        "title": "带附件",
+        "body": "正文",
+        "visibility": "public",
+        "action": "publish",
+    }
     bad = as_alice.post(url, {**data, "attachments": SimpleUploadedFile("report.pdf", EXE)})
     assert bad.status_code == 200 and not Post.objects.exists()  # nothing saved, the form shown again
     with django_capture_on_commit_callbacks(execute=True):  # the file is written when the post commits
@@ -78,13 +95,22 @@ def test_attachments_checked_by_content_and_by_visibility(cast, as_alice, as_bob
     public_url = reverse("disclosure:open_attachment", args=["A", post.pk, attachment.pk])
     assert anonymous.get(public_url).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
-        internal = _post(cast, title="内部", visibility="university",
-                         attachments=(SimpleUploadedFile("b.pdf", PDF),))
+        internal = _post(
+            cast, title="内部", visibility="university", attachments=(SimpleUploadedFile("b.pdf", PDF),)
+        )
     other = PostAttachment.objects.get(post=internal)
-    assert anonymous.get(reverse("disclosure:open_attachment", args=["A", internal.pk, other.pk])).status_code == 404
-    assert as_bob.get(reverse("disclosure:open_attachment", args=["A", internal.pk, other.pk])).status_code == 200
+    assert (
+        anonymous.get(reverse("disclosure:open_attachment", args=["A", internal.pk, other.pk])).status_code
+        == 404
+    )
+    assert (
+        as_bob.get(reverse("disclosure:open_attachment", args=["A", internal.pk, other.pk])).status_code
+        == 200
+    )
     # An attachment is reached only through its own post.
-    assert anonymous.get(reverse("disclosure:open_attachment", args=["A", post.pk, other.pk])).status_code == 404
+    assert (
+        anonymous.get(reverse("disclosure:open_attachment", args=["A", post.pk, other.pk])).status_code == 404
+    )
 
 
 def test_post_section_and_feed_query_counts(cast, django_assert_num_queries):

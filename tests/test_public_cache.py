@@ -15,9 +15,18 @@ pytestmark = pytest.mark.django_db
 
 
 def _publish(cast, title, visibility="public"):
-    return post_save(by=cast.alice, organization=cast.branch_a, publish=True,
-                     data={"section": "news", "category": PostCategory.objects.get(code="work"), "title": title,
-                           "body": "正文", "visibility": visibility})
+    return post_save(
+        by=cast.alice,
+        organization=cast.branch_a,
+        publish=True,
+        data={
+            "section": "news",
+            "category": PostCategory.objects.get(code="work"),
+            "title": title,
+            "body": "正文",
+            "visibility": visibility,
+        },
+    )
 
 
 def test_cached_answer_keeps_the_full_stacks_headers(cast):
@@ -25,8 +34,16 @@ def test_cached_answer_keeps_the_full_stacks_headers(cast):
     first = visitor.get("/open/A/")
     second = visitor.get("/open/A/")
     assert second.context is None  # not rendered: served by the middleware
-    for header in ("Content-Type", "Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options",
-                   "Referrer-Policy", "Cross-Origin-Opener-Policy", "Vary", "ETag"):
+    for header in (
+        "Content-Type",
+        "Content-Security-Policy",
+        "X-Frame-Options",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "Cross-Origin-Opener-Policy",
+        "Vary",
+        "ETag",
+    ):
         assert second[header] == first[header], header
     assert second.content == first.content
     not_modified = visitor.get("/open/A/", HTTP_IF_NONE_MATCH=first["ETag"])
@@ -76,20 +93,32 @@ def test_invalidate_waits_for_the_commit(cast, django_capture_on_commit_callback
 def test_draft_saves_do_not_invalidate(cast, django_capture_on_commit_callbacks):
     before = public_generation()
     with django_capture_on_commit_callbacks(execute=True):
-        post_save(by=cast.alice, organization=cast.branch_a, publish=False,
-                  data={"section": "news", "category": PostCategory.objects.get(code="work"), "title": "草稿"})
+        post_save(
+            by=cast.alice,
+            organization=cast.branch_a,
+            publish=False,
+            data={"section": "news", "category": PostCategory.objects.get(code="work"), "title": "草稿"},
+        )
     assert public_generation() == before
 
 
 def test_public_pages_have_no_inline_script(cast):
     _publish(cast, "消息")
-    for url in ("/open/", "/open/A/", "/open/C1/", "/open/benchmark/", "/open/A/s/news/",
-                reverse("disclosure:open_search") + "?q=消息"):
+    for url in (
+        "/open/",
+        "/open/A/",
+        "/open/C1/",
+        "/open/benchmark/",
+        "/open/A/s/news/",
+        reverse("disclosure:open_search") + "?q=消息",
+    ):
         html = Client().get(url).content.decode()
         assert "<script>" not in html and "nonce" not in html and "style=" not in html, url
 
 
-def test_a_recheck_interval_trades_freshness_for_fewer_lookups(cast, settings, django_capture_on_commit_callbacks):
+def test_a_recheck_interval_trades_freshness_for_fewer_lookups(
+    cast, settings, django_capture_on_commit_callbacks
+):
     settings.PUBLIC_PAGE_CACHE_RECHECK_SECONDS = 3600  # PUBLIC_PAGE_CACHE_RECHECK_MS=3600000
     visitor = Client()  # its middleware reads the setting when it is built (first request)
     visitor.get("/open/A/")

@@ -40,7 +40,9 @@ def setup(cast):
 
 def test_campaign_takes_every_current_secretary_of_rated_units(setup):
     cast, zzb, campaign = setup
-    targets = {t.organization.code: t.user.username for t in campaign.targets.select_related("organization", "user")}
+    targets = {
+        t.organization.code: t.user.username for t in campaign.targets.select_related("organization", "user")
+    }
     assert targets == {"C1": "dw1", "C2": "dw2", "A": "alice", "B": "charlie"}
     assert [d.name for d in campaign.dimensions.all()] == ["政治建设", "履职尽责", "工作实绩", "作风形象"]
     assert campaign.min_raters == 5
@@ -73,8 +75,9 @@ def test_student_of_c2_cannot_rate_c1_secretaries(setup):
     student = UserFactory(username="2023002")
     eligible(campaign, student, cast.branch_b)
     with pytest.raises(services.RatingRefused) as refused:
-        services.ballot_cast(campaign=campaign, rater=student,
-                             answers=answers([target_of(campaign, cast.c1)], campaign))
+        services.ballot_cast(
+            campaign=campaign, rater=student, answers=answers([target_of(campaign, cast.c1)], campaign)
+        )
     assert refused.value.reason == "not_eligible"
     assert not Ballot.objects.exists() and not SealedBallot.objects.exists()
 
@@ -87,8 +90,9 @@ def test_a_refused_target_keeps_nothing_of_the_submission(setup):
     services.ballot_cast(campaign=campaign, rater=student, answers=answers([b], campaign))
     # B again together with C2: the whole submission is refused, C2 stays unrated.
     with pytest.raises(services.RatingRefused):
-        services.ballot_cast(campaign=campaign, rater=student,
-                             answers=answers([b, target_of(campaign, cast.c2)], campaign))
+        services.ballot_cast(
+            campaign=campaign, rater=student, answers=answers([b, target_of(campaign, cast.c2)], campaign)
+        )
     assert Ballot.objects.count() == 1 and SealedBallot.objects.count() == 1
 
 
@@ -121,24 +125,32 @@ def test_points_scale_and_weighted_overall(cast):
     services.campaign_close(campaign=campaign, by=zzb)
     campaign.refresh_from_db()
     row = next(r for r in selectors.campaign_results(campaign=campaign, targets=[b]).rows)
-    assert row.overall == 75.0 and row.by_dimension == [100.0, 80.0, 60.0, 40.0]  # (3000 + 2400 + 1500 + 600) / 100
+    assert row.overall == 75.0 and row.by_dimension == [
+        100.0,
+        80.0,
+        60.0,
+        40.0,
+    ]  # (3000 + 2400 + 1500 + 600) / 100
 
 
 def test_window_before_opening_and_after_closing(cast):
     zzb, _dw1, _dw2 = people(cast)
     now = timezone.now()
-    later = make_campaign(cast, by=zzb, opens=now + datetime.timedelta(hours=1),
-                          closes=now + datetime.timedelta(hours=5))
+    later = make_campaign(
+        cast, by=zzb, opens=now + datetime.timedelta(hours=1), closes=now + datetime.timedelta(hours=5)
+    )
     student = UserFactory(username="2023006")
     eligible(later, student, cast.branch_b)
     with pytest.raises(services.RatingRefused, match="尚未开始"):
-        services.ballot_cast(campaign=later, rater=student,
-                             answers=answers([target_of(later, cast.branch_b)], later))
+        services.ballot_cast(
+            campaign=later, rater=student, answers=answers([target_of(later, cast.branch_b)], later)
+        )
     services.campaign_close(campaign=later, by=zzb)
     later.refresh_from_db()
     with pytest.raises(services.RatingRefused, match="已结束"):
-        services.ballot_cast(campaign=later, rater=student,
-                             answers=answers([target_of(later, cast.branch_b)], later))
+        services.ballot_cast(
+            campaign=later, rater=student, answers=answers([target_of(later, cast.branch_b)], later)
+        )
 
 
 def test_draft_campaign_takes_no_ballots(cast):
@@ -147,11 +159,13 @@ def test_draft_campaign_takes_no_ballots(cast):
     student = UserFactory(username="2023007")
     eligible(campaign, student, cast.branch_b)
     with pytest.raises(services.RatingRefused):
-        services.ballot_cast(campaign=campaign, rater=student,
-                             answers=answers([target_of(campaign, cast.branch_b)], campaign))
+        services.ballot_cast(
+            campaign=campaign, rater=student, answers=answers([target_of(campaign, cast.branch_b)], campaign)
+        )
 
 
 # --- codes --------------------------------------------------------------------------------------------
+
 
 def test_codes_are_unambiguous_long_and_stored_hashed(setup):
     cast, zzb, campaign = setup
@@ -160,7 +174,7 @@ def test_codes_are_unambiguous_long_and_stored_hashed(setup):
     for code in codes:
         assert len(code) == 16 and set(code) <= set(CODE_ALPHABET)
         assert not set(code) & set("ILOU")
-    assert len(CODE_ALPHABET) ** 16 >= 2 ** 80
+    assert len(CODE_ALPHABET) ** 16 >= 2**80
     stored = set(RatingCode.objects.values_list("digest", flat=True))
     assert stored == {code_digest(c) for c in codes}
     assert not any(c in stored for c in codes)
@@ -188,9 +202,17 @@ def test_code_must_rate_all_its_secretaries_and_no_others(setup):
     with pytest.raises(services.RatingRefused):
         services.code_ballot_cast(code=code, answers=answers([target_of(campaign, cast.branch_a)], campaign))
     with pytest.raises(services.RatingRefused) as refused:
-        services.code_ballot_cast(code=code, answers=answers(
-            [target_of(campaign, cast.branch_a), target_of(campaign, cast.c1), target_of(campaign, cast.c2)],
-            campaign))
+        services.code_ballot_cast(
+            code=code,
+            answers=answers(
+                [
+                    target_of(campaign, cast.branch_a),
+                    target_of(campaign, cast.c1),
+                    target_of(campaign, cast.c2),
+                ],
+                campaign,
+            ),
+        )
     assert refused.value.reason == "not_eligible"
     assert not RatingCode.objects.get().used and not Ballot.objects.exists()
 
@@ -204,13 +226,18 @@ def test_unknown_code_is_refused(setup):
 def test_codes_only_for_units_one_manages(setup):
     cast, zzb, campaign = setup
     with pytest.raises(PermissionDenied):
-        services.codes_generate(campaign=campaign, unit=cast.branch_b, count=5, by=cast.officer)  # C1's organizer
+        services.codes_generate(
+            campaign=campaign, unit=cast.branch_b, count=5, by=cast.officer
+        )  # C1's organizer
     assert services.codes_generate(campaign=campaign, unit=cast.branch_a, count=2, by=cast.officer)
     with pytest.raises(PermissionDenied):
-        services.codes_generate(campaign=campaign, unit=cast.branch_a, count=2, by=cast.alice)  # a branch role
+        services.codes_generate(
+            campaign=campaign, unit=cast.branch_a, count=2, by=cast.alice
+        )  # a branch role
 
 
 # --- results ----------------------------------------------------------------------------------------------
+
 
 def _rate(campaign, unit, targets, grades):
     for i, grade in enumerate(grades):
@@ -227,8 +254,9 @@ def test_results_hide_means_below_the_minimum_and_compare_with_offline(setup):
     _rate(campaign, cast.branch_b, [b, c2], ["poor"] * 4)  # 4 raters: b and c2 hidden
     _rate(campaign, cast.c2, [c2], ["fairly_good"])  # c2 now 5
     for target, scores in ((a, [90, 94]), (c1, [60, 70]), (c2, [50, 52]), (b, [88])):
-        services.offline_scores_set(target=target, rows=[(f"委员{i}", Decimal(s)) for i, s in enumerate(scores)],
-                                    by=zzb)
+        services.offline_scores_set(
+            target=target, rows=[(f"委员{i}", Decimal(s)) for i, s in enumerate(scores)], by=zzb
+        )
     services.campaign_close(campaign=campaign, by=zzb)
     campaign.refresh_from_db()
     targets = list(selectors.visible_targets(user=zzb, campaign=campaign))
@@ -267,8 +295,10 @@ def test_offline_scores_are_parsed_audited_and_replaced(setup):
     assert rows == [("王伟", Decimal("92")), ("李娜", Decimal("88.5")), ("张强", Decimal("75"))]
     services.offline_scores_set(target=a, rows=rows, by=zzb)
     services.offline_scores_set(target=a, rows=[("王伟", Decimal("95")), ("李娜", Decimal("88.5"))], by=zzb)
-    assert dict(OfflineScore.objects.values_list("assessor", "score")) == {"王伟": Decimal("95.00"),
-                                                                          "李娜": Decimal("88.50")}
+    assert dict(OfflineScore.objects.values_list("assessor", "score")) == {
+        "王伟": Decimal("95.00"),
+        "李娜": Decimal("88.50"),
+    }
     history = OfflineScore.history.order_by("history_id")
     assert [h.history_type for h in history] == ["+", "+", "+", "-", "~"]
     assert {h.history_user_id for h in history} == {zzb.pk}
@@ -286,33 +316,51 @@ def test_the_daily_step_closes_due_campaigns_server_custody_is_tallied_trustees_
     sealed = make_campaign(cast, by=zzb, custody="trustees")
     assert SealedBallot.objects.count() == 12
     RatingCampaign.objects.filter(pk__in=[campaign.pk, sealed.pk]).update(
-        closes_at=timezone.now() - datetime.timedelta(minutes=1))
+        closes_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
     first = cycles_advance(today=timezone.localdate())
     assert first["ratings"] == {"closed": 1, "awaiting": 1}
     # idempotent: nothing more
     assert cycles_advance(today=timezone.localdate())["ratings"] == {"closed": 0, "awaiting": 0}
     campaign.refresh_from_db()
     sealed.refresh_from_db()
-    assert campaign.status == RatingCampaign.Status.CLOSED and campaign.box.opened and not campaign.box.wrapped_key
+    assert (
+        campaign.status == RatingCampaign.Status.CLOSED
+        and campaign.box.opened
+        and not campaign.box.wrapped_key
+    )
     assert sealed.status == RatingCampaign.Status.AWAITING and sealed.awaits_trustees()
     assert not sealed.results_visible() and not sealed.accepts_ballots()
     assert not SealedBallot.objects.filter(box=campaign.box).exists()  # the ciphertexts are gone
     # Only aggregates: 6 raters × 4 dimensions of a and of c1, by value.
-    tallies = {(t.subject, t.value): t.count for t in BallotTally.objects.filter(box=campaign.box, question=
-                                                                             campaign.dimensions.first().pk)}
-    assert tallies == {(a.pk, 100): 3, (a.pk, 80): 1, (a.pk, 60): 1, (a.pk, 40): 1,
-                       (c1.pk, 100): 3, (c1.pk, 80): 1, (c1.pk, 60): 1, (c1.pk, 40): 1}
+    tallies = {
+        (t.subject, t.value): t.count
+        for t in BallotTally.objects.filter(box=campaign.box, question=campaign.dimensions.first().pk)
+    }
+    assert tallies == {
+        (a.pk, 100): 3,
+        (a.pk, 80): 1,
+        (a.pk, 60): 1,
+        (a.pk, 40): 1,
+        (c1.pk, 100): 3,
+        (c1.pk, 80): 1,
+        (c1.pk, 60): 1,
+        (c1.pk, 40): 1,
+    }
 
 
 def test_a_future_today_never_closes_a_running_campaign(setup):
     cast, zzb, campaign = setup
     assert cycles_advance(today=timezone.localdate() + datetime.timedelta(days=30))["ratings"] == {
-        "closed": 0, "awaiting": 0}
+        "closed": 0,
+        "awaiting": 0,
+    }
     campaign.refresh_from_db()
     assert campaign.status == RatingCampaign.Status.PUBLISHED
 
 
 # --- secrecy by construction --------------------------------------------------------------------------------
+
 
 def test_the_store_cannot_name_a_rater_a_ballot_a_subject_or_a_time():
     sealed = {f.name: f for f in SealedBallot._meta.get_fields()}
@@ -335,8 +383,9 @@ def test_nothing_in_history_or_admin_links_raters_to_choices(setup):
     cast, zzb, campaign = setup
     student = UserFactory(username="2023008")
     eligible(campaign, student, cast.branch_b)
-    services.ballot_cast(campaign=campaign, rater=student,
-                         answers=answers([target_of(campaign, cast.branch_b)], campaign))
+    services.ballot_cast(
+        campaign=campaign, rater=student, answers=answers([target_of(campaign, cast.branch_b)], campaign)
+    )
     from simple_history.models import registered_models
 
     for model in (SealedBallot, BallotTally, Ballot):
@@ -348,23 +397,29 @@ def test_no_log_line_names_the_rater(setup, caplog):
     student = UserFactory(username="2023009")
     eligible(campaign, student, cast.branch_b)
     with caplog.at_level("DEBUG"):
-        services.ballot_cast(campaign=campaign, rater=student,
-                             answers=answers([target_of(campaign, cast.branch_b)], campaign))
+        services.ballot_cast(
+            campaign=campaign, rater=student, answers=answers([target_of(campaign, cast.branch_b)], campaign)
+        )
     assert "2023009" not in caplog.text and str(student.pk) not in " ".join(
-        r.getMessage() for r in caplog.records if not r.name.startswith("django.db"))
+        r.getMessage() for r in caplog.records if not r.name.startswith("django.db")
+    )
 
 
 # --- the roster -----------------------------------------------------------------------------------------------
 
+
 def test_roster_import_links_and_creates_accounts(setup):
     cast, zzb, campaign = setup
-    data = roster_xlsx([
-        ("bob", cast.bob.first_name, "教职工", "A", ""),
-        ("2023100", "王小明", "学生", "A", "start-pass-1"),
-        (2023101, "李小红", "学生", "", ""),
-    ])
-    report = services.rater_roster_import(campaign=campaign, unit=cast.c1, data=data, filename="名单.xlsx",
-                                          by=cast.officer)
+    data = roster_xlsx(
+        [
+            ("bob", cast.bob.first_name, "教职工", "A", ""),
+            ("2023100", "王小明", "学生", "A", "start-pass-1"),
+            (2023101, "李小红", "学生", "", ""),
+        ]
+    )
+    report = services.rater_roster_import(
+        campaign=campaign, unit=cast.c1, data=data, filename="名单.xlsx", by=cast.officer
+    )
     assert report.ok, report.errors
     assert (report.added, report.accounts_created, report.accounts_without_password) == (3, 2, 1)
     rows = {e.user.username: e.unit.code for e in RaterEligibility.objects.select_related("user", "unit")}
@@ -373,21 +428,25 @@ def test_roster_import_links_and_creates_accounts(setup):
 
     assert get_user_model().objects.get(username="2023100").check_password("start-pass-1")
     assert not get_user_model().objects.get(username="2023101").has_usable_password()
-    again = services.rater_roster_import(campaign=campaign, unit=cast.c1, data=data, filename="名单.xlsx",
-                                         by=cast.officer)
+    again = services.rater_roster_import(
+        campaign=campaign, unit=cast.c1, data=data, filename="名单.xlsx", by=cast.officer
+    )
     assert (again.added, again.kept, again.accounts_created) == (0, 3, 0)
 
 
 def test_roster_import_refuses_a_bad_file_whole(setup):
     cast, zzb, campaign = setup
-    data = roster_xlsx([
-        ("2023200", "张三", "学生", "A", ""),
-        ("", "李四", "学生", "A", ""),
-        ("2023200", "王五", "老师", "B", "short"),
-        ("bob", "别人", "教职工", "A", ""),
-    ])
-    report = services.rater_roster_import(campaign=campaign, unit=cast.c1, data=data, filename="名单.xlsx",
-                                          by=cast.officer)
+    data = roster_xlsx(
+        [
+            ("2023200", "张三", "学生", "A", ""),
+            ("", "李四", "学生", "A", ""),
+            ("2023200", "王五", "老师", "B", "short"),
+            ("bob", "别人", "教职工", "A", ""),
+        ]
+    )
+    report = services.rater_roster_import(
+        campaign=campaign, unit=cast.c1, data=data, filename="名单.xlsx", by=cast.officer
+    )
     found = {(e.row, e.column.split("（")[0]) for e in report.errors}
     assert {(3, "A"), (4, "A"), (4, "C"), (4, "D"), (4, "E")} <= found
     assert any("B" in e.message and "计算机学院党委" in e.message for e in report.errors)
@@ -396,18 +455,35 @@ def test_roster_import_refuses_a_bad_file_whole(setup):
 
     assert not get_user_model().objects.filter(username="2023200").exists()
     # The name check runs once the rows are valid.
-    report = services.rater_roster_import(campaign=campaign, unit=cast.c1,
-                                          data=roster_xlsx([("bob", "别人", "教职工", "A", "")]),
-                                          filename="x.xlsx", by=cast.officer)
+    report = services.rater_roster_import(
+        campaign=campaign,
+        unit=cast.c1,
+        data=roster_xlsx([("bob", "别人", "教职工", "A", "")]),
+        filename="x.xlsx",
+        by=cast.officer,
+    )
     assert report.errors[0].row == 2 and not RaterEligibility.objects.exists()
 
 
 def test_roster_import_file_level_errors(setup):
     cast, zzb, campaign = setup
-    assert "xlsx" in services.rater_roster_import(campaign=campaign, unit=cast.c1, data=b"a,b", filename="x.csv",
-                                                  by=cast.officer).errors[0].message
-    report = services.rater_roster_import(campaign=campaign, unit=cast.c1, data=roster_xlsx([], headers=("姓名",)),
-                                          filename="x.xlsx", by=cast.officer)
+    assert (
+        "xlsx"
+        in services.rater_roster_import(
+            campaign=campaign, unit=cast.c1, data=b"a,b", filename="x.csv", by=cast.officer
+        )
+        .errors[0]
+        .message
+    )
+    report = services.rater_roster_import(
+        campaign=campaign,
+        unit=cast.c1,
+        data=roster_xlsx([], headers=("姓名",)),
+        filename="x.xlsx",
+        by=cast.officer,
+    )
     assert "学号/工号" in report.errors[0].message
     with pytest.raises(PermissionDenied):
-        services.rater_roster_import(campaign=campaign, unit=cast.c2, data=b"", filename="x.xlsx", by=cast.officer)
+        services.rater_roster_import(
+            campaign=campaign, unit=cast.c2, data=b"", filename="x.xlsx", by=cast.officer
+        )

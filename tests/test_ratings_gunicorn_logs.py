@@ -60,16 +60,39 @@ def test_a_real_gunicorn_run_logs_no_code(cast, tmp_path):
     port = _free_port()
     log = tmp_path / "gunicorn.log"
     env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL"}}
-    env.update({"DJANGO_SETTINGS_MODULE": "config.settings.base", "DATABASE_URL": _database_url(),
-                "SECRET_KEY": "x" * 60, "VAR_DIR": str(tmp_path / "var"), "DEBUG": "false",
-                "LOG_LEVEL": "INFO", "PYTHONPATH": str(ROOT)})
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings.base",
+            "DATABASE_URL": _database_url(),
+            "SECRET_KEY": "x" * 60,
+            "VAR_DIR": str(tmp_path / "var"),
+            "DEBUG": "false",
+            "LOG_LEVEL": "INFO",
+            "PYTHONPATH": str(ROOT),
+        }
+    )
     # Production settings serve hashed static files: collect them where this run's VAR_DIR says.
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     with log.open("wb") as out:
-        process = subprocess.Popen([gunicorn, "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "config.wsgi",
-                                    "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-                                   cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [
+                gunicorn,
+                "-c",
+                str(ROOT / "deploy" / "gunicorn.conf.py"),
+                "config.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "1",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
         try:
             base = f"http://127.0.0.1:{port}"
             deadline = time.monotonic() + 60
@@ -92,7 +115,9 @@ def test_a_real_gunicorn_run_logs_no_code(cast, tmp_path):
             process.terminate()
             process.wait(timeout=30)
     text = log.read_text()
-    assert '"POST /rate/ HTTP/1.1" 409' in text and '"POST /rate/ HTTP/1.1" 302' in text  # the access log is on
+    assert (
+        '"POST /rate/ HTTP/1.1" 409' in text and '"POST /rate/ HTTP/1.1" 302' in text
+    )  # the access log is on
     assert "Not Found: /rate/" in text or "Conflict: /rate/" in text or " 404 " in text
     for code in (used, fresh, "ABCDEFGHJKMNPQRS"):
         for written in (code, code_display(code), code.lower()):

@@ -45,14 +45,30 @@ def test_closed_keep_their_tallies_running_ones_are_sealed_and_old_rows_go(cast)
         made = {}
         for status in ("closed", "published", "draft"):
             campaign = Campaign.objects.create(
-                name=status, year=2026, scope_id=cast.university.pk, status=status, min_raters=1,
-                opens_at=now - datetime.timedelta(days=2), closes_at=now + datetime.timedelta(days=2))
+                name=status,
+                year=2026,
+                scope_id=cast.university.pk,
+                status=status,
+                min_raters=1,
+                opens_at=now - datetime.timedelta(days=2),
+                closes_at=now + datetime.timedelta(days=2),
+            )
             dimension = Dimension.objects.create(campaign=campaign, name="政治建设", weight=1)
-            target = Target.objects.create(campaign=campaign, role_id=role.pk, organization_id=cast.c1.pk,
-                                           user_id=secretary.pk, name="邓伟")
+            target = Target.objects.create(
+                campaign=campaign,
+                role_id=role.pk,
+                organization_id=cast.c1.pk,
+                user_id=secretary.pk,
+                name="邓伟",
+            )
             for value in (100, 80, 80):
-                Score.objects.create(id=uuid.uuid4(), campaign=campaign, target=target,
-                                     points={str(dimension.pk): value}, overall=Decimal(value))
+                Score.objects.create(
+                    id=uuid.uuid4(),
+                    campaign=campaign,
+                    target=target,
+                    points={str(dimension.pk): value},
+                    overall=Decimal(value),
+                )
             made[status] = (campaign.pk, target.pk, dimension.pk)
     finally:
         apps = _migrate(AFTER)
@@ -62,10 +78,13 @@ def test_closed_keep_their_tallies_running_ones_are_sealed_and_old_rows_go(cast)
     assert "assessments_ratingscore" not in connection.introspection.table_names()
     closed = RatingCampaign.objects.select_related("box").get(pk=made["closed"][0])
     _pk, target, dimension = made["closed"]
-    assert closed.box.opened and {(t.subject, t.question, t.value): t.count for t in BallotTally.objects.filter(
-        box=closed.box)} == {(target, dimension, 100): 1, (target, dimension, 80): 2}
+    assert closed.box.opened and {
+        (t.subject, t.question, t.value): t.count for t in BallotTally.objects.filter(box=closed.box)
+    } == {(target, dimension, 100): 1, (target, dimension, 80): 2}
     running = RatingCampaign.objects.select_related("box").get(pk=made["published"][0])
-    assert running.box.custody == BallotBox.Custody.SERVER and running.box.public_key and running.box.wrapped_key
+    assert (
+        running.box.custody == BallotBox.Custody.SERVER and running.box.public_key and running.box.wrapped_key
+    )
     assert SealedBallot.objects.filter(box=running.box).count() == 3
     assert not BallotTally.objects.filter(box=running.box).exists()
     draft = RatingCampaign.objects.select_related("box").get(pk=made["draft"][0])

@@ -44,12 +44,16 @@ def _points_form(targets, campaign, values) -> dict[str, str]:
 def running(cast):
     """A trustee campaign (2 of 3) on the points scale with a login and a code holder having rated."""
     zzb, _dw1, _dw2 = people(cast)
-    campaign = make_campaign(cast, by=zzb, custody="trustees", scale=RatingCampaign.Scale.POINTS, min_raters=1)
+    campaign = make_campaign(
+        cast, by=zzb, custody="trustees", scale=RatingCampaign.Scale.POINTS, min_raters=1
+    )
     student = UserFactory(username="2026001")
     eligible(campaign, student, cast.branch_b)
     b, c2 = target_of(campaign, cast.branch_b), target_of(campaign, cast.c2)
     a, c1 = target_of(campaign, cast.branch_a), target_of(campaign, cast.c1)
-    services.ballot_cast(campaign=campaign, rater=student, answers=_points_form([b, c2], campaign, GIVEN["student"]))
+    services.ballot_cast(
+        campaign=campaign, rater=student, answers=_points_form([b, c2], campaign, GIVEN["student"])
+    )
     code = services.codes_generate(campaign=campaign, unit=cast.branch_a, count=1, by=zzb)[0]
     services.code_ballot_cast(code=code, answers=_points_form([a, c1], campaign, GIVEN["code"]))
     return campaign, zzb, {"student": [b, c2], "code": [a, c1]}
@@ -72,8 +76,11 @@ def _dump() -> str:
                 except Exception:  # a virtual table (the full-text index) has no rowid column to name
                     cursor.execute(f'SELECT * FROM "{table}"')
             for row in cursor.fetchall():
-                lines.append(table + " " + repr([bytes(v).hex() if isinstance(v, (bytes, memoryview)) else v
-                                                  for v in row]))
+                lines.append(
+                    table
+                    + " "
+                    + repr([bytes(v).hex() if isinstance(v, (bytes, memoryview)) else v for v in row])
+                )
     return "\n".join(lines)
 
 
@@ -83,7 +90,9 @@ def _files() -> bytes:
     if connection.vendor != "sqlite":
         return b""
     name = Path(connection.settings_dict["NAME"])
-    return b"".join(p.read_bytes() for p in (name, Path(f"{name}-wal"), Path(f"{name}-journal")) if p.exists())
+    return b"".join(
+        p.read_bytes() for p in (name, Path(f"{name}-wal"), Path(f"{name}-journal")) if p.exists()
+    )
 
 
 def _clear_forms(campaign, given_to) -> list[str]:
@@ -94,8 +103,11 @@ def _clear_forms(campaign, given_to) -> list[str]:
     for who, targets in given_to.items():
         pairs = dict(zip(dimensions, GIVEN[who]))
         for target in targets:
-            forms.append(json.dumps({"s": target.pk, "a": {str(k): v for k, v in pairs.items()}},
-                                    separators=(",", ":")))
+            forms.append(
+                json.dumps(
+                    {"s": target.pk, "a": {str(k): v for k, v in pairs.items()}}, separators=(",", ":")
+                )
+            )
         forms.append(json.dumps({str(k): v for k, v in pairs.items()}))
         forms.append(json.dumps({str(k): v for k, v in pairs.items()}, separators=(",", ":")))
         forms += [f'"{d}": {v}' for d, v in pairs.items()] + [f'"{d}":{v}' for d, v in pairs.items()]
@@ -126,7 +138,9 @@ def test_a_copy_taken_while_the_campaign_runs_reveals_who_took_part_and_no_choic
         assert bytes.fromhex(digits)[:16] not in files
     # The ciphertexts all have one length (nothing read from their size) and open only with the key:
     # with it, exactly the choices cast — the copy held them, sealed.
-    ciphertexts = [bytes(c) for c in SealedBallot.objects.filter(box=campaign.box).values_list("ciphertext", flat=True)]
+    ciphertexts = [
+        bytes(c) for c in SealedBallot.objects.filter(box=campaign.box).values_list("ciphertext", flat=True)
+    ]
     assert len(ciphertexts) == 4 and {len(c) for c in ciphertexts} == {sealing.SEALED_SIZE}
     dimensions = [d.pk for d in campaign.dimensions.all()]
     opened = sorted(sealing.Opener(private).open(c) for c in ciphertexts)
@@ -148,19 +162,27 @@ def test_fewer_than_t_trustees_cannot_open_the_results(running, cast):
     campaign.refresh_from_db()
     assert campaign.status == RatingCampaign.Status.AWAITING and not campaign.results_visible()
     other = make_campaign(cast, by=zzb, custody="trustees")
-    for shares in ([campaign.shares[0]], [campaign.shares[1]], [campaign.shares[2]],
-                   [campaign.shares[0], campaign.shares[0]],  # one trustee twice is one share
-                   [campaign.shares[0], other.shares[1]],  # a share of another campaign
-                   [campaign.shares[0], campaign.shares[1][:-1] + ("0" if campaign.shares[1][-1] != "0" else "1")],
-                   ["", "not a share"]):
+    for shares in (
+        [campaign.shares[0]],
+        [campaign.shares[1]],
+        [campaign.shares[2]],
+        [campaign.shares[0], campaign.shares[0]],  # one trustee twice is one share
+        [campaign.shares[0], other.shares[1]],  # a share of another campaign
+        [campaign.shares[0], campaign.shares[1][:-1] + ("0" if campaign.shares[1][-1] != "0" else "1")],
+        ["", "not a share"],
+    ):
         with pytest.raises(ValidationError):
             services.campaign_results_open(campaign=campaign, shares=shares, by=zzb)
     campaign.refresh_from_db()
     assert campaign.status == RatingCampaign.Status.AWAITING
     assert SealedBallot.objects.filter(box=campaign.box).count() == 4 and not BallotTally.objects.exists()
     # Any two trustees together (here the second and the third, typed with spaces as printed).
-    assert services.campaign_results_open(
-        campaign=campaign, shares=[sealing.share_display(campaign.shares[2]), campaign.shares[1]], by=zzb) == 4
+    assert (
+        services.campaign_results_open(
+            campaign=campaign, shares=[sealing.share_display(campaign.shares[2]), campaign.shares[1]], by=zzb
+        )
+        == 4
+    )
     campaign.refresh_from_db()
     assert campaign.status == RatingCampaign.Status.CLOSED and campaign.results_visible()
     with pytest.raises(ValidationError):  # once
@@ -175,8 +197,12 @@ def test_after_the_close_only_aggregates_remain(running):
     assert not SealedBallot.objects.exists() and campaign.box.opened and not campaign.box.wrapped_key
     # The tallies: per secretary, dimension and points, a count — and the results computed from them.
     dimensions = list(campaign.dimensions.all())
-    tallies = {(t.subject, t.question, t.value): t.count for t in BallotTally.objects.filter(box=campaign.box)}
-    expected = {(t.pk, d.pk, v): 1 for who, ts in given_to.items() for t in ts for d, v in zip(dimensions, GIVEN[who])}
+    tallies = {
+        (t.subject, t.question, t.value): t.count for t in BallotTally.objects.filter(box=campaign.box)
+    }
+    expected = {
+        (t.pk, d.pk, v): 1 for who, ts in given_to.items() for t in ts for d, v in zip(dimensions, GIVEN[who])
+    }
     assert tallies == expected
     targets = list(selectors.visible_targets(user=zzb, campaign=campaign))
     rows = {r.target.pk: r for r in selectors.campaign_results(campaign=campaign, targets=targets).rows}
@@ -208,6 +234,7 @@ def test_the_server_custody_campaign_closes_by_itself_and_says_it_is_weaker(cast
 
 # --- the pages of trustees --------------------------------------------------------------------------------
 
+
 def test_publish_shows_each_share_once_and_the_trustees_open_the_results(cast, client):
     zzb, _dw1, _dw2 = people(cast)
     campaign = make_campaign(cast, by=zzb, custody="trustees", publish=False)
@@ -232,12 +259,15 @@ def test_publish_shows_each_share_once_and_the_trustees_open_the_results(cast, c
     refused = client.post(open_url, {"share_1": shares[0]})
     assert refused.status_code == 400 and "无法开启结果" in refused.text
     opened = client.post(open_url, {"share_1": shares[0], "share_3": shares[2]})
-    assert opened.status_code == 302 and opened["Location"] == reverse("assessments:results", args=[campaign.pk])
+    assert opened.status_code == 302 and opened["Location"] == reverse(
+        "assessments:results", args=[campaign.pk]
+    )
     assert client.get(reverse("assessments:results", args=[campaign.pk])).status_code == 200
     assert client.get(open_url).status_code == 404  # once
 
 
 # --- codes never logged -----------------------------------------------------------------------------------
+
 
 def test_no_request_warning_carries_a_code(cast, client, caplog, settings):
     """Django's request warnings (a 404 for a wrong code, a 409 for a used one, a 429) name the path only,
@@ -265,13 +295,15 @@ def test_no_request_warning_carries_a_code(cast, client, caplog, settings):
     # the test itself sent with a code in the query string (a link the portal never makes: a client that
     # puts a code in a URL has put it in every proxy's log already; the portal does not read it there).
     text = "\n".join(f"{r.name} {r.getMessage()} {r.args!r}" for r in caplog.records) + "\n".join(
-        repr(r.request) for r in warnings if "?" not in r.request.get_full_path())
+        repr(r.request) for r in warnings if "?" not in r.request.get_full_path()
+    )
     for code in (used, fresh, "ABCDEFGHJKMNPQRS"):
         for form_ in (code, code_display(code), code.lower()):
             assert form_ not in text
 
 
 # --- speed ------------------------------------------------------------------------------------------------
+
 
 @pytest.mark.django_db
 def test_closing_a_campaign_of_10000_ballots_counts_each_once(cast):
@@ -281,19 +313,32 @@ def test_closing_a_campaign_of_10000_ballots_counts_each_once(cast):
     campaign = make_campaign(cast, by=zzb, custody="trustees")
     targets = list(campaign.targets.all())
     dimensions = [d.pk for d in campaign.dimensions.all()]
-    SealedBallot.objects.bulk_create([
-        SealedBallot(box=campaign.box, ciphertext=sealing.seal(
-            campaign.box.public_key, subject=targets[i % len(targets)].pk,
-            answers={d: (100, 80, 60, 40)[(i + j) % 4] for j, d in enumerate(dimensions)}))
-        for i in range(10_000)], batch_size=2000)
+    SealedBallot.objects.bulk_create(
+        [
+            SealedBallot(
+                box=campaign.box,
+                ciphertext=sealing.seal(
+                    campaign.box.public_key,
+                    subject=targets[i % len(targets)].pk,
+                    answers={d: (100, 80, 60, 40)[(i + j) % 4] for j, d in enumerate(dimensions)},
+                ),
+            )
+            for i in range(10_000)
+        ],
+        batch_size=2000,
+    )
     services.campaign_close(campaign=campaign, by=zzb)
     assert services.campaign_results_open(campaign=campaign, shares=campaign.shares[:2], by=zzb) == 10_000
     for dimension in dimensions:
         tallies = BallotTally.objects.filter(box=campaign.box, question=dimension)
         assert sum(tallies.values_list("count", flat=True)) == 10_000
         # Each target got every fourth-value pattern: the counts per value are the hand-computed split.
-        assert {v: sum(t.count for t in tallies if t.value == v) for v in (100, 80, 60, 40)} \
-            == {100: 2500, 80: 2500, 60: 2500, 40: 2500}
+        assert {v: sum(t.count for t in tallies if t.value == v) for v in (100, 80, 60, 40)} == {
+            100: 2500,
+            80: 2500,
+            60: 2500,
+            40: 2500,
+        }
     assert not SealedBallot.objects.filter(box=campaign.box).exists()
 
 
@@ -307,8 +352,9 @@ def test_the_code_sheet_links_carry_the_code_in_the_fragment(cast, client, monke
     links: list[str] = []
     monkeypatch.setattr(views, "_qr_data_uri", lambda url: links.append(url) or "data:image/svg+xml,")
     client.force_login(zzb)
-    sheet = client.post(reverse("assessments:codes_new", args=[campaign.pk]),
-                        {"unit": cast.branch_a.pk, "count": 3})
+    sheet = client.post(
+        reverse("assessments:codes_new", args=[campaign.pk]), {"unit": cast.branch_a.pk, "count": 3}
+    )
     assert sheet.status_code == 200 and len(links) == 3
     entry = "http://testserver" + reverse("assessments:code_entry")
     for link in links:

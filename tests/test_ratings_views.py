@@ -42,6 +42,7 @@ def world(cast, settings, tmp_path):
 
 # --- the rater -------------------------------------------------------------------------------------------
 
+
 def test_student_rates_both_secretaries_then_is_refused(world):
     cast, zzb, campaign, student = world
     client = login(student)
@@ -63,8 +64,15 @@ def test_student_rates_both_secretaries_then_is_refused(world):
 def test_rate_page_is_404_for_someone_not_on_a_roster(world):
     cast, zzb, campaign, student = world
     assert login(cast.bob).get(reverse("assessments:rate", args=[campaign.pk])).status_code == 404
-    assert login(cast.bob).post(reverse("assessments:rate", args=[campaign.pk]),
-                                answers([target_of(campaign, cast.branch_b)], campaign)).status_code == 404
+    assert (
+        login(cast.bob)
+        .post(
+            reverse("assessments:rate", args=[campaign.pk]),
+            answers([target_of(campaign, cast.branch_b)], campaign),
+        )
+        .status_code
+        == 404
+    )
     assert not Ballot.objects.exists()
 
 
@@ -82,7 +90,9 @@ def test_rating_home_lists_campaigns_and_reports(world, django_assert_num_querie
         page = client.get(reverse("assessments:home"))
     assert f'data-campaign="{campaign.pk}"' in page.text and "已评 0 / 2" in page.text
     charlie_page = login(cast.charlie).get(reverse("assessments:home"))
-    assert reverse("assessments:report_edit", args=[target_of(campaign, cast.branch_b).pk]) in charlie_page.text
+    assert (
+        reverse("assessments:report_edit", args=[target_of(campaign, cast.branch_b).pk]) in charlie_page.text
+    )
 
 
 def test_rate_page_query_count(world, django_assert_num_queries):
@@ -107,6 +117,7 @@ def test_submissions_per_account_are_throttled(world, settings):
 
 
 # --- the code holder -----------------------------------------------------------------------------------------
+
 
 def test_code_holder_rates_once_without_logging_in(world, client, django_assert_num_queries):
     cast, zzb, campaign, student = world
@@ -137,7 +148,7 @@ def test_code_holder_rates_once_without_logging_in(world, client, django_assert_
 def test_code_entry_form_normalises_and_shows_the_form(world, client):
     cast, zzb, campaign, student = world
     code = services.codes_generate(campaign=campaign, unit=cast.branch_a, count=1, by=zzb)[0]
-    typed = "-".join(code[i:i + 4] for i in range(0, 16, 4)).lower()
+    typed = "-".join(code[i : i + 4] for i in range(0, 16, 4)).lower()
     response = client.post(reverse("assessments:code_entry"), {"code": typed})
     assert response.status_code == 200 and f'name="code" value="{code}"' in response.text
     # A code in the query string is not read (it would be in every log): the plain entry form.
@@ -173,19 +184,26 @@ def test_code_after_close_is_refused(world, client):
     cast, zzb, campaign, student = world
     code = services.codes_generate(campaign=campaign, unit=cast.branch_a, count=1, by=zzb)[0]
     services.campaign_close(campaign=campaign, by=zzb)
-    response = client.post(reverse("assessments:code_entry"), {
-        "code": code, "step": "rate",
-        **answers([target_of(campaign, cast.branch_a), target_of(campaign, cast.c1)], campaign)})
+    response = client.post(
+        reverse("assessments:code_entry"),
+        {
+            "code": code,
+            "step": "rate",
+            **answers([target_of(campaign, cast.branch_a), target_of(campaign, cast.c1)], campaign),
+        },
+    )
     assert response.status_code == 409 and "测评已结束" in response.text
     assert not Ballot.objects.exists()
 
 
 # --- managers ----------------------------------------------------------------------------------------------------
 
+
 def test_campaign_page_shows_participation_only_to_managers(world, django_assert_num_queries):
     cast, zzb, campaign, student = world
-    services.ballot_cast(campaign=campaign, rater=student,
-                         answers=answers([target_of(campaign, cast.branch_b)], campaign))
+    services.ballot_cast(
+        campaign=campaign, rater=student, answers=answers([target_of(campaign, cast.branch_b)], campaign)
+    )
     client = login(zzb)
     url = reverse("assessments:campaign", args=[campaign.pk])
     # session, user, the campaign (managed), visible targets, managed units, ballots per target, raters per
@@ -230,8 +248,7 @@ def test_results_page_after_close(world, django_assert_num_queries):
     with django_assert_num_queries(7):
         page = client.get(url)
     assert page.status_code == 200
-    assert 'id="ratings-chart-data"' in page.text and "<script>" not in page.text.replace(
-        '<script src="', "")
+    assert 'id="ratings-chart-data"' in page.text and "<script>" not in page.text.replace('<script src="', "")
     assert "data-flag" in page.text  # A: online 90 vs offline 62
     assert "评价人数少于 5 人" in page.text  # B, C2: nobody rated
     # C1's organizer sees C1's secretaries only; alice (a branch secretary) nothing.
@@ -260,7 +277,9 @@ def test_results_export(world):
 def test_publish_and_close_need_the_scope(world):
     cast, zzb, _campaign, student = world
     draft = make_campaign(cast, by=zzb, publish=False)
-    assert login(cast.officer).post(reverse("assessments:campaign_publish", args=[draft.pk])).status_code == 403
+    assert (
+        login(cast.officer).post(reverse("assessments:campaign_publish", args=[draft.pk])).status_code == 403
+    )
     assert login(cast.alice).post(reverse("assessments:campaign_publish", args=[draft.pk])).status_code == 404
     assert login(zzb).get(reverse("assessments:campaign_publish", args=[draft.pk])).status_code == 405
     assert login(zzb).post(reverse("assessments:campaign_publish", args=[draft.pk])).status_code == 302
@@ -288,17 +307,34 @@ def test_roster_import_page(world):
     cast, zzb, campaign, student = world
     url = reverse("assessments:roster_import", args=[campaign.pk])
     client = login(cast.officer)
-    bad = client.post(url, {"unit": cast.branch_a.pk, "file": SimpleUploadedFile(
-        "名单.xlsx", roster_xlsx([("2023300", "", "学生", "", "")]))})
-    assert bad.status_code == 200 and "第 2 行" in bad.text and "此单元格必填" in bad.text  # the layer's words for an empty required cell
+    bad = client.post(
+        url,
+        {
+            "unit": cast.branch_a.pk,
+            "file": SimpleUploadedFile("名单.xlsx", roster_xlsx([("2023300", "", "学生", "", "")])),
+        },
+    )
+    assert (
+        bad.status_code == 200 and "第 2 行" in bad.text and "此单元格必填" in bad.text
+    )  # the layer's words for an empty required cell
     assert not RaterEligibility.objects.filter(unit=cast.branch_a).exists()
-    good = client.post(url, {"unit": cast.branch_a.pk, "file": SimpleUploadedFile(
-        "名单.xlsx", roster_xlsx([("2023300", "赵六", "学生", "", "")]))})
+    good = client.post(
+        url,
+        {
+            "unit": cast.branch_a.pk,
+            "file": SimpleUploadedFile("名单.xlsx", roster_xlsx([("2023300", "赵六", "学生", "", "")])),
+        },
+    )
     assert good.status_code == 302
     assert RaterEligibility.objects.filter(unit=cast.branch_a, user__username="2023300").exists()
     # C1's organizer cannot choose C2's branch.
-    other = client.post(url, {"unit": cast.branch_b.pk, "file": SimpleUploadedFile(
-        "名单.xlsx", roster_xlsx([("2023301", "钱七", "学生", "", "")]))})
+    other = client.post(
+        url,
+        {
+            "unit": cast.branch_b.pk,
+            "file": SimpleUploadedFile("名单.xlsx", roster_xlsx([("2023301", "钱七", "学生", "", "")])),
+        },
+    )
     assert other.status_code == 200 and not RaterEligibility.objects.filter(user__username="2023301").exists()
 
 
@@ -311,7 +347,9 @@ def test_code_sheet_with_qr_codes(world):
     assert sheet.status_code == 200 and sheet.text.count('class="code-qr"') == 3
     assert sheet.text.count("data:image/svg+xml") == 3
     assert "no-store" in sheet["Cache-Control"] or "no-cache" in sheet["Cache-Control"]
-    assert client.post(url, {"unit": cast.branch_b.pk, "count": 3}).status_code == 200  # form error, not a sheet
+    assert (
+        client.post(url, {"unit": cast.branch_b.pk, "count": 3}).status_code == 200
+    )  # form error, not a sheet
     assert campaign.codes.count() == 3
 
 
@@ -323,8 +361,9 @@ def test_report_edit_and_download(world, client):
     exe = SimpleUploadedFile("report.exe", b"MZ\x90\x00" + b"\x00" * 100)
     refused = login(cast.charlie).post(url, {"report_text": "一年来……", "report_file": exe})
     assert refused.status_code == 200 and not type(b).objects.get(pk=b.pk).report_text
-    saved = login(cast.charlie).post(url, {"report_text": "一年来，支部……",
-                                           "report_file": SimpleUploadedFile("述职.pdf", PDF)})
+    saved = login(cast.charlie).post(
+        url, {"report_text": "一年来，支部……", "report_file": SimpleUploadedFile("述职.pdf", PDF)}
+    )
     assert saved.status_code == 302
     download = reverse("assessments:report_file", args=[b.pk])
     assert login(student).get(download).status_code == 200  # on B's roster
@@ -353,8 +392,12 @@ def test_throttle_counts_every_hit_under_concurrency(settings, backend):
     from assessments import throttle
 
     if backend == "redis":
-        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                       "LOCATION": os.environ["REDIS_URL"]}}
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": os.environ["REDIS_URL"],
+            }
+        }
     cache.delete(throttle._key("test", "10.0.0.1"))
     results: list[bool] = []
 
@@ -380,13 +423,21 @@ def test_gate_checks_failures_and_counts_submissions(settings, backend):
     from assessments import throttle
 
     if backend == "redis":
-        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                       "LOCATION": os.environ["REDIS_URL"]}}
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": os.environ["REDIS_URL"],
+            }
+        }
     who = "10.0.0.2"
     for kind in ("fail", "submit"):
         cache.delete(throttle._key(kind, who))
     assert [throttle.gate(who, blocked=("fail", 2), counted=("submit", 3)) for _ in range(4)] == [
-        True, True, True, False]
+        True,
+        True,
+        True,
+        False,
+    ]
     cache.delete(throttle._key("submit", who))
     throttle.hit("fail", who, limit=2)
     assert throttle.gate(who, blocked=("fail", 2), counted=("submit", 3))

@@ -18,13 +18,18 @@ from tests.factories import make_org
 
 def _legacy(cycle_cast, code: str, status: str = Assessment.Status.DRAFT, typed: bool = False) -> Assessment:
     """An assessment as the portal opened it before issue 18: the retiree branch under 砺效行动's table."""
-    branch = make_org(cycle_cast.c1, Organization.Kind.BRANCH, f"离退休第{code}党支部", code=code, category="retiree")
-    assessment = Assessment.objects.create(cycle=cycle_cast.cycle, organization=branch,
-                                           programme=Programme.EFFICIENCY, status=status)
+    branch = make_org(
+        cycle_cast.c1, Organization.Kind.BRANCH, f"离退休第{code}党支部", code=code, category="retiree"
+    )
+    assessment = Assessment.objects.create(
+        cycle=cycle_cast.cycle, organization=branch, programme=Programme.EFFICIENCY, status=status
+    )
     leaves = cycle_cast.tables["efficiency"].indicators.filter(children__isnull=True)
     ItemScore.objects.bulk_create(ItemScore(assessment=assessment, indicator=i) for i in leaves)
     if typed:
-        ItemScore.objects.filter(assessment=assessment, indicator__code="1.1").update(self_points=Decimal("4"))
+        ItemScore.objects.filter(assessment=assessment, indicator__code="1.1").update(
+            self_points=Decimal("4")
+        )
     return assessment
 
 
@@ -35,7 +40,9 @@ def test_an_untouched_draft_moves_to_the_retiree_table(cycle_cast):
     assert moved.programme == Programme.RETIREE and moved.status == Assessment.Status.DRAFT
     tables = set(moved.items.values_list("indicator__table__programme", flat=True))
     assert tables == {Programme.RETIREE}
-    assert moved.items.count() == cycle_cast.tables["retiree"].indicators.filter(children__isnull=True).count()
+    assert (
+        moved.items.count() == cycle_cast.tables["retiree"].indicators.filter(children__isnull=True).count()
+    )
     assert Assessment.history.filter(id=legacy.pk, history_type="-").exists()  # the move is on record
     assert retirees_move(year=YEAR) == {"table_created": 0, "moved": 0, "kept": 0}  # idempotent
 
@@ -52,10 +59,14 @@ def test_a_scored_draft_and_a_submitted_one_keep_their_table(cycle_cast):
 def test_the_retiree_table_is_created_when_the_year_lacks_it_and_no_other_unit_is_opened(cycle_cast):
     cycle_cast.tables["retiree"].delete()
     legacy = _legacy(cycle_cast, "R4")
-    before = Assessment.objects.filter(cycle=cycle_cast.cycle).exclude(organization=legacy.organization).count()
+    before = (
+        Assessment.objects.filter(cycle=cycle_cast.cycle).exclude(organization=legacy.organization).count()
+    )
     call_command("retirees_move", year=YEAR, stdout=io.StringIO())
     assert IndicatorTable.objects.filter(year=YEAR, programme=Programme.RETIREE).exists()
     assert Assessment.objects.get(organization=legacy.organization).programme == Programme.RETIREE
     # Only the moved unit is (re)opened: the other units' absence of assessments is not this command's business.
-    assert Assessment.objects.filter(cycle=cycle_cast.cycle).exclude(
-        organization=legacy.organization).count() == before
+    assert (
+        Assessment.objects.filter(cycle=cycle_cast.cycle).exclude(organization=legacy.organization).count()
+        == before
+    )

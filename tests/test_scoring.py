@@ -41,10 +41,23 @@ def test_items_without_points_count_zero():
     assert score([Line("required", D(10), None), basic(80, 90)]).total == D(80)
 
 
-@pytest.mark.parametrize(("total", "grade"), [
-    ("0", "fail"), ("84.9", "fail"), ("84.99", "fail"), ("85", "pass"), ("89.5", "pass"), ("89.9", "pass"),
-    ("89.99", "pass"), ("90", "four"), ("94.99", "four"), ("95", "five"), ("100", "five"), ("105", "five"),
-])
+@pytest.mark.parametrize(
+    ("total", "grade"),
+    [
+        ("0", "fail"),
+        ("84.9", "fail"),
+        ("84.99", "fail"),
+        ("85", "pass"),
+        ("89.5", "pass"),
+        ("89.9", "pass"),
+        ("89.99", "pass"),
+        ("90", "four"),
+        ("94.99", "four"),
+        ("95", "five"),
+        ("100", "five"),
+        ("105", "five"),
+    ],
+)
 def test_grade_thresholds_are_exact_and_never_rounded(total, grade):
     assert grade_for(D(total)) == grade
     # The same through score(): up to 100 from basic items, above 100 only with bonus.

@@ -42,28 +42,43 @@ def _manage(*args, **env):
     leaks = {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     base = {k: v for k, v in os.environ.items() if k not in leaks}
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=base | env, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=base | env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
 def test_check_deploy_is_clean_with_production_variables(tmp_path):
     result = _manage(
-        "check", "--deploy", "--fail-level", "WARNING",
-        DEBUG="false", HTTPS="true", SECRET_KEY=secrets.token_urlsafe(64), ALLOWED_HOSTS="dangjian.example.edu.cn",
-        DATABASE_URL="postgres://portal@127.0.0.1:5432/portal", REDIS_URL="redis://127.0.0.1:6379/0",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        HTTPS="true",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="dangjian.example.edu.cn",
+        DATABASE_URL="postgres://portal@127.0.0.1:5432/portal",
+        REDIS_URL="redis://127.0.0.1:6379/0",
         VAR_DIR=str(tmp_path),
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
-@pytest.mark.parametrize("env,message", [
-    ({"DEBUG": "maybe"}, "DEBUG"),
-    ({"DATABASE_URL": "mysql://root@localhost/x"}, "DATABASE_URL"),
-    ({"REDIS_URL": "localhost:6379"}, "REDIS_URL"),
-    ({"HTTPS": "true"}, "SECRET_KEY"),
-    ({"SECRET_KEY": "short"}, "SECRET_KEY"),
-])
+@pytest.mark.parametrize(
+    "env,message",
+    [
+        ({"DEBUG": "maybe"}, "DEBUG"),
+        ({"DATABASE_URL": "mysql://root@localhost/x"}, "DATABASE_URL"),
+        ({"REDIS_URL": "localhost:6379"}, "REDIS_URL"),
+        ({"HTTPS": "true"}, "SECRET_KEY"),
+        ({"SECRET_KEY": "short"}, "SECRET_KEY"),
+    ],
+)
 def test_bad_values_stop_the_start(env, message, tmp_path):
     result = _manage("check", VAR_DIR=str(tmp_path), **env)
     assert result.returncode != 0
@@ -85,5 +100,10 @@ def test_embedded_default_is_sqlite_in_wal_mode_with_a_filesystem_broker(tmp_pat
     )
     result = _manage("shell", "-c", probe, VAR_DIR=str(tmp_path))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1].split() == ["wal", "IMMEDIATE", "filesystem://", str(tmp_path / "media")]
+    assert result.stdout.strip().splitlines()[-1].split() == [
+        "wal",
+        "IMMEDIATE",
+        "filesystem://",
+        str(tmp_path / "media"),
+    ]
     assert (tmp_path / "portal.sqlite3").exists()

@@ -16,7 +16,15 @@ from django.urls import reverse
 from branches.models import Organization, Role
 from branches.services import role_assign
 from members import statistics
-from members.models import DevelopmentCase, DevelopmentStep, Member, SheetLayout, StatReport, StatTable, Transfer
+from members.models import (
+    DevelopmentCase,
+    DevelopmentStep,
+    Member,
+    SheetLayout,
+    StatReport,
+    StatTable,
+    Transfer,
+)
 from members.selectors import party_stats
 from members.services.statistics import stat_report_compute, stat_report_request
 from tests.conftest import login
@@ -55,50 +63,153 @@ def tree(db):
         people[key] = MemberFactory(branch=branch, name=key, **kw)
 
     # 1 teacher, man, 36, full since 2016 (11 years), doctorate.
-    add("张一", t, gender="M", birth_date=day(1990, 5, 17), stage=F, joined_on=day(2015, 7, 1),
-        full_on=day(2016, 7, 1), education="doctorate", occupation="professional")
+    add(
+        "张一",
+        t,
+        gender="M",
+        birth_date=day(1990, 5, 17),
+        stage=F,
+        joined_on=day(2015, 7, 1),
+        full_on=day(2016, 7, 1),
+        education="doctorate",
+        occupation="professional",
+    )
     # 2 teacher, woman of the Hui, 30, admitted 2026 by the upper committee's approval (step 17 on 06-01).
-    add("李二", t, gender="F", ethnicity="回族", birth_date=day(1996, 1, 10), stage=P, joined_on=day(2026, 5, 20),
-        full_on=None, education="master", occupation="professional")
+    add(
+        "李二",
+        t,
+        gender="F",
+        ethnicity="回族",
+        birth_date=day(1996, 1, 10),
+        stage=P,
+        joined_on=day(2026, 5, 20),
+        full_on=None,
+        education="master",
+        occupation="professional",
+    )
     case = DevelopmentCase.objects.create(member=people["李二"], last_step=17, last_step_on=day(2026, 6, 1))
     DevelopmentStep.objects.create(case=case, number=17, done_on=day(2026, 6, 1))
     # 3 student, woman, 23, admitted 2026 (no case: by joining date), education not recorded.
-    add("王三", s, gender="F", birth_date=day(2003, 3, 3), stage=P, joined_on=day(2026, 3, 1), full_on=None,
-        education="", occupation="student", student_level="undergraduate", category="student")
+    add(
+        "王三",
+        s,
+        gender="F",
+        birth_date=day(2003, 3, 3),
+        stage=P,
+        joined_on=day(2026, 3, 1),
+        full_on=None,
+        education="",
+        occupation="student",
+        student_level="undergraduate",
+        category="student",
+    )
     # 4 student, man, 25, full since 2025, transferred in (completed 2026-09-10).
-    add("赵四", s, gender="M", birth_date=day(2001, 9, 9), stage=F, joined_on=day(2024, 5, 1),
-        full_on=day(2025, 5, 1), education="bachelor", occupation="student", student_level="master", category="student")
-    Transfer.objects.create(member=people["赵四"], direction=Transfer.Direction.IN, to_branch=s, letter_number="Z-1",
-                            issued_on=day(2026, 9, 1), valid_until=day(2026, 12, 1), status=Transfer.Status.DONE,
-                            completed_on=day(2026, 9, 10))
+    add(
+        "赵四",
+        s,
+        gender="M",
+        birth_date=day(2001, 9, 9),
+        stage=F,
+        joined_on=day(2024, 5, 1),
+        full_on=day(2025, 5, 1),
+        education="bachelor",
+        occupation="student",
+        student_level="master",
+        category="student",
+    )
+    Transfer.objects.create(
+        member=people["赵四"],
+        direction=Transfer.Direction.IN,
+        to_branch=s,
+        letter_number="Z-1",
+        issued_on=day(2026, 9, 1),
+        valid_until=day(2026, 12, 1),
+        status=Transfer.Status.DONE,
+        completed_on=day(2026, 9, 10),
+    )
     # 5 retiree, man, 76, member for 51 years.
-    add("钱五", r, gender="M", birth_date=day(1950, 2, 2), stage=F, joined_on=day(1975, 7, 1),
-        full_on=day(1976, 7, 1), education="secondary", occupation="retired", category="retiree")
+    add(
+        "钱五",
+        r,
+        gender="M",
+        birth_date=day(1950, 2, 2),
+        stage=F,
+        joined_on=day(1975, 7, 1),
+        full_on=day(1976, 7, 1),
+        education="secondary",
+        occupation="retired",
+        category="retiree",
+    )
     # 6 retiree, woman, died 2026-08-01: in the members of 07-31, not of 12-31; in the year's departures.
-    add("孙六", r, gender="F", birth_date=day(1940, 1, 1), stage=F, joined_on=day(1965, 7, 1),
-        full_on=day(1966, 7, 1), occupation="retired", category="retiree", is_active=False,
-        left_on=day(2026, 8, 1), left_reason="died")
+    add(
+        "孙六",
+        r,
+        gender="F",
+        birth_date=day(1940, 1, 1),
+        stage=F,
+        joined_on=day(1965, 7, 1),
+        full_on=day(1966, 7, 1),
+        occupation="retired",
+        category="retiree",
+        is_active=False,
+        left_on=day(2026, 8, 1),
+        left_reason="died",
+    )
     # 7 teacher, applicant since 2026-04-01.
     add("周七", t, gender="M", stage=A, joined_on=None, full_on=None, applied_on=day(2026, 4, 1))
     # 8 student, woman, development target since 2026-10-01 (activist in 2025).
-    add("吴八", s, gender="F", stage=C, joined_on=None, full_on=None, applied_on=day(2025, 1, 1),
-        activist_on=day(2025, 6, 1), candidate_on=day(2026, 10, 1), category="student")
+    add(
+        "吴八",
+        s,
+        gender="F",
+        stage=C,
+        joined_on=None,
+        full_on=None,
+        applied_on=day(2025, 1, 1),
+        activist_on=day(2025, 6, 1),
+        candidate_on=day(2026, 10, 1),
+        category="student",
+    )
     # 9 teacher, man, 41, made full 2026-06-01 (no case: by the full-membership date).
-    add("郑九", t, gender="M", birth_date=day(1985, 3, 3), stage=F, joined_on=day(2025, 6, 1),
-        full_on=day(2026, 6, 1), education="master", occupation="management")
+    add(
+        "郑九",
+        t,
+        gender="M",
+        birth_date=day(1985, 3, 3),
+        stage=F,
+        joined_on=day(2025, 6, 1),
+        full_on=day(2026, 6, 1),
+        education="master",
+        occupation="management",
+    )
     # 10 student, woman, 24, probation extended 2026-04-01.
-    add("冯十", s, gender="F", birth_date=day(2002, 2, 2), stage=P, joined_on=day(2025, 3, 1), full_on=None,
-        education="bachelor", occupation="student", student_level="undergraduate", category="student")
-    DevelopmentCase.objects.create(member=people["冯十"], last_step=23, extension_months=6,
-                                   extended_on=day(2026, 4, 1))
+    add(
+        "冯十",
+        s,
+        gender="F",
+        birth_date=day(2002, 2, 2),
+        stage=P,
+        joined_on=day(2025, 3, 1),
+        full_on=None,
+        education="bachelor",
+        occupation="student",
+        student_level="undergraduate",
+        category="student",
+    )
+    DevelopmentCase.objects.create(
+        member=people["冯十"], last_step=23, extension_months=6, extended_on=day(2026, 4, 1)
+    )
     return {"u": u, "c1": c1, "c2": c2, "t": t, "s": s, "r": r, "people": people}
 
 
 def cells(code: str, unit: Organization, as_of: datetime.date) -> dict[tuple[str, str], int]:
     table = StatTable.objects.get(code=code)
     values = statistics.compute_table(table=table, unit=unit, as_of=as_of)
-    return {(row, column): values[i][j] for i, (row, _l) in enumerate(table.rows)
-            for j, (column, _c) in enumerate(table.columns)}
+    return {
+        (row, column): values[i][j]
+        for i, (row, _l) in enumerate(table.rows)
+        for j, (column, _c) in enumerate(table.columns)
+    }
 
 
 def nonzero(found: dict) -> dict:
@@ -118,17 +229,29 @@ def test_every_default_table_is_seeded_and_valid(db):
 def test_members_by_category(tree):
     found = cells("members-category", tree["u"], D)
     assert nonzero(found) == {
-        ("total", "total"): 7, ("total", "category:teacher"): 3, ("total", "category:student"): 3,
+        ("total", "total"): 7,
+        ("total", "category:teacher"): 3,
+        ("total", "category:student"): 3,
         ("total", "category:retiree"): 1,
-        ("gender:M", "total"): 4, ("gender:M", "category:teacher"): 2, ("gender:M", "category:student"): 1,
+        ("gender:M", "total"): 4,
+        ("gender:M", "category:teacher"): 2,
+        ("gender:M", "category:student"): 1,
         ("gender:M", "category:retiree"): 1,
-        ("gender:F", "total"): 3, ("gender:F", "category:teacher"): 1, ("gender:F", "category:student"): 2,
-        ("ethnicity:han", "total"): 6, ("ethnicity:han", "category:teacher"): 2,
-        ("ethnicity:han", "category:student"): 3, ("ethnicity:han", "category:retiree"): 1,
-        ("ethnicity:minority", "total"): 1, ("ethnicity:minority", "category:teacher"): 1,
-        ("stage:full", "total"): 4, ("stage:full", "category:teacher"): 2, ("stage:full", "category:student"): 1,
+        ("gender:F", "total"): 3,
+        ("gender:F", "category:teacher"): 1,
+        ("gender:F", "category:student"): 2,
+        ("ethnicity:han", "total"): 6,
+        ("ethnicity:han", "category:teacher"): 2,
+        ("ethnicity:han", "category:student"): 3,
+        ("ethnicity:han", "category:retiree"): 1,
+        ("ethnicity:minority", "total"): 1,
+        ("ethnicity:minority", "category:teacher"): 1,
+        ("stage:full", "total"): 4,
+        ("stage:full", "category:teacher"): 2,
+        ("stage:full", "category:student"): 1,
         ("stage:full", "category:retiree"): 1,
-        ("stage:probationary", "total"): 3, ("stage:probationary", "category:teacher"): 1,
+        ("stage:probationary", "total"): 3,
+        ("stage:probationary", "category:teacher"): 1,
         ("stage:probationary", "category:student"): 2,
     }
     # Inside the year: the retiree who died on 08-01 is still on the rolls on 07-31.
@@ -140,41 +263,68 @@ def test_members_by_category(tree):
 def test_members_by_age_and_years(tree):
     age = nonzero(cells("members-age", tree["u"], D))
     assert {k: v for k, v in age.items() if k[1] == "total"} == {
-        ("total", "total"): 7, ("age:30_and_under", "total"): 4, ("age:31_40", "total"): 1,
-        ("age:41_50", "total"): 1, ("age:71_and_over", "total"): 1}
+        ("total", "total"): 7,
+        ("age:30_and_under", "total"): 4,
+        ("age:31_40", "total"): 1,
+        ("age:41_50", "total"): 1,
+        ("age:71_and_over", "total"): 1,
+    }
     assert age[("age:30_and_under", "gender:F")] == 3
     assert age[("age:30_and_under", "stage:probationary")] == 3
     assert age[("age:30_and_under", "ethnicity:minority")] == 1
     years = nonzero(cells("members-years", tree["u"], D))
     assert {k: v for k, v in years.items() if k[1] == "total"} == {
-        ("total", "total"): 7, ("years:5_and_under", "total"): 5, ("years:11_20", "total"): 1,
-        ("years:51_and_over", "total"): 1}
+        ("total", "total"): 7,
+        ("years:5_and_under", "total"): 5,
+        ("years:11_20", "total"): 1,
+        ("years:51_and_over", "total"): 1,
+    }
 
 
 def test_members_by_education_occupation_students(tree):
     education = nonzero(cells("members-education", tree["u"], D))
     assert {k: v for k, v in education.items() if k[1] == "total"} == {
-        ("total", "total"): 7, ("education:doctorate", "total"): 1, ("education:master", "total"): 2,
-        ("education:bachelor", "total"): 2, ("education:secondary", "total"): 1, ("education:unknown", "total"): 1}
+        ("total", "total"): 7,
+        ("education:doctorate", "total"): 1,
+        ("education:master", "total"): 2,
+        ("education:bachelor", "total"): 2,
+        ("education:secondary", "total"): 1,
+        ("education:unknown", "total"): 1,
+    }
     occupation = nonzero(cells("members-occupation", tree["u"], D))
     assert {k: v for k, v in occupation.items() if k[1] == "total"} == {
-        ("total", "total"): 7, ("occupation:professional", "total"): 2, ("occupation:management", "total"): 1,
-        ("occupation:student", "total"): 3, ("occupation:retired", "total"): 1}
+        ("total", "total"): 7,
+        ("occupation:professional", "total"): 2,
+        ("occupation:management", "total"): 1,
+        ("occupation:student", "total"): 3,
+        ("occupation:retired", "total"): 1,
+    }
     students = nonzero(cells("students", tree["u"], D))
     assert {k: v for k, v in students.items() if k[1] == "total"} == {
-        ("category:student", "total"): 3, ("student:master", "total"): 1, ("student:undergraduate", "total"): 2}
+        ("category:student", "total"): 3,
+        ("student:master", "total"): 1,
+        ("student:undergraduate", "total"): 2,
+    }
     assert students[("student:undergraduate", "gender:F")] == 2
 
 
 def test_flows_of_the_year(tree):
     u = tree["u"]
     assert nonzero(cells("admitted", u, D)) == {
-        ("total", "total"): 2, ("total", "category:teacher"): 1, ("total", "category:student"): 1,
-        ("gender:F", "total"): 2, ("gender:F", "category:teacher"): 1, ("gender:F", "category:student"): 1,
-        ("ethnicity:minority", "total"): 1, ("ethnicity:minority", "category:teacher"): 1,
-        ("age:30_and_under", "total"): 2, ("age:30_and_under", "category:teacher"): 1,
-        ("age:30_and_under", "category:student"): 1, ("education:master", "total"): 1,
-        ("education:master", "category:teacher"): 1}
+        ("total", "total"): 2,
+        ("total", "category:teacher"): 1,
+        ("total", "category:student"): 1,
+        ("gender:F", "total"): 2,
+        ("gender:F", "category:teacher"): 1,
+        ("gender:F", "category:student"): 1,
+        ("ethnicity:minority", "total"): 1,
+        ("ethnicity:minority", "category:teacher"): 1,
+        ("age:30_and_under", "total"): 2,
+        ("age:30_and_under", "category:teacher"): 1,
+        ("age:30_and_under", "category:student"): 1,
+        ("education:master", "total"): 1,
+        ("education:master", "category:teacher"): 1,
+    }
     # By the approving date: on 05-31 the teacher voted in on 05-20 is not yet admitted, the student is.
     assert cells("admitted", u, datetime.date(2026, 5, 31))[("total", "total")] == 1
     assert nonzero(cells("made-full", u, D)) == {("total", "total"): 1, ("total", "category:teacher"): 1}
@@ -182,24 +332,40 @@ def test_flows_of_the_year(tree):
     assert nonzero(cells("extended", u, D)) == {("total", "total"): 1, ("total", "category:student"): 1}
     assert nonzero(cells("transfers", u, D)) == {("total", "total"): 1, ("total", "category:student"): 1}
     assert nonzero(cells("transfers-out", u, D)) == {}
-    assert nonzero(cells("left", u, D)) == {("total", "total"): 1, ("total", "category:retiree"): 1,
-                                            ("left:died", "total"): 1, ("left:died", "category:retiree"): 1}
+    assert nonzero(cells("left", u, D)) == {
+        ("total", "total"): 1,
+        ("total", "category:retiree"): 1,
+        ("left:died", "total"): 1,
+        ("left:died", "category:retiree"): 1,
+    }
     # A year's flows start on 1 January: the same data as of the next year's end shows none of them.
     assert cells("left", u, datetime.date(2027, 12, 31))[("total", "total")] == 0
 
 
 def test_pipeline_and_organizations(tree):
     assert nonzero(cells("pipeline", tree["u"], D)) == {
-        ("total", "total"): 2, ("total", "gender:F"): 1, ("total", "category:teacher"): 1,
-        ("total", "category:student"): 1, ("stage:applicant", "total"): 1, ("stage:applicant", "category:teacher"): 1,
-        ("stage:candidate", "total"): 1, ("stage:candidate", "gender:F"): 1, ("stage:candidate", "category:student"): 1}
+        ("total", "total"): 2,
+        ("total", "gender:F"): 1,
+        ("total", "category:teacher"): 1,
+        ("total", "category:student"): 1,
+        ("stage:applicant", "total"): 1,
+        ("stage:applicant", "category:teacher"): 1,
+        ("stage:candidate", "total"): 1,
+        ("stage:candidate", "gender:F"): 1,
+        ("stage:candidate", "category:student"): 1,
+    }
     # On 2026-07-31 the development target of 10-01 was an activist.
     mid = nonzero(cells("pipeline", tree["u"], MID))
     assert mid[("stage:activist", "total")] == 1 and ("stage:candidate", "total") not in mid
     orgs = nonzero(cells("organizations", tree["u"], D))
     assert {k: v for k, v in orgs.items() if k[1] == "total"} == {
-        ("total", "total"): 6, ("kind:committee", "total"): 2, ("kind:branch", "total"): 3,
-        ("category:teacher", "total"): 1, ("category:student", "total"): 1, ("category:retiree", "total"): 1}
+        ("total", "total"): 6,
+        ("kind:committee", "total"): 2,
+        ("kind:branch", "total"): 3,
+        ("category:teacher", "total"): 1,
+        ("category:student", "total"): 1,
+        ("category:retiree", "total"): 1,
+    }
 
 
 def test_the_total_is_party_stats_and_the_dashboard(tree):
@@ -229,10 +395,17 @@ def test_the_total_is_party_stats_and_the_dashboard(tree):
 
 def test_drilldown_lists_the_counted_people(tree):
     table = StatTable.objects.get(code="members-category")
-    people = statistics.drilldown(table=table, unit=tree["u"], as_of=D, row="gender:F", column="category:student")
+    people = statistics.drilldown(
+        table=table, unit=tree["u"], as_of=D, row="gender:F", column="category:student"
+    )
     assert sorted(p.name for p in people) == ["冯十", "王三"]
-    orgs = statistics.drilldown(table=StatTable.objects.get(code="organizations"), unit=tree["u"], as_of=D,
-                                row="kind:branch", column="total")
+    orgs = statistics.drilldown(
+        table=StatTable.objects.get(code="organizations"),
+        unit=tree["u"],
+        as_of=D,
+        row="kind:branch",
+        column="total",
+    )
     assert [o.code for o in orgs] == ["ST", "SS", "SR"]
     with pytest.raises(KeyError):
         statistics.drilldown(table=table, unit=tree["u"], as_of=D, row="nope", column="total")
@@ -244,7 +417,9 @@ def test_layout_validation_refuses_unknown_keys(db):
         with pytest.raises(ValidationError):
             statistics.validate_layout(subject="members", rows=rows, columns=[["total", "合计"]])
     with pytest.raises(ValidationError):  # a members key is not an organisations key
-        statistics.validate_layout(subject="organizations", rows=[["gender:F", "女"]], columns=[["total", "个数"]])
+        statistics.validate_layout(
+            subject="organizations", rows=[["gender:F", "女"]], columns=[["total", "个数"]]
+        )
 
 
 def test_report_task_keeps_its_result(tree, january, django_capture_on_commit_callbacks):
@@ -276,7 +451,9 @@ def test_report_in_the_future_is_refused(tree):
     from django.utils import timezone
 
     with pytest.raises(ValidationError):
-        stat_report_request(organization=tree["u"], as_of=timezone.localdate() + datetime.timedelta(days=1), by=None)
+        stat_report_request(
+            organization=tree["u"], as_of=timezone.localdate() + datetime.timedelta(days=1), by=None
+        )
 
 
 @pytest.fixture
@@ -295,9 +472,13 @@ def test_pages(tree, january, zzb, django_assert_max_num_queries, django_capture
     home = reverse("members:statistics", args=[tree["u"].pk])
     assert zzb.get(home).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
-        response = zzb.post(home, {"as_of": D.isoformat(), "request_key": "6f1d3c0a-5c2e-4a57-9a49-3b6f0c1e2d44"})
+        response = zzb.post(
+            home, {"as_of": D.isoformat(), "request_key": "6f1d3c0a-5c2e-4a57-9a49-3b6f0c1e2d44"}
+        )
     report = StatReport.objects.get(organization=tree["u"], as_of=D)
-    assert response.status_code == 302 and response["Location"] == reverse("members:stat_report", args=[report.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "members:stat_report", args=[report.pk]
+    )
     # The same form sent twice computes once.
     response = zzb.post(home, {"as_of": D.isoformat(), "request_key": "6f1d3c0a-5c2e-4a57-9a49-3b6f0c1e2d44"})
     assert response.status_code == 302 and StatReport.objects.count() == 1
@@ -310,7 +491,11 @@ def test_pages(tree, january, zzb, django_assert_max_num_queries, django_capture
     cell = reverse("members:stat_cell", args=[report.pk])
     with django_assert_max_num_queries(10):
         response = zzb.get(cell, {"table": "members-category", "row": "gender:F", "col": "category:student"})
-    assert response.status_code == 200 and "王三" in response.content.decode() and "冯十" in response.content.decode()
+    assert (
+        response.status_code == 200
+        and "王三" in response.content.decode()
+        and "冯十" in response.content.decode()
+    )
     assert "张一" not in response.content.decode()
     assert zzb.get(cell, {"table": "members-category", "row": "gender:X", "col": "total"}).status_code == 404
     assert zzb.get(cell, {"table": "nope", "row": "total", "col": "total"}).status_code == 404
@@ -319,7 +504,7 @@ def test_pages(tree, january, zzb, django_assert_max_num_queries, django_capture
 
 def test_xlsx_in_the_layout_with_inert_formulas(tree, zzb):
     table = StatTable.objects.get(code="members-category")
-    table.rows = [["total", "=HYPERLINK(\"http://x\")"], *table.rows[1:]]
+    table.rows = [["total", '=HYPERLINK("http://x")'], *table.rows[1:]]
     table.save()
     report = _report(tree)
     response = zzb.get(reverse("members:stat_report_xlsx", args=[report.pk]))
@@ -336,11 +521,14 @@ def test_xlsx_in_the_layout_with_inert_formulas(tree, zzb):
 def test_permissions(tree, cast):
     report = _report(tree)
     outsider = login(cast.charlie)  # a secretary elsewhere
-    for url in (reverse("members:statistics", args=[tree["u"].pk]), reverse("members:stat_report", args=[report.pk]),
-                reverse("members:stat_report_xlsx", args=[report.pk]),
-                reverse("members:completeness", args=[tree["u"].pk]),
-                reverse("members:member_sheet", args=[tree["u"].pk, "members"]),
-                reverse("members:member_sheet_xlsx", args=[tree["u"].pk, "members"])):
+    for url in (
+        reverse("members:statistics", args=[tree["u"].pk]),
+        reverse("members:stat_report", args=[report.pk]),
+        reverse("members:stat_report_xlsx", args=[report.pk]),
+        reverse("members:completeness", args=[tree["u"].pk]),
+        reverse("members:member_sheet", args=[tree["u"].pk, "members"]),
+        reverse("members:member_sheet_xlsx", args=[tree["u"].pk, "members"]),
+    ):
         assert outsider.get(url).status_code in (403, 404), url
     from django.test import Client
 
@@ -374,10 +562,17 @@ def test_member_import_reads_the_statistics_fields(tree):
     from tests.xlsx_helpers import HEADERS, build_xlsx, member_row
 
     headers = [*HEADERS, "学历", "工作岗位", "在读层次"]
-    rows = [member_row(0, branch_code="SS", **{"人员类别": "学生", "学历": "大学本科", "工作岗位": "学生",
-                                               "在读层次": "硕士研究生"}),
-            member_row(1, branch_code="ST", **{"学历": "", "工作岗位": "管理人员"})]
-    report = member_import(data=build_xlsx(rows, headers=headers), filename="m.xlsx", scope=tree["u"], by=None)
+    rows = [
+        member_row(
+            0,
+            branch_code="SS",
+            **{"人员类别": "学生", "学历": "大学本科", "工作岗位": "学生", "在读层次": "硕士研究生"},
+        ),
+        member_row(1, branch_code="ST", **{"学历": "", "工作岗位": "管理人员"}),
+    ]
+    report = member_import(
+        data=build_xlsx(rows, headers=headers), filename="m.xlsx", scope=tree["u"], by=None
+    )
     assert report.ok, report.errors
     first, second = Member.objects.get(name="党员00000"), Member.objects.get(name="党员00001")
     assert (first.education, first.occupation, first.student_level) == ("bachelor", "student", "master")
@@ -386,8 +581,12 @@ def test_member_import_reads_the_statistics_fields(tree):
     report = member_import(data=build_xlsx(bad, headers=headers), filename="m.xlsx", scope=tree["u"], by=None)
     assert not report.ok and any(e.column and "学历" in e.column for e in report.errors)
     # A file without the new columns still imports (they stay as they were).
-    report = member_import(data=build_xlsx([member_row(0, branch_code="SS", **{"人员类别": "学生"})]),
-                           filename="m.xlsx", scope=tree["u"], by=None)
+    report = member_import(
+        data=build_xlsx([member_row(0, branch_code="SS", **{"人员类别": "学生"})]),
+        filename="m.xlsx",
+        scope=tree["u"],
+        by=None,
+    )
     assert report.ok and Member.objects.get(name="党员00000").education == "bachelor"
 
 
@@ -398,7 +597,9 @@ def test_demo_fills_the_fields_and_computes_last_years_tables(tree):
 
     filled = 0
     for n in range(200):
-        member = Member(category=("teacher", "student", "retiree", "admin_staff")[n % 4], id_number=f"4201{n:014d}")
+        member = Member(
+            category=("teacher", "student", "retiree", "admin_staff")[n % 4], id_number=f"4201{n:014d}"
+        )
         DemoBuilder._statistics_fields(member)
         assert member.education in Member.Education.values + [""]
         assert member.occupation in Member.Occupation.values + [""]
@@ -434,7 +635,9 @@ def test_a_real_worker_computes_the_report(tree, worker_queue):
             break
         assert process.poll() is None, process.stdout.read()
         time.sleep(0.3)
-    assert report.status == StatReport.Status.DONE, f"the worker left the report {report.status}: {report.error}"
+    assert report.status == StatReport.Status.DONE, (
+        f"the worker left the report {report.status}: {report.error}"
+    )
     tables = list(statistics.active_tables())
     assert report.done_tables == report.total_tables == len(tables) and report.finished_at is not None
     kept = {t["code"]: t["cells"] for t in report.result["tables"]}

@@ -38,10 +38,18 @@ def test_election_updates_the_term_and_the_roles(cast):
     _term(cast.branch_a, TODAY - datetime.timedelta(days=10))
     election_day = TODAY - datetime.timedelta(days=2)
     with pytest.raises(PermissionDenied):  # a branch secretary does not record her own branch's election
-        term_election_record(organization=cast.branch_a, elected_on=election_day, by=cast.alice,
-                             seats=[(cast.bob, Role.Kind.SECRETARY)])
-    term_election_record(organization=cast.branch_a, elected_on=election_day, by=cast.officer,
-                         seats=[(cast.bob, Role.Kind.SECRETARY), (cast.alice, Role.Kind.ORGANIZER)])
+        term_election_record(
+            organization=cast.branch_a,
+            elected_on=election_day,
+            by=cast.alice,
+            seats=[(cast.bob, Role.Kind.SECRETARY)],
+        )
+    term_election_record(
+        organization=cast.branch_a,
+        elected_on=election_day,
+        by=cast.officer,
+        seats=[(cast.bob, Role.Kind.SECRETARY), (cast.alice, Role.Kind.ORGANIZER)],
+    )
     branch = Organization.objects.get(pk=cast.branch_a.pk)
     assert branch.term_started_on == election_day and branch.term_ends_on == add_years(election_day, 3)
     current = set(Role.objects.current().filter(organization=branch).values_list("user__username", "kind"))
@@ -59,12 +67,24 @@ def test_terms_page(cast, as_officer, as_charlie, django_assert_num_queries):
     response = as_officer.get(url)
     assert response.status_code == 200 and len(response.context["rows"]) == 1
     assert as_charlie.get(url).status_code == 403
-    response = as_officer.post(url, {"organization": cast.branch_a.pk, "elected_on": TODAY.isoformat(),
-                                     "term_years": 3, "secretary": "bob", "member_1": "alice", "role_1": "organizer",
-                                     "member_2": "officer", "role_2": "publicity"})
+    response = as_officer.post(
+        url,
+        {
+            "organization": cast.branch_a.pk,
+            "elected_on": TODAY.isoformat(),
+            "term_years": 3,
+            "secretary": "bob",
+            "member_1": "alice",
+            "role_1": "organizer",
+            "member_2": "officer",
+            "role_2": "publicity",
+        },
+    )
     assert response.status_code == 302
     assert Organization.objects.get(pk=cast.branch_a.pk).term_started_on == TODAY
-    seats = set(Role.objects.current().filter(organization=cast.branch_a).values_list("user__username", "kind"))
+    seats = set(
+        Role.objects.current().filter(organization=cast.branch_a).values_list("user__username", "kind")
+    )
     assert {("bob", "secretary"), ("alice", "organizer"), ("officer", "publicity")} <= seats
 
 
@@ -72,9 +92,19 @@ def test_the_election_form_names_roles_in_chinese_and_reports_bad_rows(cast, as_
     url = reverse("members:terms", args=[cast.c1.pk])
     body = as_officer.get(url).content.decode()
     assert "组织委员" in body and "宣传委员" in body and 'name="member_8"' in body
-    response = as_officer.post(url, {"organization": cast.branch_a.pk, "elected_on": TODAY.isoformat(),
-                                     "term_years": 3, "secretary": "bob", "member_1": "alice",
-                                     "member_2": "nobody", "role_2": "deputy", "role_3": "discipline"})
+    response = as_officer.post(
+        url,
+        {
+            "organization": cast.branch_a.pk,
+            "elected_on": TODAY.isoformat(),
+            "term_years": 3,
+            "secretary": "bob",
+            "member_1": "alice",
+            "member_2": "nobody",
+            "role_2": "deputy",
+            "role_3": "discipline",
+        },
+    )
     assert response.status_code == 400
     form = response.context["form"]
     assert form.errors["role_1"] and form.errors["member_3"]
@@ -91,7 +121,9 @@ def test_terms_page_query_count_is_fixed(cast, as_officer, django_assert_num_que
     from tests.factories import make_org
 
     for i in range(3):
-        _term(make_org(cast.c1, Organization.Kind.BRANCH, f"支部{i}", code=f"X{i}", category="teacher"), TODAY)
+        _term(
+            make_org(cast.c1, Organization.Kind.BRANCH, f"支部{i}", code=f"X{i}", category="teacher"), TODAY
+        )
     with django_assert_num_queries(11):
         response = as_officer.get(url)
     assert len(response.context["rows"]) == 4

@@ -25,8 +25,13 @@ AWARE = ZoneInfo("Asia/Shanghai")
 
 def _meeting(unit, kind: str, day: datetime.date, status: str = Meeting.Status.APPROVED) -> Meeting:
     # 23:30 in Beijing is the day before in UTC: the day is taken in local time.
-    return Meeting.objects.create(organization=unit, kind=kind, status=status, topics="学习",
-                                  held_at=datetime.datetime.combine(day, datetime.time(23, 30), AWARE))
+    return Meeting.objects.create(
+        organization=unit,
+        kind=kind,
+        status=status,
+        topics="学习",
+        held_at=datetime.datetime.combine(day, datetime.time(23, 30), AWARE),
+    )
 
 
 def _theme_cells(branch, today: datetime.date) -> dict[int, object]:
@@ -36,6 +41,7 @@ def _theme_cells(branch, today: datetime.date) -> dict[int, object]:
 
 
 # --- the fixed theme party day ------------------------------------------------------------------------------
+
 
 def test_a_theme_day_off_the_fixed_day_counts_and_is_marked(cast):
     organization_theme_day_set(organization=cast.branch_a, day=15, by=cast.alice)
@@ -48,7 +54,9 @@ def test_a_theme_day_off_the_fixed_day_counts_and_is_marked(cast):
 
 def test_the_fixed_day_is_clamped_to_a_short_months_end(cast):
     organization_theme_day_set(organization=cast.branch_a, day=31, by=cast.alice)
-    _meeting(cast.branch_a, Meeting.Kind.THEME_DAY, datetime.date(2026, 2, 28))  # the 31st clamped: on the day
+    _meeting(
+        cast.branch_a, Meeting.Kind.THEME_DAY, datetime.date(2026, 2, 28)
+    )  # the 31st clamped: on the day
     _meeting(cast.branch_a, Meeting.Kind.THEME_DAY, datetime.date(2026, 4, 29))  # the 30th is April's: off
     cells = _theme_cells(cast.branch_a, datetime.date(2026, 5, 20))
     assert cells[2].off_day == 0 and cells[4].off_day == 1
@@ -95,6 +103,7 @@ def test_only_the_branch_and_the_units_above_set_the_day(cast):
 
 # --- the committee's 民主生活会 reminder -------------------------------------------------------------------
 
+
 @pytest.fixture
 def dw1(cast):
     user = UserFactory(username="dw1")
@@ -103,16 +112,24 @@ def dw1(cast):
 
 
 def _life_todos(user):
-    return list(Todo.objects.filter(user=user, kind=Todo.Kind.MEETING_MISSING, done_at__isnull=True,
-                                    key__contains=":democratic_life:"))
+    return list(
+        Todo.objects.filter(
+            user=user, kind=Todo.Kind.MEETING_MISSING, done_at__isnull=True, key__contains=":democratic_life:"
+        )
+    )
 
 
-@pytest.mark.parametrize("today, reminded", [
-    (datetime.date(2026, 10, 30), False),  # 62 days before 31 December
-    (datetime.date(2026, 10, 31), True),  # 61: the reminder opens
-    (datetime.date(2026, 12, 31), True),
-])
-def test_a_committee_without_its_democratic_life_meeting_is_reminded_from_the_year_end(cast, dw1, today, reminded):
+@pytest.mark.parametrize(
+    "today, reminded",
+    [
+        (datetime.date(2026, 10, 30), False),  # 62 days before 31 December
+        (datetime.date(2026, 10, 31), True),  # 61: the reminder opens
+        (datetime.date(2026, 12, 31), True),
+    ],
+)
+def test_a_committee_without_its_democratic_life_meeting_is_reminded_from_the_year_end(
+    cast, dw1, today, reminded
+):
     reminders_advance(today=today)
     todos = _life_todos(dw1)
     assert bool(todos) is reminded
@@ -124,7 +141,9 @@ def test_a_committee_without_its_democratic_life_meeting_is_reminded_from_the_ye
 def test_a_recorded_democratic_life_meeting_closes_the_reminder(cast, dw1):
     reminders_advance(today=datetime.date(2026, 11, 20))
     assert _life_todos(dw1)
-    _meeting(cast.c1, Meeting.Kind.DEMOCRATIC_LIFE, datetime.date(2026, 11, 25), status=Meeting.Status.SUBMITTED)
+    _meeting(
+        cast.c1, Meeting.Kind.DEMOCRATIC_LIFE, datetime.date(2026, 11, 25), status=Meeting.Status.SUBMITTED
+    )
     reminders_advance(today=datetime.date(2026, 11, 26))
     assert not _life_todos(dw1)
 

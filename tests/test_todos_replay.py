@@ -36,9 +36,31 @@ DERIVED = tuple(Todo.Kind)  # every kind: all are derived from the state by the 
 # After every date below, so a campaign closes on its own date, never held back by the real clock.
 NOW = datetime.datetime(2027, 3, 1, 12, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
 # The days where something turns: period ends and their filing grace, the cycle's phases, the campaign.
-TURNS = [day(3, 25), day(3, 31), day(4, 5), day(4, 9), day(6, 9), day(6, 10), day(6, 24), day(6, 30), day(7, 1),
-         day(7, 2), day(7, 5), day(7, 15), day(7, 16), day(7, 17), day(7, 31), day(8, 1), day(8, 2), day(9, 25),
-         day(10, 5), day(12, 20), day(12, 21), day(12, 28), day(1, 3, 2027)]
+TURNS = [
+    day(3, 25),
+    day(3, 31),
+    day(4, 5),
+    day(4, 9),
+    day(6, 9),
+    day(6, 10),
+    day(6, 24),
+    day(6, 30),
+    day(7, 1),
+    day(7, 2),
+    day(7, 5),
+    day(7, 15),
+    day(7, 16),
+    day(7, 17),
+    day(7, 31),
+    day(8, 1),
+    day(8, 2),
+    day(9, 25),
+    day(10, 5),
+    day(12, 20),
+    day(12, 21),
+    day(12, 28),
+    day(1, 3, 2027),
+]
 dates = st.one_of(st.sampled_from(TURNS), st.dates(day(1, 1), day(2, 1, 2027)))
 
 
@@ -50,24 +72,47 @@ def _held(month: int, dom: int) -> datetime.datetime:
 def world(cycle_cast, time_machine):  # noqa: F811
     time_machine.move_to(NOW, tick=False)
     c = cycle_cast
-    Meeting.objects.create(organization=c.branch_a, kind=Meeting.Kind.THEME_DAY, status=Meeting.Status.APPROVED,
-                           held_at=_held(6, 12), topics="学习党章", expected_count=2, present_count=2)
+    Meeting.objects.create(
+        organization=c.branch_a,
+        kind=Meeting.Kind.THEME_DAY,
+        status=Meeting.Status.APPROVED,
+        held_at=_held(6, 12),
+        topics="学习党章",
+        expected_count=2,
+        present_count=2,
+    )
     c.waiting = Meeting.objects.create(
-        organization=c.branch_a, kind=Meeting.Kind.GENERAL_ASSEMBLY, status=Meeting.Status.SUBMITTED,
-        held_at=_held(5, 20), submitted_at=_held(5, 21), reviewer=c.c1, topics="换届", expected_count=2,
-        present_count=2)
+        organization=c.branch_a,
+        kind=Meeting.Kind.GENERAL_ASSEMBLY,
+        status=Meeting.Status.SUBMITTED,
+        held_at=_held(5, 20),
+        submitted_at=_held(5, 21),
+        reviewer=c.c1,
+        topics="换届",
+        expected_count=2,
+        present_count=2,
+    )
     opens = datetime.datetime(2026, 12, 1, 9, 0, tzinfo=NOW.tzinfo)
-    c.campaign = campaign_create(scope=c.university, name="2026年度述职评议", year=2026, opens_at=opens,
-                                 closes_at=opens + datetime.timedelta(days=19), by=None,
-                                 custody="server")  # issue 16: the daily step's close then opens it too
+    c.campaign = campaign_create(
+        scope=c.university,
+        name="2026年度述职评议",
+        year=2026,
+        opens_at=opens,
+        closes_at=opens + datetime.timedelta(days=19),
+        by=None,
+        custody="server",
+    )  # issue 16: the daily step's close then opens it too
     campaign_publish(campaign=c.campaign, by=None)
     return c
 
 
 def _open_todos() -> set[tuple]:
     """The open derived to-dos, as a fresh run writes them: who, what, which cause, when due, the words."""
-    return set(Todo.objects.open().filter(kind__in=DERIVED)
-               .values_list("user_id", "kind", "key", "due_on", "text", "organization_id", "meeting_id"))
+    return set(
+        Todo.objects.open()
+        .filter(kind__in=DERIVED)
+        .values_list("user_id", "kind", "key", "due_on", "text", "organization_id", "meeting_id")
+    )
 
 
 def _fresh(today: datetime.date) -> set[tuple]:
@@ -79,9 +124,15 @@ def _fresh(today: datetime.date) -> set[tuple]:
 
 def _phases() -> tuple:
     cycle = AssessmentCycle.objects.get()
-    return (cycle.opened_on, cycle.self_closed_on, cycle.review_closed_on, cycle.verification_closed_on,
-            cycle.published_on, RatingCampaign.objects.get().status,
-            tuple(sorted(Assessment.objects.values_list("pk", "status"))))
+    return (
+        cycle.opened_on,
+        cycle.self_closed_on,
+        cycle.review_closed_on,
+        cycle.verification_closed_on,
+        cycle.published_on,
+        RatingCampaign.objects.get().status,
+        tuple(sorted(Assessment.objects.values_list("pk", "status"))),
+    )
 
 
 def _replay_matches_a_single_run(sequence: list[datetime.date]) -> None:
@@ -95,21 +146,25 @@ def _replay_matches_a_single_run(sequence: list[datetime.date]) -> None:
         transaction.set_rollback(True)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture],
-          database=None)
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture], database=None
+)
 @given(sequence=st.lists(dates, min_size=1, max_size=4))
 def test_open_todos_after_any_sequence_of_dates_are_those_of_a_single_run(world, sequence):
     _replay_matches_a_single_run(sequence)
 
 
-@pytest.mark.parametrize("sequence", [
-    [day(6, 26), day(6, 20), day(6, 26)],  # the issue's case: later, earlier, later again
-    [day(7, 1), day(6, 12), day(6, 26)],  # the self-assessment's to-dos come back while it is open
-    [day(8, 2), day(6, 26)],  # after the cycle is published: an earlier date finds nothing to assess
-    [day(6, 26), day(6, 26), day(6, 26)],
-    [day(4, 5), day(3, 31), day(4, 9), day(3, 28)],  # around March's period end and its filing grace
-    [day(1, 3, 2027), day(12, 28), day(6, 26)],  # across the year end
-])
+@pytest.mark.parametrize(
+    "sequence",
+    [
+        [day(6, 26), day(6, 20), day(6, 26)],  # the issue's case: later, earlier, later again
+        [day(7, 1), day(6, 12), day(6, 26)],  # the self-assessment's to-dos come back while it is open
+        [day(8, 2), day(6, 26)],  # after the cycle is published: an earlier date finds nothing to assess
+        [day(6, 26), day(6, 26), day(6, 26)],
+        [day(4, 5), day(3, 31), day(4, 9), day(3, 28)],  # around March's period end and its filing grace
+        [day(1, 3, 2027), day(12, 28), day(6, 26)],  # across the year end
+    ],
+)
 def test_named_sequences(world, sequence):
     _replay_matches_a_single_run(sequence)
 
@@ -124,8 +179,10 @@ def test_the_issue_case_reopens_what_the_earlier_date_closed(world):
     again = cycles_advance(today=day(6, 26))
     assert _open_todos() == at_26
     assert again["reminders"]["created"] == earlier["reminders"]["closed"]  # all of them reopened
-    assert Todo.objects.filter(kind__in=DERIVED).count() == len(at_26) + Todo.objects.filter(
-        kind__in=DERIVED, done_at__isnull=False).count()  # reopened rows, not duplicates
+    assert (
+        Todo.objects.filter(kind__in=DERIVED).count()
+        == len(at_26) + Todo.objects.filter(kind__in=DERIVED, done_at__isnull=False).count()
+    )  # reopened rows, not duplicates
 
 
 def test_a_todo_closed_because_its_cause_went_away_reopens_when_it_is_back(world):

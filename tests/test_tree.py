@@ -34,7 +34,9 @@ def test_subtree_and_ancestors_are_path_queries(cast, django_assert_num_queries)
 
 
 def test_permission_on_a_committee_holds_on_its_branches(cast):
-    assert organization_permission_holds(user=cast.officer, organization=cast.branch_a, codename=MANAGE_MEMBERS)
+    assert organization_permission_holds(
+        user=cast.officer, organization=cast.branch_a, codename=MANAGE_MEMBERS
+    )
     assert not organization_permission_holds(user=cast.officer, organization=cast.branch_b, codename=VIEW)
     assert not organization_permission_holds(user=cast.officer, organization=cast.university, codename=VIEW)
 
@@ -51,12 +53,16 @@ def test_what_each_member_of_the_cast_sees(cast, django_assert_num_queries):
 
 def test_permission_check_is_one_query(cast, django_assert_num_queries):
     with django_assert_num_queries(1):
-        assert organization_permission_holds(user=cast.alice, organization=cast.branch_a, codename=MANAGE_MEMBERS)
+        assert organization_permission_holds(
+            user=cast.alice, organization=cast.branch_a, codename=MANAGE_MEMBERS
+        )
 
 
 def test_branch_secretaries_do_not_get_structural_rights(cast):
     assert organization_permission_holds(user=cast.alice, organization=cast.branch_a, codename=MANAGE_MEMBERS)
-    assert not organization_permission_holds(user=cast.alice, organization=cast.branch_a, codename=MANAGE_UNITS)
+    assert not organization_permission_holds(
+        user=cast.alice, organization=cast.branch_a, codename=MANAGE_UNITS
+    )
     assert organizations_managed_by(user=cast.alice).count() == 1
 
 
@@ -82,7 +88,9 @@ def test_ending_one_of_two_roles_keeps_what_the_other_grants(cast):
     extra = role_assign(user=cast.alice, organization=cast.branch_a, kind=Role.Kind.PUBLICITY)
     role_end(role=Role.objects.get(user=cast.alice, kind=Role.Kind.SECRETARY))
     assert organization_permission_holds(user=cast.alice, organization=cast.branch_a, codename=VIEW)
-    assert not organization_permission_holds(user=cast.alice, organization=cast.branch_a, codename=MANAGE_MEMBERS)
+    assert not organization_permission_holds(
+        user=cast.alice, organization=cast.branch_a, codename=MANAGE_MEMBERS
+    )
     assert extra.ended_on is None
 
 
@@ -92,14 +100,17 @@ def test_a_role_cannot_be_held_twice(cast):
 
 
 def test_officer_creates_renames_moves_and_deactivates_in_their_subtree(cast):
-    new = organization_create(parent=cast.c1, kind=K.BRANCH, name="计算机学院学生第一党支部", category="student",
-                              by=cast.officer)
+    new = organization_create(
+        parent=cast.c1, kind=K.BRANCH, name="计算机学院学生第一党支部", category="student", by=cast.officer
+    )
     assert Organization.objects.get_parent(new) == cast.c1 and new.term_years == 3
     organization_rename(organization=new, name="计算机学院本科生第一党支部", by=cast.officer)
     new.refresh_from_db()
     assert new.name == "计算机学院本科生第一党支部"
     assert new.history.count() == 2
-    general = organization_create(parent=cast.c1, kind=K.GENERAL_BRANCH, name="计算机学院研究生党总支", by=cast.officer)
+    general = organization_create(
+        parent=cast.c1, kind=K.GENERAL_BRANCH, name="计算机学院研究生党总支", by=cast.officer
+    )
     organization_move(organization=new, new_parent=general, by=cast.officer)
     new.refresh_from_db()
     assert Organization.objects.get_parent(new) == general and new.path.startswith(general.path)

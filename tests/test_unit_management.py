@@ -11,7 +11,9 @@ K = Organization.Kind
 def test_officer_creates_a_branch_in_their_committee(cast, as_officer):
     url = reverse("branches:create", args=[cast.c1.pk])
     assert as_officer.get(url).status_code == 200
-    response = as_officer.post(url, {"kind": "branch", "name": "计算机学院学生第一党支部", "category": "student"})
+    response = as_officer.post(
+        url, {"kind": "branch", "name": "计算机学院学生第一党支部", "category": "student"}
+    )
     created = Organization.objects.get(name="计算机学院学生第一党支部")
     assert response.status_code == 302 and response["Location"] == reverse("members:unit", args=[created.pk])
     assert Organization.objects.get_parent(created) == cast.c1
@@ -38,8 +40,9 @@ def test_rename_move_and_deactivate(cast, as_officer):
     new.refresh_from_db()
     assert new.name == "计算机学院教工党支部"
 
-    general = Organization.objects.add_child(cast.c1, create_kwargs={"kind": K.GENERAL_BRANCH, "name": "总支",
-                                                                     "code": "G"})
+    general = Organization.objects.add_child(
+        cast.c1, create_kwargs={"kind": K.GENERAL_BRANCH, "name": "总支", "code": "G"}
+    )
     response = as_officer.post(reverse("branches:move", args=[new.pk]), {"new_parent": general.pk})
     assert response.status_code == 302
     new.refresh_from_db()
@@ -67,8 +70,9 @@ def test_deactivate_is_post_only(cast, as_officer):
 
 
 def test_empty_branch_is_deactivated(cast, as_officer):
-    empty = Organization.objects.add_child(cast.c1, create_kwargs={"kind": K.BRANCH, "name": "空支部", "code": "E",
-                                                                   "category": "teacher"})
+    empty = Organization.objects.add_child(
+        cast.c1, create_kwargs={"kind": K.BRANCH, "name": "空支部", "code": "E", "category": "teacher"}
+    )
     response = as_officer.post(reverse("branches:deactivate", args=[empty.pk]))
     assert response.status_code == 302
     empty.refresh_from_db()
@@ -82,12 +86,15 @@ def test_rename_and_move_refuse_other_methods(cast, as_officer, name):
     assert as_officer.delete(url).status_code == 405
 
 
-@pytest.mark.parametrize("who,unit", [
-    ("as_officer", "branch_b"),  # another committee's branch
-    ("as_officer", "c1"),  # their own committee: changing it is the university's business
-    ("as_alice", "branch_a"),  # a branch secretary does not restructure their own branch
-    ("as_bob", "branch_a"),
-])
+@pytest.mark.parametrize(
+    "who,unit",
+    [
+        ("as_officer", "branch_b"),  # another committee's branch
+        ("as_officer", "c1"),  # their own committee: changing it is the university's business
+        ("as_alice", "branch_a"),  # a branch secretary does not restructure their own branch
+        ("as_bob", "branch_a"),
+    ],
+)
 @pytest.mark.parametrize("name", ["branches:rename", "branches:move", "branches:deactivate"])
 def test_structural_changes_are_refused_outside_the_rights(cast, request, who, unit, name):
     client = request.getfixturevalue(who)

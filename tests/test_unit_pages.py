@@ -11,6 +11,7 @@ K = Organization.Kind
 
 # --- home, by role ---------------------------------------------------------------------------------
 
+
 def test_home_sends_each_role_where_their_work_is(cast, as_officer, as_alice, as_bob, anonymous):
     assert as_officer.get("/")["Location"] == reverse("members:unit", args=[cast.c1.pk])
     assert as_alice.get("/")["Location"] == reverse("members:unit", args=[cast.branch_a.pk])
@@ -26,6 +27,7 @@ def test_home_for_a_login_without_role_or_record(cast, client, django_user_model
 
 
 # --- unit overview ---------------------------------------------------------------------------------
+
 
 def test_officer_sees_their_committee_with_its_figures(cast, as_officer):
     response = as_officer.get(reverse("members:unit", args=[cast.c1.pk]))
@@ -43,16 +45,19 @@ def test_officer_drills_down_to_the_branch(cast, as_officer):
     assert as_officer.get(reverse("members:roster", args=[cast.branch_a.pk])).status_code == 200
 
 
-@pytest.mark.parametrize("who,unit,status", [
-    ("as_officer", "university", 403),  # above their committee
-    ("as_officer", "c2", 403),  # a sibling committee
-    ("as_officer", "branch_b", 403),
-    ("as_alice", "c1", 403),  # a secretary does not see the committee above
-    ("as_alice", "branch_b", 403),  # nor another branch
-    ("as_alice", "branch_a", 200),
-    ("as_bob", "branch_a", 403),  # a plain member sees only their own record
-    ("as_charlie", "branch_a", 403),
-])
+@pytest.mark.parametrize(
+    "who,unit,status",
+    [
+        ("as_officer", "university", 403),  # above their committee
+        ("as_officer", "c2", 403),  # a sibling committee
+        ("as_officer", "branch_b", 403),
+        ("as_alice", "c1", 403),  # a secretary does not see the committee above
+        ("as_alice", "branch_b", 403),  # nor another branch
+        ("as_alice", "branch_a", 200),
+        ("as_bob", "branch_a", 403),  # a plain member sees only their own record
+        ("as_charlie", "branch_a", 403),
+    ],
+)
 def test_unit_page_permissions(cast, request, who, unit, status):
     client = request.getfixturevalue(who)
     assert client.get(reverse("members:unit", args=[getattr(cast, unit).pk])).status_code == status
@@ -149,7 +154,8 @@ def test_university_pages_cost_no_more_queries_than_a_branchs(cast, as_zzb):
 
     live = party_stats(organization=cast.university)
     assert {k: v for k, v in response.context["stats"].items() if k != "as_of"} == {
-        k: v for k, v in live.items() if k != "as_of"}
+        k: v for k, v in live.items() if k != "as_of"
+    }
     assert "分钟前" in response.content.decode()
     due_university, response = queries("members:lifecycle_due", cast.university)
     due_branch, _response = queries("members:lifecycle_due", cast.branch_a)
@@ -172,8 +178,13 @@ def test_branch_page_query_count_is_fixed(cast, as_alice, django_assert_num_quer
         as_alice.get(url)
     make_org(cast.branch_a, K.GROUP, "第一党小组")
     for i in range(3):
-        Todo.objects.create(user=cast.alice, kind="meeting_missing", key=f"k{i}", organization=cast.branch_a,
-                            text="召开支部党员大会")
+        Todo.objects.create(
+            user=cast.alice,
+            kind="meeting_missing",
+            key=f"k{i}",
+            organization=cast.branch_a,
+            text="召开支部党员大会",
+        )
     for _ in range(8):
         MemberFactory(branch=cast.branch_a)
     with django_assert_num_queries(20):
@@ -182,6 +193,7 @@ def test_branch_page_query_count_is_fixed(cast, as_alice, django_assert_num_quer
 
 
 # --- roster ----------------------------------------------------------------------------------------
+
 
 def test_secretary_sees_full_id_numbers_and_phones(cast, as_alice):
     response = as_alice.get(reverse("members:roster", args=[cast.branch_a.pk]))
@@ -248,6 +260,7 @@ def test_roster_query_count_is_fixed(cast, as_alice, django_assert_num_queries):
 
 
 # --- member record ---------------------------------------------------------------------------------
+
 
 def test_member_sees_their_own_record_unmasked(cast, as_bob):
     response = as_bob.get(reverse("members:me"))

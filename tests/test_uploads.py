@@ -10,18 +10,29 @@ GIF = b"GIF89a" + b"\x00" * 40
 PDF = b"%PDF-1.7\n" + b"0" * 40
 
 
-@pytest.mark.parametrize(("name", "data", "content_type"), [
-    ("会议照片.gif", GIF, "image/gif"), ("纪要.PDF", PDF, "application/pdf"),
-    ("scan.jpeg", b"\xff\xd8\xff\xe0" + b"0" * 20, "image/jpeg"),
-])
+@pytest.mark.parametrize(
+    ("name", "data", "content_type"),
+    [
+        ("会议照片.gif", GIF, "image/gif"),
+        ("纪要.PDF", PDF, "application/pdf"),
+        ("scan.jpeg", b"\xff\xd8\xff\xe0" + b"0" * 20, "image/jpeg"),
+    ],
+)
 def test_a_file_whose_name_matches_its_content_is_accepted(name, data, content_type):
     assert upload_check(SimpleUploadedFile(name, data), max_bytes=10_000) == content_type
 
 
-@pytest.mark.parametrize(("name", "data"), [
-    ("x.html", GIF), ("x.svg", GIF), ("纪要.pdf", GIF), ("photo.gif", PDF), ("noextension", PDF),
-    ("report.pdf.html", PDF),
-])
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("x.html", GIF),
+        ("x.svg", GIF),
+        ("纪要.pdf", GIF),
+        ("photo.gif", PDF),
+        ("noextension", PDF),
+        ("report.pdf.html", PDF),
+    ],
+)
 def test_a_name_that_disagrees_with_the_content_is_refused(name, data):
     with pytest.raises(ValidationError) as refused:
         upload_check(SimpleUploadedFile(name, data), max_bytes=10_000)

@@ -41,20 +41,32 @@ def test_a_year_not_entered_is_counted_monday_to_friday_and_said_so(official_cal
     assert result.day == datetime.date(2027, 10, 5) and result.unknown_years == {2027}
     # Once the 组织部 enters the year, its holidays count.
     CalendarYear.objects.create(year=2027, source="国务院办公厅通知")
-    OfficialDay.objects.bulk_create([OfficialDay(day=datetime.date(2027, 10, d), kind="holiday", name="国庆节")
-                                     for d in (1, 4, 5, 6, 7)])
+    OfficialDay.objects.bulk_create(
+        [OfficialDay(day=datetime.date(2027, 10, d), kind="holiday", name="国庆节") for d in (1, 4, 5, 6, 7)]
+    )
     result = add_working_days(datetime.date(2027, 9, 28), 5)
-    assert result.day == datetime.date(2027, 10, 12) and result.unknown_years == set()  # 29, 30 Sep; 8, 11, 12 Oct
+    assert (
+        result.day == datetime.date(2027, 10, 12) and result.unknown_years == set()
+    )  # 29, 30 Sep; 8, 11, 12 Oct
 
 
 def test_the_public_notice_step_warns_when_its_year_is_not_entered(cast, official_calendar, time_machine):
     from members.services.development import applicant_register, development_step_record
     from tests.test_development import _walk
 
-    time_machine.move_to(datetime.datetime(2028, 3, 1, 10, tzinfo=datetime.timezone(datetime.timedelta(hours=8))))
+    time_machine.move_to(
+        datetime.datetime(2028, 3, 1, 10, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
+    )
     start = datetime.date(2027, 1, 4)
-    case = applicant_register(branch=cast.branch_a, name="申请人", gender="F", birth_date=datetime.date(2000, 3, 1),
-                              category="teacher", applied_on=start, by=None)
+    case = applicant_register(
+        branch=cast.branch_a,
+        name="申请人",
+        gender="F",
+        birth_date=datetime.date(2000, 3, 1),
+        category="teacher",
+        applied_on=start,
+        by=None,
+    )
     case = _walk(case, 11, {7: datetime.date(2028, 1, 10)}, default=start)
     step, warnings = development_step_record(case=case, number=12, done_on=datetime.date(2028, 2, 1), by=None)
     assert step.notice_until == datetime.date(2028, 2, 8)  # Monday to Friday: 2, 3, 4, 7, 8 February

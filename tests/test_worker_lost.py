@@ -29,13 +29,34 @@ VISIBILITY = 10  # seconds, the Redis workers' visibility timeout (the setting's
 
 
 def _worker(queue: str) -> subprocess.Popen:
-    env = os.environ | {"DJANGO_SETTINGS_MODULE": "config.settings.base", "DATABASE_URL": _database_url(),
-                        "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY)}
+    env = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "config.settings.base",
+        "DATABASE_URL": _database_url(),
+        "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY),
+    }
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue,
-         "--include", "tests.worker_tasks", "--without-gossip", "--without-mingle", "--without-heartbeat",
-         "--loglevel=INFO"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--include",
+            "tests.worker_tasks",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--loglevel=INFO",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
 
 
@@ -76,7 +97,9 @@ def test_a_task_whose_worker_is_killed_mid_task_runs_to_completion_once_on_the_n
     second = None
     try:
         wait_for_release.apply_async(args=[str(tmp_path)], queue=queue)
-        assert _wait(lambda: len(_lines(tmp_path / "started")) == 1, 90, first), "the first worker never started it"
+        assert _wait(lambda: len(_lines(tmp_path / "started")) == 1, 90, first), (
+            "the first worker never started it"
+        )
         taken = time.monotonic()
         first.send_signal(signal.SIGKILL)  # mid-task: it is waiting for the release file
         first.wait(timeout=10)
@@ -107,9 +130,16 @@ def _connection(tmp_path: Path):
     from kombu import Connection
 
     (tmp_path / "queue").mkdir(exist_ok=True)
-    return Connection("filesystem://", transport="config.broker:Transport", transport_options={
-        "data_folder_in": str(tmp_path / "queue"), "data_folder_out": str(tmp_path / "queue"),
-        "control_folder": str(tmp_path / "control"), "unacked_folder": str(tmp_path / "unacked")})
+    return Connection(
+        "filesystem://",
+        transport="config.broker:Transport",
+        transport_options={
+            "data_folder_in": str(tmp_path / "queue"),
+            "data_folder_out": str(tmp_path / "queue"),
+            "control_folder": str(tmp_path / "control"),
+            "unacked_folder": str(tmp_path / "unacked"),
+        },
+    )
 
 
 def _name(tmp_path: Path) -> str:

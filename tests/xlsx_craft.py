@@ -52,8 +52,9 @@ def cell_xml(ref: str, value: object) -> str:
     return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 
 
-def sheet_xml(rows: Sequence[Sequence[object]], *, dimension: str | None = "auto", extra: str = "",
-              after: str = "") -> str:
+def sheet_xml(
+    rows: Sequence[Sequence[object]], *, dimension: str | None = "auto", extra: str = "", after: str = ""
+) -> str:
     """A worksheet part; ``dimension`` "auto" spans the rows given, None leaves the element out."""
     body = []
     for r, values in enumerate(rows, start=1):
@@ -63,14 +64,24 @@ def sheet_xml(rows: Sequence[Sequence[object]], *, dimension: str | None = "auto
         width = max((len(r) for r in rows), default=1)
         dimension = f"A1:{column(width - 1)}{max(len(rows), 1)}"
     dim = f'<dimension ref="{dimension}"/>' if dimension else ""
-    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{MAIN}" '
-            f'xmlns:r="{REL}">{dim}<sheetData>{extra}{"".join(body)}</sheetData>{after}</worksheet>')
+    return (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{MAIN}" '
+        f'xmlns:r="{REL}">{dim}<sheetData>{extra}{"".join(body)}</sheetData>{after}</worksheet>'
+    )
 
 
-def package(sheet: str, *, sheet_path: str = "xl/worksheets/sheet1.xml", target: str | None = None,
-            declare_type: bool = True, extra_parts: Mapping[str, bytes | str] | None = None,
-            extra_types: Mapping[str, str] | None = None, workbook_type: str = WORKBOOK_TYPE,
-            workbook_xml: str | None = None, compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+def package(
+    sheet: str,
+    *,
+    sheet_path: str = "xl/worksheets/sheet1.xml",
+    target: str | None = None,
+    declare_type: bool = True,
+    extra_parts: Mapping[str, bytes | str] | None = None,
+    extra_types: Mapping[str, str] | None = None,
+    workbook_type: str = WORKBOOK_TYPE,
+    workbook_xml: str | None = None,
+    compression: int = zipfile.ZIP_DEFLATED,
+) -> bytes:
     """An xlsx package around one sheet stored at ``sheet_path`` (relationship target ``target``, by default
     the path relative to xl/), with its content type declared unless ``declare_type`` is False."""
     if target is None:
@@ -84,15 +95,23 @@ def package(sheet: str, *, sheet_path: str = "xl/worksheets/sheet1.xml", target:
         "[Content_Types].xml": (
             '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
             'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
-            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>' + types + "</Types>"),
-        "_rels/.rels": (f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PKG_REL}"><Relationship '
-                        f'Id="rId1" Type="{REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
-        "xl/workbook.xml": workbook_xml or (
+            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+            + types
+            + "</Types>"
+        ),
+        "_rels/.rels": (
+            f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PKG_REL}"><Relationship '
+            f'Id="rId1" Type="{REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+        ),
+        "xl/workbook.xml": workbook_xml
+        or (
             f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{MAIN}" xmlns:r="{REL}"><sheets>'
-            '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+            '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
         "xl/_rels/workbook.xml.rels": (
             f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PKG_REL}"><Relationship Id="rId1" '
-            f'Type="{REL}/worksheet" Target="{target}"/></Relationships>'),
+            f'Type="{REL}/worksheet" Target="{target}"/></Relationships>'
+        ),
         sheet_path: sheet,
     }
     parts.update(extra_parts or {})

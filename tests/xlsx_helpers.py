@@ -15,8 +15,18 @@ from openpyxl import Workbook, load_workbook
 
 # The import template's columns, in its order (members:import_template writes the same list).
 HEADERS = (
-    "姓名", "性别", "民族", "出生日期", "身份证号", "手机号", "人员类别", "发展阶段", "所在支部编码",
-    "申请入党日期", "入党日期", "转正日期",
+    "姓名",
+    "性别",
+    "民族",
+    "出生日期",
+    "身份证号",
+    "手机号",
+    "人员类别",
+    "发展阶段",
+    "所在支部编码",
+    "申请入党日期",
+    "入党日期",
+    "转正日期",
 )
 # Copied, not imported, from members.resources so this module needs no Django settings.
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)

@@ -32,11 +32,14 @@ def item_inputs(data, files, items, *, stage: str) -> dict[int, ItemInput]:
 
 
 class SummaryForm(forms.Form):
-    text = forms.CharField(label=_("Assessment summary"), widget=forms.Textarea(attrs={"rows": 8}), max_length=20000)
+    text = forms.CharField(
+        label=_("Assessment summary"), widget=forms.Textarea(attrs={"rows": 8}), max_length=20000
+    )
 
 
 class IndicatorForm(bounds.BoundedModelForm):
     request_key = OnceField()
+
     class Meta:
         model = Indicator
         fields = ["parent", "code", "title", "description", "max_points", "kind", "source", "target_count"]
@@ -54,6 +57,7 @@ class ImportForm(forms.Form):
 
 class PlanItemForm(bounds.BoundedModelForm):
     request_key = OnceField()
+
     class Meta:
         model = PlanItem
         fields = ["indicator", "title", "target", "max_points"]
@@ -71,7 +75,18 @@ class ReturnForm(forms.Form):
 class CycleForm(bounds.BoundedModelForm):
     class Meta:
         model = AssessmentCycle
-        fields = ["plan_opens_on", "half_year_check_on", "self_opens_on", "self_closes_on", "review_closes_on",
-                  "verification_closes_on", "publish_on", "summary_due_on", "bonus_cap", "compliant_from",
-                  "four_stars_from", "five_stars_from"]
+        fields = [
+            "plan_opens_on",
+            "half_year_check_on",
+            "self_opens_on",
+            "self_closes_on",
+            "review_closes_on",
+            "verification_closes_on",
+            "publish_on",
+            "summary_due_on",
+            "bonus_cap",
+            "compliant_from",
+            "four_stars_from",
+            "five_stars_from",
+        ]
         widgets = {f: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d") for f in fields[:8]}

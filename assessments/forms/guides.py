@@ -15,13 +15,16 @@ EVIDENCE_LENGTH = 2000
 
 class GuideNewForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
-    programme = forms.ChoiceField(label=_("Programme"),
-                                  choices=[(p, Programme(p).label) for p in BRANCH_PROGRAMMES])
+    programme = forms.ChoiceField(
+        label=_("Programme"), choices=[(p, Programme(p).label) for p in BRANCH_PROGRAMMES]
+    )
 
 
 class GuideActionForm(bounds.BoundedModelForm):
     request_key = OnceField()
-    month = forms.TypedChoiceField(label=_("Month"), coerce=int, choices=[(m, f"{m}月") for m in range(1, 13)])
+    month = forms.TypedChoiceField(
+        label=_("Month"), coerce=int, choices=[(m, f"{m}月") for m in range(1, 13)]
+    )
 
     class Meta:
         model = GuideAction
@@ -35,11 +38,19 @@ class GuideActionForm(bounds.BoundedModelForm):
 class GuideDoneForm(forms.Form):
     request_key = OnceField()
     action = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    done_on = bounds.DateField(label=_("Done on"), future=False, widget=forms.DateInput(attrs={"type": "date"}))
-    evidence = forms.CharField(label=_("Evidence"), required=False, max_length=EVIDENCE_LENGTH,
-                               widget=forms.Textarea(attrs={"rows": 2}))
+    done_on = bounds.DateField(
+        label=_("Done on"), future=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    evidence = forms.CharField(
+        label=_("Evidence"),
+        required=False,
+        max_length=EVIDENCE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class EightOnesTickForm(forms.Form):
     item = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    evidence = forms.CharField(label=_("Evidence"), max_length=EVIDENCE_LENGTH, widget=forms.Textarea(attrs={"rows": 2}))
+    evidence = forms.CharField(
+        label=_("Evidence"), max_length=EVIDENCE_LENGTH, widget=forms.Textarea(attrs={"rows": 2})
+    )

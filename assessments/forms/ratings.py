@@ -34,13 +34,19 @@ class CampaignForm(forms.Form):
     min_raters = forms.IntegerField(label=_("Minimum raters"), min_value=1, max_value=1000)
     scale = forms.ChoiceField(label=_("Scale"), choices=RatingCampaign.Scale.choices)
     custody = forms.ChoiceField(
-        label=_("Who can open the results"), choices=BallotBox.Custody.choices, initial=BallotBox.Custody.TRUSTEES,
-        help_text=_("Trustees: the key is split among the trustees (监票人) when the campaign is published; only "
-                    "enough of them together can open the results. Server key: weaker — whoever runs the "
-                    "servers can open them."))
+        label=_("Who can open the results"),
+        choices=BallotBox.Custody.choices,
+        initial=BallotBox.Custody.TRUSTEES,
+        help_text=_(
+            "Trustees: the key is split among the trustees (监票人) when the campaign is published; only "
+            "enough of them together can open the results. Server key: weaker — whoever runs the "
+            "servers can open them."
+        ),
+    )
     trustees = forms.IntegerField(label=_("Trustees"), min_value=2, max_value=sealing.MAX_TRUSTEES, initial=3)
-    threshold = forms.IntegerField(label=_("Trustees needed to open the results"), min_value=2,
-                                   max_value=sealing.MAX_TRUSTEES, initial=2)
+    threshold = forms.IntegerField(
+        label=_("Trustees needed to open the results"), min_value=2, max_value=sealing.MAX_TRUSTEES, initial=2
+    )
 
     def __init__(self, *args, scopes, **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,15 +86,25 @@ class CodesForm(UnitChoiceForm):
 
 
 class ReportForm(forms.Form):
-    report_text = forms.CharField(label=_("Report"), widget=forms.Textarea(attrs={"rows": 12}), required=False,
-                                  max_length=20000)
+    report_text = forms.CharField(
+        label=_("Report"), widget=forms.Textarea(attrs={"rows": 12}), required=False, max_length=20000
+    )
     report_file = forms.FileField(label=_("Report file (PDF or Office, optional)"), required=False)
 
 
 class CodeEntryForm(forms.Form):
-    code = forms.CharField(label=_("Rating code"), max_length=40,
-                           widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters",
-                                                         "spellcheck": "false", "inputmode": "text"}))
+    code = forms.CharField(
+        label=_("Rating code"),
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "inputmode": "text",
+            }
+        ),
+    )
 
     def clean_code(self) -> str:
         """The code as stored (upper case, look-alike characters mapped, separators dropped); a value with
@@ -107,8 +123,11 @@ class OfflineForm(forms.Form):
         self.targets = targets
         for target in targets:
             self.fields[f"target_{target.pk}"] = forms.CharField(
-                label=str(target), required=False, initial=initial_lines.get(target.pk, ""),
-                widget=forms.Textarea(attrs={"rows": 4}), max_length=5000,
+                label=str(target),
+                required=False,
+                initial=initial_lines.get(target.pk, ""),
+                widget=forms.Textarea(attrs={"rows": 4}),
+                max_length=5000,
             )
 
     def pairs(self):
@@ -122,8 +141,11 @@ class SharesForm(forms.Form):
         super().__init__(*args, **kwargs)
         for number in range(1, trustees + 1):
             self.fields[f"share_{number}"] = forms.CharField(
-                label=_("Share of trustee %(n)d") % {"n": number}, required=False, max_length=120,
-                widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+                label=_("Share of trustee %(n)d") % {"n": number},
+                required=False,
+                max_length=120,
+                widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+            )
 
     def shares(self) -> list[str]:
         return [value for name, value in self.cleaned_data.items() if name.startswith("share_") and value]

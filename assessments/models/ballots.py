@@ -30,7 +30,9 @@ class BallotBox(models.Model):
         TRUSTEES = "trustees", _("Trustees (shares of the key)")
         SERVER = "server", _("Server key (weaker)")
 
-    custody = models.CharField(_("key custody"), max_length=10, choices=Custody.choices, default=Custody.TRUSTEES)
+    custody = models.CharField(
+        _("key custody"), max_length=10, choices=Custody.choices, default=Custody.TRUSTEES
+    )
     threshold = models.PositiveSmallIntegerField(_("shares needed"), default=2)
     trustees = models.PositiveSmallIntegerField(_("trustees"), default=3)
     # Hex of the X25519 public key; empty until the vote is published.
@@ -43,9 +45,12 @@ class BallotBox(models.Model):
         verbose_name = _("ballot box")
         verbose_name_plural = _("ballot boxes")
         constraints = [
-            models.CheckConstraint(name="box_threshold_within_trustees",
-                                   condition=Q(threshold__gte=2, trustees__gte=models.F("threshold"),
-                                               trustees__lte=MAX_TRUSTEES)),
+            models.CheckConstraint(
+                name="box_threshold_within_trustees",
+                condition=Q(
+                    threshold__gte=2, trustees__gte=models.F("threshold"), trustees__lte=MAX_TRUSTEES
+                ),
+            ),
         ]
 
     @property
@@ -55,7 +60,9 @@ class BallotBox(models.Model):
 
 class SealedBallot(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    box = models.ForeignKey(BallotBox, on_delete=models.CASCADE, related_name="+", verbose_name=_("ballot box"))
+    box = models.ForeignKey(
+        BallotBox, on_delete=models.CASCADE, related_name="+", verbose_name=_("ballot box")
+    )
     ciphertext = models.BinaryField(_("ciphertext"))
 
     class Meta:
@@ -64,8 +71,9 @@ class SealedBallot(models.Model):
 
 
 class BallotTally(models.Model):
-    box = models.ForeignKey(BallotBox, on_delete=models.CASCADE, related_name="tallies",
-                            verbose_name=_("ballot box"))
+    box = models.ForeignKey(
+        BallotBox, on_delete=models.CASCADE, related_name="tallies", verbose_name=_("ballot box")
+    )
     subject = models.PositiveBigIntegerField(pgettext_lazy("ballot", "subject"))
     question = models.PositiveBigIntegerField(_("question"))
     value = models.PositiveSmallIntegerField(_("value"))
@@ -75,5 +83,7 @@ class BallotTally(models.Model):
         verbose_name = _("tally")
         verbose_name_plural = _("tallies")
         constraints = [
-            models.UniqueConstraint(fields=["box", "subject", "question", "value"], name="tally_once_per_value"),
+            models.UniqueConstraint(
+                fields=["box", "subject", "question", "value"], name="tally_once_per_value"
+            ),
         ]

@@ -37,8 +37,9 @@ class AssessmentCycle(models.Model):
         SUMMARY = "summary", _("Year-end summary")
         NOT_STARTED = "not_started", _("Not started")
 
-    root = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="assessment_cycles",
-                             verbose_name=_("university"))
+    root = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="assessment_cycles", verbose_name=_("university")
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     plan_opens_on = models.DateField(_("annual plans open on"))
     half_year_check_on = models.DateField(_("half-year check on"))
@@ -49,9 +50,15 @@ class AssessmentCycle(models.Model):
     publish_on = models.DateField(_("results published on"))
     summary_due_on = models.DateField(_("year-end summary due on"))
     bonus_cap = models.DecimalField(_("bonus cap"), max_digits=4, decimal_places=1, default=Decimal("5"))
-    compliant_from = models.DecimalField(_("compliant from"), max_digits=4, decimal_places=1, default=Decimal("85"))
-    four_stars_from = models.DecimalField(_("four stars from"), max_digits=4, decimal_places=1, default=Decimal("90"))
-    five_stars_from = models.DecimalField(_("five stars from"), max_digits=4, decimal_places=1, default=Decimal("95"))
+    compliant_from = models.DecimalField(
+        _("compliant from"), max_digits=4, decimal_places=1, default=Decimal("85")
+    )
+    four_stars_from = models.DecimalField(
+        _("four stars from"), max_digits=4, decimal_places=1, default=Decimal("90")
+    )
+    five_stars_from = models.DecimalField(
+        _("five stars from"), max_digits=4, decimal_places=1, default=Decimal("95")
+    )
     # What the daily step has done, so a run after a gap does each missed step once (DESIGN §7).
     opened_on = models.DateField(_("assessments created on"), null=True, blank=True)
     self_closed_on = models.DateField(_("self-assessment closed on"), null=True, blank=True)
@@ -79,7 +86,8 @@ class AssessmentCycle(models.Model):
             ),
             models.CheckConstraint(
                 name="assessment_cycle_grades_in_order",
-                condition=Q(four_stars_from__gte=F("compliant_from")) & Q(five_stars_from__gte=F("four_stars_from")),
+                condition=Q(four_stars_from__gte=F("compliant_from"))
+                & Q(five_stars_from__gte=F("four_stars_from")),
             ),
         ]
 
@@ -125,29 +133,52 @@ class Assessment(models.Model):
         VERIFIED = "verified", _("Verified")
         PUBLISHED = "published", _("Published")
 
-    cycle = models.ForeignKey(AssessmentCycle, on_delete=models.CASCADE, related_name="assessments",
-                              verbose_name=_("cycle"))
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="assessments",
-                                     verbose_name=_("unit"))
+    cycle = models.ForeignKey(
+        AssessmentCycle, on_delete=models.CASCADE, related_name="assessments", verbose_name=_("cycle")
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("unit")
+    )
     programme = models.CharField(_("programme"), max_length=12, choices=Programme.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
-    self_total = models.DecimalField(_("self-assessed total"), max_digits=5, decimal_places=1, null=True, blank=True)
-    review_total = models.DecimalField(_("reviewed total"), max_digits=5, decimal_places=1, null=True, blank=True)
-    verified_total = models.DecimalField(_("verified total"), max_digits=5, decimal_places=1, null=True, blank=True)
+    self_total = models.DecimalField(
+        _("self-assessed total"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    review_total = models.DecimalField(
+        _("reviewed total"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    verified_total = models.DecimalField(
+        _("verified total"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
     veto_failed = models.BooleanField(_("a veto item failed"), default=False)
     grade = models.CharField(_("grade"), max_length=4, choices=Grade.choices, blank=True)
     rank_in_committee = models.PositiveSmallIntegerField(_("rank in the committee"), null=True, blank=True)
     rank_overall = models.PositiveSmallIntegerField(_("rank in the university"), null=True, blank=True)
-    summary = models.TextField(_("assessment summary"), blank=True,
-                               help_text=_("A committee's summary (考核评估总结) of its branches' assessment."))
+    summary = models.TextField(
+        _("assessment summary"),
+        blank=True,
+        help_text=_("A committee's summary (考核评估总结) of its branches' assessment."),
+    )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     late_submitted = models.BooleanField(_("submitted by the deadline step"), default=False)
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+", verbose_name=_("reviewed by"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
-    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+", verbose_name=_("verified by"))
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
 
     history = HistoricalRecords()
 
@@ -156,7 +187,9 @@ class Assessment(models.Model):
         verbose_name_plural = _("assessments")
         ordering = ["cycle", "organization__path"]
         constraints = [
-            models.UniqueConstraint(fields=["cycle", "organization"], name="assessment_once_per_unit_and_cycle"),
+            models.UniqueConstraint(
+                fields=["cycle", "organization"], name="assessment_once_per_unit_and_cycle"
+            ),
         ]
         # cycle progress and results: one cycle's assessments by status
         indexes = [models.Index(fields=["cycle", "status"], name="assessment_cycle_status")]
@@ -175,26 +208,45 @@ class Assessment(models.Model):
 class ItemScore(models.Model):
     """One indicator (or approved plan item) of one assessment: points at each stage, and the evidence."""
 
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="items",
-                                   verbose_name=_("assessment"))
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                  verbose_name=_("indicator"))
-    plan_item = models.ForeignKey(PlanItem, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                  verbose_name=_("plan item"))
-    self_points = models.DecimalField(_("self-assessed points"), max_digits=4, decimal_places=1, null=True,
-                                      blank=True)
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="items", verbose_name=_("assessment")
+    )
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("indicator"),
+    )
+    plan_item = models.ForeignKey(
+        PlanItem,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("plan item"),
+    )
+    self_points = models.DecimalField(
+        _("self-assessed points"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
     self_failed = models.BooleanField(_("veto failed (self)"), default=False)
     prefilled = models.BooleanField(_("pre-filled from the portal's data"), default=False)
     prefill_note = models.CharField(_("how it was measured"), max_length=200, blank=True)
-    evidence = models.TextField(_("evidence"), blank=True,
-                                help_text=_("What was done, with links to posts, minutes or projects, one a line."))
+    evidence = models.TextField(
+        _("evidence"),
+        blank=True,
+        help_text=_("What was done, with links to posts, minutes or projects, one a line."),
+    )
     evidence_file = models.FileField(_("evidence file"), upload_to="assessments/evidence/%Y/", blank=True)
-    reviewed_points = models.DecimalField(_("reviewed points"), max_digits=4, decimal_places=1, null=True,
-                                          blank=True)
+    reviewed_points = models.DecimalField(
+        _("reviewed points"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
     reviewed_failed = models.BooleanField(_("veto failed (review)"), default=False)
     review_reason = models.CharField(_("reason for the adjustment"), max_length=300, blank=True)
-    verified_points = models.DecimalField(_("verified points"), max_digits=4, decimal_places=1, null=True,
-                                          blank=True)
+    verified_points = models.DecimalField(
+        _("verified points"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
     verified_failed = models.BooleanField(_("veto failed (verification)"), default=False)
     verify_reason = models.CharField(_("reason for the verification change"), max_length=300, blank=True)
 
@@ -207,12 +259,16 @@ class ItemScore(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["assessment", "indicator"], name="item_score_once_per_indicator"),
             models.UniqueConstraint(fields=["assessment", "plan_item"], name="item_score_once_per_plan_item"),
-            models.CheckConstraint(name="item_score_indicator_or_plan_item",
-                                   condition=Q(indicator__isnull=True) ^ Q(plan_item__isnull=True)),
-            models.CheckConstraint(name="item_score_points_not_negative",
-                                   condition=(Q(self_points__isnull=True) | Q(self_points__gte=0))
-                                   & (Q(reviewed_points__isnull=True) | Q(reviewed_points__gte=0))
-                                   & (Q(verified_points__isnull=True) | Q(verified_points__gte=0))),
+            models.CheckConstraint(
+                name="item_score_indicator_or_plan_item",
+                condition=Q(indicator__isnull=True) ^ Q(plan_item__isnull=True),
+            ),
+            models.CheckConstraint(
+                name="item_score_points_not_negative",
+                condition=(Q(self_points__isnull=True) | Q(self_points__gte=0))
+                & (Q(reviewed_points__isnull=True) | Q(reviewed_points__gte=0))
+                & (Q(verified_points__isnull=True) | Q(verified_points__gte=0)),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -36,8 +36,12 @@ class EvaluationGrade(models.TextChoices):
 
 
 # The number a grade is sealed as in the ballot store, and back.
-GRADE_VALUES: dict[str, int] = {EvaluationGrade.EXCELLENT: 1, EvaluationGrade.QUALIFIED: 2, EvaluationGrade.BASIC: 3,
-                EvaluationGrade.UNQUALIFIED: 4}
+GRADE_VALUES: dict[str, int] = {
+    EvaluationGrade.EXCELLENT: 1,
+    EvaluationGrade.QUALIFIED: 2,
+    EvaluationGrade.BASIC: 3,
+    EvaluationGrade.UNQUALIFIED: 4,
+}
 VALUE_GRADES = {v: g for g, v in GRADE_VALUES.items()}
 GRADES_NEEDING_REASON = (EvaluationGrade.BASIC, EvaluationGrade.UNQUALIFIED)
 
@@ -54,24 +58,48 @@ class MemberEvaluation(models.Model):
         RETURNED = "returned", _("Returned by the committee")
         APPROVED = "approved", _("Approved")
 
-    branch = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="member_evaluations",
-                               verbose_name=_("branch"), limit_choices_to={"kind": Organization.Kind.BRANCH})
+    branch = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="member_evaluations",
+        verbose_name=_("branch"),
+        limit_choices_to={"kind": Organization.Kind.BRANCH},
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     opened_on = models.DateField(_("opened on"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
-    box = models.OneToOneField(BallotBox, on_delete=models.PROTECT, related_name="evaluation",
-                               verbose_name=_("ballot box"))
+    box = models.OneToOneField(
+        BallotBox, on_delete=models.PROTECT, related_name="evaluation", verbose_name=_("ballot box")
+    )
     min_participants = models.PositiveSmallIntegerField(
-        _("minimum participants"), default=_default_min_participants,
-        help_text=_("The vote's distribution is shown only when at least this many took part."))
+        _("minimum participants"),
+        default=_default_min_participants,
+        help_text=_("The vote's distribution is shown only when at least this many took part."),
+    )
     excellent_divisor = models.PositiveSmallIntegerField(
-        _("excellent at most one in"), default=3,
-        help_text=_("Excellent is given to at most this fraction of the branch's full members (rounded down)."))
+        _("excellent at most one in"),
+        default=3,
+        help_text=_(
+            "Excellent is given to at most this fraction of the branch's full members (rounded down)."
+        ),
+    )
     return_reason = models.TextField(_("reason for returning"), blank=True, max_length=1000)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", verbose_name=_("decided by"))
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="+", verbose_name=_("opened by"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("opened by"),
+    )
 
     history = HistoricalRecords()
 
@@ -81,9 +109,13 @@ class MemberEvaluation(models.Model):
         ordering = ["-year", "branch__path"]
         constraints = [
             models.UniqueConstraint(fields=["branch", "year"], name="evaluation_once_per_branch_year"),
-            models.CheckConstraint(name="evaluation_min_participants_positive", condition=Q(min_participants__gte=1)),
+            models.CheckConstraint(
+                name="evaluation_min_participants_positive", condition=Q(min_participants__gte=1)
+            ),
             models.CheckConstraint(name="evaluation_divisor_positive", condition=Q(excellent_divisor__gte=1)),
-            models.CheckConstraint(name="evaluation_year_bounded", condition=Q(year__gte=2000, year__lte=2100)),
+            models.CheckConstraint(
+                name="evaluation_year_bounded", condition=Q(year__gte=2000, year__lte=2100)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -95,11 +127,15 @@ class MemberEvaluation(models.Model):
 
 
 class EvaluationEntry(models.Model):
-    evaluation = models.ForeignKey(MemberEvaluation, on_delete=models.CASCADE, related_name="entries",
-                                   verbose_name=_("evaluation"))
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="evaluation_entries",
-                               verbose_name=_("member"))
-    graded = models.BooleanField(_("graded"), help_text=_("Full members are graded; probationary members are not."))
+    evaluation = models.ForeignKey(
+        MemberEvaluation, on_delete=models.CASCADE, related_name="entries", verbose_name=_("evaluation")
+    )
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="evaluation_entries", verbose_name=_("member")
+    )
+    graded = models.BooleanField(
+        _("graded"), help_text=_("Full members are graded; probationary members are not.")
+    )
     self_text = models.TextField(_("self-evaluation"), blank=True, max_length=5000)
     grade = models.CharField(_("grade"), max_length=12, choices=EvaluationGrade.choices, blank=True)
     reason = models.TextField(_("reason"), blank=True, max_length=2000)
@@ -112,8 +148,9 @@ class EvaluationEntry(models.Model):
         ordering = ["evaluation_id", "member__name", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["evaluation", "member"], name="evaluation_entry_once_per_member"),
-            models.CheckConstraint(name="evaluation_entry_grade_only_if_graded",
-                                   condition=Q(graded=True) | Q(grade="")),
+            models.CheckConstraint(
+                name="evaluation_entry_grade_only_if_graded", condition=Q(graded=True) | Q(grade="")
+            ),
         ]
 
     def __str__(self) -> str:
@@ -124,18 +161,24 @@ class EvaluationBallot(models.Model):
     """That ``rater`` took part in the 民主测评 for ``subject`` — never what they chose."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    evaluation = models.ForeignKey(MemberEvaluation, on_delete=models.CASCADE, related_name="+",
-                                   verbose_name=_("evaluation"))
-    rater = models.ForeignKey(EvaluationEntry, on_delete=models.CASCADE, related_name="+", verbose_name=_("rater"))
-    subject = models.ForeignKey(EvaluationEntry, on_delete=models.CASCADE, related_name="+",
-                                verbose_name=_("member rated"))
+    evaluation = models.ForeignKey(
+        MemberEvaluation, on_delete=models.CASCADE, related_name="+", verbose_name=_("evaluation")
+    )
+    rater = models.ForeignKey(
+        EvaluationEntry, on_delete=models.CASCADE, related_name="+", verbose_name=_("rater")
+    )
+    subject = models.ForeignKey(
+        EvaluationEntry, on_delete=models.CASCADE, related_name="+", verbose_name=_("member rated")
+    )
 
     class Meta:
         verbose_name = _("evaluation ballot")
         verbose_name_plural = _("evaluation ballots")
         constraints = [
             models.UniqueConstraint(fields=["rater", "subject"], name="evaluation_ballot_once_per_pair"),
-            models.CheckConstraint(name="evaluation_ballot_not_self", condition=~Q(rater=models.F("subject"))),
+            models.CheckConstraint(
+                name="evaluation_ballot_not_self", condition=~Q(rater=models.F("subject"))
+            ),
         ]
 
 
@@ -150,8 +193,12 @@ class EvaluationFollowUp(models.Model):
         APPROVED = "approved", _("Approved")
         RETURNED = "returned", _("Returned")
 
-    entry = models.ForeignKey(EvaluationEntry, on_delete=models.CASCADE, related_name="follow_ups",
-                              verbose_name=_("evaluation entry"))
+    entry = models.ForeignKey(
+        EvaluationEntry,
+        on_delete=models.CASCADE,
+        related_name="follow_ups",
+        verbose_name=_("evaluation entry"),
+    )
     step = models.CharField(_("step"), max_length=10, choices=Step.choices)
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     note = models.TextField(_("note"), max_length=2000)
@@ -166,6 +213,7 @@ class EvaluationFollowUp(models.Model):
         verbose_name_plural = _("follow-ups")
         ordering = ["entry_id", "recorded_on", "pk"]
         constraints = [
-            models.CheckConstraint(name="followup_rectify_has_deadline",
-                                   condition=~Q(step="rectify") | Q(deadline__isnull=False)),
+            models.CheckConstraint(
+                name="followup_rectify_has_deadline", condition=~Q(step="rectify") | Q(deadline__isnull=False)
+            ),
         ]

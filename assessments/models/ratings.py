@@ -47,25 +47,41 @@ class RatingCampaign(models.Model):
     # Grades and the points they count for (DESIGN §6); the order is the form's, best first.
     GRADE_POINTS = {"good": 100, "fairly_good": 80, "fair": 60, "poor": 40}
     GRADE_LABELS = {
-        "good": _("Good"), "fairly_good": _("Fairly good"), "fair": _("Fair"), "poor": _("Poor"),
+        "good": _("Good"),
+        "fairly_good": _("Fairly good"),
+        "fair": _("Fair"),
+        "poor": _("Poor"),
     }
 
     name = models.CharField(_("name"), max_length=120)
     year = models.PositiveSmallIntegerField(_("year"))
-    scope = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="rating_campaigns",
-                              verbose_name=_("scope"), help_text=_("The unit whose secretaries are rated."))
+    scope = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="rating_campaigns",
+        verbose_name=_("scope"),
+        help_text=_("The unit whose secretaries are rated."),
+    )
     opens_at = models.DateTimeField(_("opens at"))
     closes_at = models.DateTimeField(_("closes at"))
     min_raters = models.PositiveSmallIntegerField(
-        _("minimum raters"), default=_default_min_raters,
+        _("minimum raters"),
+        default=_default_min_raters,
         help_text=_("No average is shown for a secretary rated by fewer people."),
     )
     scale = models.CharField(_("scale"), max_length=10, choices=Scale.choices, default=Scale.GRADES)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", verbose_name=_("created by"))
-    box = models.OneToOneField(BallotBox, on_delete=models.PROTECT, related_name="campaign",
-                               verbose_name=_("ballot box"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    box = models.OneToOneField(
+        BallotBox, on_delete=models.PROTECT, related_name="campaign", verbose_name=_("ballot box")
+    )
 
     history = HistoricalRecords()
 
@@ -74,7 +90,9 @@ class RatingCampaign(models.Model):
         verbose_name_plural = _("rating campaigns")
         ordering = ["-year", "-opens_at"]
         constraints = [
-            models.CheckConstraint(name="campaign_closes_after_opening", condition=Q(closes_at__gt=models.F("opens_at"))),
+            models.CheckConstraint(
+                name="campaign_closes_after_opening", condition=Q(closes_at__gt=models.F("opens_at"))
+            ),
             models.CheckConstraint(name="campaign_min_raters_positive", condition=Q(min_raters__gte=1)),
         ]
 
@@ -93,17 +111,23 @@ class RatingCampaign(models.Model):
         """No more ballots, no more changes (reports, codes, rosters): closed, awaiting, or past its time."""
         now = now or timezone.now()
         return self.status in (self.Status.CLOSED, self.Status.AWAITING) or (
-            self.status == self.Status.PUBLISHED and now >= self.closes_at)
+            self.status == self.Status.PUBLISHED and now >= self.closes_at
+        )
 
     def awaits_trustees(self, now=None) -> bool:
         """Over, but its results wait for the trustees' shares."""
-        return (self.box.custody == BallotBox.Custody.TRUSTEES and not self.box.opened
-                and self.status != self.Status.DRAFT and self.is_over(now))
+        return (
+            self.box.custody == BallotBox.Custody.TRUSTEES
+            and not self.box.opened
+            and self.status != self.Status.DRAFT
+            and self.is_over(now)
+        )
 
 
 class RatingDimension(models.Model):
-    campaign = models.ForeignKey(RatingCampaign, on_delete=models.CASCADE, related_name="dimensions",
-                                 verbose_name=_("campaign"))
+    campaign = models.ForeignKey(
+        RatingCampaign, on_delete=models.CASCADE, related_name="dimensions", verbose_name=_("campaign")
+    )
     name = models.CharField(_("name"), max_length=60)
     weight = models.PositiveSmallIntegerField(_("weight"), default=1)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
@@ -130,14 +154,20 @@ def report_upload_to(target: RatingTarget, filename: str) -> str:
 class RatingTarget(models.Model):
     """A secretary to be rated in a campaign, with the 述职 report raters read first."""
 
-    campaign = models.ForeignKey(RatingCampaign, on_delete=models.CASCADE, related_name="targets",
-                                 verbose_name=_("campaign"))
+    campaign = models.ForeignKey(
+        RatingCampaign, on_delete=models.CASCADE, related_name="targets", verbose_name=_("campaign")
+    )
     role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="+", verbose_name=_("role"))
     # Copied from the role: the campaign's record stays true when the role later ends or moves.
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+",
-                                     verbose_name=_("unit"))
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="rating_targets",
-                             verbose_name=_("secretary"))
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="rating_targets",
+        verbose_name=_("secretary"),
+    )
     name = models.CharField(_("name"), max_length=150)
     report_text = models.TextField(_("report"), blank=True)
     report_file = models.FileField(_("report file"), upload_to=report_upload_to, blank=True, max_length=300)
@@ -165,10 +195,15 @@ class RaterEligibility(models.Model):
         STAFF = "staff", _("Staff")
         STUDENT = "student", _("Student")
 
-    campaign = models.ForeignKey(RatingCampaign, on_delete=models.CASCADE, related_name="eligibilities",
-                                 verbose_name=_("campaign"))
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rater_eligibilities",
-                             verbose_name=_("rater"))
+    campaign = models.ForeignKey(
+        RatingCampaign, on_delete=models.CASCADE, related_name="eligibilities", verbose_name=_("campaign")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="rater_eligibilities",
+        verbose_name=_("rater"),
+    )
     unit = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("unit"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
 
@@ -201,15 +236,16 @@ def code_digest(code: str) -> str:
 
 
 def code_display(code: str) -> str:
-    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
 class RatingCode(models.Model):
     """A one-time 测评码 handed out on paper at a unit's report meeting. Only its digest is stored: the
     plain codes exist once, on the sheet printed when they are generated."""
 
-    campaign = models.ForeignKey(RatingCampaign, on_delete=models.CASCADE, related_name="codes",
-                                 verbose_name=_("campaign"))
+    campaign = models.ForeignKey(
+        RatingCampaign, on_delete=models.CASCADE, related_name="codes", verbose_name=_("campaign")
+    )
     unit = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("unit"))
     digest = models.CharField(pgettext_lazy("code hash", "digest"), max_length=64, unique=True)
     used = models.BooleanField(_("used"), default=False)
@@ -225,14 +261,23 @@ class Ballot(models.Model):
     timestamp, no history."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    campaign = models.ForeignKey(RatingCampaign, on_delete=models.CASCADE, related_name="+",
-                                 verbose_name=_("campaign"))
-    target = models.ForeignKey(RatingTarget, on_delete=models.CASCADE, related_name="ballots",
-                               verbose_name=_("secretary"))
-    rater = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
-                              related_name="+", verbose_name=_("rater"))
-    code = models.ForeignKey(RatingCode, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
-                             verbose_name=_("code"))
+    campaign = models.ForeignKey(
+        RatingCampaign, on_delete=models.CASCADE, related_name="+", verbose_name=_("campaign")
+    )
+    target = models.ForeignKey(
+        RatingTarget, on_delete=models.CASCADE, related_name="ballots", verbose_name=_("secretary")
+    )
+    rater = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("rater"),
+    )
+    code = models.ForeignKey(
+        RatingCode, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("code")
+    )
 
     class Meta:
         verbose_name = _("ballot")
@@ -242,7 +287,8 @@ class Ballot(models.Model):
             models.UniqueConstraint(fields=["code", "target"], name="ballot_once_per_code_target"),
             models.CheckConstraint(
                 name="ballot_rater_xor_code",
-                condition=Q(rater__isnull=False, code__isnull=True) | Q(rater__isnull=True, code__isnull=False),
+                condition=Q(rater__isnull=False, code__isnull=True)
+                | Q(rater__isnull=True, code__isnull=False),
             ),
         ]
 
@@ -250,12 +296,19 @@ class Ballot(models.Model):
 class OfflineScore(models.Model):
     """One committee member's 述职评议 score for a secretary, typed in by the 组织部 from the paper form."""
 
-    target = models.ForeignKey(RatingTarget, on_delete=models.CASCADE, related_name="offline_scores",
-                               verbose_name=_("secretary"))
+    target = models.ForeignKey(
+        RatingTarget, on_delete=models.CASCADE, related_name="offline_scores", verbose_name=_("secretary")
+    )
     assessor = models.CharField(_("committee member"), max_length=60)
     score = models.DecimalField(_("score"), max_digits=5, decimal_places=2)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", verbose_name=_("entered by"))
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
 
     history = HistoricalRecords()
 

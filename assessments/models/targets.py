@@ -53,7 +53,9 @@ class IndicatorTable(models.Model):
         verbose_name = _("indicator table")
         verbose_name_plural = _("indicator tables")
         ordering = ["-year", "programme"]
-        constraints = [models.UniqueConstraint(fields=["year", "programme"], name="indicator_table_once_per_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "programme"], name="indicator_table_once_per_year")
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -89,20 +91,33 @@ class Indicator(models.Model):
         # share of its branches whose evaluation was.
         MEMBER_EVALUATION = "member_evaluation", _("Member evaluation completed and approved")
 
-    table = models.ForeignKey(IndicatorTable, on_delete=models.CASCADE, related_name="indicators",
-                              verbose_name=_("indicator table"))
-    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="children",
-                               verbose_name=_("first-level indicator"))
+    table = models.ForeignKey(
+        IndicatorTable, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("indicator table")
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("first-level indicator"),
+    )
     code = models.CharField(_("code"), max_length=12, help_text=_("For example 1 or 1.2."))
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     max_points = models.DecimalField(_("maximum points"), max_digits=5, decimal_places=1, default=0)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.REQUIRED)
-    source = models.CharField(_("measured from"), max_length=20, choices=Source.choices, blank=True, default="")
+    source = models.CharField(
+        _("measured from"), max_length=20, choices=Source.choices, blank=True, default=""
+    )
     target_count = models.PositiveSmallIntegerField(
-        _("count for full points"), default=0,
-        help_text=_("For items measured by a count (posts, meetings, decisions): how many in the year earn full "
-                    "points; for reviews on time: within how many days."))
+        _("count for full points"),
+        default=0,
+        help_text=_(
+            "For items measured by a count (posts, meetings, decisions): how many in the year earn full "
+            "points; for reviews on time: within how many days."
+        ),
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     history = HistoricalRecords()
@@ -133,17 +148,25 @@ class PlanItem(models.Model):
         APPROVED = "approved", _("Approved")
         RETURNED = "returned", _("Returned")
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="plan_items",
-                                     verbose_name=_("unit"))
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="plan_items",
-                                  verbose_name=_("under indicator"))
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="plan_items", verbose_name=_("unit")
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="plan_items", verbose_name=_("under indicator")
+    )
     title = models.CharField(_("action"), max_length=200)
     target = models.CharField(_("measurable target"), max_length=200)
     max_points = models.DecimalField(_("points"), max_digits=4, decimal_places=1, default=0)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     return_reason = models.CharField(_("reason for returning"), max_length=300, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", verbose_name=_("decided by"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
 
     history = HistoricalRecords()
 

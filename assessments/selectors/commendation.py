@@ -17,23 +17,29 @@ from branches.selectors import MANAGE_MEMBERS, organizations_with_permission
 from members.models import Member
 
 COMMITTEE_KINDS = (Organization.Kind.COMMITTEE, Organization.Kind.GENERAL_BRANCH)
-LIVE = (Nomination.Status.NOMINATED, Nomination.Status.ON_NOTICE, Nomination.Status.AWARDED,
-        Nomination.Status.NOT_AWARDED)
+LIVE = (
+    Nomination.Status.NOMINATED,
+    Nomination.Status.ON_NOTICE,
+    Nomination.Status.AWARDED,
+    Nomination.Status.NOT_AWARDED,
+)
 
 
 def commendations_list(*, root: Organization | None = None) -> QuerySet[Commendation]:
     """Newest first, with the count of live nominations and of honours awarded. One query."""
     qs = Commendation.objects.select_related("root").annotate(
         n_nominations=Count("nominations", filter=Q(nominations__status__in=LIVE)),
-        n_awarded=Count("nominations", filter=Q(nominations__status=Nomination.Status.AWARDED)))
+        n_awarded=Count("nominations", filter=Q(nominations__status=Nomination.Status.AWARDED)),
+    )
     return qs.filter(root=root) if root is not None else qs
 
 
 def committees_nominating(*, user: User, commendation: Commendation) -> QuerySet[Organization]:
     """The secondary committees of the commendation's university the user nominates for. One query."""
     units = organizations_with_permission(user=user, codename=MANAGE_MEMBERS)
-    return (units.filter(kind__in=COMMITTEE_KINDS, path__startswith=commendation.root.path, is_active=True)
-            .order_by("path"))
+    return units.filter(
+        kind__in=COMMITTEE_KINDS, path__startswith=commendation.root.path, is_active=True
+    ).order_by("path")
 
 
 @dataclass
@@ -60,17 +66,26 @@ def board(*, commendation: Commendation, committees: list[Organization]) -> Boar
     """Nominations of ``committees`` with their objections, and each committee's quota use per kind. Three
     queries (nominations with their nominee, objections, quota rows)."""
     ids = [c.pk for c in committees]
-    nominations = list(Nomination.objects.filter(commendation=commendation, committee_id__in=ids)
-                       .exclude(status=Nomination.Status.WITHDRAWN)
-                       .select_related("committee", "organization", "member__branch")
-                       .prefetch_related("objections").order_by("kind", "committee__path", "pk"))
-    overrides = {(q.committee_id, q.kind): q.quota
-                 for q in CommendationQuota.objects.filter(commendation=commendation, committee_id__in=ids)}
+    nominations = list(
+        Nomination.objects.filter(commendation=commendation, committee_id__in=ids)
+        .exclude(status=Nomination.Status.WITHDRAWN)
+        .select_related("committee", "organization", "member__branch")
+        .prefetch_related("objections")
+        .order_by("kind", "committee__path", "pk")
+    )
+    overrides = {
+        (q.committee_id, q.kind): q.quota
+        for q in CommendationQuota.objects.filter(commendation=commendation, committee_id__in=ids)
+    }
     quotas = []
     for committee in committees:
         for kind, label in HonourKind.choices:
-            use = QuotaUse(committee, kind, str(label),
-                           overrides.get((committee.pk, kind), commendation.default_quota(kind)))
+            use = QuotaUse(
+                committee,
+                kind,
+                str(label),
+                overrides.get((committee.pk, kind), commendation.default_quota(kind)),
+            )
             mine = [n for n in nominations if n.committee_id == committee.pk and n.kind == kind]
             use.nominated = len(mine)
             use.awarded = sum(1 for n in mine if n.status == Nomination.Status.AWARDED)
@@ -90,54 +105,98 @@ def candidates(*, commendation: Commendation, committee: Organization) -> Candid
     members graded 优秀 in the last approved 民主评议 (the year's or the year before), and the secretaries of
     its branches graded four or five stars. Three queries, capped at 200 rows each."""
     year = commendation.year
-    units = list(Assessment.objects.filter(cycle__year=year, grade=Grade.FIVE_STARS, veto_failed=False,
-                                           organization__kind=Organization.Kind.BRANCH,
-                                           organization__path__startswith=committee.path)
-                 .select_related("organization").order_by("-verified_total", "organization__path")[:200])
-    members = list(EvaluationEntry.objects.filter(
-        grade=EvaluationGrade.EXCELLENT, evaluation__status=MemberEvaluation.Status.APPROVED,
-        evaluation__year__in=(year - 1, year), evaluation__branch__path__startswith=committee.path,
-        member__stage=Member.Stage.FULL)
-        .select_related("member__branch", "evaluation").order_by("evaluation__branch__path", "member__name")[:200])
-    starred = Assessment.objects.filter(cycle__year=year, grade__in=(Grade.FIVE_STARS, Grade.FOUR_STARS),
-                                        veto_failed=False).values("organization_id")
-    roles = (Role.objects.current().filter(kind=Role.Kind.SECRETARY, organization__path__startswith=committee.path,
-                                           organization__kind=Organization.Kind.BRANCH,
-                                           organization_id__in=starred)
-             .select_related("organization").order_by("organization__path")[:200])
+    units = list(
+        Assessment.objects.filter(
+            cycle__year=year,
+            grade=Grade.FIVE_STARS,
+            veto_failed=False,
+            organization__kind=Organization.Kind.BRANCH,
+            organization__path__startswith=committee.path,
+        )
+        .select_related("organization")
+        .order_by("-verified_total", "organization__path")[:200]
+    )
+    members = list(
+        EvaluationEntry.objects.filter(
+            grade=EvaluationGrade.EXCELLENT,
+            evaluation__status=MemberEvaluation.Status.APPROVED,
+            evaluation__year__in=(year - 1, year),
+            evaluation__branch__path__startswith=committee.path,
+            member__stage=Member.Stage.FULL,
+        )
+        .select_related("member__branch", "evaluation")
+        .order_by("evaluation__branch__path", "member__name")[:200]
+    )
+    starred = Assessment.objects.filter(
+        cycle__year=year, grade__in=(Grade.FIVE_STARS, Grade.FOUR_STARS), veto_failed=False
+    ).values("organization_id")
+    roles = (
+        Role.objects.current()
+        .filter(
+            kind=Role.Kind.SECRETARY,
+            organization__path__startswith=committee.path,
+            organization__kind=Organization.Kind.BRANCH,
+            organization_id__in=starred,
+        )
+        .select_related("organization")
+        .order_by("organization__path")[:200]
+    )
     by_user = {r.user_id: r.organization for r in roles}
-    workers = [(m, by_user[m.user_id]) for m in Member.objects.filter(user_id__in=list(by_user),
-                                                                      stage=Member.Stage.FULL)
-               .select_related("branch").order_by("name")] if by_user else []
+    workers = (
+        [
+            (m, by_user[m.user_id])
+            for m in Member.objects.filter(user_id__in=list(by_user), stage=Member.Stage.FULL)
+            .select_related("branch")
+            .order_by("name")
+        ]
+        if by_user
+        else []
+    )
     return Candidates(units, members, workers)
 
 
 def notice_nominations(*, commendation: Commendation) -> list[Nomination]:
     """The nominees on the public 公示 (no personal data beyond name, branch and deeds). One query."""
-    return list(Nomination.objects.filter(commendation=commendation, status=Nomination.Status.ON_NOTICE)
-                .select_related("committee", "organization", "member__branch")
-                .order_by("kind", "committee__path", "pk"))
+    return list(
+        Nomination.objects.filter(commendation=commendation, status=Nomination.Status.ON_NOTICE)
+        .select_related("committee", "organization", "member__branch")
+        .order_by("kind", "committee__path", "pk")
+    )
 
 
 def awarded(*, commendation: Commendation) -> list[Nomination]:
     """The honours awarded, for the certificate list and the xlsx. One query."""
-    return list(Nomination.objects.filter(commendation=commendation, status=Nomination.Status.AWARDED)
-                .select_related("committee", "organization", "member__branch")
-                .order_by("kind", "committee__path", "pk"))
+    return list(
+        Nomination.objects.filter(commendation=commendation, status=Nomination.Status.AWARDED)
+        .select_related("committee", "organization", "member__branch")
+        .order_by("kind", "committee__path", "pk")
+    )
 
 
 def member_honours(*, member: Member) -> list[Nomination]:
     """The member's published honours, newest first. One query."""
-    return list(Nomination.objects.filter(member=member, status=Nomination.Status.AWARDED,
-                                          commendation__status=Commendation.Status.PUBLISHED)
-                .select_related("commendation").order_by("-commendation__year")[:20])
+    return list(
+        Nomination.objects.filter(
+            member=member,
+            status=Nomination.Status.AWARDED,
+            commendation__status=Commendation.Status.PUBLISHED,
+        )
+        .select_related("commendation")
+        .order_by("-commendation__year")[:20]
+    )
 
 
 def unit_honours(*, unit: Organization) -> list[Nomination]:
     """The unit's own published honours (先进基层党组织), newest first. One query."""
-    return list(Nomination.objects.filter(organization=unit, status=Nomination.Status.AWARDED,
-                                          commendation__status=Commendation.Status.PUBLISHED)
-                .select_related("commendation").order_by("-commendation__year")[:20])
+    return list(
+        Nomination.objects.filter(
+            organization=unit,
+            status=Nomination.Status.AWARDED,
+            commendation__status=Commendation.Status.PUBLISHED,
+        )
+        .select_related("commendation")
+        .order_by("-commendation__year")[:20]
+    )
 
 
 def honours_by_kind(*, unit: Organization, year: int) -> dict[str, int]:
@@ -145,10 +204,17 @@ def honours_by_kind(*, unit: Organization, year: int) -> dict[str, int]:
     member's branch), counted by kind: ``{"unit": n, "member": n, "worker": n}`` (every kind present, 0 when
     none). One query."""
     counts = dict.fromkeys(HonourKind.values, 0)
-    rows = (Nomination.objects.filter(commendation__year=year, commendation__status=Commendation.Status.PUBLISHED,
-                                      status=Nomination.Status.AWARDED)
-            .filter(Q(organization__path__startswith=unit.path) | Q(member__branch__path__startswith=unit.path))
-            .values("kind").annotate(n=Count("pk")).values_list("kind", "n"))
+    rows = (
+        Nomination.objects.filter(
+            commendation__year=year,
+            commendation__status=Commendation.Status.PUBLISHED,
+            status=Nomination.Status.AWARDED,
+        )
+        .filter(Q(organization__path__startswith=unit.path) | Q(member__branch__path__startswith=unit.path))
+        .values("kind")
+        .annotate(n=Count("pk"))
+        .values_list("kind", "n")
+    )
     for kind, n in rows:
         counts[kind] = n
     return counts

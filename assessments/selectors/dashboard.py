@@ -24,8 +24,12 @@ from branches.selectors import VIEW, User, organization_visible_chain, organizat
 def dashboard_home_unit(*, user: User) -> Organization | None:
     """The highest unit the user may see (the university for its 组织部, the province for the province's
     officers, the committee for its secretary). One query."""
-    return organizations_with_permission(user=user, codename=VIEW).exclude(
-        kind=Organization.Kind.GROUP).order_by("depth", "path").first()
+    return (
+        organizations_with_permission(user=user, codename=VIEW)
+        .exclude(kind=Organization.Kind.GROUP)
+        .order_by("depth", "path")
+        .first()
+    )
 
 
 def dashboard_unit(*, user: User, pk: int) -> tuple[Organization, list[Organization]]:
@@ -43,8 +47,12 @@ def dashboard_unit(*, user: User, pk: int) -> tuple[Organization, list[Organizat
 def dashboard_rows(*, unit: Organization) -> tuple[Organization, list[Organization]]:
     """The unit and its active children (party groups aside), each with its figures, in tree order. One
     query."""
-    rows = list(Organization.objects.filter(path__startswith=unit.path, depth__in=[unit.depth, unit.depth + 1])
-                .exclude(kind=Organization.Kind.GROUP).select_related("figures").order_by("path"))
+    rows = list(
+        Organization.objects.filter(path__startswith=unit.path, depth__in=[unit.depth, unit.depth + 1])
+        .exclude(kind=Organization.Kind.GROUP)
+        .select_related("figures")
+        .order_by("path")
+    )
     own = next(row for row in rows if row.pk == unit.pk)
     return own, [row for row in rows if row.pk != unit.pk and row.is_active]
 
@@ -72,7 +80,17 @@ def _heat(value, kind: str) -> str:
     """A heat class for shares (tables colour them like the chart): h0 (under 60 %) … h4 (100 %)."""
     if kind != "percent" or value is None:
         return ""
-    return "h4" if value >= 0.999 else "h3" if value >= 0.9 else "h2" if value >= 0.8 else "h1" if value >= 0.6 else "h0"
+    return (
+        "h4"
+        if value >= 0.999
+        else "h3"
+        if value >= 0.9
+        else "h2"
+        if value >= 0.8
+        else "h1"
+        if value >= 0.6
+        else "h0"
+    )
 
 
 @dataclass
@@ -109,8 +127,13 @@ def _row(block: Block, unit: Organization, as_of: datetime.date) -> Row:
     values = block.values(figures.data.get(block.key) if figures else None, as_of)
     # A count absent from the stored figures is a zero; a share without a denominator stays "—".
     zero = 0 if figures is not None else None
-    return Row(unit, [Cell(values.get(column.key, zero if column.kind in ("count", "money") else None), column)
-                      for column in block.columns])
+    return Row(
+        unit,
+        [
+            Cell(values.get(column.key, zero if column.kind in ("count", "money") else None), column)
+            for column in block.columns
+        ],
+    )
 
 
 def _chart_value(cell: Cell):
@@ -140,10 +163,10 @@ def dashboard_blocks(*, unit: Organization, children: list[Organization]) -> lis
             "kind": block.columns[indexes[0]].kind if indexes else "count",
             "units": [row.unit.display_name for row in rows],
             "ids": [row.unit.pk for row in rows],
-            "series": [{"name": str(block.columns[i].label), "data": [_chart_value(row.cells[i]) for row in rows]}
-                       for i in indexes],
+            "series": [
+                {"name": str(block.columns[i].label), "data": [_chart_value(row.cells[i]) for row in rows]}
+                for i in indexes
+            ],
         }
         views.append(BlockView(block, total, rows, chart))
     return views
-
-

@@ -21,24 +21,37 @@ from assessments.models.evaluation import (
 from branches.models import Organization
 from branches.selectors import MANAGE_MEMBERS, organizations_with_permission
 
-GRADE_ORDER = [EvaluationGrade.EXCELLENT, EvaluationGrade.QUALIFIED, EvaluationGrade.BASIC, EvaluationGrade.UNQUALIFIED]
+GRADE_ORDER = [
+    EvaluationGrade.EXCELLENT,
+    EvaluationGrade.QUALIFIED,
+    EvaluationGrade.BASIC,
+    EvaluationGrade.UNQUALIFIED,
+]
 
 
 def evaluations_managed(*, user: User) -> QuerySet[MemberEvaluation]:
     """Evaluations of the branches the user runs or is above. One query."""
     units = organizations_with_permission(user=user, codename=MANAGE_MEMBERS)
-    return (MemberEvaluation.objects.filter(branch__in=units).select_related("branch")
-            .annotate(n_entries=Count("entries", distinct=True),
-                      n_graded=Count("entries", filter=Q(entries__grade__gt=""), distinct=True))
-            .order_by("-year", "branch__path"))
+    return (
+        MemberEvaluation.objects.filter(branch__in=units)
+        .select_related("branch")
+        .annotate(
+            n_entries=Count("entries", distinct=True),
+            n_graded=Count("entries", filter=Q(entries__grade__gt=""), distinct=True),
+        )
+        .order_by("-year", "branch__path")
+    )
 
 
 def entries_of_user(*, user: User) -> QuerySet[EvaluationEntry]:
     """The user's own entries (as a member), newest first: their self-evaluation, vote and grade."""
     if not user.is_authenticated:
         return EvaluationEntry.objects.none()
-    return (EvaluationEntry.objects.filter(member__user_id=user.pk).select_related("evaluation__branch")
-            .order_by("-evaluation__year"))
+    return (
+        EvaluationEntry.objects.filter(member__user_id=user.pk)
+        .select_related("evaluation__branch")
+        .order_by("-evaluation__year")
+    )
 
 
 @dataclass
@@ -55,12 +68,18 @@ def evaluation_rows(*, evaluation: MemberEvaluation) -> list[EntryRow]:
 
     Queries: the entries with their members and follow-ups (2), the participation counts (1), the tallies (1)."""
     entries = list(evaluation.entries.select_related("member").prefetch_related("follow_ups"))
-    raters = dict(EvaluationBallot.objects.filter(evaluation_id=evaluation.pk).values("subject_id")
-                  .annotate(n=Count("pk")).values_list("subject_id", "n").order_by())
+    raters = dict(
+        EvaluationBallot.objects.filter(evaluation_id=evaluation.pk)
+        .values("subject_id")
+        .annotate(n=Count("pk"))
+        .values_list("subject_id", "n")
+        .order_by()
+    )
     tallies: dict[int, dict[str, int]] = {}
     if evaluation.box.opened:
-        for subject, value, count in BallotTally.objects.filter(box_id=evaluation.box_id, question=VOTE_QUESTION) \
-                .values_list("subject", "value", "count"):
+        for subject, value, count in BallotTally.objects.filter(
+            box_id=evaluation.box_id, question=VOTE_QUESTION
+        ).values_list("subject", "value", "count"):
             tallies.setdefault(subject, {})[VALUE_GRADES[value]] = count
     rows = []
     for entry in entries:
@@ -70,7 +89,9 @@ def evaluation_rows(*, evaluation: MemberEvaluation) -> list[EntryRow]:
             counts = tallies.get(entry.member_id, {})
             if sum(counts.values()) >= evaluation.min_participants:
                 shown = {g: counts.get(g, 0) for g in GRADE_ORDER}
-        rows.append(EntryRow(entry=entry, raters=n, distribution=shown, follow_ups=list(entry.follow_ups.all())))
+        rows.append(
+            EntryRow(entry=entry, raters=n, distribution=shown, follow_ups=list(entry.follow_ups.all()))
+        )
     return rows
 
 
@@ -82,26 +103,44 @@ def participants(*, evaluation: MemberEvaluation) -> int:
 def awaiting_decision(*, user: User) -> QuerySet[MemberEvaluation]:
     """Reported evaluations of branches below a unit the user runs above branch level (a branch's own
     committee does not approve its own report). One query."""
-    above = (organizations_with_permission(user=user, codename=MANAGE_MEMBERS)
-             .exclude(kind__in=[Organization.Kind.BRANCH, Organization.Kind.GROUP])
-             .filter(StartsWith(OuterRef("branch__path"), F("path"))))
-    return (MemberEvaluation.objects.filter(status=MemberEvaluation.Status.SUBMITTED).filter(Exists(above))
-            .select_related("branch").order_by("branch__path"))
+    above = (
+        organizations_with_permission(user=user, codename=MANAGE_MEMBERS)
+        .exclude(kind__in=[Organization.Kind.BRANCH, Organization.Kind.GROUP])
+        .filter(StartsWith(OuterRef("branch__path"), F("path")))
+    )
+    return (
+        MemberEvaluation.objects.filter(status=MemberEvaluation.Status.SUBMITTED)
+        .filter(Exists(above))
+        .select_related("branch")
+        .order_by("branch__path")
+    )
 
 
 def grade_summary(*, unit: Organization, year: int) -> list[dict]:
     """Per branch of ``unit``'s subtree with an evaluation of ``year``: the counts per grade, the full
     members, the 优秀 cap and whether it is exceeded (the dashboard block). One query."""
-    rows = (MemberEvaluation.objects.filter(branch__path__startswith=unit.path, year=year)
-            .select_related("branch").order_by("branch__path")
-            .annotate(full=Count("entries", filter=Q(entries__graded=True)),
-                      **{g.value: Count("entries", filter=Q(entries__grade=g.value)) for g in GRADE_ORDER}))
+    rows = (
+        MemberEvaluation.objects.filter(branch__path__startswith=unit.path, year=year)
+        .select_related("branch")
+        .order_by("branch__path")
+        .annotate(
+            full=Count("entries", filter=Q(entries__graded=True)),
+            **{g.value: Count("entries", filter=Q(entries__grade=g.value)) for g in GRADE_ORDER},
+        )
+    )
     out = []
     for ev in rows:
         cap = ev.excellent_cap(ev.full)
-        out.append({"evaluation": ev, "branch": ev.branch, "full": ev.full, "cap": cap,
-                    "counts": [getattr(ev, g.value) for g in GRADE_ORDER],
-                    "violation": getattr(ev, EvaluationGrade.EXCELLENT.value) > cap})
+        out.append(
+            {
+                "evaluation": ev,
+                "branch": ev.branch,
+                "full": ev.full,
+                "cap": cap,
+                "counts": [getattr(ev, g.value) for g in GRADE_ORDER],
+                "violation": getattr(ev, EvaluationGrade.EXCELLENT.value) > cap,
+            }
+        )
     return out
 
 

@@ -28,11 +28,24 @@ def guide_months(*, guide: AnnualGuide) -> list[tuple[int, list[GuideAction]]]:
 def branch_guide(*, branch: Organization, year: int) -> tuple[AnnualGuide | None, list]:
     """The published guide of the branch's programme for ``year`` and, per month, each action with the
     branch's record of it (or None). Two queries."""
-    guide = AnnualGuide.objects.filter(year=year, programme=programme_for(branch) or "-",
-                                       published_at__isnull=False).prefetch_related(
-        Prefetch("actions", queryset=GuideAction.objects.prefetch_related(
-            Prefetch("completions", queryset=GuideActionDone.objects.filter(organization=branch),
-                     to_attr="mine")))).first()
+    guide = (
+        AnnualGuide.objects.filter(
+            year=year, programme=programme_for(branch) or "-", published_at__isnull=False
+        )
+        .prefetch_related(
+            Prefetch(
+                "actions",
+                queryset=GuideAction.objects.prefetch_related(
+                    Prefetch(
+                        "completions",
+                        queryset=GuideActionDone.objects.filter(organization=branch),
+                        to_attr="mine",
+                    )
+                ),
+            )
+        )
+        .first()
+    )
     if guide is None:
         return None, []
     months: dict[int, list] = {}
@@ -71,25 +84,42 @@ def eight_ones(*, branch: Organization, year: int, today: datetime.date) -> list
             continue
         if item.measure == M.COMMITTEE:
             shape = branch_shape(branch=branch)
-            ok, note = not shape.warnings, "；".join(shape.warnings) or _("%(n)d committee members for %(full)d full "
-                                                                          "members") % {"n": shape.committee,
-                                                                                         "full": shape.full}
+            ok, note = (
+                not shape.warnings,
+                "；".join(shape.warnings)
+                or _("%(n)d committee members for %(full)d full members")
+                % {"n": shape.committee, "full": shape.full},
+            )
         elif item.measure == M.THEME_DAY:
             ok = bool(branch.theme_day)
-            note = (_("On day %(day)d of each month") % {"day": branch.theme_day}) if ok else _("No fixed day set")
+            note = (
+                (_("On day %(day)d of each month") % {"day": branch.theme_day})
+                if ok
+                else _("No fixed day set")
+            )
         elif item.measure == M.MEETINGS:
-            cells = [c for e in compliance(root=branch, year=year, today=today) for r in e.rows for c in r.cells
-                     if c.ends_on < today]
+            cells = [
+                c
+                for e in compliance(root=branch, year=year, today=today)
+                for r in e.rows
+                for c in r.cells
+                if c.ends_on < today
+            ]
             missed = sum(1 for c in cells if c.state != "done")
-            ok, note = missed == 0, _("%(done)d of %(n)d periods ended held as required") % {
-                "done": len(cells) - missed, "n": len(cells)}
+            ok, note = (
+                missed == 0,
+                _("%(done)d of %(n)d periods ended held as required")
+                % {"done": len(cells) - missed, "n": len(cells)},
+            )
         elif item.measure == M.ORGANIZATIONAL_LIFE:
-            n = Meeting.objects.filed().filter(organization=branch, kind=Meeting.Kind.ORGANIZATIONAL_LIFE,
-                                               held_at__year=year).count()
+            n = (
+                Meeting.objects.filed()
+                .filter(organization=branch, kind=Meeting.Kind.ORGANIZATIONAL_LIFE, held_at__year=year)
+                .count()
+            )
             ok, note = n > 0, _("%(n)d filed this year") % {"n": n}
         else:  # POSTS
             n = Post.objects.published().filter(organization=branch, published_at__year=year).count()
             ok, note = n > 0, _("%(n)d published this year") % {"n": n}
         checks.append(Check(item, True, ok, note, None))
     return checks
-

@@ -47,8 +47,7 @@ def campaigns_for_rater(*, user: User) -> QuerySet[RatingCampaign]:
     )
     rateable = RatingTarget.objects.filter(Exists(eligible))
     return (
-        RatingCampaign.objects.filter(status=RatingCampaign.Status.PUBLISHED,
-                                      eligibilities__user_id=user.pk)
+        RatingCampaign.objects.filter(status=RatingCampaign.Status.PUBLISHED, eligibilities__user_id=user.pk)
         .distinct()
         .annotate(
             rateable=_count(rateable.filter(campaign=OuterRef("pk"))),
@@ -80,7 +79,9 @@ def rater_targets(*, campaign: RatingCampaign, user: AuthUser) -> list[RatingTar
 def code_targets(*, code: RatingCode) -> list[RatingTarget]:
     """The secretaries a code rates (its unit's and those above it in the campaign), top level first."""
     return list(
-        RatingTarget.objects.filter(campaign_id=code.campaign_id, organization__path__in=code.unit.ancestor_paths())
+        RatingTarget.objects.filter(
+            campaign_id=code.campaign_id, organization__path__in=code.unit.ancestor_paths()
+        )
         .select_related("organization")
         .order_by("organization__path")
     )
@@ -107,8 +108,11 @@ def managed_units(*, user: User, campaign: RatingCampaign) -> QuerySet[Organizat
 
     return (
         organizations_with_permission(user=user, codename=MANAGE_UNITS)
-        .filter(path__startswith=campaign.scope.path, kind__in=(*RATED_KINDS, Organization.Kind.UNIVERSITY),
-                is_active=True)
+        .filter(
+            path__startswith=campaign.scope.path,
+            kind__in=(*RATED_KINDS, Organization.Kind.UNIVERSITY),
+            is_active=True,
+        )
         .order_by("path")
     )
 
@@ -133,27 +137,38 @@ class UnitParticipation:
     codes_used: int
 
 
-def participation(*, campaign: RatingCampaign, targets: list[RatingTarget], units: list[Organization]
-                  ) -> tuple[dict[int, int], list[UnitParticipation]]:
+def participation(
+    *, campaign: RatingCampaign, targets: list[RatingTarget], units: list[Organization]
+) -> tuple[dict[int, int], list[UnitParticipation]]:
     """Ballots per secretary, and per unit the raters on the roster and the codes issued and used.
     Three queries, whatever the number of units."""
     ballots = dict(
-        Ballot.objects.filter(target__in=[t.pk for t in targets]).order_by()
-        .values_list("target_id").annotate(n=Count("pk"))
+        Ballot.objects.filter(target__in=[t.pk for t in targets])
+        .order_by()
+        .values_list("target_id")
+        .annotate(n=Count("pk"))
     )
     unit_ids = [u.pk for u in units]
     eligible = dict(
-        RaterEligibility.objects.filter(campaign=campaign, unit_id__in=unit_ids).order_by()
-        .values_list("unit_id").annotate(n=Count("user_id", distinct=True))
+        RaterEligibility.objects.filter(campaign=campaign, unit_id__in=unit_ids)
+        .order_by()
+        .values_list("unit_id")
+        .annotate(n=Count("user_id", distinct=True))
     )
     codes: dict[int, Any] = {
         row["unit_id"]: row
-        for row in RatingCode.objects.filter(campaign=campaign, unit_id__in=unit_ids).order_by().values("unit_id")
+        for row in RatingCode.objects.filter(campaign=campaign, unit_id__in=unit_ids)
+        .order_by()
+        .values("unit_id")
         .annotate(n=Count("pk"), used_n=Count("pk", filter=Q(used=True)))
     }
     rows = [
-        UnitParticipation(unit=u, eligible=eligible.get(u.pk, 0), codes=codes.get(u.pk, {}).get("n", 0),
-                          codes_used=codes.get(u.pk, {}).get("used_n", 0))
+        UnitParticipation(
+            unit=u,
+            eligible=eligible.get(u.pk, 0),
+            codes=codes.get(u.pk, {}).get("n", 0),
+            codes_used=codes.get(u.pk, {}).get("used_n", 0),
+        )
         for u in units
     ]
     return ballots, rows
@@ -216,8 +231,12 @@ def spearman(xs: list[float], ys: list[float]) -> float | None:
 def _tallies(*, campaign: RatingCampaign, ids: list[int]) -> dict[int, dict[int, dict[int, int]]]:
     """``{target id: {dimension id: {points: count}}}`` from the campaign's opened ballot box. One query."""
     tallies: dict[int, dict[int, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
-    rows = (BallotTally.objects.filter(box_id=campaign.box_id, subject__in=ids).order_by()
-            .values_list("subject", "question", "value").annotate(n=Sum("count")))
+    rows = (
+        BallotTally.objects.filter(box_id=campaign.box_id, subject__in=ids)
+        .order_by()
+        .values_list("subject", "question", "value")
+        .annotate(n=Sum("count"))
+    )
     for subject, question, value, n in rows:
         tallies[subject][question][value] = n
     return tallies
@@ -235,7 +254,9 @@ def campaign_results(*, campaign: RatingCampaign, targets: list[RatingTarget]) -
     tallies = _tallies(campaign=campaign, ids=ids)
     offline = {
         row["target_id"]: row
-        for row in OfflineScore.objects.filter(target_id__in=ids).order_by().values("target_id")
+        for row in OfflineScore.objects.filter(target_id__in=ids)
+        .order_by()
+        .values("target_id")
         .annotate(n=Count("pk"), mean=Avg("score"))
     }
     threshold = settings.RATING_DISAGREEMENT_POINTS
@@ -265,5 +286,11 @@ def campaign_results(*, campaign: RatingCampaign, targets: list[RatingTarget]) -
     if len(both) >= 1:
         for r, a, b in zip(both, _ranks(online_scores), _ranks(offline_scores)):
             r.online_rank, r.offline_rank = a, b
-    return CampaignResults(campaign=campaign, dimensions=dimensions, rows=rows, spearman=rho, compared=len(both),
-                           threshold=threshold)
+    return CampaignResults(
+        campaign=campaign,
+        dimensions=dimensions,
+        rows=rows,
+        spearman=rho,
+        compared=len(both),
+        threshold=threshold,
+    )

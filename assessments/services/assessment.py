@@ -47,30 +47,48 @@ def cycle_default_dates(year: int) -> dict[str, datetime.date]:
     """The default rhythm: plans from January, half-year check in June, self-assessment closing on July 1,
     review by July 15, verification by July 31, results on August 1, year-end summary on December 31."""
     d = datetime.date
-    return dict(plan_opens_on=d(year, 1, 1), half_year_check_on=d(year, 6, 1), self_opens_on=d(year, 6, 10),
-                self_closes_on=d(year, 7, 1), review_closes_on=d(year, 7, 15),
-                verification_closes_on=d(year, 7, 31), publish_on=d(year, 8, 1), summary_due_on=d(year, 12, 31))
+    return dict(
+        plan_opens_on=d(year, 1, 1),
+        half_year_check_on=d(year, 6, 1),
+        self_opens_on=d(year, 6, 10),
+        self_closes_on=d(year, 7, 1),
+        review_closes_on=d(year, 7, 15),
+        verification_closes_on=d(year, 7, 31),
+        publish_on=d(year, 8, 1),
+        summary_due_on=d(year, 12, 31),
+    )
 
 
 @transaction.atomic
-def cycle_create(*, root: Organization, year: int, by: User | None = None,
-                 **dates: datetime.date) -> AssessmentCycle:
+def cycle_create(
+    *, root: Organization, year: int, by: User | None = None, **dates: datetime.date
+) -> AssessmentCycle:
     """The cycle of ``year`` for the university ``root`` with the default dates, overridden by ``dates``."""
-    if by is not None and not organization_permission_holds(user=by, organization=root, codename=MANAGE_UNITS):
+    if by is not None and not organization_permission_holds(
+        user=by, organization=root, codename=MANAGE_UNITS
+    ):
         raise PermissionDenied
     if AssessmentCycle.objects.filter(root=root, year=year).exists():
         raise ValidationError(_("The cycle of %(year)d already exists.") % {"year": year})
     values = cycle_default_dates(year) | dates
     cycle = AssessmentCycle(root=root, year=year, **values)
-    if not (values["plan_opens_on"] <= values["half_year_check_on"] and values["plan_opens_on"] <= values["self_opens_on"]
-            <= values["self_closes_on"] <= values["review_closes_on"] <= values["verification_closes_on"]
-            <= values["publish_on"] <= values["summary_due_on"]):
+    if not (
+        values["plan_opens_on"] <= values["half_year_check_on"]
+        and values["plan_opens_on"]
+        <= values["self_opens_on"]
+        <= values["self_closes_on"]
+        <= values["review_closes_on"]
+        <= values["verification_closes_on"]
+        <= values["publish_on"]
+        <= values["summary_due_on"]
+    ):
         raise ValidationError(_("The phase dates must follow each other in order."))
     cycle.save()
     return cycle
 
 
 # --- permissions -----------------------------------------------------------------------------------------
+
 
 def may_self_assess(*, user: User, organization: Organization) -> bool:
     """A current secretary, deputy or organizer of the unit itself (not of a unit above it)."""
@@ -81,8 +99,9 @@ def may_self_assess(*, user: User, organization: Organization) -> bool:
 
 def may_review(*, user: User, assessment: Assessment) -> bool:
     parent = Organization.objects.get_parent(assessment.organization)
-    return parent is not None and organization_permission_holds(user=user, organization=parent,
-                                                                codename=MANAGE_UNITS)
+    return parent is not None and organization_permission_holds(
+        user=user, organization=parent, codename=MANAGE_UNITS
+    )
 
 
 def may_verify(*, user: User, cycle: AssessmentCycle) -> bool:
@@ -90,6 +109,7 @@ def may_verify(*, user: User, cycle: AssessmentCycle) -> bool:
 
 
 # --- opening: assessments and their pre-filled items ---------------------------------------------------
+
 
 def _ratio_points(maximum: Decimal, ratio: float) -> Decimal:
     return (Decimal(maximum) * Decimal(str(max(0.0, min(1.0, ratio))))).quantize(ONE_DECIMAL, ROUND_HALF_UP)
@@ -116,21 +136,39 @@ def measures_collect(*, cycle: AssessmentCycle, units: list[Organization]) -> Me
 
     per_branch: dict[str, tuple[int, int]] = {}
     for entry in compliance(root=cycle.root, year=cycle.year, today=cycle.self_opens_on):
-        done = sum(1 for row in entry.rows for cell in row.cells if cell.state == "done" and cell.ends_on < cycle.self_opens_on)
+        done = sum(
+            1
+            for row in entry.rows
+            for cell in row.cells
+            if cell.state == "done" and cell.ends_on < cycle.self_opens_on
+        )
         ended = sum(1 for row in entry.rows for cell in row.cells if cell.ends_on < cycle.self_opens_on)
         per_branch[entry.branch.path] = (done, ended)
     meetings, filed, posts = {}, {}, {}
     start = datetime.date(cycle.year, 1, 1)
     published = dict(
         Post.objects.published()
-        .filter(organization__path__startswith=cycle.root.path, published_at__date__gte=start,
-                published_at__date__lt=cycle.self_opens_on)
-        .values("organization__path").annotate(n=Count("pk")).order_by().values_list("organization__path", "n")
+        .filter(
+            organization__path__startswith=cycle.root.path,
+            published_at__date__gte=start,
+            published_at__date__lt=cycle.self_opens_on,
+        )
+        .values("organization__path")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("organization__path", "n")
     )
-    filings = {row[0]: (row[1], row[2]) for row in (
-        Meeting.objects.filed().filter(organization__path__startswith=cycle.root.path, held_at__year=cycle.year)
-        .values("organization__path").annotate(filed=Count("pk"), late=Count("pk", filter=Q(is_late=True)))
-        .order_by().values_list("organization__path", "filed", "late"))}
+    filings = {
+        row[0]: (row[1], row[2])
+        for row in (
+            Meeting.objects.filed()
+            .filter(organization__path__startswith=cycle.root.path, held_at__year=cycle.year)
+            .values("organization__path")
+            .annotate(filed=Count("pk"), late=Count("pk", filter=Q(is_late=True)))
+            .order_by()
+            .values_list("organization__path", "filed", "late")
+        )
+    }
     for unit in units:
         inside = [v for path, v in per_branch.items() if path.startswith(unit.path)]
         if inside:
@@ -140,9 +178,13 @@ def measures_collect(*, cycle: AssessmentCycle, units: list[Organization]) -> Me
         posts[unit.pk] = sum(n for path, n in published.items() if path.startswith(unit.path))
     from assessments.services import programme_measures
 
-    return Measures(meetings=meetings, filed=filed, posts=posts,
-                    programme=programme_measures.collect(cycle=cycle, units=units, per_branch=per_branch),
-                    guide_evidence=programme_measures.guide_evidence(cycle=cycle, units=units))
+    return Measures(
+        meetings=meetings,
+        filed=filed,
+        posts=posts,
+        programme=programme_measures.collect(cycle=cycle, units=units, per_branch=per_branch),
+        guide_evidence=programme_measures.guide_evidence(cycle=cycle, units=units),
+    )
 
 
 def prefill(indicator: Indicator, unit: Organization, measures: Measures) -> tuple[Decimal, str] | None:
@@ -156,17 +198,20 @@ def prefill(indicator: Indicator, unit: Organization, measures: Measures) -> tup
         done, ended = measures.meetings[unit.pk]
         if ended:
             return _ratio_points(indicator.max_points, done / ended), _(
-                "三会一课: %(done)d of %(ended)d periods held as required") % {"done": done, "ended": ended}
+                "三会一课: %(done)d of %(ended)d periods held as required"
+            ) % {"done": done, "ended": ended}
     if indicator.source == S.TIMELINESS:
         filed, late = measures.filed.get(unit.pk, (0, 0))
         if filed:
             return _ratio_points(indicator.max_points, (filed - late) / filed), _(
-                "Minutes: %(on_time)d of %(filed)d filed on time") % {"on_time": filed - late, "filed": filed}
+                "Minutes: %(on_time)d of %(filed)d filed on time"
+            ) % {"on_time": filed - late, "filed": filed}
     if indicator.source == S.POSTS:
         n = measures.posts.get(unit.pk, 0)
         target = indicator.target_count or 1
         return _ratio_points(indicator.max_points, n / target), _(
-            "%(n)d posts published (full points from %(target)d)") % {"n": n, "target": target}
+            "%(n)d posts published (full points from %(target)d)"
+        ) % {"n": n, "target": target}
     return None
 
 
@@ -181,8 +226,13 @@ def assessments_open(*, cycle: AssessmentCycle, only: set[int] | None = None) ->
         if counted.n == 0:  # leaves: second-level items, or a first-level item without any
             indicators.setdefault(counted.table_id, []).append(counted)
     done = set(Assessment.objects.filter(cycle=cycle).values_list("organization_id", flat=True))
-    units = [u for u in Organization.objects.subtree_of(cycle.root).filter(kind__in=ASSESSED_KINDS, is_active=True)
-             .order_by("path") if u.pk not in done and programme_for(u) in tables and (only is None or u.pk in only)]
+    units = [
+        u
+        for u in Organization.objects.subtree_of(cycle.root)
+        .filter(kind__in=ASSESSED_KINDS, is_active=True)
+        .order_by("path")
+        if u.pk not in done and programme_for(u) in tables and (only is None or u.pk in only)
+    ]
     if not units:
         return 0
 
@@ -191,8 +241,9 @@ def assessments_open(*, cycle: AssessmentCycle, only: set[int] | None = None) ->
 
     measures = measures_collect(cycle=cycle, units=units)
     plans: dict[int, list[PlanItem]] = {}
-    for plan_item in PlanItem.objects.filter(status=PlanItem.Status.APPROVED, organization__in=units,
-                                             indicator__table__year=cycle.year):
+    for plan_item in PlanItem.objects.filter(
+        status=PlanItem.Status.APPROVED, organization__in=units, indicator__table__year=cycle.year
+    ):
         plans.setdefault(plan_item.organization_id, []).append(plan_item)
     assessments = [Assessment(cycle=cycle, organization=u, programme=programme(u)) for u in units]
     assessments = bulk_create_with_history(assessments, Assessment, default_change_reason="cycle opened")
@@ -219,19 +270,28 @@ def assessments_open(*, cycle: AssessmentCycle, only: set[int] | None = None) ->
 
 # --- totals and ranks -----------------------------------------------------------------------------------
 
+
 def _thresholds(cycle: AssessmentCycle) -> scoring.Thresholds:
     return scoring.Thresholds(cycle.compliant_from, cycle.four_stars_from, cycle.five_stars_from)
 
 
 def _lines(items, stage: str) -> list[scoring.Line]:
-    return [scoring.Line(kind=i.kind, max_points=i.max_points, points=getattr(i, f"{stage}_points"),
-                         failed=getattr(i, f"{stage}_failed")) for i in items]
+    return [
+        scoring.Line(
+            kind=i.kind,
+            max_points=i.max_points,
+            points=getattr(i, f"{stage}_points"),
+            failed=getattr(i, f"{stage}_failed"),
+        )
+        for i in items
+    ]
 
 
 def assessment_score(*, assessment: Assessment, items, stage: str) -> scoring.Score:
     """The ``stage`` (self / reviewed / verified) score of ``assessment`` from its ``items``."""
-    return scoring.score(_lines(items, stage), bonus_cap=assessment.cycle.bonus_cap,
-                         thresholds=_thresholds(assessment.cycle))
+    return scoring.score(
+        _lines(items, stage), bonus_cap=assessment.cycle.bonus_cap, thresholds=_thresholds(assessment.cycle)
+    )
 
 
 def cycle_rank(*, cycle: AssessmentCycle) -> int:
@@ -244,7 +304,7 @@ def cycle_rank(*, cycle: AssessmentCycle) -> int:
         is_branch = a.organization.kind == Organization.Kind.BRANCH
         levels.setdefault(is_branch, []).append(a)
         if is_branch:
-            groups.setdefault(a.organization.path[:-a.organization.steplen], []).append(a)
+            groups.setdefault(a.organization.path[: -a.organization.steplen], []).append(a)
     for a in assessments:
         a.rank_in_committee = a.rank_overall = None
     for members in groups.values():
@@ -261,18 +321,25 @@ def cycle_rank(*, cycle: AssessmentCycle) -> int:
 
 # --- the daily step --------------------------------------------------------------------------------------
 
+
 def _close_self(cycle: AssessmentCycle, now: datetime.datetime) -> int:
     """Drafts still open when the window closes are submitted as they stand (marked so): the committee
     reviews every unit, and a missing self-assessment shows as such, not as a hole."""
-    drafts = list(Assessment.objects.filter(cycle=cycle, status=Assessment.Status.DRAFT).select_related("cycle"))
+    drafts = list(
+        Assessment.objects.filter(cycle=cycle, status=Assessment.Status.DRAFT).select_related("cycle")
+    )
     items = _items_of(drafts)
     for a in drafts:
         result = assessment_score(assessment=a, items=items.get(a.pk, []), stage="self")
         a.status, a.submitted_at, a.late_submitted = Assessment.Status.SUBMITTED, now, True
         a.self_total, a.veto_failed, a.grade = result.total, result.veto_failed, result.grade
-    bulk_update_with_history(drafts, Assessment, ["status", "submitted_at", "late_submitted", "self_total",
-                                                  "veto_failed", "grade"], batch_size=BULK_BATCH,
-                             default_change_reason="self-assessment closed")
+    bulk_update_with_history(
+        drafts,
+        Assessment,
+        ["status", "submitted_at", "late_submitted", "self_total", "veto_failed", "grade"],
+        batch_size=BULK_BATCH,
+        default_change_reason="self-assessment closed",
+    )
     return len(drafts)
 
 
@@ -286,16 +353,24 @@ def _items_of(assessments) -> dict[int, list[ItemScore]]:
 def _settle(cycle: AssessmentCycle, *, stage: str, source: str, status: str, now: datetime.datetime) -> int:
     """Close review (stage ``reviewed``) or verification (``verified``): items nobody touched keep the
     previous stage's points; totals, grades and ranks are computed; statuses move on."""
-    earlier = (Assessment.Status.SUBMITTED,) if stage == "reviewed" else (Assessment.Status.SUBMITTED,
-                                                                           Assessment.Status.REVIEWED)
+    earlier = (
+        (Assessment.Status.SUBMITTED,)
+        if stage == "reviewed"
+        else (Assessment.Status.SUBMITTED, Assessment.Status.REVIEWED)
+    )
     # Carried over in one UPDATE (a per-row bulk_update is slow on SQLite), then one history row each.
-    untouched = ItemScore.objects.filter(assessment__cycle=cycle, **{f"{stage}_points__isnull": True,
-                                                                     f"{source}_points__isnull": False})
+    untouched = ItemScore.objects.filter(
+        assessment__cycle=cycle, **{f"{stage}_points__isnull": True, f"{source}_points__isnull": False}
+    )
     carried = list(untouched.values_list("pk", flat=True))
-    ItemScore.objects.filter(pk__in=carried).update(**{f"{stage}_points": F(f"{source}_points"),
-                                                       f"{stage}_failed": F(f"{source}_failed")})
-    ItemScore.history.bulk_history_create(list(ItemScore.objects.filter(pk__in=carried)), batch_size=1000,
-                                          default_change_reason=f"{stage} carried over")
+    ItemScore.objects.filter(pk__in=carried).update(
+        **{f"{stage}_points": F(f"{source}_points"), f"{stage}_failed": F(f"{source}_failed")}
+    )
+    ItemScore.history.bulk_history_create(
+        list(ItemScore.objects.filter(pk__in=carried)),
+        batch_size=1000,
+        default_change_reason=f"{stage} carried over",
+    )
     assessments = list(Assessment.objects.filter(cycle=cycle).select_related("cycle"))
     items = _items_of(assessments)
     for a in assessments:
@@ -308,9 +383,13 @@ def _settle(cycle: AssessmentCycle, *, stage: str, source: str, status: str, now
                 a.reviewed_at = now
             else:
                 a.verified_at = now
-    bulk_update_with_history(assessments, Assessment, ["review_total", "verified_total", "veto_failed", "grade",
-                                                       "status", "reviewed_at", "verified_at"], batch_size=BULK_BATCH,
-                             default_change_reason=f"{stage} closed")
+    bulk_update_with_history(
+        assessments,
+        Assessment,
+        ["review_total", "verified_total", "veto_failed", "grade", "status", "reviewed_at", "verified_at"],
+        batch_size=BULK_BATCH,
+        default_change_reason=f"{stage} closed",
+    )
     cycle_rank(cycle=cycle)
     return len(assessments)
 
@@ -336,17 +415,39 @@ def assessment_cycles_advance(*, today: datetime.date) -> dict[str, int]:
     after days of downtime catches up. One query on a day when nothing is due."""
     now = timezone.now()
     counts = {"opened": 0, "self_closed": 0, "reviewed": 0, "verified": 0, "published": 0}
-    for pk in AssessmentCycle.objects.filter(published_on__isnull=True, self_opens_on__lte=today) \
-            .values_list("pk", flat=True):
+    for pk in AssessmentCycle.objects.filter(published_on__isnull=True, self_opens_on__lte=today).values_list(
+        "pk", flat=True
+    ):
         steps = (
             ("opened", "opened_on", lambda c: today >= c.self_opens_on, lambda c: assessments_open(cycle=c)),
-            ("self_closed", "self_closed_on", lambda c: today > c.self_closes_on, lambda c: _close_self(c, now)),
-            ("reviewed", "review_closed_on", lambda c: today > c.review_closes_on,
-             lambda c: _settle(c, stage="reviewed", source="self", status=Assessment.Status.REVIEWED, now=now)),
-            ("verified", "verification_closed_on", lambda c: today > c.verification_closes_on,
-             lambda c: _settle(c, stage="verified", source="reviewed", status=Assessment.Status.VERIFIED, now=now)),
-            ("published", "published_on", lambda c: today >= c.publish_on,
-             lambda c: Assessment.objects.filter(cycle=c).update(status=Assessment.Status.PUBLISHED)),
+            (
+                "self_closed",
+                "self_closed_on",
+                lambda c: today > c.self_closes_on,
+                lambda c: _close_self(c, now),
+            ),
+            (
+                "reviewed",
+                "review_closed_on",
+                lambda c: today > c.review_closes_on,
+                lambda c: _settle(
+                    c, stage="reviewed", source="self", status=Assessment.Status.REVIEWED, now=now
+                ),
+            ),
+            (
+                "verified",
+                "verification_closed_on",
+                lambda c: today > c.verification_closes_on,
+                lambda c: _settle(
+                    c, stage="verified", source="reviewed", status=Assessment.Status.VERIFIED, now=now
+                ),
+            ),
+            (
+                "published",
+                "published_on",
+                lambda c: today >= c.publish_on,
+                lambda c: Assessment.objects.filter(cycle=c).update(status=Assessment.Status.PUBLISHED),
+            ),
         )
         for name, flag, due, work in steps:
             count = _step(pk, flag, due, work, today)
@@ -357,6 +458,7 @@ def assessment_cycles_advance(*, today: datetime.date) -> dict[str, int]:
 
 
 # --- people's writes -------------------------------------------------------------------------------------
+
 
 def _points(value, maximum: Decimal) -> Decimal | None:
     if value in (None, ""):
@@ -380,13 +482,23 @@ class ItemInput:
 
 
 def _load_for_update(assessment: Assessment) -> tuple[Assessment, dict[int, ItemScore]]:
-    locked = Assessment.objects.select_for_update().select_related("cycle", "organization").get(pk=assessment.pk)
-    items = {i.pk: i for i in ItemScore.objects.filter(assessment=locked).select_related("indicator", "plan_item")}
+    locked = (
+        Assessment.objects.select_for_update().select_related("cycle", "organization").get(pk=assessment.pk)
+    )
+    items = {
+        i.pk: i for i in ItemScore.objects.filter(assessment=locked).select_related("indicator", "plan_item")
+    }
     return locked, items
 
 
-def assessment_self_save(*, assessment: Assessment, by: User | None, inputs: Mapping[int, ItemInput],
-                         submit: bool = False, today: datetime.date | None = None) -> Assessment:
+def assessment_self_save(
+    *,
+    assessment: Assessment,
+    by: User | None,
+    inputs: Mapping[int, ItemInput],
+    submit: bool = False,
+    today: datetime.date | None = None,
+) -> Assessment:
     """Save the unit's own points and evidence; with ``submit`` hand the self-assessment to the reviewer.
     Only while the window is open and the assessment is a draft (a second submit changes nothing)."""
     from disclosure.services import attachment_check
@@ -420,28 +532,46 @@ def assessment_self_save(*, assessment: Assessment, by: User | None, inputs: Map
                 item.evidence_file = data.file
             if item.kind == Indicator.Kind.VETO:
                 points = VETO_DECIDED
-            item.self_points, item.self_failed, item.evidence = points, bool(data.failed), data.evidence.strip()
+            item.self_points, item.self_failed, item.evidence = (
+                points,
+                bool(data.failed),
+                data.evidence.strip(),
+            )
             changed.append(item)
         if errors:
             raise ValidationError(errors)
         for item in changed:  # one save each: files are stored and history rows written
             item.save()
         result = assessment_score(assessment=assessment, items=items.values(), stage="self")
-        assessment.self_total, assessment.veto_failed, assessment.grade = result.total, result.veto_failed, result.grade
+        assessment.self_total, assessment.veto_failed, assessment.grade = (
+            result.total,
+            result.veto_failed,
+            result.grade,
+        )
         fields = ["self_total", "veto_failed", "grade"]
         if submit:
-            missing = [i.title for i in items.values() if i.kind != Indicator.Kind.VETO and i.kind != Indicator.Kind.BONUS
-                       and i.self_points is None]
+            missing = [
+                i.title
+                for i in items.values()
+                if i.kind != Indicator.Kind.VETO and i.kind != Indicator.Kind.BONUS and i.self_points is None
+            ]
             if missing:
-                raise ValidationError(_("Score every item before submitting: %(items)s.") % {"items": "、".join(missing)})
+                raise ValidationError(
+                    _("Score every item before submitting: %(items)s.") % {"items": "、".join(missing)}
+                )
             assessment.status, assessment.submitted_at = Assessment.Status.SUBMITTED, timezone.now()
             fields += ["status", "submitted_at"]
         assessment.save(update_fields=fields)
     return assessment
 
 
-def _adjust(assessment: Assessment, items: dict[int, ItemScore], inputs: Mapping[int, ItemInput], stage: str,
-            source: str) -> None:
+def _adjust(
+    assessment: Assessment,
+    items: dict[int, ItemScore],
+    inputs: Mapping[int, ItemInput],
+    stage: str,
+    source: str,
+) -> None:
     errors = []
     for item in items.values():
         data = inputs.get(item.pk)
@@ -471,8 +601,13 @@ def _adjust(assessment: Assessment, items: dict[int, ItemScore], inputs: Mapping
         item.save()
 
 
-def assessment_review(*, assessment: Assessment, by: User | None, inputs: Mapping[int, ItemInput],
-                      today: datetime.date | None = None) -> Assessment:
+def assessment_review(
+    *,
+    assessment: Assessment,
+    by: User | None,
+    inputs: Mapping[int, ItemInput],
+    today: datetime.date | None = None,
+) -> Assessment:
     """The committee's review of a submitted self-assessment: each changed point needs a reason. Can be
     redone until the review phase closes; ranks in the committee follow at once."""
     today = today or timezone.localdate()
@@ -486,18 +621,30 @@ def assessment_review(*, assessment: Assessment, by: User | None, inputs: Mappin
             raise ValidationError(_("The review phase is closed."))
         _adjust(assessment, items, inputs, "reviewed", "self")
         result = assessment_score(assessment=assessment, items=items.values(), stage="reviewed")
-        assessment.review_total, assessment.veto_failed, assessment.grade = (result.total, result.veto_failed,
-                                                                             result.grade)
-        assessment.status, assessment.reviewed_at, assessment.reviewed_by = (Assessment.Status.REVIEWED,
-                                                                             timezone.now(), by)
-        assessment.save(update_fields=["review_total", "veto_failed", "grade", "status", "reviewed_at",
-                                       "reviewed_by"])
+        assessment.review_total, assessment.veto_failed, assessment.grade = (
+            result.total,
+            result.veto_failed,
+            result.grade,
+        )
+        assessment.status, assessment.reviewed_at, assessment.reviewed_by = (
+            Assessment.Status.REVIEWED,
+            timezone.now(),
+            by,
+        )
+        assessment.save(
+            update_fields=["review_total", "veto_failed", "grade", "status", "reviewed_at", "reviewed_by"]
+        )
         cycle_rank(cycle=assessment.cycle)
     return assessment
 
 
-def assessment_verify(*, assessment: Assessment, by: User | None, inputs: Mapping[int, ItemInput],
-                      today: datetime.date | None = None) -> Assessment:
+def assessment_verify(
+    *,
+    assessment: Assessment,
+    by: User | None,
+    inputs: Mapping[int, ItemInput],
+    today: datetime.date | None = None,
+) -> Assessment:
     """组织部's verification of a reviewed assessment (changes need a reason); totals, grade and ranks follow."""
     today = today or timezone.localdate()
     with transaction.atomic():
@@ -510,12 +657,19 @@ def assessment_verify(*, assessment: Assessment, by: User | None, inputs: Mappin
             raise ValidationError(_("The results are published."))
         _adjust(assessment, items, inputs, "verified", "reviewed")
         result = assessment_score(assessment=assessment, items=items.values(), stage="verified")
-        assessment.verified_total, assessment.veto_failed, assessment.grade = (result.total, result.veto_failed,
-                                                                               result.grade)
-        assessment.status, assessment.verified_at, assessment.verified_by = (Assessment.Status.VERIFIED,
-                                                                             timezone.now(), by)
-        assessment.save(update_fields=["verified_total", "veto_failed", "grade", "status", "verified_at",
-                                       "verified_by"])
+        assessment.verified_total, assessment.veto_failed, assessment.grade = (
+            result.total,
+            result.veto_failed,
+            result.grade,
+        )
+        assessment.status, assessment.verified_at, assessment.verified_by = (
+            Assessment.Status.VERIFIED,
+            timezone.now(),
+            by,
+        )
+        assessment.save(
+            update_fields=["verified_total", "veto_failed", "grade", "status", "verified_at", "verified_by"]
+        )
         cycle_rank(cycle=assessment.cycle)
     return assessment
 
@@ -527,8 +681,9 @@ def committee_summary_save(*, assessment: Assessment, by: User | None, text: str
 
     if assessment.organization.kind == Organization.Kind.BRANCH:
         raise ValidationError(_("Only a committee writes an assessment summary."))
-    if by is not None and not organization_permission_holds(user=by, organization=assessment.organization,
-                                                            codename=MANAGE_UNITS):
+    if by is not None and not organization_permission_holds(
+        user=by, organization=assessment.organization, codename=MANAGE_UNITS
+    ):
         raise PermissionDenied
     assessment.summary = sanitize_minutes(text)
     assessment.save(update_fields=["summary"])
@@ -540,9 +695,13 @@ def cycle_publish(*, cycle: AssessmentCycle, by: User | None) -> int:
     """Publish now (组织部), without waiting for the publication date; needs the verification closed."""
     if by is not None and not may_verify(user=by, cycle=cycle):
         raise PermissionDenied
-    if cycle.verification_closed_on is None and Assessment.objects.filter(
-            cycle=cycle, status__in=[Assessment.Status.DRAFT, Assessment.Status.SUBMITTED,
-                                     Assessment.Status.REVIEWED]).exists():
+    if (
+        cycle.verification_closed_on is None
+        and Assessment.objects.filter(
+            cycle=cycle,
+            status__in=[Assessment.Status.DRAFT, Assessment.Status.SUBMITTED, Assessment.Status.REVIEWED],
+        ).exists()
+    ):
         raise ValidationError(_("Verify every assessment before publishing."))
     cycle_rank(cycle=cycle)
     count = Assessment.objects.filter(cycle=cycle).update(status=Assessment.Status.PUBLISHED)

@@ -25,15 +25,21 @@ def assessment_todos_advance(*, today: datetime.date) -> dict[str, int]:
     wanted: list[Todo] = []
     for cycle in AssessmentCycle.objects.filter(opened_on__isnull=False, published_on__isnull=True):
         assessments = list(Assessment.objects.filter(cycle=cycle).select_related("organization"))
-        parents = {a.pk: a.organization.path[:-Organization.steplen] for a in assessments}
-        parent_ids = dict(Organization.objects.filter(path__in=set(parents.values())).values_list("path", "pk"))
+        parents = {a.pk: a.organization.path[: -Organization.steplen] for a in assessments}
+        parent_ids = dict(
+            Organization.objects.filter(path__in=set(parents.values())).values_list("path", "pk")
+        )
         own = role_holders({a.organization_id for a in assessments}, SELF_ROLES)
         reviewers = role_holders(set(parent_ids.values()), REVIEW_ROLES)
         for a in assessments:
             link = reverse("cycle:assessment", args=[a.pk])
             name = a.organization.display_name
             if a.status == Assessment.Status.DRAFT and today <= cycle.self_closes_on:
-                users, key, due = own.get(a.organization_id, []), f"assessment:{a.pk}:self", cycle.self_closes_on
+                users, key, due = (
+                    own.get(a.organization_id, []),
+                    f"assessment:{a.pk}:self",
+                    cycle.self_closes_on,
+                )
                 text = _("Submit the self-assessment of %(unit)s") % {"unit": name}
             elif a.status == Assessment.Status.SUBMITTED and today <= cycle.review_closes_on:
                 parent_id = parent_ids.get(parents[a.pk])
@@ -42,14 +48,33 @@ def assessment_todos_advance(*, today: datetime.date) -> dict[str, int]:
                 text = _("Review the self-assessment of %(unit)s") % {"unit": name}
             else:
                 continue
-            wanted += [Todo(user_id=u, kind=Todo.Kind.ASSESSMENT, key=key, organization_id=a.organization_id,
-                            text=text[:200], link=link, due_on=due) for u in users]
-        if any(a.status == Assessment.Status.REVIEWED for a in assessments) and today <= cycle.verification_closes_on:
+            wanted += [
+                Todo(
+                    user_id=u,
+                    kind=Todo.Kind.ASSESSMENT,
+                    key=key,
+                    organization_id=a.organization_id,
+                    text=text[:200],
+                    link=link,
+                    due_on=due,
+                )
+                for u in users
+            ]
+        if (
+            any(a.status == Assessment.Status.REVIEWED for a in assessments)
+            and today <= cycle.verification_closes_on
+        ):
             root = cycle.root
             wanted += [
-                Todo(user_id=u, kind=Todo.Kind.ASSESSMENT, key=f"assessment-verify:{cycle.pk}", organization=root,
-                     text=(_("Verify the reviewed assessments of %(year)s") % {"year": cycle.year})[:200],
-                     link=reverse("cycle:progress", args=[cycle.year]), due_on=cycle.verification_closes_on)
+                Todo(
+                    user_id=u,
+                    kind=Todo.Kind.ASSESSMENT,
+                    key=f"assessment-verify:{cycle.pk}",
+                    organization=root,
+                    text=(_("Verify the reviewed assessments of %(year)s") % {"year": cycle.year})[:200],
+                    link=reverse("cycle:progress", args=[cycle.year]),
+                    due_on=cycle.verification_closes_on,
+                )
                 for u in role_holders([root.pk], (Role.Kind.OFFICER, Role.Kind.ORGANIZER)).get(root.pk, [])
             ]
     return todos_sync(kind=Todo.Kind.ASSESSMENT, wanted=wanted)

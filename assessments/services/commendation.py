@@ -62,11 +62,20 @@ def _locked(commendation: Commendation) -> Commendation:
 
 
 @transaction.atomic
-def commendation_open(*, root: Organization, year: int, nominations_open_on: datetime.date,
-                      nominations_close_on: datetime.date, by: User | None, title: str = "",
-                      notice_days: int | None = None, unit_quota: int | None = None,
-                      member_quota: int | None = None, worker_quota: int | None = None,
-                      request_key=None) -> Commendation:
+def commendation_open(
+    *,
+    root: Organization,
+    year: int,
+    nominations_open_on: datetime.date,
+    nominations_close_on: datetime.date,
+    by: User | None,
+    title: str = "",
+    notice_days: int | None = None,
+    unit_quota: int | None = None,
+    member_quota: int | None = None,
+    worker_quota: int | None = None,
+    request_key=None,
+) -> Commendation:
     """Open ``year``'s commendation of the university ``root``; what is not given takes its default."""
     if by is not None:
         _require(organization_permission_holds(user=by, organization=root, codename=MANAGE_UNITS))
@@ -79,11 +88,20 @@ def commendation_open(*, root: Organization, year: int, nominations_open_on: dat
         raise ValidationError(_("Nominations must close on or after the day they open."))
     if Commendation.objects.filter(root=root, year=year).exists():
         raise ValidationError(_("The commendation of %(year)s is already open.") % {"year": year})
-    commendation = Commendation(root=root, year=year, nominations_open_on=nominations_open_on,
-                                nominations_close_on=nominations_close_on, opened_by=by,
-                                title=title or _("Commendation of July 1, %(year)s") % {"year": year})
-    for field, value in (("notice_days", notice_days), ("unit_quota", unit_quota),
-                         ("member_quota", member_quota), ("worker_quota", worker_quota)):
+    commendation = Commendation(
+        root=root,
+        year=year,
+        nominations_open_on=nominations_open_on,
+        nominations_close_on=nominations_close_on,
+        opened_by=by,
+        title=title or _("Commendation of July 1, %(year)s") % {"year": year},
+    )
+    for field, value in (
+        ("notice_days", notice_days),
+        ("unit_quota", unit_quota),
+        ("member_quota", member_quota),
+        ("worker_quota", worker_quota),
+    ):
         if value is not None:
             setattr(commendation, field, value)
     if not 1 <= commendation.notice_days <= 30:
@@ -95,8 +113,9 @@ def commendation_open(*, root: Organization, year: int, nominations_open_on: dat
 
 
 @transaction.atomic
-def quota_set(*, commendation: Commendation, committee: Organization, kind: str, quota: int,
-              by: User | None) -> CommendationQuota:
+def quota_set(
+    *, commendation: Commendation, committee: Organization, kind: str, quota: int, by: User | None
+) -> CommendationQuota:
     """Set ``committee``'s quota of ``kind`` (0 to 100) while nominations are open."""
     commendation = _locked(commendation)
     if by is not None:
@@ -108,7 +127,8 @@ def quota_set(*, commendation: Commendation, committee: Organization, kind: str,
     if not 0 <= quota <= 100:
         raise ValidationError(_("A quota is between 0 and 100."))
     row, _created = CommendationQuota.objects.update_or_create(
-        commendation=commendation, committee=committee, kind=kind, defaults={"quota": quota})
+        commendation=commendation, committee=committee, kind=kind, defaults={"quota": quota}
+    )
     return row
 
 
@@ -133,23 +153,43 @@ def member_problems(*, commendation: Commendation, member: Member, kind: str) ->
         problems.append(_("%(name)s is a probationary member.") % {"name": member.name})
     elif member.stage != Member.Stage.FULL:
         problems.append(_("%(name)s is not a Party member.") % {"name": member.name})
-    failing = (EvaluationEntry.objects.filter(
-        member=member, evaluation__status=MemberEvaluation.Status.APPROVED, evaluation__year__in=(year - 1, year),
-        grade__in=(EvaluationGrade.BASIC, EvaluationGrade.UNQUALIFIED))
-        .select_related("evaluation").order_by("-evaluation__year").first())
+    failing = (
+        EvaluationEntry.objects.filter(
+            member=member,
+            evaluation__status=MemberEvaluation.Status.APPROVED,
+            evaluation__year__in=(year - 1, year),
+            grade__in=(EvaluationGrade.BASIC, EvaluationGrade.UNQUALIFIED),
+        )
+        .select_related("evaluation")
+        .order_by("-evaluation__year")
+        .first()
+    )
     if failing is not None:
-        problems.append(_("%(name)s was graded %(grade)s in the member evaluation of %(year)s.")
-                        % {"name": member.name, "grade": failing.get_grade_display(),
-                           "year": failing.evaluation.year})
-    sanction = (DisciplinaryRecord.objects.filter(member=member, decided_on__year=year)
-                .order_by("-decided_on").first())
+        problems.append(
+            _("%(name)s was graded %(grade)s in the member evaluation of %(year)s.")
+            % {"name": member.name, "grade": failing.get_grade_display(), "year": failing.evaluation.year}
+        )
+    sanction = (
+        DisciplinaryRecord.objects.filter(member=member, decided_on__year=year)
+        .order_by("-decided_on")
+        .first()
+    )
     if sanction is not None:
-        problems.append(_("%(name)s received a disciplinary sanction (%(kind)s) on %(day)s.")
-                        % {"name": member.name, "kind": sanction.get_kind_display(),
-                           "day": sanction.decided_on.isoformat()})
+        problems.append(
+            _("%(name)s received a disciplinary sanction (%(kind)s) on %(day)s.")
+            % {
+                "name": member.name,
+                "kind": sanction.get_kind_display(),
+                "day": sanction.decided_on.isoformat(),
+            }
+        )
     if kind == HonourKind.WORKER:
-        holds = member.user_id is not None and Role.objects.current().filter(
-            user_id=member.user_id, organization__path__startswith=commendation.root.path).exists()
+        holds = (
+            member.user_id is not None
+            and Role.objects.current()
+            .filter(user_id=member.user_id, organization__path__startswith=commendation.root.path)
+            .exists()
+        )
         if not holds:
             problems.append(_("%(name)s holds no Party post: a Party worker must.") % {"name": member.name})
     return problems
@@ -160,18 +200,33 @@ def unit_problems(*, commendation: Commendation, unit: Organization) -> list[str
     problems: list[str] = []
     if unit.kind != Organization.Kind.BRANCH:
         problems.append(_("Only a branch is nominated as an advanced grassroots organisation."))
-    vetoed = Assessment.objects.filter(organization=unit, cycle__year=commendation.year, veto_failed=True).exists()
+    vetoed = Assessment.objects.filter(
+        organization=unit, cycle__year=commendation.year, veto_failed=True
+    ).exists()
     if vetoed:
-        problems.append(_("%(unit)s failed a veto item in the assessment of %(year)s.")
-                        % {"unit": unit.display_name, "year": commendation.year})
+        problems.append(
+            _("%(unit)s failed a veto item in the assessment of %(year)s.")
+            % {"unit": unit.display_name, "year": commendation.year}
+        )
     return problems
 
 
 @transaction.atomic
-def nominate(*, commendation: Commendation, kind: str, committee: Organization, by: User | None,
-             deeds: str, endorsement: str, source: str = "", member: Member | None = None,
-             organization: Organization | None = None, deeds_file=None,
-             today: datetime.date | None = None, request_key=None) -> Nomination:
+def nominate(
+    *,
+    commendation: Commendation,
+    kind: str,
+    committee: Organization,
+    by: User | None,
+    deeds: str,
+    endorsement: str,
+    source: str = "",
+    member: Member | None = None,
+    organization: Organization | None = None,
+    deeds_file=None,
+    today: datetime.date | None = None,
+    request_key=None,
+) -> Nomination:
     """The committee nominates a unit (``kind`` UNIT) or a member; refused with every reason that applies."""
     commendation = _locked(commendation)
     if by is not None:
@@ -183,9 +238,13 @@ def nominate(*, commendation: Commendation, kind: str, committee: Organization, 
     if commendation.status != Status.NOMINATING:
         raise ValidationError(_("Nominations are closed."))
     if not commendation.nominations_open_on <= today <= commendation.nominations_close_on:
-        raise ValidationError(_("Nominations are taken from %(start)s to %(end)s.")
-                              % {"start": commendation.nominations_open_on.isoformat(),
-                                 "end": commendation.nominations_close_on.isoformat()})
+        raise ValidationError(
+            _("Nominations are taken from %(start)s to %(end)s.")
+            % {
+                "start": commendation.nominations_open_on.isoformat(),
+                "end": commendation.nominations_close_on.isoformat(),
+            }
+        )
     if committee.kind not in COMMITTEE_KINDS or not committee.path.startswith(commendation.root.path):
         raise ValidationError(_("Nominations come from the university's secondary committees."))
     if not deeds.strip():
@@ -198,8 +257,9 @@ def nominate(*, commendation: Commendation, kind: str, committee: Organization, 
         if not organization.path.startswith(committee.path):
             raise ValidationError(_("The organisation is not under the nominating committee."))
         problems = unit_problems(commendation=commendation, unit=organization)
-        five = Assessment.objects.filter(organization=organization, cycle__year=commendation.year,
-                                         grade="five").exists()
+        five = Assessment.objects.filter(
+            organization=organization, cycle__year=commendation.year, grade="five"
+        ).exists()
         source = source or (Nomination.Source.FIVE_STARS if five else Nomination.Source.COMMITTEE)
         duplicate = Nomination.objects.filter(commendation=commendation, kind=kind, organization=organization)
     else:
@@ -216,9 +276,18 @@ def nominate(*, commendation: Commendation, kind: str, committee: Organization, 
     if duplicate.exclude(status=NStatus.WITHDRAWN).exists():
         raise ValidationError(_("This nominee has already been nominated for this honour."))
     duplicate.filter(status=NStatus.WITHDRAWN).delete()
-    nomination = Nomination(commendation=commendation, kind=kind, committee=committee, member=member,
-                            organization=organization, source=source, deeds=deeds.strip(),
-                            endorsement=endorsement.strip(), nominated_by=by, nominated_on=today)
+    nomination = Nomination(
+        commendation=commendation,
+        kind=kind,
+        committee=committee,
+        member=member,
+        organization=organization,
+        source=source,
+        deeds=deeds.strip(),
+        endorsement=endorsement.strip(),
+        nominated_by=by,
+        nominated_on=today,
+    )
     if deeds_file is not None:
         nomination.deeds_file = deeds_file
     nomination.full_clean(exclude={"deeds_file"})
@@ -241,8 +310,9 @@ def nomination_withdraw(*, nomination: Nomination, by: User | None) -> Nominatio
 
 
 @transaction.atomic
-def notice_start(*, commendation: Commendation, by: User | None,
-                 today: datetime.date | None = None) -> Commendation:
+def notice_start(
+    *, commendation: Commendation, by: User | None, today: datetime.date | None = None
+) -> Commendation:
     """Close nominations and put every nominee on the 公示 for ``notice_days`` working days from tomorrow."""
     commendation = _locked(commendation)
     if by is not None:
@@ -264,8 +334,14 @@ def notice_start(*, commendation: Commendation, by: User | None,
 
 
 @transaction.atomic
-def objection_record(*, nomination: Nomination, text: str, by: User | None, raised_by: str = "",
-                     received_on: datetime.date | None = None) -> NominationObjection:
+def objection_record(
+    *,
+    nomination: Nomination,
+    text: str,
+    by: User | None,
+    raised_by: str = "",
+    received_on: datetime.date | None = None,
+) -> NominationObjection:
     """An objection received during the 公示 (by letter, phone or in person), recorded by 组织部."""
     commendation = _locked(nomination.commendation)
     nomination = Nomination.objects.select_for_update().get(pk=nomination.pk)
@@ -277,20 +353,28 @@ def objection_record(*, nomination: Nomination, text: str, by: User | None, rais
     starts, ends = commendation.notice_starts_on, commendation.notice_ends_on
     assert starts is not None and ends is not None  # set when the notice opened (status NOTICE)
     if not starts <= received_on <= ends:
-        raise ValidationError(_("The public notice runs from %(start)s to %(end)s.")
-                              % {"start": starts.isoformat(), "end": ends.isoformat()})
+        raise ValidationError(
+            _("The public notice runs from %(start)s to %(end)s.")
+            % {"start": starts.isoformat(), "end": ends.isoformat()}
+        )
     if not text.strip():
         raise ValidationError(_("Write down the objection."))
-    objection = NominationObjection(nomination=nomination, text=text.strip(), raised_by=raised_by.strip(),
-                                    received_on=received_on, recorded_by=by)
+    objection = NominationObjection(
+        nomination=nomination,
+        text=text.strip(),
+        raised_by=raised_by.strip(),
+        received_on=received_on,
+        recorded_by=by,
+    )
     objection.full_clean()
     objection.save()
     return objection
 
 
 @transaction.atomic
-def objection_resolve(*, objection: NominationObjection, upheld: bool, resolution: str,
-                      by: User | None) -> NominationObjection:
+def objection_resolve(
+    *, objection: NominationObjection, upheld: bool, resolution: str, by: User | None
+) -> NominationObjection:
     commendation = _locked(objection.nomination.commendation)
     objection = NominationObjection.objects.select_for_update().get(pk=objection.pk)
     if by is not None:
@@ -301,20 +385,29 @@ def objection_resolve(*, objection: NominationObjection, upheld: bool, resolutio
         raise ValidationError(_("Objections are resolved before the decision."))
     if not resolution.strip():
         raise ValidationError(_("Say how the objection was looked into."))
-    objection.outcome = NominationObjection.Outcome.UPHELD if upheld else NominationObjection.Outcome.DISMISSED
+    objection.outcome = (
+        NominationObjection.Outcome.UPHELD if upheld else NominationObjection.Outcome.DISMISSED
+    )
     objection.resolution = resolution.strip()
     objection.save(update_fields=["outcome", "resolution"])
     return objection
 
 
 def awarded_count(*, commendation: Commendation, committee: Organization, kind: str) -> int:
-    return Nomination.objects.filter(commendation=commendation, committee=committee, kind=kind,
-                                     status=NStatus.AWARDED).count()
+    return Nomination.objects.filter(
+        commendation=commendation, committee=committee, kind=kind, status=NStatus.AWARDED
+    ).count()
 
 
 @transaction.atomic
-def nomination_decide(*, nomination: Nomination, award: bool, by: User | None, note: str = "",
-                      today: datetime.date | None = None) -> Nomination:
+def nomination_decide(
+    *,
+    nomination: Nomination,
+    award: bool,
+    by: User | None,
+    note: str = "",
+    today: datetime.date | None = None,
+) -> Nomination:
     """组织部 awards or does not award a nominee after the 公示 ended, within the committee's quota; an open
     objection must be resolved first, and an upheld one forbids the award."""
     commendation = _locked(nomination.commendation)
@@ -322,14 +415,18 @@ def nomination_decide(*, nomination: Nomination, award: bool, by: User | None, n
     if by is not None:
         _require(may_run(user=by, commendation=commendation))
     today = today or timezone.localdate()
-    if commendation.status != Status.NOTICE or nomination.status not in (NStatus.ON_NOTICE, NStatus.AWARDED,
-                                                                            NStatus.NOT_AWARDED):
+    if commendation.status != Status.NOTICE or nomination.status not in (
+        NStatus.ON_NOTICE,
+        NStatus.AWARDED,
+        NStatus.NOT_AWARDED,
+    ):
         raise ValidationError(_("Nominees are decided after their public notice."))
     ends = commendation.notice_ends_on
     assert ends is not None  # set when the notice opened (status NOTICE)
     if today <= ends:
-        raise ValidationError(_("The public notice ends on %(day)s; decide after it.")
-                              % {"day": ends.isoformat()})
+        raise ValidationError(
+            _("The public notice ends on %(day)s; decide after it.") % {"day": ends.isoformat()}
+        )
     objections = list(nomination.objections.all())
     if any(o.outcome == NominationObjection.Outcome.OPEN for o in objections):
         raise ValidationError(_("Resolve the objections to this nominee first."))
@@ -338,12 +435,18 @@ def nomination_decide(*, nomination: Nomination, award: bool, by: User | None, n
             raise ValidationError(_("An objection to this nominee was upheld: the honour cannot be awarded."))
         if nomination.status != NStatus.AWARDED:
             quota = quota_for(commendation=commendation, committee=nomination.committee, kind=nomination.kind)
-            used = awarded_count(commendation=commendation, committee=nomination.committee, kind=nomination.kind)
+            used = awarded_count(
+                commendation=commendation, committee=nomination.committee, kind=nomination.kind
+            )
             if used >= quota:
                 raise ValidationError(
                     _("%(committee)s's quota of %(kind)s is %(quota)s, all awarded.")
-                    % {"committee": nomination.committee.display_name, "kind": nomination.get_kind_display(),
-                       "quota": quota})
+                    % {
+                        "committee": nomination.committee.display_name,
+                        "kind": nomination.get_kind_display(),
+                        "quota": quota,
+                    }
+                )
     elif not note.strip():
         raise ValidationError(_("Give the reason for not awarding."))
     nomination.status = NStatus.AWARDED if award else NStatus.NOT_AWARDED
@@ -366,23 +469,37 @@ def commendation_publish(*, commendation: Commendation, by: User, today: datetim
         raise ValidationError(_("Results are published after the public notice."))
     if Nomination.objects.filter(commendation=commendation, status=NStatus.ON_NOTICE).exists():
         raise ValidationError(_("Decide every nominee first."))
-    awarded = list(Nomination.objects.filter(commendation=commendation, status=NStatus.AWARDED)
-                   .select_related("member__branch", "organization", "committee")
-                   .order_by("kind", "committee__path", "pk"))
+    awarded = list(
+        Nomination.objects.filter(commendation=commendation, status=NStatus.AWARDED)
+        .select_related("member__branch", "organization", "committee")
+        .order_by("kind", "committee__path", "pk")
+    )
     if not awarded:
         raise ValidationError(_("No honour was awarded: there is nothing to publish."))
     groups = [(label, [n for n in awarded if n.kind == value]) for value, label in HonourKind.choices]
-    body = render_to_string("assessments/commendation/post_body.html",
-                            {"commendation": commendation, "groups": groups, "today": today})
-    category = (PostCategory.objects.filter(code="notice", is_active=True).first()
-                or PostCategory.objects.filter(is_active=True).first())
+    body = render_to_string(
+        "assessments/commendation/post_body.html",
+        {"commendation": commendation, "groups": groups, "today": today},
+    )
+    category = (
+        PostCategory.objects.filter(code="notice", is_active=True).first()
+        or PostCategory.objects.filter(is_active=True).first()
+    )
     if category is None:
         raise ValidationError(_("No post category is active; ask the administrator to add one."))
-    post = post_save(by=by, organization=commendation.root, post=None, publish=True, data={
-        "section": Post.Section.NOTICES, "category": category,
-        "title": _("Decision on the commendations of %(year)s") % {"year": commendation.year}, "body": body,
-        "visibility": Post.Visibility.PUBLIC,
-    })
+    post = post_save(
+        by=by,
+        organization=commendation.root,
+        post=None,
+        publish=True,
+        data={
+            "section": Post.Section.NOTICES,
+            "category": category,
+            "title": _("Decision on the commendations of %(year)s") % {"year": commendation.year},
+            "body": body,
+            "visibility": Post.Visibility.PUBLIC,
+        },
+    )
     commendation.status = Status.PUBLISHED
     commendation.decided_on = commendation.decided_on or today
     commendation.published_on = today

@@ -52,12 +52,14 @@ def may_run(*, user: User, branch: Organization) -> bool:
 
 def _parent_path(branch: Organization) -> Organization:
     """The unit above, as an unsaved node with its path: enough for the permission check, without a query."""
-    return Organization(path=branch.path[:-branch.steplen], kind=Organization.Kind.COMMITTEE)
+    return Organization(path=branch.path[: -branch.steplen], kind=Organization.Kind.COMMITTEE)
 
 
 def may_decide(*, user: User, branch: Organization) -> bool:
     """The secondary committee above the branch (or higher) approves or returns; not the branch itself."""
-    return organization_permission_holds(user=user, organization=_parent_path(branch), codename=MANAGE_MEMBERS)
+    return organization_permission_holds(
+        user=user, organization=_parent_path(branch), codename=MANAGE_MEMBERS
+    )
 
 
 def _require(holds: bool) -> None:
@@ -70,8 +72,9 @@ def _locked(evaluation: MemberEvaluation) -> MemberEvaluation:
 
 
 @transaction.atomic
-def evaluation_open(*, branch: Organization, year: int, by: User | None,
-                    today: datetime.date | None = None, request_key=None) -> MemberEvaluation:
+def evaluation_open(
+    *, branch: Organization, year: int, by: User | None, today: datetime.date | None = None, request_key=None
+) -> MemberEvaluation:
     """Open ``branch``'s evaluation of ``year``: an entry per active party member (full members graded,
     probationary members taking part ungraded) and a ballot box whose key is kept by the server."""
     if by is not None:
@@ -85,15 +88,24 @@ def evaluation_open(*, branch: Organization, year: int, by: User | None,
         return existing
     if MemberEvaluation.objects.filter(branch=branch, year=year).exists():
         raise ValidationError(_("This branch's evaluation of %(year)d is already open.") % {"year": year})
-    members = list(Member.objects.filter(branch=branch, is_active=True).party_members().order_by("name", "pk"))
+    members = list(
+        Member.objects.filter(branch=branch, is_active=True).party_members().order_by("name", "pk")
+    )
     if len(members) < 2:
         raise ValidationError(_("A branch needs at least two party members to evaluate each other."))
     public, private = sealing.keypair_new()
-    box = BallotBox.objects.create(custody=BallotBox.Custody.SERVER, public_key=public,
-                                   wrapped_key=sealing.key_wrap(private, key=_server_key()))
+    box = BallotBox.objects.create(
+        custody=BallotBox.Custody.SERVER,
+        public_key=public,
+        wrapped_key=sealing.key_wrap(private, key=_server_key()),
+    )
     del private
-    evaluation = MemberEvaluation.objects.create(branch=branch, year=year, opened_on=today, box=box, opened_by=by)
-    entries = [EvaluationEntry(evaluation=evaluation, member=m, graded=m.stage == Member.Stage.FULL) for m in members]
+    evaluation = MemberEvaluation.objects.create(
+        branch=branch, year=year, opened_on=today, box=box, opened_by=by
+    )
+    entries = [
+        EvaluationEntry(evaluation=evaluation, member=m, graded=m.stage == Member.Stage.FULL) for m in members
+    ]
     EvaluationEntry.objects.bulk_create(entries)
     EvaluationEntry.history.bulk_history_create(entries, default_change_reason="evaluation_open")
     once_bind(key=request_key, record=evaluation)
@@ -101,8 +113,11 @@ def evaluation_open(*, branch: Organization, year: int, by: User | None,
 
 
 def entry_of(*, evaluation: MemberEvaluation, user: User) -> EvaluationEntry | None:
-    return (EvaluationEntry.objects.filter(evaluation=evaluation, member__user_id=user.pk)
-            .select_related("member").first())
+    return (
+        EvaluationEntry.objects.filter(evaluation=evaluation, member__user_id=user.pk)
+        .select_related("member")
+        .first()
+    )
 
 
 @transaction.atomic
@@ -123,8 +138,12 @@ def self_evaluation_save(*, entry: EvaluationEntry, text: str, by: User) -> Eval
 
 def vote_subjects(*, evaluation: MemberEvaluation, rater: EvaluationEntry):
     """The colleagues ``rater`` grades in the 测评: every graded (full) member but themselves."""
-    return (EvaluationEntry.objects.filter(evaluation=evaluation, graded=True).exclude(pk=rater.pk)
-            .select_related("member").order_by("member__name", "pk"))
+    return (
+        EvaluationEntry.objects.filter(evaluation=evaluation, graded=True)
+        .exclude(pk=rater.pk)
+        .select_related("member")
+        .order_by("member__name", "pk")
+    )
 
 
 def vote_cast(*, evaluation: MemberEvaluation, rater: EvaluationEntry, choices: Mapping[int, str]) -> int:
@@ -147,12 +166,19 @@ def vote_cast(*, evaluation: MemberEvaluation, rater: EvaluationEntry, choices: 
     if not picked:
         raise EvaluationRefused(_("Choose a grade for at least one colleague."))
     box = BallotBox.objects.only("public_key").get(pk=evaluation.box_id)
-    sealed = [sealing.seal(box.public_key, subject=by_entry[e], answers={VOTE_QUESTION: v}) for e, v in picked.items()]
+    sealed = [
+        sealing.seal(box.public_key, subject=by_entry[e], answers={VOTE_QUESTION: v})
+        for e, v in picked.items()
+    ]
     secrets.SystemRandom().shuffle(sealed)
     try:
         with transaction.atomic():
             EvaluationBallot.objects.bulk_create(
-                [EvaluationBallot(evaluation_id=evaluation.pk, rater_id=rater.pk, subject_id=e) for e in picked])
+                [
+                    EvaluationBallot(evaluation_id=evaluation.pk, rater_id=rater.pk, subject_id=e)
+                    for e in picked
+                ]
+            )
             SealedBallot.objects.bulk_create([SealedBallot(box_id=box.pk, ciphertext=s) for s in sealed])
     except IntegrityError:
         raise EvaluationRefused(_("You have already graded this colleague; each colleague once.")) from None
@@ -174,8 +200,13 @@ def vote_close(*, evaluation: MemberEvaluation, by: User | None) -> MemberEvalua
     return evaluation
 
 
-def grade_problems(*, evaluation: MemberEvaluation, grades: Mapping[int, tuple[str, str]],
-                   entries: list[EvaluationEntry], complete: bool) -> list[str]:
+def grade_problems(
+    *,
+    evaluation: MemberEvaluation,
+    grades: Mapping[int, tuple[str, str]],
+    entries: list[EvaluationEntry],
+    complete: bool,
+) -> list[str]:
     """The rules, as messages: 优秀 at most ⌊full members / divisor⌋ (probationary members not counted);
     基本合格 and 不合格 with a written reason; ungraded (probationary) members get no grade; with ``complete``,
     every full member graded."""
@@ -184,25 +215,36 @@ def grade_problems(*, evaluation: MemberEvaluation, grades: Mapping[int, tuple[s
     cap = evaluation.excellent_cap(len(graded))
     excellent = sum(1 for e in graded if grades.get(e.pk, ("", ""))[0] == EvaluationGrade.EXCELLENT)
     if excellent > cap:
-        problems.append(_("Excellent is given to at most %(cap)d of the branch's %(n)d full members; %(k)d chosen.")
-                        % {"cap": cap, "n": len(graded), "k": excellent})
+        problems.append(
+            _("Excellent is given to at most %(cap)d of the branch's %(n)d full members; %(k)d chosen.")
+            % {"cap": cap, "n": len(graded), "k": excellent}
+        )
     for entry in entries:
         grade, reason = grades.get(entry.pk, ("", ""))
         if grade and grade not in EvaluationGrade.values:
             problems.append(_("%(name)s: not a grade.") % {"name": entry.member.name})
         elif grade and not entry.graded:
-            problems.append(_("%(name)s is a probationary member and is not graded.") % {"name": entry.member.name})
+            problems.append(
+                _("%(name)s is a probationary member and is not graded.") % {"name": entry.member.name}
+            )
         elif grade in GRADES_NEEDING_REASON and not reason.strip():
-            problems.append(_("%(name)s: a grade of %(grade)s needs a written reason.")
-                            % {"name": entry.member.name, "grade": EvaluationGrade(grade).label})
+            problems.append(
+                _("%(name)s: a grade of %(grade)s needs a written reason.")
+                % {"name": entry.member.name, "grade": EvaluationGrade(grade).label}
+            )
         elif complete and entry.graded and not grade:
             problems.append(_("%(name)s has no grade.") % {"name": entry.member.name})
     return problems
 
 
 @transaction.atomic
-def grades_save(*, evaluation: MemberEvaluation, grades: Mapping[int, tuple[str, str]], by: User | None,
-                submit: bool = False) -> MemberEvaluation:
+def grades_save(
+    *,
+    evaluation: MemberEvaluation,
+    grades: Mapping[int, tuple[str, str]],
+    by: User | None,
+    submit: bool = False,
+) -> MemberEvaluation:
     """The branch's proposed grades (entry id → (grade, reason)); with ``submit``, reported to the secondary
     committee. Refused whole (ValidationError with every problem) when a rule is broken."""
     evaluation = _locked(evaluation)
@@ -211,8 +253,10 @@ def grades_save(*, evaluation: MemberEvaluation, grades: Mapping[int, tuple[str,
     if evaluation.status not in (Status.COUNTED, Status.RETURNED):
         raise ValidationError(_("Grades are proposed after the vote is counted and before the report."))
     entries = list(evaluation.entries.select_related("member"))
-    grades = {e.pk: (grades.get(e.pk, ("", ""))[0] or "", (grades.get(e.pk, ("", ""))[1] or "").strip())
-              for e in entries}
+    grades = {
+        e.pk: (grades.get(e.pk, ("", ""))[0] or "", (grades.get(e.pk, ("", ""))[1] or "").strip())
+        for e in entries
+    }
     if problems := grade_problems(evaluation=evaluation, grades=grades, entries=entries, complete=submit):
         raise ValidationError(problems)
     for entry in entries:  # a save per changed entry: each change is in the entry's history
@@ -227,8 +271,9 @@ def grades_save(*, evaluation: MemberEvaluation, grades: Mapping[int, tuple[str,
 
 
 @transaction.atomic
-def evaluation_decide(*, evaluation: MemberEvaluation, by: User | None, approve: bool,
-                      reason: str = "") -> MemberEvaluation:
+def evaluation_decide(
+    *, evaluation: MemberEvaluation, by: User | None, approve: bool, reason: str = ""
+) -> MemberEvaluation:
     """The secondary committee approves the reported grades, or returns them with a reason (the branch then
     corrects and reports again)."""
     evaluation = _locked(evaluation)
@@ -246,12 +291,23 @@ def evaluation_decide(*, evaluation: MemberEvaluation, by: User | None, approve:
 
 
 # The order 党章 §9 gives: correct within a deadline; if no change, persuade to leave; if not, remove.
-STEP_ORDER = [EvaluationFollowUp.Step.RECTIFY, EvaluationFollowUp.Step.PERSUADE, EvaluationFollowUp.Step.REMOVE]
+STEP_ORDER = [
+    EvaluationFollowUp.Step.RECTIFY,
+    EvaluationFollowUp.Step.PERSUADE,
+    EvaluationFollowUp.Step.REMOVE,
+]
 
 
 @transaction.atomic
-def followup_record(*, entry: EvaluationEntry, step: str, note: str, by: User | None,
-                    deadline: datetime.date | None = None, today: datetime.date | None = None) -> EvaluationFollowUp:
+def followup_record(
+    *,
+    entry: EvaluationEntry,
+    step: str,
+    note: str,
+    by: User | None,
+    deadline: datetime.date | None = None,
+    today: datetime.date | None = None,
+) -> EvaluationFollowUp:
     """A step after a 不合格 of an approved evaluation, awaiting the committee. 限期改正 first, with a deadline
     after today (within a year); a later step only after the one before it was approved."""
     today = today or timezone.localdate()
@@ -260,7 +316,9 @@ def followup_record(*, entry: EvaluationEntry, step: str, note: str, by: User | 
         _require(may_run(user=by, branch=evaluation.branch))
     entry = EvaluationEntry.objects.select_for_update().get(pk=entry.pk)
     if evaluation.status != Status.APPROVED or entry.grade != EvaluationGrade.UNQUALIFIED:
-        raise ValidationError(_("Follow-ups are recorded for a member graded unqualified in an approved evaluation."))
+        raise ValidationError(
+            _("Follow-ups are recorded for a member graded unqualified in an approved evaluation.")
+        )
     if step not in EvaluationFollowUp.Step.values:
         raise ValidationError(_("Choose a step."))
     if not note.strip():
@@ -276,18 +334,25 @@ def followup_record(*, entry: EvaluationEntry, step: str, note: str, by: User | 
     done = [f.step for f in steps if f.status == EvaluationFollowUp.Status.APPROVED]
     expected = STEP_ORDER[len(done)] if len(done) < len(STEP_ORDER) else None
     if step != expected:
-        raise ValidationError(_("The next step is %(step)s.") % {
-            "step": EvaluationFollowUp.Step(expected).label if expected else _("none (all steps done)")})
-    return EvaluationFollowUp.objects.create(entry=entry, step=step, note=note.strip()[:2000], deadline=deadline,
-                                             recorded_on=today)
+        raise ValidationError(
+            _("The next step is %(step)s.")
+            % {"step": EvaluationFollowUp.Step(expected).label if expected else _("none (all steps done)")}
+        )
+    return EvaluationFollowUp.objects.create(
+        entry=entry, step=step, note=note.strip()[:2000], deadline=deadline, recorded_on=today
+    )
 
 
 @transaction.atomic
-def followup_decide(*, follow_up: EvaluationFollowUp, by: User | None, approve: bool,
-                    reason: str = "") -> EvaluationFollowUp:
+def followup_decide(
+    *, follow_up: EvaluationFollowUp, by: User | None, approve: bool, reason: str = ""
+) -> EvaluationFollowUp:
     """The secondary committee approves a follow-up step, or returns it with a reason."""
-    follow_up = EvaluationFollowUp.objects.select_for_update().select_related("entry__evaluation__branch").get(
-        pk=follow_up.pk)
+    follow_up = (
+        EvaluationFollowUp.objects.select_for_update()
+        .select_related("entry__evaluation__branch")
+        .get(pk=follow_up.pk)
+    )
     if by is not None:
         _require(may_decide(user=by, branch=follow_up.entry.evaluation.branch))
     if follow_up.status != EvaluationFollowUp.Status.PROPOSED:

@@ -39,14 +39,30 @@ _COMMON = [
     (12, True, "年终总结，发布支部年度工作报告", "3.2"),
 ]
 _OWN: dict[str, list[tuple[int, bool, str, str]]] = {  # keyed by the programme's str value
-    Programme.LADDER: [(3, True, "开展师德师风专题学习", "6.2"), (5, True, "党建与学科建设融合推进会", "6.1"),
-                       (9, False, "教师党员联系指导新生", "6.3"), (11, True, "“双带头人”书记工作室交流", "5.1")],
-    Programme.CHAPTER: [(3, True, "推优入党和入党积极分子培养", "6.1"), (4, False, "学风建设月和学业帮扶", "6.2"),
-                        (9, True, "新生党员组织关系接转和教育", "6.3"), (10, False, "红色主题实践活动", "5.1")],
-    Programme.EFFICIENCY: [(3, True, "公布服务承诺和办事流程", "6.1"), (6, True, "开展师生满意度调查", "6.2"),
-                           (9, False, "党员示范岗评选", "5.1"), (11, True, "机关作风建设自查", "6.3")],
-    Programme.RETIREE: [(1, True, "春节走访慰问老党员", "3.1"), (3, True, "送学上门：集中学习资料", "1.1"),
-                        (6, True, "“七一”老党员主题党日", "2.2"), (10, False, "重阳节关心关爱活动", "3.1")],
+    Programme.LADDER: [
+        (3, True, "开展师德师风专题学习", "6.2"),
+        (5, True, "党建与学科建设融合推进会", "6.1"),
+        (9, False, "教师党员联系指导新生", "6.3"),
+        (11, True, "“双带头人”书记工作室交流", "5.1"),
+    ],
+    Programme.CHAPTER: [
+        (3, True, "推优入党和入党积极分子培养", "6.1"),
+        (4, False, "学风建设月和学业帮扶", "6.2"),
+        (9, True, "新生党员组织关系接转和教育", "6.3"),
+        (10, False, "红色主题实践活动", "5.1"),
+    ],
+    Programme.EFFICIENCY: [
+        (3, True, "公布服务承诺和办事流程", "6.1"),
+        (6, True, "开展师生满意度调查", "6.2"),
+        (9, False, "党员示范岗评选", "5.1"),
+        (11, True, "机关作风建设自查", "6.3"),
+    ],
+    Programme.RETIREE: [
+        (1, True, "春节走访慰问老党员", "3.1"),
+        (3, True, "送学上门：集中学习资料", "1.1"),
+        (6, True, "“七一”老党员主题党日", "2.2"),
+        (10, False, "重阳节关心关爱活动", "3.1"),
+    ],
 }
 _RETIREE_CODES = {"3.3": "2.2", "2.3": "2.2", "1.1": "1.1", "2.5": "2.3", "4.2": "3.1", "3.2": "4.1"}
 
@@ -67,18 +83,23 @@ def guide_create(*, year: int, programme: str, by: User | None, standard: bool =
         raise ValidationError(_("Annual work guides are written for the branch programmes."))
     if AnnualGuide.objects.filter(year=year, programme=programme).exists():
         raise ValidationError(_("This year's guide for the programme already exists."))
-    guide = AnnualGuide.objects.create(year=year, programme=programme,
-                                       title=f"{year}年度{Programme(programme).label}工作指南")
+    guide = AnnualGuide.objects.create(
+        year=year, programme=programme, title=f"{year}年度{Programme(programme).label}工作指南"
+    )
     if standard:
-        GuideAction.objects.bulk_create([
-            GuideAction(guide=guide, month=m, required=r, title=t, indicator_code=c, position=i)
-            for i, (m, r, t, c) in enumerate(default_actions(programme))])
+        GuideAction.objects.bulk_create(
+            [
+                GuideAction(guide=guide, month=m, required=r, title=t, indicator_code=c, position=i)
+                for i, (m, r, t, c) in enumerate(default_actions(programme))
+            ]
+        )
     return guide
 
 
 @transaction.atomic
-def guide_action_save(*, guide: AnnualGuide, by: User | None, action: GuideAction | None = None,
-                      request_key=None, **values) -> GuideAction:
+def guide_action_save(
+    *, guide: AnnualGuide, by: User | None, action: GuideAction | None = None, request_key=None, **values
+) -> GuideAction:
     """Add (``action`` None, once per form) or edit one month's action of ``guide``."""
     require_officer(by=by)
     if action is None and (existing := once_claim(key=request_key, user=by, model=GuideAction)) is not None:
@@ -120,32 +141,46 @@ def guide_publish(*, guide: AnnualGuide, by: User | None, today: datetime.date |
 
 
 def _own_branch(by: User | None, branch: Organization) -> None:
-    if by is not None and not Role.objects.current().filter(user=by, organization=branch,
-                                                            kind__in=GUIDE_ROLES).exists():
+    if (
+        by is not None
+        and not Role.objects.current().filter(user=by, organization=branch, kind__in=GUIDE_ROLES).exists()
+    ):
         raise PermissionDenied
 
 
 @transaction.atomic
-def guide_action_done(*, action: GuideAction, branch: Organization, by: User | None,
-                      done_on: datetime.date, evidence: str = "", request_key=None) -> GuideActionDone:
+def guide_action_done(
+    *,
+    action: GuideAction,
+    branch: Organization,
+    by: User | None,
+    done_on: datetime.date,
+    evidence: str = "",
+    request_key=None,
+) -> GuideActionDone:
     """The branch records that it did ``action`` (its secretaries); its to-do closes. Once per branch and
     action: a second record, or the same form sent twice, returns the first."""
     _own_branch(by, branch)
     if not action.guide.is_published or PROGRAMME_FOR_CATEGORY.get(branch.category) != action.guide.programme:
         raise ValidationError(_("This action is not in the branch's published guide."))
     if done_on.year != action.guide.year:
-        raise ValidationError(_("Record an action of the %(year)s guide with a day of %(year)s.")
-                              % {"year": action.guide.year})
+        raise ValidationError(
+            _("Record an action of the %(year)s guide with a day of %(year)s.") % {"year": action.guide.year}
+        )
     if (existing := once_claim(key=request_key, user=by, model=GuideActionDone)) is not None:
         return existing
     done, created = GuideActionDone.objects.get_or_create(
-        action=action, organization=branch,
-        defaults={"done_on": done_on, "evidence": evidence.strip(), "recorded_by": by})
+        action=action,
+        organization=branch,
+        defaults={"done_on": done_on, "evidence": evidence.strip(), "recorded_by": by},
+    )
     if created:
         once_bind(key=request_key, record=done)
         from disclosure.models import Todo
 
-        Todo.objects.open().filter(kind=Todo.Kind.GUIDE, key=_key(action, branch)).update(done_at=timezone.now())
+        Todo.objects.open().filter(kind=Todo.Kind.GUIDE, key=_key(action, branch)).update(
+            done_at=timezone.now()
+        )
     return done
 
 
@@ -161,27 +196,47 @@ def guide_todos_advance(*, today: datetime.date) -> dict[str, int]:
     from disclosure.models import Todo
     from disclosure.services.todos import role_holders, todos_sync
 
-    actions = list(GuideAction.objects.filter(guide__year=today.year, guide__published_at__isnull=False,
-                                              month=today.month).select_related("guide"))
+    actions = list(
+        GuideAction.objects.filter(
+            guide__year=today.year, guide__published_at__isnull=False, month=today.month
+        ).select_related("guide")
+    )
     wanted: list[Todo] = []
     if actions:
         categories = {p: c for c, p in PROGRAMME_FOR_CATEGORY.items()}
         wanted_categories = {categories[a.guide.programme] for a in actions}
-        branches = list(Organization.objects.filter(kind=Organization.Kind.BRANCH, is_active=True,
-                                                    category__in=wanted_categories).only("pk", "category"))
+        branches = list(
+            Organization.objects.filter(
+                kind=Organization.Kind.BRANCH, is_active=True, category__in=wanted_categories
+            ).only("pk", "category")
+        )
         holders = role_holders([b.pk for b in branches], GUIDE_ROLES)
-        done = set(GuideActionDone.objects.filter(action__in=actions).values_list("action_id", "organization_id"))
+        done = set(
+            GuideActionDone.objects.filter(action__in=actions).values_list("action_id", "organization_id")
+        )
         due = month_end(today.year, today.month)
         for action in actions:
             label = _("Required") if action.required else _("Suggested")
-            text = (_("Month %(month)d guide (%(kind)s): %(action)s")
-                    % {"month": action.month, "kind": label, "action": action.title})[:200]
+            text = (
+                _("Month %(month)d guide (%(kind)s): %(action)s")
+                % {"month": action.month, "kind": label, "action": action.title}
+            )[:200]
             for branch in branches:
                 if categories[action.guide.programme] != branch.category or (action.pk, branch.pk) in done:
                     continue
                 link = reverse("cycle:branch_guide", args=[branch.pk, action.guide.year])
-                wanted += [Todo(user_id=u, kind=Todo.Kind.GUIDE, key=_key(action, branch), organization_id=branch.pk,
-                                text=text, link=link, due_on=due) for u in holders.get(branch.pk, [])]
+                wanted += [
+                    Todo(
+                        user_id=u,
+                        kind=Todo.Kind.GUIDE,
+                        key=_key(action, branch),
+                        organization_id=branch.pk,
+                        text=text,
+                        link=link,
+                        due_on=due,
+                    )
+                    for u in holders.get(branch.pk, [])
+                ]
     return todos_sync(kind=Todo.Kind.GUIDE, wanted=wanted)
 
 
@@ -197,5 +252,6 @@ def eight_ones_tick(*, item, branch: Organization, year: int, by: User | None, e
     if not evidence.strip():
         raise ValidationError(_("Give the evidence."))
     tick, _created = EightOnesTick.objects.update_or_create(
-        item=item, organization=branch, year=year, defaults={"evidence": evidence.strip(), "ticked_by": by})
+        item=item, organization=branch, year=year, defaults={"evidence": evidence.strip(), "ticked_by": by}
+    )
     return tick

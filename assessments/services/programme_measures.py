@@ -28,7 +28,9 @@ class CommitteeMeasures:
     branches: dict[int, tuple[int, int]] = field(default_factory=dict)  # unit id → (compliant, branches)
     grades: dict[int, tuple[int, int]] = field(default_factory=dict)  # unit id → (passed, graded) last year
     approvals: dict[int, tuple[int, int]] = field(default_factory=dict)  # unit id → (on time, approvals)
-    guide: dict[int, tuple[int, int]] = field(default_factory=dict)  # branch id → (done, due) required actions
+    guide: dict[int, tuple[int, int]] = field(
+        default_factory=dict
+    )  # branch id → (done, due) required actions
     evaluations: dict[int, tuple[int, int]] = field(default_factory=dict)  # unit id → (approved, branches)
 
 
@@ -52,43 +54,74 @@ def collect(*, cycle, units: list[Organization], per_branch: dict[str, tuple[int
     ids = [u.pk for u in secondary]
     if secondary:
         K = Meeting.Kind
-        kinds = {"committee_meetings": (K.COMMITTEE_MEETING, K.JOINT_MEETING), "central_study": (K.CENTRAL_GROUP_STUDY,),
-                 "democratic_life": (K.DEMOCRATIC_LIFE,)}
-        rows = (Meeting.objects.filed().filter(organization_id__in=ids, held_at__date__gte=first,
-                                               held_at__date__lt=last)
-                .values("organization_id", "kind").annotate(n=Count("pk")).order_by())
+        kinds = {
+            "committee_meetings": (K.COMMITTEE_MEETING, K.JOINT_MEETING),
+            "central_study": (K.CENTRAL_GROUP_STUDY,),
+            "democratic_life": (K.DEMOCRATIC_LIFE,),
+        }
+        rows = (
+            Meeting.objects.filed()
+            .filter(organization_id__in=ids, held_at__date__gte=first, held_at__date__lt=last)
+            .values("organization_id", "kind")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
         for source, of in kinds.items():
             m.counts[source] = {}
         for row in rows:
             for source, of in kinds.items():
                 if row["kind"] in of:
-                    m.counts[source][row["organization_id"]] = m.counts[source].get(row["organization_id"], 0) + row["n"]
+                    m.counts[source][row["organization_id"]] = (
+                        m.counts[source].get(row["organization_id"], 0) + row["n"]
+                    )
         m.counts["decisions"] = dict(
             Decision.objects.filter(organization_id__in=ids, decided_on__gte=first, decided_on__lt=last)
-            .values("organization_id").annotate(n=Count("pk")).order_by().values_list("organization_id", "n"))
+            .values("organization_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+            .values_list("organization_id", "n")
+        )
         m.counts["own_posts"] = dict(
-            Post.objects.published().filter(organization_id__in=ids, published_at__date__gte=first,
-                                             published_at__date__lt=last)
-            .values("organization_id").annotate(n=Count("pk")).order_by().values_list("organization_id", "n"))
-        for reviewer, submitted, reviewed in (
-                Meeting.objects.filter(reviewer_id__in=ids, reviewed_at__date__gte=first, reviewed_at__date__lt=last,
-                                       submitted_at__isnull=False)
-                .values_list("reviewer_id", "submitted_at", "reviewed_at")):
+            Post.objects.published()
+            .filter(organization_id__in=ids, published_at__date__gte=first, published_at__date__lt=last)
+            .values("organization_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+            .values_list("organization_id", "n")
+        )
+        for reviewer, submitted, reviewed in Meeting.objects.filter(
+            reviewer_id__in=ids,
+            reviewed_at__date__gte=first,
+            reviewed_at__date__lt=last,
+            submitted_at__isnull=False,
+        ).values_list("reviewer_id", "submitted_at", "reviewed_at"):
             assert reviewed is not None and submitted is not None  # both filtered on above
             m.reviews.setdefault(reviewer, []).append(max(0, (reviewed - submitted).days))
         previous = dict(
-            Assessment.objects.filter(cycle__root=cycle.root, cycle__year=cycle.year - 1,
-                                      organization__kind=Organization.Kind.BRANCH).exclude(grade="")
-            .values_list("organization__path", "grade"))
+            Assessment.objects.filter(
+                cycle__root=cycle.root,
+                cycle__year=cycle.year - 1,
+                organization__kind=Organization.Kind.BRANCH,
+            )
+            .exclude(grade="")
+            .values_list("organization__path", "grade")
+        )
         # Approvals the committee owes (steps 17 and 24) against the branch vote they follow (15 and 23).
         limit = rules()["approval_within_months"]
-        votes = {(case, number): day for case, number, day in DevelopmentStep.objects.filter(
-            number__in=(15, 23), case__member__branch__path__startswith=cycle.root.path)
-            .values_list("case_id", "number", "done_on")}
-        approvals = list(DevelopmentStep.objects.filter(
-            number__in=(17, 24), done_on__gte=first, done_on__lt=last,
-            case__member__branch__path__startswith=cycle.root.path)
-            .values_list("case_id", "number", "done_on", "case__member__branch__path"))
+        votes = {
+            (case, number): day
+            for case, number, day in DevelopmentStep.objects.filter(
+                number__in=(15, 23), case__member__branch__path__startswith=cycle.root.path
+            ).values_list("case_id", "number", "done_on")
+        }
+        approvals = list(
+            DevelopmentStep.objects.filter(
+                number__in=(17, 24),
+                done_on__gte=first,
+                done_on__lt=last,
+                case__member__branch__path__startswith=cycle.root.path,
+            ).values_list("case_id", "number", "done_on", "case__member__branch__path")
+        )
         for unit in secondary:
             inside = [v for path, v in per_branch.items() if path.startswith(unit.path)]
             if inside:
@@ -98,15 +131,29 @@ def collect(*, cycle, units: list[Organization], per_branch: dict[str, tuple[int
                 m.grades[unit.pk] = (sum(1 for g in graded if g != "fail"), len(graded))
             owed = [(c, n, d) for c, n, d, path in approvals if path.startswith(unit.path)]
             if owed:
-                on_time = sum(1 for c, n, d in owed
-                              if (vote := votes.get((c, n - 2))) is None or d <= add_months(vote, limit))
+                on_time = sum(
+                    1
+                    for c, n, d in owed
+                    if (vote := votes.get((c, n - 2))) is None or d <= add_months(vote, limit)
+                )
                 m.approvals[unit.pk] = (on_time, len(owed))
     if branches:
-        due = [a for a in GuideAction.objects.filter(guide__year=cycle.year, guide__published_at__isnull=False,
-                                                     required=True, month__lt=cycle.self_opens_on.month)
-               .annotate(programme=F("guide__programme")).only("pk", "month")]
-        done = set(GuideActionDone.objects.filter(action__in=[a.pk for a in due], organization__in=branches)
-                   .values_list("organization_id", "action_id"))
+        due = [
+            a
+            for a in GuideAction.objects.filter(
+                guide__year=cycle.year,
+                guide__published_at__isnull=False,
+                required=True,
+                month__lt=cycle.self_opens_on.month,
+            )
+            .annotate(programme=F("guide__programme"))
+            .only("pk", "month")
+        ]
+        done = set(
+            GuideActionDone.objects.filter(
+                action__in=[a.pk for a in due], organization__in=branches
+            ).values_list("organization_id", "action_id")
+        )
         for branch in branches:
             mine = [a for a in due if a.programme == programme_for(branch)]
             if mine:
@@ -118,9 +165,13 @@ def collect(*, cycle, units: list[Organization], per_branch: dict[str, tuple[int
 
         from assessments.models.evaluation import MemberEvaluation
 
-        approved = set(MemberEvaluation.objects.filter(
-            Q(year=cycle.year - 1) | Q(opened_on__gte=first, opened_on__lt=last),
-            status=MemberEvaluation.Status.APPROVED, branch__in=branches).values_list("branch_id", flat=True))
+        approved = set(
+            MemberEvaluation.objects.filter(
+                Q(year=cycle.year - 1) | Q(opened_on__gte=first, opened_on__lt=last),
+                status=MemberEvaluation.Status.APPROVED,
+                branch__in=branches,
+            ).values_list("branch_id", flat=True)
+        )
         for branch in branches:
             m.evaluations[branch.pk] = (int(branch.pk in approved), 1)
         for unit in secondary:
@@ -145,37 +196,52 @@ def prefill(indicator, unit: Organization, m: CommitteeMeasures) -> tuple[Decima
             return None
         n = m.counts.get(source, {}).get(unit.pk, 0)
         target = indicator.target_count or 1
-        return _ratio(top, n / target), _("%(what)s: %(n)d in the twelve months before self-assessment "
-                                          "(full points from %(target)d)") % {
-            "what": S(source).label, "n": n, "target": target}
+        return _ratio(top, n / target), _(
+            "%(what)s: %(n)d in the twelve months before self-assessment (full points from %(target)d)"
+        ) % {"what": S(source).label, "n": n, "target": target}
     if source == S.REVIEW_TIMELINESS:
         delays = m.reviews.get(unit.pk)
         if delays:
             days = indicator.target_count or 7
             on_time = sum(1 for d in delays if d <= days)
             return _ratio(top, on_time / len(delays)), _(
-                "Branches' minutes: %(on_time)d of %(n)d reviewed within %(days)d days") % {
-                "on_time": on_time, "n": len(delays), "days": days}
+                "Branches' minutes: %(on_time)d of %(n)d reviewed within %(days)d days"
+            ) % {"on_time": on_time, "n": len(delays), "days": days}
     if source == S.BRANCH_COMPLIANCE and unit.pk in m.branches:
         ok, n = m.branches[unit.pk]
-        return _ratio(top, ok / n), _("%(ok)d of %(n)d branches held every required meeting so far") % {"ok": ok, "n": n}
+        return _ratio(top, ok / n), _("%(ok)d of %(n)d branches held every required meeting so far") % {
+            "ok": ok,
+            "n": n,
+        }
     if source == S.BRANCH_GRADES and unit.pk in m.grades:
         ok, n = m.grades[unit.pk]
-        return _ratio(top, ok / n), _("%(ok)d of %(n)d branches compliant in last year's assessment") % {"ok": ok, "n": n}
+        return _ratio(top, ok / n), _("%(ok)d of %(n)d branches compliant in last year's assessment") % {
+            "ok": ok,
+            "n": n,
+        }
     if source == S.APPROVALS and unit.pk in m.approvals:
         ok, n = m.approvals[unit.pk]
-        return _ratio(top, ok / n), _("Development approvals: %(ok)d of %(n)d within the months the rules allow") % {
-            "ok": ok, "n": n}
+        return _ratio(top, ok / n), _(
+            "Development approvals: %(ok)d of %(n)d within the months the rules allow"
+        ) % {"ok": ok, "n": n}
     if source == S.GUIDE_ACTIONS and unit.pk in m.guide:
         ok, n = m.guide[unit.pk]
         return _ratio(top, ok / n), _("Annual guide: %(ok)d of %(n)d required actions recorded as done") % {
-            "ok": ok, "n": n}
+            "ok": ok,
+            "n": n,
+        }
     if source == S.MEMBER_EVALUATION and unit.pk in m.evaluations:
         ok, n = m.evaluations[unit.pk]
         if unit.kind == Organization.Kind.BRANCH:
-            return _ratio(top, ok / n), (_("Member evaluation approved by the committee") if ok else
-                                         _("No approved member evaluation in the year"))
-        return _ratio(top, ok / n), _("Member evaluation: %(ok)d of %(n)d branches approved") % {"ok": ok, "n": n}
+            return _ratio(top, ok / n), (
+                _("Member evaluation approved by the committee")
+                if ok
+                else _("No approved member evaluation in the year")
+            )
+        return _ratio(top, ok / n), _("Member evaluation: %(ok)d of %(n)d branches approved") % {
+            "ok": ok,
+            "n": n,
+        }
     return None
 
 
@@ -184,14 +250,18 @@ def guide_evidence(*, cycle, units: list[Organization]) -> dict[tuple[int, str],
     from assessments.models import GuideActionDone
 
     lines: dict[tuple[int, str], list[str]] = {}
-    for done in (GuideActionDone.objects.filter(organization__in=[u for u in units if u.is_branch],
-                                                action__guide__year=cycle.year, done_on__lt=cycle.self_opens_on)
-                 .exclude(action__indicator_code="").select_related("action").order_by("action__month", "pk")):
+    for done in (
+        GuideActionDone.objects.filter(
+            organization__in=[u for u in units if u.is_branch],
+            action__guide__year=cycle.year,
+            done_on__lt=cycle.self_opens_on,
+        )
+        .exclude(action__indicator_code="")
+        .select_related("action")
+        .order_by("action__month", "pk")
+    ):
         text = f"{done.action.month}月 {done.action.title}（{done.done_on:%Y-%m-%d}）"
         if done.evidence.strip():
             text += f"：{done.evidence.strip()}"
         lines.setdefault((done.organization_id, done.action.indicator_code), []).append(text)
     return {key: "\n".join(value) for key, value in lines.items()}
-
-
-

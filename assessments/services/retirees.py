@@ -19,9 +19,12 @@ from branches.models import Organization
 def retirees_move(*, year: int) -> dict[str, int]:
     """Move ``year``'s untouched draft assessments of retiree branches to the retiree table (created with its
     standard items if the year has tables but not that one). Idempotent: a second run moves nothing."""
-    retirees = Organization.objects.filter(kind=Organization.Kind.BRANCH, category=Organization.Category.RETIREE)
-    stale = (Assessment.objects.filter(cycle__year=year, organization__in=retirees)
-             .exclude(programme=Programme.RETIREE))
+    retirees = Organization.objects.filter(
+        kind=Organization.Kind.BRANCH, category=Organization.Category.RETIREE
+    )
+    stale = Assessment.objects.filter(cycle__year=year, organization__in=retirees).exclude(
+        programme=Programme.RETIREE
+    )
     result = {"table_created": 0, "moved": 0, "kept": 0}
     if not stale.exists():
         return result
@@ -29,11 +32,19 @@ def retirees_move(*, year: int) -> dict[str, int]:
         indicator_table_create(year=year, programme=Programme.RETIREE, by=None)
         result["table_created"] = 1
     # Points the branch typed itself (not the portal's pre-fill, not a veto's default) mean it has started.
-    touched = set(ItemScore.objects.filter(assessment__in=stale, self_points__isnull=False, prefilled=False,
-                                           indicator__kind__in=["required", "optional", "bonus"])
-                  .values_list("assessment_id", flat=True))
-    touched |= set(ItemScore.objects.filter(assessment__in=stale, plan_item__isnull=False,
-                                            self_points__isnull=False).values_list("assessment_id", flat=True))
+    touched = set(
+        ItemScore.objects.filter(
+            assessment__in=stale,
+            self_points__isnull=False,
+            prefilled=False,
+            indicator__kind__in=["required", "optional", "bonus"],
+        ).values_list("assessment_id", flat=True)
+    )
+    touched |= set(
+        ItemScore.objects.filter(
+            assessment__in=stale, plan_item__isnull=False, self_points__isnull=False
+        ).values_list("assessment_id", flat=True)
+    )
     cycles: dict[int, set[int]] = {}
     for assessment in stale.select_for_update():
         if assessment.status != Assessment.Status.DRAFT or assessment.pk in touched:

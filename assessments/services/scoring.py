@@ -64,8 +64,9 @@ def grade_for(total: Decimal, *, veto_failed: bool = False, thresholds: Threshol
     return "pass"
 
 
-def score(lines: Iterable[Line], *, bonus_cap: Decimal = Decimal("5"), thresholds: Thresholds = Thresholds()
-          ) -> Score:
+def score(
+    lines: Iterable[Line], *, bonus_cap: Decimal = Decimal("5"), thresholds: Thresholds = Thresholds()
+) -> Score:
     """Total and grade of one assessment's items (see the module docstring for the rules)."""
     basic = bonus = ZERO
     veto_failed = False
@@ -81,8 +82,13 @@ def score(lines: Iterable[Line], *, bonus_cap: Decimal = Decimal("5"), threshold
     basic = min(basic, BASIC_MAX)
     bonus = min(bonus, max(ZERO, Decimal(bonus_cap)))
     total = basic + bonus
-    return Score(basic=basic, bonus=bonus, total=total, veto_failed=veto_failed,
-                 grade=grade_for(total, veto_failed=veto_failed, thresholds=thresholds))
+    return Score(
+        basic=basic,
+        bonus=bonus,
+        total=total,
+        veto_failed=veto_failed,
+        grade=grade_for(total, veto_failed=veto_failed, thresholds=thresholds),
+    )
 
 
 def rank(entries: Sequence[tuple[Hashable, Decimal | None, bool]]) -> dict[Hashable, int]:

@@ -196,8 +196,11 @@ def require_officer(*, by: User | None) -> None:
     """Indicator tables belong to 组织部: manage_units on a university (or a province above it). One query."""
     if by is None:
         return
-    if not organizations_with_permission(user=by, codename=MANAGE_UNITS).filter(
-            kind__in=[Organization.Kind.UNIVERSITY, Organization.Kind.PROVINCE]).exists():
+    if (
+        not organizations_with_permission(user=by, codename=MANAGE_UNITS)
+        .filter(kind__in=[Organization.Kind.UNIVERSITY, Organization.Kind.PROVINCE])
+        .exists()
+    ):
         raise PermissionDenied
 
 
@@ -206,21 +209,37 @@ def _require_officer(by: User | None) -> None:
 
 
 @transaction.atomic
-def indicator_table_create(*, year: int, programme: str, by: User | None,
-                           standard: bool = True) -> IndicatorTable:
+def indicator_table_create(
+    *, year: int, programme: str, by: User | None, standard: bool = True
+) -> IndicatorTable:
     """A table for ``year`` and ``programme``, filled with the standard items unless ``standard`` is False."""
     _require_officer(by)
     if IndicatorTable.objects.filter(year=year, programme=programme).exists():
         raise ValidationError(_("This year's table for the programme already exists."))
-    table = IndicatorTable.objects.create(year=year, programme=programme,
-                                          title=f"{year}年度{Programme(programme).label}工作计划表")
+    table = IndicatorTable.objects.create(
+        year=year, programme=programme, title=f"{year}年度{Programme(programme).label}工作计划表"
+    )
     if standard and programme == Programme.GUIDE:
         table.title = f"{year}年度引航计划工作任务表"
         table.save(update_fields=["title"])
     if standard:
         source = GUIDE_SOURCE if programme == Programme.GUIDE else ""
-        _rows_write(table, [dict(code=c, parent=p, title=t, description="" if p else source, max_points=Decimal(m), kind=k,
-                                 source=s, target_count=n) for c, p, t, m, k, s, n in standard_indicators(programme)])
+        _rows_write(
+            table,
+            [
+                dict(
+                    code=c,
+                    parent=p,
+                    title=t,
+                    description="" if p else source,
+                    max_points=Decimal(m),
+                    kind=k,
+                    source=s,
+                    target_count=n,
+                )
+                for c, p, t, m, k, s, n in standard_indicators(programme)
+            ],
+        )
     return table
 
 
@@ -232,7 +251,9 @@ def _rows_write(table: IndicatorTable, rows: list[dict]) -> tuple[int, int]:
     for position, row in sorted(enumerate(rows), key=lambda pr: bool(pr[1]["parent"])):
         indicator = existing.get(row["code"]) or Indicator(table=table, code=row["code"])
         is_new = indicator.pk is None
-        indicator.parent = (saved.get(row["parent"]) or existing.get(row["parent"])) if row["parent"] else None
+        indicator.parent = (
+            (saved.get(row["parent"]) or existing.get(row["parent"])) if row["parent"] else None
+        )
         for name in ("title", "description", "max_points", "kind", "source", "target_count"):
             setattr(indicator, name, row[name])
         indicator.position = position
@@ -244,8 +265,9 @@ def _rows_write(table: IndicatorTable, rows: list[dict]) -> tuple[int, int]:
 
 
 @transaction.atomic
-def indicator_save(*, table: IndicatorTable, by: User | None, indicator: Indicator | None = None,
-                   request_key=None, **values) -> Indicator:
+def indicator_save(
+    *, table: IndicatorTable, by: User | None, indicator: Indicator | None = None, request_key=None, **values
+) -> Indicator:
     """Add (``indicator`` None) or edit one indicator; a new one goes last in its table (once per form)."""
     _require_officer(by)
     if indicator is None and (existing := once_claim(key=request_key, user=by, model=Indicator)) is not None:
@@ -256,8 +278,14 @@ def indicator_save(*, table: IndicatorTable, by: User | None, indicator: Indicat
         raise ValidationError(_("The first-level indicator must be a first-level item of the same table."))
     if parent is not None and indicator.pk and parent.pk == indicator.pk:
         raise ValidationError(_("An indicator cannot be its own first-level indicator."))
-    if Indicator.objects.filter(table=table, code=values.get("code", indicator.code)).exclude(pk=indicator.pk).exists():
-        raise ValidationError(_("Another indicator of this table has the code %(code)s.") % {"code": values.get("code")})
+    if (
+        Indicator.objects.filter(table=table, code=values.get("code", indicator.code))
+        .exclude(pk=indicator.pk)
+        .exists()
+    ):
+        raise ValidationError(
+            _("Another indicator of this table has the code %(code)s.") % {"code": values.get("code")}
+        )
     indicator.parent = parent
     for name, value in values.items():
         setattr(indicator, name, value)
@@ -274,8 +302,11 @@ def indicator_save(*, table: IndicatorTable, by: User | None, indicator: Indicat
 def indicator_move(*, indicator: Indicator, by: User | None, up: bool) -> None:
     """Swap the indicator with its neighbour among its siblings (reordering in the editor)."""
     _require_officer(by)
-    siblings = list(Indicator.objects.select_for_update().filter(table_id=indicator.table_id,
-                                                                  parent_id=indicator.parent_id).order_by("position", "pk"))
+    siblings = list(
+        Indicator.objects.select_for_update()
+        .filter(table_id=indicator.table_id, parent_id=indicator.parent_id)
+        .order_by("position", "pk")
+    )
     index = next(i for i, s in enumerate(siblings) if s.pk == indicator.pk)
     other = index - 1 if up else index + 1
     if not 0 <= other < len(siblings):
@@ -291,8 +322,10 @@ def indicator_move(*, indicator: Indicator, by: User | None, up: bool) -> None:
 @transaction.atomic
 def indicator_delete(*, indicator: Indicator, by: User | None) -> None:
     _require_officer(by)
-    if ItemScore.objects.filter(indicator__in=[indicator, *indicator.children.all()]).exists() or \
-            PlanItem.objects.filter(indicator__in=[indicator, *indicator.children.all()]).exists():
+    if (
+        ItemScore.objects.filter(indicator__in=[indicator, *indicator.children.all()]).exists()
+        or PlanItem.objects.filter(indicator__in=[indicator, *indicator.children.all()]).exists()
+    ):
         raise ValidationError(_("This indicator is already used by assessments or plans; edit it instead."))
     indicator.delete()
 
@@ -301,12 +334,29 @@ def indicator_delete(*, indicator: Indicator, by: User | None) -> None:
 
 _DESCRIPTION_LENGTH = 2000  # a TextField: the editor's own bound for one item's explanation
 COLUMNS = ("编码", "上级编码", "指标", "说明", "分值", "类型", "数据来源", "满分数量")
-KIND_LABELS: dict[str, str] = {K.REQUIRED: "规定动作", K.OPTIONAL: "自选动作", K.VETO: "一项否决", K.BONUS: "加分项目"}
-SOURCE_LABELS: dict[str, str] = {S.NONE: "", S.MEETINGS: "三会一课", S.TIMELINESS: "记录及时性", S.POSTS: "党建动态",
-                 S.GUIDE_ACTIONS: "工作指南", S.COMMITTEE_MEETINGS: "党委会议", S.CENTRAL_STUDY: "中心组学习",
-                 S.DEMOCRATIC_LIFE: "民主生活会", S.DECISIONS: "重大决策", S.REVIEW_TIMELINESS: "审核及时性",
-                 S.BRANCH_COMPLIANCE: "支部达标", S.BRANCH_GRADES: "支部考核", S.APPROVALS: "审批按期",
-                 S.OWN_POSTS: "本级动态", S.MEMBER_EVALUATION: "民主评议"}
+KIND_LABELS: dict[str, str] = {
+    K.REQUIRED: "规定动作",
+    K.OPTIONAL: "自选动作",
+    K.VETO: "一项否决",
+    K.BONUS: "加分项目",
+}
+SOURCE_LABELS: dict[str, str] = {
+    S.NONE: "",
+    S.MEETINGS: "三会一课",
+    S.TIMELINESS: "记录及时性",
+    S.POSTS: "党建动态",
+    S.GUIDE_ACTIONS: "工作指南",
+    S.COMMITTEE_MEETINGS: "党委会议",
+    S.CENTRAL_STUDY: "中心组学习",
+    S.DEMOCRATIC_LIFE: "民主生活会",
+    S.DECISIONS: "重大决策",
+    S.REVIEW_TIMELINESS: "审核及时性",
+    S.BRANCH_COMPLIANCE: "支部达标",
+    S.BRANCH_GRADES: "支部考核",
+    S.APPROVALS: "审批按期",
+    S.OWN_POSTS: "本级动态",
+    S.MEMBER_EVALUATION: "民主评议",
+}
 
 
 def indicators_in_order(table: IndicatorTable) -> list[Indicator]:
@@ -329,31 +379,46 @@ def indicator_table_export(*, table: IndicatorTable) -> bytes:
     # The headers are the import's column names (COLUMNS), not translated labels: the file goes back in as is.
     # Codes are text cells (a code like 1.10 must not become the number 1.1): the helper keeps a str a str.
     codes: dict[int | None, str] = {i.pk: i.code for i in table.indicators.all()}
-    rows = [[i.code, codes.get(i.parent_id, ""), i.title, i.description, i.max_points, KIND_LABELS[i.kind],
-             SOURCE_LABELS[i.source], i.target_count] for i in indicators_in_order(table)]
+    rows = [
+        [
+            i.code,
+            codes.get(i.parent_id, ""),
+            i.title,
+            i.description,
+            i.max_points,
+            KIND_LABELS[i.kind],
+            SOURCE_LABELS[i.source],
+            i.target_count,
+        ]
+        for i in indicators_in_order(table)
+    ]
     widths = (8, 10, 36, 30, 8, 10, 12, 10)
-    return workbook_bytes([Sheet("指标", [Column(title, width) for title, width in zip(COLUMNS, widths, strict=True)],
-                                 rows)])
+    return workbook_bytes(
+        [Sheet("指标", [Column(title, width) for title, width in zip(COLUMNS, widths, strict=True)], rows)]
+    )
 
 
 @transaction.atomic
-def indicator_table_import(*, table: IndicatorTable, data: bytes, filename: str, by: User | None
-                           ) -> ImportReport:
+def indicator_table_import(
+    *, table: IndicatorTable, data: bytes, filename: str, by: User | None
+) -> ImportReport:
     """Replace ``table``'s items with the file's: all rows or none, each problem with its row and column.
     Items are matched by code; items missing from the file are deleted unless assessments or plans use them.
     Read and checked through the spreadsheet layer (each cell against its field: length, digits, range)."""
     _require_officer(by)
     try:
-        dataset = read_upload(data=data, filename=filename, max_bytes=settings.MEMBER_IMPORT_MAX_BYTES,
-                              required=COLUMNS)
+        dataset = read_upload(
+            data=data, filename=filename, max_bytes=settings.MEMBER_IMPORT_MAX_BYTES, required=COLUMNS
+        )
     except FileRefused as exc:
         return file_error(str(exc))
     report = ImportReport()
     letters = column_letters(dataset)
 
     def fail(row, header, message):
-        report.errors.append(ImportError_(row=row, column=column_label(header, letters) if header else "",
-                                          message=message))
+        report.errors.append(
+            ImportError_(row=row, column=column_label(header, letters) if header else "", message=message)
+        )
 
     sources = {v: k for k, v in SOURCE_LABELS.items()}
     rows: list[dict[str, Any]] = []
@@ -362,6 +427,7 @@ def indicator_table_import(*, table: IndicatorTable, data: bytes, filename: str,
 
     def field(name: str) -> models.Field:
         return cast(models.Field, Indicator._meta.get_field(name))  # every name here is a concrete field
+
     for row in data_rows(dataset):
         code = row.text("编码", field=field("code"))
         parent = row.text("上级编码", required=False, field=field("code"))
@@ -373,32 +439,58 @@ def indicator_table_import(*, table: IndicatorTable, data: bytes, filename: str,
         kind = row.choice("类型", KIND_LABELS)
         source = sources.get(row.raw("数据来源"))
         if source is None:
-            row.error("数据来源", _("“%(value)s” is not one of: %(choices)s.")
-                      % {"value": row.raw("数据来源")[:40], "choices": "、".join(s for s in sources if s)})
+            row.error(
+                "数据来源",
+                _("“%(value)s” is not one of: %(choices)s.")
+                % {"value": row.raw("数据来源")[:40], "choices": "、".join(s for s in sources if s)},
+            )
         count = row.integer("满分数量", minimum=0, maximum=32767)
         description = row.text("说明", required=False, max_length=_DESCRIPTION_LENGTH)
         report.errors.extend(row.errors)
         if code:
             codes.add(code)
-            rows.append(dict(number=row.number, code=code, parent=parent, title=title, description=description,
-                             max_points=points if points is not None else Decimal(0), kind=kind, source=source,
-                             target_count=count or 0))
+            rows.append(
+                dict(
+                    number=row.number,
+                    code=code,
+                    parent=parent,
+                    title=title,
+                    description=description,
+                    max_points=points if points is not None else Decimal(0),
+                    kind=kind,
+                    source=source,
+                    target_count=count or 0,
+                )
+            )
     if not rows and not report.errors:
         fail(None, "", _("The file has no data rows."))
     first_level = {r["code"] for r in rows if not r["parent"]}
     for r in rows:
         if r["parent"] and r["parent"] not in first_level:
-            fail(r["number"], "上级编码", _("No first-level indicator has the code %(code)s.") % {"code": r["parent"]})
+            fail(
+                r["number"],
+                "上级编码",
+                _("No first-level indicator has the code %(code)s.") % {"code": r["parent"]},
+            )
     if not report.errors:
         leaves = [r for r in rows if r["code"] not in {x["parent"] for x in rows}]
         basic = sum(r["max_points"] for r in leaves if r["kind"] in (K.REQUIRED, K.OPTIONAL))
         if basic != 100:
-            fail(None, "", _("The basic items must total 100 points; the file's total %(total)s.") % {"total": basic})
-    used = set(ItemScore.objects.filter(indicator__table=table).values_list("indicator__code", flat=True)) | set(
-        PlanItem.objects.filter(indicator__table=table).values_list("indicator__code", flat=True))
+            fail(
+                None,
+                "",
+                _("The basic items must total 100 points; the file's total %(total)s.") % {"total": basic},
+            )
+    used = set(
+        ItemScore.objects.filter(indicator__table=table).values_list("indicator__code", flat=True)
+    ) | set(PlanItem.objects.filter(indicator__table=table).values_list("indicator__code", flat=True))
     for code in sorted(used - codes):
-        fail(None, "", _("The indicator %(code)s is used by assessments or plans and cannot be left out.")
-             % {"code": code})
+        fail(
+            None,
+            "",
+            _("The indicator %(code)s is used by assessments or plans and cannot be left out.")
+            % {"code": code},
+        )
     if report.errors:
         report.errors = sort_errors(report.errors)
         return report
@@ -410,16 +502,33 @@ def indicator_table_import(*, table: IndicatorTable, data: bytes, filename: str,
 
 # --- annual plans ----------------------------------------------------------------------------------------
 
+
 def _own_unit(by: User | None, organization: Organization) -> None:
-    if by is not None and not Role.objects.current().filter(
-            user=by, organization=organization,
-            kind__in=(Role.Kind.SECRETARY, Role.Kind.DEPUTY, Role.Kind.ORGANIZER)).exists():
+    if (
+        by is not None
+        and not Role.objects.current()
+        .filter(
+            user=by,
+            organization=organization,
+            kind__in=(Role.Kind.SECRETARY, Role.Kind.DEPUTY, Role.Kind.ORGANIZER),
+        )
+        .exists()
+    ):
         raise PermissionDenied
 
 
 @transaction.atomic
-def plan_item_save(*, organization: Organization, by: User | None, indicator: Indicator, title: str,
-                   target: str, max_points: Decimal, item: PlanItem | None = None, request_key=None) -> PlanItem:
+def plan_item_save(
+    *,
+    organization: Organization,
+    by: User | None,
+    indicator: Indicator,
+    title: str,
+    target: str,
+    max_points: Decimal,
+    item: PlanItem | None = None,
+    request_key=None,
+) -> PlanItem:
     """Add or edit one of the unit's own 自选动作 (a draft or a returned item) under an item of its table;
     a new item's form sent twice adds it once."""
     _own_unit(by, organization)
@@ -432,7 +541,12 @@ def plan_item_save(*, organization: Organization, by: User | None, indicator: In
     if not title.strip() or not target.strip():
         raise ValidationError(_("Give the action and its measurable target."))
     item = item or PlanItem(organization=organization)
-    item.indicator, item.title, item.target, item.max_points = indicator, title.strip(), target.strip(), max_points
+    item.indicator, item.title, item.target, item.max_points = (
+        indicator,
+        title.strip(),
+        target.strip(),
+        max_points,
+    )
     item.status = PlanItem.Status.DRAFT
     new = item.pk is None
     item.save()
@@ -445,17 +559,21 @@ def plan_item_save(*, organization: Organization, by: User | None, indicator: In
 def plan_submit(*, organization: Organization, by: User | None, year: int) -> int:
     """Send the unit's draft and returned items of ``year`` to the unit above."""
     _own_unit(by, organization)
-    return PlanItem.objects.filter(organization=organization, indicator__table__year=year,
-                                   status__in=[PlanItem.Status.DRAFT, PlanItem.Status.RETURNED]
-                                   ).update(status=PlanItem.Status.SUBMITTED)
+    return PlanItem.objects.filter(
+        organization=organization,
+        indicator__table__year=year,
+        status__in=[PlanItem.Status.DRAFT, PlanItem.Status.RETURNED],
+    ).update(status=PlanItem.Status.SUBMITTED)
 
 
 @transaction.atomic
 def plan_item_decide(*, item: PlanItem, by: User | None, approve: bool, reason: str = "") -> PlanItem:
     """The parent unit approves an item or returns it with a reason."""
     parent = Organization.objects.get_parent(item.organization)
-    if by is not None and (parent is None or not organization_permission_holds(user=by, organization=parent,
-                                                                               codename=MANAGE_UNITS)):
+    if by is not None and (
+        parent is None
+        or not organization_permission_holds(user=by, organization=parent, codename=MANAGE_UNITS)
+    ):
         raise PermissionDenied
     if item.status != PlanItem.Status.SUBMITTED:
         raise ValidationError(_("Only an item awaiting approval can be approved or returned."))
@@ -469,4 +587,6 @@ def plan_item_decide(*, item: PlanItem, by: User | None, approve: bool, reason: 
 
 
 def plan_items_of(*, organization: Organization, year: int) -> Iterable[PlanItem]:
-    return PlanItem.objects.filter(organization=organization, indicator__table__year=year).select_related("indicator")
+    return PlanItem.objects.filter(organization=organization, indicator__table__year=year).select_related(
+        "indicator"
+    )

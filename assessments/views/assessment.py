@@ -34,8 +34,9 @@ from branches.models import Organization
 from branches.selectors import MANAGE_UNITS, organization_permission_holds, require_organization_permission
 
 PROGRESS_PAGE_SIZE = 100
-RESULTS_PAGE_SIZE = 100  # branches per page of the ranking (issue 17: 315 rows were 83 kB and most of its time)
-
+RESULTS_PAGE_SIZE = (
+    100  # branches per page of the ranking (issue 17: 315 rows were 83 kB and most of its time)
+)
 
 
 def _cycle(request: HttpRequest, year: int) -> AssessmentCycle:
@@ -56,16 +57,26 @@ def cycle_home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     current = next((c for c in cycles if c.year == today.year), cycles[0] if cycles else None)
     own = selectors.may_self_assess_any(user=request.user)
-    mine = list(Assessment.objects.filter(cycle=current, organization__in=own).select_related("organization")) \
-        if current else []
-    return render(request, "assessments/cycle/home.html", {
-        "cycles": cycles, "current": current, "today": today, "mine": mine,
-        "phase": current.phase_on(today) if current else None,
-        "phase_label": AssessmentCycle.Phase(current.phase_on(today)).label if current else "",
-        "reminders": selectors.reminders_for(user=request.user, cycle=current, today=today),
-        "is_officer": bool(current) and _is_officer(request, current),
-        "plans_waiting": selectors.plans_awaiting(user=request.user).count(),
-    })
+    mine = (
+        list(Assessment.objects.filter(cycle=current, organization__in=own).select_related("organization"))
+        if current
+        else []
+    )
+    return render(
+        request,
+        "assessments/cycle/home.html",
+        {
+            "cycles": cycles,
+            "current": current,
+            "today": today,
+            "mine": mine,
+            "phase": current.phase_on(today) if current else None,
+            "phase_label": AssessmentCycle.Phase(current.phase_on(today)).label if current else "",
+            "reminders": selectors.reminders_for(user=request.user, cycle=current, today=today),
+            "is_officer": bool(current) and _is_officer(request, current),
+            "plans_waiting": selectors.plans_awaiting(user=request.user).count(),
+        },
+    )
 
 
 @login_required
@@ -79,11 +90,17 @@ def cycle_progress(request: HttpRequest, year: int) -> HttpResponse:
     paginator = Paginator(visible, PROGRESS_PAGE_SIZE)
     paginator.count = sum(counts.values())  # known from the counts: no COUNT query of its own
     page = paginator.get_page(request.GET.get("page"))
-    return render(request, "assessments/cycle/progress.html", {
-        "cycle": cycle, "rows": page.object_list, "page": page,
-        "counts": [(Assessment.Status(s).label, n) for s, n in counts.items()],
-        "is_officer": _is_officer(request, cycle),
-    })
+    return render(
+        request,
+        "assessments/cycle/progress.html",
+        {
+            "cycle": cycle,
+            "rows": page.object_list,
+            "page": page,
+            "counts": [(Assessment.Status(s).label, n) for s, n in counts.items()],
+            "is_officer": _is_officer(request, cycle),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -119,17 +136,31 @@ def _fill(groups, mode: str, posted) -> None:
                 points = item.reviewed_points if item.reviewed_points is not None else item.self_points
                 failed = item.reviewed_failed if item.reviewed_points is not None else item.self_failed
             else:
-                points = item.verified_points if item.verified_points is not None else (
-                    item.reviewed_points if item.reviewed_points is not None else item.self_points)
-                failed = item.verified_failed if item.verified_points is not None else (
-                    item.reviewed_failed if item.reviewed_points is not None else item.self_failed)
+                points = (
+                    item.verified_points
+                    if item.verified_points is not None
+                    else (item.reviewed_points if item.reviewed_points is not None else item.self_points)
+                )
+                failed = (
+                    item.verified_failed
+                    if item.verified_points is not None
+                    else (item.reviewed_failed if item.reviewed_points is not None else item.self_failed)
+                )
             key = str(item.pk)
-            item.form_points = posted.get(f"points-{key}", "" if points is None else points) if posted else (
-                "" if points is None else points)
+            item.form_points = (
+                posted.get(f"points-{key}", "" if points is None else points)
+                if posted
+                else ("" if points is None else points)
+            )
             item.form_failed = (posted.get(f"failed-{key}") == "on") if posted else failed
             item.form_evidence = posted.get(f"evidence-{key}", item.evidence) if posted else item.evidence
-            item.form_reason = posted.get(f"reason-{key}", "") if posted else (
-                item.review_reason if mode == "review" else item.verify_reason if mode == "verify" else "")
+            item.form_reason = (
+                posted.get(f"reason-{key}", "")
+                if posted
+                else (
+                    item.review_reason if mode == "review" else item.verify_reason if mode == "verify" else ""
+                )
+            )
 
 
 @require_http_methods(["GET", "POST"])
@@ -143,15 +174,24 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     S = Assessment.Status
     mode = "view"
-    if (assessment.status == S.DRAFT and cycle.self_opens_on <= today <= cycle.self_closes_on
-            and services.may_self_assess(user=user, organization=assessment.organization)):
+    if (
+        assessment.status == S.DRAFT
+        and cycle.self_opens_on <= today <= cycle.self_closes_on
+        and services.may_self_assess(user=user, organization=assessment.organization)
+    ):
         mode = "self"
-    elif (assessment.status in (S.REVIEWED, S.VERIFIED) and cycle.published_on is None
-          and services.may_verify(user=user, cycle=cycle)):
+    elif (
+        assessment.status in (S.REVIEWED, S.VERIFIED)
+        and cycle.published_on is None
+        and services.may_verify(user=user, cycle=cycle)
+    ):
         mode = "verify"  # 组织部 also manages every parent: once reviewed, it verifies
-    elif (assessment.status in (S.SUBMITTED, S.REVIEWED) and today <= cycle.review_closes_on
-          and services.may_review(user=user, assessment=assessment)
-          and not services.may_self_assess(user=user, organization=assessment.organization)):
+    elif (
+        assessment.status in (S.SUBMITTED, S.REVIEWED)
+        and today <= cycle.review_closes_on
+        and services.may_review(user=user, assessment=assessment)
+        and not services.may_self_assess(user=user, organization=assessment.organization)
+    ):
         mode = "review"
     groups = selectors.assessment_groups(assessment=assessment)
     _fill(groups, mode, {})
@@ -160,28 +200,51 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             if mode == "self":
                 services.assessment_self_save(
-                    assessment=assessment, by=user, inputs=item_inputs(request.POST, request.FILES, items, stage="self"),
-                    submit="submit" in request.POST, today=today)
-                messages.success(request, _("The self-assessment was submitted.") if "submit" in request.POST
-                                 else _("The self-assessment was saved."))
+                    assessment=assessment,
+                    by=user,
+                    inputs=item_inputs(request.POST, request.FILES, items, stage="self"),
+                    submit="submit" in request.POST,
+                    today=today,
+                )
+                messages.success(
+                    request,
+                    _("The self-assessment was submitted.")
+                    if "submit" in request.POST
+                    else _("The self-assessment was saved."),
+                )
             elif mode == "review":
-                services.assessment_review(assessment=assessment, by=user, today=today,
-                                           inputs=item_inputs(request.POST, request.FILES, items, stage="review"))
+                services.assessment_review(
+                    assessment=assessment,
+                    by=user,
+                    today=today,
+                    inputs=item_inputs(request.POST, request.FILES, items, stage="review"),
+                )
                 messages.success(request, _("The review was saved."))
             elif mode == "verify":
-                services.assessment_verify(assessment=assessment, by=user, today=today,
-                                           inputs=item_inputs(request.POST, request.FILES, items, stage="verify"))
+                services.assessment_verify(
+                    assessment=assessment,
+                    by=user,
+                    today=today,
+                    inputs=item_inputs(request.POST, request.FILES, items, stage="verify"),
+                )
                 messages.success(request, _("The verification was saved."))
             else:
                 raise PermissionDenied
         except ValidationError as exc:
             # Nothing was saved: show the reasons with what the user typed.
             _fill(groups, mode, request.POST)
-            return render(request, "assessments/cycle/assessment.html", {
-                "assessment": assessment, "groups": groups, "mode": mode, "errors": exc.messages}, status=422)
+            return render(
+                request,
+                "assessments/cycle/assessment.html",
+                {"assessment": assessment, "groups": groups, "mode": mode, "errors": exc.messages},
+                status=422,
+            )
         return redirect("cycle:assessment", pk=assessment.pk)
-    return render(request, "assessments/cycle/assessment.html",
-                  {"assessment": assessment, "groups": groups, "mode": mode, "errors": []})
+    return render(
+        request,
+        "assessments/cycle/assessment.html",
+        {"assessment": assessment, "groups": groups, "mode": mode, "errors": []},
+    )
 
 
 @login_required
@@ -191,8 +254,9 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
 
     item = get_object_or_404(ItemScore.objects.exclude(evidence_file=""), pk=pk)
     _assessment(request, item.assessment_id)  # 404 unless the user may view the unit
-    return FileResponse(item.evidence_file.open("rb"), as_attachment=True,
-                        filename=item.evidence_file.name.rsplit("/", 1)[-1])
+    return FileResponse(
+        item.evidence_file.open("rb"), as_attachment=True, filename=item.evidence_file.name.rsplit("/", 1)[-1]
+    )
 
 
 @login_required
@@ -201,13 +265,20 @@ def assessment_report(request: HttpRequest, pk: int) -> HttpResponse:
     sees the cycle once its results are published."""
     assessment = selectors.assessment_for(user=request.user, pk=pk)
     if assessment is None:
-        assessment = Assessment.objects.filter(
-            pk=pk, status=Assessment.Status.PUBLISHED,
-            cycle__in=selectors.cycles_for(user=request.user)).select_related("cycle", "organization").first()
+        assessment = (
+            Assessment.objects.filter(
+                pk=pk, status=Assessment.Status.PUBLISHED, cycle__in=selectors.cycles_for(user=request.user)
+            )
+            .select_related("cycle", "organization")
+            .first()
+        )
     if assessment is None:
         raise Http404
-    return render(request, "assessments/cycle/report.html", {
-        "assessment": assessment, "groups": selectors.assessment_groups(assessment=assessment)})
+    return render(
+        request,
+        "assessments/cycle/report.html",
+        {"assessment": assessment, "groups": selectors.assessment_groups(assessment=assessment)},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -215,11 +286,17 @@ def assessment_report(request: HttpRequest, pk: int) -> HttpResponse:
 def committee_page(request: HttpRequest, year: int, org: int) -> HttpResponse:
     """A committee's branches: progress, ranking, and its 考核评估总结."""
     cycle = _cycle(request, year)
-    committee = get_object_or_404(Organization, pk=org, path__startswith=cycle.root.path,
-                                  kind__in=[Organization.Kind.COMMITTEE, Organization.Kind.GENERAL_BRANCH])
+    committee = get_object_or_404(
+        Organization,
+        pk=org,
+        path__startswith=cycle.root.path,
+        kind__in=[Organization.Kind.COMMITTEE, Organization.Kind.GENERAL_BRANCH],
+    )
     require_organization_permission(user=request.user, organization=committee)
     own = Assessment.objects.filter(cycle=cycle, organization=committee).first()
-    may_write = organization_permission_holds(user=request.user, organization=committee, codename=MANAGE_UNITS)
+    may_write = organization_permission_holds(
+        user=request.user, organization=committee, codename=MANAGE_UNITS
+    )
     form = SummaryForm(request.POST or None, initial={"text": own.summary if own else ""})
     if request.method == "POST":
         if not may_write or own is None:
@@ -228,9 +305,18 @@ def committee_page(request: HttpRequest, year: int, org: int) -> HttpResponse:
             services.committee_summary_save(assessment=own, by=request.user, text=form.cleaned_data["text"])
             messages.success(request, _("The summary was saved."))
             return redirect("cycle:committee", year=year, org=org)
-    return render(request, "assessments/cycle/committee.html", {
-        "cycle": cycle, "committee": committee, "rows": selectors.committee_branches(cycle=cycle, committee=committee),
-        "own": own, "form": form, "may_write": may_write})
+    return render(
+        request,
+        "assessments/cycle/committee.html",
+        {
+            "cycle": cycle,
+            "committee": committee,
+            "rows": selectors.committee_branches(cycle=cycle, committee=committee),
+            "own": own,
+            "form": form,
+            "may_write": may_write,
+        },
+    )
 
 
 def _results_cycle(request: HttpRequest, year: int) -> AssessmentCycle:
@@ -247,9 +333,17 @@ def results(request: HttpRequest, year: int) -> HttpResponse:
     cycle = _results_cycle(request, year)
     data = selectors.cycle_results(cycle=cycle)
     page = Paginator(data.branches, RESULTS_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "assessments/cycle/results.html", {
-        "cycle": cycle, "results": data, "chart": selectors.results_chart(data), "is_officer": _is_officer(request, cycle),
-        "page": page})
+    return render(
+        request,
+        "assessments/cycle/results.html",
+        {
+            "cycle": cycle,
+            "results": data,
+            "chart": selectors.results_chart(data),
+            "is_officer": _is_officer(request, cycle),
+            "page": page,
+        },
+    )
 
 
 @login_required
@@ -258,12 +352,31 @@ def results_export(request: HttpRequest, year: int) -> HttpResponse:
     data = selectors.cycle_results(cycle=cycle)
     sheet = Sheet(
         _("Assessment results"),
-        columns((_("Unit"), 34), (_("Programme"), 16), (_("Self-assessment"), 10, "0.0"), (_("Committee review"), 10, "0.0"),
-                (_("Verified by the organisation department"), 12, "0.0"), (_("Grade"), 8), (_("Veto"), 6),
-                (_("Rank in committee"), 10), (_("Rank in university"), 10)),
-        [[a.organization.name, a.get_programme_display(), a.self_total, a.review_total, a.verified_total,
-          a.get_grade_display(), flag(a.veto_failed), a.rank_in_committee, a.rank_overall]
-         for a in data.committees + data.branches],
+        columns(
+            (_("Unit"), 34),
+            (_("Programme"), 16),
+            (_("Self-assessment"), 10, "0.0"),
+            (_("Committee review"), 10, "0.0"),
+            (_("Verified by the organisation department"), 12, "0.0"),
+            (_("Grade"), 8),
+            (_("Veto"), 6),
+            (_("Rank in committee"), 10),
+            (_("Rank in university"), 10),
+        ),
+        [
+            [
+                a.organization.name,
+                a.get_programme_display(),
+                a.self_total,
+                a.review_total,
+                a.verified_total,
+                a.get_grade_display(),
+                flag(a.veto_failed),
+                a.rank_in_committee,
+                a.rank_overall,
+            ]
+            for a in data.committees + data.branches
+        ],
     )
     return xlsx_response(workbook_bytes([sheet]), f"assessment-{year}.xlsx")
 
@@ -282,6 +395,7 @@ def cycle_publish(request: HttpRequest, year: int) -> HttpResponse:
 
 
 # --- indicator tables ------------------------------------------------------------------------------------
+
 
 def _require_officer(request: HttpRequest) -> None:
     target_services.require_officer(by=request.user)
@@ -314,9 +428,18 @@ def table_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The indicator was saved."))
             return redirect("cycle:table", pk=table.pk)
-    return render(request, "assessments/cycle/table.html", {
-        "table": table, "rows": target_services.indicators_in_order(table), "form": form, "edit": edit,
-        "import_form": ImportForm(), "report": None})
+    return render(
+        request,
+        "assessments/cycle/table.html",
+        {
+            "table": table,
+            "rows": target_services.indicators_in_order(table),
+            "form": form,
+            "edit": edit,
+            "import_form": ImportForm(),
+            "report": None,
+        },
+    )
 
 
 @require_POST
@@ -338,8 +461,9 @@ def indicator_move(request: HttpRequest, pk: int) -> HttpResponse:
 def table_export(request: HttpRequest, pk: int) -> HttpResponse:
     _require_officer(request)
     table = get_object_or_404(IndicatorTable, pk=pk)
-    return xlsx_response(target_services.indicator_table_export(table=table),
-                         f"indicators-{table.year}-{table.programme}.xlsx")
+    return xlsx_response(
+        target_services.indicator_table_export(table=table), f"indicators-{table.year}-{table.programme}.xlsx"
+    )
 
 
 @require_POST
@@ -351,18 +475,33 @@ def table_import(request: HttpRequest, pk: int) -> HttpResponse:
     report = None
     if import_form.is_valid():
         upload = import_form.cleaned_data["file"]
-        report = target_services.indicator_table_import(table=table, data=upload.read(), filename=upload.name,
-                                                        by=request.user)
+        report = target_services.indicator_table_import(
+            table=table, data=upload.read(), filename=upload.name, by=request.user
+        )
         if report.ok:
-            messages.success(request, _("%(created)d indicators added, %(updated)d updated.")
-                             % {"created": report.created, "updated": report.updated})
+            messages.success(
+                request,
+                _("%(created)d indicators added, %(updated)d updated.")
+                % {"created": report.created, "updated": report.updated},
+            )
             return redirect("cycle:table", pk=table.pk)
-    return render(request, "assessments/cycle/table.html", {
-        "table": table, "rows": target_services.indicators_in_order(table), "form": IndicatorForm(table=table),
-        "edit": None, "import_form": import_form, "report": report}, status=422)
+    return render(
+        request,
+        "assessments/cycle/table.html",
+        {
+            "table": table,
+            "rows": target_services.indicators_in_order(table),
+            "form": IndicatorForm(table=table),
+            "edit": None,
+            "import_form": import_form,
+            "report": report,
+        },
+        status=422,
+    )
 
 
 # --- annual plans ----------------------------------------------------------------------------------------
+
 
 @require_http_methods(["GET", "POST"])
 @login_required
@@ -374,10 +513,14 @@ def plan(request: HttpRequest, org: int, year: int) -> HttpResponse:
     require_organization_permission(user=request.user, organization=unit)
     own = services.may_self_assess(user=request.user, organization=unit)
     parent = Organization.objects.get_parent(unit)
-    may_decide = parent is not None and organization_permission_holds(user=request.user, organization=parent,
-                                                                      codename=MANAGE_UNITS) and not own
-    indicators = Indicator.objects.filter(table__year=year, table__programme=programme_for(unit) or "-",
-                                          parent__isnull=True)
+    may_decide = (
+        parent is not None
+        and organization_permission_holds(user=request.user, organization=parent, codename=MANAGE_UNITS)
+        and not own
+    )
+    indicators = Indicator.objects.filter(
+        table__year=year, table__programme=programme_for(unit) or "-", parent__isnull=True
+    )
     form = PlanItemForm(request.POST or None, indicators=indicators)
     if request.method == "POST":
         try:
@@ -388,8 +531,12 @@ def plan(request: HttpRequest, org: int, year: int) -> HttpResponse:
                 item = get_object_or_404(PlanItem, pk=request.POST["decide"], organization=unit)
                 decision = ReturnForm(request.POST)
                 decision.is_valid()
-                target_services.plan_item_decide(item=item, by=request.user, approve=request.POST.get("approve") == "1",
-                                                 reason=decision.cleaned_data.get("reason", ""))
+                target_services.plan_item_decide(
+                    item=item,
+                    by=request.user,
+                    approve=request.POST.get("approve") == "1",
+                    reason=decision.cleaned_data.get("reason", ""),
+                )
                 messages.success(request, _("The decision was saved."))
             elif form.is_valid():
                 if not own:
@@ -402,6 +549,16 @@ def plan(request: HttpRequest, org: int, year: int) -> HttpResponse:
             messages.error(request, exc.messages[0])
         else:
             return redirect("cycle:plan", org=unit.pk, year=year)
-    return render(request, "assessments/cycle/plan.html", {
-        "unit": unit, "year": year, "items": selectors.plan_items_for(organization=unit, year=year),
-        "form": form, "own": own, "may_decide": may_decide, "return_form": ReturnForm()})
+    return render(
+        request,
+        "assessments/cycle/plan.html",
+        {
+            "unit": unit,
+            "year": year,
+            "items": selectors.plan_items_for(organization=unit, year=year),
+            "form": form,
+            "own": own,
+            "may_decide": may_decide,
+            "return_form": ReturnForm(),
+        },
+    )

@@ -32,7 +32,6 @@ from branches.spreadsheets.export import xlsx_response
 from branches.figures import block as registered_block
 
 
-
 @require_GET
 @login_required
 def dashboard_home(request: HttpRequest) -> HttpResponse:
@@ -67,20 +66,25 @@ def _table(view, unit, children: bool) -> str:
         name = escape(row.unit.display_name)
         label = f'<a href="{base}{row.unit.pk}/">{name}</a>' if row.unit.pk != unit.pk else name
         cells = "".join(
-            f'<td class="text-end {cell.heat}" data-key="{cell.column.key}">{escape(cell.text)}</td>' if keyed
-            else f'<td class="text-end {cell.heat}">{escape(cell.text)}</td>' for cell in row.cells)
+            f'<td class="text-end {cell.heat}" data-key="{cell.column.key}">{escape(cell.text)}</td>'
+            if keyed
+            else f'<td class="text-end {cell.heat}">{escape(cell.text)}</td>'
+            for cell in row.cells
+        )
         body.append(f'<tr><th scope="row">{label}</th>{cells}</tr>')
     foot = ""
     if children:
-        cells = "".join(f'<td class="text-end {cell.heat}" data-key="{cell.column.key}">{escape(cell.text)}</td>'
-                        for cell in view.total.cells)
+        cells = "".join(
+            f'<td class="text-end {cell.heat}" data-key="{cell.column.key}">{escape(cell.text)}</td>'
+            for cell in view.total.cells
+        )
         foot = f'<tfoot><tr class="dashboard-total"><th scope="row">{escape(_("Total"))}</th>{cells}</tr></tfoot>'
     heat = " dashboard-heat" if view.block.chart == "heatmap" else ""
     return mark_safe(  # noqa: S308  (every value above is escaped)
         f'<table class="table table-sm table-hover align-middle mb-0{heat}">'
         f'<caption class="visually-hidden">{escape(str(view.block.title))}</caption>'
         f'<thead><tr><th scope="col">{escape(_("Unit"))}</th>{head}</tr></thead>'
-        f'<tbody>{"".join(body)}</tbody>{foot}</table>'
+        f"<tbody>{''.join(body)}</tbody>{foot}</table>"
     )
 
 
@@ -114,10 +118,17 @@ def _blocks_html(unit) -> str:
 def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     unit, ancestors = dashboard_unit(user=request.user, pk=pk)
     at = unit.figures_at
-    return render(request, "assessments/dashboard/unit.html", {
-        "unit": unit, "ancestors": ancestors, "figures_at": at, "blocks_html": _blocks_html(unit),
-        "age_minutes": int((timezone.now() - at).total_seconds() // 60) if at else None,
-    })
+    return render(
+        request,
+        "assessments/dashboard/unit.html",
+        {
+            "unit": unit,
+            "ancestors": ancestors,
+            "figures_at": at,
+            "blocks_html": _blocks_html(unit),
+            "age_minutes": int((timezone.now() - at).total_seconds() // 60) if at else None,
+        },
+    )
 
 
 @require_GET
@@ -129,5 +140,7 @@ def dashboard_export(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     unit, _ancestors = dashboard_unit(user=request.user, pk=pk)
     own, children = dashboard_rows(unit=unit)
     view = next(v for v in dashboard_blocks(unit=own, children=children) if v.block.key == key)
-    return xlsx_response(dashboard_block_xlsx(unit=own, view=view, figures=unit_figures(own)),
-                         f"dashboard-{unit.code}-{key}.xlsx")
+    return xlsx_response(
+        dashboard_block_xlsx(unit=own, view=view, figures=unit_figures(own)),
+        f"dashboard-{unit.code}-{key}.xlsx",
+    )

@@ -15,7 +15,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments.models.evaluation import EvaluationEntry, EvaluationFollowUp, EvaluationGrade, MemberEvaluation
+from assessments.models.evaluation import (
+    EvaluationEntry,
+    EvaluationFollowUp,
+    EvaluationGrade,
+    MemberEvaluation,
+)
 from assessments.selectors import evaluation as selectors
 from assessments.services import evaluation as services
 from branches.spreadsheets.export import xlsx_response
@@ -23,7 +28,6 @@ from branches.models import Organization
 from branches.once import OnceField
 from branches.selectors import MANAGE_MEMBERS, organizations_with_permission
 from members.services.tabular import xlsx_bytes
-
 
 
 class OpenForm(forms.Form):
@@ -37,8 +41,11 @@ class OpenForm(forms.Form):
 
 
 def _branches(request: HttpRequest):
-    return (organizations_with_permission(user=request.user, codename=MANAGE_MEMBERS)
-            .filter(kind=Organization.Kind.BRANCH, is_active=True).order_by("path"))
+    return (
+        organizations_with_permission(user=request.user, codename=MANAGE_MEMBERS)
+        .filter(kind=Organization.Kind.BRANCH, is_active=True)
+        .order_by("path")
+    )
 
 
 def _evaluation(request: HttpRequest, pk: int) -> tuple[MemberEvaluation, bool, bool]:
@@ -61,12 +68,16 @@ def _messages(request: HttpRequest, exc: ValidationError) -> None:
 @require_GET
 def evaluation_home(request: HttpRequest) -> HttpResponse:
     """The evaluations the user runs or is above, those awaiting their decision, and their own."""
-    return render(request, "assessments/evaluation/home.html", {
-        "evaluations": selectors.evaluations_managed(user=request.user)[:200],
-        "awaiting": selectors.awaiting_decision(user=request.user),
-        "mine": selectors.entries_of_user(user=request.user)[:10],
-        "may_open": _branches(request).exists(),
-    })
+    return render(
+        request,
+        "assessments/evaluation/home.html",
+        {
+            "evaluations": selectors.evaluations_managed(user=request.user)[:200],
+            "awaiting": selectors.awaiting_decision(user=request.user),
+            "mine": selectors.entries_of_user(user=request.user)[:10],
+            "may_open": _branches(request).exists(),
+        },
+    )
 
 
 @login_required
@@ -79,36 +90,55 @@ def evaluation_new(request: HttpRequest) -> HttpResponse:
     form = OpenForm(request.POST or None, branches=branches, initial={"year": today.year})
     if request.method == "POST" and form.is_valid():
         try:
-            evaluation = services.evaluation_open(branch=form.cleaned_data["branch"], year=form.cleaned_data["year"],
-                                                  by=request.user, today=today,
-                                                  request_key=form.cleaned_data["request_key"])
+            evaluation = services.evaluation_open(
+                branch=form.cleaned_data["branch"],
+                year=form.cleaned_data["year"],
+                by=request.user,
+                today=today,
+                request_key=form.cleaned_data["request_key"],
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("The evaluation is open: members can now write their self-evaluation and vote."))
+            messages.success(
+                request, _("The evaluation is open: members can now write their self-evaluation and vote.")
+            )
             return redirect("evaluation:detail", evaluation.pk)
     return render(request, "assessments/evaluation/new.html", {"form": form})
 
 
-def _detail(request: HttpRequest, evaluation: MemberEvaluation, runs: bool, decides: bool,
-            posted: dict[int, tuple[str, str]] | None = None) -> HttpResponse:
+def _detail(
+    request: HttpRequest,
+    evaluation: MemberEvaluation,
+    runs: bool,
+    decides: bool,
+    posted: dict[int, tuple[str, str]] | None = None,
+) -> HttpResponse:
     rows = selectors.evaluation_rows(evaluation=evaluation)
     if posted:  # a refused proposal is shown as it was sent, not as stored (nothing of it was saved)
         for row in rows:
             row.entry.grade, row.entry.reason = posted.get(row.entry.pk, (row.entry.grade, row.entry.reason))
     full = sum(1 for r in rows if r.entry.graded)
     S = MemberEvaluation.Status
-    return render(request, "assessments/evaluation/detail.html", {
-        "evaluation": evaluation, "rows": rows, "full": full, "cap": evaluation.excellent_cap(full),
-        "participants": selectors.participants(evaluation=evaluation),
-        "grades": EvaluationGrade.choices, "grade_order": selectors.GRADE_ORDER,
-        "may_close": runs and evaluation.status == S.OPEN,
-        "may_grade": runs and evaluation.status in (S.COUNTED, S.RETURNED),
-        "may_decide": decides and evaluation.status == S.SUBMITTED,
-        "may_follow_up": runs and evaluation.status == S.APPROVED,
-        "steps": EvaluationFollowUp.Step.choices,
-        "decides": decides,
-    })
+    return render(
+        request,
+        "assessments/evaluation/detail.html",
+        {
+            "evaluation": evaluation,
+            "rows": rows,
+            "full": full,
+            "cap": evaluation.excellent_cap(full),
+            "participants": selectors.participants(evaluation=evaluation),
+            "grades": EvaluationGrade.choices,
+            "grade_order": selectors.GRADE_ORDER,
+            "may_close": runs and evaluation.status == S.OPEN,
+            "may_grade": runs and evaluation.status in (S.COUNTED, S.RETURNED),
+            "may_decide": decides and evaluation.status == S.SUBMITTED,
+            "may_follow_up": runs and evaluation.status == S.APPROVED,
+            "steps": EvaluationFollowUp.Step.choices,
+            "decides": decides,
+        },
+    )
 
 
 @login_required
@@ -158,8 +188,12 @@ def evaluation_decide(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "403.html", status=403)
     approve = request.POST.get("action") == "approve"
     try:
-        services.evaluation_decide(evaluation=evaluation, by=request.user, approve=approve,
-                                   reason=request.POST.get("reason", "")[:1000])
+        services.evaluation_decide(
+            evaluation=evaluation,
+            by=request.user,
+            approve=approve,
+            reason=request.POST.get("reason", "")[:1000],
+        )
     except ValidationError as exc:
         _messages(request, exc)
     else:
@@ -180,8 +214,13 @@ def followup_new(request: HttpRequest, pk: int) -> HttpResponse:
     except ValueError:
         deadline = None
     try:
-        services.followup_record(entry=entry, step=request.POST.get("step", "")[:20], deadline=deadline,
-                                 note=request.POST.get("note", "")[:2000], by=request.user)
+        services.followup_record(
+            entry=entry,
+            step=request.POST.get("step", "")[:20],
+            deadline=deadline,
+            note=request.POST.get("note", "")[:2000],
+            by=request.user,
+        )
     except ValidationError as exc:
         _messages(request, exc)
     else:
@@ -197,8 +236,12 @@ def followup_decide(request: HttpRequest, pk: int) -> HttpResponse:
     if not decides:
         return render(request, "403.html", status=403)
     try:
-        services.followup_decide(follow_up=step, by=request.user, approve=request.POST.get("action") == "approve",
-                                 reason=request.POST.get("reason", "")[:1000])
+        services.followup_decide(
+            follow_up=step,
+            by=request.user,
+            approve=request.POST.get("action") == "approve",
+            reason=request.POST.get("reason", "")[:1000],
+        )
     except ValidationError as exc:
         _messages(request, exc)
     return redirect("evaluation:detail", evaluation.pk)
@@ -208,10 +251,15 @@ def followup_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def evaluation_mine(request: HttpRequest) -> HttpResponse:
     """The member's own evaluations: the vote while open, the grade once approved."""
-    return render(request, "assessments/evaluation/mine.html", {
-        "entries": selectors.entries_of_user(user=request.user),
-        "approved": MemberEvaluation.Status.APPROVED, "open": MemberEvaluation.Status.OPEN,
-    })
+    return render(
+        request,
+        "assessments/evaluation/mine.html",
+        {
+            "entries": selectors.entries_of_user(user=request.user),
+            "approved": MemberEvaluation.Status.APPROVED,
+            "open": MemberEvaluation.Status.OPEN,
+        },
+    )
 
 
 @login_required
@@ -230,8 +278,9 @@ def evaluation_vote(request: HttpRequest, pk: int) -> HttpResponse:
             error = _("The vote is closed.")
         else:
             try:
-                services.self_evaluation_save(entry=entry, text=request.POST.get("self_text", "")[:5000],
-                                              by=request.user)
+                services.self_evaluation_save(
+                    entry=entry, text=request.POST.get("self_text", "")[:5000], by=request.user
+                )
                 # A colleague already graded is sent only by a stale form (a double click): the service refuses it.
                 choices = {c.pk: request.POST.get(f"g-{c.pk}", "")[:20] for c in colleagues}
                 choices = {k: v for k, v in choices.items() if v}
@@ -244,11 +293,18 @@ def evaluation_vote(request: HttpRequest, pk: int) -> HttpResponse:
             if not error:
                 messages.success(request, _("Saved. Your grades are sealed: no one can see what you chose."))
                 return redirect("evaluation:vote", evaluation.pk)
-    return render(request, "assessments/evaluation/vote.html", {
-        "evaluation": evaluation, "entry": entry, "colleagues": [(c, c.pk in done) for c in colleagues],
-        "grades": EvaluationGrade.choices, "error": error,
-        "is_open": evaluation.status == MemberEvaluation.Status.OPEN,
-    })
+    return render(
+        request,
+        "assessments/evaluation/vote.html",
+        {
+            "evaluation": evaluation,
+            "entry": entry,
+            "colleagues": [(c, c.pk in done) for c in colleagues],
+            "grades": EvaluationGrade.choices,
+            "error": error,
+            "is_open": evaluation.status == MemberEvaluation.Status.OPEN,
+        },
+    )
 
 
 def _summary(request: HttpRequest, pk: int):
@@ -262,23 +318,48 @@ def evaluation_summary(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable 民主评议情况汇总表."""
     evaluation, rows = _summary(request, pk)
     counts = {g: sum(1 for r in rows if r.entry.grade == g) for g in selectors.GRADE_ORDER}
-    return render(request, "assessments/evaluation/summary.html", {
-        "evaluation": evaluation, "rows": rows, "counts": [(EvaluationGrade(g).label, n) for g, n in counts.items()],
-        "full": sum(1 for r in rows if r.entry.graded),
-    })
+    return render(
+        request,
+        "assessments/evaluation/summary.html",
+        {
+            "evaluation": evaluation,
+            "rows": rows,
+            "counts": [(EvaluationGrade(g).label, n) for g, n in counts.items()],
+            "full": sum(1 for r in rows if r.entry.graded),
+        },
+    )
 
 
 @login_required
 @require_GET
 def evaluation_summary_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation, rows = _summary(request, pk)
-    headers = ["姓名", "党员类别", "测评人数", "优秀票", "合格票", "基本合格票", "不合格票", "评定等次", "理由", "后续处理"]
+    headers = [
+        "姓名",
+        "党员类别",
+        "测评人数",
+        "优秀票",
+        "合格票",
+        "基本合格票",
+        "不合格票",
+        "评定等次",
+        "理由",
+        "后续处理",
+    ]
     data = []
     for r in rows:
         d = r.distribution or {}
-        data.append([r.entry.member.name, r.entry.member.get_stage_display(), r.raters,
-                     *[d.get(g, "") if r.distribution else "" for g in selectors.GRADE_ORDER],
-                     r.entry.get_grade_display() if r.entry.grade else ("不评定" if not r.entry.graded else ""),
-                     r.entry.reason,
-                     "；".join(f"{f.get_step_display()}（{f.get_status_display()}）" for f in r.follow_ups)])
-    return xlsx_response(xlsx_bytes(headers, data), f"evaluation-{evaluation.branch.code}-{evaluation.year}.xlsx")
+        data.append(
+            [
+                r.entry.member.name,
+                r.entry.member.get_stage_display(),
+                r.raters,
+                *[d.get(g, "") if r.distribution else "" for g in selectors.GRADE_ORDER],
+                r.entry.get_grade_display() if r.entry.grade else ("不评定" if not r.entry.graded else ""),
+                r.entry.reason,
+                "；".join(f"{f.get_step_display()}（{f.get_status_display()}）" for f in r.follow_ups),
+            ]
+        )
+    return xlsx_response(
+        xlsx_bytes(headers, data), f"evaluation-{evaluation.branch.code}-{evaluation.year}.xlsx"
+    )

@@ -28,8 +28,11 @@ def _year(year: int) -> int:
 
 
 def _own(request: HttpRequest, branch: Organization) -> bool:
-    return Role.objects.current().filter(user=request.user, organization=branch,
-                                         kind__in=services.GUIDE_ROLES).exists()
+    return (
+        Role.objects.current()
+        .filter(user=request.user, organization=branch, kind__in=services.GUIDE_ROLES)
+        .exists()
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -44,7 +47,9 @@ def guides(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("The guide was created with the default months; edit and publish it."))
+            messages.success(
+                request, _("The guide was created with the default months; edit and publish it.")
+            )
             return redirect("cycle:guide", pk=guide.pk)
     return render(request, "assessments/guides/list.html", {"guides": selectors.guides_all(), "form": form})
 
@@ -71,8 +76,11 @@ def guide_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The action was saved."))
             return redirect("cycle:guide", pk=guide.pk)
-    return render(request, "assessments/guides/detail.html", {
-        "guide": guide, "months": selectors.guide_months(guide=guide), "form": form, "edit": edit})
+    return render(
+        request,
+        "assessments/guides/detail.html",
+        {"guide": guide, "months": selectors.guide_months(guide=guide), "form": form, "edit": edit},
+    )
 
 
 @require_POST
@@ -85,8 +93,9 @@ def guide_publish(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     else:
-        messages.success(request, _("The guide was published to its branches; %(n)d to-dos opened this month.")
-                         % {"n": n})
+        messages.success(
+            request, _("The guide was published to its branches; %(n)d to-dos opened this month.") % {"n": n}
+        )
     return redirect("cycle:guide", pk=guide.pk)
 
 
@@ -117,10 +126,14 @@ def branch_guide(request: HttpRequest, org: int, year: int) -> HttpResponse:
         if form.is_valid():
             action = get_object_or_404(GuideAction, pk=form.cleaned_data["action"], guide__year=year)
             try:
-                services.guide_action_done(action=action, branch=branch, by=request.user,
-                                           done_on=form.cleaned_data["done_on"],
-                                           evidence=form.cleaned_data["evidence"],
-                                           request_key=form.cleaned_data["request_key"])
+                services.guide_action_done(
+                    action=action,
+                    branch=branch,
+                    by=request.user,
+                    done_on=form.cleaned_data["done_on"],
+                    evidence=form.cleaned_data["evidence"],
+                    request_key=form.cleaned_data["request_key"],
+                )
             except ValidationError as exc:
                 messages.error(request, exc.messages[0])
             else:
@@ -128,9 +141,19 @@ def branch_guide(request: HttpRequest, org: int, year: int) -> HttpResponse:
                 return redirect("cycle:branch_guide", org=branch.pk, year=year)
     guide, months = selectors.branch_guide(branch=branch, year=year)
     today = timezone.localdate()
-    return render(request, "assessments/guides/branch.html", {
-        "branch": branch, "year": year, "guide": guide, "months": months, "own": own, "form": form,
-        "current_month": today.month if today.year == year else None})
+    return render(
+        request,
+        "assessments/guides/branch.html",
+        {
+            "branch": branch,
+            "year": year,
+            "guide": guide,
+            "months": months,
+            "own": own,
+            "form": form,
+            "current_month": today.month if today.year == year else None,
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -147,15 +170,24 @@ def eight_ones(request: HttpRequest, org: int, year: int) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             item = get_object_or_404(EightOnesItem, pk=form.cleaned_data["item"], is_active=True, measure="")
-            services.eight_ones_tick(item=item, branch=branch, year=year, by=request.user,
-                                     evidence=form.cleaned_data["evidence"])
+            services.eight_ones_tick(
+                item=item, branch=branch, year=year, by=request.user, evidence=form.cleaned_data["evidence"]
+            )
             messages.success(request, _("The item was ticked."))
             return redirect("cycle:eight_ones", org=branch.pk, year=year)
     today = timezone.localdate()
-    checks = selectors.eight_ones(branch=branch, year=year, today=min(today, today.replace(year=year, month=12, day=31)))
-    return render(request, "assessments/guides/eight_ones.html", {
-        "branch": branch, "year": year, "checks": checks, "own": own, "form": form,
-        "done": sum(1 for c in checks if c.ok)})
-
-
-
+    checks = selectors.eight_ones(
+        branch=branch, year=year, today=min(today, today.replace(year=year, month=12, day=31))
+    )
+    return render(
+        request,
+        "assessments/guides/eight_ones.html",
+        {
+            "branch": branch,
+            "year": year,
+            "checks": checks,
+            "own": own,
+            "form": form,
+            "done": sum(1 for c in checks if c.ok),
+        },
+    )

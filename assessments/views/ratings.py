@@ -51,20 +51,30 @@ def _require_campaign_manager(request: HttpRequest, campaign: RatingCampaign) ->
         raise PermissionDenied
 
 
-def _refused(request: HttpRequest, message: str, *, status: int = 200, code_form: bool = False) -> HttpResponse:
-    return render(request, "assessments/rate_refused.html",
-                  {"message": message, "code_form": CodeEntryForm() if code_form else None}, status=status)
+def _refused(
+    request: HttpRequest, message: str, *, status: int = 200, code_form: bool = False
+) -> HttpResponse:
+    return render(
+        request,
+        "assessments/rate_refused.html",
+        {"message": message, "code_form": CodeEntryForm() if code_form else None},
+        status=status,
+    )
 
 
 def _too_many(request: HttpRequest) -> HttpResponse:
     minutes = max(1, settings.RATING_THROTTLE_WINDOW // 60)
-    response = _refused(request, _("Too many attempts from here. Please try again in %(minutes)d minutes.")
-                        % {"minutes": minutes}, status=429)
+    response = _refused(
+        request,
+        _("Too many attempts from here. Please try again in %(minutes)d minutes.") % {"minutes": minutes},
+        status=429,
+    )
     response["Retry-After"] = str(settings.RATING_THROTTLE_WINDOW)
     return response
 
 
 # --- the home of ratings --------------------------------------------------------------------------------
+
 
 @login_required
 @require_GET
@@ -72,45 +82,70 @@ def rating_home(request: HttpRequest) -> HttpResponse:
     """What the user may rate, the reports the user writes as a secretary, the campaigns the user runs."""
     to_rate = list(selectors.campaigns_for_rater(user=request.user))
     my_targets = list(
-        RatingTarget.objects.filter(user=request.user).exclude(
-            campaign__status__in=[RatingCampaign.Status.CLOSED, RatingCampaign.Status.AWAITING])
+        RatingTarget.objects.filter(user=request.user)
+        .exclude(campaign__status__in=[RatingCampaign.Status.CLOSED, RatingCampaign.Status.AWAITING])
         .select_related("campaign", "organization")
     )
     managed = list(selectors.campaigns_managed_by(user=request.user).order_by("-year", "-opens_at"))
-    may_create = organizations_with_permission(user=request.user, codename=MANAGE_UNITS).filter(
-        kind__in=[Organization.Kind.UNIVERSITY, *Organization.SECONDARY_KINDS]).exists()
-    return render(request, "assessments/home.html", {
-        "to_rate": to_rate, "my_targets": my_targets, "managed": managed, "may_create": may_create,
-        "now": timezone.now(), "code_form": CodeEntryForm(),
-    })
+    may_create = (
+        organizations_with_permission(user=request.user, codename=MANAGE_UNITS)
+        .filter(kind__in=[Organization.Kind.UNIVERSITY, *Organization.SECONDARY_KINDS])
+        .exists()
+    )
+    return render(
+        request,
+        "assessments/home.html",
+        {
+            "to_rate": to_rate,
+            "my_targets": my_targets,
+            "managed": managed,
+            "may_create": may_create,
+            "now": timezone.now(),
+            "code_form": CodeEntryForm(),
+        },
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def campaign_new(request: HttpRequest) -> HttpResponse:
-    scopes = organizations_with_permission(user=request.user, codename=MANAGE_UNITS).filter(
-        kind__in=[Organization.Kind.UNIVERSITY, *Organization.SECONDARY_KINDS], is_active=True).order_by("path")
+    scopes = (
+        organizations_with_permission(user=request.user, codename=MANAGE_UNITS)
+        .filter(kind__in=[Organization.Kind.UNIVERSITY, *Organization.SECONDARY_KINDS], is_active=True)
+        .order_by("path")
+    )
     if not scopes.exists():
         raise PermissionDenied
     opens, closes = default_window()
-    form = CampaignForm(request.POST or None, scopes=scopes, initial={
-        "year": opens.year, "opens_at": opens, "closes_at": closes, "min_raters": settings.RATING_MIN_RATERS,
-        "scale": RatingCampaign.Scale.GRADES, "name": _("%(year)d secretaries' reports: online rating")
-        % {"year": opens.year},
-    })
+    form = CampaignForm(
+        request.POST or None,
+        scopes=scopes,
+        initial={
+            "year": opens.year,
+            "opens_at": opens,
+            "closes_at": closes,
+            "min_raters": settings.RATING_MIN_RATERS,
+            "scale": RatingCampaign.Scale.GRADES,
+            "name": _("%(year)d secretaries' reports: online rating") % {"year": opens.year},
+        },
+    )
     if request.method == "POST" and form.is_valid():
         try:
             campaign = services.campaign_create(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("The campaign was created with %(n)d secretaries to rate.")
-                             % {"n": campaign.targets.count()})
+            messages.success(
+                request,
+                _("The campaign was created with %(n)d secretaries to rate.")
+                % {"n": campaign.targets.count()},
+            )
             return redirect("assessments:campaign", pk=campaign.pk)
     return render(request, "assessments/campaign_form.html", {"form": form})
 
 
 # --- a campaign, for those who run it ------------------------------------------------------------------
+
 
 @login_required
 @require_GET
@@ -123,14 +158,22 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ballots, unit_rows = selectors.participation(campaign=campaign, targets=targets, units=units)
     for target in targets:
         target.ballot_count = ballots.get(target.pk, 0)
-    return render(request, "assessments/campaign_detail.html", {
-        "campaign": campaign, "targets": targets, "unit_rows": unit_rows,
-        "may_manage": selectors.campaign_may_manage(user=request.user, campaign=campaign),
-        "results_visible": campaign.results_visible(), "accepts": campaign.accepts_ballots(),
-        "is_over": campaign.is_over(), "awaits_trustees": campaign.awaits_trustees(),
-        "server_custody": campaign.box.custody == BallotBox.Custody.SERVER,
-        "dimensions": list(campaign.dimensions.all()),
-    })
+    return render(
+        request,
+        "assessments/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "targets": targets,
+            "unit_rows": unit_rows,
+            "may_manage": selectors.campaign_may_manage(user=request.user, campaign=campaign),
+            "results_visible": campaign.results_visible(),
+            "accepts": campaign.accepts_ballots(),
+            "is_over": campaign.is_over(),
+            "awaits_trustees": campaign.awaits_trustees(),
+            "server_custody": campaign.box.custody == BallotBox.Custody.SERVER,
+            "dimensions": list(campaign.dimensions.all()),
+        },
+    )
 
 
 @never_cache
@@ -148,11 +191,20 @@ def campaign_publish(request: HttpRequest, pk: int) -> HttpResponse:
     if not shares:
         messages.success(request, _("The campaign is published."))
         return redirect("assessments:campaign", pk=pk)
-    sheet = [{"number": i, "share": sealing.share_display(share), "qr": _qr_data_uri(share)}
-             for i, share in enumerate(shares, start=1)]
-    return render(request, "assessments/trustee_shares.html", {
-        "campaign": campaign, "sheet": sheet, "threshold": campaign.box.threshold,
-        "trustees": campaign.box.trustees})
+    sheet = [
+        {"number": i, "share": sealing.share_display(share), "qr": _qr_data_uri(share)}
+        for i, share in enumerate(shares, start=1)
+    ]
+    return render(
+        request,
+        "assessments/trustee_shares.html",
+        {
+            "campaign": campaign,
+            "sheet": sheet,
+            "threshold": campaign.box.threshold,
+            "trustees": campaign.box.trustees,
+        },
+    )
 
 
 @login_required
@@ -163,7 +215,9 @@ def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
     if closed.status == RatingCampaign.Status.CLOSED:
         messages.success(request, _("The campaign is closed; the results are open."))
     elif closed.status == RatingCampaign.Status.AWAITING:
-        messages.success(request, _("The campaign is closed; the results open when the trustees enter their shares."))
+        messages.success(
+            request, _("The campaign is closed; the results open when the trustees enter their shares.")
+        )
     return redirect("assessments:campaign", pk=pk)
 
 
@@ -184,11 +238,17 @@ def campaign_open(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("The results are open: %(n)d ratings counted; the key is forgotten.")
-                             % {"n": counted})
+            messages.success(
+                request,
+                _("The results are open: %(n)d ratings counted; the key is forgotten.") % {"n": counted},
+            )
             return redirect("assessments:results", pk=pk)
-    return render(request, "assessments/campaign_open.html", {
-        "campaign": campaign, "form": form, "threshold": campaign.box.threshold}, status=200 if not form.errors else 400)
+    return render(
+        request,
+        "assessments/campaign_open.html",
+        {"campaign": campaign, "form": form, "threshold": campaign.box.threshold},
+        status=200 if not form.errors else 400,
+    )
 
 
 @login_required
@@ -201,19 +261,38 @@ def roster_import(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         report = services.rater_roster_import(
-            campaign=campaign, unit=form.cleaned_data["unit"], data=upload.read(), filename=upload.name,
+            campaign=campaign,
+            unit=form.cleaned_data["unit"],
+            data=upload.read(),
+            filename=upload.name,
             by=request.user,
         )
         if report.ok:
-            messages.success(request, _("Roster imported: %(added)d raters added, %(kept)d already on it, "
-                                        "%(accounts)d new accounts.") % {
-                "added": report.added, "kept": report.kept, "accounts": report.accounts_created})
+            messages.success(
+                request,
+                _(
+                    "Roster imported: %(added)d raters added, %(kept)d already on it, "
+                    "%(accounts)d new accounts."
+                )
+                % {"added": report.added, "kept": report.kept, "accounts": report.accounts_created},
+            )
             return redirect("assessments:campaign", pk=pk)
-    return render(request, "assessments/roster_import.html", {
-        "campaign": campaign, "form": form, "report": report,
-        "columns": [services.COL_NUMBER, services.COL_NAME, services.COL_KIND, services.COL_UNIT,
-                    services.COL_PASSWORD],
-    })
+    return render(
+        request,
+        "assessments/roster_import.html",
+        {
+            "campaign": campaign,
+            "form": form,
+            "report": report,
+            "columns": [
+                services.COL_NUMBER,
+                services.COL_NAME,
+                services.COL_KIND,
+                services.COL_UNIT,
+                services.COL_PASSWORD,
+            ],
+        },
+    )
 
 
 def _qr_data_uri(url: str) -> str:
@@ -231,8 +310,9 @@ def codes_new(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         unit = form.cleaned_data["unit"]
         try:
-            codes = services.codes_generate(campaign=campaign, unit=unit, count=form.cleaned_data["count"],
-                                            by=request.user)
+            codes = services.codes_generate(
+                campaign=campaign, unit=unit, count=form.cleaned_data["count"], by=request.user
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -240,8 +320,11 @@ def codes_new(request: HttpRequest, pk: int) -> HttpResponse:
             # The code rides in the fragment: browsers never send it, so no server or proxy logs it; the
             # entry page's script reads it and posts it in the body.
             sheet = [{"code": code_display(c), "qr": _qr_data_uri(f"{entry}#{c}")} for c in codes]
-            return render(request, "assessments/code_sheet.html",
-                          {"campaign": campaign, "unit": unit, "sheet": sheet, "entry": entry})
+            return render(
+                request,
+                "assessments/code_sheet.html",
+                {"campaign": campaign, "unit": unit, "sheet": sheet, "entry": entry},
+            )
     return render(request, "assessments/codes_form.html", {"campaign": campaign, "form": form})
 
 
@@ -250,13 +333,17 @@ def codes_new(request: HttpRequest, pk: int) -> HttpResponse:
 def offline_scores(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign_for_manager(request, pk)
     _require_campaign_manager(request, campaign)
-    targets = list(RatingTarget.objects.filter(campaign=campaign).select_related("organization")
-                   .order_by("organization__path"))
+    targets = list(
+        RatingTarget.objects.filter(campaign=campaign)
+        .select_related("organization")
+        .order_by("organization__path")
+    )
     lines: dict[int, list[str]] = {}
     for score in OfflineScore.objects.filter(target__campaign=campaign).order_by("target_id", "assessor"):
         lines.setdefault(score.target_id, []).append(f"{score.assessor} {score.score.normalize():f}")
-    form = OfflineForm(request.POST or None, targets=targets,
-                       initial_lines={k: "\n".join(v) for k, v in lines.items()})
+    form = OfflineForm(
+        request.POST or None, targets=targets, initial_lines={k: "\n".join(v) for k, v in lines.items()}
+    )
     if request.method == "POST" and form.is_valid():
         parsed = {}
         for target in targets:
@@ -287,14 +374,19 @@ def campaign_results(request: HttpRequest, pk: int) -> HttpResponse:
     the difference, large ones flagged; the rank correlation; a chart. Fixed queries (pinned in tests)."""
     campaign, results = _results_or_404(request, pk)
     chart = {
-        "names": [f"{r.target.organization.display_name} {r.target.name}" for r in results.rows
-                  if r.difference is not None],
+        "names": [
+            f"{r.target.organization.display_name} {r.target.name}"
+            for r in results.rows
+            if r.difference is not None
+        ],
         "online": [r.overall for r in results.rows if r.difference is not None],
         "offline": [r.offline for r in results.rows if r.difference is not None],
-        "online_label": _("Online mean"), "offline_label": _("Offline mean"),
+        "online_label": _("Online mean"),
+        "offline_label": _("Offline mean"),
     }
-    return render(request, "assessments/results.html", {"campaign": campaign, "results": results,
-                                                        "chart": chart})
+    return render(
+        request, "assessments/results.html", {"campaign": campaign, "results": results, "chart": chart}
+    )
 
 
 @login_required
@@ -306,34 +398,65 @@ def campaign_results_export(request: HttpRequest, pk: int) -> HttpResponse:
     spearman = round(results.spearman, 3) if results.spearman is not None else "—"
     sheet = Sheet(
         _("Online and offline compared"),
-        columns((_("Unit"), 30), (_("Secretary"), 10), (_("Online raters"), 10),
-                *[(d.name, 10) for d in results.dimensions], (_("Online overall"), 10),
-                (_("Offline raters"), 10), (_("Offline mean"), 10), (_("Difference (online − offline)"), 12),
-                (_("Large difference"), 8), (_("Online rank"), 8), (_("Offline rank"), 8)),
-        [[r.target.organization.name, r.target.name, r.raters,
-          *(r.by_dimension if r.shown else ["—"] * len(results.dimensions)), r.overall if r.shown else hidden,
-          r.offline_count, r.offline, r.difference, flag(r.flagged), r.online_rank, r.offline_rank]
-         for r in results.rows],
-        notes=[_("Rank correlation (Spearman): %(value)s, over %(n)d people compared")
-               % {"value": spearman, "n": results.compared}],
+        columns(
+            (_("Unit"), 30),
+            (_("Secretary"), 10),
+            (_("Online raters"), 10),
+            *[(d.name, 10) for d in results.dimensions],
+            (_("Online overall"), 10),
+            (_("Offline raters"), 10),
+            (_("Offline mean"), 10),
+            (_("Difference (online − offline)"), 12),
+            (_("Large difference"), 8),
+            (_("Online rank"), 8),
+            (_("Offline rank"), 8),
+        ),
+        [
+            [
+                r.target.organization.name,
+                r.target.name,
+                r.raters,
+                *(r.by_dimension if r.shown else ["—"] * len(results.dimensions)),
+                r.overall if r.shown else hidden,
+                r.offline_count,
+                r.offline,
+                r.difference,
+                flag(r.flagged),
+                r.online_rank,
+                r.offline_rank,
+            ]
+            for r in results.rows
+        ],
+        notes=[
+            _("Rank correlation (Spearman): %(value)s, over %(n)d people compared")
+            % {"value": spearman, "n": results.compared}
+        ],
     )
     return xlsx_response(workbook_bytes([sheet]), f"ratings-{campaign.year}-{campaign.pk}.xlsx")
 
 
 # --- the secretary's report -----------------------------------------------------------------------------
 
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_object_or_404(RatingTarget.objects.select_related("campaign__scope", "organization"), pk=pk)
-    if target.user_id != request.user.pk and not selectors.campaign_may_manage(user=request.user,
-                                                                                campaign=target.campaign):
+    if target.user_id != request.user.pk and not selectors.campaign_may_manage(
+        user=request.user, campaign=target.campaign
+    ):
         raise PermissionDenied
-    form = ReportForm(request.POST or None, request.FILES or None, initial={"report_text": target.report_text})
+    form = ReportForm(
+        request.POST or None, request.FILES or None, initial={"report_text": target.report_text}
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.target_report_update(target=target, text=form.cleaned_data["report_text"],
-                                          upload=form.cleaned_data["report_file"], by=request.user)
+            services.target_report_update(
+                target=target,
+                text=form.cleaned_data["report_text"],
+                upload=form.cleaned_data["report_file"],
+                by=request.user,
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -354,25 +477,38 @@ def report_file(request: HttpRequest, pk: int) -> HttpResponse:
     allowed = False
     user = request.user
     if user.is_authenticated:
-        allowed = (target.user_id == user.pk
-                   or selectors.visible_targets(user=user, campaign=target.campaign).filter(pk=pk).exists()
-                   or services.targets_for_rater(campaign=target.campaign, rater=user).filter(pk=pk).exists())
+        allowed = (
+            target.user_id == user.pk
+            or selectors.visible_targets(user=user, campaign=target.campaign).filter(pk=pk).exists()
+            or services.targets_for_rater(campaign=target.campaign, rater=user).filter(pk=pk).exists()
+        )
     if not allowed and request.method == "POST" and request.POST.get("code"):
         code = services.code_lookup(request.POST["code"])
-        allowed = bool(code and code.campaign_id == target.campaign_id
-                       and target.organization.path in code.unit.ancestor_paths())
+        allowed = bool(
+            code
+            and code.campaign_id == target.campaign_id
+            and target.organization.path in code.unit.ancestor_paths()
+        )
     if not allowed:
         raise Http404
-    return FileResponse(target.report_file.open("rb"), as_attachment=True, filename=target.report_file_name,
-                        content_type=target.report_content_type or "application/octet-stream")
+    return FileResponse(
+        target.report_file.open("rb"),
+        as_attachment=True,
+        filename=target.report_file_name,
+        content_type=target.report_content_type or "application/octet-stream",
+    )
 
 
 # --- rating: logged in ------------------------------------------------------------------------------------
 
+
 def _dimension_context(campaign: RatingCampaign) -> dict:
     grades = [(key, RatingCampaign.GRADE_LABELS[key]) for key in RatingCampaign.GRADE_POINTS]
-    return {"dimensions": list(campaign.dimensions.all()), "grades": grades,
-            "points_scale": campaign.scale == RatingCampaign.Scale.POINTS}
+    return {
+        "dimensions": list(campaign.dimensions.all()),
+        "grades": grades,
+        "points_scale": campaign.scale == RatingCampaign.Scale.POINTS,
+    }
 
 
 @login_required
@@ -380,48 +516,79 @@ def _dimension_context(campaign: RatingCampaign) -> dict:
 def rate(request: HttpRequest, pk: int) -> HttpResponse:
     """A rater on a roster rates the secretaries not yet rated, in one form. A second attempt is refused
     with a message (the ballot's unique constraint is the last guard)."""
-    campaign = get_object_or_404(RatingCampaign.objects.select_related("box"), pk=pk, status__in=[
-        RatingCampaign.Status.PUBLISHED, RatingCampaign.Status.AWAITING, RatingCampaign.Status.CLOSED])
+    campaign = get_object_or_404(
+        RatingCampaign.objects.select_related("box"),
+        pk=pk,
+        status__in=[
+            RatingCampaign.Status.PUBLISHED,
+            RatingCampaign.Status.AWAITING,
+            RatingCampaign.Status.CLOSED,
+        ],
+    )
     if not RaterEligibility.objects.filter(campaign=campaign, user_id=request.user.pk).exists():
         raise Http404
     error = None
     if request.method == "POST":
         address = throttle.client_address(request)
-        if not (throttle.hit("submit-user", str(request.user.pk), limit=settings.RATING_SUBMITS_PER_USER)
-                and throttle.hit("submit-ip", address, limit=settings.RATING_SUBMITS_PER_IP)):
+        if not (
+            throttle.hit("submit-user", str(request.user.pk), limit=settings.RATING_SUBMITS_PER_USER)
+            and throttle.hit("submit-ip", address, limit=settings.RATING_SUBMITS_PER_IP)
+        ):
             return _too_many(request)
         try:
             n = services.ballot_cast(campaign=campaign, rater=request.user, answers=request.POST)
         except services.RatingRefused as exc:
             error = str(exc)
         else:
-            messages.success(request, _("Thank you: %(n)d secretaries rated. Your rating is anonymous.")
-                             % {"n": n})
+            messages.success(
+                request, _("Thank you: %(n)d secretaries rated. Your rating is anonymous.") % {"n": n}
+            )
             return redirect("assessments:rate", pk=pk)
     targets = selectors.rater_targets(campaign=campaign, user=request.user)
     pending = [t for t in targets if not t.rated]
-    return render(request, "assessments/rate.html", {
-        "campaign": campaign, "targets": pending, "done": [t for t in targets if t.rated], "error": error,
-        "accepts": campaign.accepts_ballots(), "answers": request.POST if error else {}, "code": None,
-        "server_custody": campaign.box.custody == BallotBox.Custody.SERVER,
-        **_dimension_context(campaign),
-    }, status=409 if error else 200)
+    return render(
+        request,
+        "assessments/rate.html",
+        {
+            "campaign": campaign,
+            "targets": pending,
+            "done": [t for t in targets if t.rated],
+            "error": error,
+            "accepts": campaign.accepts_ballots(),
+            "answers": request.POST if error else {},
+            "code": None,
+            "server_custody": campaign.box.custody == BallotBox.Custody.SERVER,
+            **_dimension_context(campaign),
+        },
+        status=409 if error else 200,
+    )
 
 
 # --- rating: with a code ------------------------------------------------------------------------------------
+
 
 def _code_refused(request: HttpRequest, obj, *, address: str) -> HttpResponse | None:
     """Why a code holder gets no rating form (unknown, used, not open), or None."""
     if obj is None:
         throttle.hit("code-fail", address, limit=settings.RATING_CODE_FAILURES_PER_IP)
-        return _refused(request, _("This rating code is not valid. Check it and type it again."), status=404,
-                        code_form=True)
+        return _refused(
+            request,
+            _("This rating code is not valid. Check it and type it again."),
+            status=404,
+            code_form=True,
+        )
     campaign = obj.campaign
     if obj.used:
-        return _refused(request, _("This rating code has already been used; each code works once."), status=409)
+        return _refused(
+            request, _("This rating code has already been used; each code works once."), status=409
+        )
     if not campaign.accepts_ballots():
-        return _refused(request, _("The rating is closed.") if timezone.now() >= campaign.closes_at
-                        else _("The rating has not opened yet."))
+        return _refused(
+            request,
+            _("The rating is closed.")
+            if timezone.now() >= campaign.closes_at
+            else _("The rating has not opened yet."),
+        )
     return None
 
 
@@ -447,7 +614,9 @@ def code_entry(request: HttpRequest) -> HttpResponse:
     if request.POST.get("step") == "rate":
         # The hot path: one Redis round trip (wrong codes so far, this submission counted), then the service
         # claims the code itself; nothing else is read first.
-        if not throttle.gate(address, blocked=failures, counted=("submit-ip", settings.RATING_SUBMITS_PER_IP)):
+        if not throttle.gate(
+            address, blocked=failures, counted=("submit-ip", settings.RATING_SUBMITS_PER_IP)
+        ):
             return _too_many(request)
         try:
             services.code_ballot_cast(code=code, answers=request.POST)
@@ -465,12 +634,22 @@ def code_entry(request: HttpRequest) -> HttpResponse:
     obj = services.code_lookup(code)
     if (refused := _code_refused(request, obj, address=address)) is not None:
         return refused
-    return render(request, "assessments/rate.html", {
-        "campaign": obj.campaign, "targets": selectors.code_targets(code=obj), "done": [], "error": error,
-        "accepts": True, "answers": request.POST if error else {}, "code": code,
-        "server_custody": obj.campaign.box.custody == BallotBox.Custody.SERVER,
-        **_dimension_context(obj.campaign),
-    }, status=409 if error else 200)
+    return render(
+        request,
+        "assessments/rate.html",
+        {
+            "campaign": obj.campaign,
+            "targets": selectors.code_targets(code=obj),
+            "done": [],
+            "error": error,
+            "accepts": True,
+            "answers": request.POST if error else {},
+            "code": code,
+            "server_custody": obj.campaign.box.custody == BallotBox.Custody.SERVER,
+            **_dimension_context(obj.campaign),
+        },
+        status=409 if error else 200,
+    )
 
 
 @require_GET
@@ -479,6 +658,7 @@ def code_done(request: HttpRequest) -> HttpResponse:
 
 
 # --- benchmarks only (BENCH_ENDPOINTS) ------------------------------------------------------------------------
+
 
 @csrf_exempt
 @require_POST
@@ -496,7 +676,8 @@ def bench_bare_write(request: HttpRequest, code: str) -> HttpResponse:
     campaign_id, target_id = int(request.GET["campaign"]), int(request.GET["target"])
     box_id = int(request.GET["box"])
     with transaction.atomic():
-        Ballot.objects.create(id=uuid.uuid4(), campaign_id=campaign_id, target_id=target_id,
-                              code_id=int(code))
+        Ballot.objects.create(
+            id=uuid.uuid4(), campaign_id=campaign_id, target_id=target_id, code_id=int(code)
+        )
         SealedBallot.objects.create(box_id=box_id, ciphertext=os.urandom(sealing.SEALED_SIZE))
     return HttpResponse("ok", content_type="text/plain")

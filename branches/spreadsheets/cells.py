@@ -60,8 +60,10 @@ def _refusing_formula_errors(check: Callable) -> Callable:
     @functools.wraps(check)
     def checked(value, *args, **kwargs):
         if isinstance(value, FormulaError):
-            raise CellError(_("The cell holds the formula error %(code)s; correct the formula or type the value.")
-                            % {"code": value.code})
+            raise CellError(
+                _("The cell holds the formula error %(code)s; correct the formula or type the value.")
+                % {"code": value.code}
+            )
         return check(value, *args, **kwargs)
 
     return checked
@@ -97,8 +99,9 @@ def _length_of(field: models.Field | None, max_length: int | None) -> int:
 
 
 @_refusing_formula_errors
-def clean_text(value, *, max_length: int | None = None, field: models.Field | None = None,
-               required: bool = False) -> str:
+def clean_text(
+    value, *, max_length: int | None = None, field: models.Field | None = None, required: bool = False
+) -> str:
     """Text of at most the column's length (``field.max_length``, counted in characters as the databases do),
     without control characters and not starting like a formula (it would run when an export is opened)."""
     limit = _length_of(field, max_length)
@@ -134,9 +137,16 @@ def earliest_date(*, birth: bool = False) -> datetime.date:
 
 
 @_refusing_formula_errors
-def clean_date(value, *, required: bool = False, earliest: datetime.date | None = None,
-               latest: datetime.date | None = None, today: datetime.date | None = None,
-               month: bool = False, birth: bool = False) -> datetime.date | None:
+def clean_date(
+    value,
+    *,
+    required: bool = False,
+    earliest: datetime.date | None = None,
+    latest: datetime.date | None = None,
+    today: datetime.date | None = None,
+    month: bool = False,
+    birth: bool = False,
+) -> datetime.date | None:
     """A date (an Excel date, or text as 2024-07-01, 2024/7/1, 2024.07.01, 20240701; with ``month`` also
     2024-07, as the first of the month) between ``earliest`` (the Party's founding; 1900 for a ``birth``
     date) and ``latest`` (today)."""
@@ -150,7 +160,9 @@ def clean_date(value, *, required: bool = False, earliest: datetime.date | None 
     elif isinstance(value, datetime.date):
         day = value
     elif isinstance(value, (datetime.time, datetime.timedelta, bool, int, float)):
-        raise CellError(_("“%(value)s” is not a date; write it as 2024-07-01.") % {"value": _plain(value)[:40]})
+        raise CellError(
+            _("“%(value)s” is not a date; write it as 2024-07-01.") % {"value": _plain(value)[:40]}
+        )
     else:
         text = _narrow(_plain(value))
         if not text:
@@ -174,17 +186,22 @@ def clean_date(value, *, required: bool = False, earliest: datetime.date | None 
     if month:
         day = day.replace(day=1)
     if day < earliest:
-        raise CellError(_("The date %(day)s is before %(earliest)s.") % {"day": _day_text(day),
-                                                                          "earliest": _day_text(earliest)})
+        raise CellError(
+            _("The date %(day)s is before %(earliest)s.")
+            % {"day": _day_text(day), "earliest": _day_text(earliest)}
+        )
     if day > (latest.replace(day=1) if month else latest):
         if latest == today:
             raise CellError(_("The date %(day)s is in the future.") % {"day": _day_text(day)})
-        raise CellError(_("The date %(day)s is after %(latest)s.") % {"day": _day_text(day),
-                                                                       "latest": _day_text(latest)})
+        raise CellError(
+            _("The date %(day)s is after %(latest)s.") % {"day": _day_text(day), "latest": _day_text(latest)}
+        )
     return day
 
 
-def _digits_of(field: models.Field | None, max_digits: int | None, decimal_places: int | None) -> tuple[int, int]:
+def _digits_of(
+    field: models.Field | None, max_digits: int | None, decimal_places: int | None
+) -> tuple[int, int]:
     if field is not None:
         max_digits = field.max_digits if max_digits is None else max_digits
         decimal_places = field.decimal_places if decimal_places is None else decimal_places
@@ -194,9 +211,16 @@ def _digits_of(field: models.Field | None, max_digits: int | None, decimal_place
 
 
 @_refusing_formula_errors
-def clean_decimal(value, *, field: models.Field | None = None, max_digits: int | None = None,
-                  decimal_places: int | None = None, minimum: Decimal | int | None = 0,
-                  maximum: Decimal | int | None = None, required: bool = False) -> Decimal | None:
+def clean_decimal(
+    value,
+    *,
+    field: models.Field | None = None,
+    max_digits: int | None = None,
+    decimal_places: int | None = None,
+    minimum: Decimal | int | None = 0,
+    maximum: Decimal | int | None = None,
+    required: bool = False,
+) -> Decimal | None:
     """A finite number that fits the column (``max_digits`` / ``decimal_places``) between ``minimum`` and
     ``maximum`` (default: the largest the column holds). NaN, Infinity and 1e20 are refused, not stored."""
     max_digits, places = _digits_of(field, max_digits, decimal_places)
@@ -207,8 +231,10 @@ def clean_decimal(value, *, field: models.Field | None = None, max_digits: int |
         raise CellError(_("“%(value)s” is not a number.") % {"value": _plain(value)})
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise CellError(_("“%(value)s” must be a number between %(minimum)s and %(maximum)s.")
-                            % {"value": _plain(value), "minimum": minimum, "maximum": maximum})
+            raise CellError(
+                _("“%(value)s” must be a number between %(minimum)s and %(maximum)s.")
+                % {"value": _plain(value), "minimum": minimum, "maximum": maximum}
+            )
         number = Decimal(repr(value))
         rounded = number.quantize(step) if abs(number) <= maximum else number
         if abs(number - rounded) < Decimal("1e-9"):  # 0.1 typed in Excel is stored as a binary float
@@ -226,12 +252,18 @@ def clean_decimal(value, *, field: models.Field | None = None, max_digits: int |
         except InvalidOperation as exc:
             raise CellError(_("“%(value)s” is not a number.") % {"value": text[:40]}) from exc
     if not number.is_finite() or (minimum is not None and number < minimum) or number > maximum:
-        raise CellError(_("“%(value)s” must be a number between %(minimum)s and %(maximum)s.")
-                        % {"value": _plain(value)[:40], "minimum": minimum if minimum is not None else -maximum,
-                           "maximum": maximum})
+        raise CellError(
+            _("“%(value)s” must be a number between %(minimum)s and %(maximum)s.")
+            % {
+                "value": _plain(value)[:40],
+                "minimum": minimum if minimum is not None else -maximum,
+                "maximum": maximum,
+            }
+        )
     if number != number.quantize(step):
-        raise CellError(_("“%(value)s” has more than %(n)d decimal places.") % {"value": _plain(value)[:40],
-                                                                              "n": places})
+        raise CellError(
+            _("“%(value)s” has more than %(n)d decimal places.") % {"value": _plain(value)[:40], "n": places}
+        )
     return number.quantize(step)
 
 
@@ -239,13 +271,16 @@ def clean_decimal(value, *, field: models.Field | None = None, max_digits: int |
 def clean_integer(value, *, minimum: int = 0, maximum: int, required: bool = False) -> int | None:
     """A whole number between ``minimum`` and ``maximum``."""
     try:
-        number = clean_decimal(value, max_digits=18, decimal_places=0, minimum=minimum, maximum=maximum,
-                               required=required)
+        number = clean_decimal(
+            value, max_digits=18, decimal_places=0, minimum=minimum, maximum=maximum, required=required
+        )
     except CellError as exc:
         if str(exc) == _("This cell is required."):
             raise
-        raise CellError(_("“%(value)s” must be a whole number between %(minimum)s and %(maximum)s.")
-                        % {"value": _plain(value)[:40], "minimum": minimum, "maximum": maximum}) from exc
+        raise CellError(
+            _("“%(value)s” must be a whole number between %(minimum)s and %(maximum)s.")
+            % {"value": _plain(value)[:40], "minimum": minimum, "maximum": maximum}
+        ) from exc
     return None if number is None else int(number)
 
 
@@ -260,8 +295,10 @@ def clean_choice(value, labels: Mapping[str, str], *, required: bool = True) -> 
     for stored, label in labels.items():
         if text in (label, stored):
             return stored
-    raise CellError(_("“%(value)s” is not one of: %(choices)s.") % {"value": text[:40],
-                                                                    "choices": "、".join(labels.values())})
+    raise CellError(
+        _("“%(value)s” is not one of: %(choices)s.")
+        % {"value": text[:40], "choices": "、".join(labels.values())}
+    )
 
 
 def id_number_is_valid(value: str) -> bool:
@@ -306,6 +343,7 @@ def clean_phone(value, *, required: bool = False) -> str:
 
 # --- rows -------------------------------------------------------------------------------------------------------
 
+
 class Row:
     """One data row: its typed cells, and the problems found, each with its row and column."""
 
@@ -314,8 +352,11 @@ class Row:
         self.errors: list[ImportError_] = []
 
     def error(self, header: str, message: str) -> None:
-        self.errors.append(ImportError_(row=self.number, column=column_label(header, self.letters) if header else "",
-                                        message=message))
+        self.errors.append(
+            ImportError_(
+                row=self.number, column=column_label(header, self.letters) if header else "", message=message
+            )
+        )
 
     def failed(self, header: str) -> bool:
         label = column_label(header, self.letters)
@@ -331,8 +372,14 @@ class Row:
     def raw(self, header: str) -> str:
         return _plain(self.values.get(header))
 
-    def text(self, header: str, *, required: bool = True, max_length: int | None = None,
-             field: models.Field | None = None) -> str:
+    def text(
+        self,
+        header: str,
+        *,
+        required: bool = True,
+        max_length: int | None = None,
+        field: models.Field | None = None,
+    ) -> str:
         return self._clean(header, clean_text, max_length=max_length, field=field, required=required) or ""
 
     def date(self, header: str, *, required: bool = True, **bounds) -> datetime.date | None:
@@ -359,8 +406,10 @@ class Row:
             return True
         key = value.casefold()
         if key in seen:
-            self.error(header, _("“%(value)s” is also on row %(row)d of the file.") % {"value": value,
-                                                                                      "row": seen[key]})
+            self.error(
+                header,
+                _("“%(value)s” is also on row %(row)d of the file.") % {"value": value, "row": seen[key]},
+            )
             return False
         seen[key] = self.number
         return True
@@ -378,5 +427,6 @@ def data_rows(dataset: tablib.Dataset) -> Iterator[Row]:
 
 def sort_errors(errors: list[ImportError_]) -> list[ImportError_]:
     """Whole-file problems first, then by row and column, as the report lists them."""
-    return sorted(errors, key=lambda e: (e.row is not None, e.row or 0, len(e.column.split("（")[0]),
-                                         e.column))
+    return sorted(
+        errors, key=lambda e: (e.row is not None, e.row or 0, len(e.column.split("（")[0]), e.column)
+    )

@@ -48,7 +48,9 @@ def inert(value: object) -> object:
     if isinstance(value, Promise):
         value = str(value)
     if isinstance(value, str):
-        text: str = ILLEGAL_CHARACTERS_RE.sub("", value)  # first: "\x01=…" must not hide the "=" from the check
+        text: str = ILLEGAL_CHARACTERS_RE.sub(
+            "", value
+        )  # first: "\x01=…" must not hide the "=" from the check
         return "'" + text if text.startswith(FORMULA_PREFIXES) else text
     if isinstance(value, Decimal):
         return float(value)
@@ -116,8 +118,11 @@ def _fill(sheet, spec: Sheet) -> None:
         if column.width is not None:
             sheet.column_dimensions[cell.column_letter].width = column.width
     sheet.freeze_panes = "A2"
-    auto = {index: _display_width(column.title) for index, column in enumerate(spec.columns, start=1)
-            if column.width is None}
+    auto = {
+        index: _display_width(column.title)
+        for index, column in enumerate(spec.columns, start=1)
+        if column.width is None
+    }
     row_number = 1
     for row_number, row in enumerate(spec.rows, start=2):
         for index, value in enumerate(row, start=1):
@@ -125,13 +130,17 @@ def _fill(sheet, spec: Sheet) -> None:
             if index in auto:
                 auto[index] = max(auto[index], _display_width(cell.value))
             if isinstance(cell.value, str):
-                cell.data_type = "s"  # openpyxl would take a stored "=…" for a formula; inert() prefixed it anyway
+                cell.data_type = (
+                    "s"  # openpyxl would take a stored "=…" for a formula; inert() prefixed it anyway
+                )
             spec_column = spec.columns[index - 1] if index <= len(spec.columns) else None
             if isinstance(cell.value, datetime.datetime):
                 cell.number_format = DATETIME_FORMAT
             elif isinstance(cell.value, datetime.date):
                 cell.number_format = DATE_FORMAT
-            elif spec_column is not None and spec_column.number_format and isinstance(cell.value, (int, float)):
+            elif (
+                spec_column is not None and spec_column.number_format and isinstance(cell.value, (int, float))
+            ):
                 cell.number_format = spec_column.number_format
             if spec_column is not None and spec_column.wrap:
                 cell.alignment = wrap
@@ -162,7 +171,9 @@ def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     fallback for old clients); private, as every export holds names."""
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     fallback = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
-    response["Content-Disposition"] = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+    )
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -14,8 +14,12 @@ from django.utils.translation import gettext as _
 
 from branches.spreadsheets.report import FileRefused, column_letter
 
-MAX_COLUMNS = 78  # column BZ: far wider than any of the portal's sheets (the member sheet has a dozen columns)
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # 20 × the 10 MB upload limit; a real 50,000-row sheet unpacks to ~30 MB
+MAX_COLUMNS = (
+    78  # column BZ: far wider than any of the portal's sheets (the member sheet has a dozen columns)
+)
+MAX_UNPACKED_BYTES = (
+    200 * 1024 * 1024
+)  # 20 × the 10 MB upload limit; a real 50,000-row sheet unpacks to ~30 MB
 MAX_PARTS = 2000
 MAX_SHARED_STRINGS = 10_000_000
 
@@ -23,8 +27,10 @@ _WORKBOOK_TYPES = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
 }
-_SHEET_TYPE = re.compile(r"application/vnd\.(openxmlformats-officedocument\.spreadsheetml|ms-excel)\."
-                         r"(worksheet|chartsheet|dialogsheet|macrosheet)\+xml")
+_SHEET_TYPE = re.compile(
+    r"application/vnd\.(openxmlformats-officedocument\.spreadsheetml|ms-excel)\."
+    r"(worksheet|chartsheet|dialogsheet|macrosheet)\+xml"
+)
 _NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"
 _CELL_TAG = re.compile(rb"<" + _PREFIX + rb"c(?=[\s/>])([^>]*)>")
@@ -39,8 +45,11 @@ _ATTR_R = re.compile(rb"""(?:^|\s)r\s*=\s*["']([^"']*)["']""")
 _ATTR_REF = re.compile(rb"""(?:^|\s)ref\s*=\s*["']([^"']*)["']""")
 _ATTR_COUNT = re.compile(rb"""(?:^|\s)(?:count|uniqueCount)\s*=\s*["']([^"']*)["']""")
 _REF = re.compile(rb"\$?([A-Z]{1,3})\$?([0-9]{1,7})")
-_WIDE_MARKERS = tuple(word.encode(codec) for word in ("sheetData", "dimension", "worksheet")
-                      for codec in ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"))
+_WIDE_MARKERS = tuple(
+    word.encode(codec)
+    for word in ("sheetData", "dimension", "worksheet")
+    for codec in ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
+)
 
 
 def _not_a_workbook() -> FileRefused:
@@ -78,8 +87,10 @@ def _unpack(data: bytes, max_unpacked: int) -> dict[str, bytes]:
         raise _not_a_workbook()
     parts: dict[str, bytes] = {}
     budget = max_unpacked
-    too_big = FileRefused(_("The workbook unpacks to more than %(mb)d MB; it cannot be imported.")
-                          % {"mb": max_unpacked // (1024 * 1024)})
+    too_big = FileRefused(
+        _("The workbook unpacks to more than %(mb)d MB; it cannot be imported.")
+        % {"mb": max_unpacked // (1024 * 1024)}
+    )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
@@ -100,8 +111,16 @@ def _unpack(data: bytes, max_unpacked: int) -> dict[str, bytes]:
                 parts[info.filename] = b"".join(chunks)
     except FileRefused:
         raise
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, RuntimeError,
-            KeyError) as exc:  # damaged, encrypted or oddly compressed parts
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        OSError,
+        EOFError,
+        ValueError,
+        NotImplementedError,
+        RuntimeError,
+        KeyError,
+    ) as exc:  # damaged, encrypted or oddly compressed parts
         raise _damaged() from exc
     return parts
 
@@ -145,7 +164,9 @@ def _declared_sheets(parts: Mapping[str, bytes]) -> list[list[str]]:
         target = targets.get(element.get(f"{{{_NS_R}}}id"))
         if not target or "\\" in target or "://" in target:
             raise _damaged()
-        opc = posixpath.normpath(target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target))
+        opc = posixpath.normpath(
+            target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
+        )
         literal = target.lstrip("/") if target.startswith("/") else "xl/" + target
         found = [name for name in dict.fromkeys((opc, literal, target)) if name in parts]
         if not found or opc.startswith("../"):
@@ -160,8 +181,10 @@ def _check_extent(body: bytes, *, max_rows: int, max_columns: int) -> None:
     if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
         raise _damaged()
     max_row = max_rows + 1
-    too_wide = FileRefused(_("The sheet has cells beyond column %(column)s; remove them and try again.")
-                           % {"column": column_letter(max_columns - 1)})
+    too_wide = FileRefused(
+        _("The sheet has cells beyond column %(column)s; remove them and try again.")
+        % {"column": column_letter(max_columns - 1)}
+    )
 
     def check(ref: bytes) -> None:
         match = _REF.fullmatch(ref.strip())
@@ -206,8 +229,9 @@ def _check_extent(body: bytes, *, max_rows: int, max_columns: int) -> None:
         raise _too_many_rows(max_rows) if max(numbers) > max_row else _damaged()
 
 
-def workbook_guard(data: bytes, *, max_rows: int, max_columns: int = MAX_COLUMNS,
-                   max_unpacked: int | None = None) -> bytes:
+def workbook_guard(
+    data: bytes, *, max_rows: int, max_columns: int = MAX_COLUMNS, max_unpacked: int | None = None
+) -> bytes:
     """Refuse (``FileRefused``) what is not a plain xlsx workbook of a sane extent; return the package
     re-packed (stored, uncompressed) from exactly the bytes checked, for the reader."""
     return guarded_package(data, max_rows=max_rows, max_columns=max_columns, max_unpacked=max_unpacked)[0]
@@ -228,8 +252,9 @@ def _formula_errors(body: bytes) -> dict[tuple[int, int], str]:
     return errors
 
 
-def guarded_package(data: bytes, *, max_rows: int, max_columns: int = MAX_COLUMNS,
-                    max_unpacked: int | None = None) -> tuple[bytes, dict[tuple[int, int], str]]:
+def guarded_package(
+    data: bytes, *, max_rows: int, max_columns: int = MAX_COLUMNS, max_unpacked: int | None = None
+) -> tuple[bytes, dict[tuple[int, int], str]]:
     """``workbook_guard``'s package, and the formula errors of the first sheet by (row, column), 1-based."""
     parts = _unpack(data, MAX_UNPACKED_BYTES if max_unpacked is None else max_unpacked)
     types = _content_types(parts)
@@ -240,7 +265,9 @@ def guarded_package(data: bytes, *, max_rows: int, max_columns: int = MAX_COLUMN
         raise FileRefused(_("The workbook is empty."))
     # Every part that is a sheet by its declaration, its content type or its body: a reader may find a sheet
     # another way than the guard does, so none of them may be out of bounds.
-    checked = {name for found in sheets for name in found} | {name for name, kind in types.items() if _SHEET_TYPE.fullmatch(kind)}
+    checked = {name for found in sheets for name in found} | {
+        name for name, kind in types.items() if _SHEET_TYPE.fullmatch(kind)
+    }
     checked |= {name for name, body in parts.items() if b"sheetData" in body or b"<dimension" in body}
     for body in parts.values():
         # A sheet in UTF-16 or UTF-32 (an XML reader decodes it by its byte-order mark) would hide its cells

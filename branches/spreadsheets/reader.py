@@ -59,21 +59,26 @@ def read_xlsx(data: bytes, *, max_rows: int | None = None) -> tablib.Dataset:
     return dataset
 
 
-def read_upload(*, data: bytes, filename: str, max_bytes: int, required: Sequence[str],
-                max_rows: int | None = None) -> tablib.Dataset:
+def read_upload(
+    *, data: bytes, filename: str, max_bytes: int, required: Sequence[str], max_rows: int | None = None
+) -> tablib.Dataset:
     """The checks every import page makes before its rows: the name, the size, the guard and reader, the
     required columns (each once) and at least one data row. Raises ``FileRefused``."""
     if not filename.lower().endswith(".xlsx"):
         raise FileRefused(_("Only Excel .xlsx files can be imported."))
     if len(data) > max_bytes:
-        raise FileRefused(_("The file is larger than %(mb)d MB.") % {"mb": max(1, max_bytes // (1024 * 1024))})
+        raise FileRefused(
+            _("The file is larger than %(mb)d MB.") % {"mb": max(1, max_bytes // (1024 * 1024))}
+        )
     dataset = read_xlsx(data, max_rows=max_rows)
     missing = [c for c in required if c not in dataset.headers]
     if missing:
         raise FileRefused(_("Missing columns: %(columns)s.") % {"columns": "、".join(missing)})
     twice = sorted({h for h in dataset.headers if h and dataset.headers.count(h) > 1})
     if twice:
-        raise FileRefused(_("These columns appear more than once: %(columns)s.") % {"columns": "、".join(twice)})
+        raise FileRefused(
+            _("These columns appear more than once: %(columns)s.") % {"columns": "、".join(twice)}
+        )
     if not any(any(v is not None and _plain(v) for v in values) for values in dataset):
         raise FileRefused(_("The file has no data rows."))
     return dataset

@@ -38,7 +38,9 @@ def file_error(message: str) -> ImportReport:
 
 def row_not_saved_message() -> str:
     """What a row says when the database refused it anyway (a last line of defence behind the checks)."""
-    return _("The database refused this row; nothing was imported. Check its values and upload the file again.")
+    return _(
+        "The database refused this row; nothing was imported. Check its values and upload the file again."
+    )
 
 
 class FileRefused(ValueError):

@@ -46,10 +46,20 @@ class Meeting(models.Model):
         DEMOCRATIC_LIFE = "democratic_life", _("Democratic life meeting")  # 民主生活会 (issue 18)
 
     BRANCH_KINDS = (
-        Kind.GENERAL_ASSEMBLY, Kind.BRANCH_COMMITTEE, Kind.GROUP_MEETING, Kind.PARTY_LECTURE, Kind.THEME_DAY,
-        Kind.ORGANIZATIONAL_LIFE, Kind.DEMOCRATIC_REVIEW,
+        Kind.GENERAL_ASSEMBLY,
+        Kind.BRANCH_COMMITTEE,
+        Kind.GROUP_MEETING,
+        Kind.PARTY_LECTURE,
+        Kind.THEME_DAY,
+        Kind.ORGANIZATIONAL_LIFE,
+        Kind.DEMOCRATIC_REVIEW,
     )
-    COMMITTEE_KINDS = (Kind.COMMITTEE_MEETING, Kind.JOINT_MEETING, Kind.CENTRAL_GROUP_STUDY, Kind.DEMOCRATIC_LIFE)
+    COMMITTEE_KINDS = (
+        Kind.COMMITTEE_MEETING,
+        Kind.JOINT_MEETING,
+        Kind.CENTRAL_GROUP_STUDY,
+        Kind.DEMOCRATIC_LIFE,
+    )
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -62,14 +72,22 @@ class Meeting(models.Model):
         INTERNAL = "internal", _("Internal")
         RESTRICTED = "restricted", _("Restricted")
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="meetings",
-                                     verbose_name=_("organization"))
-    party_group = models.ForeignKey(Organization, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="group_meetings", verbose_name=_("party group"))
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("organization")
+    )
+    party_group = models.ForeignKey(
+        Organization,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="group_meetings",
+        verbose_name=_("party group"),
+    )
     kind = models.CharField(_("meeting type"), max_length=30, choices=Kind.choices)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
-    visibility = models.CharField(_("visibility"), max_length=20, choices=Visibility.choices,
-                                  default=Visibility.INTERNAL)
+    visibility = models.CharField(
+        _("visibility"), max_length=20, choices=Visibility.choices, default=Visibility.INTERNAL
+    )
     held_at = models.DateTimeField(_("held at"))
     place = models.CharField(_("place"), max_length=120, blank=True)
     chair = models.CharField(_("chair"), max_length=50, blank=True)
@@ -89,18 +107,35 @@ class Meeting(models.Model):
     voting_expected = models.PositiveIntegerField(_("voting members expected"), default=0)
     voting_present = models.PositiveIntegerField(_("voting members present"), default=0)
 
-    reviewer = models.ForeignKey(Organization, on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="meetings_to_review", verbose_name=_("reviewing unit"))
+    reviewer = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meetings_to_review",
+        verbose_name=_("reviewing unit"),
+    )
     first_submitted_at = models.DateTimeField(_("first submitted at"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     filing_lag_days = models.IntegerField(_("filing lag (days)"), null=True, blank=True)
     is_late = models.BooleanField(_("filed late"), default=False)
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+", verbose_name=_("reviewed by"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
     return_reason = models.TextField(_("reason for return"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                   related_name="+", verbose_name=_("created by"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -114,8 +149,11 @@ class Meeting(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="meeting_counts_add_up",
-                condition=Q(expected_count=models.F("present_count") + models.F("leave_count")
-                            + models.F("absent_count")),
+                condition=Q(
+                    expected_count=models.F("present_count")
+                    + models.F("leave_count")
+                    + models.F("absent_count")
+                ),
             ),
         ]
         indexes = [
@@ -145,10 +183,12 @@ class Attendance(models.Model):
         LEAVE = "leave", _("On leave")
         ABSENT = "absent", _("Absent")
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance",
-                                verbose_name=_("meeting"))
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="attendance",
-                               verbose_name=_("member"))
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("meeting")
+    )
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="attendance", verbose_name=_("member")
+    )
     status = models.CharField(_("attendance"), max_length=10, choices=Status.choices, default=Status.PRESENT)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
 
@@ -171,8 +211,9 @@ def attachment_path(instance: Attachment, filename: str) -> str:
 
 
 class Attachment(AttachmentBase):
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attachments",
-                                verbose_name=_("meeting"))
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("meeting")
+    )
     storage_folder = "meetings"
     file = models.FileField(_("file"), upload_to=attachment_path)
 
@@ -187,11 +228,11 @@ class MeetingRule(models.Model):
     kind = models.CharField(_("meeting type"), max_length=30, choices=Meeting.Kind.choices, unique=True)
     period = models.CharField(_("period"), max_length=10, choices=Period.choices)
     times = models.PositiveSmallIntegerField(_("times per period"), default=1)
-    only_with_groups = models.BooleanField(
-        _("only branches with party groups"), default=False
-    )
+    only_with_groups = models.BooleanField(_("only branches with party groups"), default=False)
     min_full_members = models.PositiveSmallIntegerField(
-        _("only branches with at least this many full members"), null=True, blank=True,
+        _("only branches with at least this many full members"),
+        null=True,
+        blank=True,
         help_text=_("A branch committee (支委会) exists from 7 full members."),
     )
     is_active = models.BooleanField(_("active"), default=True)
@@ -212,10 +253,12 @@ class ReviewRoute(models.Model):
     """Sends the minutes of one category of branches to another reviewing unit than their committee
     (e.g. student branches to the 学生工作部党总支)."""
 
-    category = models.CharField(_("branch category"), max_length=20, choices=Organization.Category.choices,
-                                unique=True)
-    reviewer = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+",
-                                 verbose_name=_("reviewing unit"))
+    category = models.CharField(
+        _("branch category"), max_length=20, choices=Organization.Category.choices, unique=True
+    )
+    reviewer = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("reviewing unit")
+    )
 
     class Meta:
         verbose_name = _("review route")
@@ -241,14 +284,22 @@ class Todo(models.Model):
         ASSESSMENT = "assessment", _("Annual assessment")
         GUIDE = "guide", _("Annual work guide")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="todos",
-                             verbose_name=_("user"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="todos", verbose_name=_("user")
+    )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     key = models.CharField(_("key"), max_length=120)
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+",
-                                     verbose_name=_("organization"))
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, null=True, blank=True, related_name="todos",
-                                verbose_name=_("meeting"))
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("organization")
+    )
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="todos",
+        verbose_name=_("meeting"),
+    )
     text = models.CharField(_("text"), max_length=200)
     # Where to do it, for to-dos that higher apps create (this app cannot reverse their URLs by itself).
     link = models.CharField(_("link"), max_length=200, blank=True)

@@ -37,8 +37,9 @@ class PublishingRule(models.Model):
     """Whether a unit's posts need the confidentiality check (保密审查) by the unit above before they are
     published. A rule on a committee holds for its whole subtree unless a unit below has its own."""
 
-    organization = models.OneToOneField(Organization, on_delete=models.CASCADE, related_name="publishing_rule",
-                                        verbose_name=_("organization"))
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, related_name="publishing_rule", verbose_name=_("organization")
+    )
     check_required = models.BooleanField(_("confidentiality check required"), default=False)
 
     history = HistoricalRecords()
@@ -74,23 +75,43 @@ class Post(models.Model):
         RETURNED = "returned", _("Returned")
         PUBLISHED = "published", _("Published")
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="posts",
-                                     verbose_name=_("organization"))
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="posts", verbose_name=_("organization")
+    )
     section = models.CharField(_("section"), max_length=20, choices=Section.choices)
-    category = models.ForeignKey(PostCategory, on_delete=models.PROTECT, related_name="posts",
-                                 verbose_name=_("category"))
+    category = models.ForeignKey(
+        PostCategory, on_delete=models.PROTECT, related_name="posts", verbose_name=_("category")
+    )
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"), blank=True, help_text=_("Sanitised HTML."))
-    visibility = models.CharField(_("visibility"), max_length=20, choices=Visibility.choices,
-                                  default=Visibility.PUBLIC)
+    visibility = models.CharField(
+        _("visibility"), max_length=20, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
-                               verbose_name=_("author"))
-    source_meeting = models.ForeignKey(Meeting, on_delete=models.SET_NULL, null=True, blank=True,
-                                       related_name="summary_posts", verbose_name=_("summary of meeting"))
-    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", verbose_name=_("checked by"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    source_meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="summary_posts",
+        verbose_name=_("summary of meeting"),
+    )
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("checked by"),
+    )
     checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
     return_reason = models.TextField(_("reason for return"), blank=True)
     # Bigrams of the title and text (disclosure.search): what the full-text indexes cover.
@@ -107,14 +128,21 @@ class Post(models.Model):
         ordering = ["-published_at", "-pk"]
         constraints = [
             # One summary per meeting: a double click on "publish to 支部生活" never makes two.
-            models.UniqueConstraint(fields=["source_meeting"], condition=Q(source_meeting__isnull=False),
-                                    name="post_one_summary_per_meeting"),
-            models.CheckConstraint(name="post_published_has_time",
-                                   condition=~Q(status="published") | Q(published_at__isnull=False)),
+            models.UniqueConstraint(
+                fields=["source_meeting"],
+                condition=Q(source_meeting__isnull=False),
+                name="post_one_summary_per_meeting",
+            ),
+            models.CheckConstraint(
+                name="post_published_has_time",
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+            ),
         ]
         indexes = [
             # A unit's page: its published posts by section, newest first.
-            models.Index(fields=["organization", "status", "section", "published_at"], name="post_unit_section"),
+            models.Index(
+                fields=["organization", "status", "section", "published_at"], name="post_unit_section"
+            ),
             # The index page, feeds and benchmarking: published posts of a period.
             models.Index(fields=["status", "published_at"], name="post_published"),
         ]
@@ -132,7 +160,9 @@ def post_attachment_path(instance: PostAttachment, filename: str) -> str:
 
 
 class PostAttachment(AttachmentBase):
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("post"))
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("post")
+    )
     storage_folder = "posts"
     file = models.FileField(_("file"), upload_to=post_attachment_path)
 

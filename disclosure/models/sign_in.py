@@ -12,7 +12,9 @@ from members.models import Member
 
 
 class SignIn(models.Model):
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="sign_ins", verbose_name=_("meeting"))
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="sign_ins", verbose_name=_("meeting")
+    )
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+", verbose_name=_("member"))
     signed_at = models.DateTimeField(_("signed in at"))
 
@@ -33,14 +35,21 @@ class AttendanceCorrection(models.Model):
     """The minutes say otherwise than the sign-ins: a member who signed in but is recorded on leave or absent,
     or one who did not sign in but is recorded present. One row per member and meeting, the latest saving's."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance_corrections",
-                                verbose_name=_("meeting"))
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="attendance_corrections", verbose_name=_("meeting")
+    )
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+", verbose_name=_("member"))
     signed_in = models.BooleanField(_("signed in"))
     status = models.CharField(_("attendance"), max_length=10, choices=Attendance.Status.choices)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
-    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+", verbose_name=_("corrected by"))
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("corrected by"),
+    )
     corrected_at = models.DateTimeField(_("corrected at"))
 
     class Meta:

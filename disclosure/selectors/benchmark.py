@@ -24,7 +24,9 @@ from disclosure.models import Meeting, Post, PostCategory
 
 # 三会一课: the four meeting types of the rule.
 THREE_MEETINGS_ONE_LECTURE = (
-    Meeting.Kind.GENERAL_ASSEMBLY, Meeting.Kind.BRANCH_COMMITTEE, Meeting.Kind.GROUP_MEETING,
+    Meeting.Kind.GENERAL_ASSEMBLY,
+    Meeting.Kind.BRANCH_COMMITTEE,
+    Meeting.Kind.GROUP_MEETING,
     Meeting.Kind.PARTY_LECTURE,
 )
 PERIODS = {
@@ -106,22 +108,26 @@ def _rank(rows: list[BenchRow], attr: str, total_attr: str) -> None:
         setattr(row, total_attr, len(rows))
 
 
-def benchmark(*, period: str = DEFAULT_PERIOD, university_code: str | None = None,
-              today: datetime.date | None = None) -> Benchmark:
+def benchmark(
+    *, period: str = DEFAULT_PERIOD, university_code: str | None = None, today: datetime.date | None = None
+) -> Benchmark:
     """The whole comparison for one university (the first one unless ``university_code`` names another).
     Counts every published post whatever its visibility: the work is compared, not the content shown."""
     today = today or timezone.localdate()
     period, start, end = period_range(period, today)
     universities = list(Organization.objects.filter(kind=Organization.Kind.UNIVERSITY).order_by("path"))  # 1
-    university = next((u for u in universities if u.code == university_code), universities[0] if universities
-                      else None)
+    university = next(
+        (u for u in universities if u.code == university_code), universities[0] if universities else None
+    )
     categories = list(PostCategory.objects.filter(is_active=True))  # 2
     if university is None:
         return Benchmark(None, [], period, start, end, categories, [], [])
     units = list(  # 3
-        Organization.objects.filter(path__startswith=university.path, is_active=True,
-                                    kind__in=[*Organization.SECONDARY_KINDS, Organization.Kind.BRANCH])
-        .order_by("path")
+        Organization.objects.filter(
+            path__startswith=university.path,
+            is_active=True,
+            kind__in=[*Organization.SECONDARY_KINDS, Organization.Kind.BRANCH],
+        ).order_by("path")
     )
     tz = timezone.get_current_timezone()
     since = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
@@ -130,7 +136,8 @@ def benchmark(*, period: str = DEFAULT_PERIOD, university_code: str | None = Non
     in_period = in_tree.filter(published_at__gte=since, published_at__lt=until)
     rows = {u.pk: BenchRow(u) for u in units}
     for org_id, section, category_id, n in in_period.values_list(  # 4
-            "organization_id", "section", "category_id").annotate(n=Count("pk")):
+        "organization_id", "section", "category_id"
+    ).annotate(n=Count("pk")):
         row = rows.get(org_id)
         if row is not None:
             row.sections[section] = row.sections.get(section, 0) + n
@@ -142,10 +149,16 @@ def benchmark(*, period: str = DEFAULT_PERIOD, university_code: str | None = Non
             rows[org_id].days_since = (today - timezone.localtime(last).date()).days
     lags: dict[int, list[int]] = {}
     for org_id, lag in (  # 6
-        Meeting.objects.filed().filter(
-            organization__path__startswith=university.path, kind__in=THREE_MEETINGS_ONE_LECTURE,
-            held_at__gte=since, held_at__lt=until, filing_lag_days__isnull=False,
-        ).order_by().values_list("organization_id", "filing_lag_days")
+        Meeting.objects.filed()
+        .filter(
+            organization__path__startswith=university.path,
+            kind__in=THREE_MEETINGS_ONE_LECTURE,
+            held_at__gte=since,
+            held_at__lt=until,
+            filing_lag_days__isnull=False,
+        )
+        .order_by()
+        .values_list("organization_id", "filing_lag_days")
     ):
         lags.setdefault(org_id, []).append(lag)
     days = settings.MINUTES_FILING_DAYS
@@ -191,8 +204,10 @@ def benchmark_chart_data(bench: Benchmark) -> dict:
         "sections": [label for _value, label in sections],
         "committees": [row.unit.display_name for row in bench.committees],
         "series": [[row.sections.get(value, 0) for row in bench.committees] for value, _label in sections],
-        "branches": [[row.total, row.on_time_share if row.on_time_share is not None else 0,
-                      row.unit.display_name] for row in bench.branches],
+        "branches": [
+            [row.total, row.on_time_share if row.on_time_share is not None else 0, row.unit.display_name]
+            for row in bench.branches
+        ],
         "labels": {"posts": str(_("Posts")), "on_time": str(_("Minutes filed on time (%)"))},
     }
 
@@ -205,4 +220,6 @@ def benchmark_committee(bench: Benchmark, code: str | None) -> tuple[BenchRow | 
     chosen = next((row for row in ranked if row.unit.code == code), ranked[0] if ranked else None)
     if chosen is None:
         return None, bench.branches
-    return chosen, [row for row in bench.branches if row.committee is not None and row.committee.pk == chosen.unit.pk]
+    return chosen, [
+        row for row in bench.branches if row.committee is not None and row.committee.pk == chosen.unit.pk
+    ]

@@ -9,8 +9,9 @@ from branches.selectors import organizations_visible_to
 from disclosure.models import Decision
 
 
-def decisions_search(*, user, query: str = "", committee: Organization | None = None, year: int | None = None
-                     ) -> QuerySet[Decision]:
+def decisions_search(
+    *, user, query: str = "", committee: Organization | None = None, year: int | None = None
+) -> QuerySet[Decision]:
     """The decisions of the committees ``user`` may see (组织部: every committee of its university), newest
     first, matching ``query`` in the topic, basis, decision or follow-up; with their committee and minutes
     (one query per page)."""
@@ -20,8 +21,12 @@ def decisions_search(*, user, query: str = "", committee: Organization | None = 
     if year:
         rows = rows.filter(decided_on__year=year)
     if query:
-        rows = rows.filter(Q(topic__icontains=query) | Q(basis__icontains=query) | Q(decision__icontains=query)
-                           | Q(follow_up__icontains=query))
+        rows = rows.filter(
+            Q(topic__icontains=query)
+            | Q(basis__icontains=query)
+            | Q(decision__icontains=query)
+            | Q(follow_up__icontains=query)
+        )
     return rows.select_related("organization", "meeting").order_by("-decided_on", "-pk")
 
 

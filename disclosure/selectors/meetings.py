@@ -31,6 +31,7 @@ SECRETARY_ROLES = (Role.Kind.SECRETARY, Role.Kind.DEPUTY)
 
 # --- permissions on one record ----------------------------------------------------------------------
 
+
 def meeting_may_review(*, user: User, meeting: Meeting) -> bool:
     return meeting.reviewer is not None and organization_permission_holds(
         user=user, organization=meeting.reviewer, codename=MANAGE_UNITS
@@ -59,6 +60,7 @@ def meeting_may_view(*, user: User, meeting: Meeting) -> bool:
 
 
 # --- lists ---------------------------------------------------------------------------------------------
+
 
 def meetings_of(*, organization: Organization, year: int | None = None) -> QuerySet[Meeting]:
     """A unit's meetings, newest first, with what a list shows. One query."""
@@ -100,7 +102,11 @@ def reviewer_unit_for(organization: Organization) -> Organization | None:
     return (
         Organization.objects.filter(
             path__in=parents,
-            kind__in=[*Organization.SECONDARY_KINDS, Organization.Kind.UNIVERSITY, Organization.Kind.PROVINCE],
+            kind__in=[
+                *Organization.SECONDARY_KINDS,
+                Organization.Kind.UNIVERSITY,
+                Organization.Kind.PROVINCE,
+            ],
         )
         .order_by("-depth")
         .first()
@@ -158,8 +164,13 @@ class BranchCompliance:
         return self.missing > 0
 
 
-def _period_cells(rule: MeetingRule, months: dict[int, int], year: int, today: datetime.date,
-                  off_days: dict[int, int] | None = None) -> list[Cell]:
+def _period_cells(
+    rule: MeetingRule,
+    months: dict[int, int],
+    year: int,
+    today: datetime.date,
+    off_days: dict[int, int] | None = None,
+) -> list[Cell]:
     step = PERIOD_MONTHS[rule.period]
     off_days = off_days or {}
     cells = []
@@ -188,7 +199,11 @@ def _period_cells(rule: MeetingRule, months: dict[int, int], year: int, today: d
 
 
 def compliance(
-    *, root: Organization, year: int, today: datetime.date | None = None, statuses: tuple[str, ...] | None = None
+    *,
+    root: Organization,
+    year: int,
+    today: datetime.date | None = None,
+    statuses: tuple[str, ...] | None = None,
 ) -> list[BranchCompliance]:
     """Held vs required, per active branch of ``root``'s subtree, per rule and period of ``year``.
 
@@ -229,11 +244,16 @@ def compliance(
             status__in=statuses,
             held_at__year=year,
         )
-        .annotate(month=ExtractMonth("held_at", tzinfo=tz),
-                  # The day only for theme party days (checked against the branch's fixed day); 0 for the other
-                  # kinds keeps their rows grouped by month, so the query returns no more rows than before.
-                  day=Case(When(kind=Meeting.Kind.THEME_DAY, then=ExtractDay("held_at", tzinfo=tz)),
-                           default=Value(0), output_field=IntegerField()))
+        .annotate(
+            month=ExtractMonth("held_at", tzinfo=tz),
+            # The day only for theme party days (checked against the branch's fixed day); 0 for the other
+            # kinds keeps their rows grouped by month, so the query returns no more rows than before.
+            day=Case(
+                When(kind=Meeting.Kind.THEME_DAY, then=ExtractDay("held_at", tzinfo=tz)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+        )
         .values("organization_id", "kind", "month", "day")
         .annotate(n=Count("pk"))
         .order_by()
@@ -261,8 +281,13 @@ def compliance(
                     kind=rule.kind,
                     label=str(Meeting.Kind(rule.kind).label),
                     period=rule.period,
-                    cells=_period_cells(rule, counts.get((branch.pk, rule.kind), {}), year, today,
-                                        off_days.get(branch.pk) if rule.kind == Meeting.Kind.THEME_DAY else None),
+                    cells=_period_cells(
+                        rule,
+                        counts.get((branch.pk, rule.kind), {}),
+                        year,
+                        today,
+                        off_days.get(branch.pk) if rule.kind == Meeting.Kind.THEME_DAY else None,
+                    ),
                 )
             )
         entry.rows.sort(key=lambda r: Meeting.BRANCH_KINDS.index(r.kind))
@@ -271,7 +296,9 @@ def compliance(
 
 
 def meeting_counts_by_status(*, organization: Organization) -> dict[str, int]:
-    rows = Meeting.objects.filter(organization=organization).values("status").annotate(n=Count("pk")).order_by()
+    rows = (
+        Meeting.objects.filter(organization=organization).values("status").annotate(n=Count("pk")).order_by()
+    )
     return {row["status"]: row["n"] for row in rows}
 
 
@@ -279,7 +306,11 @@ def filing_lag_summary(*, root: Organization, year: int) -> dict:
     """Average filing lag and late filings of the subtree's filed records in ``year``. One query."""
     from django.db.models import Avg
 
-    data = Meeting.objects.filed().filter(organization__path__startswith=root.path, held_at__year=year).aggregate(
-        filed=Count("pk"), late=Count("pk", filter=Q(is_late=True)), average_lag=Avg("filing_lag_days")
+    data = (
+        Meeting.objects.filed()
+        .filter(organization__path__startswith=root.path, held_at__year=year)
+        .aggregate(
+            filed=Count("pk"), late=Count("pk", filter=Q(is_late=True)), average_lag=Avg("filing_lag_days")
+        )
     )
     return data

@@ -30,7 +30,9 @@ User = AuthUser | AnonymousUser
 
 # Units with a public page: the university, its secondary committees / general branches and the branches.
 POST_UNIT_KINDS = (
-    Organization.Kind.UNIVERSITY, Organization.Kind.COMMITTEE, Organization.Kind.GENERAL_BRANCH,
+    Organization.Kind.UNIVERSITY,
+    Organization.Kind.COMMITTEE,
+    Organization.Kind.GENERAL_BRANCH,
     Organization.Kind.BRANCH,
 )
 UNIT_PAGE_LATEST = 6  # posts per section on a unit's page
@@ -41,10 +43,15 @@ SEARCH_PAGE_SIZE = 20
 
 # --- permissions ---------------------------------------------------------------------------------------
 
+
 def post_check_required(*, organization: Organization) -> bool:
     """The nearest PublishingRule on the unit or above decides (none: no check). One query."""
-    rule = (PublishingRule.objects.filter(organization__path__in=organization.ancestor_paths())
-            .order_by("-organization__depth").values_list("check_required", flat=True).first())
+    rule = (
+        PublishingRule.objects.filter(organization__path__in=organization.ancestor_paths())
+        .order_by("-organization__depth")
+        .values_list("check_required", flat=True)
+        .first()
+    )
     return bool(rule)
 
 
@@ -58,8 +65,9 @@ def post_may_check(*, user: User, post: Post) -> bool:
     """The confidentiality check is done by the unit above (manage_units there, e.g. the committee's
     organizer or 组织部 for a committee's own posts). One query."""
     parent = _parent(post.organization)
-    return parent is not None and organization_permission_holds(user=user, organization=parent,
-                                                                codename=MANAGE_UNITS)
+    return parent is not None and organization_permission_holds(
+        user=user, organization=parent, codename=MANAGE_UNITS
+    )
 
 
 def post_may_manage(*, user: User, organization: Organization) -> bool:
@@ -91,7 +99,8 @@ def visible_posts_anywhere(*, user: User) -> QuerySet[Post]:
 def post_may_view(*, user: User, post: Post) -> bool:
     if post.status != Post.Status.PUBLISHED:
         return post_may_manage(user=user, organization=post.organization) or (
-            post.status == Post.Status.PENDING and post_may_check(user=user, post=post))
+            post.status == Post.Status.PENDING and post_may_check(user=user, post=post)
+        )
     if post.visibility == Post.Visibility.PUBLIC:
         return True
     if post.visibility == Post.Visibility.UNIVERSITY:
@@ -100,6 +109,7 @@ def post_may_view(*, user: User, post: Post) -> bool:
 
 
 # --- the public site -------------------------------------------------------------------------------------
+
 
 @dataclass
 class UnitRow:
@@ -115,7 +125,9 @@ def public_units() -> QuerySet[Organization]:
 def _post_stats(posts: QuerySet[Post]) -> dict[int, tuple[int, object]]:
     return {
         row["organization_id"]: (row["n"], row["last"])
-        for row in posts.order_by().values("organization_id").annotate(n=Count("pk"), last=Max("published_at"))
+        for row in posts.order_by()
+        .values("organization_id")
+        .annotate(n=Count("pk"), last=Max("published_at"))
     }
 
 
@@ -124,12 +136,20 @@ def public_index(*, user: User) -> list[dict]:
     posts the visitor may see and the time of the newest. A committee's branches are on the committee's own
     page: listed here, a university's 300 branches made the page 80 kB and 0.3 s to render, and a province's a
     hundred times that. Two queries: the units, the counts of their own posts."""
-    under_university = Exists(Organization.objects.filter(
-        kind=Organization.Kind.UNIVERSITY,
-        path=Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Organization.steplen)))
-    units = list(public_units().filter(
-        Q(kind__in=[Organization.Kind.UNIVERSITY, *Organization.SECONDARY_KINDS])
-        | Q(under_university, kind=Organization.Kind.BRANCH)).order_by("path"))
+    under_university = Exists(
+        Organization.objects.filter(
+            kind=Organization.Kind.UNIVERSITY,
+            path=Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Organization.steplen),
+        )
+    )
+    units = list(
+        public_units()
+        .filter(
+            Q(kind__in=[Organization.Kind.UNIVERSITY, *Organization.SECONDARY_KINDS])
+            | Q(under_university, kind=Organization.Kind.BRANCH)
+        )
+        .order_by("path")
+    )
     stats = _post_stats(visible_posts_anywhere(user=user).filter(organization__in=[u.pk for u in units]))
     universities: list[dict] = []
     by_path: dict[str, dict] = {}
@@ -165,15 +185,20 @@ def unit_sections(*, unit: Organization, user: User, can_manage: bool) -> dict[s
     and how many each holds (one query)."""
     posts = visible_posts(user=user, can_manage=can_manage).filter(organization=unit)
     latest = (
-        posts.annotate(rank=Window(RowNumber(), partition_by=[F("section")],
-                                   order_by=[F("published_at").desc(), F("pk").desc()]))
+        posts.annotate(
+            rank=Window(
+                RowNumber(), partition_by=[F("section")], order_by=[F("published_at").desc(), F("pk").desc()]
+            )
+        )
         .filter(rank__lte=UNIT_PAGE_LATEST)
         .select_related("category")
         .order_by("-published_at", "-pk")
     )
     counts = dict(posts.order_by().values_list("section").annotate(n=Count("pk")))
-    sections = {value: {"value": value, "label": label, "posts": [], "count": counts.get(value, 0)}
-                for value, label in Post.Section.choices}
+    sections = {
+        value: {"value": value, "label": label, "posts": [], "count": counts.get(value, 0)}
+        for value, label in Post.Section.choices
+    }
     for post in latest:
         sections[post.section]["posts"].append(post)
     return sections
@@ -189,21 +214,34 @@ def unit_children(*, unit: Organization, user: User) -> list[UnitRow]:
 
 
 def section_posts(*, unit: Organization, section: str, user: User, can_manage: bool) -> QuerySet[Post]:
-    return (visible_posts(user=user, can_manage=can_manage).filter(organization=unit, section=section)
-            .select_related("category").order_by("-published_at", "-pk"))
+    return (
+        visible_posts(user=user, can_manage=can_manage)
+        .filter(organization=unit, section=section)
+        .select_related("category")
+        .order_by("-published_at", "-pk")
+    )
 
 
 def public_post(*, unit: Organization, pk: int) -> Post | None:
     """A published post of the unit with its category and attachments (two queries), visible or not:
     the view decides (404 or the login page)."""
-    return (Post.objects.published().filter(organization=unit, pk=pk).select_related("category", "organization")
-            .prefetch_related("attachments").first())
+    return (
+        Post.objects.published()
+        .filter(organization=unit, pk=pk)
+        .select_related("category", "organization")
+        .prefetch_related("attachments")
+        .first()
+    )
 
 
 def feed_posts(*, unit: Organization) -> list[Post]:
     """The Atom feed: the unit's newest public posts only (feed readers are anonymous). One query."""
-    return list(Post.objects.published().filter(organization=unit, visibility=Post.Visibility.PUBLIC)
-                .select_related("category", "author").order_by("-published_at", "-pk")[:FEED_SIZE])
+    return list(
+        Post.objects.published()
+        .filter(organization=unit, visibility=Post.Visibility.PUBLIC)
+        .select_related("category", "author")
+        .order_by("-published_at", "-pk")[:FEED_SIZE]
+    )
 
 
 def search_posts(*, user: User, query: str, unit: Organization | None = None) -> QuerySet[Post]:
@@ -213,14 +251,23 @@ def search_posts(*, user: User, query: str, unit: Organization | None = None) ->
     posts = visible_posts_anywhere(user=user)
     if unit is not None:
         posts = posts.filter(organization__path__startswith=unit.path)
-    return search_filter(posts, query).select_related("organization", "category").order_by("-published_at", "-pk")
+    return (
+        search_filter(posts, query)
+        .select_related("organization", "category")
+        .order_by("-published_at", "-pk")
+    )
 
 
 # --- the secretaries' side -------------------------------------------------------------------------------
 
+
 def posts_of(*, organization: Organization) -> QuerySet[Post]:
     """A unit's posts in every status, newest change first (for its managers). One query."""
-    return Post.objects.filter(organization=organization).select_related("category").order_by("-updated_at", "-pk")
+    return (
+        Post.objects.filter(organization=organization)
+        .select_related("category")
+        .order_by("-updated_at", "-pk")
+    )
 
 
 def check_queue(*, user: User) -> QuerySet[Post]:
@@ -238,5 +285,8 @@ def check_queue(*, user: User) -> QuerySet[Post]:
 
 def units_posting_for(*, user: User) -> QuerySet[Organization]:
     """Units whose posts the user writes (manage_members there), for the desk page. One query."""
-    return organizations_with_permission(user=user, codename=MANAGE_MEMBERS).filter(
-        kind__in=POST_UNIT_KINDS, is_active=True).order_by("path")
+    return (
+        organizations_with_permission(user=user, codename=MANAGE_MEMBERS)
+        .filter(kind__in=POST_UNIT_KINDS, is_active=True)
+        .order_by("path")
+    )

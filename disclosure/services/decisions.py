@@ -15,8 +15,18 @@ from branches.once import once
 from branches.selectors import MANAGE_MEMBERS, organization_permission_holds
 from disclosure.models import Decision, Meeting
 
-DECISION_FIELDS = ("decided_on", "meeting", "topic", "basis", "votes_for", "votes_against", "abstentions",
-                   "decision", "follow_up", "follow_up_done")
+DECISION_FIELDS = (
+    "decided_on",
+    "meeting",
+    "topic",
+    "basis",
+    "votes_for",
+    "votes_against",
+    "abstentions",
+    "decision",
+    "follow_up",
+    "follow_up_done",
+)
 
 
 def _check(organization: Organization, values: dict) -> None:
@@ -26,7 +36,9 @@ def _check(organization: Organization, values: dict) -> None:
         if meeting.organization_id != organization.pk or meeting.kind not in Meeting.COMMITTEE_KINDS:
             problems.append(_("Link the minutes of one of this committee's own meetings."))
         elif meeting.held_on != values["decided_on"]:
-            problems.append(_("The decision's date is the meeting's date (%(day)s).") % {"day": meeting.held_on})
+            problems.append(
+                _("The decision's date is the meeting's date (%(day)s).") % {"day": meeting.held_on}
+            )
     if values["votes_for"] <= values["votes_against"]:
         problems.append(_("A decision needs more votes for than against."))
     for name in ("topic", "basis", "decision"):
@@ -38,14 +50,21 @@ def _check(organization: Organization, values: dict) -> None:
 
 
 @transaction.atomic
-def decision_save(*, by: User | None, organization: Organization, values: dict,
-                  decision: Decision | None = None, request_key=None) -> Decision:
+def decision_save(
+    *,
+    by: User | None,
+    organization: Organization,
+    values: dict,
+    decision: Decision | None = None,
+    request_key=None,
+) -> Decision:
     """Record (``decision`` None; once per form) or update a decision of a secondary committee: its
     secretaries (manage_members on the committee). History keeps every change (倒查监督)."""
     if organization.kind not in Organization.SECONDARY_KINDS:
         raise ValidationError(_("Major decisions are registered by secondary committees."))
-    if by is not None and not organization_permission_holds(user=by, organization=organization,
-                                                            codename=MANAGE_MEMBERS):
+    if by is not None and not organization_permission_holds(
+        user=by, organization=organization, codename=MANAGE_MEMBERS
+    ):
         raise PermissionDenied
     if decision is not None and decision.organization_id != organization.pk:
         raise PermissionDenied

@@ -24,8 +24,9 @@ def dues_list_title(year: int) -> str:
 
 
 @transaction.atomic
-def dues_list_publish(*, branch: Organization, year: int, by: User,
-                      today: datetime.date | None = None) -> Post:
+def dues_list_publish(
+    *, branch: Organization, year: int, by: User, today: datetime.date | None = None
+) -> Post:
     """Publish (or bring up to date) the branch's dues list of ``year`` as one internal notice. Publishing
     again replaces the body of the same post, so the notice always shows the latest ledger."""
     if branch.kind != Organization.Kind.BRANCH:
@@ -36,16 +37,31 @@ def dues_list_publish(*, branch: Organization, year: int, by: User,
         raise ValidationError(_("The branch has no party members to list."))
     for row in listing["rows"]:
         row["paid_months"] = sum(1 for cell in row["cells"] if cell["payment"] is not None)
-    body = render_to_string("disclosure/posts/dues_list_body.html", {"listing": listing, "branch": branch,
-                                                                       "today": today})
-    category = (PostCategory.objects.filter(code="notice", is_active=True).first()
-                or PostCategory.objects.filter(is_active=True).first())
+    body = render_to_string(
+        "disclosure/posts/dues_list_body.html", {"listing": listing, "branch": branch, "today": today}
+    )
+    category = (
+        PostCategory.objects.filter(code="notice", is_active=True).first()
+        or PostCategory.objects.filter(is_active=True).first()
+    )
     if category is None:
         raise ValidationError(_("No post category is active; ask the administrator to add one."))
     title = dues_list_title(year)
-    existing = Post.objects.select_for_update().filter(organization=branch, section=Post.Section.NOTICES,
-                                                       title=title).first()
-    return post_save(by=by, organization=branch, post=existing, publish=True, data={
-        "section": Post.Section.NOTICES, "category": category, "title": title, "body": body,
-        "visibility": Post.Visibility.UNIVERSITY,
-    })
+    existing = (
+        Post.objects.select_for_update()
+        .filter(organization=branch, section=Post.Section.NOTICES, title=title)
+        .first()
+    )
+    return post_save(
+        by=by,
+        organization=branch,
+        post=existing,
+        publish=True,
+        data={
+            "section": Post.Section.NOTICES,
+            "category": category,
+            "title": title,
+            "body": body,
+            "visibility": Post.Visibility.UNIVERSITY,
+        },
+    )

@@ -38,8 +38,26 @@ from disclosure.services.todos import users_with_roles as _users_with_roles
 from members.models import Member
 
 MINUTES_TAGS = {
-    "p", "br", "strong", "b", "em", "i", "u", "s", "ul", "ol", "li", "h3", "h4", "blockquote",
-    "table", "thead", "tbody", "tr", "th", "td",
+    "p",
+    "br",
+    "strong",
+    "b",
+    "em",
+    "i",
+    "u",
+    "s",
+    "ul",
+    "ol",
+    "li",
+    "h3",
+    "h4",
+    "blockquote",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
 }
 # What an attachment may be, decided from its first bytes, never from its name.
 
@@ -83,7 +101,8 @@ def _apply_attendance(meeting: Meeting, entries: list[AttendanceEntry]) -> None:
     for entry in entries:
         if entry.status != Attendance.Status.PRESENT and not entry.reason.strip():
             raise ValidationError(
-                _("Give the reason why %(name)s was absent or on leave.") % {"name": members[entry.member_id].name}
+                _("Give the reason why %(name)s was absent or on leave.")
+                % {"name": members[entry.member_id].name}
             )
     meeting.attendance.all().delete()
     Attendance.objects.bulk_create(
@@ -101,13 +120,26 @@ def _apply_attendance(meeting: Meeting, entries: list[AttendanceEntry]) -> None:
 
 
 MEETING_FIELDS = (
-    "kind", "party_group", "visibility", "held_at", "place", "chair", "recorder", "lecturer", "topics",
-    "minutes", "decisions", "observers", "takes_vote",
+    "kind",
+    "party_group",
+    "visibility",
+    "held_at",
+    "place",
+    "chair",
+    "recorder",
+    "lecturer",
+    "topics",
+    "minutes",
+    "decisions",
+    "observers",
+    "takes_vote",
 )
 
 
 def _check_kind(organization: Organization, kind: str) -> None:
-    allowed = Meeting.BRANCH_KINDS if organization.kind == Organization.Kind.BRANCH else Meeting.COMMITTEE_KINDS
+    allowed = (
+        Meeting.BRANCH_KINDS if organization.kind == Organization.Kind.BRANCH else Meeting.COMMITTEE_KINDS
+    )
     if kind not in allowed:
         raise ValidationError(_("%(unit)s does not hold this type of meeting.") % {"unit": organization.name})
 
@@ -126,10 +158,15 @@ def _check_ready(meeting: Meeting) -> None:
     if meeting.kind == Meeting.Kind.DEMOCRATIC_LIFE and not meeting.observers.strip():
         # 民主生活会 (issue 18): the upper committee sends someone to attend and guide it; record who.
         problems.append(_("A democratic life meeting needs the upper committee's observers recorded."))
-    if meeting.kind == Meeting.Kind.GENERAL_ASSEMBLY and meeting.takes_vote and \
-            meeting.voting_present * 2 <= meeting.voting_expected:
+    if (
+        meeting.kind == Meeting.Kind.GENERAL_ASSEMBLY
+        and meeting.takes_vote
+        and meeting.voting_present * 2 <= meeting.voting_expected
+    ):
         problems.append(
-            _("A vote needs more than half of the %(expected)d voting members present; only %(present)d were.")
+            _(
+                "A vote needs more than half of the %(expected)d voting members present; only %(present)d were."
+            )
             % {"expected": meeting.voting_expected, "present": meeting.voting_present}
         )
     if problems:
@@ -159,16 +196,31 @@ def meeting_save(
         raise PermissionDenied
 
     def write() -> Meeting:
-        return _meeting_write(by=by, organization=organization, data=data, attendance=attendance,
-                              attachments=attachments, meeting=meeting, submit=submit)
+        return _meeting_write(
+            by=by,
+            organization=organization,
+            data=data,
+            attendance=attendance,
+            attachments=attachments,
+            meeting=meeting,
+            submit=submit,
+        )
 
     if meeting is None:
         return once(key=request_key, user=by, model=Meeting, create=write)
     return write()
 
 
-def _meeting_write(*, by, organization: Organization, data: dict, attendance: list[AttendanceEntry],
-                   attachments: tuple, meeting: Meeting | None, submit: bool) -> Meeting:
+def _meeting_write(
+    *,
+    by,
+    organization: Organization,
+    data: dict,
+    attendance: list[AttendanceEntry],
+    attachments: tuple,
+    meeting: Meeting | None,
+    submit: bool,
+) -> Meeting:
     if meeting is None:
         meeting = Meeting(organization=organization, created_by=by)
     else:
@@ -179,7 +231,9 @@ def _meeting_write(*, by, organization: Organization, data: dict, attendance: li
             raise ValidationError(_("This record has been submitted and can no longer be changed."))
     _check_kind(organization, data["kind"])
     group = data.get("party_group")
-    if group is not None and (group.kind != Organization.Kind.GROUP or not group.path.startswith(organization.path)):
+    if group is not None and (
+        group.kind != Organization.Kind.GROUP or not group.path.startswith(organization.path)
+    ):
         raise ValidationError(_("That party group does not belong to this branch."))
     for name in MEETING_FIELDS:
         if name in data:
@@ -238,14 +292,21 @@ def _review_todo_rows(meetings: list[Meeting]) -> list[Todo]:
     days = datetime.timedelta(days=settings.MINUTES_FILING_DAYS)
     # A submitted record has its submission time (the cast tells mypy so).
     return [
-        Todo(user_id=user_id, kind=Todo.Kind.REVIEW_WAITING,
-             key=todo_key("review", m, cast(datetime.datetime, m.submitted_at)),
-             organization_id=m.organization_id, meeting=m,
-             # The meeting's date in the text: two records of one unit and type must read differently.
-             text=_("Review: %(meeting)s of %(unit)s held on %(day)s") % {
-                 "meeting": m.get_kind_display(), "unit": m.organization.name,
-                 "day": date_format(timezone.localtime(m.held_at).date(), "DATE_FORMAT")},
-             due_on=timezone.localdate(m.submitted_at) + days)
+        Todo(
+            user_id=user_id,
+            kind=Todo.Kind.REVIEW_WAITING,
+            key=todo_key("review", m, cast(datetime.datetime, m.submitted_at)),
+            organization_id=m.organization_id,
+            meeting=m,
+            # The meeting's date in the text: two records of one unit and type must read differently.
+            text=_("Review: %(meeting)s of %(unit)s held on %(day)s")
+            % {
+                "meeting": m.get_kind_display(),
+                "unit": m.organization.name,
+                "day": date_format(timezone.localtime(m.held_at).date(), "DATE_FORMAT"),
+            },
+            due_on=timezone.localdate(m.submitted_at) + days,
+        )
         for m in meetings
         for user_id in reviewers.get(m.reviewer_id, [])
     ]
@@ -264,13 +325,22 @@ def _returned_todo_rows(meetings: list[Meeting]) -> list[Todo]:
         secretaries.setdefault(org_id, []).append(user_id)
     days = datetime.timedelta(days=settings.MINUTES_FILING_DAYS)
     return [
-        Todo(user_id=user_id, kind=Todo.Kind.RETURNED, key=todo_key("returned", m, m.reviewed_at),
-             organization_id=m.organization_id, meeting=m,
-             text=_("Returned: %(meeting)s of %(day)s — %(reason)s") % {
-                 "meeting": m.get_kind_display(), "reason": m.return_reason[:120],
-                 "day": date_format(timezone.localtime(m.held_at).date(), "DATE_FORMAT")},
-             due_on=timezone.localdate(m.reviewed_at) + days)
-        for m in meetings if m.reviewed_at is not None
+        Todo(
+            user_id=user_id,
+            kind=Todo.Kind.RETURNED,
+            key=todo_key("returned", m, m.reviewed_at),
+            organization_id=m.organization_id,
+            meeting=m,
+            text=_("Returned: %(meeting)s of %(day)s — %(reason)s")
+            % {
+                "meeting": m.get_kind_display(),
+                "reason": m.return_reason[:120],
+                "day": date_format(timezone.localtime(m.held_at).date(), "DATE_FORMAT"),
+            },
+            due_on=timezone.localdate(m.reviewed_at) + days,
+        )
+        for m in meetings
+        if m.reviewed_at is not None
         for user_id in secretaries.get(m.organization_id, [])
     ]
 
@@ -284,7 +354,9 @@ def meeting_return(*, meeting: Meeting, by: User, reason: str) -> Meeting:
     """退回: send a submitted record back to its secretary with the reason."""
     # of=self: the reviewer join is nullable, and PostgreSQL cannot lock the nullable side of an outer join.
     meeting = (
-        Meeting.objects.select_for_update(of=("self",)).select_related("reviewer", "organization").get(pk=meeting.pk)
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("reviewer", "organization")
+        .get(pk=meeting.pk)
     )
     if not meeting_may_review(user=by, meeting=meeting):
         raise PermissionDenied
@@ -333,6 +405,7 @@ def attachment_delete(*, attachment: Attachment, by: User) -> None:
 
 # --- the daily step -------------------------------------------------------------------------------------
 
+
 def _period_key(cell, year: int) -> str:
     return f"{year}-{cell.first_month:02d}"
 
@@ -345,16 +418,26 @@ def _committee_yearly_todos(today: datetime.date) -> list[Todo]:
     year_end = datetime.date(today.year, 12, 31)
     if year_end - today > datetime.timedelta(days=settings.COMMITTEE_YEARLY_REMINDER_DAYS):
         return []
-    rules = {r.kind: r for r in MeetingRule.objects.filter(is_active=True, period=Period.YEAR,
-                                                           kind__in=Meeting.COMMITTEE_KINDS)}
+    rules = {
+        r.kind: r
+        for r in MeetingRule.objects.filter(
+            is_active=True, period=Period.YEAR, kind__in=Meeting.COMMITTEE_KINDS
+        )
+    }
     if not rules:
         return []
     held: dict[tuple[int, str], int] = {
         (row["organization_id"], row["kind"]): row["n"]
         for row in Meeting.objects.filter(
-            organization__kind__in=Organization.SECONDARY_KINDS, organization__is_active=True, kind__in=rules,
-            status__in=(Meeting.Status.SUBMITTED, Meeting.Status.APPROVED), held_at__year=today.year,
-        ).values("organization_id", "kind").annotate(n=Count("pk")).order_by()
+            organization__kind__in=Organization.SECONDARY_KINDS,
+            organization__is_active=True,
+            kind__in=rules,
+            status__in=(Meeting.Status.SUBMITTED, Meeting.Status.APPROVED),
+            held_at__year=today.year,
+        )
+        .values("organization_id", "kind")
+        .annotate(n=Count("pk"))
+        .order_by()
     }
     wanted = []
     committees = Organization.objects.filter(kind__in=Organization.SECONDARY_KINDS, is_active=True)
@@ -363,12 +446,17 @@ def _committee_yearly_todos(today: datetime.date) -> list[Todo]:
             n = held.get((org_id, kind), 0)
             if n >= rule.times:
                 continue
-            wanted.append(Todo(
-                user_id=user_id, kind=Todo.Kind.MEETING_MISSING, organization_id=org_id,
-                key=f"missing:{org_id}:{kind}:{today.year}-01", due_on=year_end,
-                text=_("Hold and record: %(meeting)s (%(held)d of %(required)d so far)")
-                % {"meeting": Meeting.Kind(kind).label, "held": n, "required": rule.times},
-            ))
+            wanted.append(
+                Todo(
+                    user_id=user_id,
+                    kind=Todo.Kind.MEETING_MISSING,
+                    organization_id=org_id,
+                    key=f"missing:{org_id}:{kind}:{today.year}-01",
+                    due_on=year_end,
+                    text=_("Hold and record: %(meeting)s (%(held)d of %(required)d so far)")
+                    % {"meeting": Meeting.Kind(kind).label, "held": n, "required": rule.times},
+                )
+            )
     return wanted
 
 
@@ -388,12 +476,17 @@ def reminders_advance(*, today: datetime.date | None = None) -> dict[str, int]:
     wanted: list[Todo] = []
     secretaries: dict[int, list[int]] = {}
     for user_id, org_id in _users_with_roles(
-        Organization.objects.filter(kind=Organization.Kind.BRANCH, is_active=True).values("pk"), SECRETARY_ROLES
+        Organization.objects.filter(kind=Organization.Kind.BRANCH, is_active=True).values("pk"),
+        SECRETARY_ROLES,
     ):
         secretaries.setdefault(org_id, []).append(user_id)
     for root in Organization.objects.filter(depth=1):
-        report = compliance(root=root, year=today.year, today=today,
-                            statuses=(Meeting.Status.SUBMITTED, Meeting.Status.APPROVED))
+        report = compliance(
+            root=root,
+            year=today.year,
+            today=today,
+            statuses=(Meeting.Status.SUBMITTED, Meeting.Status.APPROVED),
+        )
         for entry in report:
             for row in entry.rows:
                 for cell in row.cells:
@@ -410,17 +503,27 @@ def reminders_advance(*, today: datetime.date | None = None) -> dict[str, int]:
                         # The branch's fixed day (issue 18): the month's to-do is due on it.
                         due = entry.branch.theme_day_in(ends.year, ends.month)
                     for user_id in secretaries.get(entry.branch.pk, []):
-                        wanted.append(Todo(
-                            user_id=user_id, kind=Todo.Kind.MEETING_MISSING, key=key, organization=entry.branch,
-                            text=_("Hold and record: %(meeting)s (%(held)d of %(required)d so far)")
-                            % {"meeting": row.label, "held": cell.held, "required": cell.required},
-                            due_on=due,
-                        ))
+                        wanted.append(
+                            Todo(
+                                user_id=user_id,
+                                kind=Todo.Kind.MEETING_MISSING,
+                                key=key,
+                                organization=entry.branch,
+                                text=_("Hold and record: %(meeting)s (%(held)d of %(required)d so far)")
+                                % {"meeting": row.label, "held": cell.held, "required": cell.required},
+                                due_on=due,
+                            )
+                        )
     wanted += _committee_yearly_todos(today)
     missing = todos_sync(kind=Todo.Kind.MEETING_MISSING, wanted=wanted)
     waiting = Meeting.objects.filter(status=Meeting.Status.SUBMITTED).select_related("organization")
     review = todos_sync(kind=Todo.Kind.REVIEW_WAITING, wanted=_review_todo_rows(list(waiting)))
-    returned = todos_sync(kind=Todo.Kind.RETURNED, wanted=_returned_todo_rows(
-        list(Meeting.objects.filter(status=Meeting.Status.RETURNED))))
+    returned = todos_sync(
+        kind=Todo.Kind.RETURNED,
+        wanted=_returned_todo_rows(list(Meeting.objects.filter(status=Meeting.Status.RETURNED))),
+    )
     parts = (missing, review, returned)
-    return {"created": sum(part["created"] for part in parts), "closed": sum(part["closed"] for part in parts)}
+    return {
+        "created": sum(part["created"] for part in parts),
+        "closed": sum(part["closed"] for part in parts),
+    }

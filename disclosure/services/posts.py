@@ -169,6 +169,7 @@ def post_attachment_delete(*, attachment: PostAttachment, by: User) -> None:
 
 # --- minutes → 支部生活 ------------------------------------------------------------------------------------
 
+
 def _without_overlap(unit: str, label: str) -> str:
     """The meeting type without what the unit's name already ends with: 「…第一党支部」 and 「支部党员大会」 make
     「…第一党支部党员大会」, not 「…支部支部党员大会」 (issue 22)."""
@@ -185,16 +186,24 @@ def meeting_summary_text(meeting: Meeting) -> tuple[str, str]:
     unit = meeting.organization.short_name or meeting.organization.name
     kind = str(meeting.get_kind_display())
     title = _("%(unit)s %(meeting)s (%(date)s)") % {
-        "unit": unit, "meeting": _without_overlap(unit, kind), "date": f"{held.year}年{held.month}月{held.day}日",
+        "unit": unit,
+        "meeting": _without_overlap(unit, kind),
+        "date": f"{held.year}年{held.month}月{held.day}日",
     }
     lines = [
-        _("On %(date)s %(unit)s held a %(meeting)s.") % {
-            "date": f"{held.year}年{held.month}月{held.day}日", "unit": meeting.organization.name,
+        _("On %(date)s %(unit)s held a %(meeting)s.")
+        % {
+            "date": f"{held.year}年{held.month}月{held.day}日",
+            "unit": meeting.organization.name,
             "meeting": meeting.get_kind_display(),
         },
         _("%(expected)d members were expected: %(present)d present, %(leave)d on leave, %(absent)d absent.")
-        % {"expected": meeting.expected_count, "present": meeting.present_count, "leave": meeting.leave_count,
-           "absent": meeting.absent_count},
+        % {
+            "expected": meeting.expected_count,
+            "present": meeting.present_count,
+            "leave": meeting.leave_count,
+            "absent": meeting.absent_count,
+        },
     ]
     topics = " ".join(meeting.topics.split())[:300]
     if topics:
@@ -203,8 +212,10 @@ def meeting_summary_text(meeting: Meeting) -> tuple[str, str]:
 
 
 def _summary_category() -> PostCategory:
-    category = PostCategory.objects.filter(code="minutes", is_active=True).first() or \
-        PostCategory.objects.filter(is_active=True).first()
+    category = (
+        PostCategory.objects.filter(code="minutes", is_active=True).first()
+        or PostCategory.objects.filter(is_active=True).first()
+    )
     if category is None:
         raise ValidationError(_("No post category is active; ask the administrator to add one."))
     return category
@@ -223,10 +234,17 @@ def meeting_publish_summary(*, meeting: Meeting, by: User, body: str | None = No
     try:
         with transaction.atomic():
             post = post_save(
-                by=by, organization=meeting.organization, publish=True,
-                data={"section": Post.Section.BRANCH_LIFE, "category": _summary_category(), "title": title,
-                      "body": body if body is not None else text, "visibility": Post.Visibility.PUBLIC,
-                      "source_meeting": meeting},
+                by=by,
+                organization=meeting.organization,
+                publish=True,
+                data={
+                    "section": Post.Section.BRANCH_LIFE,
+                    "category": _summary_category(),
+                    "title": title,
+                    "body": body if body is not None else text,
+                    "visibility": Post.Visibility.PUBLIC,
+                    "source_meeting": meeting,
+                },
             )
     except IntegrityError:  # a concurrent click won the unique constraint
         return Post.objects.get(source_meeting=meeting)

@@ -24,7 +24,9 @@ from branches.models import Organization
 from disclosure.models import Attendance, AttendanceCorrection, Meeting, SignIn
 from members.models import Member
 
-NOT_SIGNED_IN = "未扫码签到"  # the reason pre-filled for whoever did not sign in (the secretary may change it)
+NOT_SIGNED_IN = (
+    "未扫码签到"  # the reason pre-filled for whoever did not sign in (the secretary may change it)
+)
 
 
 class SignInRefused(Exception):
@@ -68,17 +70,23 @@ def sign_in_token_check(*, meeting: Meeting, token: str, now: datetime.datetime 
     """Raise SignInRefused unless ``token`` is this meeting's, recent, within its hour and the record open."""
     now = now or timezone.now()
     step_text, _dash, mac = (token or "").partition("-")
-    if not step_text.isdigit() or len(step_text) > 12 or not constant_time_compare(mac, _mac(meeting.pk, int(step_text))):
+    if (
+        not step_text.isdigit()
+        or len(step_text) > 12
+        or not constant_time_compare(mac, _mac(meeting.pk, int(step_text)))
+    ):
         raise SignInRefused(_("This is not a sign-in code of this meeting."), reason="bad_code")
     age = (_step(now) - int(step_text)) * settings.MEETING_SIGN_IN_ROTATE_SECONDS
     if age < 0 or age > settings.MEETING_SIGN_IN_TOKEN_SECONDS:
-        raise SignInRefused(_("This code has expired: scan the code on the secretary's screen again."),
-                            reason="stale_code")
+        raise SignInRefused(
+            _("This code has expired: scan the code on the secretary's screen again."), reason="stale_code"
+        )
     if not sign_in_window(meeting=meeting).holds(now):
         raise SignInRefused(_("Sign-in is open only around the meeting's time."), reason="closed")
     if not meeting.editable:
-        raise SignInRefused(_("The minutes of this meeting have been submitted: sign-in is closed."),
-                            reason="closed")
+        raise SignInRefused(
+            _("The minutes of this meeting have been submitted: sign-in is closed."), reason="closed"
+        )
 
 
 def _expected(meeting: Meeting, member: Member | None) -> bool:
@@ -95,8 +103,9 @@ def _expected(meeting: Meeting, member: Member | None) -> bool:
     return member.user.party_roles.filter(organization=unit, ended_on__isnull=True).exists()
 
 
-def meeting_sign_in(*, meeting: Meeting, user: User, token: str,
-                    now: datetime.datetime | None = None) -> tuple[SignIn, bool]:
+def meeting_sign_in(
+    *, meeting: Meeting, user: User, token: str, now: datetime.datetime | None = None
+) -> tuple[SignIn, bool]:
     """Sign ``user``'s member record in to ``meeting`` with a code read from the secretary's screen.
 
     Returns the sign-in and whether it is new (scanning again keeps the first time). Refused (SignInRefused)
@@ -106,7 +115,9 @@ def meeting_sign_in(*, meeting: Meeting, user: User, token: str,
     sign_in_token_check(meeting=meeting, token=token, now=now)
     member = Member.objects.select_related("branch", "user").filter(user=user).first()
     if member is None or not _expected(meeting, member):
-        raise SignInRefused(_("You are not on the list of members expected at this meeting."), reason="not_expected")
+        raise SignInRefused(
+            _("You are not on the list of members expected at this meeting."), reason="not_expected"
+        )
     try:
         with transaction.atomic():
             return SignIn.objects.create(meeting=meeting, member=member, signed_at=now), True
@@ -119,8 +130,9 @@ def signed_in_members(*, meeting: Meeting) -> set[int]:
     return set(SignIn.objects.filter(meeting=meeting).values_list("member_id", flat=True))
 
 
-def attendance_prefill(*, meeting: Meeting, members: list[Member],
-                       recorded: dict[int, Attendance]) -> tuple[dict[int, Attendance], int]:
+def attendance_prefill(
+    *, meeting: Meeting, members: list[Member], recorded: dict[int, Attendance]
+) -> tuple[dict[int, Attendance], int]:
     """The attendance the secretary's form starts from once members have signed in (two queries).
 
     Signed in: present. Not signed in: absent, with the reason 未扫码签到 for the secretary to change. What the
@@ -145,25 +157,41 @@ def attendance_prefill(*, meeting: Meeting, members: list[Member],
     return rows, len(signed & {m.pk for m in members})
 
 
-def attendance_corrections_record(*, meeting: Meeting, entries: list, by: User | None,
-                                  now: datetime.datetime | None = None) -> int:
+def attendance_corrections_record(
+    *, meeting: Meeting, entries: list, by: User | None, now: datetime.datetime | None = None
+) -> int:
     """Keep, for each member, where the saved attendance differs from the sign-ins (three or four queries;
     none when nobody signed in). Called by meeting_save inside its transaction. Returns the number of corrections."""
     signed = signed_in_members(meeting=meeting)
     if not signed:
         return 0
     now = now or timezone.now()
-    differing = {e.member_id: (e.status, e.reason.strip()[:200]) for e in entries
-                 if (e.member_id in signed) != (e.status == Attendance.Status.PRESENT)}
-    kept = {member_id: (status, reason) for member_id, status, reason in
-            AttendanceCorrection.objects.filter(meeting=meeting).values_list("member_id", "status", "reason")}
+    differing = {
+        e.member_id: (e.status, e.reason.strip()[:200])
+        for e in entries
+        if (e.member_id in signed) != (e.status == Attendance.Status.PRESENT)
+    }
+    kept = {
+        member_id: (status, reason)
+        for member_id, status, reason in AttendanceCorrection.objects.filter(meeting=meeting).values_list(
+            "member_id", "status", "reason"
+        )
+    }
     # A correction saved again unchanged keeps who made it and when; a changed or withdrawn one is replaced.
     stale = [m for m, value in kept.items() if differing.get(m) != value]
     if stale:
         AttendanceCorrection.objects.filter(meeting=meeting, member_id__in=stale).delete()
     AttendanceCorrection.objects.bulk_create(
-        AttendanceCorrection(meeting=meeting, member_id=member_id, signed_in=member_id in signed, status=status,
-                             reason=reason, corrected_by=by, corrected_at=now)
-        for member_id, (status, reason) in differing.items() if kept.get(member_id) != (status, reason)
+        AttendanceCorrection(
+            meeting=meeting,
+            member_id=member_id,
+            signed_in=member_id in signed,
+            status=status,
+            reason=reason,
+            corrected_by=by,
+            corrected_at=now,
+        )
+        for member_id, (status, reason) in differing.items()
+        if kept.get(member_id) != (status, reason)
     )
     return len(differing)

@@ -44,7 +44,7 @@ def role_holders(organization_ids, kinds) -> dict[int, list[int]]:
 
 def _chunks(items: list, size: int = 500):
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def todos_sync(*, kind: str, wanted: list[Todo]) -> dict[str, int]:
@@ -60,8 +60,9 @@ def todos_sync(*, kind: str, wanted: list[Todo]) -> dict[str, int]:
     daily steps that derive to-dos from the state of another app; queries in chunks of 500."""
     by_pair: dict[tuple[int, str], Todo] = {(todo.user_id, todo.key): todo for todo in wanted}
     existing: dict[tuple[int, str], Todo] = {}
-    of_kind = Todo.objects.filter(kind=kind).only("pk", "user", "key", "done_at", "text", "due_on", "link",
-                                                  "organization", "meeting")
+    of_kind = Todo.objects.filter(kind=kind).only(
+        "pk", "user", "key", "done_at", "text", "due_on", "link", "organization", "meeting"
+    )
     for todo in of_kind.open():
         existing[(todo.user_id, todo.key)] = todo
     # Closed rows matter only where they are wanted again; old closed ones stay unread.
@@ -93,7 +94,9 @@ def todos_sync(*, kind: str, wanted: list[Todo]) -> dict[str, int]:
     created = Todo.objects.filter(kind=kind).count() - before
     Todo.objects.bulk_update(changed, ["done_at", *DERIVED_FIELDS], batch_size=500)
     now = timezone.now()
-    closed = sum(Todo.objects.filter(pk__in=pks, done_at__isnull=True).update(done_at=now) for pks in _chunks(stale))
+    closed = sum(
+        Todo.objects.filter(pk__in=pks, done_at__isnull=True).update(done_at=now) for pks in _chunks(stale)
+    )
     return {"created": created + reopened, "closed": closed}
 
 
@@ -101,12 +104,22 @@ def todos_sync(*, kind: str, wanted: list[Todo]) -> dict[str, int]:
 def lifecycle_todos_advance(*, today: datetime.date) -> dict[str, int]:
     """Create a to-do per due item and secretary (``lifecycle:<item key>``, unique per user, so running twice
     creates nothing twice) and close the open ones whose item is no longer due (done, or the case closed)."""
-    items = [item for root in Organization.objects.filter(depth=1)
-             for item in lifecycle_due(organization=root, today=today)]
+    items = [
+        item
+        for root in Organization.objects.filter(depth=1)
+        for item in lifecycle_due(organization=root, today=today)
+    ]
     holders = role_holders({item.organization_id for item in items}, LIFECYCLE_ROLES)
     wanted = [
-        Todo(user_id=user_id, kind=Todo.Kind.MEMBER_AFFAIRS, key=KEY_PREFIX + item.key,
-             organization_id=item.organization_id, text=item.text[:200], due_on=item.due_on)
-        for item in items for user_id in holders.get(item.organization_id, [])
+        Todo(
+            user_id=user_id,
+            kind=Todo.Kind.MEMBER_AFFAIRS,
+            key=KEY_PREFIX + item.key,
+            organization_id=item.organization_id,
+            text=item.text[:200],
+            due_on=item.due_on,
+        )
+        for item in items
+        for user_id in holders.get(item.organization_id, [])
     ]
     return todos_sync(kind=Todo.Kind.MEMBER_AFFAIRS, wanted=wanted)

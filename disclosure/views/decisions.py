@@ -38,10 +38,15 @@ def decisions(request: HttpRequest) -> HttpResponse:
     year = request.GET.get("year", "")
     if year and not (year.isdigit() and 2000 <= int(year) <= 2100):
         raise Http404
-    rows = decisions_search(user=request.user, query=query, committee=committee, year=int(year) if year else None)
+    rows = decisions_search(
+        user=request.user, query=query, committee=committee, year=int(year) if year else None
+    )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "disclosure/decisions/list.html", {
-        "page": page, "query": query, "committees": committees, "committee": committee, "year": year})
+    return render(
+        request,
+        "disclosure/decisions/list.html",
+        {"page": page, "query": query, "committees": committees, "committee": committee, "year": year},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -72,15 +77,26 @@ def _form(request: HttpRequest, unit: Organization, decision: Decision | None) -
         values = dict(form.cleaned_data)
         key = values.pop("request_key", None)
         try:
-            decision_save(by=request.user, organization=unit, values=values, decision=decision, request_key=key)
+            decision_save(
+                by=request.user, organization=unit, values=values, decision=decision, request_key=key
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("The decision was registered."))
             return redirect(f"{_register_url()}?c={unit.pk}")
-    return render(request, "disclosure/decisions/form.html", {
-        "unit": unit, "form": form, "decision": decision,
-        "can_manage": organization_permission_holds(user=request.user, organization=unit, codename=MANAGE_MEMBERS)})
+    return render(
+        request,
+        "disclosure/decisions/form.html",
+        {
+            "unit": unit,
+            "form": form,
+            "decision": decision,
+            "can_manage": organization_permission_holds(
+                user=request.user, organization=unit, codename=MANAGE_MEMBERS
+            ),
+        },
+    )
 
 
 def _register_url() -> str:

@@ -35,5 +35,7 @@ def work_record_docx(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     require_organization_permission(user=request.user, organization=unit)
     year = _year_or_404(year)
     meetings = _work_record_meetings(request, unit, year)
-    return docx_response(documents.work_record_document(unit=unit, year=year, meetings=meetings),
-                         f"工作纪实-{unit.code or unit.pk}-{year}.docx")
+    return docx_response(
+        documents.work_record_document(unit=unit, year=year, meetings=meetings),
+        f"工作纪实-{unit.code or unit.pk}-{year}.docx",
+    )

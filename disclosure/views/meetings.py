@@ -42,7 +42,9 @@ from members.models import Member
 
 # Units that hold meetings of their own: branches (三会一课) and the committees above them (党委会 …).
 MEETING_UNIT_KINDS = (
-    Organization.Kind.BRANCH, Organization.Kind.COMMITTEE, Organization.Kind.GENERAL_BRANCH,
+    Organization.Kind.BRANCH,
+    Organization.Kind.COMMITTEE,
+    Organization.Kind.GENERAL_BRANCH,
     Organization.Kind.UNIVERSITY,
 )
 # Two saves of one request (the record, then its derived counts) are one change in the history.
@@ -71,6 +73,7 @@ def _sanitized(html: str) -> str:
 
 
 # --- a unit's meetings ----------------------------------------------------------------------------------
+
 
 @login_required
 @require_GET
@@ -108,12 +111,14 @@ def meeting_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- the secretary's form ---------------------------------------------------------------------------------
 
+
 def _groups(unit: Organization) -> list[Organization]:
     if unit.kind != Organization.Kind.BRANCH:
         return []
     return list(
-        Organization.objects.filter(path__startswith=unit.path, kind=Organization.Kind.GROUP, is_active=True)
-        .order_by("path")
+        Organization.objects.filter(
+            path__startswith=unit.path, kind=Organization.Kind.GROUP, is_active=True
+        ).order_by("path")
     )
 
 
@@ -143,8 +148,13 @@ def _meeting_form(request: HttpRequest, unit: Organization, meeting: Meeting | N
         if form.is_valid() and attendance.is_valid():
             try:
                 saved = services.meeting_save(
-                    by=request.user, organization=unit, data=form.meeting_data(), attendance=attendance.entries(),
-                    attachments=tuple(form.cleaned_data["attachments"]), meeting=meeting, submit=submit,
+                    by=request.user,
+                    organization=unit,
+                    data=form.meeting_data(),
+                    attendance=attendance.entries(),
+                    attachments=tuple(form.cleaned_data["attachments"]),
+                    meeting=meeting,
+                    submit=submit,
                     request_key=form.cleaned_data.get("request_key"),
                 )
             except ValidationError as exc:
@@ -167,14 +177,22 @@ def _meeting_form(request: HttpRequest, unit: Organization, meeting: Meeting | N
         initial = MeetingForm.initial_for(meeting)
         kind = request.GET.get("kind")
         if meeting is None and kind:
-            initial["kind"] = kind  # from a to-do "hold and record …"; an unknown value is simply not selected
+            initial["kind"] = (
+                kind  # from a to-do "hold and record …"; an unknown value is simply not selected
+            )
         form = MeetingForm(initial=initial, unit=unit, groups=groups)
         if meeting is not None and meeting.editable:
             # Members who scanned the QR code are present, the others absent until the secretary says why.
             recorded, signed = attendance_prefill(meeting=meeting, members=members, recorded=recorded)
             if signed:
-                messages.info(request, _("Attendance is filled in from the QR sign-ins (%(n)d signed in); "
-                                         "correct it where needed.") % {"n": signed})
+                messages.info(
+                    request,
+                    _(
+                        "Attendance is filled in from the QR sign-ins (%(n)d signed in); "
+                        "correct it where needed."
+                    )
+                    % {"n": signed},
+                )
         attendance = AttendanceForm(members=members, recorded=recorded)
     context = {
         "unit": unit,
@@ -230,9 +248,10 @@ def _history_rows(records) -> list[dict]:
     rows: list[dict] = []
 
     def close(previous: dict, record) -> bool:
-        return previous["record"].history_user_id == record.history_user_id and (
-            record.history_date - previous["date"]
-        ).total_seconds() < HISTORY_MERGE_SECONDS
+        return (
+            previous["record"].history_user_id == record.history_user_id
+            and (record.history_date - previous["date"]).total_seconds() < HISTORY_MERGE_SECONDS
+        )
 
     for record in records:
         last = rows[-1] if rows else None
@@ -240,11 +259,20 @@ def _history_rows(records) -> list[dict]:
             last["date"] = record.history_date
             last["record"] = record
             continue
-        row = {"record": record, "user": record.history_user, "date": record.history_date,
-               "status": record.status, "previous": last["status"] if last else None,
-               "created": record.history_type == "+"}
-        if (last is not None and close(last, record) and not last["created"]
-                and last["status"] == last["previous"]):
+        row = {
+            "record": record,
+            "user": record.history_user,
+            "date": record.history_date,
+            "status": record.status,
+            "previous": last["status"] if last else None,
+            "created": record.history_type == "+",
+        }
+        if (
+            last is not None
+            and close(last, record)
+            and not last["created"]
+            and last["status"] == last["previous"]
+        ):
             row["previous"] = last["previous"]
             rows[-1] = row
         else:
@@ -254,7 +282,9 @@ def _history_rows(records) -> list[dict]:
         if row["created"]:
             row["action"] = _("Created")
         elif status != previous and status == Meeting.Status.SUBMITTED:
-            row["action"] = _("Resubmitted") if previous == Meeting.Status.RETURNED else _("Submitted for review")
+            row["action"] = (
+                _("Resubmitted") if previous == Meeting.Status.RETURNED else _("Submitted for review")
+            )
         elif status != previous and status == Meeting.Status.RETURNED:
             row["action"] = _("Returned")
         elif status != previous and status == Meeting.Status.APPROVED:
@@ -277,7 +307,8 @@ def _detail_context(request: HttpRequest, meeting: Meeting, return_form: ReturnF
     if meeting.status == Meeting.Status.APPROVED:
         summary_post = meeting.summary_posts.first()
         can_publish_summary = summary_post is None and organization_permission_holds(
-            user=request.user, organization=meeting.organization, codename=MANAGE_MEMBERS)
+            user=request.user, organization=meeting.organization, codename=MANAGE_MEMBERS
+        )
     return {
         "summary_post": summary_post,
         "can_publish_summary": can_publish_summary,
@@ -298,7 +329,9 @@ def _detail_context(request: HttpRequest, meeting: Meeting, return_form: ReturnF
 
 def _meeting_for_view(request: HttpRequest, pk: int) -> Meeting:
     meeting = get_object_or_404(
-        Meeting.objects.select_related("organization", "party_group", "reviewer", "reviewed_by", "created_by"),
+        Meeting.objects.select_related(
+            "organization", "party_group", "reviewer", "reviewed_by", "created_by"
+        ),
         pk=pk,
     )
     if not meeting_may_view(user=request.user, meeting=meeting):
@@ -348,10 +381,13 @@ def meeting_return(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The record has been returned to the secretary."))
         return redirect("disclosure:detail", pk=meeting.pk)
     meeting = _meeting_for_view(request, pk)
-    return render(request, "disclosure/meeting_detail.html", _detail_context(request, meeting, form), status=400)
+    return render(
+        request, "disclosure/meeting_detail.html", _detail_context(request, meeting, form), status=400
+    )
 
 
 # --- attachments ------------------------------------------------------------------------------------------
+
 
 @login_required
 @require_GET
@@ -360,8 +396,11 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     attachment = get_object_or_404(
         Attachment.objects.select_related("meeting__organization", "meeting__reviewer"), pk=pk
     )
-    return attachment_response(attachment=attachment, user=request.user,
-                               may_view=lambda user: meeting_may_view(user=user, meeting=attachment.meeting))
+    return attachment_response(
+        attachment=attachment,
+        user=request.user,
+        may_view=lambda user: meeting_may_view(user=user, meeting=attachment.meeting),
+    )
 
 
 @login_required
@@ -377,6 +416,7 @@ def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- review queue -----------------------------------------------------------------------------------------
+
 
 @login_required
 @require_GET
@@ -394,6 +434,7 @@ def meeting_review_queue(request: HttpRequest) -> HttpResponse:
 
 
 # --- yearly work record -----------------------------------------------------------------------------------
+
 
 def _work_record_meetings(request: HttpRequest, unit: Organization, year: int) -> list[Meeting]:
     """The year's records in date order, drafts left out (they are not records yet)."""
@@ -442,5 +483,6 @@ def work_record_export(request: HttpRequest, pk: int, year: int) -> HttpResponse
     require_organization_permission(user=request.user, organization=unit)
     year = _year_or_404(year)
     meetings = _work_record_meetings(request, unit, year)
-    return xlsx_response(work_record_xlsx(unit=unit, year=year, meetings=meetings),
-                         f"work-record-{unit.code}-{year}.xlsx")
+    return xlsx_response(
+        work_record_xlsx(unit=unit, year=year, meetings=meetings), f"work-record-{unit.code}-{year}.xlsx"
+    )

@@ -69,9 +69,15 @@ def _post_form(request: HttpRequest, unit: Organization, post: Post | None) -> H
         publish = request.POST.get("action") == "publish"
         if form.is_valid():
             try:
-                saved = services.post_save(by=request.user, organization=unit, data=form.post_data(),
-                                           attachments=tuple(form.cleaned_data["attachments"]), post=post,
-                                           publish=publish, request_key=form.cleaned_data.get("request_key"))
+                saved = services.post_save(
+                    by=request.user,
+                    organization=unit,
+                    data=form.post_data(),
+                    attachments=tuple(form.cleaned_data["attachments"]),
+                    post=post,
+                    publish=publish,
+                    request_key=form.cleaned_data.get("request_key"),
+                )
             except ValidationError as exc:
                 for message in exc.messages:
                     form.add_error(None, message)
@@ -111,7 +117,9 @@ def post_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
     post = get_object_or_404(Post.objects.select_related("organization"), pk=pk)
-    require_organization_permission(user=request.user, organization=post.organization, codename=MANAGE_MEMBERS)
+    require_organization_permission(
+        user=request.user, organization=post.organization, codename=MANAGE_MEMBERS
+    )
     if not post.editable:
         messages.info(request, _("This post is awaiting the confidentiality check and cannot be changed."))
         return redirect("disclosure:post_detail", pk=post.pk)
@@ -139,7 +147,8 @@ def _detail_context(request: HttpRequest, post: Post, return_form: ReturnForm | 
         "can_check": can_check,
         "return_form": return_form or ReturnForm(),
         "history": list(post.history.select_related("history_user").order_by("history_date")[:50])
-        if can_manage or can_check else [],
+        if can_manage or can_check
+        else [],
     }
 
 
@@ -219,14 +228,18 @@ def meeting_publish_summary(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_object_or_404(Meeting.objects.select_related("organization"), pk=pk)
     if not meeting_may_view(user=request.user, meeting=meeting):
         raise Http404
-    require_organization_permission(user=request.user, organization=meeting.organization,
-                                    codename=MANAGE_MEMBERS)
+    require_organization_permission(
+        user=request.user, organization=meeting.organization, codename=MANAGE_MEMBERS
+    )
     if request.POST.get("confirm") != "1" and not Post.objects.filter(source_meeting=meeting).exists():
         # The summary goes to the public site, whatever the minutes' own visibility: show exactly what will be
         # public and publish only on a second, explicit click (issue 22).
         title, text = services.meeting_summary_text(meeting)
-        return render(request, "disclosure/posts/summary_confirm.html",
-                      {"meeting": meeting, "title": title, "paragraphs": text.split("\n\n")})
+        return render(
+            request,
+            "disclosure/posts/summary_confirm.html",
+            {"meeting": meeting, "title": title, "paragraphs": text.split("\n\n")},
+        )
     try:
         post = services.meeting_publish_summary(meeting=meeting, by=request.user)
     except ValidationError as exc:

@@ -84,10 +84,17 @@ def open_section(request: HttpRequest, code: str, section: str) -> HttpResponse:
     if section not in Post.Section.values:
         raise Http404
     unit = _unit(code)
-    posts = section_posts(unit=unit, section=section, user=request.user, can_manage=_can_manage(request, unit))
+    posts = section_posts(
+        unit=unit, section=section, user=request.user, can_manage=_can_manage(request, unit)
+    )
     page = Paginator(posts, SECTION_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"unit": unit, "section": section, "section_label": Post.Section(section).label, "page": page,
-               "ancestors": list(organization_ancestors(organization=unit))}
+    context = {
+        "unit": unit,
+        "section": section,
+        "section_label": Post.Section(section).label,
+        "page": page,
+        "ancestors": list(organization_ancestors(organization=unit)),
+    }
     return render(request, "disclosure/public/section.html", context)
 
 
@@ -158,7 +165,8 @@ def open_search(request: HttpRequest) -> HttpResponse:
     page = None
     if query:
         page = Paginator(search_posts(user=request.user, query=query, unit=unit), SEARCH_PAGE_SIZE).get_page(
-            request.GET.get("page"))
+            request.GET.get("page")
+        )
     return render(request, "disclosure/public/search.html", {"query": query, "unit": unit, "page": page})
 
 

@@ -42,7 +42,10 @@ def meeting_sign_in_code(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     window = sign_in_window(meeting=meeting)
     link = request.build_absolute_uri(
-        reverse("disclosure:sign_in", kwargs={"pk": meeting.pk, "token": sign_in_token(meeting=meeting, now=now)}))
+        reverse(
+            "disclosure:sign_in", kwargs={"pk": meeting.pk, "token": sign_in_token(meeting=meeting, now=now)}
+        )
+    )
     context = {
         "meeting": meeting,
         "unit": meeting.organization,

@@ -109,10 +109,18 @@ class Member(models.Model):
     campus_number = models.CharField(_("staff or student number"), max_length=40, blank=True)
     education = models.CharField(_("education"), max_length=20, choices=Education.choices, blank=True)
     occupation = models.CharField(_("occupation"), max_length=20, choices=Occupation.choices, blank=True)
-    student_level = models.CharField(_("student level"), max_length=20, choices=StudentLevel.choices, blank=True)
-    left_on = models.DateField(_("left the Party on"), null=True, blank=True,
-                               help_text=_("For the statistics of deaths and departures; the record is then inactive."))
-    left_reason = models.CharField(_("reason for leaving"), max_length=20, choices=LeftReason.choices, blank=True)
+    student_level = models.CharField(
+        _("student level"), max_length=20, choices=StudentLevel.choices, blank=True
+    )
+    left_on = models.DateField(
+        _("left the Party on"),
+        null=True,
+        blank=True,
+        help_text=_("For the statistics of deaths and departures; the record is then inactive."),
+    )
+    left_reason = models.CharField(
+        _("reason for leaving"), max_length=20, choices=LeftReason.choices, blank=True
+    )
 
     history = HistoricalRecords()
     objects = MemberQuerySet.as_manager()
@@ -122,10 +130,13 @@ class Member(models.Model):
         verbose_name_plural = _("members")
         ordering = ["branch_id", "name", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["id_number"], condition=~Q(id_number=""), name="member_id_number_unique"),
+            models.UniqueConstraint(
+                fields=["id_number"], condition=~Q(id_number=""), name="member_id_number_unique"
+            ),
             # A campus sign-on names one member.
-            models.UniqueConstraint(fields=["campus_number"], condition=~Q(campus_number=""),
-                                    name="member_campus_number_unique"),
+            models.UniqueConstraint(
+                fields=["campus_number"], condition=~Q(campus_number=""), name="member_campus_number_unique"
+            ),
             models.CheckConstraint(
                 name="member_party_stage_has_joined_on",
                 condition=~Q(stage__in=["probationary", "full"]) | Q(joined_on__isnull=False),

@@ -50,8 +50,12 @@ M = Milestone
 STEPS: tuple[StepDef, ...] = (
     StepDef(1, Phase.APPLICATION, _("Application submitted")),
     StepDef(2, Phase.APPLICATION, _("Talk with the applicant"), people=_("Talkers")),
-    StepDef(3, Phase.ACTIVIST, _("Recommended and confirmed as activist"),
-            (M.RECOMMEND_MEMBERS, M.RECOMMEND_LEAGUE)),
+    StepDef(
+        3,
+        Phase.ACTIVIST,
+        _("Recommended and confirmed as activist"),
+        (M.RECOMMEND_MEMBERS, M.RECOMMEND_LEAGUE),
+    ),
     StepDef(4, Phase.ACTIVIST, _("Activist filed with the upper committee")),
     StepDef(5, Phase.ACTIVIST, _("Contacts assigned"), people=_("Contacts")),
     StepDef(6, Phase.ACTIVIST, _("Training and review (every six months)")),
@@ -78,8 +82,12 @@ STEPS: tuple[StepDef, ...] = (
 STEP_BY_NUMBER = {step.number: step for step in STEPS}
 LAST_STEP = STEPS[-1].number
 # Steps that move the member's stage: the step, the stage it moves to.
-STAGE_STEPS = {3: Member.Stage.ACTIVIST, 7: Member.Stage.CANDIDATE, 15: Member.Stage.PROBATIONARY,
-               23: Member.Stage.FULL}
+STAGE_STEPS = {
+    3: Member.Stage.ACTIVIST,
+    7: Member.Stage.CANDIDATE,
+    15: Member.Stage.PROBATIONARY,
+    23: Member.Stage.FULL,
+}
 
 
 class DevelopmentCase(models.Model):
@@ -88,13 +96,16 @@ class DevelopmentCase(models.Model):
         DONE = "done", _("Completed")
         STOPPED = "stopped", _("Stopped")
 
-    member = models.OneToOneField(Member, on_delete=models.CASCADE, related_name="development",
-                                  verbose_name=_("person"))
+    member = models.OneToOneField(
+        Member, on_delete=models.CASCADE, related_name="development", verbose_name=_("person")
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     last_step = models.PositiveSmallIntegerField(_("last step done"), default=0)
     last_step_on = models.DateField(_("last step done on"), null=True, blank=True)
     last_reviewed_on = models.DateField(_("last six-monthly review on"), null=True, blank=True)
-    extension_months = models.PositiveSmallIntegerField(_("probation extended by (months)"), null=True, blank=True)
+    extension_months = models.PositiveSmallIntegerField(
+        _("probation extended by (months)"), null=True, blank=True
+    )
     extended_on = models.DateField(_("probation extended on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -105,8 +116,9 @@ class DevelopmentCase(models.Model):
         verbose_name_plural = _("development cases")
         ordering = ["member__branch_id", "member__name", "pk"]
         constraints = [
-            models.CheckConstraint(name="development_case_step_range",
-                                   condition=Q(last_step__gte=0, last_step__lte=25)),
+            models.CheckConstraint(
+                name="development_case_step_range", condition=Q(last_step__gte=0, last_step__lte=25)
+            ),
         ]
         indexes = [
             # The to-do selector: open cases by how far they got.
@@ -122,22 +134,34 @@ class DevelopmentCase(models.Model):
 
 
 class DevelopmentStep(models.Model):
-    case = models.ForeignKey(DevelopmentCase, on_delete=models.CASCADE, related_name="steps",
-                             verbose_name=_("case"))
+    case = models.ForeignKey(
+        DevelopmentCase, on_delete=models.CASCADE, related_name="steps", verbose_name=_("case")
+    )
     number = models.PositiveSmallIntegerField(_("step"))
     done_on = models.DateField(_("date"))
-    people = models.ManyToManyField(Member, blank=True, related_name="development_roles",
-                                    verbose_name=_("people (members)"))
-    people_names = models.CharField(_("people (names)"), max_length=200, blank=True,
-                                    help_text=_("Names of people who are not in the portal, separated by commas."))
+    people = models.ManyToManyField(
+        Member, blank=True, related_name="development_roles", verbose_name=_("people (members)")
+    )
+    people_names = models.CharField(
+        _("people (names)"),
+        max_length=200,
+        blank=True,
+        help_text=_("Names of people who are not in the portal, separated by commas."),
+    )
     documents = models.CharField(_("documents checked"), max_length=300, blank=True)
     training_days = models.PositiveSmallIntegerField(_("training days"), null=True, blank=True)
     training_hours = models.PositiveSmallIntegerField(_("training class hours"), null=True, blank=True)
     notice_until = models.DateField(_("public notice until"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     warning = models.CharField(_("rule warning"), max_length=300, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+", verbose_name=_("recorded by"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     history = HistoricalRecords()
@@ -148,7 +172,9 @@ class DevelopmentStep(models.Model):
         ordering = ["case_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["case", "number"], name="development_step_once"),
-            models.CheckConstraint(name="development_step_number_range", condition=Q(number__gte=1, number__lte=25)),
+            models.CheckConstraint(
+                name="development_step_number_range", condition=Q(number__gte=1, number__lte=25)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -170,7 +196,9 @@ class DevelopmentDocument(AttachmentBase):
     """A scanned document of a step (入党申请书, 思想汇报, 政审材料, 入党志愿书 …), checked by content on upload and
     downloaded only by those who manage the member's branch."""
 
-    step = models.ForeignKey(DevelopmentStep, on_delete=models.CASCADE, related_name="files", verbose_name=_("step"))
+    step = models.ForeignKey(
+        DevelopmentStep, on_delete=models.CASCADE, related_name="files", verbose_name=_("step")
+    )
     storage_folder = "development"
     file = models.FileField(_("file"), upload_to=development_document_path)
 

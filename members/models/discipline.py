@@ -19,14 +19,21 @@ class DisciplinaryRecord(models.Model):
         PROBATION = "probation", _("Probation within the Party")
         EXPULSION = "expulsion", _("Expulsion from the Party")
 
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="disciplinary_records",
-                               verbose_name=_("member"))
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="disciplinary_records", verbose_name=_("member")
+    )
     kind = models.CharField(_("sanction"), max_length=20, choices=Kind.choices)
     decided_on = models.DateField(_("decided on"))
     decided_by_unit = models.CharField(_("decided by"), max_length=120)
     reason = models.TextField(_("reason"), max_length=2000)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+", verbose_name=_("recorded by"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
 
     history = HistoricalRecords()
 

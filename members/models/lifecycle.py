@@ -16,6 +16,7 @@ from members.models.rules import DuesBracket
 
 # --- transfers ---------------------------------------------------------------------------------------------
 
+
 class Transfer(models.Model):
     """A member's organisational relationship moving out of, into or within the university.
 
@@ -31,14 +32,32 @@ class Transfer(models.Model):
         DONE = "done", _("Completed")
         CANCELLED = "cancelled", _("Cancelled")
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="transfers", verbose_name=_("member"))
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="transfers", verbose_name=_("member")
+    )
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
-    from_branch = models.ForeignKey(Organization, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="transfers_out", verbose_name=_("from branch"))
-    to_branch = models.ForeignKey(Organization, on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="transfers_in", verbose_name=_("to branch"))
-    outside_unit = models.CharField(_("outside organisation"), max_length=120, blank=True,
-                                    help_text=_("Where the member goes to (out) or comes from (in)."))
+    from_branch = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transfers_out",
+        verbose_name=_("from branch"),
+    )
+    to_branch = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transfers_in",
+        verbose_name=_("to branch"),
+    )
+    outside_unit = models.CharField(
+        _("outside organisation"),
+        max_length=120,
+        blank=True,
+        help_text=_("Where the member goes to (out) or comes from (in)."),
+    )
     letter_number = models.CharField(_("letter number"), max_length=40)
     issued_on = models.DateField(_("letter issued on"))
     valid_until = models.DateField(_("letter valid until"))
@@ -47,8 +66,14 @@ class Transfer(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", verbose_name=_("created by"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = HistoricalRecords()
@@ -60,9 +85,13 @@ class Transfer(models.Model):
         constraints = [
             # One transfer in flight per member: a second letter would move them twice.
             models.UniqueConstraint(fields=["member"], condition=Q(status="open"), name="transfer_one_open"),
-            models.CheckConstraint(name="transfer_validity_after_issue", condition=Q(valid_until__gte=models.F("issued_on"))),
-            models.CheckConstraint(name="transfer_within_has_both_branches",
-                                   condition=~Q(direction="within") | Q(from_branch__isnull=False, to_branch__isnull=False)),
+            models.CheckConstraint(
+                name="transfer_validity_after_issue", condition=Q(valid_until__gte=models.F("issued_on"))
+            ),
+            models.CheckConstraint(
+                name="transfer_within_has_both_branches",
+                condition=~Q(direction="within") | Q(from_branch__isnull=False, to_branch__isnull=False),
+            ),
         ]
         indexes = [
             # The to-do selector: open letters by validity.
@@ -75,11 +104,13 @@ class Transfer(models.Model):
 
 # --- dues -----------------------------------------------------------------------------------------------------
 
+
 class DuesDeclaration(models.Model):
     """A member's declared base from a month on; the monthly amount is computed from the brackets then."""
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="dues_declarations",
-                               verbose_name=_("member"))
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="dues_declarations", verbose_name=_("member")
+    )
     valid_from = models.DateField(_("from month"))
     kind = models.CharField(_("payer kind"), max_length=20, choices=DuesBracket.Kind.choices)
     base = models.DecimalField(_("declared monthly base (yuan)"), max_digits=10, decimal_places=2, default=0)
@@ -109,19 +140,28 @@ class DuesPayment(models.Model):
         PAID_BY_OTHER = "paid_by_other", _("Paid on their behalf")
         EXEMPT = "exempt", _("Exempt (approved)")
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="dues_payments",
-                               verbose_name=_("member"))
-    branch = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="dues_payments",
-                               verbose_name=_("branch"))
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="dues_payments", verbose_name=_("member")
+    )
+    branch = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="dues_payments", verbose_name=_("branch")
+    )
     month = models.DateField(_("month"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
     amount = models.DecimalField(_("amount (yuan)"), max_digits=8, decimal_places=2)
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
-    paid_by = models.ForeignKey(Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                                verbose_name=_("paid by"))
+    paid_by = models.ForeignKey(
+        Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("paid by")
+    )
     approval = models.CharField(_("exemption approved by"), max_length=120, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+", verbose_name=_("recorded by"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
 
     history = HistoricalRecords()
 
@@ -133,10 +173,13 @@ class DuesPayment(models.Model):
             # A double submit or a re-imported ledger cannot count a month twice.
             models.UniqueConstraint(fields=["member", "month"], name="dues_payment_one_per_month"),
             # Not month__day=1: on SQLite that compiles to a function only Django registers (branches.expressions).
-            models.CheckConstraint(name="dues_payment_first_of_month", condition=Q(month=FirstOfMonth("month"))),
+            models.CheckConstraint(
+                name="dues_payment_first_of_month", condition=Q(month=FirstOfMonth("month"))
+            ),
             models.CheckConstraint(name="dues_payment_amount_not_negative", condition=Q(amount__gte=0)),
-            models.CheckConstraint(name="dues_exempt_has_approval",
-                                   condition=~Q(status="exempt") | ~Q(approval="")),
+            models.CheckConstraint(
+                name="dues_exempt_has_approval", condition=~Q(status="exempt") | ~Q(approval="")
+            ),
         ]
         indexes = [
             # The monthly ledger of one branch.
@@ -148,6 +191,7 @@ class DuesPayment(models.Model):
 
 
 # --- care visits ------------------------------------------------------------------------------------------------
+
 
 class CareOccasionKind(models.Model):
     """An occasion that calls for a visit (四必访), with how soon the visit is due. Data, not code."""
@@ -167,14 +211,22 @@ class CareOccasionKind(models.Model):
 
 
 class CareOccasion(models.Model):
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="care_occasions",
-                               verbose_name=_("member"))
-    kind = models.ForeignKey(CareOccasionKind, on_delete=models.PROTECT, related_name="occasions",
-                             verbose_name=_("occasion"))
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="care_occasions", verbose_name=_("member")
+    )
+    kind = models.ForeignKey(
+        CareOccasionKind, on_delete=models.PROTECT, related_name="occasions", verbose_name=_("occasion")
+    )
     noted_on = models.DateField(_("noted on"))
     note = models.CharField(_("note"), max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", verbose_name=_("created by"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
 
     history = HistoricalRecords()
 
@@ -188,14 +240,23 @@ class CareOccasion(models.Model):
 
 
 class CareVisit(models.Model):
-    occasion = models.ForeignKey(CareOccasion, on_delete=models.CASCADE, related_name="visits",
-                                 verbose_name=_("occasion"))
+    occasion = models.ForeignKey(
+        CareOccasion, on_delete=models.CASCADE, related_name="visits", verbose_name=_("occasion")
+    )
     visited_on = models.DateField(_("visited on"))
     visitors = models.CharField(_("visitors"), max_length=200)
     help_given = models.CharField(_("help given"), max_length=300, blank=True)
-    amount = models.DecimalField(_("money given (yuan)"), max_digits=8, decimal_places=2, null=True, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+", verbose_name=_("recorded by"))
+    amount = models.DecimalField(
+        _("money given (yuan)"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
 
     history = HistoricalRecords()
 
@@ -211,14 +272,23 @@ class CareVisit(models.Model):
 class CareReport(models.Model):
     """一报告: the branch's report on its visits to the committee above, one per branch and half-year."""
 
-    branch = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="care_reports",
-                               verbose_name=_("branch"))
+    branch = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="care_reports", verbose_name=_("branch")
+    )
     year = models.PositiveSmallIntegerField(_("year"))
-    half = models.PositiveSmallIntegerField(_("half-year"), choices=[(1, _("First half")), (2, _("Second half"))])
+    half = models.PositiveSmallIntegerField(
+        _("half-year"), choices=[(1, _("First half")), (2, _("Second half"))]
+    )
     text = models.TextField(_("report"))
     submitted_on = models.DateField(_("submitted on"))
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+", verbose_name=_("submitted by"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
 
     history = HistoricalRecords()
 
@@ -236,17 +306,25 @@ class CareReport(models.Model):
 
 # --- term renewals ----------------------------------------------------------------------------------------------
 
+
 class TermElection(models.Model):
     """A unit's election (换届选举): starts a new term and names the committee that serves in it."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="elections",
-                                     verbose_name=_("organization"))
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="elections", verbose_name=_("organization")
+    )
     elected_on = models.DateField(_("elected on"))
     term_years = models.PositiveSmallIntegerField(_("term (years)"))
     previous_term_started_on = models.DateField(_("previous term started on"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+", verbose_name=_("recorded by"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     history = HistoricalRecords()
@@ -257,8 +335,9 @@ class TermElection(models.Model):
         ordering = ["-elected_on", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["organization", "elected_on"], name="term_election_once_a_day"),
-            models.CheckConstraint(name="term_election_years_1_to_5",
-                                   condition=Q(term_years__gte=1, term_years__lte=5)),
+            models.CheckConstraint(
+                name="term_election_years_1_to_5", condition=Q(term_years__gte=1, term_years__lte=5)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -266,10 +345,12 @@ class TermElection(models.Model):
 
 
 class ElectedSeat(models.Model):
-    election = models.ForeignKey(TermElection, on_delete=models.CASCADE, related_name="seats",
-                                 verbose_name=_("election"))
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("person"))
+    election = models.ForeignKey(
+        TermElection, on_delete=models.CASCADE, related_name="seats", verbose_name=_("election")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("person")
+    )
     role = models.CharField(_("role"), max_length=20)
 
     class Meta:

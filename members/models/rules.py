@@ -21,7 +21,10 @@ class LifecycleRule(models.Model):
         REVIEW_EVERY_MONTHS = "review_every_months", _("Review activists every (months)")
         TRAINING_MIN_DAYS = "training_min_days", _("Training at least (days)")
         TRAINING_MIN_HOURS = "training_min_hours", _("or training at least (class hours)")
-        NOTICE_WORKING_DAYS = "notice_working_days", _("Public notice before the application form (working days)")
+        NOTICE_WORKING_DAYS = (
+            "notice_working_days",
+            _("Public notice before the application form (working days)"),
+        )
         # 细则 gives the upper committee 3 months (6 at most): calendar months, month-end clamped, not 90 days.
         APPROVAL_WITHIN_MONTHS = "approval_within_months", _("Upper committee approves within (months)")
         APPROVAL_MAX_MONTHS = "approval_max_months", _("Upper committee approves at most within (months)")
@@ -30,8 +33,14 @@ class LifecycleRule(models.Model):
         EXTENSION_MAX_MONTHS = "extension_max_months", _("Probation extension at most (months)")
         TRANSFER_VALIDITY_MONTHS = "transfer_validity_months", _("Transfer letter valid for (months)")
         DUES_LAPSE_MONTHS = "dues_lapse_months", _("Dues unpaid before the lapse warning (months)")
-        TERM_FIRST_REMINDER_MONTHS = "term_first_reminder_months", _("First term-end reminder (months before)")
-        TERM_SECOND_REMINDER_MONTHS = "term_second_reminder_months", _("Second term-end reminder (months before)")
+        TERM_FIRST_REMINDER_MONTHS = (
+            "term_first_reminder_months",
+            _("First term-end reminder (months before)"),
+        )
+        TERM_SECOND_REMINDER_MONTHS = (
+            "term_second_reminder_months",
+            _("Second term-end reminder (months before)"),
+        )
         DUE_SOON_DAYS = "due_soon_days", _("Show a step as due soon this many days ahead")
 
     key = models.CharField(_("rule"), max_length=40, choices=Key.choices, unique=True)
@@ -64,11 +73,18 @@ class DuesBracket(models.Model):
 
     valid_from = models.DateField(_("valid from"))
     kind = models.CharField(_("payer kind"), max_length=20, choices=Kind.choices)
-    up_to = models.DecimalField(_("base up to (yuan)"), max_digits=10, decimal_places=2, null=True, blank=True,
-                                help_text=_("Empty: no upper limit."))
+    up_to = models.DecimalField(
+        _("base up to (yuan)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Empty: no upper limit."),
+    )
     rate = models.DecimalField(_("rate (%)"), max_digits=5, decimal_places=2, null=True, blank=True)
-    amount = models.DecimalField(_("fixed monthly amount (yuan)"), max_digits=8, decimal_places=2, null=True,
-                                 blank=True)
+    amount = models.DecimalField(
+        _("fixed monthly amount (yuan)"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
 
     history = HistoricalRecords()
 
@@ -78,9 +94,11 @@ class DuesBracket(models.Model):
         ordering = ["-valid_from", "kind", models.F("up_to").asc(nulls_last=True)]
         constraints = [
             models.UniqueConstraint(fields=["valid_from", "kind", "up_to"], name="dues_bracket_unique"),
-            models.CheckConstraint(name="dues_bracket_rate_or_amount",
-                                   condition=Q(rate__isnull=False, amount__isnull=True)
-                                   | Q(rate__isnull=True, amount__isnull=False)),
+            models.CheckConstraint(
+                name="dues_bracket_rate_or_amount",
+                condition=Q(rate__isnull=False, amount__isnull=True)
+                | Q(rate__isnull=True, amount__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -29,7 +29,9 @@ class StatTable(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     title = models.CharField(_("title"), max_length=120)
     subject = models.CharField(_("counts"), max_length=20, choices=Subject.choices)
-    rows = models.JSONField(_("rows"), help_text=_('A list of [key, label] pairs, e.g. [["total", "合计"], ["gender:F", "女"]].'))
+    rows = models.JSONField(
+        _("rows"), help_text=_('A list of [key, label] pairs, e.g. [["total", "合计"], ["gender:F", "女"]].')
+    )
     columns = models.JSONField(_("columns"), help_text=_("A list of [key, label] pairs, like the rows."))
     rules = models.TextField(_("counting rules"), blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -54,16 +56,23 @@ class StatReport(models.Model):
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="stat_reports",
-                                     verbose_name=_("organization"))
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="stat_reports", verbose_name=_("organization")
+    )
     as_of = models.DateField(_("as of"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     done_tables = models.PositiveSmallIntegerField(_("tables computed"), default=0)
     total_tables = models.PositiveSmallIntegerField(_("tables"), default=0)
     result = models.JSONField(_("result"), default=dict, blank=True)
     error = models.CharField(_("error"), max_length=300, blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+", verbose_name=_("requested by"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
@@ -74,8 +83,9 @@ class StatReport(models.Model):
         constraints = [
             # One report per unit and date: asking again recomputes it in place.
             models.UniqueConstraint(fields=["organization", "as_of"], name="stat_report_one_per_day"),
-            models.CheckConstraint(name="stat_report_progress_bounded",
-                                   condition=Q(done_tables__lte=models.F("total_tables"))),
+            models.CheckConstraint(
+                name="stat_report_progress_bounded", condition=Q(done_tables__lte=models.F("total_tables"))
+            ),
         ]
 
     def __str__(self) -> str:
@@ -97,8 +107,10 @@ class SheetLayout(models.Model):
 
     kind = models.CharField(_("people"), max_length=20, choices=Kind.choices, unique=True)
     title = models.CharField(_("title"), max_length=120)
-    columns = models.JSONField(_("columns"), help_text=_('A list of [field, heading, required] triples, e.g. '
-                                                         '[["name", "姓名", true]].'))
+    columns = models.JSONField(
+        _("columns"),
+        help_text=_('A list of [field, heading, required] triples, e.g. [["name", "姓名", true]].'),
+    )
 
     class Meta:
         verbose_name = _("member sheet layout")

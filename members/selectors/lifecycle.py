@@ -33,14 +33,17 @@ K = LifecycleRule.Key
 
 # --- development --------------------------------------------------------------------------------------------
 
-def development_cases(*, organization: Organization, status: str | None = DevelopmentCase.Status.OPEN
-                      ) -> QuerySet[DevelopmentCase]:
+
+def development_cases(
+    *, organization: Organization, status: str | None = DevelopmentCase.Status.OPEN
+) -> QuerySet[DevelopmentCase]:
     """Cases of people in the subtree, with the person and branch loaded. One query."""
     cases = DevelopmentCase.objects.filter(member__branch__path__startswith=organization.path)
     if status:
         cases = cases.filter(status=status)
-    return cases.select_related("member", "member__branch").order_by("member__branch__path", "last_step",
-                                                                     "member__name", "pk")
+    return cases.select_related("member", "member__branch").order_by(
+        "member__branch__path", "last_step", "member__name", "pk"
+    )
 
 
 def development_case_detail(*, pk: int) -> DevelopmentCase:
@@ -63,13 +66,26 @@ def stage_counts_by_unit(*, organization: Organization) -> list[dict]:
         units = [organization]
         width = len(organization.path)
     else:
-        units = list(Organization.objects.filter(path__startswith=organization.path, depth=organization.depth + 1,
-                                                 kind__in=[Organization.Kind.COMMITTEE, Organization.Kind.GENERAL_BRANCH,
-                                                           Organization.Kind.BRANCH]).order_by("path"))
+        units = list(
+            Organization.objects.filter(
+                path__startswith=organization.path,
+                depth=organization.depth + 1,
+                kind__in=[
+                    Organization.Kind.COMMITTEE,
+                    Organization.Kind.GENERAL_BRANCH,
+                    Organization.Kind.BRANCH,
+                ],
+            ).order_by("path")
+        )
         width = len(organization.path) + Organization.steplen
-    rows = (Member.objects.active().in_subtree(organization)
-            .annotate(unit_path=Substr("branch__path", 1, width))
-            .values("unit_path", "stage").annotate(n=Count("pk")).order_by())
+    rows = (
+        Member.objects.active()
+        .in_subtree(organization)
+        .annotate(unit_path=Substr("branch__path", 1, width))
+        .values("unit_path", "stage")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     counts: dict[str, dict[str, int]] = {}
     for row in rows:
         counts.setdefault(row["unit_path"], {})[row["stage"]] = row["n"]
@@ -81,6 +97,7 @@ def stage_counts_by_unit(*, organization: Organization) -> list[dict]:
 
 
 # --- what is due --------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class DueItem:
@@ -94,13 +111,15 @@ class DueItem:
     object_id: int | None = None
 
 
-def _development_due(organization: Organization, today: datetime.date, limits: dict, soon: datetime.date
-                     ) -> list[DueItem]:
+def _development_due(
+    organization: Organization, today: datetime.date, limits: dict, soon: datetime.date
+) -> list[DueItem]:
     items = []
-    cases = (DevelopmentCase.objects.filter(status=DevelopmentCase.Status.OPEN,
-                                            member__branch__path__startswith=organization.path,
-                                            member__is_active=True)
-             .select_related("member"))
+    cases = DevelopmentCase.objects.filter(
+        status=DevelopmentCase.Status.OPEN,
+        member__branch__path__startswith=organization.path,
+        member__is_active=True,
+    ).select_related("member")
     for case in cases:
         member = case.member
         due = None
@@ -124,8 +143,18 @@ def _development_due(organization: Organization, today: datetime.date, limits: d
             what = _("Vote on full membership of %(name)s")
         if due is None or due > soon:
             continue
-        items.append(DueItem("development", f"development:{case.pk}:{case.last_step + 1}", due, due < today,
-                             what % {"name": member.name}, member.branch_id, member.pk, case.pk))
+        items.append(
+            DueItem(
+                "development",
+                f"development:{case.pk}:{case.last_step + 1}",
+                due,
+                due < today,
+                what % {"name": member.name},
+                member.branch_id,
+                member.pk,
+                case.pk,
+            )
+        )
     return items
 
 
@@ -136,53 +165,101 @@ def lifecycle_due(*, organization: Organization, today: datetime.date) -> list[D
     soon = today + datetime.timedelta(days=limits[K.DUE_SOON_DAYS])
     items = _development_due(organization, today, limits, soon)  # 2
 
-    in_subtree = Q(from_branch__path__startswith=organization.path) | Q(to_branch__path__startswith=organization.path)
-    for transfer in (Transfer.objects.filter(in_subtree, status=Transfer.Status.OPEN, valid_until__lte=soon)
-                     .select_related("member")):  # 3
+    in_subtree = Q(from_branch__path__startswith=organization.path) | Q(
+        to_branch__path__startswith=organization.path
+    )
+    for transfer in Transfer.objects.filter(
+        in_subtree, status=Transfer.Status.OPEN, valid_until__lte=soon
+    ).select_related("member"):  # 3
         unit_id = transfer.from_branch_id or transfer.to_branch_id
         assert unit_id is not None  # the subtree filter matched one of the two branches
-        items.append(DueItem(
-            "transfer", f"transfer:{transfer.pk}", transfer.valid_until, transfer.valid_until < today,
-            _("Transfer letter %(letter)s of %(name)s expires") % {"letter": transfer.letter_number,
-                                                                   "name": transfer.member.name},
-            unit_id, transfer.member_id, transfer.pk))
+        items.append(
+            DueItem(
+                "transfer",
+                f"transfer:{transfer.pk}",
+                transfer.valid_until,
+                transfer.valid_until < today,
+                _("Transfer letter %(letter)s of %(name)s expires")
+                % {"letter": transfer.letter_number, "name": transfer.member.name},
+                unit_id,
+                transfer.member_id,
+                transfer.pk,
+            )
+        )
 
     lapse_before = first_of_month(add_months(today, -limits[K.DUES_LAPSE_MONTHS]))
-    lapsed = (Member.objects.active().party_members().in_subtree(organization)
-              .filter(joined_on__lt=lapse_before)
-              .annotate(last_paid=Max("dues_payments__month"))
-              .filter(Q(last_paid__isnull=True) | Q(last_paid__lt=lapse_before))
-              .values("pk", "name", "branch_id", "last_paid"))  # 4
+    lapsed = (
+        Member.objects.active()
+        .party_members()
+        .in_subtree(organization)
+        .filter(joined_on__lt=lapse_before)
+        .annotate(last_paid=Max("dues_payments__month"))
+        .filter(Q(last_paid__isnull=True) | Q(last_paid__lt=lapse_before))
+        .values("pk", "name", "branch_id", "last_paid")
+    )  # 4
     for row in lapsed:
-        items.append(DueItem(
-            "dues", f"dues:{row['pk']}:{lapse_before:%Y-%m}", lapse_before, True,
-            _("%(name)s has paid no dues for %(m)d months") % {"name": row["name"], "m": limits[K.DUES_LAPSE_MONTHS]},
-            row["branch_id"], row["pk"]))
+        items.append(
+            DueItem(
+                "dues",
+                f"dues:{row['pk']}:{lapse_before:%Y-%m}",
+                lapse_before,
+                True,
+                _("%(name)s has paid no dues for %(m)d months")
+                % {"name": row["name"], "m": limits[K.DUES_LAPSE_MONTHS]},
+                row["branch_id"],
+                row["pk"],
+            )
+        )
 
     visited = CareVisit.objects.filter(occasion=OuterRef("pk"))
-    for occasion in (CareOccasion.objects.filter(member__branch__path__startswith=organization.path)
-                     .filter(~Exists(visited)).select_related("member", "kind")):  # 5
+    for occasion in (
+        CareOccasion.objects.filter(member__branch__path__startswith=organization.path)
+        .filter(~Exists(visited))
+        .select_related("member", "kind")
+    ):  # 5
         due = occasion.noted_on + datetime.timedelta(days=occasion.kind.visit_within_days)
         if due > soon:
             continue
-        items.append(DueItem("care", f"care:{occasion.pk}", due, due < today,
-                             _("Visit %(name)s (%(occasion)s)") % {"name": occasion.member.name,
-                                                                   "occasion": occasion.kind.name},
-                             occasion.member.branch_id, occasion.member_id, occasion.pk))
+        items.append(
+            DueItem(
+                "care",
+                f"care:{occasion.pk}",
+                due,
+                due < today,
+                _("Visit %(name)s (%(occasion)s)")
+                % {"name": occasion.member.name, "occasion": occasion.kind.name},
+                occasion.member.branch_id,
+                occasion.member_id,
+                occasion.pk,
+            )
+        )
 
     for unit, ends, level in terms_due(organization=organization, today=today, limits=limits):  # 6
-        text = (_("The term of %(unit)s ended on %(date)s: hold the election") if level == "overdue"
-                else _("The term of %(unit)s ends on %(date)s: prepare the election"))
-        items.append(DueItem("term", f"term:{unit.pk}:{ends.isoformat()}:{level}", ends, level == "overdue",
-                             text % {"unit": unit.display_name, "date": ends.isoformat()}, unit.pk))
+        text = (
+            _("The term of %(unit)s ended on %(date)s: hold the election")
+            if level == "overdue"
+            else _("The term of %(unit)s ends on %(date)s: prepare the election")
+        )
+        items.append(
+            DueItem(
+                "term",
+                f"term:{unit.pk}:{ends.isoformat()}:{level}",
+                ends,
+                level == "overdue",
+                text % {"unit": unit.display_name, "date": ends.isoformat()},
+                unit.pk,
+            )
+        )
     items.sort(key=lambda item: (not item.overdue, item.due_on, item.key))
     return items
 
 
 # --- terms ------------------------------------------------------------------------------------------------------
 
-def terms_due(*, organization: Organization, today: datetime.date, limits: dict | None = None
-              ) -> list[tuple[Organization, datetime.date, str]]:
+
+def terms_due(
+    *, organization: Organization, today: datetime.date, limits: dict | None = None
+) -> list[tuple[Organization, datetime.date, str]]:
     """Units in the subtree whose term ends within the first reminder, or has ended: (unit, end, level) with
     level "overdue", "3" (second reminder) or "6" (first reminder). One query."""
     limits = limits or rules()
@@ -192,14 +269,25 @@ def terms_due(*, organization: Organization, today: datetime.date, limits: dict 
     ending = Q()
     for years in range(1, 6):
         ending |= Q(term_years=years, term_started_on__lte=add_years(first, -years))
-    units = (Organization.objects.filter(path__startswith=organization.path, is_active=True)
-             .exclude(kind=Organization.Kind.GROUP).filter(term_started_on__isnull=False).filter(ending)
-             .order_by("path"))
+    units = (
+        Organization.objects.filter(path__startswith=organization.path, is_active=True)
+        .exclude(kind=Organization.Kind.GROUP)
+        .filter(term_started_on__isnull=False)
+        .filter(ending)
+        .order_by("path")
+    )
     result = []
     for unit in units:
         ends = unit.term_ends_on
-        level = "overdue" if ends < today else (
-            str(limits[K.TERM_SECOND_REMINDER_MONTHS]) if ends <= second else str(limits[K.TERM_FIRST_REMINDER_MONTHS]))
+        level = (
+            "overdue"
+            if ends < today
+            else (
+                str(limits[K.TERM_SECOND_REMINDER_MONTHS])
+                if ends <= second
+                else str(limits[K.TERM_FIRST_REMINDER_MONTHS])
+            )
+        )
         result.append((unit, ends, level))
     result.sort(key=lambda row: row[1])
     return result
@@ -207,9 +295,12 @@ def terms_due(*, organization: Organization, today: datetime.date, limits: dict 
 
 # --- transfers ----------------------------------------------------------------------------------------------------
 
+
 def transfers_for(*, organization: Organization, status: str | None = None) -> QuerySet[Transfer]:
     """Transfers leaving or reaching the subtree, newest first. One query."""
-    in_subtree = Q(from_branch__path__startswith=organization.path) | Q(to_branch__path__startswith=organization.path)
+    in_subtree = Q(from_branch__path__startswith=organization.path) | Q(
+        to_branch__path__startswith=organization.path
+    )
     transfers = Transfer.objects.filter(in_subtree)
     if status:
         transfers = transfers.filter(status=status)
@@ -218,10 +309,12 @@ def transfers_for(*, organization: Organization, status: str | None = None) -> Q
 
 # --- dues ------------------------------------------------------------------------------------------------------
 
+
 def _declared_amounts(members: list[Member], until: datetime.date) -> dict[int, list[DuesDeclaration]]:
     declarations: dict[int, list[DuesDeclaration]] = {}
-    for d in DuesDeclaration.objects.filter(member__in=[m.pk for m in members], valid_from__lte=until).order_by(
-            "member_id", "valid_from"):
+    for d in DuesDeclaration.objects.filter(
+        member__in=[m.pk for m in members], valid_from__lte=until
+    ).order_by("member_id", "valid_from"):
         declarations.setdefault(d.member_id, []).append(d)
     return declarations
 
@@ -240,8 +333,10 @@ def dues_ledger(*, branch: Organization, month: datetime.date) -> list[dict]:
     month = first_of_month(month)
     members = list(Member.objects.active().party_members().filter(branch=branch).order_by("name", "pk"))
     declarations = _declared_amounts(members, month)
-    payments = {p.member_id: p for p in DuesPayment.objects.filter(branch=branch, month=month)
-                .select_related("paid_by")}
+    payments = {
+        p.member_id: p
+        for p in DuesPayment.objects.filter(branch=branch, month=month).select_related("paid_by")
+    }
     rows = []
     for member in members:
         declaration = _amount_on(declarations.get(member.pk, []), month)
@@ -269,26 +364,45 @@ def dues_year_list(*, branch: Organization, year: int, today: datetime.date) -> 
             declaration = _amount_on(declarations.get(member.pk, []), month)
             if payment:
                 paid += payment.amount
-            elif declaration and month <= last and (member.joined_on is None or month >= first_of_month(member.joined_on)):
+            elif (
+                declaration
+                and month <= last
+                and (member.joined_on is None or month >= first_of_month(member.joined_on))
+            ):
                 arrears.append(month)
-            cells.append({"month": month, "payment": payment, "owed": declaration.amount if declaration else None})
+            cells.append(
+                {"month": month, "payment": payment, "owed": declaration.amount if declaration else None}
+            )
         total += paid
         rows.append({"member": member, "cells": cells, "paid": paid, "arrears": arrears})
-    return {"year": year, "months": months, "rows": rows, "total": total, "until": last,
-            "until_end": month_end(last.year, last.month)}
+    return {
+        "year": year,
+        "months": months,
+        "rows": rows,
+        "total": total,
+        "until": last,
+        "until_end": month_end(last.year, last.month),
+    }
 
 
 # --- care --------------------------------------------------------------------------------------------------------
 
+
 def care_occasions(*, organization: Organization, today: datetime.date) -> list[dict]:
     """Occasions in the subtree, newest first, with their visits and whether a visit is overdue. Two queries."""
-    occasions = (CareOccasion.objects.filter(member__branch__path__startswith=organization.path)
-                 .select_related("member", "kind").prefetch_related("visits").order_by("-noted_on", "-pk"))
+    occasions = (
+        CareOccasion.objects.filter(member__branch__path__startswith=organization.path)
+        .select_related("member", "kind")
+        .prefetch_related("visits")
+        .order_by("-noted_on", "-pk")
+    )
     rows = []
     for occasion in occasions:
         visits = list(occasion.visits.all())
         due = occasion.noted_on + datetime.timedelta(days=occasion.kind.visit_within_days)
-        rows.append({"occasion": occasion, "visits": visits, "due": due, "overdue": not visits and due < today})
+        rows.append(
+            {"occasion": occasion, "visits": visits, "due": due, "overdue": not visits and due < today}
+        )
     return rows
 
 

@@ -32,8 +32,11 @@ def _stats_from_snapshot(unit: Organization, figures: UnitFigures) -> dict:
 
     values = figures.data.get("counts", {})
     stats = counts_as_party_stats(values)
-    by_kind, branches, category = (stats["organizations_by_kind"], stats["branches_by_category"],
-                                   stats["party_members_by_category"])
+    by_kind, branches, category = (
+        stats["organizations_by_kind"],
+        stats["branches_by_category"],
+        stats["party_members_by_category"],
+    )
     stage = stats["people_by_stage"]
     return {
         "organization": {"id": unit.pk, "code": unit.code, "name": unit.name},
@@ -49,17 +52,29 @@ def _stats_from_snapshot(unit: Organization, figures: UnitFigures) -> dict:
 def _live_child_counts(children):
     """Each child with party members and branches in its subtree (two correlated subqueries)."""
     members = (
-        Member.objects.active().party_members().filter(branch__path__startswith=OuterRef("path"))
-        .order_by().values("is_active").annotate(n=Count("pk")).values("n")
+        Member.objects.active()
+        .party_members()
+        .filter(branch__path__startswith=OuterRef("path"))
+        .order_by()
+        .values("is_active")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
     branches = (
-        Organization.objects.filter(path__startswith=OuterRef("path"), kind=Organization.Kind.BRANCH, is_active=True)
-        .order_by().values("is_active").annotate(n=Count("pk")).values("n")
+        Organization.objects.filter(
+            path__startswith=OuterRef("path"), kind=Organization.Kind.BRANCH, is_active=True
+        )
+        .order_by()
+        .values("is_active")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
-    return list(children.annotate(
-        party_member_count=Coalesce(Subquery(members, output_field=IntegerField()), 0),
-        branch_count=Coalesce(Subquery(branches, output_field=IntegerField()), 0),
-    ))
+    return list(
+        children.annotate(
+            party_member_count=Coalesce(Subquery(members, output_field=IntegerField()), 0),
+            branch_count=Coalesce(Subquery(branches, output_field=IntegerField()), 0),
+        )
+    )
 
 
 def unit_overview(*, unit: Organization) -> Overview:
@@ -69,8 +84,11 @@ def unit_overview(*, unit: Organization) -> Overview:
     from members.selectors import party_stats
 
     if unit.kind != Organization.Kind.BRANCH:
-        rows = list(Organization.objects.filter(path__startswith=unit.path, depth__in=[unit.depth, unit.depth + 1])
-                    .select_related("figures").order_by("path"))
+        rows = list(
+            Organization.objects.filter(path__startswith=unit.path, depth__in=[unit.depth, unit.depth + 1])
+            .select_related("figures")
+            .order_by("path")
+        )
         own = next((row for row in rows if row.pk == unit.pk), None)
         figures = getattr(own, "figures", None) if own is not None else None
         if figures is not None:
@@ -78,12 +96,14 @@ def unit_overview(*, unit: Organization) -> Overview:
             for child in children:
                 stored = getattr(child, "figures", None)
                 counts = stored.data.get("counts", {}) if stored is not None else {}
-                child.party_member_count = (counts.get(f"stage_{Member.Stage.PROBATIONARY}", 0)
-                                            + counts.get(f"stage_{Member.Stage.FULL}", 0))
+                child.party_member_count = counts.get(f"stage_{Member.Stage.PROBATIONARY}", 0) + counts.get(
+                    f"stage_{Member.Stage.FULL}", 0
+                )
                 child.branch_count = counts.get(f"org_{Organization.Kind.BRANCH}", 0)
             return Overview(_stats_from_snapshot(unit, figures), children, figures.computed_at)
-    return Overview(party_stats(organization=unit), _live_child_counts(organization_children(organization=unit)),
-                    None)
+    return Overview(
+        party_stats(organization=unit), _live_child_counts(organization_children(organization=unit)), None
+    )
 
 
 # Units whose lifecycle panel shows its subunits' counts from the snapshot instead of every item: a
@@ -105,8 +125,12 @@ def due_by_subunit(*, unit: Organization) -> tuple[datetime.datetime | None, Due
     before the first refresh. One query."""
     from members.figures import DUE_TOPICS
 
-    rows = list(Organization.objects.filter(path__startswith=unit.path, depth__in=[unit.depth, unit.depth + 1])
-                .exclude(kind=Organization.Kind.GROUP).select_related("figures").order_by("path"))
+    rows = list(
+        Organization.objects.filter(path__startswith=unit.path, depth__in=[unit.depth, unit.depth + 1])
+        .exclude(kind=Organization.Kind.GROUP)
+        .select_related("figures")
+        .order_by("path")
+    )
 
     def row(org: Organization) -> DueRow:
         stored = getattr(org, "figures", None)

@@ -31,15 +31,23 @@ from members.selectors import party_stats
 
 # The report and the reader live in the shared spreadsheet layer; these names stay importable from here.
 _file_error = file_error
-__all__ = ["ImportError_", "ImportReport", "read_xlsx", "member_import", "stats_snapshot_take",
-           "stats_snapshot_take_all"]
+__all__ = [
+    "ImportError_",
+    "ImportReport",
+    "read_xlsx",
+    "member_import",
+    "stats_snapshot_take",
+    "stats_snapshot_take_all",
+]
 
 
 def _explain(error: Exception) -> str:
     """A database refusal (another import or an edit in the admin got there first) in the user's words."""
     if isinstance(error, IntegrityError):
-        return _("The members changed while the file was being imported (for example, an ID number was "
-                 "added meanwhile). Nothing was imported; please upload the file again.")
+        return _(
+            "The members changed while the file was being imported (for example, an ID number was "
+            "added meanwhile). Nothing was imported; please upload the file again."
+        )
     if isinstance(error, DatabaseError):  # never the database's own (English, technical) words
         return row_not_saved_message()
     return str(error)
@@ -51,11 +59,17 @@ def member_import(*, data: bytes, filename: str, scope: Organization, by: User |
     Every problem is reported with its row, column and reason; a file with any problem writes nothing.
     New ID numbers create members, known ones (inside the scope) update them; history rows are written.
     """
-    if by is not None and not organization_permission_holds(user=by, organization=scope, codename=MANAGE_MEMBERS):
+    if by is not None and not organization_permission_holds(
+        user=by, organization=scope, codename=MANAGE_MEMBERS
+    ):
         raise PermissionDenied
     try:
-        dataset = read_upload(data=data, filename=filename, max_bytes=settings.MEMBER_IMPORT_MAX_BYTES,
-                              required=REQUIRED_COLUMNS)
+        dataset = read_upload(
+            data=data,
+            filename=filename,
+            max_bytes=settings.MEMBER_IMPORT_MAX_BYTES,
+            required=REQUIRED_COLUMNS,
+        )
     except FileRefused as exc:
         return file_error(str(exc))
 
@@ -65,15 +79,22 @@ def member_import(*, data: bytes, filename: str, scope: Organization, by: User |
     field_column = {name: f.column_name for name, f in resource.fields.items()}
     with transaction.atomic():
         result = resource.import_data(
-            dataset, dry_run=False, use_transactions=True, rollback_on_validation_errors=True, raise_errors=False
+            dataset,
+            dry_run=False,
+            use_transactions=True,
+            rollback_on_validation_errors=True,
+            raise_errors=False,
         )
         report = ImportReport()
         for invalid in result.invalid_rows:
-            for field_name, messages in sorted(invalid.error_dict.items(), key=lambda kv: column_of.get(
-                    field_column.get(kv[0], ""), 999)):
+            for field_name, messages in sorted(
+                invalid.error_dict.items(), key=lambda kv: column_of.get(field_column.get(kv[0], ""), 999)
+            ):
                 column = column_label(field_column.get(field_name, ""), letters)
                 for message in messages:
-                    report.errors.append(ImportError_(row=invalid.number + 1, column=column, message=str(message)))
+                    report.errors.append(
+                        ImportError_(row=invalid.number + 1, column=column, message=str(message))
+                    )
         for number, row_errors in result.row_errors():
             for error in row_errors:
                 report.errors.append(ImportError_(row=number + 1, column="", message=_explain(error.error)))
@@ -94,7 +115,9 @@ def stats_snapshot_take(*, organization_id: int, taken_on: datetime.date | None 
     organization = Organization.objects.get(pk=organization_id)
     day = taken_on or timezone.localdate()
     snapshot, _created = StatsSnapshot.objects.update_or_create(
-        organization=organization, taken_on=day, defaults={"data": party_stats(organization=organization, as_of=day)}
+        organization=organization,
+        taken_on=day,
+        defaults={"data": party_stats(organization=organization, as_of=day)},
     )
     return snapshot
 

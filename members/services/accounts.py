@@ -62,7 +62,9 @@ def _account(User, *, number: str, name: str):
             return None
         return User.objects.create_user(username=number, password=None, first_name=name[:150])
     if user is None:
-        user = User.objects.create_user(username=number, password=None, first_name=(name or member.name)[:150])
+        user = User.objects.create_user(
+            username=number, password=None, first_name=(name or member.name)[:150]
+        )
     elif Member.objects.filter(user=user).exists():
         return None  # the number's account already belongs to another member: an administrator must look
     member.user = user

@@ -23,39 +23,78 @@ def _not_future(day: datetime.date) -> None:
 
 
 @transaction.atomic
-def care_occasion_note(*, member: Member, kind: CareOccasionKind, noted_on: datetime.date,
-                       by: User | None, note: str = "", request_key=None) -> CareOccasion:
+def care_occasion_note(
+    *,
+    member: Member,
+    kind: CareOccasionKind,
+    noted_on: datetime.date,
+    by: User | None,
+    note: str = "",
+    request_key=None,
+) -> CareOccasion:
     """Note an occasion that calls for a visit (illness, hardship, bereavement, an old member …)."""
     require_manage(by=by, branch=member.branch)
     _not_future(noted_on)
     if not kind.is_active:
         raise ValidationError(_("This occasion is no longer in use."))
-    return once(key=request_key, user=by, model=CareOccasion, create=lambda: CareOccasion.objects.create(
-        member=member, kind=kind, noted_on=noted_on, note=note.strip(), created_by=by))
+    return once(
+        key=request_key,
+        user=by,
+        model=CareOccasion,
+        create=lambda: CareOccasion.objects.create(
+            member=member, kind=kind, noted_on=noted_on, note=note.strip(), created_by=by
+        ),
+    )
 
 
 @transaction.atomic
-def care_visit_record(*, occasion: CareOccasion, visited_on: datetime.date, visitors: str,
-                      by: User | None, help_given: str = "", amount: Decimal | None = None,
-                      request_key=None) -> CareVisit:
+def care_visit_record(
+    *,
+    occasion: CareOccasion,
+    visited_on: datetime.date,
+    visitors: str,
+    by: User | None,
+    help_given: str = "",
+    amount: Decimal | None = None,
+    request_key=None,
+) -> CareVisit:
     """Record who visited, when, and what help was given."""
     require_manage(by=by, branch=occasion.member.branch)
     _not_future(visited_on)
     if visited_on < occasion.noted_on:
-        raise ValidationError(_("The visit cannot come before the occasion was noted (%(date)s).")
-                              % {"date": occasion.noted_on.isoformat()})
+        raise ValidationError(
+            _("The visit cannot come before the occasion was noted (%(date)s).")
+            % {"date": occasion.noted_on.isoformat()}
+        )
     if not visitors.strip():
         raise ValidationError(_("Say who visited."))
     if amount is not None and amount < 0:
         raise ValidationError(_("The amount cannot be negative."))
-    return once(key=request_key, user=by, model=CareVisit, create=lambda: CareVisit.objects.create(
-        occasion=occasion, visited_on=visited_on, visitors=visitors.strip(), help_given=help_given.strip(),
-        amount=amount, recorded_by=by))
+    return once(
+        key=request_key,
+        user=by,
+        model=CareVisit,
+        create=lambda: CareVisit.objects.create(
+            occasion=occasion,
+            visited_on=visited_on,
+            visitors=visitors.strip(),
+            help_given=help_given.strip(),
+            amount=amount,
+            recorded_by=by,
+        ),
+    )
 
 
 @transaction.atomic
-def care_report_submit(*, branch: Organization, year: int, half: int, text: str, by: User | None,
-                       submitted_on: datetime.date | None = None) -> CareReport:
+def care_report_submit(
+    *,
+    branch: Organization,
+    year: int,
+    half: int,
+    text: str,
+    by: User | None,
+    submitted_on: datetime.date | None = None,
+) -> CareReport:
     """一报告: the branch's half-yearly report on its visits to the committee above. Once per half-year."""
     require_manage(by=by, branch=branch)
     if half not in (1, 2):
@@ -64,7 +103,13 @@ def care_report_submit(*, branch: Organization, year: int, half: int, text: str,
         raise ValidationError(_("Write the report."))
     try:
         with transaction.atomic():
-            return CareReport.objects.create(branch=branch, year=year, half=half, text=text.strip(),
-                                             submitted_on=submitted_on or timezone.localdate(), submitted_by=by)
+            return CareReport.objects.create(
+                branch=branch,
+                year=year,
+                half=half,
+                text=text.strip(),
+                submitted_on=submitted_on or timezone.localdate(),
+                submitted_by=by,
+            )
     except IntegrityError as exc:
         raise ValidationError(_("The report for this half-year has already been submitted.")) from exc

@@ -39,7 +39,9 @@ K = LifecycleRule.Key
 
 def require_manage(*, by: User | None, branch: Organization) -> None:
     """Writes need MANAGE_MEMBERS on the member's branch (None: a command or the demo, trusted)."""
-    if by is not None and not organization_permission_holds(user=by, organization=branch, codename=MANAGE_MEMBERS):
+    if by is not None and not organization_permission_holds(
+        user=by, organization=branch, codename=MANAGE_MEMBERS
+    ):
         raise PermissionDenied
 
 
@@ -47,7 +49,9 @@ def _day(value: datetime.date) -> str:
     return value.isoformat()
 
 
-def probation_ends_on(*, member: Member, case: DevelopmentCase | None, limits: dict[str, int]) -> datetime.date | None:
+def probation_ends_on(
+    *, member: Member, case: DevelopmentCase | None, limits: dict[str, int]
+) -> datetime.date | None:
     """One year (``probation_months``) from the branch vote, plus an extension if one was decided."""
     if member.joined_on is None:
         return None
@@ -118,8 +122,17 @@ def applicant_register(
         return existing
     if branch.kind != Organization.Kind.BRANCH or not branch.is_active:
         raise ValidationError(_("Applicants belong to an active branch."))
-    member = Member(name=name, gender=gender, birth_date=birth_date, category=category, branch=branch,
-                    stage=Member.Stage.APPLICANT, applied_on=applied_on, id_number=id_number, phone=phone)
+    member = Member(
+        name=name,
+        gender=gender,
+        birth_date=birth_date,
+        category=category,
+        branch=branch,
+        stage=Member.Stage.APPLICANT,
+        applied_on=applied_on,
+        id_number=id_number,
+        phone=phone,
+    )
     # The age is checked before the person is written, so a refused applicant leaves no record behind.
     _check_age(birth=birth_date, applied_on=applied_on, limits=rules())
     member.save()
@@ -129,7 +142,9 @@ def applicant_register(
 
 
 def _earliest_error(what: str, earliest: datetime.date) -> ValidationError:
-    return ValidationError(_("%(what)s The earliest allowed date is %(date)s.") % {"what": what, "date": _day(earliest)})
+    return ValidationError(
+        _("%(what)s The earliest allowed date is %(date)s.") % {"what": what, "date": _day(earliest)}
+    )
 
 
 def _step_on(case: DevelopmentCase, number: int) -> DevelopmentStep | None:
@@ -174,7 +189,9 @@ def development_step_record(
     if number <= case.last_step:
         raise ValidationError(_("Step %(n)d has already been recorded.") % {"n": number})
     if number != case.last_step + 1:
-        raise ValidationError(_("Record step %(n)d first: the steps are done in order.") % {"n": case.last_step + 1})
+        raise ValidationError(
+            _("Record step %(n)d first: the steps are done in order.") % {"n": case.last_step + 1}
+        )
     if done_on > today:
         raise ValidationError(_("The date cannot be in the future."))
     if case.last_step_on and done_on < case.last_step_on:
@@ -183,21 +200,32 @@ def development_step_record(
         raise ValidationError(_("Only party members can be named for a step."))
 
     warnings: list[str] = []
-    step = DevelopmentStep(case=case, number=number, done_on=done_on, people_names=people_names.strip(),
-                           documents=documents.strip(), note=note.strip(), recorded_by=by)
+    step = DevelopmentStep(
+        case=case,
+        number=number,
+        done_on=done_on,
+        people_names=people_names.strip(),
+        documents=documents.strip(),
+        note=note.strip(),
+        recorded_by=by,
+    )
     named = len(people) + len([n for n in people_names.replace("，", ",").split(",") if n.strip()])
 
     if number == 2 and member.applied_on:
         due = add_months(member.applied_on, limits[K.TALK_WITHIN_MONTHS])
         if done_on > due:
-            warnings.append(_("The talk was due within %(m)d month(s) of the application, by %(date)s.")
-                            % {"m": limits[K.TALK_WITHIN_MONTHS], "date": _day(due)})
+            warnings.append(
+                _("The talk was due within %(m)d month(s) of the application, by %(date)s.")
+                % {"m": limits[K.TALK_WITHIN_MONTHS], "date": _day(due)}
+            )
     elif number == 5 and not 1 <= named <= 2:
         raise ValidationError(_("Name one or two contacts for the activist."))
     elif number in (5, 9) and any(p.stage != Member.Stage.FULL for p in people):
         # 党章 §5 and 细则: introducers and contacts are full members; a probationary member is neither.
-        raise ValidationError(_("%(names)s is not a full member: introducers and contacts must be full members.")
-                              % {"names": "、".join(p.name for p in people if p.stage != Member.Stage.FULL)})
+        raise ValidationError(
+            _("%(names)s is not a full member: introducers and contacts must be full members.")
+            % {"names": "、".join(p.name for p in people if p.stage != Member.Stage.FULL)}
+        )
     elif number == 6:
         case.last_reviewed_on = done_on
     elif number == 7:
@@ -206,8 +234,12 @@ def development_step_record(
         earliest = add_months(start, limits[K.ACTIVIST_MIN_MONTHS])
         if done_on < earliest:
             raise _earliest_error(
-                _("An activist becomes a development target after at least %(m)d months (activist since %(since)s).")
-                % {"m": limits[K.ACTIVIST_MIN_MONTHS], "since": _day(start)}, earliest)
+                _(
+                    "An activist becomes a development target after at least %(m)d months (activist since %(since)s)."
+                )
+                % {"m": limits[K.ACTIVIST_MIN_MONTHS], "since": _day(start)},
+                earliest,
+            )
     elif number == 9 and named != 2:
         raise ValidationError(_("Name the two introducers (two full members, 党章 §5)."))
     elif number == 11:
@@ -216,23 +248,32 @@ def development_step_record(
         if not (days_ok or hours_ok):
             raise ValidationError(
                 _("Training must last at least %(days)d days or %(hours)d class hours.")
-                % {"days": limits[K.TRAINING_MIN_DAYS], "hours": limits[K.TRAINING_MIN_HOURS]})
+                % {"days": limits[K.TRAINING_MIN_DAYS], "hours": limits[K.TRAINING_MIN_HOURS]}
+            )
         step.training_days, step.training_hours = training_days, training_hours
     elif number == 12:
         notice = working_days_after(done_on, limits[K.NOTICE_WORKING_DAYS])
         step.notice_until = notice.day
         if notice.unknown_years:
-            warnings.append(_("The official holidays of %(years)s are not entered yet: the notice was counted "
-                              "Monday to Friday; check its end date.")
-                            % {"years": "、".join(str(y) for y in sorted(notice.unknown_years))})
+            warnings.append(
+                _(
+                    "The official holidays of %(years)s are not entered yet: the notice was counted "
+                    "Monday to Friday; check its end date."
+                )
+                % {"years": "、".join(str(y) for y in sorted(notice.unknown_years))}
+            )
     elif number == 14:
         notice_until = _recorded_step(case, 12).notice_until
         assert notice_until is not None  # step 12 always records the notice's end (above)
         earliest = notice_until + datetime.timedelta(days=1)
         if done_on < earliest:
             raise _earliest_error(
-                _("The application form is issued after the public notice of %(n)d working days (until %(until)s).")
-                % {"n": limits[K.NOTICE_WORKING_DAYS], "until": _day(notice_until)}, earliest)
+                _(
+                    "The application form is issued after the public notice of %(n)d working days (until %(until)s)."
+                )
+                % {"n": limits[K.NOTICE_WORKING_DAYS], "until": _day(notice_until)},
+                earliest,
+            )
     elif number in (17, 24):
         vote = _recorded_step(case, 15 if number == 17 else 23)
         # Calendar months, month-end clamped: a vote on 31 January is due by 30 April, at the latest 31 July.
@@ -240,12 +281,17 @@ def development_step_record(
         latest = add_months(vote.done_on, limits[K.APPROVAL_MAX_MONTHS])
         if done_on > latest:
             raise ValidationError(
-                _("The approval must come within %(months)d months of the branch vote, by %(date)s; ask the upper "
-                  "committee to review the case again.")
-                % {"months": limits[K.APPROVAL_MAX_MONTHS], "date": _day(latest)})
+                _(
+                    "The approval must come within %(months)d months of the branch vote, by %(date)s; ask the upper "
+                    "committee to review the case again."
+                )
+                % {"months": limits[K.APPROVAL_MAX_MONTHS], "date": _day(latest)}
+            )
         if done_on > late_after:
-            warnings.append(_("Late: the approval was due within %(months)d months of the branch vote, by %(date)s.")
-                            % {"months": limits[K.APPROVAL_WITHIN_MONTHS], "date": _day(late_after)})
+            warnings.append(
+                _("Late: the approval was due within %(months)d months of the branch vote, by %(date)s.")
+                % {"months": limits[K.APPROVAL_WITHIN_MONTHS], "date": _day(late_after)}
+            )
     elif number == 23:
         ends = probation_ends_on(member=member, case=case, limits=limits)
         if ends and done_on < ends:
@@ -286,8 +332,9 @@ def development_step_record(
 
 
 @transaction.atomic
-def development_review_record(*, case: DevelopmentCase, reviewed_on: datetime.date, by: User | None,
-                              today: datetime.date | None = None) -> DevelopmentCase:
+def development_review_record(
+    *, case: DevelopmentCase, reviewed_on: datetime.date, by: User | None, today: datetime.date | None = None
+) -> DevelopmentCase:
     """A six-monthly review of an activist or development target (after step 6)."""
     case = DevelopmentCase.objects.select_for_update().select_related("member__branch").get(pk=case.pk)
     require_manage(by=by, branch=case.member.branch)
@@ -304,8 +351,9 @@ def development_review_record(*, case: DevelopmentCase, reviewed_on: datetime.da
 
 
 @transaction.atomic
-def development_probation_extend(*, case: DevelopmentCase, months: int, decided_on: datetime.date,
-                                 by: User | None) -> DevelopmentCase:
+def development_probation_extend(
+    *, case: DevelopmentCase, months: int, decided_on: datetime.date, by: User | None
+) -> DevelopmentCase:
     """Extend a probationary member's probation once, by ``extension_min``–``extension_max`` months."""
     case = DevelopmentCase.objects.select_for_update().select_related("member__branch").get(pk=case.pk)
     require_manage(by=by, branch=case.member.branch)
@@ -316,11 +364,15 @@ def development_probation_extend(*, case: DevelopmentCase, months: int, decided_
         raise ValidationError(_("The probation has already been extended once; it cannot be extended again."))
     low, high = limits[K.EXTENSION_MIN_MONTHS], limits[K.EXTENSION_MAX_MONTHS]
     if not low <= months <= high:
-        raise ValidationError(_("An extension lasts %(low)d to %(high)d months.") % {"low": low, "high": high})
+        raise ValidationError(
+            _("An extension lasts %(low)d to %(high)d months.") % {"low": low, "high": high}
+        )
     ends = probation_ends_on(member=case.member, case=case, limits=limits)
     if ends and decided_on > ends:
-        raise ValidationError(_("The probation ended on %(date)s; an extension is decided before it ends.")
-                              % {"date": _day(ends)})
+        raise ValidationError(
+            _("The probation ended on %(date)s; an extension is decided before it ends.")
+            % {"date": _day(ends)}
+        )
     case.extension_months, case.extended_on = months, decided_on
     case.save(update_fields=["extension_months", "extended_on"])
     return case

@@ -25,20 +25,30 @@ from members.models import DisciplinaryRecord, Member
 
 def _above(branch: Organization) -> Organization:
     """The unit above the branch as an unsaved node with its path: enough for the permission check."""
-    return Organization(path=branch.path[:-branch.steplen], kind=Organization.Kind.COMMITTEE)
+    return Organization(path=branch.path[: -branch.steplen], kind=Organization.Kind.COMMITTEE)
 
 
 def may_record_discipline(*, user, member: Member) -> bool:
     """The committee above the member's branch, or higher (the 组织部); never the branch itself. One query."""
     if len(member.branch.path) <= member.branch.steplen:
         return bool(getattr(user, "is_superuser", False))
-    return organization_permission_holds(user=user, organization=_above(member.branch), codename=MANAGE_MEMBERS)
+    return organization_permission_holds(
+        user=user, organization=_above(member.branch), codename=MANAGE_MEMBERS
+    )
 
 
 @transaction.atomic
-def discipline_record(*, member: Member, kind: str, decided_on: datetime.date, decided_by_unit: str, reason: str,
-                      by: User | None, today: datetime.date | None = None,
-                      request_key=None) -> DisciplinaryRecord:
+def discipline_record(
+    *,
+    member: Member,
+    kind: str,
+    decided_on: datetime.date,
+    decided_by_unit: str,
+    reason: str,
+    by: User | None,
+    today: datetime.date | None = None,
+    request_key=None,
+) -> DisciplinaryRecord:
     """Record a sanction decided on ``decided_on`` by ``decided_by_unit``; history keeps who recorded it."""
     if by is not None and not may_record_discipline(user=by, member=member):
         raise PermissionDenied
@@ -58,9 +68,14 @@ def discipline_record(*, member: Member, kind: str, decided_on: datetime.date, d
         raise ValidationError(errors)
 
     def create() -> DisciplinaryRecord:
-        record = DisciplinaryRecord(member=member, kind=kind, decided_on=decided_on,
-                                    decided_by_unit=decided_by_unit.strip()[:120], reason=reason.strip()[:2000],
-                                    recorded_by=by if getattr(by, "pk", None) else None)
+        record = DisciplinaryRecord(
+            member=member,
+            kind=kind,
+            decided_on=decided_on,
+            decided_by_unit=decided_by_unit.strip()[:120],
+            reason=reason.strip()[:2000],
+            recorded_by=by if getattr(by, "pk", None) else None,
+        )
         record._history_user = by if getattr(by, "pk", None) else None  # type: ignore[attr-defined]
         record.save()
         return record

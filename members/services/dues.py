@@ -33,7 +33,9 @@ def dues_may_record(*, user: User | None, branch: Organization) -> bool:
         return False
     if user.is_superuser:
         return True
-    return Role.objects.current().filter(user=user, organization=branch, kind__in=DUES_RECORDER_KINDS).exists()
+    return (
+        Role.objects.current().filter(user=user, organization=branch, kind__in=DUES_RECORDER_KINDS).exists()
+    )
 
 
 def require_record_dues(*, by: User | None, branch: Organization) -> None:
@@ -51,7 +53,9 @@ def dues_brackets_on(*, day: datetime.date, kind: str) -> list[DuesBracket]:
     return sorted(table, key=lambda b: (b.up_to is None, b.up_to or 0))
 
 
-def dues_amount(*, base: Decimal, kind: str, day: datetime.date, brackets: list[DuesBracket] | None = None) -> Decimal:
+def dues_amount(
+    *, base: Decimal, kind: str, day: datetime.date, brackets: list[DuesBracket] | None = None
+) -> Decimal:
     """The monthly dues for ``base`` (after-tax pay or pension, yuan): the first bracket whose upper limit is
     at least the base, so exactly 3000 pays 0.5 % and 3000.01 pays 1 %. Rounded half-up to the fen."""
     try:
@@ -64,13 +68,16 @@ def dues_amount(*, base: Decimal, kind: str, day: datetime.date, brackets: list[
     for bracket in brackets:
         if bracket.up_to is None or base <= bracket.up_to:
             return bracket.monthly_amount(base)
-    raise ValidationError(_("No dues bracket applies on %(date)s; check the dues table in the admin.")
-                          % {"date": day.isoformat()})
+    raise ValidationError(
+        _("No dues bracket applies on %(date)s; check the dues table in the admin.")
+        % {"date": day.isoformat()}
+    )
 
 
 @transaction.atomic
-def dues_declare(*, member: Member, kind: str, base: Decimal, valid_from: datetime.date,
-                 by: User | None) -> DuesDeclaration:
+def dues_declare(
+    *, member: Member, kind: str, base: Decimal, valid_from: datetime.date, by: User | None
+) -> DuesDeclaration:
     """Declare a member's base from a month on (replacing a declaration for the same month)."""
     require_record_dues(by=by, branch=member.branch)
     if kind not in DuesBracket.Kind.values:
@@ -86,8 +93,11 @@ def dues_declare(*, member: Member, kind: str, base: Decimal, valid_from: dateti
 
 def dues_due_for(*, member: Member, month: datetime.date) -> Decimal | None:
     """The amount due for ``month``: the latest declaration from that month or before. One query."""
-    declaration = (DuesDeclaration.objects.filter(member=member, valid_from__lte=first_of_month(month))
-                   .order_by("-valid_from").first())
+    declaration = (
+        DuesDeclaration.objects.filter(member=member, valid_from__lte=first_of_month(month))
+        .order_by("-valid_from")
+        .first()
+    )
     return declaration.amount if declaration else None
 
 
@@ -133,23 +143,35 @@ def dues_record(
     elif amount is None:
         amount = dues_due_for(member=member, month=month)
         if amount is None:
-            raise ValidationError(_("%(name)s has no declared dues base for %(month)s; declare it first.")
-                                  % {"name": member.name, "month": month.strftime("%Y-%m")})
+            raise ValidationError(
+                _("%(name)s has no declared dues base for %(month)s; declare it first.")
+                % {"name": member.name, "month": month.strftime("%Y-%m")}
+            )
     if Decimal(amount) < 0:
         raise ValidationError(_("The amount cannot be negative."))
     if DuesPayment.objects.filter(member=member, month=month).exists():
-        raise ValidationError(_("%(name)s's dues for %(month)s are already recorded.")
-                              % {"name": member.name, "month": month.strftime("%Y-%m")})
+        raise ValidationError(
+            _("%(name)s's dues for %(month)s are already recorded.")
+            % {"name": member.name, "month": month.strftime("%Y-%m")}
+        )
     try:
         with transaction.atomic():
             return DuesPayment.objects.create(
-                member=member, branch_id=member.branch_id, month=month, status=status, amount=to_fen(Decimal(amount)),
-                paid_on=None if status == DuesPayment.Status.EXEMPT else (paid_on or today), paid_by=paid_by,
-                approval=approval.strip(), recorded_by=by,
+                member=member,
+                branch_id=member.branch_id,
+                month=month,
+                status=status,
+                amount=to_fen(Decimal(amount)),
+                paid_on=None if status == DuesPayment.Status.EXEMPT else (paid_on or today),
+                paid_by=paid_by,
+                approval=approval.strip(),
+                recorded_by=by,
             )
     except IntegrityError as exc:  # the same month recorded meanwhile by another request
-        raise ValidationError(_("%(name)s's dues for %(month)s are already recorded.")
-                              % {"name": member.name, "month": month.strftime("%Y-%m")}) from exc
+        raise ValidationError(
+            _("%(name)s's dues for %(month)s are already recorded.")
+            % {"name": member.name, "month": month.strftime("%Y-%m")}
+        ) from exc
 
 
 @transaction.atomic
@@ -169,7 +191,7 @@ def dues_record_month(
     request_key=None,
     today: datetime.date | None = None,
 ) -> list[DuesPayment]:
-    """"All paid this month, except …": one line "paid" at the declared amount for every party member of
+    """ "All paid this month, except …": one line "paid" at the declared amount for every party member of
     ``branch`` who has no line for ``month`` yet, a declared base, and is not in ``except_members`` (those
     are left open, to be recorded one by one: unpaid, paid by another, exempt).
 
@@ -184,26 +206,38 @@ def dues_record_month(
     if once_claim(key=request_key, user=by, model=DuesPayment) is not None:
         return []  # this form was already sent: its lines exist
     members = list(
-        Member.objects.active().party_members().filter(branch=branch)
+        Member.objects.active()
+        .party_members()
+        .filter(branch=branch)
         .exclude(pk__in=list(except_members))
         .exclude(dues_payments__month=month)
         .select_for_update(of=("self",))
     )
     declarations: dict[int, DuesDeclaration] = {}
-    for declaration in (DuesDeclaration.objects.filter(member__in=[m.pk for m in members], valid_from__lte=month)
-                        .order_by("member_id", "valid_from")):
+    for declaration in DuesDeclaration.objects.filter(
+        member__in=[m.pk for m in members], valid_from__lte=month
+    ).order_by("member_id", "valid_from"):
         declarations[declaration.member_id] = declaration  # the latest from that month or before wins
     lines = [
-        DuesPayment(member=member, branch=branch, month=month, status=DuesPayment.Status.PAID,
-                    amount=declarations[member.pk].amount, paid_on=today, recorded_by=by)
-        for member in members if member.pk in declarations
+        DuesPayment(
+            member=member,
+            branch=branch,
+            month=month,
+            status=DuesPayment.Status.PAID,
+            amount=declarations[member.pk].amount,
+            paid_on=today,
+            recorded_by=by,
+        )
+        for member in members
+        if member.pk in declarations
     ]
     if not lines:
         return []
     try:
         with transaction.atomic():
-            created = bulk_create_with_history(lines, DuesPayment, default_user=by,
-                                               default_change_reason="dues_record_month")
+            created = bulk_create_with_history(
+                lines, DuesPayment, default_user=by, default_change_reason="dues_record_month"
+            )
     except IntegrityError as exc:  # a line for the same month recorded meanwhile by another request
         raise ValidationError(_("Some of these dues were recorded meanwhile; reload the page.")) from exc
     first = DuesPayment.objects.filter(branch=branch, month=month, member_id=lines[0].member_id).first()

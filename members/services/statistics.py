@@ -17,11 +17,14 @@ from members import statistics
 from members.models import StatReport
 
 
-def stat_report_request(*, organization: Organization, as_of: datetime.date, by: User | None,
-                        request_key=None) -> StatReport:
+def stat_report_request(
+    *, organization: Organization, as_of: datetime.date, by: User | None, request_key=None
+) -> StatReport:
     """Ask for the tables of ``organization`` as of ``as_of``: one report per unit and date, recomputed in
     place when asked again. The computation runs in a Celery task queued after the commit."""
-    if by is not None and not organization_permission_holds(user=by, organization=organization, codename=VIEW):
+    if by is not None and not organization_permission_holds(
+        user=by, organization=organization, codename=VIEW
+    ):
         raise PermissionDenied
     problem = date_problem(as_of, future=False)
     if problem:
@@ -31,7 +34,8 @@ def stat_report_request(*, organization: Organization, as_of: datetime.date, by:
         if repeated is not None:
             return repeated  # the same form sent twice: one computation
         report, _created = StatReport.objects.select_for_update().get_or_create(
-            organization=organization, as_of=as_of, defaults={"requested_by": by})
+            organization=organization, as_of=as_of, defaults={"requested_by": by}
+        )
         once_bind(key=request_key, record=report)
         if report.status in (StatReport.Status.QUEUED, StatReport.Status.RUNNING) and not _created:
             return report  # already on its way: a second click queues nothing more
@@ -42,8 +46,17 @@ def stat_report_request(*, organization: Organization, as_of: datetime.date, by:
         report.error = ""
         report.requested_by = by
         report.finished_at = None
-        report.save(update_fields=["status", "done_tables", "total_tables", "result", "error", "requested_by",
-                                   "finished_at"])
+        report.save(
+            update_fields=[
+                "status",
+                "done_tables",
+                "total_tables",
+                "result",
+                "error",
+                "requested_by",
+                "finished_at",
+            ]
+        )
         from members.tasks import stat_report_compute as task
 
         transaction.on_commit(lambda: task.delay(report.pk))
@@ -69,10 +82,12 @@ def stat_report_compute(*, report_id: int) -> StatReport:
             result["tables"].append(statistics.table_snapshot(table, cells))
             StatReport.objects.filter(pk=report.pk).update(done_tables=len(result["tables"]))
     except Exception as exc:  # the report says it failed rather than staying "running" for ever
-        StatReport.objects.filter(pk=report.pk).update(status=StatReport.Status.FAILED, error=str(exc)[:300],
-                                                       finished_at=timezone.now())
+        StatReport.objects.filter(pk=report.pk).update(
+            status=StatReport.Status.FAILED, error=str(exc)[:300], finished_at=timezone.now()
+        )
         raise
-    StatReport.objects.filter(pk=report.pk).update(status=StatReport.Status.DONE, result=result,
-                                                   done_tables=len(tables), finished_at=timezone.now())
+    StatReport.objects.filter(pk=report.pk).update(
+        status=StatReport.Status.DONE, result=result, done_tables=len(tables), finished_at=timezone.now()
+    )
     report.refresh_from_db()
     return report

@@ -17,8 +17,13 @@ from branches.services import role_assign, role_end
 from members.models import ElectedSeat, TermElection
 
 # The roles an election fills; officers of the 组织部 and party-group leaders are appointed, not elected.
-ELECTED_ROLES = (Role.Kind.SECRETARY, Role.Kind.DEPUTY, Role.Kind.ORGANIZER, Role.Kind.PUBLICITY,
-                 Role.Kind.DISCIPLINE)
+ELECTED_ROLES = (
+    Role.Kind.SECRETARY,
+    Role.Kind.DEPUTY,
+    Role.Kind.ORGANIZER,
+    Role.Kind.PUBLICITY,
+    Role.Kind.DISCIPLINE,
+)
 
 
 def may_record_election(*, user: User, organization: Organization) -> bool:
@@ -47,8 +52,10 @@ def term_election_record(
     if elected_on > timezone.localdate():
         raise ValidationError(_("The date cannot be in the future."))
     if organization.term_started_on and elected_on <= organization.term_started_on:
-        raise ValidationError(_("The current term started on %(date)s; the election must come after it.")
-                              % {"date": organization.term_started_on.isoformat()})
+        raise ValidationError(
+            _("The current term started on %(date)s; the election must come after it.")
+            % {"date": organization.term_started_on.isoformat()}
+        )
     years = term_years or organization.term_years
     if not 1 <= years <= 5:
         raise ValidationError(_("A term lasts 1 to 5 years."))
@@ -61,12 +68,21 @@ def term_election_record(
         raise ValidationError(_("An election names exactly one secretary."))
 
     election = TermElection.objects.create(
-        organization=organization, elected_on=elected_on, term_years=years,
-        previous_term_started_on=organization.term_started_on, note=note.strip(), recorded_by=by,
+        organization=organization,
+        elected_on=elected_on,
+        term_years=years,
+        previous_term_started_on=organization.term_started_on,
+        note=note.strip(),
+        recorded_by=by,
     )
-    ElectedSeat.objects.bulk_create(ElectedSeat(election=election, user=user, role=kind) for user, kind in seats)
-    current = list(Role.objects.current().filter(organization=organization, kind__in=ELECTED_ROLES)
-                   .select_related("organization"))
+    ElectedSeat.objects.bulk_create(
+        ElectedSeat(election=election, user=user, role=kind) for user, kind in seats
+    )
+    current = list(
+        Role.objects.current()
+        .filter(organization=organization, kind__in=ELECTED_ROLES)
+        .select_related("organization")
+    )
     held = set()
     for role in current:
         if (role.user_id, role.kind) in wanted:

@@ -40,14 +40,17 @@ def _create(**fields) -> Transfer:
         with transaction.atomic():
             return Transfer.objects.create(**fields)
     except IntegrityError as exc:  # another letter for this member was issued meanwhile
-        raise ValidationError(_("%(name)s already has a transfer in progress.") % {"name": fields["member"].name}) \
-            from exc
+        raise ValidationError(
+            _("%(name)s already has a transfer in progress.") % {"name": fields["member"].name}
+        ) from exc
 
 
 def _same_university(branch: Organization, other: Organization) -> bool:
     """Whether both branches sit under the same university (the nearest university above ``branch``; the tree's
     root where there is none). One query."""
-    above = Organization.objects.filter(path__in=branch.ancestor_paths()[:-1], kind=Organization.Kind.UNIVERSITY)
+    above = Organization.objects.filter(
+        path__in=branch.ancestor_paths()[:-1], kind=Organization.Kind.UNIVERSITY
+    )
     university_path = above.values_list("path", flat=True).first() or branch.path[: Organization.steplen]
     return other.path.startswith(university_path)
 
@@ -86,17 +89,26 @@ def transfer_start(
         if to_branch.pk == member.branch_id:
             raise ValidationError(_("The member already belongs to this branch."))
         if not _same_university(member.branch, to_branch):
-            raise ValidationError(_("A transfer within the university goes to a branch of the same university."))
+            raise ValidationError(
+                _("A transfer within the university goes to a branch of the same university.")
+            )
         outside_unit = ""
     else:
         to_branch = None
         if not outside_unit.strip():
             raise ValidationError(_("Enter the organisation the member moves to."))
     transfer = _create(
-        member=member, direction=direction, from_branch_id=member.branch_id, to_branch=to_branch,
-        outside_unit=outside_unit.strip(), letter_number=letter_number.strip(), issued_on=issued_on,
+        member=member,
+        direction=direction,
+        from_branch_id=member.branch_id,
+        to_branch=to_branch,
+        outside_unit=outside_unit.strip(),
+        letter_number=letter_number.strip(),
+        issued_on=issued_on,
         valid_until=_validity(issued_on, valid_until),
-        dues_paid_to=first_of_month(dues_paid_to) if dues_paid_to else None, note=note, created_by=by,
+        dues_paid_to=first_of_month(dues_paid_to) if dues_paid_to else None,
+        note=note,
+        created_by=by,
     )
     once_bind(key=request_key, record=transfer)
     return transfer
@@ -131,15 +143,26 @@ def transfer_in_register(
         raise ValidationError(list(exc.messages)) from exc
     member.save()
     return _create(
-        member=member, direction=Transfer.Direction.IN, to_branch=to_branch, outside_unit=outside_unit.strip(),
-        letter_number=letter_number.strip(), issued_on=issued_on, valid_until=_validity(issued_on, valid_until),
-        dues_paid_to=first_of_month(dues_paid_to) if dues_paid_to else None, created_by=by,
+        member=member,
+        direction=Transfer.Direction.IN,
+        to_branch=to_branch,
+        outside_unit=outside_unit.strip(),
+        letter_number=letter_number.strip(),
+        issued_on=issued_on,
+        valid_until=_validity(issued_on, valid_until),
+        dues_paid_to=first_of_month(dues_paid_to) if dues_paid_to else None,
+        created_by=by,
     )
 
 
 @transaction.atomic
-def transfer_complete(*, transfer: Transfer, completed_on: datetime.date, by: User | None,
-                      receipt_returned_on: datetime.date | None = None) -> Transfer:
+def transfer_complete(
+    *,
+    transfer: Transfer,
+    completed_on: datetime.date,
+    by: User | None,
+    receipt_returned_on: datetime.date | None = None,
+) -> Transfer:
     """Complete a transfer: the member moves (within), leaves (out, with the returned receipt) or becomes
     active in the receiving branch (in). The receiving side completes; for letters out, the sending branch."""
     transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
@@ -150,8 +173,10 @@ def transfer_complete(*, transfer: Transfer, completed_on: datetime.date, by: Us
     if transfer.status != Transfer.Status.OPEN:
         raise ValidationError(_("This transfer is not in progress."))
     if completed_on < transfer.issued_on:
-        raise ValidationError(_("A transfer cannot complete before its letter was issued (%(date)s).")
-                              % {"date": transfer.issued_on.isoformat()})
+        raise ValidationError(
+            _("A transfer cannot complete before its letter was issued (%(date)s).")
+            % {"date": transfer.issued_on.isoformat()}
+        )
     if completed_on > timezone.localdate():
         raise ValidationError(_("The date cannot be in the future."))
     if transfer.direction == Transfer.Direction.OUT:
@@ -210,10 +235,17 @@ def transfer_out_bulk(
     transfers = []
     for number, member in enumerate(members, start=1):
         try:
-            transfers.append(transfer_start(
-                member=member, direction=Transfer.Direction.OUT, letter_number=f"{letter_prefix.strip()}-{number:03d}",
-                issued_on=issued_on, by=None, outside_unit=outside_unit, dues_paid_to=dues_paid_to,
-            ))
+            transfers.append(
+                transfer_start(
+                    member=member,
+                    direction=Transfer.Direction.OUT,
+                    letter_number=f"{letter_prefix.strip()}-{number:03d}",
+                    issued_on=issued_on,
+                    by=None,
+                    outside_unit=outside_unit,
+                    dues_paid_to=dues_paid_to,
+                )
+            )
         except ValidationError as exc:
             problems.extend(f"{member.name}: {m}" for m in exc.messages)
     if problems:

@@ -74,7 +74,9 @@ def unit_overview(request: HttpRequest, pk: int) -> HttpResponse:
     require_organization_permission(user=request.user, organization=unit)
     overview = overview_selectors.unit_overview(unit=unit)
     stats = overview.stats
-    can_manage_units = organization_permission_holds(user=request.user, organization=unit, codename=MANAGE_UNITS)
+    can_manage_units = organization_permission_holds(
+        user=request.user, organization=unit, codename=MANAGE_UNITS
+    )
     # Renaming, moving and deactivating a unit is the business of the unit above it.
     parent = Organization.objects.get_parent(unit) if can_manage_units and unit.depth > 1 else None
     can_manage_parent = parent is not None and organization_permission_holds(
@@ -97,7 +99,9 @@ def unit_overview(request: HttpRequest, pk: int) -> HttpResponse:
             },
         },
         "stage_rows": [(Member.Stage(s).label, n) for s, n in stats["people_by_stage"].items()],
-        "category_rows": [(Organization.Category(c).label, n) for c, n in stats["party_members_by_category"].items()],
+        "category_rows": [
+            (Organization.Category(c).label, n) for c, n in stats["party_members_by_category"].items()
+        ],
         "gender_rows": [(Member.Gender(g).label, n) for g, n in stats["party_members_by_gender"].items()],
         "age_rows": list(zip(_age_labels(), stats["party_members_by_age_band"].values())),
         "kind_rows": [
@@ -122,7 +126,9 @@ def _branch_shape_warnings(unit: Organization, stats: dict) -> list[str]:
     if unit.is_branch:  # at least 3 full members; from 7 a committee of 3 to 5 (issue 18)
         warnings += branch_shape(branch=unit, full=stats["people_by_stage"][Member.Stage.FULL]).warnings
     if unit.term_overdue:
-        warnings.append(_("The term ended on %(day)s: a renewal election is overdue.") % {"day": unit.term_ends_on})
+        warnings.append(
+            _("The term ended on %(day)s: a renewal election is overdue.") % {"day": unit.term_ends_on}
+        )
     return warnings
 
 
@@ -132,7 +138,9 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
     """A branch's roster. ID numbers and phones are masked unless the viewer manages the branch."""
     branch = get_object_or_404(Organization, pk=pk, kind=Organization.Kind.BRANCH)
     require_organization_permission(user=request.user, organization=branch)
-    can_manage = organization_permission_holds(user=request.user, organization=branch, codename=MANAGE_MEMBERS)
+    can_manage = organization_permission_holds(
+        user=request.user, organization=branch, codename=MANAGE_MEMBERS
+    )
     query = request.GET.get("q", "").strip()
     people = branch_roster(branch=branch)
     if query:
@@ -157,8 +165,12 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _member_context(request: HttpRequest, member: Member) -> dict:
     unmasked = member.user_id == request.user.pk or member_may_manage(user=request.user, member=member)
-    return {"member": member, "unit": member.branch, **sensitive_fields(member, unmasked=unmasked),
-            "record_sections": render_record_sections(request, member, unmasked=unmasked)}
+    return {
+        "member": member,
+        "unit": member.branch,
+        **sensitive_fields(member, unmasked=unmasked),
+        "record_sections": render_record_sections(request, member, unmasked=unmasked),
+    }
 
 
 @login_required
@@ -183,8 +195,14 @@ def _import_scopes(request: HttpRequest):
     """Units whose members this user may import: committee level and above (not single branches)."""
     return (
         organizations_with_permission(user=request.user, codename=MANAGE_MEMBERS)
-        .filter(kind__in=[Organization.Kind.PROVINCE, Organization.Kind.UNIVERSITY, *Organization.SECONDARY_KINDS],
-                is_active=True)
+        .filter(
+            kind__in=[
+                Organization.Kind.PROVINCE,
+                Organization.Kind.UNIVERSITY,
+                *Organization.SECONDARY_KINDS,
+            ],
+            is_active=True,
+        )
         .order_by("path")
     )
 
@@ -232,5 +250,7 @@ def member_export(request: HttpRequest, pk: int) -> HttpResponse:
     require_organization_permission(user=request.user, organization=unit, codename=MANAGE_MEMBERS)
     dataset = MemberResource(scope=unit).export(queryset=members_for_export(organization=unit))
     stamp = timezone.localdate().strftime("%Y%m%d")
-    return xlsx_response(xlsx_bytes(dataset.headers, list(dataset), title=_("Member list")),
-                         f"members-{unit.code}-{stamp}.xlsx")
+    return xlsx_response(
+        xlsx_bytes(dataset.headers, list(dataset), title=_("Member list")),
+        f"members-{unit.code}-{stamp}.xlsx",
+    )

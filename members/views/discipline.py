@@ -25,7 +25,9 @@ class DisciplineForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Sanction"), choices=DisciplinaryRecord.Kind.choices)
     decided_on = bounds.DateField(future=False, label=gettext_lazy("Decided on"), widget=DateInput())
     decided_by_unit = forms.CharField(label=gettext_lazy("Decided by (committee)"), max_length=120)
-    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
 
 @login_required
@@ -38,9 +40,15 @@ def discipline_new(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            discipline_record(member=member, kind=data["kind"], decided_on=data["decided_on"],
-                              decided_by_unit=data["decided_by_unit"], reason=data["reason"], by=request.user,
-                              request_key=data["request_key"])
+            discipline_record(
+                member=member,
+                kind=data["kind"],
+                decided_on=data["decided_on"],
+                decided_by_unit=data["decided_by_unit"],
+                reason=data["reason"],
+                by=request.user,
+                request_key=data["request_key"],
+            )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 for error in errors:
@@ -49,5 +57,8 @@ def discipline_new(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The sanction is on %(name)s's record.") % {"name": member.name})
             return redirect(reverse("members:detail", args=[member.pk]))
     records = DisciplinaryRecord.objects.filter(member=member).order_by("-decided_on", "-pk")
-    return render(request, "members/discipline/form.html",
-                  {"member": member, "unit": member.branch, "form": form, "records": records})
+    return render(
+        request,
+        "members/discipline/form.html",
+        {"member": member, "unit": member.branch, "form": form, "records": records},
+    )

@@ -53,8 +53,9 @@ def _unit(request: HttpRequest, pk: int, *, manage: bool = False, branch_only: b
     unit = get_object_or_404(Organization, pk=pk)
     if branch_only and unit.kind != Organization.Kind.BRANCH:
         raise Http404
-    require_organization_permission(user=request.user, organization=unit,
-                                    codename=MANAGE_MEMBERS if manage else "view_organization")
+    require_organization_permission(
+        user=request.user, organization=unit, codename=MANAGE_MEMBERS if manage else "view_organization"
+    )
     return unit
 
 
@@ -68,11 +69,16 @@ def _errors(request: HttpRequest, exc: ValidationError) -> None:
 
 
 def _base(request: HttpRequest, unit: Organization, section: str, **extra) -> dict:
-    return {"unit": unit, "ancestors": organization_ancestors(organization=unit), "section": section,
-            "today": timezone.localdate()} | extra
+    return {
+        "unit": unit,
+        "ancestors": organization_ancestors(organization=unit),
+        "section": section,
+        "today": timezone.localdate(),
+    } | extra
 
 
 # --- the panel on the unit page ------------------------------------------------------------------------
+
 
 @login_required
 @require_GET
@@ -88,17 +94,29 @@ def lifecycle_due(request: HttpRequest, pk: int) -> HttpResponse:
         if figures_at is not None:
             from members.figures import DUE_TOPICS
 
-            return render(request, "members/lifecycle/panel_subunits.html", {
-                "unit": unit, "figures_at": figures_at, "total": total, "rows": rows,
-                "topics": [label for _key, label in DUE_TOPICS]})
+            return render(
+                request,
+                "members/lifecycle/panel_subunits.html",
+                {
+                    "unit": unit,
+                    "figures_at": figures_at,
+                    "total": total,
+                    "rows": rows,
+                    "topics": [label for _key, label in DUE_TOPICS],
+                },
+            )
     items = sel.lifecycle_due(organization=unit, today=timezone.localdate())
-    return render(request, "members/lifecycle/panel.html", {"unit": unit, "items": items[:30],
-                                                            "more": max(len(items) - 30, 0)})
+    return render(
+        request,
+        "members/lifecycle/panel.html",
+        {"unit": unit, "items": items[:30], "more": max(len(items) - 30, 0)},
+    )
 
 
 # --- development ------------------------------------------------------------------------------------------
 
 CASE_LIMIT = 200
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -120,19 +138,32 @@ def development_list(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Applicant %(name)s added.") % {"name": case.member.name})
                 return redirect("members:development_case", pk=case.pk)
     # A university has thousands of open cases: the page lists the first ones, the counts cover all.
-    cases = list(sel.development_cases(organization=unit)[:CASE_LIMIT + 1])
-    context = _base(request, unit, "development", form=form, can_manage=can_manage, cases=cases[:CASE_LIMIT],
-                    more_cases=len(cases) > CASE_LIMIT,
-                    steps=STEP_BY_NUMBER, counts=sel.stage_counts_by_unit(organization=unit),
-                    stages=Member.Stage.choices)
-    return render(request, "members/lifecycle/development_list.html", context, status=400 if form.errors else 200)
+    cases = list(sel.development_cases(organization=unit)[: CASE_LIMIT + 1])
+    context = _base(
+        request,
+        unit,
+        "development",
+        form=form,
+        can_manage=can_manage,
+        cases=cases[:CASE_LIMIT],
+        more_cases=len(cases) > CASE_LIMIT,
+        steps=STEP_BY_NUMBER,
+        counts=sel.stage_counts_by_unit(organization=unit),
+        stages=Member.Stage.choices,
+    )
+    return render(
+        request, "members/lifecycle/development_list.html", context, status=400 if form.errors else 200
+    )
 
 
 def _case(request: HttpRequest, pk: int, *, manage: bool = False) -> DevelopmentCase:
     case = get_object_or_404(DevelopmentCase.objects.select_related("member", "member__branch"), pk=pk)
     # Another unit's case is "not found", not "forbidden": its existence is not for them to learn.
-    if not organization_permission_holds(user=request.user, organization=case.member.branch,
-                                         codename=MANAGE_MEMBERS if manage else "view_organization"):
+    if not organization_permission_holds(
+        user=request.user,
+        organization=case.member.branch,
+        codename=MANAGE_MEMBERS if manage else "view_organization",
+    ):
         raise Http404
     return case
 
@@ -144,14 +175,28 @@ def _case_context(request: HttpRequest, case: DevelopmentCase, **forms_) -> dict
     can_manage = _may_manage(request, unit)
     people = Member.objects.active().party_members().filter(branch=unit).order_by("name")
     return _base(
-        request, unit, "development", case=case, member=case.member, steps=sel.development_steps(case=case),
-        next_step=next_step, can_manage=can_manage,
-        step_form=forms_.get("step_form") or (forms.StepForm(people=people, step_number=next_step.number,
-                                                             initial={"done_on": timezone.localdate()})
-                                               if next_step else None),
-        review_form=forms_.get("review_form") or forms.ReviewForm(initial={"reviewed_on": timezone.localdate()}),
-        extension_form=forms_.get("extension_form") or forms.ExtensionForm(
-            initial={"decided_on": timezone.localdate(), "months": limits["extension_min_months"]}),
+        request,
+        unit,
+        "development",
+        case=case,
+        member=case.member,
+        steps=sel.development_steps(case=case),
+        next_step=next_step,
+        can_manage=can_manage,
+        step_form=forms_.get("step_form")
+        or (
+            forms.StepForm(
+                people=people, step_number=next_step.number, initial={"done_on": timezone.localdate()}
+            )
+            if next_step
+            else None
+        ),
+        review_form=forms_.get("review_form")
+        or forms.ReviewForm(initial={"reviewed_on": timezone.localdate()}),
+        extension_form=forms_.get("extension_form")
+        or forms.ExtensionForm(
+            initial={"decided_on": timezone.localdate(), "months": limits["extension_min_months"]}
+        ),
         probation_ends_on=dev.probation_ends_on(member=case.member, case=case, limits=limits),
         limits=limits,
     )
@@ -177,22 +222,34 @@ def development_step(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             _step, warnings = dev.development_step_record(
-                case=case, number=next_step.number, done_on=data["done_on"], by=request.user,
-                people=data["people"], people_names=data["people_names"], documents=data["documents"],
-                note=data["note"], training_days=data.get("training_days"), training_hours=data.get("training_hours"),
+                case=case,
+                number=next_step.number,
+                done_on=data["done_on"],
+                by=request.user,
+                people=data["people"],
+                people_names=data["people_names"],
+                documents=data["documents"],
+                note=data["note"],
+                training_days=data.get("training_days"),
+                training_hours=data.get("training_hours"),
                 files=data["files"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("Step %(n)d recorded: %(name)s.") % {"n": next_step.number,
-                                                                              "name": next_step.name})
+            messages.success(
+                request, _("Step %(n)d recorded: %(name)s.") % {"n": next_step.number, "name": next_step.name}
+            )
             for warning in warnings:
                 messages.warning(request, warning)
             return redirect("members:development_case", pk=case.pk)
     case.refresh_from_db()
-    return render(request, "members/lifecycle/development_case.html", _case_context(request, case, step_form=form),
-                  status=400)
+    return render(
+        request,
+        "members/lifecycle/development_case.html",
+        _case_context(request, case, step_form=form),
+        status=400,
+    )
 
 
 @login_required
@@ -202,7 +259,9 @@ def development_review(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.ReviewForm(request.POST)
     if form.is_valid():
         try:
-            dev.development_review_record(case=case, reviewed_on=form.cleaned_data["reviewed_on"], by=request.user)
+            dev.development_review_record(
+                case=case, reviewed_on=form.cleaned_data["reviewed_on"], by=request.user
+            )
         except ValidationError as exc:
             _errors(request, exc)
         else:
@@ -229,13 +288,15 @@ def development_extend(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- transfers -----------------------------------------------------------------------------------------------
 
+
 def _active_branches(*, within: list[Organization]):
     """The active branches of the university among ``within`` (the unit and its ancestors): a transfer "within
     the university" goes to one of them. Bounded by the university's size, not the whole tree's (a province holds
     a hundred universities' branches)."""
     university = next((o for o in within if o.kind == Organization.Kind.UNIVERSITY), within[0])
-    return Organization.objects.filter(kind=Organization.Kind.BRANCH, is_active=True,
-                                       path__startswith=university.path).order_by("path")
+    return Organization.objects.filter(
+        kind=Organization.Kind.BRANCH, is_active=True, path__startswith=university.path
+    ).order_by("path")
 
 
 @login_required
@@ -245,11 +306,17 @@ def transfers(request: HttpRequest, pk: int) -> HttpResponse:
     can_manage = unit.kind == Organization.Kind.BRANCH and _may_manage(request, unit)
     roster = Member.objects.active().party_members().filter(branch=unit).order_by("name")
     ancestors = list(organization_ancestors(organization=unit))
-    form = forms.TransferForm(request.POST if request.POST.get("action") == "start" else None,
-                              members=roster, branches=_active_branches(within=[*ancestors, unit]).exclude(pk=unit.pk),
-                              initial={"issued_on": timezone.localdate()})
-    bulk = forms.BulkTransferForm(request.POST if request.POST.get("action") == "bulk" else None,
-                                  members=roster, initial={"issued_on": timezone.localdate()})
+    form = forms.TransferForm(
+        request.POST if request.POST.get("action") == "start" else None,
+        members=roster,
+        branches=_active_branches(within=[*ancestors, unit]).exclude(pk=unit.pk),
+        initial={"issued_on": timezone.localdate()},
+    )
+    bulk = forms.BulkTransferForm(
+        request.POST if request.POST.get("action") == "bulk" else None,
+        members=roster,
+        initial={"issued_on": timezone.localdate()},
+    )
     if request.method == "POST":
         if not can_manage:
             raise Http404
@@ -260,20 +327,33 @@ def transfers(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("members:transfers", pk=unit.pk)
             if request.POST.get("action") == "bulk" and bulk.is_valid():
                 data = bulk.cleaned_data
-                done = transfer_services.transfer_out_bulk(branch=unit, by=request.user, members=list(data["members"]),
-                                                           outside_unit=data["outside_unit"],
-                                                           letter_prefix=data["letter_prefix"],
-                                                           issued_on=data["issued_on"],
-                                                           dues_paid_to=data["dues_paid_to"])
+                done = transfer_services.transfer_out_bulk(
+                    branch=unit,
+                    by=request.user,
+                    members=list(data["members"]),
+                    outside_unit=data["outside_unit"],
+                    letter_prefix=data["letter_prefix"],
+                    issued_on=data["issued_on"],
+                    dues_paid_to=data["dues_paid_to"],
+                )
                 messages.success(request, _("%(n)d transfer letters recorded.") % {"n": len(done)})
                 return redirect("members:transfers", pk=unit.pk)
         except ValidationError as exc:
             _errors(request, exc)
-    context = _base(request, unit, "transfers", ancestors=ancestors, can_manage=can_manage, form=form, bulk=bulk,
-                    transfers=list(sel.transfers_for(organization=unit)[:200]),
-                    complete_form=forms.CompleteForm(initial={"completed_on": timezone.localdate()}))
-    return render(request, "members/lifecycle/transfers.html", context,
-                  status=400 if request.method == "POST" else 200)
+    context = _base(
+        request,
+        unit,
+        "transfers",
+        ancestors=ancestors,
+        can_manage=can_manage,
+        form=form,
+        bulk=bulk,
+        transfers=list(sel.transfers_for(organization=unit)[:200]),
+        complete_form=forms.CompleteForm(initial={"completed_on": timezone.localdate()}),
+    )
+    return render(
+        request, "members/lifecycle/transfers.html", context, status=400 if request.method == "POST" else 200
+    )
 
 
 @login_required
@@ -286,8 +366,9 @@ def transfer_complete(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.CompleteForm(request.POST)
     if form.is_valid():
         try:
-            transfer_services.transfer_complete(transfer=transfer, by=request.user,
-                                                completed_on=form.cleaned_data["completed_on"])
+            transfer_services.transfer_complete(
+                transfer=transfer, by=request.user, completed_on=form.cleaned_data["completed_on"]
+            )
         except ValidationError as exc:
             _errors(request, exc)
         else:
@@ -331,8 +412,12 @@ def dues(request: HttpRequest, pk: int) -> HttpResponse:
     can_manage = dues_services.dues_may_record(user=request.user, branch=unit)
     month = _month(request)
     roster = Member.objects.active().party_members().filter(branch=unit).order_by("name")
-    declare = forms.DeclareForm(request.POST if request.POST.get("action") == "declare" else None, members=roster,
-                                kinds=DuesBracket.Kind.choices, initial={"valid_from": month})
+    declare = forms.DeclareForm(
+        request.POST if request.POST.get("action") == "declare" else None,
+        members=roster,
+        kinds=DuesBracket.Kind.choices,
+        initial={"valid_from": month},
+    )
     if request.method == "POST":
         if not can_manage:
             raise Http404
@@ -345,12 +430,19 @@ def dues(request: HttpRequest, pk: int) -> HttpResponse:
                 bulk = forms.DuesMonthForm(request.POST, members=roster)
                 if bulk.is_valid():
                     created = dues_services.dues_record_month(
-                        branch=unit, month=month, by=request.user,
+                        branch=unit,
+                        month=month,
+                        by=request.user,
                         except_members={m.pk for m in bulk.cleaned_data["exceptions"]},
-                        request_key=bulk.cleaned_data["request_key"])
-                    messages.success(request, ngettext("%(n)d member recorded as paid.",
-                                                       "%(n)d members recorded as paid.", len(created))
-                                     % {"n": len(created)})
+                        request_key=bulk.cleaned_data["request_key"],
+                    )
+                    messages.success(
+                        request,
+                        ngettext(
+                            "%(n)d member recorded as paid.", "%(n)d members recorded as paid.", len(created)
+                        )
+                        % {"n": len(created)},
+                    )
                     return redirect(f"{request.path}?month={month:%Y-%m}")
                 messages.error(request, _("Check the members left out."))
             if request.POST.get("action") == "record":
@@ -359,8 +451,14 @@ def dues(request: HttpRequest, pk: int) -> HttpResponse:
                     data = record.cleaned_data
                     member = get_object_or_404(roster, pk=data["member"])
                     paid_by = roster.filter(pk=data["paid_by"]).first() if data["paid_by"] else None
-                    dues_services.dues_record(member=member, month=month, status=data["status"], by=request.user,
-                                              paid_by=paid_by, approval=data["approval"])
+                    dues_services.dues_record(
+                        member=member,
+                        month=month,
+                        status=data["status"],
+                        by=request.user,
+                        paid_by=paid_by,
+                        approval=data["approval"],
+                    )
                     messages.success(request, _("Dues recorded for %(name)s.") % {"name": member.name})
                     return redirect(f"{request.path}?month={month:%Y-%m}")
                 messages.error(request, _("Check the dues line."))
@@ -368,12 +466,23 @@ def dues(request: HttpRequest, pk: int) -> HttpResponse:
             _errors(request, exc)
     rows = sel.dues_ledger(branch=unit, month=month)
     open_rows = [row for row in rows if row["payment"] is None and row["declaration"] is not None]
-    context = _base(request, unit, "dues", can_manage=can_manage, month=month, rows=rows, declare=declare,
-                    open_rows=open_rows,
-                    statuses=DuesPayment.Status.choices, roster=list(roster),
-                    previous=first_of_month(month - datetime.timedelta(days=1)),
-                    next=first_of_month(month + datetime.timedelta(days=32)))
-    return render(request, "members/lifecycle/dues.html", context, status=400 if request.method == "POST" else 200)
+    context = _base(
+        request,
+        unit,
+        "dues",
+        can_manage=can_manage,
+        month=month,
+        rows=rows,
+        declare=declare,
+        open_rows=open_rows,
+        statuses=DuesPayment.Status.choices,
+        roster=list(roster),
+        previous=first_of_month(month - datetime.timedelta(days=1)),
+        next=first_of_month(month + datetime.timedelta(days=32)),
+    )
+    return render(
+        request, "members/lifecycle/dues.html", context, status=400 if request.method == "POST" else 200
+    )
 
 
 @login_required
@@ -383,11 +492,15 @@ def dues_year(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     unit = _unit(request, pk, branch_only=True)
     _ledger_year(year)
     data = sel.dues_year_list(branch=unit, year=year, today=timezone.localdate())
-    return render(request, "members/lifecycle/dues_year.html",
-                  _base(request, unit, "dues", data=data, can_manage=_may_manage(request, unit)))
+    return render(
+        request,
+        "members/lifecycle/dues_year.html",
+        _base(request, unit, "dues", data=data, can_manage=_may_manage(request, unit)),
+    )
 
 
 # --- care -------------------------------------------------------------------------------------------------------
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -397,10 +510,16 @@ def care(request: HttpRequest, pk: int) -> HttpResponse:
     roster = Member.objects.active().filter(branch=unit).order_by("name")
     kinds = CareOccasionKind.objects.filter(is_active=True)
     action = request.POST.get("action")
-    occasion_form = forms.CareOccasionForm(request.POST if action == "occasion" else None, members=roster,
-                                           kinds=kinds, initial={"noted_on": timezone.localdate()})
-    report_form = forms.CareReportForm(request.POST if action == "report" else None, initial={
-        "year": timezone.localdate().year, "half": 1 if timezone.localdate().month <= 6 else 2})
+    occasion_form = forms.CareOccasionForm(
+        request.POST if action == "occasion" else None,
+        members=roster,
+        kinds=kinds,
+        initial={"noted_on": timezone.localdate()},
+    )
+    report_form = forms.CareReportForm(
+        request.POST if action == "report" else None,
+        initial={"year": timezone.localdate().year, "half": 1 if timezone.localdate().month <= 6 else 2},
+    )
     if request.method == "POST":
         if not can_manage:
             raise Http404
@@ -410,10 +529,14 @@ def care(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Occasion noted."))
                 return redirect("members:care", pk=unit.pk)
             if action == "visit":
-                occasion = get_object_or_404(CareOccasion, pk=request.POST.get("occasion"), member__branch=unit)
+                occasion = get_object_or_404(
+                    CareOccasion, pk=request.POST.get("occasion"), member__branch=unit
+                )
                 visit_form = forms.CareVisitForm(request.POST)
                 if visit_form.is_valid():
-                    care_services.care_visit_record(occasion=occasion, by=request.user, **visit_form.cleaned_data)
+                    care_services.care_visit_record(
+                        occasion=occasion, by=request.user, **visit_form.cleaned_data
+                    )
                     messages.success(request, _("Visit recorded."))
                     return redirect("members:care", pk=unit.pk)
                 messages.error(request, _("Check the visit's date and visitors."))
@@ -423,14 +546,24 @@ def care(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("members:care", pk=unit.pk)
         except ValidationError as exc:
             _errors(request, exc)
-    context = _base(request, unit, "care", can_manage=can_manage, occasion_form=occasion_form,
-                    report_form=report_form, visit_form=forms.CareVisitForm(initial={"visited_on": timezone.localdate()}),
-                    rows=sel.care_occasions(organization=unit, today=timezone.localdate()),
-                    reports=list(unit.care_reports.all()[:10]) if unit.kind == Organization.Kind.BRANCH else [])
-    return render(request, "members/lifecycle/care.html", context, status=400 if request.method == "POST" else 200)
+    context = _base(
+        request,
+        unit,
+        "care",
+        can_manage=can_manage,
+        occasion_form=occasion_form,
+        report_form=report_form,
+        visit_form=forms.CareVisitForm(initial={"visited_on": timezone.localdate()}),
+        rows=sel.care_occasions(organization=unit, today=timezone.localdate()),
+        reports=list(unit.care_reports.all()[:10]) if unit.kind == Organization.Kind.BRANCH else [],
+    )
+    return render(
+        request, "members/lifecycle/care.html", context, status=400 if request.method == "POST" else 200
+    )
 
 
 # --- terms ------------------------------------------------------------------------------------------------------
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -439,30 +572,50 @@ def terms(request: HttpRequest, pk: int) -> HttpResponse:
     unit = _unit(request, pk)
     today = timezone.localdate()
     rows = sel.terms_due(organization=unit, today=today)
-    units = Organization.objects.filter(path__startswith=unit.path, is_active=True).exclude(
-        kind=Organization.Kind.GROUP).order_by("path")
-    form = forms.ElectionForm(request.POST or None, units=units, initial={"elected_on": today, "term_years": 3})
+    units = (
+        Organization.objects.filter(path__startswith=unit.path, is_active=True)
+        .exclude(kind=Organization.Kind.GROUP)
+        .order_by("path")
+    )
+    form = forms.ElectionForm(
+        request.POST or None, units=units, initial={"elected_on": today, "term_years": 3}
+    )
     if request.method == "POST" and form.is_valid():
         target = form.cleaned_data["organization"]
         if not term_services.may_record_election(user=request.user, organization=target):
             raise Http404
         try:
             term_services.term_election_record(
-                organization=target, elected_on=form.cleaned_data["elected_on"], seats=form.cleaned_data["seats"],
-                term_years=form.cleaned_data["term_years"], by=request.user)
+                organization=target,
+                elected_on=form.cleaned_data["elected_on"],
+                seats=form.cleaned_data["seats"],
+                term_years=form.cleaned_data["term_years"],
+                by=request.user,
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("Election recorded; the new term ends on %(date)s.")
-                             % {"date": Organization.objects.get(pk=target.pk).term_ends_on.isoformat()})
+            messages.success(
+                request,
+                _("Election recorded; the new term ends on %(date)s.")
+                % {"date": Organization.objects.get(pk=target.pk).term_ends_on.isoformat()},
+            )
             return redirect("members:terms", pk=unit.pk)
-    context = _base(request, unit, "terms", rows=rows, form=form,
-                    can_record=term_services.may_record_election(user=request.user, organization=unit)
-                    or unit.kind != Organization.Kind.BRANCH and _may_manage(request, unit))
+    context = _base(
+        request,
+        unit,
+        "terms",
+        rows=rows,
+        form=form,
+        can_record=term_services.may_record_election(user=request.user, organization=unit)
+        or unit.kind != Organization.Kind.BRANCH
+        and _may_manage(request, unit),
+    )
     return render(request, "members/lifecycle/terms.html", context, status=400 if form.errors else 200)
 
 
 # --- imports and exports ----------------------------------------------------------------------------------------
+
 
 def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
     return xlsx_response(content, filename)
@@ -484,10 +637,20 @@ def lifecycle_import(request: HttpRequest, pk: int) -> HttpResponse:
         if report.ok:
             messages.success(request, _("Imported %(n)d rows.") % {"n": report.created})
             return redirect("members:lifecycle_import", pk=unit.pk)
-    context = _base(request, unit, "import", form=form, report=report,
-                    templates=[(what, columns) for what, (_i, columns) in IMPORTERS.items()])
-    return render(request, "members/lifecycle/import.html", context,
-                  status=400 if report is not None or form.errors else 200)
+    context = _base(
+        request,
+        unit,
+        "import",
+        form=form,
+        report=report,
+        templates=[(what, columns) for what, (_i, columns) in IMPORTERS.items()],
+    )
+    return render(
+        request,
+        "members/lifecycle/import.html",
+        context,
+        status=400 if report is not None or form.errors else 200,
+    )
 
 
 @login_required
@@ -538,7 +701,10 @@ def dues_export(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 def development_document(request: HttpRequest, pk: int) -> FileResponse:
     """A step's scanned document: only for those who manage the member's branch, always a download, typed as
     sniffed at upload, never from a public media URL."""
-    document = get_object_or_404(DevelopmentDocument.objects.select_related("step__case__member__branch"), pk=pk)
-    require_organization_permission(user=request.user, organization=document.step.case.member.branch,
-                                    codename=MANAGE_MEMBERS)
+    document = get_object_or_404(
+        DevelopmentDocument.objects.select_related("step__case__member__branch"), pk=pk
+    )
+    require_organization_permission(
+        user=request.user, organization=document.step.case.member.branch, codename=MANAGE_MEMBERS
+    )
     return attachment_response(attachment=document)

@@ -66,18 +66,33 @@ def statistics_home(request: HttpRequest, pk: int) -> HttpResponse:
     form = StatReportForm(request.POST or None, initial={"as_of": _last_year_end(timezone.localdate())})
     if request.method == "POST" and form.is_valid():
         try:
-            report = services.stat_report_request(organization=unit, as_of=form.cleaned_data["as_of"],
-                                                  by=request.user, request_key=form.cleaned_data["request_key"])
+            report = services.stat_report_request(
+                organization=unit,
+                as_of=form.cleaned_data["as_of"],
+                by=request.user,
+                request_key=form.cleaned_data["request_key"],
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("The tables are being computed."))
             return redirect("members:stat_report", pk=report.pk)
     reports = StatReport.objects.filter(organization=unit).only(
-        "pk", "as_of", "status", "done_tables", "total_tables", "finished_at", "organization_id")[:20]
-    return render(request, "members/statistics/home.html", _base(
-        unit, section="reports", form=form, reports=reports, sheets=SheetLayout.objects.all(),
-        may_manage=_may(request, unit, MANAGE_MEMBERS)), status=400 if form.errors else 200)
+        "pk", "as_of", "status", "done_tables", "total_tables", "finished_at", "organization_id"
+    )[:20]
+    return render(
+        request,
+        "members/statistics/home.html",
+        _base(
+            unit,
+            section="reports",
+            form=form,
+            reports=reports,
+            sheets=SheetLayout.objects.all(),
+            may_manage=_may(request, unit, MANAGE_MEMBERS),
+        ),
+        status=400 if form.errors else 200,
+    )
 
 
 def _may(request: HttpRequest, unit: Organization, codename: str) -> bool:
@@ -94,14 +109,29 @@ def stat_report(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
     tables = []
     for table in report.result.get("tables", []):
-        rows = [{"key": key, "label": label,
-                 "cells": [{"column": column, "value": value}
-                           for (column, _l), value in zip(table["columns"], values, strict=True)]}
-                for (key, label), values in zip(table["rows"], table["cells"], strict=True)]
+        rows = [
+            {
+                "key": key,
+                "label": label,
+                "cells": [
+                    {"column": column, "value": value}
+                    for (column, _l), value in zip(table["columns"], values, strict=True)
+                ],
+            }
+            for (key, label), values in zip(table["rows"], table["cells"], strict=True)
+        ]
         tables.append({**table, "body": rows})
-    return render(request, "members/statistics/report.html", _base(
-        report.organization, section="reports", report=report, tables=tables,
-        running=report.status in (StatReport.Status.QUEUED, StatReport.Status.RUNNING)))
+    return render(
+        request,
+        "members/statistics/report.html",
+        _base(
+            report.organization,
+            section="reports",
+            report=report,
+            tables=tables,
+            running=report.status in (StatReport.Status.QUEUED, StatReport.Status.RUNNING),
+        ),
+    )
 
 
 @login_required
@@ -115,9 +145,12 @@ def stat_report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     if report.status != StatReport.Status.DONE:
         raise Http404
     sheets = [
-        Sheet(f"{i + 1}", [Column(table["title"], 30), *[Column(label, None) for _k, label in table["columns"]]],
-              [[label, *values] for (_key, label), values in zip(table["rows"], table["cells"], strict=True)],
-              notes=[_("Counting rules: ") + table["rules"]] if table["rules"] else [])
+        Sheet(
+            f"{i + 1}",
+            [Column(table["title"], 30), *[Column(label, None) for _k, label in table["columns"]]],
+            [[label, *values] for (_key, label), values in zip(table["rows"], table["cells"], strict=True)],
+            notes=[_("Counting rules: ") + table["rules"]] if table["rules"] else [],
+        )
         for i, table in enumerate(report.result.get("tables", []))
     ]
     name = f"党内统计-{report.organization.code or report.organization.pk}-{report.as_of.isoformat()}.xlsx"
@@ -136,7 +169,9 @@ def stat_cell(request: HttpRequest, pk: int) -> HttpResponse:
     if row not in known or column not in known:
         raise Http404
     labels = {key: label for key, label in table.rows + table.columns}
-    queryset = statistics.drilldown(table=table, unit=report.organization, as_of=report.as_of, row=row, column=column)
+    queryset = statistics.drilldown(
+        table=table, unit=report.organization, as_of=report.as_of, row=row, column=column
+    )
     page = Paginator(queryset, 100).get_page(request.GET.get("page"))
     reported = None
     for kept in report.result.get("tables", []):
@@ -144,11 +179,22 @@ def stat_cell(request: HttpRequest, pk: int) -> HttpResponse:
             rows, columns = [k for k, _l in kept["rows"]], [k for k, _l in kept["columns"]]
             if row in rows and column in columns:
                 reported = kept["cells"][rows.index(row)][columns.index(column)]
-    return render(request, "members/statistics/cell.html", _base(
-        report.organization, section="reports", report=report, table=table, page=page,
-        row_label=labels.get(row, row), column_label=labels.get(column, column), reported=reported,
-        organizations=table.subject == StatTable.Subject.ORGANIZATIONS,
-        query=f"table={quote(table.code)}&row={quote(row)}&col={quote(column)}"))
+    return render(
+        request,
+        "members/statistics/cell.html",
+        _base(
+            report.organization,
+            section="reports",
+            report=report,
+            table=table,
+            page=page,
+            row_label=labels.get(row, row),
+            column_label=labels.get(column, column),
+            reported=reported,
+            organizations=table.subject == StatTable.Subject.ORGANIZATIONS,
+            query=f"table={quote(table.code)}&row={quote(row)}&col={quote(column)}",
+        ),
+    )
 
 
 @login_required
@@ -157,8 +203,16 @@ def completeness(request: HttpRequest, pk: int) -> HttpResponse:
     """信息完整度: per subunit, the share of party members' records holding each field the tables need."""
     unit = _unit(request, pk)
     rows = statistics.completeness(unit=unit)
-    return render(request, "members/statistics/completeness.html", _base(
-        unit, section="completeness", rows=rows, fields=[(key, label) for key, label, _q in statistics.COMPLETENESS_FIELDS]))
+    return render(
+        request,
+        "members/statistics/completeness.html",
+        _base(
+            unit,
+            section="completeness",
+            rows=rows,
+            fields=[(key, label) for key, label, _q in statistics.COMPLETENESS_FIELDS],
+        ),
+    )
 
 
 def _sheet(kind: str) -> SheetLayout:
@@ -174,10 +228,14 @@ def member_sheet(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     """Before the national sheet's export: every member whose required fields are empty, with the headings."""
     unit = _unit(request, pk, MANAGE_MEMBERS)
     layout = _sheet(kind)
-    _headers, rows, missing = statistics.sheet_rows(columns=layout.columns,
-                                                    people=statistics.sheet_people(kind=kind, unit=unit))
-    return render(request, "members/statistics/sheet.html", _base(
-        unit, layout=layout, count=len(rows), missing=missing[:500], missing_count=len(missing)))
+    _headers, rows, missing = statistics.sheet_rows(
+        columns=layout.columns, people=statistics.sheet_people(kind=kind, unit=unit)
+    )
+    return render(
+        request,
+        "members/statistics/sheet.html",
+        _base(unit, layout=layout, count=len(rows), missing=missing[:500], missing_count=len(missing)),
+    )
 
 
 @login_required
@@ -188,12 +246,16 @@ def member_sheet_xlsx(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 
     unit = _unit(request, pk, MANAGE_MEMBERS)
     layout = _sheet(kind)
-    headers, rows, _missing = statistics.sheet_rows(columns=layout.columns,
-                                                    people=statistics.sheet_people(kind=kind, unit=unit))
-    return _xlsx_response(xlsx_bytes([_cell(h) for h in headers], rows), f"member-sheet-{kind}-{unit.pk}.xlsx")
+    headers, rows, _missing = statistics.sheet_rows(
+        columns=layout.columns, people=statistics.sheet_people(kind=kind, unit=unit)
+    )
+    return _xlsx_response(
+        xlsx_bytes([_cell(h) for h in headers], rows), f"member-sheet-{kind}-{unit.pk}.xlsx"
+    )
 
 
 # --- Word documents -------------------------------------------------------------------------------------------------
+
 
 def _docx(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=DOCX_CONTENT_TYPE)
@@ -220,11 +282,15 @@ DEVELOPMENT_KEYS = {documents.NOTICE.key, documents.POLITICAL_REVIEW.key}
 def development_docx(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     if key not in DEVELOPMENT_KEYS:
         raise Http404
-    case = get_object_or_404(DevelopmentCase.objects.select_related("member__branch").prefetch_related("steps"), pk=pk)
+    case = get_object_or_404(
+        DevelopmentCase.objects.select_related("member__branch").prefetch_related("steps"), pk=pk
+    )
     if not _may(request, case.member.branch, MANAGE_MEMBERS):
         raise Http404  # as the case's own page: a case one may not manage is not there
-    return _docx(documents.development_document(case=case, key=key, today=timezone.localdate()),
-                 f"{documents.document_kind_title(key)}-{case.member.name}.docx")
+    return _docx(
+        documents.development_document(case=case, key=key, today=timezone.localdate()),
+        f"{documents.document_kind_title(key)}-{case.member.name}.docx",
+    )
 
 
 TERM_KEYS = {kind.key for kind in documents.TERM_KINDS}
@@ -238,14 +304,23 @@ def term_docx(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     unit = _unit(request, pk)
     if unit.kind == Organization.Kind.GROUP:
         raise Http404
-    parent = Organization.objects.filter(path=unit.path[:-unit.steplen]).first() if unit.depth > 1 else None
+    parent = Organization.objects.filter(path=unit.path[: -unit.steplen]).first() if unit.depth > 1 else None
     party = Member.objects.active().party_members().in_subtree(unit)
     counts = party.values("stage").order_by()
     members = counts.count()
     full = counts.filter(stage=Member.Stage.FULL).count()
     # Candidates for the ballot: the unit's role holders first would need branches' roles; the full members of
     # a branch (at most 12, by name) stand in until nominations are recorded in the portal.
-    candidates = list(party.filter(stage=Member.Stage.FULL).order_by("name").values_list("name", flat=True)[:12])
-    content = documents.term_document(unit=unit, key=key, parent=parent, members=members, full_members=full,
-                                      candidates=candidates, today=timezone.localdate())
+    candidates = list(
+        party.filter(stage=Member.Stage.FULL).order_by("name").values_list("name", flat=True)[:12]
+    )
+    content = documents.term_document(
+        unit=unit,
+        key=key,
+        parent=parent,
+        members=members,
+        full_members=full,
+        candidates=candidates,
+        today=timezone.localdate(),
+    )
     return _docx(content, f"{documents.document_kind_title(key)}-{unit.code or unit.pk}.docx")

@@ -15,8 +15,13 @@ from notifications.channels import Message, Permanent, Transient
 def send(address: str, message: Message) -> str:
     # Always SMTP, whatever EMAIL_BACKEND says: the console backend would print on the console of `make run`.
     connection = get_connection("django.core.mail.backends.smtp.EmailBackend", fail_silently=False)
-    mail = EmailMessage(subject=message.subject, body=message.body, from_email=settings.DEFAULT_FROM_EMAIL,
-                        to=[address], connection=connection)
+    mail = EmailMessage(
+        subject=message.subject,
+        body=message.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[address],
+        connection=connection,
+    )
     try:
         mail.send()
     except smtplib.SMTPRecipientsRefused as exc:

@@ -53,12 +53,21 @@ def _open(request: urllib.request.Request) -> tuple[int, dict, object]:
 
 
 def send_json(phone: str, message: Message) -> str:
-    body = {"phone": phone, "template_id": settings.SMS_TEMPLATE_DIGEST, "sign_name": settings.SMS_SIGNATURE,
-            "params": _params(message)}
+    body = {
+        "phone": phone,
+        "template_id": settings.SMS_TEMPLATE_DIGEST,
+        "sign_name": settings.SMS_SIGNATURE,
+        "params": _params(message),
+    }
     request = urllib.request.Request(
-        settings.SMS_GATEWAY_URL, data=json.dumps(body, ensure_ascii=False).encode("utf-8"), method="POST",
-        headers={"Content-Type": "application/json; charset=utf-8",
-                 "Authorization": f"Bearer {settings.SMS_ACCESS_KEY_SECRET}"})
+        settings.SMS_GATEWAY_URL,
+        data=json.dumps(body, ensure_ascii=False).encode("utf-8"),
+        method="POST",
+        headers={
+            "Content-Type": "application/json; charset=utf-8",
+            "Authorization": f"Bearer {settings.SMS_ACCESS_KEY_SECRET}",
+        },
+    )
     status, answer, headers = _open(request)
     code = answer.get("code", status if status >= 400 else 0)
     detail = f"SMS gateway HTTP {status} code {code}: {answer.get('message', '')}"[:300]
@@ -85,15 +94,24 @@ def aliyun_signature(params: dict[str, str], secret: str, method: str = "GET") -
 
 def send_aliyun(phone: str, message: Message) -> str:
     params = {
-        "AccessKeyId": settings.SMS_ACCESS_KEY_ID, "Action": "SendSms", "Format": "JSON",
-        "PhoneNumbers": phone, "RegionId": "cn-hangzhou", "SignName": settings.SMS_SIGNATURE,
-        "SignatureMethod": "HMAC-SHA1", "SignatureNonce": uuid.uuid4().hex, "SignatureVersion": "1.0",
+        "AccessKeyId": settings.SMS_ACCESS_KEY_ID,
+        "Action": "SendSms",
+        "Format": "JSON",
+        "PhoneNumbers": phone,
+        "RegionId": "cn-hangzhou",
+        "SignName": settings.SMS_SIGNATURE,
+        "SignatureMethod": "HMAC-SHA1",
+        "SignatureNonce": uuid.uuid4().hex,
+        "SignatureVersion": "1.0",
         "TemplateCode": settings.SMS_TEMPLATE_DIGEST,
         "TemplateParam": json.dumps(_params(message), ensure_ascii=False),
-        "Timestamp": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "Version": "2017-05-25",
+        "Timestamp": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "Version": "2017-05-25",
     }
     params["Signature"] = aliyun_signature(params, settings.SMS_ACCESS_KEY_SECRET)
-    status, answer, headers = _open(urllib.request.Request(f"{settings.SMS_GATEWAY_URL}?{urllib.parse.urlencode(params)}"))
+    status, answer, headers = _open(
+        urllib.request.Request(f"{settings.SMS_GATEWAY_URL}?{urllib.parse.urlencode(params)}")
+    )
     code = str(answer.get("Code", f"HTTP {status}"))
     detail = f"Aliyun SMS {code}: {answer.get('Message', '')}"[:300]
     if code == "OK":

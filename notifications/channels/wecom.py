@@ -35,8 +35,12 @@ def _cache_key() -> str:
 
 def _call(url: str, body: dict | None = None) -> dict:
     data = json.dumps(body, ensure_ascii=False).encode("utf-8") if body is not None else None
-    request = urllib.request.Request(url, data=data, method="POST" if data is not None else "GET",
-                                     headers={"Content-Type": "application/json; charset=utf-8"})
+    request = urllib.request.Request(
+        url,
+        data=data,
+        method="POST" if data is not None else "GET",
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=settings.NOTIFY_HTTP_TIMEOUT) as response:
             return json.loads(response.read().decode("utf-8"))
@@ -75,18 +79,26 @@ def _content(message: Message) -> str:
     encoded = text.encode("utf-8")
     if len(encoded) <= CONTENT_BYTES:
         return text
-    return encoded[:CONTENT_BYTES - 3].decode("utf-8", errors="ignore") + "…"
+    return encoded[: CONTENT_BYTES - 3].decode("utf-8", errors="ignore") + "…"
 
 
 def send(address: str, message: Message) -> str:
-    body = {"touser": address, "msgtype": "text", "agentid": int(settings.WECOM_AGENT_ID),
-            "text": {"content": _content(message)}, "safe": 0}
+    body = {
+        "touser": address,
+        "msgtype": "text",
+        "agentid": int(settings.WECOM_AGENT_ID),
+        "text": {"content": _content(message)},
+        "safe": 0,
+    }
     token = access_token()
-    answer = _call(f"{settings.WECOM_API_BASE}/cgi-bin/message/send?access_token={urllib.parse.quote(token)}", body)
+    answer = _call(
+        f"{settings.WECOM_API_BASE}/cgi-bin/message/send?access_token={urllib.parse.quote(token)}", body
+    )
     if answer.get("errcode") in TOKEN_AGAIN:
         token = access_token(fresh=True)
-        answer = _call(f"{settings.WECOM_API_BASE}/cgi-bin/message/send?access_token={urllib.parse.quote(token)}",
-                       body)
+        answer = _call(
+            f"{settings.WECOM_API_BASE}/cgi-bin/message/send?access_token={urllib.parse.quote(token)}", body
+        )
     _raise_for(answer, "message/send")
     if answer.get("invaliduser"):
         raise Permanent(f"WeCom: not a member of the corp: {answer['invaliduser']}"[:300])

@@ -19,8 +19,9 @@ from django.core.management import call_command  # noqa: E402
 from cas_server.models import ReplaceAttributName, ServicePattern  # noqa: E402
 
 call_command("migrate", verbosity=0)
-pattern = ServicePattern.objects.create(pos=0, name="portal", pattern=r"^http://(127\.0\.0\.1|localhost)(:\d+)?/",
-                                        single_log_out=True)
+pattern = ServicePattern.objects.create(
+    pos=0, name="portal", pattern=r"^http://(127\.0\.0\.1|localhost)(:\d+)?/", single_log_out=True
+)
 ReplaceAttributName.objects.create(service_pattern=pattern, name="first_name", replace="cn")
 ReplaceAttributName.objects.create(service_pattern=pattern, name="email", replace="mail")
 for spec in sys.argv[1:]:

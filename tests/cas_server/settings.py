@@ -20,15 +20,19 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
 ]
 ROOT_URLCONF = "tests.cas_server.urls"
-TEMPLATES = [{
-    "BACKEND": "django.template.backends.django.DjangoTemplates",
-    "APP_DIRS": True,
-    "OPTIONS": {"context_processors": [
-        "django.template.context_processors.request",
-        "django.contrib.auth.context_processors.auth",
-        "django.contrib.messages.context_processors.messages",
-    ]},
-}]
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.environ["CAS_TEST_DB"]}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 USE_TZ = True
@@ -38,9 +42,17 @@ CAS_AUTH_CLASS = "cas_server.auth.DjangoAuthUser"
 # No calls out of the machine: no version check on PyPI, no CSS from a CDN.
 CAS_NEW_VERSION_HTML_WARNING = False
 CAS_NEW_VERSION_EMAIL_WARNING = False
-CAS_COMPONENT_URLS = {k: "" for k in (
-    "bootstrap3_css", "bootstrap3_js", "bootstrap4_css", "bootstrap4_js", "html5shiv", "respond",
-    "jquery",
-)}
+CAS_COMPONENT_URLS = {
+    k: ""
+    for k in (
+        "bootstrap3_css",
+        "bootstrap3_js",
+        "bootstrap4_css",
+        "bootstrap4_js",
+        "html5shiv",
+        "respond",
+        "jquery",
+    )
+}
 CAS_SHOW_POWERED = False
 CAS_SLO_TIMEOUT = 5

@@ -2,7 +2,21 @@
 (urls_assessment.py) and the dashboard (urls_dashboard.py)."""
 
 from tests.crawl.registry import (
-    SAME, Entry, Target, action, joined, with_queries, manages, none, per_target, public, register, signed_in, sides, table, units,
+    SAME,
+    Entry,
+    Target,
+    action,
+    joined,
+    with_queries,
+    manages,
+    none,
+    per_target,
+    public,
+    register,
+    signed_in,
+    sides,
+    table,
+    units,
 )
 from tests.crawl.world import YEAR
 
@@ -41,13 +55,17 @@ def _committee(world):
 
 
 def _plan(world):
-    return [Target(n, {"org": world.cast.branch_a.pk if n == "A" else world.cast.branch_b.pk, "year": YEAR}, n)
-            for n in ("A", "B")]
+    return [
+        Target(n, {"org": world.cast.branch_a.pk if n == "A" else world.cast.branch_b.pk, "year": YEAR}, n)
+        for n in ("A", "B")
+    ]
 
 
 def _block(world):
-    return [Target(n, {"pk": pk, "key": "meetings"}, n)
-            for n, pk in (("C1", world.cast.c1.pk), ("C2", world.cast.c2.pk))]
+    return [
+        Target(n, {"pk": pk, "key": "meetings"}, n)
+        for n, pk in (("C1", world.cast.c1.pk), ("C2", world.cast.c2.pk))
+    ]
 
 
 register(
@@ -67,13 +85,29 @@ register(
     Entry("assessments:results_xlsx", joined(_campaign, _closed(campaign_staff)), signed_in(404), html=False),
     Entry("assessments:rate", _campaign, table(404, anonymous=302, member=200), post=SAME),
     # A secretary writes their own report; the 组织部 may too. Those above read the file.
-    Entry("assessments:report_edit", sides("target", _org),
-          per_target(**{"in": table(403, anonymous=302, secretary_a=200, zzb=200),
-                        "out": table(403, anonymous=302, secretary_b=200, zzb=200)}), post=SAME),
+    Entry(
+        "assessments:report_edit",
+        sides("target", _org),
+        per_target(
+            **{
+                "in": table(403, anonymous=302, secretary_a=200, zzb=200),
+                "out": table(403, anonymous=302, secretary_b=200, zzb=200),
+            }
+        ),
+        post=SAME,
+    ),
     # A code in the query string is never read (it would be logged): a code holder posts it.
-    Entry("assessments:report_file", with_queries(sides("target", _org), "code=%27", "code=NOTACODE"),
-          per_target(**{"in": table(manages(deny=404, anonymous=404), member=200),  # a rater of A reads it
-                        "out": manages(deny=404, anonymous=404)}), html=False),
+    Entry(
+        "assessments:report_file",
+        with_queries(sides("target", _org), "code=%27", "code=NOTACODE"),
+        per_target(
+            **{
+                "in": table(manages(deny=404, anonymous=404), member=200),  # a rater of A reads it
+                "out": manages(deny=404, anonymous=404),
+            }
+        ),
+        html=False,
+    ),
     # The code travels in POST bodies only (issue 16); a query string is ignored.
     Entry("assessments:code_entry", with_queries(none, "code='", "code=--", "code=" + "x" * 100), public()),
     Entry("assessments:code_done", none, public()),
@@ -88,10 +122,23 @@ register(
     Entry("cycle:committee", _committee, table(manages(), member=404, reviewer=404)),
     Entry("cycle:assessment", sides("assessment", _org), manages(deny=404), post=SAME),
     Entry("cycle:report", sides("assessment", _org), manages(deny=404)),
-    Entry("cycle:evidence_file", sides("item", lambda i: i.assessment.organization), manages(deny=404), html=False),
+    Entry(
+        "cycle:evidence_file",
+        sides("item", lambda i: i.assessment.organization),
+        manages(deny=404),
+        html=False,
+    ),
     Entry("cycle:tables", none, tables_office),
-    Entry("cycle:table", with_queries(sides("table"), ("edit=x", table(403, anonymous=302, zzb=404)),
-                                   ("edit=999999", table(403, anonymous=302, zzb=404))), tables_office, post=SAME),
+    Entry(
+        "cycle:table",
+        with_queries(
+            sides("table"),
+            ("edit=x", table(403, anonymous=302, zzb=404)),
+            ("edit=999999", table(403, anonymous=302, zzb=404)),
+        ),
+        tables_office,
+        post=SAME,
+    ),
     Entry("cycle:table_export", sides("table"), tables_office, html=False),
     action("cycle:table_import", sides("table"), tables_office, anonymous=405),
     action("cycle:indicator_move", sides("indicator"), tables_office, anonymous=405),
@@ -105,6 +152,7 @@ register(
 
 # --- 民主评议党员 (issue 19) -------------------------------------------------------------------------------
 
+
 def _evaluations(world) -> dict:
     """Each branch's evaluation of the year, approved, with a member graded unqualified and the first
     follow-up awaiting the committee: every panel of the pages shows. Built on first use, once per world."""
@@ -117,8 +165,10 @@ def _evaluations(world) -> dict:
 
     zzb = world.users["zzb"]
     found = {"evaluation": {}, "evaluation_entry": {}, "follow_up": {}}
-    for side, (branch, secretary) in {"in": (world.cast.branch_a, world.cast.alice),
-                                      "out": (world.cast.branch_b, world.cast.charlie)}.items():
+    for side, (branch, secretary) in {
+        "in": (world.cast.branch_a, world.cast.alice),
+        "out": (world.cast.branch_b, world.cast.charlie),
+    }.items():
         evaluation = services.evaluation_open(branch=branch, year=YEAR, by=secretary, today=TODAY)
         entries = list(evaluation.entries.select_related("member").order_by("pk"))
         for rater in entries[1:]:
@@ -129,33 +179,54 @@ def _evaluations(world) -> dict:
         grades[low.pk] = ("unqualified", "长期不参加组织生活")
         services.grades_save(evaluation=evaluation, grades=grades, by=secretary, submit=True)
         services.evaluation_decide(evaluation=evaluation, by=zzb, approve=True)
-        step = services.followup_record(entry=low, step="rectify", note="限期改正", by=secretary, today=TODAY,
-                                        deadline=TODAY + datetime.timedelta(days=60))
-        found["evaluation"][side], found["evaluation_entry"][side], found["follow_up"][side] = evaluation, low, step
+        step = services.followup_record(
+            entry=low,
+            step="rectify",
+            note="限期改正",
+            by=secretary,
+            today=TODAY,
+            deadline=TODAY + datetime.timedelta(days=60),
+        )
+        found["evaluation"][side], found["evaluation_entry"][side], found["follow_up"][side] = (
+            evaluation,
+            low,
+            step,
+        )
     world.objects.update(found)
     return found["evaluation"]
 
 
 def _evaluation_targets(world):
     evaluations = _evaluations(world)
-    return [Target(side, {"pk": evaluations[side].pk}, "A" if side == "in" else "B") for side in ("in", "out")]
+    return [
+        Target(side, {"pk": evaluations[side].pk}, "A" if side == "in" else "B") for side in ("in", "out")
+    ]
 
 
 def _entry_targets(name):
     def targets(world):
         _evaluations(world)
-        return [Target(side, {"pk": world.objects[name][side].pk}, "A" if side == "in" else "B")
-                for side in ("in", "out")]
+        return [
+            Target(side, {"pk": world.objects[name][side].pk}, "A" if side == "in" else "B")
+            for side in ("in", "out")
+        ]
+
     return targets
 
 
 # Those who run a branch or are above it; the branch's own secretary does not approve its own report.
-evaluation_openers = table(403, anonymous=302, secretary_a=200, secretary_b=200, committee_secretary=200,
-                           commissioner=200, zzb=200)
-evaluation_deciders = per_target(**{"in": table(manages(deny=404), secretary_a=403),
-                                    "out": table(manages(deny=404), secretary_b=403)})
-evaluation_voters = per_target(**{"in": table(404, anonymous=302, member=200, secretary_a=200),
-                                  "out": table(404, anonymous=302, secretary_b=200)})
+evaluation_openers = table(
+    403, anonymous=302, secretary_a=200, secretary_b=200, committee_secretary=200, commissioner=200, zzb=200
+)
+evaluation_deciders = per_target(
+    **{"in": table(manages(deny=404), secretary_a=403), "out": table(manages(deny=404), secretary_b=403)}
+)
+evaluation_voters = per_target(
+    **{
+        "in": table(404, anonymous=302, member=200, secretary_a=200),
+        "out": table(404, anonymous=302, secretary_b=200),
+    }
+)
 
 register(
     Entry("evaluation:home", none, signed_in()),

@@ -18,16 +18,28 @@ def _commendation(world):
 
     zzb = world.users["zzb"]
     day = datetime.timedelta(days=1)
-    commendation = services.commendation_open(root=world.cast.university, year=YEAR, by=zzb,
-                                              nominations_open_on=TODAY - 30 * day,
-                                              nominations_close_on=TODAY - 21 * day)
-    nomination = services.nominate(commendation=commendation, kind=HonourKind.MEMBER, committee=world.cast.c1,
-                                   by=zzb, member=world.cast.alice_member, deeds="扎根教学一线，带领支部创先争优。",
-                                   endorsement="经党委会研究，同意推荐。", deeds_file=pdf("事迹材料.pdf"),
-                                   today=TODAY - 25 * day)
+    commendation = services.commendation_open(
+        root=world.cast.university,
+        year=YEAR,
+        by=zzb,
+        nominations_open_on=TODAY - 30 * day,
+        nominations_close_on=TODAY - 21 * day,
+    )
+    nomination = services.nominate(
+        commendation=commendation,
+        kind=HonourKind.MEMBER,
+        committee=world.cast.c1,
+        by=zzb,
+        member=world.cast.alice_member,
+        deeds="扎根教学一线，带领支部创先争优。",
+        endorsement="经党委会研究，同意推荐。",
+        deeds_file=pdf("事迹材料.pdf"),
+        today=TODAY - 25 * day,
+    )
     commendation = services.notice_start(commendation=commendation, by=zzb, today=TODAY - 20 * day)
-    objection = services.objection_record(nomination=nomination, text="反映其材料有夸大", by=zzb,
-                                          received_on=TODAY - 20 * day)
+    objection = services.objection_record(
+        nomination=nomination, text="反映其材料有夸大", by=zzb, received_on=TODAY - 20 * day
+    )
     world.objects.update({"commendation": commendation, "nomination": nomination, "objection": objection})
     return commendation
 
@@ -36,6 +48,7 @@ def _target(name):
     def targets(world):
         _commendation(world)
         return [Target("-", {"pk": world.objects[name].pk}, "U")]
+
     return targets
 
 

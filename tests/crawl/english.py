@@ -10,11 +10,53 @@ from html.parser import HTMLParser
 # Words a Chinese page may show as they are: file types and formats, abbreviations used in Chinese
 # (Q1–Q4 quarters, QR codes, ID), the product names of the tools it mentions, and the demo's login names.
 ALLOWED = {
-    "pdf", "xlsx", "xls", "docx", "doc", "jpg", "jpeg", "png", "zip", "csv", "atom", "rss", "word", "excel",
-    "wps", "ppt", "pptx", "ofd", "office", "html", "gif", "png", "jpeg", "ctrl",
-    "qr", "id", "ip", "url", "cas", "mb", "kb", "gb", "ok", "vs", "no", "pc", "app", "email", "e-mail",
-    "q1", "q2", "q3", "q4", "h1", "h2",
-    "am", "pm",
+    "pdf",
+    "xlsx",
+    "xls",
+    "docx",
+    "doc",
+    "jpg",
+    "jpeg",
+    "png",
+    "zip",
+    "csv",
+    "atom",
+    "rss",
+    "word",
+    "excel",
+    "wps",
+    "ppt",
+    "pptx",
+    "ofd",
+    "office",
+    "html",
+    "gif",
+    "png",
+    "jpeg",
+    "ctrl",
+    "qr",
+    "id",
+    "ip",
+    "url",
+    "cas",
+    "mb",
+    "kb",
+    "gb",
+    "ok",
+    "vs",
+    "no",
+    "pc",
+    "app",
+    "email",
+    "e-mail",
+    "q1",
+    "q2",
+    "q3",
+    "q4",
+    "h1",
+    "h2",
+    "am",
+    "pm",
 }
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’-]*")
 _SKIP = re.compile(
@@ -95,7 +137,7 @@ def english_in_context(html: str, *, allowed: set[str] = frozenset(), width: int
     shown = []
     for word in english_words(html, allowed=allowed):
         at = text.find(word)
-        shown.append(f"{word} «{text[max(at - width, 0):at + len(word) + width]}»" if at >= 0 else word)
+        shown.append(f"{word} «{text[max(at - width, 0) : at + len(word) + width]}»" if at >= 0 else word)
     return shown
 
 

@@ -13,12 +13,21 @@ def _delivery(world):
         from notifications.models import Delivery, Digest
 
         cast = world.cast
-        digest = Digest.objects.create(user=cast.alice, day=timezone.localdate(), university=cast.university,
-                                       subject="党建工作提醒：1 项待办", body="· [会议记录待报] 召开支部党员大会",
-                                       item_count=1)
-        world.objects["delivery"] = Delivery.objects.create(digest=digest, channel="email",
-                                                            address="alice@uni.example",
-                                                            status=Delivery.Status.OUTBOX, not_before=timezone.now())
+        digest = Digest.objects.create(
+            user=cast.alice,
+            day=timezone.localdate(),
+            university=cast.university,
+            subject="党建工作提醒：1 项待办",
+            body="· [会议记录待报] 召开支部党员大会",
+            item_count=1,
+        )
+        world.objects["delivery"] = Delivery.objects.create(
+            digest=digest,
+            channel="email",
+            address="alice@uni.example",
+            status=Delivery.Status.OUTBOX,
+            not_before=timezone.now(),
+        )
     return [Target("in", {"pk": world.objects["delivery"].pk}, "A")]
 
 

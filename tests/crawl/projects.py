@@ -1,6 +1,19 @@
 """Crawl entries of the projects app (projects/urls.py): 特色阵地 and 课题 grants."""
 
-from tests.crawl.registry import SAME, Entry, Target, action, joined, manages, none, per_target, register, signed_in, sides, table
+from tests.crawl.registry import (
+    SAME,
+    Entry,
+    Target,
+    action,
+    joined,
+    manages,
+    none,
+    per_target,
+    register,
+    signed_in,
+    sides,
+    table,
+)
 
 officers = table(403, anonymous=302, zzb=200)
 
@@ -30,15 +43,26 @@ register(
     # A 特色阵地 call is for units: the members see it, only those with a unit apply; the reviewer has neither.
     Entry("projects:call", _call, table(200, anonymous=302, reviewer=403)),
     Entry("projects:apply", _call, table(200, anonymous=302, member=403, reviewer=403), post=SAME),
-    Entry("projects:grant", joined(sides("grant", _org), sides("draft_grant", _org, rule=manages())), _grant_readers),
+    Entry(
+        "projects:grant",
+        joined(sides("grant", _org), sides("draft_grant", _org, rule=manages())),
+        _grant_readers,
+    ),
     # Both applications are submitted: no one edits them any more.
-    Entry("projects:edit", joined(sides("grant", _org), sides("draft_grant", _org, rule=manages())), signed_in(403),
-          post=SAME),
+    Entry(
+        "projects:edit",
+        joined(sides("grant", _org), sides("draft_grant", _org, rule=manages())),
+        signed_in(403),
+        post=SAME,
+    ),
     action("projects:endorse", sides("grant", _org), manages(level="above")),
     action("projects:return", sides("grant", _org), manages(level="above")),
     action("projects:assign", sides("grant", _org), table(403, anonymous=302, zzb=200)),
-    action("projects:review", sides("grant", _org),
-           per_target(**{"in": table(403, anonymous=302, reviewer=200), "out": table(403, anonymous=302)})),
+    action(
+        "projects:review",
+        sides("grant", _org),
+        per_target(**{"in": table(403, anonymous=302, reviewer=200), "out": table(403, anonymous=302)}),
+    ),
     action("projects:decide", sides("grant", _org), table(403, anonymous=302, zzb=200)),
     action("projects:report", sides("grant", _org), manages()),
     action("projects:expense", sides("grant", _org), manages()),

@@ -14,8 +14,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-PERSONAS = ("anonymous", "member", "secretary_a", "secretary_b", "committee_secretary", "commissioner",
-            "reviewer", "zzb")
+PERSONAS = (
+    "anonymous",
+    "member",
+    "secretary_a",
+    "secretary_b",
+    "committee_secretary",
+    "commissioner",
+    "reviewer",
+    "zzb",
+)
 
 # The units each persona manages, as names of the world's units (the role's unit and everything under it).
 COVERS = {
@@ -135,8 +143,14 @@ def none(world) -> list[Target]:
     return [Target("-", {})]
 
 
-def sides(name: str, unit: Callable[[object], object] | None = None, kw: str = "pk",
-          attr: str = "pk", query: str = "", rule: Rule | None = None) -> Callable[[object], list[Target]]:
+def sides(
+    name: str,
+    unit: Callable[[object], object] | None = None,
+    kw: str = "pk",
+    attr: str = "pk",
+    query: str = "",
+    rule: Rule | None = None,
+) -> Callable[[object], list[Target]]:
     """The world's object ``name`` on A's side and on B's side; ``unit`` names the unit it belongs to. The
     labels are "in" and "out" for the entry's main object, "<name>:in" and "<name>:out" for one given with
     its own ``rule`` (another state of it: a draft, a post waiting for its check)."""
@@ -147,7 +161,9 @@ def sides(name: str, unit: Callable[[object], object] | None = None, kw: str = "
             obj = world.objects[name][side]
             value = obj if attr is None else getattr(obj, attr)
             label = side if rule is None else f"{name}:{side}"
-            found.append(Target(label, {kw: value}, unit_name(world, unit(obj)) if unit else None, query, rule))
+            found.append(
+                Target(label, {kw: value}, unit_name(world, unit(obj)) if unit else None, query, rule)
+            )
         return found
 
     return targets
@@ -190,8 +206,10 @@ def with_years(targets: Callable, years: tuple[int, ...] = (1, 9999), rule: Rule
     def more(world) -> list[Target]:
         found = targets(world)
         first = found[0]
-        return found + [Target(first.label, {**first.kwargs, "year": y}, first.unit, rule=rule or manages(status=404))
-                        for y in years]
+        return found + [
+            Target(first.label, {**first.kwargs, "year": y}, first.unit, rule=rule or manages(status=404))
+            for y in years
+        ]
 
     return more
 

@@ -66,16 +66,42 @@ def build(cast) -> World:
     from projects.forms import REVIEWER_GROUP
 
     Group.objects.get_or_create(name=REVIEWER_GROUP)[0].user_set.add(reviewer)
-    world.users = {"anonymous": None, "member": cast.bob, "secretary_a": cast.alice, "secretary_b": cast.charlie,
-                   "committee_secretary": dw1, "commissioner": cast.officer, "reviewer": reviewer, "zzb": zzb}
+    world.users = {
+        "anonymous": None,
+        "member": cast.bob,
+        "secretary_a": cast.alice,
+        "secretary_b": cast.charlie,
+        "committee_secretary": dw1,
+        "commissioner": cast.officer,
+        "reviewer": reviewer,
+        "zzb": zzb,
+    }
     for n in range(3):  # enough full members that the branch-shape warnings stay quiet
         MemberFactory(branch=cast.branch_a)
         MemberFactory(branch=cast.branch_b)
-    sides = {"in": (cast.branch_a, cast.c1, cast.alice, cast.alice_member),
-             "out": (cast.branch_b, cast.c2, cast.charlie, cast.charlie_member)}
-    for name in ("meeting", "attachment", "post", "post_attachment", "case", "document", "transfer", "target",
-                 "code", "assessment", "item", "grant", "grant_file", "applicant", "draft_meeting", "pending_post",
-                 "draft_grant"):
+    sides = {
+        "in": (cast.branch_a, cast.c1, cast.alice, cast.alice_member),
+        "out": (cast.branch_b, cast.c2, cast.charlie, cast.charlie_member),
+    }
+    for name in (
+        "meeting",
+        "attachment",
+        "post",
+        "post_attachment",
+        "case",
+        "document",
+        "transfer",
+        "target",
+        "code",
+        "assessment",
+        "item",
+        "grant",
+        "grant_file",
+        "applicant",
+        "draft_meeting",
+        "pending_post",
+        "draft_grant",
+    ):
         o[name] = {}
     from django.test import TestCase
 
@@ -101,19 +127,40 @@ def _meetings(world, sides) -> None:
     from disclosure.services import AttendanceEntry, meeting_save
 
     for side, (branch, _committee, secretary, _member) in sides.items():
-        entries = [AttendanceEntry(m.pk, "present", "") for m in branch.members.party_members().order_by("pk")]
+        entries = [
+            AttendanceEntry(m.pk, "present", "") for m in branch.members.party_members().order_by("pk")
+        ]
         meeting = meeting_save(
-            by=secretary, organization=branch, submit=True, attendance=entries,
+            by=secretary,
+            organization=branch,
+            submit=True,
+            attendance=entries,
             attachments=(pdf("纪要.pdf"),),
-            data={"kind": "general_assembly", "held_at": NOW - datetime.timedelta(days=3), "place": "第一会议室",
-                  "topics": "学习党章", "minutes": "<p>讨论了学习计划。</p>", "takes_vote": False})
+            data={
+                "kind": "general_assembly",
+                "held_at": NOW - datetime.timedelta(days=3),
+                "place": "第一会议室",
+                "topics": "学习党章",
+                "minutes": "<p>讨论了学习计划。</p>",
+                "takes_vote": False,
+            },
+        )
         Meeting.history.filter(id=meeting.pk).update(history_user=None)  # as a bulk write leaves it
         world.objects["meeting"][side] = meeting
         world.objects["attachment"][side] = meeting.attachments.get()
         world.objects["draft_meeting"][side] = meeting_save(
-            by=secretary, organization=branch, attendance=entries,
-            data={"kind": "branch_committee", "held_at": NOW - datetime.timedelta(days=1), "place": "党员活动室",
-                  "topics": "研究发展党员工作", "minutes": "", "takes_vote": False})
+            by=secretary,
+            organization=branch,
+            attendance=entries,
+            data={
+                "kind": "branch_committee",
+                "held_at": NOW - datetime.timedelta(days=1),
+                "place": "党员活动室",
+                "topics": "研究发展党员工作",
+                "minutes": "",
+                "takes_vote": False,
+            },
+        )
 
 
 def _posts(world, sides) -> None:
@@ -125,13 +172,31 @@ def _posts(world, sides) -> None:
         # A post of a unit whose posts need the confidentiality check (保密审查) waits for the unit above.
         PublishingRule.objects.update_or_create(organization=branch, defaults={"check_required": True})
         world.objects["pending_post"][side] = post_save(
-            by=secretary, organization=branch, publish=True,
-            data={"section": "notices", "category": category, "title": "关于召开专题组织生活会的通知",
-                  "body": "<p>待审</p>", "visibility": "public"})
+            by=secretary,
+            organization=branch,
+            publish=True,
+            data={
+                "section": "notices",
+                "category": category,
+                "title": "关于召开专题组织生活会的通知",
+                "body": "<p>待审</p>",
+                "visibility": "public",
+            },
+        )
         PublishingRule.objects.filter(organization=branch).update(check_required=False)
-        post = post_save(by=secretary, organization=branch, publish=True, attachments=(pdf("通知.pdf"),),
-                         data={"section": "news", "category": category, "title": "支部开展主题党日活动",
-                               "body": "<p>正文</p>", "visibility": "public"})
+        post = post_save(
+            by=secretary,
+            organization=branch,
+            publish=True,
+            attachments=(pdf("通知.pdf"),),
+            data={
+                "section": "news",
+                "category": category,
+                "title": "支部开展主题党日活动",
+                "body": "<p>正文</p>",
+                "visibility": "public",
+            },
+        )
         # The history row a bulk write or a shell leaves: no user (issue 14: the post page was a 500).
         Post.history.filter(id=post.pk).update(history_user=None)
         world.objects["post"][side] = post
@@ -146,26 +211,59 @@ def _lifecycle(world, sides) -> None:
     from members.services.transfers import transfer_start
 
     for side, (branch, _committee, secretary, member) in sides.items():
-        case = applicant_register(branch=branch, name="申请人" + NAMES[side], gender="F", birth_date=datetime.date(2004, 3, 1),
-                                  category=branch.category, applied_on=TODAY - datetime.timedelta(days=20),
-                                  by=secretary, today=TODAY)
-        step, _warnings = development_step_record(case=case, number=2, done_on=TODAY - datetime.timedelta(days=10),
-                                                  by=secretary, people=[member], files=(pdf("谈话记录.pdf"),),
-                                                  today=TODAY)
+        case = applicant_register(
+            branch=branch,
+            name="申请人" + NAMES[side],
+            gender="F",
+            birth_date=datetime.date(2004, 3, 1),
+            category=branch.category,
+            applied_on=TODAY - datetime.timedelta(days=20),
+            by=secretary,
+            today=TODAY,
+        )
+        step, _warnings = development_step_record(
+            case=case,
+            number=2,
+            done_on=TODAY - datetime.timedelta(days=10),
+            by=secretary,
+            people=[member],
+            files=(pdf("谈话记录.pdf"),),
+            today=TODAY,
+        )
         world.objects["case"][side] = case
         world.objects["applicant"][side] = case.member
         world.objects["document"][side] = step.files.get()
         leaver = MemberFactory(branch=branch, name="转出" + NAMES[side])
         world.objects["transfer"][side] = transfer_start(
-            member=leaver, direction="out", letter_number=f"转字{NAMES[side]}001号", issued_on=TODAY - datetime.timedelta(days=5),
-            outside_unit="某市委组织部", by=secretary)
-        dues_declare(member=member, kind="employee", base=Decimal("4000"), valid_from=datetime.date(YEAR, 1, 1),
-                     by=secretary)
+            member=leaver,
+            direction="out",
+            letter_number=f"转字{NAMES[side]}001号",
+            issued_on=TODAY - datetime.timedelta(days=5),
+            outside_unit="某市委组织部",
+            by=secretary,
+        )
+        dues_declare(
+            member=member,
+            kind="employee",
+            base=Decimal("4000"),
+            valid_from=datetime.date(YEAR, 1, 1),
+            by=secretary,
+        )
         dues_record(member=member, month=datetime.date(YEAR, 5, 1), status="paid", by=secretary, today=TODAY)
-        occasion = care_occasion_note(member=member, kind=CareOccasionKind.objects.get(code="illness"),
-                                      noted_on=TODAY - datetime.timedelta(days=8), by=secretary)
-        care_visit_record(occasion=occasion, visited_on=TODAY - datetime.timedelta(days=6), visitors="支部书记",
-                          by=secretary, help_given="慰问", amount=Decimal("500"))
+        occasion = care_occasion_note(
+            member=member,
+            kind=CareOccasionKind.objects.get(code="illness"),
+            noted_on=TODAY - datetime.timedelta(days=8),
+            by=secretary,
+        )
+        care_visit_record(
+            occasion=occasion,
+            visited_on=TODAY - datetime.timedelta(days=6),
+            visitors="支部书记",
+            by=secretary,
+            help_given="慰问",
+            amount=Decimal("500"),
+        )
 
 
 def _ratings(world, sides, zzb) -> None:
@@ -173,31 +271,51 @@ def _ratings(world, sides, zzb) -> None:
     from assessments.services import ratings as services
 
     campaign = services.campaign_create(
-        scope=world.cast.university, name=f"{YEAR}年度书记述职测评", year=YEAR, by=zzb,
-        opens_at=NOW - datetime.timedelta(hours=1), closes_at=NOW + datetime.timedelta(days=3))
+        scope=world.cast.university,
+        name=f"{YEAR}年度书记述职测评",
+        year=YEAR,
+        by=zzb,
+        opens_at=NOW - datetime.timedelta(hours=1),
+        closes_at=NOW + datetime.timedelta(days=3),
+    )
     services.campaign_publish(campaign=campaign, by=zzb)
     world.objects["campaign"] = {"in": campaign, "out": campaign}
     # Last year's campaign, closed: its results are shown.
     closed = services.campaign_create(
-        scope=world.cast.university, name=f"{YEAR - 1}年度书记述职测评", year=YEAR - 1, by=zzb,
-        opens_at=NOW - datetime.timedelta(days=200), closes_at=NOW - datetime.timedelta(days=190),
-        custody="server")  # closing opens its results at once
+        scope=world.cast.university,
+        name=f"{YEAR - 1}年度书记述职测评",
+        year=YEAR - 1,
+        by=zzb,
+        opens_at=NOW - datetime.timedelta(days=200),
+        closes_at=NOW - datetime.timedelta(days=190),
+        custody="server",
+    )  # closing opens its results at once
     services.campaign_publish(campaign=closed, by=zzb)
     services.campaign_close(campaign=closed, by=zzb, now=NOW - datetime.timedelta(days=190))
     world.objects["closed_campaign"] = {"in": closed, "out": closed}
     for side, (branch, _committee, secretary, _member) in sides.items():
         target = RatingTarget.objects.get(campaign=campaign, organization=branch)
-        services.target_report_update(target=target, text="一年来，支部……", upload=pdf("述职.pdf"), by=secretary)
+        services.target_report_update(
+            target=target, text="一年来，支部……", upload=pdf("述职.pdf"), by=secretary
+        )
         world.objects["target"][side] = target
-        world.objects["code"][side] = services.codes_generate(campaign=campaign, unit=branch, count=1, by=zzb)[0]
+        world.objects["code"][side] = services.codes_generate(
+            campaign=campaign, unit=branch, count=1, by=zzb
+        )[0]
     # Bob (the member persona) is on A's roster of raters: the rating page is his.
-    RaterEligibility.objects.create(campaign=campaign, user=world.cast.bob, unit=world.cast.branch_a,
-                                    kind=RaterEligibility.Kind.STAFF)
+    RaterEligibility.objects.create(
+        campaign=campaign, user=world.cast.bob, unit=world.cast.branch_a, kind=RaterEligibility.Kind.STAFF
+    )
 
 
 def _cycle(world, sides, zzb) -> None:
     from assessments.models import Assessment, Programme
-    from assessments.services.assessment import ItemInput, assessment_cycles_advance, assessment_self_save, cycle_create
+    from assessments.services.assessment import (
+        ItemInput,
+        assessment_cycles_advance,
+        assessment_self_save,
+        cycle_create,
+    )
     from assessments.services.targets import indicator_table_create
 
     tables = {p: indicator_table_create(year=YEAR, programme=p, by=None) for p in Programme.values}
@@ -206,14 +324,19 @@ def _cycle(world, sides, zzb) -> None:
     teacher = tables["teacher"] if "teacher" in tables else next(iter(tables.values()))
     student = tables.get("student", teacher)
     world.objects["table"] = {"in": teacher, "out": student}
-    world.objects["indicator"] = {"in": teacher.indicators.order_by("pk").last(),
-                                  "out": student.indicators.order_by("pk").last()}
+    world.objects["indicator"] = {
+        "in": teacher.indicators.order_by("pk").last(),
+        "out": student.indicators.order_by("pk").last(),
+    }
     for side, (branch, _committee, secretary, _member) in sides.items():
         assessment = Assessment.objects.get(organization=branch, cycle__year=YEAR)
         item = assessment.items.exclude(indicator__kind="veto").order_by("pk").first()
-        assessment_self_save(assessment=assessment, by=secretary, today=TODAY,
-                             inputs={item.pk: ItemInput(points=item.max_points, evidence="见台账",
-                                                        file=pdf("台账.pdf"))})
+        assessment_self_save(
+            assessment=assessment,
+            by=secretary,
+            today=TODAY,
+            inputs={item.pk: ItemInput(points=item.max_points, evidence="见台账", file=pdf("台账.pdf"))},
+        )
         world.objects["assessment"][side] = assessment
         world.objects["item"][side] = item
 
@@ -223,23 +346,50 @@ def _grants(world, sides, zzb, reviewer) -> None:
     from projects.models import GrantCall, GrantKind
 
     call = GrantCall.objects.create(
-        organization=world.cast.university, kind=GrantKind.FEATURE, year=YEAR, title=f"{YEAR}年度特色阵地建设项目",
-        opens_on=datetime.date(YEAR, 3, 1), deadline=datetime.date(YEAR, 7, 15),
-        completes_on=datetime.date(YEAR, 12, 31), budget=Decimal("9000"), key_quota=1, general_quota=3,
-        key_funding=Decimal("5000"), general_funding=Decimal("2000"))
+        organization=world.cast.university,
+        kind=GrantKind.FEATURE,
+        year=YEAR,
+        title=f"{YEAR}年度特色阵地建设项目",
+        opens_on=datetime.date(YEAR, 3, 1),
+        deadline=datetime.date(YEAR, 7, 15),
+        completes_on=datetime.date(YEAR, 12, 31),
+        budget=Decimal("9000"),
+        key_quota=1,
+        general_quota=3,
+        key_funding=Decimal("5000"),
+        general_funding=Decimal("2000"),
+    )
     topic = call.topics.create(title="学习教育新载体")
     world.objects["call"] = {"in": call, "out": call}
     endorsers = {"in": world.cast.officer, "out": None}
     for side, (branch, _committee, secretary, _member) in sides.items():
-        grant = services.grant_apply(call=call, organization=branch, applicant=secretary, topic=topic,
-                                     title="红色领航工作室" + NAMES[side], plan="计划", expected_outputs="成果",
-                                     budget_requested=Decimal("2000"), files=(pdf("申报书.pdf"),), today=TODAY)
+        grant = services.grant_apply(
+            call=call,
+            organization=branch,
+            applicant=secretary,
+            topic=topic,
+            title="红色领航工作室" + NAMES[side],
+            plan="计划",
+            expected_outputs="成果",
+            budget_requested=Decimal("2000"),
+            files=(pdf("申报书.pdf"),),
+            today=TODAY,
+        )
         if endorsers[side] is not None:
             grant = services.grant_endorse(grant=grant, by=endorsers[side], note="同意")
             services.reviewers_assign(grant=grant, reviewers=[reviewer], by=zzb)
         world.objects["grant"][side] = grant
         world.objects["grant_file"][side] = grant.files.first()
         world.objects["draft_grant"][side] = services.grant_apply(
-            call=call, organization=branch, applicant=secretary, topic=topic, title="支部书记工作室" + NAMES[side],
-            plan="计划", expected_outputs="成果", budget_requested=Decimal("1500"), submit=False, today=TODAY)
+            call=call,
+            organization=branch,
+            applicant=secretary,
+            topic=topic,
+            title="支部书记工作室" + NAMES[side],
+            plan="计划",
+            expected_outputs="成果",
+            budget_requested=Decimal("1500"),
+            submit=False,
+            today=TODAY,
+        )
     assert timezone.localdate() == TODAY, "the crawl runs with the clock pinned (tests/test_crawl.py)"

@@ -45,10 +45,17 @@ def test_self_assessment_review_verification_publication(page, cast):
     role_assign(user=zzb, organization=cast.university, kind=Role.Kind.OFFICER)
     indicator_table_create(year=today.year, programme=Programme.LADDER, by=None)  # only branch A is assessed
     cycle_create(
-        root=cast.university, year=today.year, plan_opens_on=today - d(days=60),
-        half_year_check_on=today - d(days=20), self_opens_on=today - d(days=3), self_closes_on=today + d(days=5),
-        review_closes_on=today + d(days=10), verification_closes_on=today + d(days=15), publish_on=today + d(days=16),
-        summary_due_on=today + d(days=100))
+        root=cast.university,
+        year=today.year,
+        plan_opens_on=today - d(days=60),
+        half_year_check_on=today - d(days=20),
+        self_opens_on=today - d(days=3),
+        self_closes_on=today + d(days=5),
+        review_closes_on=today + d(days=10),
+        verification_closes_on=today + d(days=15),
+        publish_on=today + d(days=16),
+        summary_due_on=today + d(days=100),
+    )
     assessment_cycles_advance(today=today)
     a = Assessment.objects.get(organization=cast.branch_a)
     url = f"/assessments/a/{a.pk}/"
@@ -98,7 +105,9 @@ def test_self_assessment_review_verification_publication(page, cast):
     _click_and_wait(page, "form[action$='/publish/'] button")
     assert page.locator("#ranking-branches tr[data-unit='A']").count() == 1
     # the chart drew under the CSP (the console's other errors are the deliberate 404 and 422 above)
-    assert not [e for e in page.console_errors if "Refused" in e or "Security Policy" in e], page.console_errors
+    assert not [e for e in page.console_errors if "Refused" in e or "Security Policy" in e], (
+        page.console_errors
+    )
     assert page.locator("#assessment-chart canvas").count() == 1
     _sign_out(page)
 

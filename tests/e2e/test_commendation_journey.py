@@ -31,7 +31,9 @@ def _fits(page) -> None:
 def test_department_runs_a_commendation(browser, live_server, page, phone, cast):
     head = UserFactory(username="zzb")
     role_assign(user=head, organization=cast.university, kind=Role.Kind.OFFICER)
-    probationary = MemberFactory(branch=cast.branch_a, name="预备乙", stage=Member.Stage.PROBATIONARY, full_on=None)
+    probationary = MemberFactory(
+        branch=cast.branch_a, name="预备乙", stage=Member.Stage.PROBATIONARY, full_on=None
+    )
     today = timezone.localdate()
 
     # --- 组织部 opens the commendation ----------------------------------------------------------------------

@@ -44,8 +44,17 @@ def test_officer_reads_the_dashboard_and_drills_down(page, capsys):
     assert "分钟前" in page.locator(".dashboard-age").inner_text()  # the snapshot's age is shown
 
     # Every block drew its chart (ECharts, from the page's json_script) and hides its table until asked.
-    for block in ("counts", "meetings", "publication", "assessment", "ratings", "funding", "development", "terms",
-                  "dues"):
+    for block in (
+        "counts",
+        "meetings",
+        "publication",
+        "assessment",
+        "ratings",
+        "funding",
+        "development",
+        "terms",
+        "dues",
+    ):
         page.wait_for_selector(f"#chart-{block} canvas")
         assert page.locator(f"#table-{block}").is_hidden()
     _check_counts(page, _party_stats(capsys, "U001"))
@@ -75,8 +84,11 @@ def test_officer_reads_the_dashboard_and_drills_down(page, capsys):
     check_accessibility(page)
 
     # …and into one of its branches, through the breadcrumb-free table link.
-    branch = Organization.objects.filter(path__startswith=committee.path, kind=Organization.Kind.BRANCH).order_by(
-        "path").first()
+    branch = (
+        Organization.objects.filter(path__startswith=committee.path, kind=Organization.Kind.BRANCH)
+        .order_by("path")
+        .first()
+    )
     page.locator("#block-counts").get_by_role("button", name="表格").click()
     page.locator("#table-counts").get_by_role("link", name=branch.display_name).click()
     page.wait_for_load_state()

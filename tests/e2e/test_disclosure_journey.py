@@ -16,9 +16,18 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def _post(cast, title: str, visibility: str = "public", section: str = "news") -> Post:
-    return post_save(by=cast.alice, organization=cast.branch_a, publish=True,
-                     data={"section": section, "category": PostCategory.objects.get(code="work"), "title": title,
-                           "body": "全体党员参观校史馆，重温入党誓词。", "visibility": visibility})
+    return post_save(
+        by=cast.alice,
+        organization=cast.branch_a,
+        publish=True,
+        data={
+            "section": section,
+            "category": PostCategory.objects.get(code="work"),
+            "title": title,
+            "body": "全体党员参观校史馆，重温入党誓词。",
+            "visibility": visibility,
+        },
+    )
 
 
 def _go(page, url: str) -> None:

@@ -62,8 +62,11 @@ def test_secretary_runs_an_evaluation_on_a_phone(browser, live_server, page, pho
     # Two more colleagues vote (sealed the same way); 陈一 is then graded by three.
     for voter in others[1:]:
         rater = entries[voter.name]
-        services.vote_cast(evaluation=evaluation, rater=rater, choices={entries["陈一"].pk: "excellent",
-                                                                        entries["鲍勃"].pk: "qualified"})
+        services.vote_cast(
+            evaluation=evaluation,
+            rater=rater,
+            choices={entries["陈一"].pk: "excellent", entries["鲍勃"].pk: "qualified"},
+        )
 
     # --- the secretary ends the vote and proposes the grades ----------------------------------------------
     phone.reload()
@@ -82,7 +85,9 @@ def test_secretary_runs_an_evaluation_on_a_phone(browser, live_server, page, pho
     with phone.expect_navigation():
         phone.click("button[value=submit]")
     assert "须写明理由" in phone.locator(".portal-messages").inner_text()
-    assert phone.input_value(f"#grade-{entries['张三'].pk}") == "basic"  # the refused proposal is kept on screen
+    assert (
+        phone.input_value(f"#grade-{entries['张三'].pk}") == "basic"
+    )  # the refused proposal is kept on screen
     phone.fill(f"#reason-{entries['张三'].pk}", "党费未按时交纳")
     with phone.expect_navigation():
         phone.click("button[value=submit]")

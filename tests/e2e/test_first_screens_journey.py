@@ -30,8 +30,9 @@ PASSWORD = "pass-1234"  # the cast's (tests/factories.py)
 
 
 def _context(browser, live_server, viewport, *, phone: bool):
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport=viewport, is_mobile=phone,
-                                  has_touch=phone)
+    context = browser.new_context(
+        base_url=live_server.url, locale="zh-CN", viewport=viewport, is_mobile=phone, has_touch=phone
+    )
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
@@ -57,8 +58,15 @@ def _no_overflow(page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
-def _meeting(cast, *, days: int, status: str = "approved", kind: str = "general_assembly", this_year: bool = False,
-             **extra) -> Meeting:
+def _meeting(
+    cast,
+    *,
+    days: int,
+    status: str = "approved",
+    kind: str = "general_assembly",
+    this_year: bool = False,
+    **extra,
+) -> Meeting:
     """A record held `days` ago; with `this_year`, no earlier than this year's 1 January (local time), for a record
     that must show on the meeting list, whose default year is this one: on 1–9 January `days` ago is last year."""
     now = timezone.now()
@@ -66,8 +74,17 @@ def _meeting(cast, *, days: int, status: str = "approved", kind: str = "general_
     if this_year:
         new_year = timezone.localtime(now).replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
         held = max(held, new_year)
-    return Meeting.objects.create(organization=cast.branch_a, kind=kind, status=status, held_at=held,
-                                  topics="学习党章", expected_count=10, present_count=8, leave_count=2, **extra)
+    return Meeting.objects.create(
+        organization=cast.branch_a,
+        kind=kind,
+        status=status,
+        held_at=held,
+        topics="学习党章",
+        expected_count=10,
+        present_count=8,
+        leave_count=2,
+        **extra,
+    )
 
 
 def _first_screen_on_a_phone(browser, live_server, username: str, unit, name: str) -> None:
@@ -114,8 +131,13 @@ def _secretary_on_a_phone(browser, live_server, cast) -> None:
 
 
 def _member_on_a_phone(browser, live_server, cast) -> None:
-    dues_declare(member=cast.bob_member, kind="employee", base=Decimal("90000"), valid_from=datetime.date(2024, 1, 1),
-                 by=None)
+    dues_declare(
+        member=cast.bob_member,
+        kind="employee",
+        base=Decimal("90000"),
+        valid_from=datetime.date(2024, 1, 1),
+        by=None,
+    )
     context, page = _context(browser, live_server, PHONE, phone=True)
     log_in(page, "bob", PASSWORD)
     assert page.url.endswith(reverse("members:me"))
@@ -136,8 +158,17 @@ def _member_on_a_phone(browser, live_server, cast) -> None:
 def _committee_secretary_at_a_desk(browser, live_server, cast) -> None:
     from disclosure.services.meetings import _review_todo_rows
 
-    submitted = [_meeting(cast, days=days, status="submitted", kind="branch_committee", reviewer=cast.c1,
-                          submitted_at=timezone.now()) for days in (9, 2)]
+    submitted = [
+        _meeting(
+            cast,
+            days=days,
+            status="submitted",
+            kind="branch_committee",
+            reviewer=cast.c1,
+            submitted_at=timezone.now(),
+        )
+        for days in (9, 2)
+    ]
     Todo.objects.bulk_create(_review_todo_rows(submitted))
     context, page = _context(browser, live_server, DESK, phone=False)
     log_in(page, "officer", PASSWORD)
@@ -156,7 +187,9 @@ def _committee_secretary_at_a_desk(browser, live_server, cast) -> None:
     # A branch's dues: read only from here (the branch records them).
     page.goto(reverse("members:dues", args=[cast.branch_a.pk]))
     assert page.locator("#dues-readonly").is_visible()
-    assert page.locator("#all-paid").count() == 0 and page.locator('#ledger button[type="submit"]').count() == 0
+    assert (
+        page.locator("#all-paid").count() == 0 and page.locator('#ledger button[type="submit"]').count() == 0
+    )
     page.goto(reverse("members:unit", args=[committee.pk]))
     _shoot(page, "committee-secretary-desk")
     assert not page.console_errors
@@ -215,8 +248,13 @@ def _organisation_department_at_a_desk(browser, live_server, cast) -> None:
 
 def test_branch_secretary_on_a_phone(browser, live_server, cast):
     _meeting(cast, days=5, status="returned", return_reason="缺少请假原因", this_year=True)
-    Todo.objects.create(user=cast.alice, kind=Todo.Kind.MEETING_MISSING, key="missing:a:1", organization=cast.branch_a,
-                        text="召开支部党员大会")
+    Todo.objects.create(
+        user=cast.alice,
+        kind=Todo.Kind.MEETING_MISSING,
+        key="missing:a:1",
+        organization=cast.branch_a,
+        text="召开支部党员大会",
+    )
     _secretary_on_a_phone(browser, live_server, cast)
 
 

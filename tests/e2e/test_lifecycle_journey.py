@@ -35,11 +35,23 @@ def _record(page, day: datetime.date, *, names: str = "", hours: str = "") -> No
 def test_activist_to_probationary_member(page, cast):
     today = timezone.localdate()
     activist_on = today - D(days=500)
-    case = applicant_register(branch=cast.branch_a, name="周晓", gender="F", birth_date=datetime.date(2003, 4, 2),
-                              category="teacher", applied_on=activist_on - D(days=40), by=None)
+    case = applicant_register(
+        branch=cast.branch_a,
+        name="周晓",
+        gender="F",
+        birth_date=datetime.date(2003, 4, 2),
+        category="teacher",
+        applied_on=activist_on - D(days=40),
+        by=None,
+    )
     for number in range(2, 7):
-        development_step_record(case=case, number=number, done_on=activist_on if number >= 3 else activist_on - D(days=30),
-                                by=None, people_names="艾丽" if number == 5 else "")
+        development_step_record(
+            case=case,
+            number=number,
+            done_on=activist_on if number >= 3 else activist_on - D(days=30),
+            by=None,
+            people_names="艾丽" if number == 5 else "",
+        )
 
     log_in(page, "alice")
     page.goto(reverse("members:development", args=[cast.branch_a.pk]))

@@ -32,7 +32,9 @@ def _media(settings, tmp_path):
 def _held() -> datetime.datetime:
     """A moment in the past inside this quarter (the panel shows this year's quarters)."""
     now = timezone.localtime()
-    quarter_start = now.replace(month=(now.month - 1) // 3 * 3 + 1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    quarter_start = now.replace(
+        month=(now.month - 1) // 3 * 3 + 1, day=1, hour=0, minute=0, second=0, microsecond=0
+    )
     return max(now - datetime.timedelta(days=2), quarter_start)
 
 
@@ -91,21 +93,27 @@ def test_minutes_filed_returned_resubmitted_approved(page, cast, tmp_path):
     assert not Meeting.objects.exists()
 
     # An executable renamed .pdf is refused the same way.
-    page.set_input_files("#id_attachments", files=[{"name": "会议纪要.pdf", "mimeType": "application/pdf",
-                                                   "buffer": EXE}])
+    page.set_input_files(
+        "#id_attachments", files=[{"name": "会议纪要.pdf", "mimeType": "application/pdf", "buffer": EXE}]
+    )
     _click_and_wait(page, 'button[name="action"][value="draft"]')
     assert "会议纪要.pdf" in page.locator('#form-problems [data-problem="attachments"]').inner_text()
     assert page.input_value("#id_place") == "党员活动室"
     assert not Meeting.objects.exists()
 
     # A real PDF: the draft is saved and the form reopens on it.
-    page.set_input_files("#id_attachments", files=[{"name": "会议纪要.pdf", "mimeType": "application/pdf",
-                                                   "buffer": PDF}])
+    page.set_input_files(
+        "#id_attachments", files=[{"name": "会议纪要.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
     _click_and_wait(page, 'button[name="action"][value="draft"]')
     meeting = Meeting.objects.get()
     assert page.url.endswith(reverse("disclosure:edit", args=[meeting.pk]))
     assert "会议纪要.pdf" in page.locator("#attachment-list").inner_text()
-    assert meeting.status == "draft" and (meeting.present_count, meeting.absent_count, meeting.leave_count) == (2, 1, 1)
+    assert meeting.status == "draft" and (
+        meeting.present_count,
+        meeting.absent_count,
+        meeting.leave_count,
+    ) == (2, 1, 1)
 
     _click_and_wait(page, 'button[name="action"][value="submit"]')
     detail = reverse("disclosure:detail", args=[meeting.pk])
@@ -148,7 +156,9 @@ def test_minutes_filed_returned_resubmitted_approved(page, cast, tmp_path):
     page.goto(reverse("members:unit", args=[cast.branch_a.pk]))
     check_accessibility(page)
     first_month = (held.month - 1) // 3 * 3 + 1
-    cell = page.locator(f'#compliance-table td[data-kind="general_assembly"][data-first-month="{first_month}"]')
+    cell = page.locator(
+        f'#compliance-table td[data-kind="general_assembly"][data-first-month="{first_month}"]'
+    )
     assert cell.get_attribute("data-state") == "done"
     assert cell.get_attribute("colspan") == "3"
     assert not page.console_errors

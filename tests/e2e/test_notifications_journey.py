@@ -24,9 +24,14 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_secretary_sets_channels_and_the_organisation_department_reads_the_outbox(phone, cast):
     zzb = UserFactory(username="zzb", first_name="张正邦")
     role_assign(user=zzb, organization=cast.university, kind=Role.Kind.OFFICER)
-    Todo.objects.create(user=cast.alice, kind=Todo.Kind.MEETING_MISSING, key="meeting:journey",
-                        organization=cast.branch_a, text="召开本季度支部党员大会",
-                        due_on=timezone.localdate() + datetime.timedelta(days=5))
+    Todo.objects.create(
+        user=cast.alice,
+        kind=Todo.Kind.MEETING_MISSING,
+        key="meeting:journey",
+        organization=cast.branch_a,
+        text="召开本季度支部党员大会",
+        due_on=timezone.localdate() + datetime.timedelta(days=5),
+    )
 
     log_in(phone, "alice")
     phone.goto(reverse("notifications:preferences"))
@@ -51,7 +56,10 @@ def test_secretary_sets_channels_and_the_organisation_department_reads_the_outbo
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
 
     digest_run(today=timezone.localdate(), now=timezone.now())  # the 07:30 beat task
-    assert set(Delivery.objects.values_list("channel", "status")) == {("email", "failed"), ("wecom", "outbox")}
+    assert set(Delivery.objects.values_list("channel", "status")) == {
+        ("email", "failed"),
+        ("wecom", "outbox"),
+    }
 
     phone.context.clear_cookies()
     log_in(phone, "zzb")

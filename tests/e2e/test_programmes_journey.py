@@ -46,7 +46,9 @@ def test_guide_plan_guides_committee_records_and_the_months_to_dos(page, cast):
         role_assign(user=zzb, organization=cast.university, kind=Role.Kind.OFFICER)
         dw1 = UserFactory(username="dw1")
         role_assign(user=dw1, organization=cast.c1, kind=Role.Kind.SECRETARY)
-        MemberFactory(branch=cast.branch_a, user=dw1, name="党委书记")  # the committee's own meetings: its members
+        MemberFactory(
+            branch=cast.branch_a, user=dw1, name="党委书记"
+        )  # the committee's own meetings: its members
         table = indicator_table_create(year=2027, programme=Programme.GUIDE, by=None)
 
         # --- 组织部 edits the 引航计划 table: task 1.2 counts 8 decisions for full points ---------------
@@ -146,8 +148,10 @@ def test_programme_pages_on_a_phone(phone, cast):
         with phone.expect_navigation():
             phone.locator("#theme-day-form button[type=submit]").click()
         assert "每月15日" in phone.locator("#theme-day").inner_text()
-        for url in (f"/assessments/guides/branch/{cast.branch_a.pk}/2027/",
-                    f"/assessments/eight-ones/{cast.branch_a.pk}/2027/"):
+        for url in (
+            f"/assessments/guides/branch/{cast.branch_a.pk}/2027/",
+            f"/assessments/eight-ones/{cast.branch_a.pk}/2027/",
+        ):
             _go(phone, url)
             _fits(phone)
         phone.context.clear_cookies()  # signed out (the menu's 退出 sits behind the phone's toggle)

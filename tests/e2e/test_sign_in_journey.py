@@ -17,8 +17,13 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def second_phone(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN",
-                                  viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="zh-CN",
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+    )
     page = context.new_page()
     yield page
     context.close()
@@ -29,11 +34,17 @@ def _fits(page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
 
 
-def test_a_member_scans_the_secretarys_code_and_the_minutes_start_from_it(settings, cast, phone, second_phone):
+def test_a_member_scans_the_secretarys_code_and_the_minutes_start_from_it(
+    settings, cast, phone, second_phone
+):
     settings.MEETING_SIGN_IN_ROTATE_SECONDS = 10  # the screen asks for a fresh code every 5 s
-    meeting = Meeting.objects.create(organization=cast.branch_a, kind=Meeting.Kind.GENERAL_ASSEMBLY,
-                                     held_at=timezone.now() - datetime.timedelta(minutes=10), topics="学习党章",
-                                     created_by=cast.alice)
+    meeting = Meeting.objects.create(
+        organization=cast.branch_a,
+        kind=Meeting.Kind.GENERAL_ASSEMBLY,
+        held_at=timezone.now() - datetime.timedelta(minutes=10),
+        topics="学习党章",
+        created_by=cast.alice,
+    )
 
     # The secretary, on her phone, opens the draft and shows the code.
     log_in(phone, "alice")

@@ -44,7 +44,9 @@ def test_officer_computes_downloads_and_drills_into_a_cell(page, phone, capsys, 
     assert int(total.inner_text()) == stats["party_members"]
     students = page.locator('[data-cell="members-category|total|category:student"]')
     assert int(students.inner_text()) == stats["party_members_by_category"]["student"]
-    assert "统计截至统计日" in page.locator("#table-members-category").inner_text()  # the counting rule beside it
+    assert (
+        "统计截至统计日" in page.locator("#table-members-category").inner_text()
+    )  # the counting rule beside it
 
     # Drill into the women among the party members: the list has as many people as the cell says.
     women = page.locator('[data-cell="members-category|gender:F|total"]')

@@ -15,5 +15,7 @@ class Command(BaseCommand):
     def handle(self, *args, year=None, **options):
         year = year or timezone.localdate().year
         result = retirees_move(year=year)
-        self.stdout.write(f"{year}: {result['moved']} moved, {result['kept']} kept as scored, "
-                          f"{result['table_created']} retiree table created")
+        self.stdout.write(
+            f"{year}: {result['moved']} moved, {result['kept']} kept as scored, "
+            f"{result['table_created']} retiree table created"
+        )

@@ -14,7 +14,6 @@ from assessments.models import (
 )
 
 
-
 # Rated units: committees, general branches and branches (their secretaries report to staff and students).
 RATED_KINDS = (Organization.Kind.COMMITTEE, Organization.Kind.GENERAL_BRANCH, Organization.Kind.BRANCH)
 DEFAULT_DIMENSIONS = (("政治建设", 30), ("履职尽责", 30), ("工作实绩", 25), ("作风形象", 15))
@@ -30,8 +29,9 @@ class RatingRefused(Exception):
 
 
 def _require_manage(user: User | None, organization: Organization) -> None:
-    if user is not None and not organization_permission_holds(user=user, organization=organization,
-                                                              codename=MANAGE_UNITS):
+    if user is not None and not organization_permission_holds(
+        user=user, organization=organization, codename=MANAGE_UNITS
+    ):
         raise PermissionDenied
 
 

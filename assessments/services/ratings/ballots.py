@@ -44,13 +44,13 @@ from assessments.services.ratings._common import (
 
 # --- codes ----------------------------------------------------------------------------------------------
 
+
 def _new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
 @transaction.atomic
-def codes_generate(*, campaign: RatingCampaign, unit: Organization, count: int, by: User | None
-                   ) -> list[str]:
+def codes_generate(*, campaign: RatingCampaign, unit: Organization, count: int, by: User | None) -> list[str]:
     """``count`` one-time codes for ``unit``'s report meeting. Returns the plain codes: only their digests
     are stored, so this is the one moment they can be printed."""
     _require_manage(by, unit)
@@ -59,9 +59,13 @@ def codes_generate(*, campaign: RatingCampaign, unit: Organization, count: int, 
     if campaign.is_over():
         raise ValidationError(_("The campaign has closed."))
     if not 1 <= count <= settings.RATING_CODES_PER_BATCH:
-        raise ValidationError(_("Generate between 1 and %(n)d codes at a time.") % {"n": settings.RATING_CODES_PER_BATCH})
+        raise ValidationError(
+            _("Generate between 1 and %(n)d codes at a time.") % {"n": settings.RATING_CODES_PER_BATCH}
+        )
     codes = [_new_code() for _ in range(count)]
-    RatingCode.objects.bulk_create([RatingCode(campaign=campaign, unit=unit, digest=code_digest(c)) for c in codes])
+    RatingCode.objects.bulk_create(
+        [RatingCode(campaign=campaign, unit=unit, digest=code_digest(c)) for c in codes]
+    )
     return codes
 
 
@@ -80,8 +84,9 @@ def _points(value: str, scale: str) -> int | None:
     return points if 0 <= points <= 100 else None
 
 
-def answers_parse(answers: Mapping[str, str], *, scale: str, dimensions: list[RatingDimension]
-                  ) -> dict[int, dict[int, int]]:
+def answers_parse(
+    answers: Mapping[str, str], *, scale: str, dimensions: list[RatingDimension]
+) -> dict[int, dict[int, int]]:
     """Form fields ``t<target>-d<dimension>`` → ``{target id: {dimension id: points}}``. A secretary is
     rated completely (every dimension) or the whole submission is refused."""
     by_target: dict[int, dict[int, int]] = {}
@@ -107,20 +112,31 @@ def _refuse_closed(campaign: RatingCampaign, now: datetime.datetime) -> None:
 
 
 def _already() -> RatingRefused:
-    return RatingRefused(_("You have already rated; each secretary can be rated only once."), reason="already")
+    return RatingRefused(
+        _("You have already rated; each secretary can be rated only once."), reason="already"
+    )
 
 
 def _seal_all(public_key: str, rated: dict[int, dict[int, int]]) -> list[bytes]:
     """Each secretary's choice sealed to the campaign's key, in the request, before any transaction."""
     if not public_key:
         raise RatingRefused(_("The rating is closed."), reason="closed")
-    sealed = [sealing.seal(public_key, subject=target_id, answers=points) for target_id, points in rated.items()]
+    sealed = [
+        sealing.seal(public_key, subject=target_id, answers=points) for target_id, points in rated.items()
+    ]
     secrets.SystemRandom().shuffle(sealed)
     return sealed
 
 
-def _write(campaign_id: int, box_id: int, targets: Iterable[int], sealed: list[bytes], *,
-           rater_id: int | None = None, code_id: int | None = None) -> None:
+def _write(
+    campaign_id: int,
+    box_id: int,
+    targets: Iterable[int],
+    sealed: list[bytes],
+    *,
+    rater_id: int | None = None,
+    code_id: int | None = None,
+) -> None:
     """Inside the caller's transaction: the ballots first (a duplicate fails there, before any ciphertext
     is written), then the sealed choices. Two INSERT statements through the fields' own conversions
     without building model instances: the hot path."""
@@ -129,15 +145,30 @@ def _write(campaign_id: int, box_id: int, targets: Iterable[int], sealed: list[b
     ballots, boxes = [], []
     targets = list(targets)
     for target_id in targets:
-        ballots += [ballot_id.get_db_prep_value(uuid.uuid4(), connection), campaign_id, target_id, rater_id, code_id]
+        ballots += [
+            ballot_id.get_db_prep_value(uuid.uuid4(), connection),
+            campaign_id,
+            target_id,
+            rater_id,
+            code_id,
+        ]
     for item in sealed:
-        boxes += [sealed_id.get_db_prep_value(uuid.uuid4(), connection), box_id,
-                  cipher.get_db_prep_save(item, connection)]
+        boxes += [
+            sealed_id.get_db_prep_value(uuid.uuid4(), connection),
+            box_id,
+            cipher.get_db_prep_save(item, connection),
+        ]
     with connection.cursor() as cursor:
-        cursor.execute(f'INSERT INTO "{Ballot._meta.db_table}" ("id", "campaign_id", "target_id", "rater_id", '
-                       f'"code_id") VALUES {", ".join(["(%s, %s, %s, %s, %s)"] * len(targets))}', ballots)
-        cursor.execute(f'INSERT INTO "{SealedBallot._meta.db_table}" ("id", "box_id", "ciphertext") '
-                       f'VALUES {", ".join(["(%s, %s, %s)"] * len(sealed))}', boxes)
+        cursor.execute(
+            f'INSERT INTO "{Ballot._meta.db_table}" ("id", "campaign_id", "target_id", "rater_id", '
+            f'"code_id") VALUES {", ".join(["(%s, %s, %s, %s, %s)"] * len(targets))}',
+            ballots,
+        )
+        cursor.execute(
+            f'INSERT INTO "{SealedBallot._meta.db_table}" ("id", "box_id", "ciphertext") '
+            f"VALUES {', '.join(['(%s, %s, %s)'] * len(sealed))}",
+            boxes,
+        )
 
 
 def targets_for_rater(*, campaign: RatingCampaign, rater: User):
@@ -153,8 +184,9 @@ def targets_for_unit(*, campaign: RatingCampaign, unit: Organization):
     return RatingTarget.objects.filter(campaign_id=campaign.pk, organization__path__in=unit.ancestor_paths())
 
 
-def ballot_cast(*, campaign: RatingCampaign, rater: User, answers: Mapping[str, str],
-                now: datetime.datetime | None = None) -> int:
+def ballot_cast(
+    *, campaign: RatingCampaign, rater: User, answers: Mapping[str, str], now: datetime.datetime | None = None
+) -> int:
     """A logged-in rater rates one or more secretaries, each exactly once. Returns how many were rated.
 
     Queries: dimensions, the eligible targets, the box's public key, then (the choices sealed first) the
@@ -166,8 +198,11 @@ def ballot_cast(*, campaign: RatingCampaign, rater: User, answers: Mapping[str, 
     _refuse_closed(campaign, now)
     dimensions = list(campaign.dimensions.all())
     rated = answers_parse(answers, scale=campaign.scale, dimensions=dimensions)
-    allowed = set(targets_for_rater(campaign=campaign, rater=rater).filter(pk__in=list(rated))
-                  .values_list("pk", flat=True))
+    allowed = set(
+        targets_for_rater(campaign=campaign, rater=rater)
+        .filter(pk__in=list(rated))
+        .values_list("pk", flat=True)
+    )
     if set(rated) - allowed:
         raise RatingRefused(_("You are not on the roster of this secretary's unit."), reason="not_eligible")
     box = BallotBox.objects.only("public_key").get(pk=campaign.box_id)
@@ -212,12 +247,15 @@ def _code_form(campaign_id: int, unit_id: int) -> CodeForm:
     if hit is not None and hit[0] > now:
         return hit[1]
     scale, box_id, public_key = RatingCampaign.objects.values_list("scale", "box_id", "box__public_key").get(
-        pk=campaign_id)
+        pk=campaign_id
+    )
     dimensions = list(RatingDimension.objects.filter(campaign_id=campaign_id))
     unit = Organization.objects.only("path").get(pk=unit_id)
-    targets = frozenset(RatingTarget.objects.filter(campaign_id=campaign_id,
-                                                    organization__path__in=unit.ancestor_paths())
-                        .order_by().values_list("pk", flat=True))
+    targets = frozenset(
+        RatingTarget.objects.filter(campaign_id=campaign_id, organization__path__in=unit.ancestor_paths())
+        .order_by()
+        .values_list("pk", flat=True)
+    )
     if len(_FORM_CACHE) > 10_000:
         _FORM_CACHE.clear()
     form = CodeForm(scale=scale, dimensions=dimensions, targets=targets, box_id=box_id, public_key=public_key)
@@ -252,10 +290,15 @@ def _claim(digest: str, now: datetime.datetime) -> tuple[int, int, int] | None:
 
 def _why_not(digest: str, now: datetime.datetime) -> RatingRefused:
     """The reason a claim matched nothing, in the rater's words."""
-    row = RatingCode.objects.filter(digest=digest).values_list(
-        "used", "campaign__status", "campaign__opens_at", "campaign__closes_at").first()
+    row = (
+        RatingCode.objects.filter(digest=digest)
+        .values_list("used", "campaign__status", "campaign__opens_at", "campaign__closes_at")
+        .first()
+    )
     if row is None:
-        return RatingRefused(_("This rating code is not valid. Check it and type it again."), reason="invalid_code")
+        return RatingRefused(
+            _("This rating code is not valid. Check it and type it again."), reason="invalid_code"
+        )
     used, status, opens_at, closes_at = row
     try:
         _refuse_closed(RatingCampaign(status=status, opens_at=opens_at, closes_at=closes_at), now)
@@ -275,7 +318,9 @@ def code_ballot_cast(*, code: str, answers: Mapping[str, str], now: datetime.dat
     now = now or timezone.now()
     normalized = code_normalize(code)
     if len(normalized) != CODE_LENGTH:
-        raise RatingRefused(_("This rating code is not valid. Check it and type it again."), reason="invalid_code")
+        raise RatingRefused(
+            _("This rating code is not valid. Check it and type it again."), reason="invalid_code"
+        )
     digest = code_digest(normalized)
     try:
         with transaction.atomic():

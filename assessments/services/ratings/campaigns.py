@@ -36,12 +36,23 @@ from assessments.services.ratings._common import (
 
 # --- campaigns ------------------------------------------------------------------------------------------
 
+
 @transaction.atomic
 def campaign_create(
-    *, scope: Organization, name: str, year: int, opens_at: datetime.datetime, closes_at: datetime.datetime,
-    by: User | None, min_raters: int | None = None, scale: str = RatingCampaign.Scale.GRADES,
-    dimensions: Iterable[tuple[str, int]] = DEFAULT_DIMENSIONS, request_key=None,
-    custody: str = BallotBox.Custody.TRUSTEES, threshold: int = 2, trustees: int = 3,
+    *,
+    scope: Organization,
+    name: str,
+    year: int,
+    opens_at: datetime.datetime,
+    closes_at: datetime.datetime,
+    by: User | None,
+    min_raters: int | None = None,
+    scale: str = RatingCampaign.Scale.GRADES,
+    dimensions: Iterable[tuple[str, int]] = DEFAULT_DIMENSIONS,
+    request_key=None,
+    custody: str = BallotBox.Custody.TRUSTEES,
+    threshold: int = 2,
+    trustees: int = 3,
 ) -> RatingCampaign:
     """A campaign in preparation for ``scope``: the default dimensions and, as the secretaries to rate,
     every current secretary of an active committee, general branch or branch in the scope; its ballot box in
@@ -53,22 +64,38 @@ def campaign_create(
     if custody not in BallotBox.Custody.values:
         raise ValidationError(_("Choose who keeps the key."))
     if not 2 <= threshold <= trustees <= sealing.MAX_TRUSTEES:
-        raise ValidationError(_("Between 2 and %(n)d trustees, and at least 2 of them needed to open the results.")
-                              % {"n": sealing.MAX_TRUSTEES})
+        raise ValidationError(
+            _("Between 2 and %(n)d trustees, and at least 2 of them needed to open the results.")
+            % {"n": sealing.MAX_TRUSTEES}
+        )
     if (existing := once_claim(key=request_key, user=by, model=RatingCampaign)) is not None:
         return existing
     box = BallotBox.objects.create(custody=custody, threshold=threshold, trustees=trustees)
     campaign = RatingCampaign.objects.create(
-        box=box, scope=scope, name=name, year=year, opens_at=opens_at, closes_at=closes_at, scale=scale, created_by=by,
+        box=box,
+        scope=scope,
+        name=name,
+        year=year,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        scale=scale,
+        created_by=by,
         min_raters=min_raters or settings.RATING_MIN_RATERS,
     )
     RatingDimension.objects.bulk_create(
-        [RatingDimension(campaign=campaign, name=n, weight=w, position=i) for i, (n, w) in enumerate(dimensions)]
+        [
+            RatingDimension(campaign=campaign, name=n, weight=w, position=i)
+            for i, (n, w) in enumerate(dimensions)
+        ]
     )
     roles = (
         Role.objects.current()
-        .filter(kind=Role.Kind.SECRETARY, organization__path__startswith=scope.path,
-                organization__kind__in=RATED_KINDS, organization__is_active=True)
+        .filter(
+            kind=Role.Kind.SECRETARY,
+            organization__path__startswith=scope.path,
+            organization__kind__in=RATED_KINDS,
+            organization__is_active=True,
+        )
         .select_related("user", "organization")
         .order_by("organization__path", "pk")
     )
@@ -78,8 +105,15 @@ def campaign_create(
         if role.organization_id in seen:
             continue
         seen.add(role.organization_id)
-        targets.append(RatingTarget(campaign=campaign, role=role, organization=role.organization, user=role.user,
-                                    name=role.user.get_full_name() or role.user.get_username()))
+        targets.append(
+            RatingTarget(
+                campaign=campaign,
+                role=role,
+                organization=role.organization,
+                user=role.user,
+                name=role.user.get_full_name() or role.user.get_username(),
+            )
+        )
     RatingTarget.objects.bulk_create(targets)
     RatingTarget.history.bulk_history_create(targets, default_change_reason="campaign_create")
     once_bind(key=request_key, record=campaign)
@@ -133,8 +167,12 @@ def box_tally(*, box: BallotBox, private: bytes) -> int:
         total += 1
     del opener
     BallotTally.objects.bulk_create(
-        [BallotTally(box_id=box.pk, subject=s, question=q, value=v, count=n)
-         for (s, q, v), n in sorted(counts.items())], batch_size=2000)
+        [
+            BallotTally(box_id=box.pk, subject=s, question=q, value=v, count=n)
+            for (s, q, v), n in sorted(counts.items())
+        ],
+        batch_size=2000,
+    )
     SealedBallot.objects.filter(box_id=box.pk).delete()
     box.opened = True
     box.wrapped_key = ""
@@ -149,8 +187,9 @@ def _close_window(campaign: RatingCampaign, now: datetime.datetime) -> None:
             campaign.opens_at = now - datetime.timedelta(seconds=1)
 
 
-def campaign_close(*, campaign: RatingCampaign, by: User | None, now: datetime.datetime | None = None
-                   ) -> RatingCampaign:
+def campaign_close(
+    *, campaign: RatingCampaign, by: User | None, now: datetime.datetime | None = None
+) -> RatingCampaign:
     """Stop the campaign taking ballots. Server custody: the box is opened with the server's key and
     tallied, the results are open (CLOSED). Trustee custody: the campaign waits for the trustees (AWAITING);
     ``campaign_results_open`` opens it. Idempotent."""
@@ -171,8 +210,9 @@ def campaign_close(*, campaign: RatingCampaign, by: User | None, now: datetime.d
     return locked
 
 
-def campaign_results_open(*, campaign: RatingCampaign, shares: list[str], by: User | None,
-                          now: datetime.datetime | None = None) -> int:
+def campaign_results_open(
+    *, campaign: RatingCampaign, shares: list[str], by: User | None, now: datetime.datetime | None = None
+) -> int:
     """The trustees' count: at least ``threshold`` shares rebuild the key in memory; the box is decrypted and
     tallied in one pass, its ciphertexts deleted and the key forgotten. Returns the number of choices
     counted. Refused (ValidationError) before the close, or when the shares do not open the box."""
@@ -187,8 +227,12 @@ def campaign_results_open(*, campaign: RatingCampaign, shares: list[str], by: Us
             private = sealing.shares_combine(shares, public_key=box.public_key)
         except sealing.SealingError:
             raise ValidationError(
-                _("These shares do not open the results: %(t)d different trustees' shares of this campaign are "
-                  "needed, typed exactly.") % {"t": box.threshold}) from None
+                _(
+                    "These shares do not open the results: %(t)d different trustees' shares of this campaign are "
+                    "needed, typed exactly."
+                )
+                % {"t": box.threshold}
+            ) from None
         counted = box_tally(box=box, private=private)
         del private
         _close_window(locked, now)
@@ -219,8 +263,15 @@ def ballot_space_reclaim(*, full: bool = True) -> list[str]:
             statements = ["PRAGMA wal_checkpoint(TRUNCATE)", "VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"]
             statements = statements if full else statements[:1]
         elif connection.vendor == "postgresql":
-            statements = [f'VACUUM FULL "{sealed}"', f'VACUUM "{BallotTally._meta.db_table}"',
-                          f'VACUUM "{Ballot._meta.db_table}"'] if full else [f'VACUUM "{sealed}"']
+            statements = (
+                [
+                    f'VACUUM FULL "{sealed}"',
+                    f'VACUUM "{BallotTally._meta.db_table}"',
+                    f'VACUUM "{Ballot._meta.db_table}"',
+                ]
+                if full
+                else [f'VACUUM "{sealed}"']
+            )
         else:
             statements = []
         for statement in statements:
@@ -245,6 +296,7 @@ def campaigns_close_due(*, now: datetime.datetime) -> dict[str, int]:
 
 
 # --- the secretaries' reports ---------------------------------------------------------------------------
+
 
 @transaction.atomic
 def target_report_update(*, target: RatingTarget, text: str, upload=None, by: User) -> RatingTarget:

@@ -24,6 +24,7 @@ from assessments.services.ratings._common import (
 
 # --- the offline channel --------------------------------------------------------------------------------
 
+
 def offline_lines_parse(text: str) -> list[tuple[str, Decimal]]:
     """The 组织部's typing of a paper form: one committee member per line, ``name score`` (a space, a tab,
     a comma or a colon between). Errors name the line."""
@@ -46,7 +47,9 @@ def offline_lines_parse(text: str) -> list[tuple[str, Decimal]]:
             continue
         # A finite score once the range check passes, whose exponent is an int (the cast tells mypy so).
         if not Decimal(0) <= score <= Decimal(100) or cast(int, score.as_tuple().exponent) < -2:
-            errors.append(_("Line %(n)d: the score must be between 0 and 100 (two decimals at most).") % {"n": number})
+            errors.append(
+                _("Line %(n)d: the score must be between 0 and 100 (two decimals at most).") % {"n": number}
+            )
             continue
         if name in seen:
             errors.append(_("Line %(n)d: %(name)s is listed twice.") % {"n": number, "name": name})
@@ -59,8 +62,9 @@ def offline_lines_parse(text: str) -> list[tuple[str, Decimal]]:
 
 
 @transaction.atomic
-def offline_scores_set(*, target: RatingTarget, rows: list[tuple[str, Decimal]], by: User | None
-                       ) -> dict[str, int]:
+def offline_scores_set(
+    *, target: RatingTarget, rows: list[tuple[str, Decimal]], by: User | None
+) -> dict[str, int]:
     """Replace one secretary's offline scores with ``rows`` (committee member, score); every change —
     added, changed, removed — is kept in the history with who made it."""
     _require_manage(by, target.campaign.scope)

@@ -34,8 +34,11 @@ COL_KIND = "身份"
 COL_UNIT = "所在单位编码"
 COL_PASSWORD = "初始密码"
 ROSTER_REQUIRED = (COL_NUMBER, COL_NAME, COL_KIND)
-ROSTER_KIND_LABELS = {"教职工": RaterEligibility.Kind.STAFF, "教工": RaterEligibility.Kind.STAFF,
-                      "学生": RaterEligibility.Kind.STUDENT}
+ROSTER_KIND_LABELS = {
+    "教职工": RaterEligibility.Kind.STAFF,
+    "教工": RaterEligibility.Kind.STAFF,
+    "学生": RaterEligibility.Kind.STUDENT,
+}
 _PASSWORD_LENGTH = 128  # it is hashed, never stored; a bound still keeps the hasher's work small
 _NUMBER = re.compile(r"^[A-Za-z0-9_.\-]{2,150}$")
 
@@ -74,7 +77,9 @@ def _roster_link_members(accounts: dict, numbers: list[str]) -> int:
     account (issue 20): the rater and the member are one person, whichever way they first sign on."""
     from members.models import Member
 
-    holders = set(Member.objects.filter(user__in=[u.pk for u in accounts.values()]).values_list("user_id", flat=True))
+    holders = set(
+        Member.objects.filter(user__in=[u.pk for u in accounts.values()]).values_list("user_id", flat=True)
+    )
     linking = []
     for member in Member.objects.filter(campus_number__in=numbers, user__isnull=True):
         user = accounts.get(member.campus_number.lower())
@@ -86,8 +91,9 @@ def _roster_link_members(accounts: dict, numbers: list[str]) -> int:
     return len(linking)
 
 
-def rater_roster_import(*, campaign: RatingCampaign, unit: Organization, data: bytes, filename: str,
-                        by: User | None) -> RosterReport:
+def rater_roster_import(
+    *, campaign: RatingCampaign, unit: Organization, data: bytes, filename: str, by: User | None
+) -> RosterReport:
     """Import the staff and students of ``unit`` who may rate: all rows or none.
 
     Columns 学号/工号, 姓名, 身份 (教职工/学生), optional 所在单位编码 (a unit inside ``unit``; default
@@ -110,8 +116,9 @@ def rater_roster_import(*, campaign: RatingCampaign, unit: Organization, data: b
         error(report, None, "", _("The campaign has closed."))
         return report
     try:
-        dataset = read_upload(data=data, filename=filename, max_bytes=settings.RATING_ROSTER_MAX_BYTES,
-                              required=ROSTER_REQUIRED)
+        dataset = read_upload(
+            data=data, filename=filename, max_bytes=settings.RATING_ROSTER_MAX_BYTES, required=ROSTER_REQUIRED
+        )
     except FileRefused as exc:
         error(report, None, "", str(exc))
         return report
@@ -132,16 +139,22 @@ def rater_roster_import(*, campaign: RatingCampaign, unit: Organization, data: b
         name = row.text(COL_NAME, max_length=name_length)
         kind = ROSTER_KIND_LABELS.get(row.raw(COL_KIND))
         if kind is None:
-            row.error(COL_KIND, _("“%(value)s” is not one of: %(choices)s.")
-                      % {"value": row.raw(COL_KIND)[:40], "choices": "、".join(ROSTER_KIND_LABELS)})
+            row.error(
+                COL_KIND,
+                _("“%(value)s” is not one of: %(choices)s.")
+                % {"value": row.raw(COL_KIND)[:40], "choices": "、".join(ROSTER_KIND_LABELS)},
+            )
         unit_code = row.text(COL_UNIT, required=False, field=Organization._meta.get_field("code"))
         password = row.text(COL_PASSWORD, required=False, max_length=_PASSWORD_LENGTH)
         target_unit: Organization | None = unit
         if unit_code:
             target_unit = units.get(unit_code)
             if target_unit is None:
-                row.error(COL_UNIT, _("No active unit with the code %(code)s inside %(unit)s.")
-                          % {"code": unit_code, "unit": unit.display_name})
+                row.error(
+                    COL_UNIT,
+                    _("No active unit with the code %(code)s inside %(unit)s.")
+                    % {"code": unit_code, "unit": unit.display_name},
+                )
         if password and len(password) < 8:
             row.error(COL_PASSWORD, _("The initial password must have at least 8 characters."))
         report.errors.extend(RosterError(row=e.row, column=e.column, message=e.message) for e in row.errors)
@@ -153,8 +166,13 @@ def rater_roster_import(*, campaign: RatingCampaign, unit: Organization, data: b
     for index, number, name, _kind, _unit, _password in rows:
         user = existing.get(number.lower())
         if user is not None and user.first_name and user.first_name != name:
-            error(report, index, COL_NAME, _("The number %(number)s belongs to %(name)s, not to this name.")
-                  % {"number": number, "name": user.first_name})
+            error(
+                report,
+                index,
+                COL_NAME,
+                _("The number %(number)s belongs to %(name)s, not to this name.")
+                % {"number": number, "name": user.first_name},
+            )
     if report.errors:
         return report
 
@@ -163,18 +181,25 @@ def rater_roster_import(*, campaign: RatingCampaign, unit: Organization, data: b
             new_users = []
             for _index, number, name, _kind, _unit, password in rows:
                 if number.lower() not in existing:
-                    user = User(username=number, first_name=name[:150],
-                                password=make_password(password or None))
+                    user = User(
+                        username=number, first_name=name[:150], password=make_password(password or None)
+                    )
                     new_users.append(user)
                     existing[number.lower()] = user
                     report.accounts_without_password += 0 if password else 1
             User.objects.bulk_create(new_users)
             report.accounts_created = len(new_users)
             if new_users and new_users[0].pk is None:  # backends without RETURNING
-                fresh = {u.username.lower(): u for u in User.objects.filter(username__in=[u.username for u in new_users])}
+                fresh = {
+                    u.username.lower(): u
+                    for u in User.objects.filter(username__in=[u.username for u in new_users])
+                }
                 existing.update(fresh)
-            present = set(RaterEligibility.objects.filter(campaign=campaign, unit__in=[r[4] for r in rows])
-                          .values_list("user_id", "unit_id"))
+            present = set(
+                RaterEligibility.objects.filter(campaign=campaign, unit__in=[r[4] for r in rows]).values_list(
+                    "user_id", "unit_id"
+                )
+            )
             adding = []
             for _index, number, _name, kind, target_unit, _password in rows:
                 assert kind is not None and target_unit is not None  # a row without them was reported above
@@ -188,8 +213,16 @@ def rater_roster_import(*, campaign: RatingCampaign, unit: Organization, data: b
             report.added = len(adding)
             report.members_linked = _roster_link_members(existing, [r[1] for r in rows])
     except IntegrityError:
-        return RosterReport(errors=[RosterError(
-            row=None, column="",
-            message=_("The accounts changed while the file was being imported. Nothing was imported; please "
-                      "upload the file again."))])
+        return RosterReport(
+            errors=[
+                RosterError(
+                    row=None,
+                    column="",
+                    message=_(
+                        "The accounts changed while the file was being imported. Nothing was imported; please "
+                        "upload the file again."
+                    ),
+                )
+            ]
+        )
     return report

@@ -13,10 +13,14 @@ from branches.attachments import attachment_orphans
 
 
 class Command(BaseCommand):
-    help = "List stored attachment files without a row and rows without their file; --delete removes the files."
+    help = (
+        "List stored attachment files without a row and rows without their file; --delete removes the files."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--delete", action="store_true", help="delete the orphaned files (default: list only)")
+        parser.add_argument(
+            "--delete", action="store_true", help="delete the orphaned files (default: list only)"
+        )
 
     def handle(self, *args, delete: bool = False, **options):
         found = attachment_orphans()
@@ -27,8 +31,12 @@ class Command(BaseCommand):
         if delete:
             for storage, name in found.files:
                 storage.delete(name)
-            self.stdout.write(f"{len(found.files)} orphaned file(s) deleted; {len(found.missing)} row(s) without "
-                              f"their file left for a person to decide.")
+            self.stdout.write(
+                f"{len(found.files)} orphaned file(s) deleted; {len(found.missing)} row(s) without "
+                f"their file left for a person to decide."
+            )
         else:
-            self.stdout.write(f"{len(found.files)} orphaned file(s), {len(found.missing)} row(s) without their "
-                              f"file. Dry run: nothing deleted (use --delete).")
+            self.stdout.write(
+                f"{len(found.files)} orphaned file(s), {len(found.missing)} row(s) without their "
+                f"file. Dry run: nothing deleted (use --delete)."
+            )

@@ -35,7 +35,11 @@ class Command(BaseCommand):
                 raise CommandError(f"No backup for the {connection.vendor} backend.")
         except BackupError as exc:
             if connection.vendor == "postgresql":
-                variables = " ".join(f"{k}=…" if k == "PGPASSWORD" else f"{k}={v}" for k, v in pg_environment(db).items())
-                raise CommandError(f"{exc}\nRun it yourself: {variables} {' '.join(pg_dump_command(target))}") from exc
+                variables = " ".join(
+                    f"{k}=…" if k == "PGPASSWORD" else f"{k}={v}" for k, v in pg_environment(db).items()
+                )
+                raise CommandError(
+                    f"{exc}\nRun it yourself: {variables} {' '.join(pg_dump_command(target))}"
+                ) from exc
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"Backed up to {target} ({target.stat().st_size:,} bytes).")

@@ -17,5 +17,7 @@ class Command(BaseCommand):
             if unit is None:
                 raise CommandError(f"No organization with code {code!r}.")
         result = figures_refresh(unit=unit)
-        self.stdout.write(f"Dashboard figures of {', '.join(result.roots) or 'nothing'}: "
-                          f"{result.units} units in {result.seconds:.2f} s")
+        self.stdout.write(
+            f"Dashboard figures of {', '.join(result.roots) or 'nothing'}: "
+            f"{result.units} units in {result.seconds:.2f} s"
+        )

@@ -19,11 +19,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("backup", help="the backup file")
-        parser.add_argument("--noinput", "--no-input", action="store_false", dest="interactive",
-                            help="do not ask for confirmation")
-        parser.add_argument("--save-current-to", dest="save_to",
-                            help="SQLite: where to save the database being replaced "
-                                 "(default: var/backups/pre-restore-<date-time>.sqlite3)")
+        parser.add_argument(
+            "--noinput",
+            "--no-input",
+            action="store_false",
+            dest="interactive",
+            help="do not ask for confirmation",
+        )
+        parser.add_argument(
+            "--save-current-to",
+            dest="save_to",
+            help="SQLite: where to save the database being replaced "
+            "(default: var/backups/pre-restore-<date-time>.sqlite3)",
+        )
 
     def handle(self, *args, backup: str, interactive: bool = True, save_to: str | None = None, **options):
         path = Path(backup)
@@ -31,15 +39,21 @@ class Command(BaseCommand):
             raise CommandError(f"{path} is not a file.")
         db = connection.settings_dict
         if interactive:
-            answer = input(f"This replaces everything in the database {db['NAME']} with {path}. "
-                           "Are the web server and the workers stopped? Type 'yes' to continue: ")
+            answer = input(
+                f"This replaces everything in the database {db['NAME']} with {path}. "
+                "Are the web server and the workers stopped? Type 'yes' to continue: "
+            )
             if answer != "yes":
                 raise CommandError("Restore cancelled.")
         connection.close()  # no transaction of ours in the way
         try:
             if connection.vendor == "sqlite":
                 stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-                save = Path(save_to) if save_to else Path(settings.VAR_DIR) / "backups" / f"pre-restore-{stamp}.sqlite3"
+                save = (
+                    Path(save_to)
+                    if save_to
+                    else Path(settings.VAR_DIR) / "backups" / f"pre-restore-{stamp}.sqlite3"
+                )
                 try:
                     sqlite_backup(source=Path(db["NAME"]), target=save)
                     self.stdout.write(f"The current database was saved to {save}.")
@@ -52,5 +66,7 @@ class Command(BaseCommand):
                 raise CommandError(f"No restore for the {connection.vendor} backend.")
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(f"Restored {db['NAME']} from {path}. Run `manage.py migrate` if the backup is older "
-                          "than the code.")
+        self.stdout.write(
+            f"Restored {db['NAME']} from {path}. Run `manage.py migrate` if the backup is older "
+            "than the code."
+        )

@@ -21,16 +21,27 @@ class Command(BaseCommand):
     help = "Load the demo university (DESIGN §1 figures); --scale N builds a province of N universities."
 
     def add_arguments(self, parser):
-        parser.add_argument("--scale", type=int, default=1, help="number of universities (1: no province above)")
-        parser.add_argument("--seed", type=int, default=2026, help="random seed; the same seed gives the same data")
-        parser.add_argument("--replace", action="store_true",
-                            help="delete all organizations, members, roles, meetings and non-superuser users first")
+        parser.add_argument(
+            "--scale", type=int, default=1, help="number of universities (1: no province above)"
+        )
+        parser.add_argument(
+            "--seed", type=int, default=2026, help="random seed; the same seed gives the same data"
+        )
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="delete all organizations, members, roles, meetings and non-superuser users first",
+        )
         parser.add_argument("--if-empty", action="store_true", help="do nothing if any organization exists")
-        parser.add_argument("--no-logins", action="store_true",
-                            help="leave the logins out of the report (make run prints them once, in its box)")
+        parser.add_argument(
+            "--no-logins",
+            action="store_true",
+            help="leave the logins out of the report (make run prints them once, in its box)",
+        )
 
-    def handle(self, *args, scale: int, seed: int, replace: bool, if_empty: bool, no_logins: bool = False,
-               **options):
+    def handle(
+        self, *args, scale: int, seed: int, replace: bool, if_empty: bool, no_logins: bool = False, **options
+    ):
         if scale < 1:
             raise CommandError("--scale must be at least 1")
         if Organization.objects.exists():
@@ -48,8 +59,9 @@ class Command(BaseCommand):
         with transaction.atomic():  # all or nothing: a failed step leaves no half-built demo behind
             self._progress(0, total, "organizations and people", None, started)
             builder.build()
-            self._progress(1, total, "organizations and people",
-                           f"{len(builder.users)} logins", started, done=True)
+            self._progress(
+                1, total, "organizations and people", f"{len(builder.users)} logins", started, done=True
+            )
             # What the higher apps add (meetings, …), with random numbers derived from the same seed.
             reports = []
             for index, step in enumerate(steps, start=1):
@@ -60,19 +72,25 @@ class Command(BaseCommand):
                 self._progress(index + 1, total, step.name, report, step_started, done=True)
         User = get_user_model()
         if not User.objects.filter(username="admin").exists():
-            User.objects.create_superuser("admin", "admin@example.edu.cn", DEMO_PASSWORD, first_name="系统管理员")
+            User.objects.create_superuser(
+                "admin", "admin@example.edu.cn", DEMO_PASSWORD, first_name="系统管理员"
+            )
         # The dashboard's snapshot, so it shows the demo at once (the beat refreshes it from then on).
         self._progress(total - 1, total, "dashboard figures", None, started)
         figures_started = time.perf_counter()
         figures = figures_refresh()
-        self._progress(total, total, "dashboard figures", f"{figures.units} units", figures_started, done=True)
+        self._progress(
+            total, total, "dashboard figures", f"{figures.units} units", figures_started, done=True
+        )
         reports.append(("dashboard figures", f"{figures.units} units in {figures.seconds:.1f} s"))
         elapsed = time.perf_counter() - started
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo loaded in {elapsed:.1f} s: {Organization.objects.count()} organizations, "
-            f"{Member.objects.count()} people ({Member.objects.party_members().count()} party members), "
-            f"{len(builder.users)} logins."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo loaded in {elapsed:.1f} s: {Organization.objects.count()} organizations, "
+                f"{Member.objects.count()} people ({Member.objects.party_members().count()} party members), "
+                f"{len(builder.users)} logins."
+            )
+        )
         for name, report in reports:
             first, *more = str(report).split("\n")  # a report's further lines (codes, shares), one a line
             self.stdout.write(f"  {name}: {first}")
@@ -84,7 +102,9 @@ class Command(BaseCommand):
         for username, what in demo_logins_summary(scale):
             self.stdout.write(f"  {username:<8} {what}")
 
-    def _progress(self, index: int, total: int, name: str, report, since: float, *, done: bool = False) -> None:
+    def _progress(
+        self, index: int, total: int, name: str, report, since: float, *, done: bool = False
+    ) -> None:
         """One line per step as it starts and ends (to stderr, so the summary on stdout stays the same):
         a bar of the steps done, the step's name, and when it ends its count and seconds."""
         if not getattr(self, "_show", True):
@@ -107,8 +127,16 @@ class Command(BaseCommand):
         # Plain DELETEs, children first: the ORM's delete would write a "deleted" history row per object
         # (tens of thousands here) before deleting.
         tables = [
-            StatsSnapshot, UnitFigures, OrganizationUserObjectPermission, OrganizationGroupObjectPermission, Role, Member,
-            Organization, Member.history.model, Role.history.model, Organization.history.model,
+            StatsSnapshot,
+            UnitFigures,
+            OrganizationUserObjectPermission,
+            OrganizationGroupObjectPermission,
+            Role,
+            Member,
+            Organization,
+            Member.history.model,
+            Role.history.model,
+            Organization.history.model,
         ]
         with connection.cursor() as cursor:
             for model in tables:

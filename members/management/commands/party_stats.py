@@ -28,8 +28,13 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"{stats['organization']['name']}（{stats['as_of']}）")
         for section in (
-            "organizations_by_kind", "secondary_committees_by_unit_type", "branches_by_category",
-            "party_members_by_category", "people_by_stage", "party_members_by_gender", "party_members_by_age_band",
+            "organizations_by_kind",
+            "secondary_committees_by_unit_type",
+            "branches_by_category",
+            "party_members_by_category",
+            "people_by_stage",
+            "party_members_by_gender",
+            "party_members_by_age_band",
         ):
             self.stdout.write(f"{section}:")
             for key, value in stats[section].items():
