@@ -21,6 +21,16 @@ BEFORE = [("assessments", "0003_ballot_store")]
 AFTER = [("assessments", "0004_ballot_store_data")]
 
 
+@pytest.fixture(autouse=True)
+def _every_migration_applied_again():
+    """Migrating back to 0003 unapplies every later migration of the app (and of apps depending on them);
+    the tests after this one need the whole schema, so the database goes forward to every leaf again."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 def _migrate(target):
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
