@@ -20,6 +20,7 @@ from members.models.lifecycle import (  # noqa: F401
     CareReport,
     CareVisit,
     DuesDeclaration,
+    DuesExemption,
     DuesPayment,
     ElectedSeat,
     TermElection,

@@ -190,6 +190,100 @@ class DuesPayment(models.Model):
         return f"{self.member} {self.month:%Y-%m}"
 
 
+class DuesExemptionQuerySet(models.QuerySet["DuesExemption"]):
+    def approved(self) -> DuesExemptionQuerySet:
+        return self.filter(status=DuesExemption.Status.APPROVED)
+
+
+class DuesExemption(models.Model):
+    """A branch's request that a member be exempted from dues (党费减免/免交) for a run of months, and the
+    secondary committee's decision: approved, or returned with the reason (the branch may correct and send it
+    again). An approved exemption settles its months in the dues lapse and arrears rules."""
+
+    MAX_MONTHS = 12  # one request covers at most a year; a longer hardship is asked for again
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Awaiting approval")
+        APPROVED = "approved", _("Approved")
+        RETURNED = "returned", _("Returned")
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="dues_exemptions", verbose_name=_("member")
+    )
+    branch = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="dues_exemptions", verbose_name=_("branch")
+    )
+    approver = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="dues_exemptions_to_approve",
+        verbose_name=_("approved by (unit)"),
+    )
+    first_month = models.DateField(_("first month"))
+    last_month = models.DateField(_("last month"))
+    reason = models.CharField(_("reason"), max_length=500)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    return_reason = models.CharField(_("reason for returning"), max_length=500, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = DuesExemptionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("dues exemption")
+        verbose_name_plural = _("dues exemptions")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="dues_exemption_first_of_month", condition=Q(first_month=FirstOfMonth("first_month"))
+            ),
+            models.CheckConstraint(
+                name="dues_exemption_last_of_month", condition=Q(last_month=FirstOfMonth("last_month"))
+            ),
+            models.CheckConstraint(
+                name="dues_exemption_months_in_order", condition=Q(last_month__gte=models.F("first_month"))
+            ),
+            models.CheckConstraint(
+                name="dues_exemption_returned_has_reason",
+                condition=~Q(status="returned") | ~Q(return_reason=""),
+            ),
+        ]
+        indexes = [
+            # The approver's queue (status = submitted) and the lapse rule's "approved, covering a month".
+            models.Index(fields=["approver", "status"], name="dues_exemption_queue"),
+            models.Index(fields=["member", "status", "last_month"], name="dues_exemption_member"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.first_month:%Y-%m}–{self.last_month:%Y-%m}"
+
+    @property
+    def months(self) -> int:
+        return (
+            (self.last_month.year - self.first_month.year) * 12
+            + self.last_month.month
+            - self.first_month.month
+            + 1
+        )
+
+
 # --- care visits ------------------------------------------------------------------------------------------------
 
 
