@@ -28,6 +28,11 @@ from Crypto.Protocol.SecretSharing import Shamir
 
 PLAIN_SIZE = 512  # bytes of every plaintext, padded with spaces (JSON ignores trailing whitespace)
 SEALED_SIZE = PLAIN_SIZE + 48  # an ephemeral public key (32) and the MAC (16)
+# A written remark (issue 19: 党员互评, 群众意见) is padded to its own fixed size: every remark's ciphertext
+# is as long as every other's, whatever it says. 500 characters escaped by JSON at their worst (a control
+# character is six bytes) fit.
+REMARK_MAX_LENGTH = 500
+REMARK_PLAIN_SIZE = 4096
 MAX_TRUSTEES = 9
 
 
@@ -57,6 +62,21 @@ def seal(public_key: str, *, subject: int, answers: dict[int, int]) -> bytes:
     return bytes(box.encrypt(plain))
 
 
+def seal_remark(public_key: str, *, subject: int, question: int, text: str) -> bytes:
+    """A written remark (on a subject, under a question: a comment, an opinion) sealed to the box, padded to
+    ``REMARK_PLAIN_SIZE`` so its length says nothing about the text."""
+    if len(text) > REMARK_MAX_LENGTH:
+        raise ValueError("remark too long to seal")
+    plain = json.dumps({"s": subject, "a": {}, "q": question, "t": text}, separators=(",", ":")).encode(
+        "ascii"
+    )
+    if len(plain) > REMARK_PLAIN_SIZE:
+        raise ValueError("remark too large to seal")
+    plain = plain.ljust(REMARK_PLAIN_SIZE, b" ")
+    box = nacl.public.SealedBox(nacl.public.PublicKey(public_key, encoder=nacl.encoding.HexEncoder))
+    return bytes(box.encrypt(plain))
+
+
 class Opener:
     """Decrypts sealed choices with a private key held only in this object (and dropped with it)."""
 
@@ -64,8 +84,14 @@ class Opener:
         self._box = nacl.public.SealedBox(nacl.public.PrivateKey(private))
 
     def open(self, sealed: bytes | memoryview) -> tuple[int, dict[int, int]]:  # a BinaryField's value
+        subject, answers, _remark = self.read(sealed)
+        return subject, answers
+
+    def read(self, sealed: bytes | memoryview) -> tuple[int, dict[int, int], tuple[int, str] | None]:
+        """A choice or a remark: (subject, answers, (question, text) for a remark or None)."""
         data = json.loads(self._box.decrypt(bytes(sealed)))
-        return int(data["s"]), {int(k): int(v) for k, v in data["a"].items()}
+        remark = (int(data["q"]), str(data["t"])) if "t" in data else None
+        return int(data["s"]), {int(k): int(v) for k, v in data["a"].items()}, remark
 
 
 # --- trustees' shares -------------------------------------------------------------------------------------

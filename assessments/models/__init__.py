@@ -1,7 +1,7 @@
 """The assessment app's tables, one module per feature (the July-1 cycle's indicator tables join as
 ``cycles.py``); everything is re-exported here so ``assessments.models.X`` keeps working."""
 
-from assessments.models.ballots import BallotBox, BallotTally, SealedBallot  # noqa: F401  (issue 16)
+from assessments.models.ballots import BallotBox, BallotRemark, BallotTally, SealedBallot  # noqa: F401  (issue 16)
 from assessments.models.ratings import (  # noqa: F401
     Ballot,
     OfflineScore,
@@ -15,6 +15,7 @@ from assessments.models.targets import Indicator, IndicatorTable, PlanItem, Prog
 from assessments.models.cycle import Assessment, AssessmentCycle, Grade, ItemScore  # noqa: F401  (issue 5)
 from assessments.models.evaluation import (  # noqa: F401,E402  (issue 19)
     EvaluationBallot,
+    EvaluationCommentBallot,
     EvaluationEntry,
     EvaluationFollowUp,
     EvaluationGrade,

@@ -10,6 +10,10 @@ never what.
   transaction (row, row version, WAL page) carries a choice in clear.
 * ``BallotTally``: after the box is opened, how many gave ``value`` to ``subject`` on ``question``. The only
   form in which choices are ever stored in clear.
+* ``BallotRemark``: after the box is opened, one written remark (a 党员互评 comment, a 群众意见 opinion) on
+  ``subject`` under ``question``: sealed like a choice while the vote runs, written in clear only at the
+  opening, all of a box's remarks at once and in shuffled order, so neither the row order nor an id says
+  who wrote which.
 
 No history on any of them: a history row would be the copy that links.
 """
@@ -22,7 +26,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
-from assessments.sealing import MAX_TRUSTEES
+from assessments.sealing import MAX_TRUSTEES, REMARK_MAX_LENGTH
 
 
 class BallotBox(models.Model):
@@ -86,4 +90,24 @@ class BallotTally(models.Model):
             models.UniqueConstraint(
                 fields=["box", "subject", "question", "value"], name="tally_once_per_value"
             ),
+        ]
+
+
+class BallotRemark(models.Model):
+    """A written remark after its box was opened: the text only — no writer, no time, no code (issue 19)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    box = models.ForeignKey(
+        BallotBox, on_delete=models.CASCADE, related_name="remarks", verbose_name=_("ballot box")
+    )
+    subject = models.PositiveBigIntegerField(pgettext_lazy("ballot", "subject"))
+    question = models.PositiveBigIntegerField(_("question"))
+    text = models.TextField(_("text"), max_length=REMARK_MAX_LENGTH)
+
+    class Meta:
+        verbose_name = _("remark")
+        verbose_name_plural = _("remarks")
+        indexes = [
+            # The branch committee reads a box's remarks per subject and question.
+            models.Index(fields=["box", "question", "subject"], name="remark_box_question_subject"),
         ]

@@ -7,6 +7,14 @@
 * ``EvaluationEntry``: one per party member of the branch at the opening — the 个人自评, and for full members
   the grade the branch proposes (probationary members take part but are not graded: ``graded`` is False).
 * ``EvaluationBallot``: *that* a member rated a colleague, never what (no timestamp, no history).
+* ``EvaluationCommentBallot``: *that* a member wrote a 党员互评 comment on a colleague, never what: the comment
+  is sealed to the same box (question ``COMMENT_QUESTION``) and exists in clear only as a ``BallotRemark``
+  after the count, with no writer.
+* 群众意见: non-members' opinions, given with one-time codes (``RatingCode`` with ``evaluation`` set: the
+  ratings' code mechanism), sealed to the box under ``OPINION_QUESTION`` — on a member (subject = the
+  member's id) or on the branch as a whole (subject ``OVERALL_SUBJECT``); the code is only marked used.
+* Party groups (党小组): in a large branch the 个人自评 and 党员互评 may run per group (``by_group``): each
+  entry keeps its member's group at the opening, and a member comments on their own group's colleagues.
 * ``EvaluationFollowUp``: a step after a 不合格 (限期改正 with its deadline, then 党章's disposal steps),
   each approved or returned by the secondary committee.
 """
@@ -26,6 +34,12 @@ from branches.models import Organization
 from members.models import Member
 
 VOTE_QUESTION = 1  # the 民主测评 has one question: the grade
+COMMENT_QUESTION = 2  # a 党员互评 comment, sealed to the same box as a remark
+OPINION_QUESTION = 3  # a 群众意见 opinion given with a code
+OVERALL_SUBJECT = 0  # an opinion on the branch as a whole, not on one member
+COMMENT_MAX_LENGTH = 300  # a short comment on a colleague
+OPINION_MAX_LENGTH = 500  # within the ballot store's remark size (assessments.sealing.REMARK_MAX_LENGTH)
+GROUP_EVALUATION_MIN_MEMBERS = 15  # the branch size from which evaluating per party group is offered
 
 
 class EvaluationGrade(models.TextChoices):
@@ -83,6 +97,11 @@ class MemberEvaluation(models.Model):
             "Excellent is given to at most this fraction of the branch's full members (rounded down)."
         ),
     )
+    by_group = models.BooleanField(
+        _("per party group"),
+        default=False,
+        help_text=_("Self-evaluation and mutual evaluation are held in each party group."),
+    )
     return_reason = models.TextField(_("reason for returning"), blank=True, max_length=1000)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -136,6 +155,16 @@ class EvaluationEntry(models.Model):
     graded = models.BooleanField(
         _("graded"), help_text=_("Full members are graded; probationary members are not.")
     )
+    # The member's party group at the opening: the evaluation's groups stay as they were when members move.
+    party_group = models.ForeignKey(
+        Organization,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("party group"),
+        limit_choices_to={"kind": Organization.Kind.GROUP},
+    )
     self_text = models.TextField(_("self-evaluation"), blank=True, max_length=5000)
     grade = models.CharField(_("grade"), max_length=12, choices=EvaluationGrade.choices, blank=True)
     reason = models.TextField(_("reason"), blank=True, max_length=2000)
@@ -178,6 +207,32 @@ class EvaluationBallot(models.Model):
             models.UniqueConstraint(fields=["rater", "subject"], name="evaluation_ballot_once_per_pair"),
             models.CheckConstraint(
                 name="evaluation_ballot_not_self", condition=~Q(rater=models.F("subject"))
+            ),
+        ]
+
+
+class EvaluationCommentBallot(models.Model):
+    """That ``rater`` wrote a 党员互评 comment on ``subject`` — never what (sealed in the box). No timestamp,
+    no history: a history row would be the copy that links."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    evaluation = models.ForeignKey(
+        MemberEvaluation, on_delete=models.CASCADE, related_name="+", verbose_name=_("evaluation")
+    )
+    rater = models.ForeignKey(
+        EvaluationEntry, on_delete=models.CASCADE, related_name="+", verbose_name=_("rater")
+    )
+    subject = models.ForeignKey(
+        EvaluationEntry, on_delete=models.CASCADE, related_name="+", verbose_name=_("member commented on")
+    )
+
+    class Meta:
+        verbose_name = _("comment ballot")
+        verbose_name_plural = _("comment ballots")
+        constraints = [
+            models.UniqueConstraint(fields=["rater", "subject"], name="evaluation_comment_once_per_pair"),
+            models.CheckConstraint(
+                name="evaluation_comment_not_self", condition=~Q(rater=models.F("subject"))
             ),
         ]
 

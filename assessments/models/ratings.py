@@ -241,10 +241,26 @@ def code_display(code: str) -> str:
 
 class RatingCode(models.Model):
     """A one-time 测评码 handed out on paper at a unit's report meeting. Only its digest is stored: the
-    plain codes exist once, on the sheet printed when they are generated."""
+    plain codes exist once, on the sheet printed when they are generated.
+
+    The one code mechanism of the portal: a code belongs to a rating campaign (双述双评), or to a branch's
+    民主评议党员 (issue 19), where non-members give their opinions (群众意见) with it — never both."""
 
     campaign = models.ForeignKey(
-        RatingCampaign, on_delete=models.CASCADE, related_name="codes", verbose_name=_("campaign")
+        RatingCampaign,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="codes",
+        verbose_name=_("campaign"),
+    )
+    evaluation = models.ForeignKey(
+        "assessments.MemberEvaluation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="opinion_codes",
+        verbose_name=_("member evaluation"),
     )
     unit = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("unit"))
     digest = models.CharField(pgettext_lazy("code hash", "digest"), max_length=64, unique=True)
@@ -253,7 +269,18 @@ class RatingCode(models.Model):
     class Meta:
         verbose_name = _("rating code")
         verbose_name_plural = _("rating codes")
-        indexes = [models.Index(fields=["campaign", "unit", "used"], name="code_campaign_unit_used")]
+        indexes = [
+            models.Index(fields=["campaign", "unit", "used"], name="code_campaign_unit_used"),
+            # The evaluation's page counts its opinion codes issued and used.
+            models.Index(fields=["evaluation", "used"], name="code_evaluation_used"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="code_campaign_xor_evaluation",
+                condition=Q(campaign__isnull=False, evaluation__isnull=True)
+                | Q(campaign__isnull=True, evaluation__isnull=False),
+            ),
+        ]
 
 
 class Ballot(models.Model):

@@ -220,7 +220,12 @@ def code_lookup(raw: str) -> RatingCode | None:
     code = code_normalize(raw)
     if len(code) != CODE_LENGTH:
         return None
-    return RatingCode.objects.select_related("campaign__box", "unit").filter(digest=code_digest(code)).first()
+    # A 群众意见 code of a member evaluation (issue 19) is no rating code.
+    return (
+        RatingCode.objects.select_related("campaign__box", "unit")
+        .filter(digest=code_digest(code), campaign__isnull=False)
+        .first()
+    )
 
 
 # A published campaign's dimensions and secretaries do not change while it takes ballots, so the code
@@ -291,7 +296,7 @@ def _claim(digest: str, now: datetime.datetime) -> tuple[int, int, int] | None:
 def _why_not(digest: str, now: datetime.datetime) -> RatingRefused:
     """The reason a claim matched nothing, in the rater's words."""
     row = (
-        RatingCode.objects.filter(digest=digest)
+        RatingCode.objects.filter(digest=digest, campaign__isnull=False)
         .values_list("used", "campaign__status", "campaign__opens_at", "campaign__closes_at")
         .first()
     )

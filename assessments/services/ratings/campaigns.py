@@ -4,6 +4,7 @@ deleted ballots' space reclaimed; and the secretaries' 述职 reports."""
 from __future__ import annotations
 
 import datetime
+import secrets
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from assessments import sealing
 from assessments.models import (
     Ballot,
     BallotBox,
+    BallotRemark,
     BallotTally,
     RatingCampaign,
     RatingDimension,
@@ -153,17 +155,21 @@ def campaign_publish(*, campaign: RatingCampaign, by: User | None) -> list[str]:
 
 def box_tally(*, box: BallotBox, private: bytes) -> int:
     """Inside the caller's transaction: decrypt every sealed choice of ``box`` and count them in one pass,
-    write the tallies (subject × question × value → count), delete the ciphertexts, forget the key.
-    Returns the number of choices counted. Generic: any vote using the store calls it."""
+    write the tallies (subject × question × value → count) and the written remarks (in shuffled order, all
+    at once: their rows' order says nothing of the writing order), delete the ciphertexts, forget the key.
+    Returns the number of choices and remarks counted. Generic: any vote using the store calls it."""
     opener = sealing.Opener(private)
     counts: dict[tuple[int, int, int], int] = {}
+    remarks: list[BallotRemark] = []
     rows = SealedBallot.objects.filter(box_id=box.pk).order_by().values_list("ciphertext", flat=True)
     total = 0
     for sealed in rows.iterator(chunk_size=2000):
-        subject, answers = opener.open(sealed)
+        subject, answers, remark = opener.read(sealed)
         for question, value in answers.items():
             key = (subject, question, value)
             counts[key] = counts.get(key, 0) + 1
+        if remark is not None:
+            remarks.append(BallotRemark(box_id=box.pk, subject=subject, question=remark[0], text=remark[1]))
         total += 1
     del opener
     BallotTally.objects.bulk_create(
@@ -173,6 +179,8 @@ def box_tally(*, box: BallotBox, private: bytes) -> int:
         ],
         batch_size=2000,
     )
+    secrets.SystemRandom().shuffle(remarks)
+    BallotRemark.objects.bulk_create(remarks, batch_size=2000)
     SealedBallot.objects.filter(box_id=box.pk).delete()
     box.opened = True
     box.wrapped_key = ""
