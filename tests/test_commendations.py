@@ -13,16 +13,17 @@ from django.urls import reverse
 from assessments.models import Assessment, AssessmentCycle
 from assessments.models.commendation import Commendation, HonourKind, Nomination, NominationObjection
 from assessments.models.evaluation import EvaluationEntry, MemberEvaluation
-from assessments.models.ballots import BallotBox
+from assessments.models import RatingCampaign, RatingDimension, RatingTarget
+from assessments.models.ballots import BallotBox, BallotTally
 from assessments.selectors import commendation as selectors
 from assessments.services import commendation as services
 from assessments.services.assessment import cycle_default_dates
-from branches.models import Role
+from branches.models import Organization, Role
 from branches.services import role_assign
 from branches.workdays import add_working_days
 from members.models import DisciplinaryRecord, Member
 from tests.conftest import login
-from tests.factories import MemberFactory, UserFactory
+from tests.factories import MemberFactory, UserFactory, make_org
 
 YEAR = 2026
 OPEN_ON = datetime.date(2026, 5, 6)
@@ -344,14 +345,109 @@ def test_no_double_nomination_but_again_after_withdrawal(cast, commendation):
     assert _nominate(cast, commendation, kind=HonourKind.WORKER, member=cast.alice_member)
 
 
+def _rated(cast, user, unit, points: dict[int, int], *, year=YEAR, status="closed", min_raters=5):
+    """A 双述双评 campaign of ``year`` in which ``user`` (secretary of ``unit``) was rated: ``points`` is the
+    published tally of its one dimension (points → how many raters gave them)."""
+    box = BallotBox.objects.create(custody=BallotBox.Custody.SERVER)
+    opens = datetime.datetime(year, 1, 5, 9, tzinfo=datetime.UTC)
+    campaign = RatingCampaign.objects.create(
+        name=f"{year}年度双述双评",
+        year=year,
+        scope=cast.c1,
+        opens_at=opens,
+        closes_at=opens + datetime.timedelta(days=10),
+        min_raters=min_raters,
+        status=status,
+        box=box,
+    )
+    dimension = RatingDimension.objects.create(campaign=campaign, name="履职尽责")
+    role = Role.objects.current().get(user=user, organization=unit, kind=Role.Kind.SECRETARY)
+    target = RatingTarget.objects.create(
+        campaign=campaign, role=role, organization=unit, user=user, name=user.username
+    )
+    for value, count in points.items():
+        BallotTally.objects.create(
+            box=box, subject=target.pk, question=dimension.pk, value=value, count=count
+        )
+    return target
+
+
 def test_candidates_from_the_data(cast, commendation):
     _assessment(cast, cast.branch_a, grade="five")
     _graded(cast, cast.bob_member, "excellent")
+    _rated(cast, cast.alice, cast.branch_a, {100: 4, 80: 1})  # mean 96 from 5 raters
     found = selectors.candidates(commendation=commendation, committee=cast.c1)
     assert [a.organization for a in found.units] == [cast.branch_a]
     assert [e.member for e in found.members] == [cast.bob_member]
-    assert [m for m, _unit in found.workers] == [cast.alice_member]  # secretary of a five-star branch
+    [worker] = found.workers  # the secretary of a five-star branch, rated well
+    assert (worker.member, worker.unit, worker.grade) == (cast.alice_member, cast.branch_a, "five")
+    assert (worker.rating.raters, worker.rating.overall) == (5, 96.0)
     assert selectors.candidates(commendation=commendation, committee=cast.c2).units == []
+
+
+@pytest.mark.parametrize(
+    ("points", "proposed"),
+    [
+        ({80: 5}, True),  # mean exactly the floor (80)
+        ({80: 4, 60: 1}, False),  # 76: below it
+        ({100: 4}, False),  # four raters: below the minimum of 5, no mean at all
+        ({100: 5}, True),  # five raters: exactly the minimum
+    ],
+)
+def test_worker_candidates_need_a_published_rating_at_the_floor(cast, commendation, points, proposed):
+    _assessment(cast, cast.branch_a, grade="four")
+    _rated(cast, cast.alice, cast.branch_a, points)
+    workers = selectors.candidates(commendation=commendation, committee=cast.c1).workers
+    assert [w.member for w in workers] == ([cast.alice_member] if proposed else [])
+
+
+def test_worker_candidates_read_only_closed_campaigns_and_good_branches(cast, commendation):
+    _rated(cast, cast.alice, cast.branch_a, {100: 9})
+    # rated very well, but the branch's grade is only 达标: not proposed
+    _assessment(cast, cast.branch_a, grade="pass")
+    assert selectors.candidates(commendation=commendation, committee=cast.c1).workers == []
+    Assessment.objects.filter(organization=cast.branch_a).update(grade="five")
+    assert len(selectors.candidates(commendation=commendation, committee=cast.c1).workers) == 1
+    # a campaign still running (its tallies not published) is not read; nor is one two years back
+    RatingCampaign.objects.update(status=RatingCampaign.Status.PUBLISHED)
+    assert selectors.candidates(commendation=commendation, committee=cast.c1).workers == []
+    _rated(cast, cast.alice, cast.branch_a, {100: 9}, year=YEAR - 2)
+    assert selectors.candidates(commendation=commendation, committee=cast.c1).workers == []
+
+
+def test_worker_candidates_take_the_latest_campaign(cast, commendation):
+    _assessment(cast, cast.branch_a, grade="five")
+    _rated(cast, cast.alice, cast.branch_a, {100: 6}, year=YEAR - 1)
+    _rated(cast, cast.alice, cast.branch_a, {60: 6}, year=YEAR)  # this year's: 60, under the floor
+    assert selectors.candidates(commendation=commendation, committee=cast.c1).workers == []
+
+
+def test_worker_candidates_best_rated_first_and_query_count(cast, commendation, django_assert_num_queries):
+    secretaries = []
+    for i, mean_points in enumerate((80, 100, 90)):
+        branch = make_org(cast.c1, Organization.Kind.BRANCH, f"教工第{i + 5}党支部", category="teacher")
+        user = UserFactory(username=f"sec{i}")
+        role_assign(user=user, organization=branch, kind=Role.Kind.SECRETARY)
+        MemberFactory(branch=branch, user=user, stage=Member.Stage.FULL)
+        _assessment(cast, branch, grade="five")
+        _rated(cast, user, branch, {mean_points: 5})
+        secretaries.append(user)
+    # units, members graded excellent, the secretaries with their branch's grade (one subquery), the rated
+    # targets with their campaigns, the campaigns' dimensions, the tallies, the secretaries' member records —
+    # seven, whatever the number of secretaries
+    with django_assert_num_queries(7):
+        workers = selectors.candidates(commendation=commendation, committee=cast.c1).workers
+    assert [w.member.user for w in workers] == [secretaries[1], secretaries[2], secretaries[0]]
+    assert [w.rating.overall for w in workers] == [100.0, 90.0, 80.0]
+
+
+def test_candidates_page_shows_the_rating(cast, commendation):
+    _assessment(cast, cast.branch_a, grade="five")
+    _rated(cast, cast.alice, cast.branch_a, {100: 4, 80: 1})
+    page = login(cast.officer).get(reverse("commendation:candidates", args=[commendation.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "艾丽" in html and "96.0" in html and "5" in html
 
 
 # --- 公示, objections, decisions and quotas ----------------------------------------------------------------------

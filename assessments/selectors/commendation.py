@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth.models import User
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from assessments.models.commendation import Commendation, CommendationQuota, HonourKind, Nomination
 from assessments.models.cycle import Assessment, Grade
 from assessments.models.evaluation import EvaluationEntry, EvaluationGrade, MemberEvaluation
+from assessments.selectors.ratings import SecretaryRating, secretary_ratings
 from branches.models import Organization, Role
 from branches.selectors import MANAGE_MEMBERS, organizations_with_permission
 from members.models import Member
@@ -94,16 +96,39 @@ def board(*, commendation: Commendation, committees: list[Organization]) -> Boar
 
 
 @dataclass
+class WorkerCandidate:
+    """A branch secretary the data proposes as 优秀党务工作者: their branch's grade of the year and their latest
+    published 双述双评 result (raters and overall mean)."""
+
+    member: Member
+    unit: Organization
+    grade: str
+    rating: SecretaryRating
+
+    @property
+    def grade_label(self) -> str:
+        return str(Grade(self.grade).label)
+
+
+@dataclass
 class Candidates:
     units: list[Assessment]
     members: list[EvaluationEntry]
-    workers: list[tuple[Member, Organization]]
+    workers: list[WorkerCandidate]
+
+
+def worker_min_rating() -> float:
+    """The lowest 双述双评 mean (0–100; 80 is "fairly good") for a secretary to be proposed."""
+    return float(getattr(settings, "COMMENDATION_WORKER_MIN_RATING", 80))
 
 
 def candidates(*, commendation: Commendation, committee: Organization) -> Candidates:
     """What the data proposes for ``committee``: its branches graded five stars in the year's assessment, its
     members graded 优秀 in the last approved 民主评议 (the year's or the year before), and the secretaries of
-    its branches graded four or five stars. Three queries, capped at 200 rows each."""
+    its branches graded four or five stars whose latest published 双述双评 (of the year or the year before)
+    shows a mean of at least ``worker_min_rating`` — best rated first. Seven queries, capped at 200 rows each:
+    units, members, the secretaries with their branch's grade, the ratings (targets, dimensions, tallies),
+    the secretaries' member records."""
     year = commendation.year
     units = list(
         Assessment.objects.filter(
@@ -128,30 +153,48 @@ def candidates(*, commendation: Commendation, committee: Organization) -> Candid
         .order_by("evaluation__branch__path", "member__name")[:200]
     )
     starred = Assessment.objects.filter(
-        cycle__year=year, grade__in=(Grade.FIVE_STARS, Grade.FOUR_STARS), veto_failed=False
-    ).values("organization_id")
-    roles = (
+        cycle__year=year,
+        grade__in=(Grade.FIVE_STARS, Grade.FOUR_STARS),
+        veto_failed=False,
+        organization_id=OuterRef("organization_id"),
+    )
+    roles = list(
         Role.objects.current()
         .filter(
             kind=Role.Kind.SECRETARY,
             organization__path__startswith=committee.path,
             organization__kind=Organization.Kind.BRANCH,
-            organization_id__in=starred,
+            user_id__isnull=False,
         )
+        .annotate(branch_grade=Subquery(starred.values("grade")[:1]))
+        .filter(branch_grade__isnull=False)
         .select_related("organization")
         .order_by("organization__path")[:200]
     )
-    by_user = {r.user_id: r.organization for r in roles}
+    by_user = {r.user_id: r for r in roles}
+    ratings = secretary_ratings(user_ids=list(by_user), years=(year - 1, year))
+    floor = worker_min_rating()
+    rated = {
+        user_id: rating
+        for user_id, rating in ratings.items()
+        if rating.overall is not None and rating.overall >= floor
+    }
     workers = (
         [
-            (m, by_user[m.user_id])
-            for m in Member.objects.filter(user_id__in=list(by_user), stage=Member.Stage.FULL)
-            .select_related("branch")
-            .order_by("name")
+            WorkerCandidate(
+                member=m,
+                unit=by_user[m.user_id].organization,
+                grade=by_user[m.user_id].branch_grade,
+                rating=rated[m.user_id],
+            )
+            for m in Member.objects.filter(user_id__in=list(rated), stage=Member.Stage.FULL).select_related(
+                "branch"
+            )
         ]
-        if by_user
+        if rated
         else []
     )
+    workers.sort(key=lambda w: (-(w.rating.overall or 0), w.grade != Grade.FIVE_STARS, w.member.name))
     return Candidates(units, members, workers)
 
 

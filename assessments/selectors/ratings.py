@@ -242,6 +242,77 @@ def _tallies(*, campaign: RatingCampaign, ids: list[int]) -> dict[int, dict[int,
     return tallies
 
 
+def _means(
+    counts: dict[int, dict[int, int]], dimensions: list[RatingDimension], min_raters: int
+) -> tuple[int, list[float], float | None]:
+    """From one secretary's tallies ``{dimension id: {points: count}}``: the raters (a dimension's total count,
+    every ballot rating every dimension), the dimensions' means and the weighted overall mean — no mean at all
+    below ``min_raters``."""
+    n = max((sum(by_value.values()) for by_value in counts.values()), default=0)
+    if n == 0 or n < min_raters:
+        return n, [], None
+    weight = sum(d.weight for d in dimensions) or 1
+    means = [sum(v * c for v, c in counts.get(d.pk, {}).items()) / n for d in dimensions]
+    return n, means, round(sum(m * d.weight for m, d in zip(means, dimensions)) / weight, 2)
+
+
+@dataclass
+class SecretaryRating:
+    """A secretary's latest published 双述双评 result: the campaign, the raters and the overall mean (None
+    below the campaign's minimum of raters)."""
+
+    target: RatingTarget
+    raters: int
+    overall: float | None
+
+
+def secretary_ratings(*, user_ids: list[int], years: tuple[int, ...]) -> dict[int, SecretaryRating]:
+    """For each of ``user_ids`` rated in a closed (published) campaign of ``years``: the result of their latest
+    such campaign, read from its tallies. Three queries whatever the number of people: the targets with their
+    campaigns, the campaigns' dimensions, the tallies."""
+    if not user_ids:
+        return {}
+    targets = list(
+        RatingTarget.objects.filter(
+            user_id__in=user_ids,
+            campaign__status=RatingCampaign.Status.CLOSED,
+            campaign__year__in=years,
+        )
+        .select_related("campaign")
+        .order_by("user_id", "-campaign__year", "-campaign__closes_at", "-pk")
+    )
+    latest: dict[int, RatingTarget] = {}
+    for target in targets:
+        latest.setdefault(target.user_id, target)
+    if not latest:
+        return {}
+    campaign_ids = {t.campaign_id for t in latest.values()}
+    dimensions: dict[int, list[RatingDimension]] = defaultdict(list)
+    for dimension in RatingDimension.objects.filter(campaign_id__in=campaign_ids):
+        dimensions[dimension.campaign_id].append(dimension)
+    tallies: dict[tuple[int, int], dict[int, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
+    rows = (
+        BallotTally.objects.filter(
+            box_id__in={t.campaign.box_id for t in latest.values()},
+            subject__in=[t.pk for t in latest.values()],
+        )
+        .order_by()
+        .values_list("box_id", "subject", "question", "value")
+        .annotate(n=Sum("count"))
+    )
+    for box_id, subject, question, value, n in rows:
+        tallies[(box_id, subject)][question][value] = n
+    results = {}
+    for user_id, target in latest.items():
+        # A tally is the target's only if it lies in its own campaign's box (subjects are per box).
+        counts = tallies.get((target.campaign.box_id, target.pk), {})
+        n, _means_by_dimension, overall = _means(
+            counts, dimensions[target.campaign_id], target.campaign.min_raters
+        )
+        results[user_id] = SecretaryRating(target=target, raters=n, overall=overall)
+    return results
+
+
 def campaign_results(*, campaign: RatingCampaign, targets: list[RatingTarget]) -> CampaignResults:
     """Per secretary: raters, overall and per-dimension means (hidden below the minimum), the offline mean,
     the difference and whether it is large; across secretaries Spearman's rank correlation of the two
@@ -260,16 +331,14 @@ def campaign_results(*, campaign: RatingCampaign, targets: list[RatingTarget]) -
         .annotate(n=Count("pk"), mean=Avg("score"))
     }
     threshold = settings.RATING_DISAGREEMENT_POINTS
-    weight = sum(d.weight for d in dimensions) or 1
     rows = []
     for target in targets:
         counts = tallies.get(target.pk, {})
-        n = max((sum(by_value.values()) for by_value in counts.values()), default=0)
-        row = TargetResult(target=target, raters=n, shown=n >= campaign.min_raters and n > 0)
-        if row.shown:
-            means = [sum(v * c for v, c in counts.get(d.pk, {}).items()) / n for d in dimensions]
+        n, means, overall = _means(counts, dimensions, campaign.min_raters)
+        row = TargetResult(target=target, raters=n, shown=overall is not None)
+        if overall is not None:
             row.by_dimension = [round(m, 2) for m in means]
-            row.overall = round(sum(m * d.weight for m, d in zip(means, dimensions)) / weight, 2)
+            row.overall = overall
         off = offline.get(target.pk)
         if off and off["n"]:
             row.offline_count = off["n"]

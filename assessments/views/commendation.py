@@ -309,6 +309,7 @@ def candidates(request: HttpRequest, pk: int) -> HttpResponse:
             "committee": committee,
             "committees": committees,
             "candidates": selectors.candidates(commendation=commendation, committee=committee),
+            "worker_floor": selectors.worker_min_rating(),
         },
     )
 
