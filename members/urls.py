@@ -1,7 +1,7 @@
 from django.urls import path
 
 from members import views
-from members.views import discipline, lifecycle
+from members.views import discipline, dues_exemptions, lifecycle
 from members.views import statistics as stats
 
 app_name = "members"
@@ -27,6 +27,23 @@ urlpatterns = [
     path("transfers/<int:pk>/complete/", lifecycle.transfer_complete, name="transfer_complete"),
     path("org/<int:pk>/dues/", lifecycle.dues, name="dues"),
     path("org/<int:pk>/dues/<int:year>/list/", lifecycle.dues_year, name="dues_year"),
+    # Dues exemptions: the branch asks, the secondary committee approves or returns (issue 22).
+    path("org/<int:pk>/dues/exemptions/", dues_exemptions.dues_exemptions, name="dues_exemptions"),
+    path(
+        "dues/exemptions/<int:pk>/approve/",
+        dues_exemptions.dues_exemption_approve,
+        name="dues_exemption_approve",
+    ),
+    path(
+        "dues/exemptions/<int:pk>/return/",
+        dues_exemptions.dues_exemption_return,
+        name="dues_exemption_return",
+    ),
+    path(
+        "dues/exemptions/<int:pk>/resubmit/",
+        dues_exemptions.dues_exemption_resubmit,
+        name="dues_exemption_resubmit",
+    ),
     path("org/<int:pk>/care/", lifecycle.care, name="care"),
     path("org/<int:pk>/terms/", lifecycle.terms, name="terms"),
     path("org/<int:pk>/lifecycle-import/", lifecycle.lifecycle_import, name="lifecycle_import"),
