@@ -35,6 +35,8 @@ urlpatterns = [
     ),
     path("units/", include("branches.urls")),
     path("", include("members.urls")),
+    # The 七一表彰 公示 (issue 19) on the public site, before disclosure's /open/<code>/ pages.
+    path("open/commendations/", include("assessments.urls_commendation_open")),
     path("", include("disclosure.urls")),
     path("", include("assessments.urls")),  # 双述双评 ratings (issue 6)
     path("assessments/", include("assessments.urls_assessment")),  # the July-1 assessment cycle (issue 5)
