@@ -3,6 +3,7 @@
 from django.urls import path
 
 from assessments.views import evaluation as views
+from assessments.views import evaluation_remarks as remarks
 
 app_name = "evaluation"
 
@@ -17,6 +18,12 @@ urlpatterns = [
     path("<int:pk>/vote/", views.evaluation_vote, name="vote"),
     path("<int:pk>/summary/", views.evaluation_summary, name="summary"),
     path("<int:pk>/summary.xlsx", views.evaluation_summary_xlsx, name="summary_xlsx"),
+    # 党员互评 comments and 群众意见 with one-time codes (issue 19).
+    path("<int:pk>/comments/", remarks.evaluation_comments, name="comments"),
+    path("<int:pk>/remarks/", remarks.evaluation_remarks, name="remarks"),
+    path("<int:pk>/opinion-codes/", remarks.opinion_codes, name="opinion_codes"),
+    path("opinion/", remarks.opinion_entry, name="opinion_entry"),
+    path("opinion/done/", remarks.opinion_done, name="opinion_done"),
     path("entries/<int:pk>/follow-up/", views.followup_new, name="followup_new"),
     path("follow-ups/<int:pk>/decide/", views.followup_decide, name="followup_decide"),
 ]
