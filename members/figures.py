@@ -12,7 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from branches.figures import Block, Column, Figures, register_block
 from branches.models import Organization
-from members.models import DuesPayment, Member
+from members.models import DuesPayment, Member, exempt_through
 from members.rules import K, add_months, rules
 from members.selectors import AGE_BANDS, _age_band_expression
 from members.selectors.lifecycle import lifecycle_due, terms_due
@@ -188,7 +188,7 @@ register_block(
 def collect_dues(root: Organization, today: datetime.date):
     """Three queries: the rules, each party member's last settled month (grouped by branch in Python) and the
     dues received this year by branch. A member is in arrears when last month is not settled (paid, paid on
-    their behalf or exempt); lapsed after the rule's months (6) without any."""
+    their behalf or exempt, or covered by an approved exemption); lapsed after the rule's months (6) without any."""
     limits = rules()
     this_month = today.replace(day=1)
     last_month = add_months(this_month, -1)
@@ -198,12 +198,14 @@ def collect_dues(root: Organization, today: datetime.date):
         .party_members()
         .in_subtree(root)
         .filter(Q(joined_on__isnull=True) | Q(joined_on__lt=this_month))
-        .annotate(last=Max("dues_payments__month"))
+        .annotate(last_paid=Max("dues_payments__month"), exempt=exempt_through(this_month))
         .order_by()
-        .values_list("branch_id", "last")
+        .values_list("branch_id", "last_paid", "exempt")
     )
     per_branch: dict[int, dict[str, int]] = {}
-    for branch_id, last in members:
+    for branch_id, last_paid, exempt in members:
+        # An approved exemption's months are settled months too (issue 22).
+        last = max((month for month in (last_paid, exempt) if month is not None), default=None)
         figures = per_branch.setdefault(branch_id, {"members": 0, "arrears": 0, "lapsed": 0})
         figures["members"] += 1
         if last is None or last < last_month:

@@ -1,3 +1,5 @@
+import datetime
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -278,3 +280,36 @@ class LifecycleImportForm(forms.Form):
 
     def clean_file(self):
         return MemberImportForm.clean_file(self)
+
+
+class DuesExemptionForm(forms.Form):
+    """The branch's request to exempt a member from dues (issue 22): member, months, reason."""
+
+    request_key = OnceField()
+    member = forms.ModelChoiceField(label=_("Member"), queryset=None)
+    first_month = forms.TypedChoiceField(label=_("From month"), choices=(), coerce=str)
+    months = forms.IntegerField(label=_("Number of months"), min_value=1, max_value=12, initial=1)
+    reason = forms.CharField(
+        label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3, "maxlength": 500})
+    )
+
+    def __init__(self, *args, members, months, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members
+        self.fields["first_month"].choices = [(m.isoformat(), f"{m.year}年{m.month}月") for m in months]
+
+    def clean_first_month(self):
+        return datetime.date.fromisoformat(self.cleaned_data["first_month"])
+
+
+class DuesExemptionResubmitForm(DuesExemptionForm):
+    """A returned request corrected and sent again: the same fields but the member."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["member"]
+        del self.fields["request_key"]
+
+
+class DuesExemptionReturnForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for returning"), max_length=500)

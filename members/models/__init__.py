@@ -25,6 +25,7 @@ from members.models.lifecycle import (  # noqa: F401
     ElectedSeat,
     TermElection,
     Transfer,
+    exempt_through,
 )
 from members.models.stats import SheetLayout, StatReport, StatTable  # noqa: F401,E402
 from members.models.discipline import DisciplinaryRecord  # noqa: F401,E402  (issue 19)

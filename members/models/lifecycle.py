@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery, Value
+from django.db.models.functions import Least
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -282,6 +285,20 @@ class DuesExemption(models.Model):
             - self.first_month.month
             + 1
         )
+
+
+def exempt_through(this_month: datetime.date) -> Subquery:
+    """For a ``Member`` queryset: the latest month up to ``this_month`` that an approved exemption of the
+    member covers (NULL without one). The lapse and arrears rules count it as a settled month, like the
+    month of a paid line. A subquery, so it adds no query and no join to the member list."""
+    return Subquery(
+        DuesExemption.objects.approved()
+        .filter(member=OuterRef("pk"), first_month__lte=this_month)
+        .annotate(upto=Least("last_month", Value(this_month, output_field=models.DateField())))
+        .order_by("-upto")
+        .values("upto")[:1],
+        output_field=models.DateField(),
+    )
 
 
 # --- care visits ------------------------------------------------------------------------------------------------

@@ -9,22 +9,25 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, Max, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
 from branches.dates import add_years, month_end
 from branches.models import Organization
+from branches.selectors import MANAGE_UNITS, organizations_with_permission
 from members.models import (
     STEP_BY_NUMBER,
     CareOccasion,
     CareVisit,
     DevelopmentCase,
     DuesDeclaration,
+    DuesExemption,
     DuesPayment,
     LifecycleRule,
     Member,
     Transfer,
+    exempt_through,
 )
 from members.rules import add_months, first_of_month, rules
 
@@ -193,8 +196,10 @@ def lifecycle_due(*, organization: Organization, today: datetime.date) -> list[D
         .party_members()
         .in_subtree(organization)
         .filter(joined_on__lt=lapse_before)
-        .annotate(last_paid=Max("dues_payments__month"))
+        .annotate(last_paid=Max("dues_payments__month"), exempt=exempt_through(first_of_month(today)))
         .filter(Q(last_paid__isnull=True) | Q(last_paid__lt=lapse_before))
+        # An approved exemption covering a month of the window settles it (issue 22).
+        .filter(Q(exempt__isnull=True) | Q(exempt__lt=lapse_before))
         .values("pk", "name", "branch_id", "last_paid")
     )  # 4
     for row in lapsed:
@@ -416,3 +421,32 @@ def member_dues_summary(*, member: Member, today: datetime.date) -> dict:
     open_months = [datetime.date(month.year, m, 1) for m in range(1, month.month + 1)]
     unpaid = [m for m in open_months if m not in lines and m >= min(since, month)]
     return {"month": month, "declaration": declaration, "line": lines.get(month), "unpaid": unpaid}
+
+
+# --- dues exemptions (issue 22) ------------------------------------------------------------------------------
+
+EXEMPTIONS_SHOWN = 200  # a page lists at most this many requests: the open ones first, then the newest
+
+
+def dues_exemptions_of(*, organization: Organization) -> list[DuesExemption]:
+    """The exemption requests of the branches in ``organization``'s subtree: those awaiting approval first,
+    then the newest, at most ``EXEMPTIONS_SHOWN``. One query."""
+    waiting = Case(When(status=DuesExemption.Status.SUBMITTED, then=Value(0)), default=Value(1))
+    return list(
+        DuesExemption.objects.filter(branch__path__startswith=organization.path)
+        .select_related("member", "branch", "approver", "requested_by", "reviewed_by")
+        .order_by(waiting, "-requested_at", "-pk")[:EXEMPTIONS_SHOWN]
+    )
+
+
+def dues_exemption_deciders(*, user, exemptions: list[DuesExemption]) -> set[int]:
+    """The approving units among ``exemptions``' on which ``user`` decides (manage_units). One query (none
+    when nothing waits)."""
+    approvers = {e.approver_id for e in exemptions if e.status == DuesExemption.Status.SUBMITTED}
+    if not approvers:
+        return set()
+    return set(
+        organizations_with_permission(user=user, codename=MANAGE_UNITS)
+        .filter(pk__in=approvers)
+        .values_list("pk", flat=True)
+    )
