@@ -390,6 +390,9 @@ PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", True)
 PUBLIC_PAGE_CACHE_ENTRIES = env_int("PUBLIC_PAGE_CACHE_ENTRIES", 1000, minimum=10)  # pages per process
 # 0: every request checks the publish generation (one cache GET); N: at most every N milliseconds.
 PUBLIC_PAGE_CACHE_RECHECK_SECONDS = env_int("PUBLIC_PAGE_CACHE_RECHECK_MS", 0, minimum=0) / 1000
+# The benchmark page's comparison, shared by signed-in viewers until the publish generation changes (issue 17;
+# disclosure.selectors.benchmark.benchmark_shared); at most this long for what nothing invalidates. 0: off.
+BENCHMARK_CACHE_SECONDS = env_int("BENCHMARK_CACHE_SECONDS", 300, minimum=0)
 
 LOGGING = {
     "version": 1,

@@ -24,5 +24,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-portal-{os.getpid()}.sqlite3")}
 # A write's dashboard refresh runs at once (eager) instead of being folded into one a few seconds later.
 FIGURES_DEBOUNCE_SECONDS = 0
+# Tests build their own posts and units in rolled-back transactions that leave the publish generation
+# alone: a comparison cached by one test must not answer the next (tests/test_pages_flat_subtree.py turns it on).
+BENCHMARK_CACHE_SECONDS = 0
 # The query counts pinned by the tests include the session's read, whichever cache CI runs with.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
