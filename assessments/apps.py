@@ -45,6 +45,9 @@ class AssessmentsConfig(AppConfig):
         from assessments.defaults import ensure_default_eight_ones
 
         post_migrate.connect(ensure_default_eight_ones, sender=self)  # issue 18
+        from assessments import statistics  # 民主评议 and 七一表彰 tables of 党内统计 (issue 21)
+
+        statistics.register()
         from assessments import notify  # rating campaigns as a notifications source (issue 20)
 
         notify.register()

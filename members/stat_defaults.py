@@ -212,6 +212,50 @@ TABLES = [
         "rules": "统计年度1月1日至统计日离开党组织的党员，按其离开前所在党支部统计。",
     },
     {
+        "code": "evaluations",
+        "order": 132,
+        "subject": "evaluations",
+        "title": "民主评议党员情况",
+        "rows": [
+            ["total", "正式党员"],
+            ["evaluation:evaluated", "参加评议"],
+            ["evaluation:excellent", "优秀"],
+            ["evaluation:qualified", "合格"],
+            ["evaluation:basic", "基本合格"],
+            ["evaluation:unqualified", "不合格"],
+            ["evaluation:not_evaluated", "未参加评议"],
+        ],
+        "columns": CATEGORY_COLUMNS,
+        "rules": "统计日在册的正式党员，按党员组织关系所在党支部统计到其所有上级党组织；等次为评议年度即统计年度、"
+        "经上级党委审批同意的民主评议党员结果。预备党员参加评议、不确定等次，不统计在内；"
+        "未参加评议指统计日在册、但无该年度经审批等次的正式党员。",
+    },
+    {
+        "code": "commendations",
+        "order": 134,
+        "subject": "commendations",
+        "title": "党内表彰情况",
+        "rows": [
+            ["total", "合计"],
+            ["honour:unit", "先进基层党组织"],
+            ["unit:secondary", "其中：二级党委、党总支"],
+            ["unit:branch", "其中：党支部"],
+            ["honour:member", "优秀共产党员"],
+            ["honour:worker", "优秀党务工作者"],
+        ],
+        "columns": [
+            ["total", "合计"],
+            ["level:province", "省级"],
+            ["level:university", "校级"],
+            ["gender:F", "女"],
+            ["category:teacher", "教师"],
+            ["category:student", "学生"],
+        ],
+        "rules": "统计年度1月1日至统计日公布结果的七一表彰中获表彰的党组织和个人：先进基层党组织按受表彰的党组织、"
+        "个人按其组织关系所在党支部统计到其所有上级党组织。级别按表彰机关：校党委为校级，省委（教育工委）为省级。"
+        "女按个人统计；教师、学生按个人的人员类别或受表彰党支部的类别统计。",
+    },
+    {
         "code": "organizations",
         "order": 140,
         "subject": "organizations",
@@ -229,6 +273,39 @@ TABLES = [
         ],
         "columns": [["total", "个数"], ["term:recorded", "已登记届期"], ["term:elected_in_year", "本年换届"]],
         "rules": "统计日在册（有效）且已成立的党组织，含本单位自身；届期按登记的本届开始日期。",
+    },
+    {
+        "code": "committees",
+        "order": 150,
+        "subject": "organizations",
+        "title": "党组织委员会及换届情况",
+        "rows": [
+            ["kind:elects", "合计"],
+            ["kind:university", "校党委"],
+            ["kind:committee", "二级党委"],
+            ["kind:general_branch", "党总支"],
+            ["kind:branch", "党支部"],
+            ["category:teacher", "教师党支部"],
+            ["category:admin_staff", "机关党支部"],
+            ["category:student", "学生党支部"],
+            ["category:retiree", "离退休党支部"],
+        ],
+        "columns": [
+            ["total", "个数"],
+            ["committee:formed", "设委员会"],
+            ["committee:no_secretary", "书记空缺"],
+            ["people:committee", "委员人数"],
+            ["people:secretary", "书记人数"],
+            ["people:deputy", "副书记人数"],
+            ["term:in_force", "已登记届期"],
+            ["term:due_in_year", "本年届满"],
+            ["term:overdue", "逾期未换届"],
+        ],
+        "rules": "统计日在册（有效）且已成立的党组织，含本单位自身，不含党小组。委员指统计日在任的书记、副书记、"
+        "组织委员、宣传委员、纪检委员（按任职起止日期；一人兼任多职计一人）；设委员会指委员3人及以上；"
+        "书记空缺指统计日无在任书记。届期为统计日有效的一届：统计日及以前最近一次换届选举之日起，"
+        "无选举记录的按登记的本届开始日期；届满日期为届期开始加任期年限。本年届满指届满日期在统计年度内，"
+        "逾期未换届指届满日期早于统计日、至统计日未换届。",
     },
 ]
 

@@ -4,9 +4,12 @@ record at a party stage, counted at their formal membership unit (``Member.branc
 age bands are ``members.selectors.AGE_BANDS`` and the organisation counts ``organization_breakdown``'s. As of
 today a table's "total × total" cell is ``party_stats``'s ``party_members`` (a test holds them equal).
 
-A table's layout (``StatTable``) names its rows and columns by the keys of ``MEMBER_KEYS`` /
-``ORGANIZATION_KEYS`` below; a cell counts what its table's subject counts, filtered by its row's and its
-column's condition. One aggregate query per table, whatever its size; one query per drill-down page.
+A table's layout (``StatTable``) names its rows and columns by the keys of its subject's ``Source``; a cell
+counts what the subject counts, filtered by its row's and its column's condition (or, for a *measure* column
+such as 委员人数, sums the people each counted unit has). One aggregate query per table, whatever its size; one
+query per drill-down page. ``members`` registers its own subjects below; a higher app registers the subjects
+whose data it owns (``register_source`` in its ``AppConfig.ready``: 民主评议 and 七一表彰 from ``assessments``),
+as the dashboard's blocks are registered, since ``members`` may not import it (DESIGN §3).
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import Substr
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, Substr
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -26,6 +29,17 @@ from branches.models import Organization
 from members.models import DevelopmentCase, DevelopmentStep, Member, StatTable, Transfer
 from members.resources import EDUCATION_LABELS, OCCUPATION_LABELS, STUDENT_LEVEL_LABELS
 from members.selectors import AGE_BANDS
+from members.stat_committees import COMMITTEE_KEYS
+from members.stat_sources import (  # noqa: F401  (re-exported: the registry's names, as before)
+    SOURCES,
+    Cond,
+    Key,
+    Source,
+    keys_for,
+    register_source,
+    source_for,
+    year_start,
+)
 
 S = Member.Stage
 PIPELINE_STAGES = (S.APPLICANT, S.ACTIVIST, S.CANDIDATE)
@@ -40,12 +54,6 @@ MEMBERSHIP_BANDS: tuple[tuple[str, int | None], ...] = (
     ("31_50", 50),
     ("51_and_over", None),
 )
-
-Cond = Callable[[datetime.date], Q]
-
-
-def year_start(as_of: datetime.date) -> datetime.date:
-    return datetime.date(as_of.year, 1, 1)
 
 
 def _step_on(number: int, as_of: datetime.date, *, dated: bool = True) -> Exists:
@@ -176,12 +184,6 @@ def _stage_as_of(stage: str) -> Cond:
     )
 
 
-@dataclass(frozen=True)
-class Key:
-    label: object
-    cond: Cond
-
-
 def _member_keys() -> dict[str, Key]:
     keys: dict[str, Key] = {"total": Key(gettext_lazy("Total"), lambda d: Q())}
     for value, label in Member.Gender.choices:
@@ -233,16 +235,16 @@ def _organization_keys() -> dict[str, Key]:
 
 
 MEMBER_KEYS = _member_keys()
-ORGANIZATION_KEYS = _organization_keys()
-
-
-def keys_for(subject: str) -> dict[str, Key]:
-    return ORGANIZATION_KEYS if subject == StatTable.Subject.ORGANIZATIONS else MEMBER_KEYS
+# The organisations' kinds, categories and terms, with their committees and terms (members.stat_committees).
+ORGANIZATION_KEYS = {**_organization_keys(), **COMMITTEE_KEYS}
 
 
 def validate_layout(*, subject: str, rows, columns) -> None:
-    """A layout is a non-empty list of [key, label] pairs per axis, every key one the subject knows."""
+    """A layout is a non-empty list of [key, label] pairs per axis, every key one the subject knows; a
+    measure (a sum of people per unit) only as a column."""
     known = keys_for(subject)
+    if not known:
+        raise ValidationError(_("No data source is installed for this subject."))
     for axis, pairs in ((_("rows"), rows), (_("columns"), columns)):
         if not isinstance(pairs, list) or not pairs or len(pairs) > 60:
             raise ValidationError(
@@ -268,6 +270,11 @@ def validate_layout(*, subject: str, rows, columns) -> None:
                     _("Unknown key %(key)s in the %(axis)s; known keys: %(known)s")
                     % {"key": pair[0], "axis": axis, "known": ", ".join(known)}
                 )
+    for key, _label in rows:
+        if known[key].measure is not None:
+            raise ValidationError(
+                _("%(key)s counts people per unit: it can only be a column.") % {"key": key}
+            )
 
 
 # --- computing ----------------------------------------------------------------------------------------------------
@@ -275,13 +282,33 @@ def validate_layout(*, subject: str, rows, columns) -> None:
 
 def subject_queryset(*, subject: str, unit: Organization, as_of: datetime.date) -> QuerySet:
     """What a table of ``subject`` counts in ``unit``'s subtree as of ``as_of``, before its rows and columns."""
-    if subject == StatTable.Subject.ORGANIZATIONS:
-        return (
-            Organization.objects.subtree_of(unit)
-            .filter(is_active=True)
-            .filter(Q(founded_on__isnull=True) | Q(founded_on__lte=as_of))
-        )
-    return Member.objects.in_subtree(unit).filter(SUBJECTS[subject](as_of))
+    return source_for(subject).items(unit, as_of)
+
+
+def _organizations(unit: Organization, as_of: datetime.date) -> QuerySet:
+    return (
+        Organization.objects.subtree_of(unit)
+        .filter(is_active=True)
+        .filter(Q(founded_on__isnull=True) | Q(founded_on__lte=as_of))
+    )
+
+
+def _member_source(subject: str) -> Source:
+    return Source(
+        items=lambda unit, d: Member.objects.in_subtree(unit).filter(SUBJECTS[subject](d)),
+        keys=MEMBER_KEYS,
+        order=("branch__path", "name", "pk"),
+        shows="members",
+        related=("branch",),
+    )
+
+
+for _subject in SUBJECTS:
+    register_source(_subject, _member_source(_subject))
+register_source(
+    StatTable.Subject.ORGANIZATIONS,
+    Source(items=_organizations, keys=ORGANIZATION_KEYS, order=("path",), shows="organizations"),
+)
 
 
 def cell_condition(*, table: StatTable, row: str, column: str, as_of: datetime.date) -> Q:
@@ -295,7 +322,13 @@ def compute_table(*, table: StatTable, unit: Organization, as_of: datetime.date)
     aggregates = {}
     for i, (row, _label) in enumerate(table.rows):
         for j, (column, _l) in enumerate(table.columns):
-            aggregates[f"r{i}c{j}"] = Count("pk", filter=known[row].cond(as_of) & known[column].cond(as_of))
+            measure = known[column].measure
+            condition = known[row].cond(as_of) & known[column].cond(as_of)
+            aggregates[f"r{i}c{j}"] = (
+                Count("pk", filter=condition)
+                if measure is None
+                else Coalesce(Sum(measure(as_of), filter=condition), 0)
+            )
     values = (
         subject_queryset(subject=table.subject, unit=unit, as_of=as_of).order_by().aggregate(**aggregates)
     )
@@ -316,22 +349,33 @@ def table_snapshot(table: StatTable, cells: list[list[int]]) -> dict:
 
 
 def active_tables() -> QuerySet[StatTable]:
-    return StatTable.objects.filter(is_active=True)
+    """The tables a report computes: active, and of a subject whose source is installed."""
+    return StatTable.objects.filter(is_active=True, subject__in=list(SOURCES))
+
+
+def drilldown_shows(*, table: StatTable, column: str) -> str:
+    """Which list a cell's drill-down is: the subject's items, or what a measure column counts."""
+    key = keys_for(table.subject)[column]
+    return key.shows if key.measure is not None else source_for(table.subject).shows
 
 
 def drilldown(
     *, table: StatTable, unit: Organization, as_of: datetime.date, row: str, column: str
 ) -> QuerySet:
-    """The people (or units) behind one cell: the same condition ``compute_table`` counts."""
-    known = keys_for(table.subject)
+    """The people (or units, or awards) behind one cell: the same condition ``compute_table`` counts."""
+    source = source_for(table.subject)
+    known = source.keys
     if row not in known or column not in known:
         raise KeyError(row if row not in known else column)
     qs = subject_queryset(subject=table.subject, unit=unit, as_of=as_of).filter(
         cell_condition(table=table, row=row, column=column, as_of=as_of)
     )
-    if table.subject == StatTable.Subject.ORGANIZATIONS:
-        return qs.order_by("path")
-    return qs.select_related("branch").order_by("branch__path", "name", "pk")
+    drill = known[column].drill
+    if known[column].measure is not None and drill is not None:
+        return drill(qs, as_of)
+    if source.related:
+        qs = qs.select_related(*source.related)
+    return qs.order_by(*source.order)
 
 
 # --- 信息完整度 ------------------------------------------------------------------------------------------------------

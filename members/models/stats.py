@@ -25,6 +25,9 @@ class StatTable(models.Model):
         LEFT = "left", _("Deaths and departures in the year")
         PIPELINE = "pipeline", _("Applicants, activists and development targets as of the date")
         ORGANIZATIONS = "organizations", _("Party organisations as of the date")
+        # Registered by assessments (members.stat_sources): its data, which members may not import.
+        EVALUATIONS = "evaluations", _("Full members and their member-evaluation grades of the year")
+        COMMENDATIONS = "commendations", _("Commendations awarded in the year")
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     title = models.CharField(_("title"), max_length=120)
