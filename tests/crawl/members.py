@@ -29,6 +29,10 @@ def _branch(member):
     return member.branch
 
 
+def _branch_of(record):
+    return record.branch
+
+
 def _case_branch(case):
     return case.member.branch
 
@@ -111,6 +115,11 @@ register(
         post=SAME,
     ),
     Entry("members:dues_year", with_years(units("A", "B", extra={"year": YEAR})), manages()),
+    # Dues exemptions (issue 22): the branch asks on its page; the committee above approves or returns.
+    Entry("members:dues_exemptions", units("U", "C1", "A", "B"), manages(), post=SAME),
+    action("members:dues_exemption_approve", sides("exemption", _branch_of), manages(level="above")),
+    action("members:dues_exemption_return", sides("exemption", _branch_of), manages(level="above")),
+    action("members:dues_exemption_resubmit", sides("exemption", _branch_of), manages()),
     Entry("members:care", units("A", "B"), manages(), post=SAME),
     Entry("members:terms", units("A", "B"), manages(), post=SAME),
     Entry("members:lifecycle_import", units("C1", "A", "B"), manages(), post=SAME),

@@ -101,6 +101,7 @@ def build(cast) -> World:
         "draft_meeting",
         "pending_post",
         "draft_grant",
+        "exemption",
     ):
         o[name] = {}
     from django.test import TestCase
@@ -208,6 +209,7 @@ def _lifecycle(world, sides) -> None:
     from members.services.care import care_occasion_note, care_visit_record
     from members.services.development import applicant_register, development_step_record
     from members.services.dues import dues_declare, dues_record
+    from members.services.dues_exemptions import dues_exemption_request
     from members.services.transfers import transfer_start
 
     for side, (branch, _committee, secretary, member) in sides.items():
@@ -250,6 +252,9 @@ def _lifecycle(world, sides) -> None:
             by=secretary,
         )
         dues_record(member=member, month=datetime.date(YEAR, 5, 1), status="paid", by=secretary, today=TODAY)
+        world.objects["exemption"][side] = dues_exemption_request(
+            member=member, first_month=TODAY, months=3, reason="病休", by=secretary, today=TODAY
+        )
         occasion = care_occasion_note(
             member=member,
             kind=CareOccasionKind.objects.get(code="illness"),
