@@ -24,6 +24,7 @@ from assessments import sealing
 from assessments.models import BallotBox, SealedBallot
 from assessments.models.evaluation import (
     GRADE_VALUES,
+    GROUP_EVALUATION_MIN_MEMBERS,
     GRADES_NEEDING_REASON,
     VOTE_QUESTION,
     EvaluationBallot,
@@ -73,10 +74,18 @@ def _locked(evaluation: MemberEvaluation) -> MemberEvaluation:
 
 @transaction.atomic
 def evaluation_open(
-    *, branch: Organization, year: int, by: User | None, today: datetime.date | None = None, request_key=None
+    *,
+    branch: Organization,
+    year: int,
+    by: User | None,
+    today: datetime.date | None = None,
+    request_key=None,
+    by_group: bool = False,
 ) -> MemberEvaluation:
     """Open ``branch``'s evaluation of ``year``: an entry per active party member (full members graded,
-    probationary members taking part ungraded) and a ballot box whose key is kept by the server."""
+    probationary members taking part ungraded, each with their party group) and a ballot box whose key is
+    kept by the server. ``by_group``: the 个人自评 and 党员互评 are held per party group — for a branch of at
+    least ``GROUP_EVALUATION_MIN_MEMBERS`` party members in at least two groups."""
     if by is not None:
         _require(may_run(user=by, branch=branch))
     today = today or timezone.localdate()
@@ -93,6 +102,14 @@ def evaluation_open(
     )
     if len(members) < 2:
         raise ValidationError(_("A branch needs at least two party members to evaluate each other."))
+    if by_group and not group_evaluation_possible(members):
+        raise ValidationError(
+            _(
+                "Evaluating per party group is for a branch of at least %(n)d party members in two or more "
+                "party groups."
+            )
+            % {"n": GROUP_EVALUATION_MIN_MEMBERS}
+        )
     public, private = sealing.keypair_new()
     box = BallotBox.objects.create(
         custody=BallotBox.Custody.SERVER,
@@ -101,15 +118,28 @@ def evaluation_open(
     )
     del private
     evaluation = MemberEvaluation.objects.create(
-        branch=branch, year=year, opened_on=today, box=box, opened_by=by
+        branch=branch, year=year, opened_on=today, box=box, opened_by=by, by_group=by_group
     )
     entries = [
-        EvaluationEntry(evaluation=evaluation, member=m, graded=m.stage == Member.Stage.FULL) for m in members
+        EvaluationEntry(
+            evaluation=evaluation,
+            member=m,
+            graded=m.stage == Member.Stage.FULL,
+            party_group_id=m.party_group_id,
+        )
+        for m in members
     ]
     EvaluationEntry.objects.bulk_create(entries)
     EvaluationEntry.history.bulk_history_create(entries, default_change_reason="evaluation_open")
     once_bind(key=request_key, record=evaluation)
     return evaluation
+
+
+def group_evaluation_possible(members: list[Member]) -> bool:
+    """A branch large enough, and with at least two party groups among its party members, to hold the
+    self- and mutual evaluation per group."""
+    groups = {m.party_group_id for m in members if m.party_group_id is not None}
+    return len(members) >= GROUP_EVALUATION_MIN_MEMBERS and len(groups) >= 2
 
 
 def entry_of(*, evaluation: MemberEvaluation, user: User) -> EvaluationEntry | None:

@@ -33,6 +33,11 @@ from members.services.tabular import xlsx_bytes
 class OpenForm(forms.Form):
     branch = forms.ModelChoiceField(queryset=Organization.objects.none(), label=gettext_lazy("Branch"))
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
+    by_group = forms.BooleanField(
+        label=gettext_lazy("Self-evaluation and mutual evaluation per party group"),
+        required=False,
+        help_text=gettext_lazy("For a large branch with party groups: members comment on their own group."),
+    )
     request_key = OnceField()
 
     def __init__(self, *args, branches, **kwargs):
@@ -96,6 +101,7 @@ def evaluation_new(request: HttpRequest) -> HttpResponse:
                 by=request.user,
                 today=today,
                 request_key=form.cleaned_data["request_key"],
+                by_group=form.cleaned_data["by_group"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)
