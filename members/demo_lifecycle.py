@@ -24,6 +24,7 @@ from members.models import (
     DevelopmentCase,
     DevelopmentStep,
     DuesDeclaration,
+    DuesExemption,
     DuesPayment,
     ElectedSeat,
     Member,
@@ -293,6 +294,7 @@ def _dues(builder, rng: random.Random) -> dict:
     today = builder.today
     months = [first_of_month(add_months(today, -k)) for k in range(12, 0, -1)]
     declarations, payments = [], []
+    exempt: list[tuple[Member, datetime.date, int]] = []
     for member in builder.members:
         if not member.is_party_member:
             continue
@@ -309,6 +311,10 @@ def _dues(builder, rng: random.Random) -> dict:
         )
         luck = rng.random()
         unpaid = 7 if luck < 0.01 else (rng.randint(1, 3) if luck < 0.04 else 0)
+        if luck < 0.01:
+            exempt.append((member, months[-unpaid], 12))  # a long illness: the months left unpaid
+        elif luck > 0.995:
+            exempt.append((member, first_of_month(add_months(today, 1)), 3))  # from next month
         for month in months[: len(months) - unpaid]:
             if month < since:
                 continue
@@ -320,7 +326,57 @@ def _dues(builder, rng: random.Random) -> dict:
         DuesPayment, ["member", "branch", "month", "status", "amount", "paid_on", "approval"], payments
     )
     _history_copy(DuesPayment)
-    return {"declarations": len(declarations), "payments": len(payments)}
+    # Their own random stream: the draws of the other demo steps stay what they were.
+    exemptions = _exemptions(builder, random.Random(f"exemptions-{builder.seed}"), exempt)
+    return {"declarations": len(declarations), "payments": len(payments), "exemptions": exemptions}
+
+
+EXEMPTION_REASONS = (
+    "长期病休，无工资收入",
+    "家庭遭遇重大变故，生活困难",
+    "失业待业，无固定收入",
+    "享受最低生活保障",
+)
+
+
+def _exemptions(builder, rng: random.Random, wanted: list[tuple[Member, datetime.date, int]]) -> int:
+    """Dues exemptions (issue 22): most of the lapsed members' long illnesses approved by their secondary
+    committee (so the lapse to-do leaves them out), some waiting for it, one in five upcoming ones returned
+    with a reason. The approver is the branch's parent (a secondary committee in the demo tree)."""
+    branch_ids = {member.branch_id for member, _first, _months in wanted}
+    paths = dict(Organization.objects.filter(pk__in=branch_ids).values_list("pk", "path"))
+    parents = dict(
+        Organization.objects.filter(
+            path__in={p[: -Organization.steplen] for p in paths.values()}
+        ).values_list("path", "pk")
+    )
+    now = timezone.now()
+    rows = []
+    for member, first, months in wanted:
+        past = first <= first_of_month(builder.today)
+        roll = rng.random()
+        status = (
+            ("approved" if roll < 0.7 else "submitted")
+            if past
+            else ("returned" if roll < 0.2 else "submitted")
+        )
+        rows.append(
+            DuesExemption(
+                member=member,
+                branch_id=member.branch_id,
+                approver_id=parents[paths[member.branch_id][: -Organization.steplen]],
+                first_month=first,
+                last_month=add_months(first, months - 1),
+                reason=rng.choice(EXEMPTION_REASONS),
+                status=status,
+                return_reason="请补充相关证明材料" if status == "returned" else "",
+                requested_at=now - D(days=rng.randint(3, 30)),
+                reviewed_at=now - D(days=rng.randint(0, 2)) if status != "submitted" else None,
+            )
+        )
+    DuesExemption.objects.bulk_create(rows, batch_size=2000)
+    _history_copy(DuesExemption)
+    return len(rows)
 
 
 def _care(builder, rng: random.Random) -> dict:
@@ -367,7 +423,8 @@ def load(builder) -> str:
     care = _care(builder, rng)
     return (
         f"{development['cases']} development cases ({development['steps']} steps), {transfers} transfers in "
-        f"flight, {dues['declarations']} dues bases and {dues['payments']} monthly dues lines, "
+        f"flight, {dues['declarations']} dues bases and {dues['payments']} monthly dues lines "
+        f"({dues['exemptions']} exemptions asked for), "
         f"{care['occasions']} care occasions ({care['visits']} visited)"
     )
 
@@ -380,6 +437,7 @@ def clear() -> None:
         CareReport,
         CareVisit,
         CareOccasion,
+        DuesExemption,
         DuesPayment,
         DuesDeclaration,
         Transfer,
