@@ -51,3 +51,4 @@ class AssessmentsConfig(AppConfig):
         from assessments import notify  # rating campaigns as a notifications source (issue 20)
 
         notify.register()
+        from assessments import documents  # noqa: F401  (the assessment's Word documents, issue 21)

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from assessments.views import assessment as views
-from assessments.views import guides
+from assessments.views import documents, guides
 
 app_name = "cycle"
 
@@ -17,6 +17,12 @@ urlpatterns = [
     path("<int:year>/committee/<int:org>/", views.committee_page, name="committee"),
     path("a/<int:pk>/", views.assessment_detail, name="assessment"),
     path("a/<int:pk>/report/", views.assessment_report, name="report"),
+    # Word documents (issue 21): a unit's report, a committee's summary, the year's report upward.
+    path("a/<int:pk>/report.docx", documents.report_docx, name="report_docx"),
+    path(
+        "<int:year>/committee/<int:org>/summary.docx", documents.committee_summary_docx, name="committee_docx"
+    ),
+    path("<int:year>/report.docx", documents.university_report_docx, name="university_docx"),
     path("items/<int:pk>/file/", views.evidence_file, name="evidence_file"),
     path("tables/", views.tables, name="tables"),
     path("tables/<int:pk>/", views.table_detail, name="table"),

@@ -14,6 +14,7 @@ the 组织部 edits in the admin (``DocumentTemplate``), with python-docx.
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 import zipfile
@@ -38,6 +39,11 @@ class DocumentKind:
 
 
 _KINDS: dict[str, DocumentKind] = {}
+
+
+def chinese_date(value: datetime.date | None) -> str:
+    """A date as documents write it (2026年7月1日); empty for none."""
+    return f"{value.year}年{value.month}月{value.day}日" if value else ""
 
 
 def register_document(kind: DocumentKind) -> DocumentKind:
@@ -221,3 +227,14 @@ def document_render(
 ) -> bytes:
     """The registered document ``key`` filled in: what the download views return."""
     return render_document(template=template_for(key), context=context, tables=tables)
+
+
+def docx_response(content: bytes, filename: str):
+    """A generated document as a download named ``filename`` (Chinese names kept, RFC 5987)."""
+    from urllib.parse import quote
+
+    from django.http import HttpResponse
+
+    response = HttpResponse(content, content_type=DOCX_CONTENT_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response

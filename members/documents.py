@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 
 from branches.dates import add_years
-from branches.documents import DocumentKind, document_render, register_document
+from branches.documents import DocumentKind, chinese_date, document_render, register_document
 from branches.models import Organization
 from members.models import DevelopmentCase, Member
 from members.resources import EDUCATION_LABELS
@@ -187,8 +187,7 @@ RESOLUTION = register_document(
 TERM_KINDS = (TERM_REQUEST, ELECTION_RULES, BALLOT, TALLY, RESOLUTION)
 
 
-def _day(value: datetime.date | None) -> str:
-    return f"{value.year}年{value.month}月{value.day}日" if value else ""
+_day = chinese_date  # the documents' date format, shared in branches.documents
 
 
 def dues_list_document(*, branch: Organization, data: dict, today: datetime.date) -> bytes:

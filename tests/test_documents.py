@@ -89,6 +89,9 @@ def test_every_registered_default_passes_its_own_check():
         "term-ballot",
         "term-tally",
         "term-resolution",
+        "assessment-report",
+        "assessment-committee-summary",
+        "assessment-university-report",
     } <= set(kinds)
     for kind in kinds.values():
         check_template(default_template(kind), kind=kind)

@@ -27,6 +27,7 @@ from assessments.forms.assessment import (
 from assessments.models import Assessment, AssessmentCycle, Indicator, IndicatorTable, PlanItem
 from assessments.models.targets import programme_for
 from assessments.selectors import assessment as selectors
+from assessments.selectors.documents import report_assessment_for
 from assessments.services import assessment as services
 from assessments.services import targets as target_services
 from branches.spreadsheets.export import Sheet, columns, flag, workbook_bytes, xlsx_response
@@ -263,15 +264,7 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
 def assessment_report(request: HttpRequest, pk: int) -> HttpResponse:
     """A printable report of one unit's assessment: for those who may view the unit, and for everyone who
     sees the cycle once its results are published."""
-    assessment = selectors.assessment_for(user=request.user, pk=pk)
-    if assessment is None:
-        assessment = (
-            Assessment.objects.filter(
-                pk=pk, status=Assessment.Status.PUBLISHED, cycle__in=selectors.cycles_for(user=request.user)
-            )
-            .select_related("cycle", "organization")
-            .first()
-        )
+    assessment = report_assessment_for(user=request.user, pk=pk)
     if assessment is None:
         raise Http404
     return render(

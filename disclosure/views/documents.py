@@ -7,18 +7,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
-from branches.documents import DOCX_CONTENT_TYPE
+from branches.documents import docx_response
 from branches.selectors import require_organization_permission
 from disclosure import documents
 from disclosure.views.meetings import _meeting_for_view, _unit_or_404, _work_record_meetings, _year_or_404
-
-
-def docx_response(content: bytes, filename: str) -> HttpResponse:
-    from urllib.parse import quote
-
-    response = HttpResponse(content, content_type=DOCX_CONTENT_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
 
 
 @login_required

@@ -122,6 +122,10 @@ register(
     Entry("cycle:committee", _committee, table(manages(), member=404, reviewer=404)),
     Entry("cycle:assessment", sides("assessment", _org), manages(deny=404), post=SAME),
     Entry("cycle:report", sides("assessment", _org), manages(deny=404)),
+    # Word documents (issue 21): authorised as the pages they print.
+    Entry("cycle:report_docx", sides("assessment", _org), manages(deny=404), html=False),
+    Entry("cycle:committee_docx", _committee, table(manages(), member=404, reviewer=404), html=False),
+    Entry("cycle:university_docx", _cycle_year, cycle_office, html=False),
     Entry(
         "cycle:evidence_file",
         sides("item", lambda i: i.assessment.organization),
