@@ -8,7 +8,8 @@ warned (the step is recorded and keeps the warning).
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -159,6 +160,210 @@ def _recorded_step(case: DevelopmentCase, number: int) -> DevelopmentStep:
     return step
 
 
+@dataclass
+class _StepDraft:
+    """What one step's checks read and may adjust: the step being recorded, its case and member, the people
+    it names and the rules in force. A check raises a ValidationError to refuse or appends a warning."""
+
+    case: DevelopmentCase
+    member: Member
+    step: DevelopmentStep
+    people: list[Member]
+    named: int  # people chosen from the roll plus names typed in
+    training_days: int | None
+    training_hours: int | None
+    limits: dict[str, int]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def done_on(self) -> datetime.date:
+        return self.step.done_on
+
+
+def _talk_within(draft: _StepDraft) -> None:
+    """Step 2: the talk is due within ``talk_within_months`` of the application (late: warned)."""
+    applied_on, limits = draft.member.applied_on, draft.limits
+    if not applied_on:
+        return
+    due = add_months(applied_on, limits[K.TALK_WITHIN_MONTHS])
+    if draft.done_on > due:
+        draft.warnings.append(
+            _("The talk was due within %(m)d month(s) of the application, by %(date)s.")
+            % {"m": limits[K.TALK_WITHIN_MONTHS], "date": _day(due)}
+        )
+
+
+def _one_or_two_contacts(draft: _StepDraft) -> None:
+    """Step 5: an activist has one or two contacts."""
+    if not 1 <= draft.named <= 2:
+        raise ValidationError(_("Name one or two contacts for the activist."))
+
+
+def _named_are_full_members(draft: _StepDraft) -> None:
+    """Steps 5 and 9: 党章 §5 and 细则: introducers and contacts are full members; a probationary member is
+    neither."""
+    if any(p.stage != Member.Stage.FULL for p in draft.people):
+        raise ValidationError(
+            _("%(names)s is not a full member: introducers and contacts must be full members.")
+            % {"names": "、".join(p.name for p in draft.people if p.stage != Member.Stage.FULL)}
+        )
+
+
+def _first_review(draft: _StepDraft) -> None:
+    """Step 6: the activist's first review; the six-monthly reviews count from it."""
+    draft.case.last_reviewed_on = draft.done_on
+
+
+def _activist_long_enough(draft: _StepDraft) -> None:
+    """Step 7: an activist becomes a development target after ``activist_min_months``."""
+    start = draft.member.activist_on or draft.case.last_step_on
+    assert start is not None  # a case is created with its application's day, and each step sets its own
+    earliest = add_months(start, draft.limits[K.ACTIVIST_MIN_MONTHS])
+    if draft.done_on < earliest:
+        raise _earliest_error(
+            _(
+                "An activist becomes a development target after at least %(m)d months (activist since %(since)s)."
+            )
+            % {"m": draft.limits[K.ACTIVIST_MIN_MONTHS], "since": _day(start)},
+            earliest,
+        )
+
+
+def _two_introducers(draft: _StepDraft) -> None:
+    """Step 9: two introducers."""
+    if draft.named != 2:
+        raise ValidationError(_("Name the two introducers (two full members, 党章 §5)."))
+
+
+def _training_long_enough(draft: _StepDraft) -> None:
+    """Step 11: training lasts ``training_min_days`` days or ``training_min_hours`` class hours."""
+    limits, days, hours = draft.limits, draft.training_days, draft.training_hours
+    days_ok = days is not None and days >= limits[K.TRAINING_MIN_DAYS]
+    hours_ok = hours is not None and hours >= limits[K.TRAINING_MIN_HOURS]
+    if not (days_ok or hours_ok):
+        raise ValidationError(
+            _("Training must last at least %(days)d days or %(hours)d class hours.")
+            % {"days": limits[K.TRAINING_MIN_DAYS], "hours": limits[K.TRAINING_MIN_HOURS]}
+        )
+    draft.step.training_days, draft.step.training_hours = days, hours
+
+
+def _notice_ends(draft: _StepDraft) -> None:
+    """Step 12: the public notice lasts ``notice_working_days``; its end is recorded for step 14."""
+    notice = working_days_after(draft.done_on, draft.limits[K.NOTICE_WORKING_DAYS])
+    draft.step.notice_until = notice.day
+    if notice.unknown_years:
+        draft.warnings.append(
+            _(
+                "The official holidays of %(years)s are not entered yet: the notice was counted "
+                "Monday to Friday; check its end date."
+            )
+            % {"years": "、".join(str(y) for y in sorted(notice.unknown_years))}
+        )
+
+
+def _after_the_notice(draft: _StepDraft) -> None:
+    """Step 14: the application form is issued after the public notice of step 12 has ended."""
+    notice_until = _recorded_step(draft.case, 12).notice_until
+    assert notice_until is not None  # step 12 always records the notice's end (_notice_ends)
+    earliest = notice_until + datetime.timedelta(days=1)
+    if draft.done_on < earliest:
+        raise _earliest_error(
+            _(
+                "The application form is issued after the public notice of %(n)d working days (until %(until)s)."
+            )
+            % {"n": draft.limits[K.NOTICE_WORKING_DAYS], "until": _day(notice_until)},
+            earliest,
+        )
+
+
+def _approval_after_vote(vote_number: int) -> Callable[[_StepDraft], None]:
+    """Steps 17 and 24: the upper committee approves the branch vote (step 15 / 23) within
+    ``approval_within_months`` (late: warned), ``approval_max_months`` at most (refused)."""
+
+    def check(draft: _StepDraft) -> None:
+        vote = _recorded_step(draft.case, vote_number)
+        limits = draft.limits
+        # Calendar months, month-end clamped: a vote on 31 January is due by 30 April, at the latest 31 July.
+        late_after = add_months(vote.done_on, limits[K.APPROVAL_WITHIN_MONTHS])
+        latest = add_months(vote.done_on, limits[K.APPROVAL_MAX_MONTHS])
+        if draft.done_on > latest:
+            raise ValidationError(
+                _(
+                    "The approval must come within %(months)d months of the branch vote, by %(date)s; ask the upper "
+                    "committee to review the case again."
+                )
+                % {"months": limits[K.APPROVAL_MAX_MONTHS], "date": _day(latest)}
+            )
+        if draft.done_on > late_after:
+            draft.warnings.append(
+                _("Late: the approval was due within %(months)d months of the branch vote, by %(date)s.")
+                % {"months": limits[K.APPROVAL_WITHIN_MONTHS], "date": _day(late_after)}
+            )
+
+    return check
+
+
+def _probation_over(draft: _StepDraft) -> None:
+    """Step 23: the vote on full membership comes at the end of the probation (with its extension)."""
+    ends = probation_ends_on(member=draft.member, case=draft.case, limits=draft.limits)
+    if ends and draft.done_on < ends:
+        raise _earliest_error(_("The vote on full membership comes at the end of the probation."), ends)
+
+
+# The per-step rules of the 细则, run in this order (the first refusal wins); a step not listed has none
+# beyond the order and dates every step keeps (development_step_record).
+STEP_CHECKS: dict[int, tuple[Callable[[_StepDraft], None], ...]] = {
+    2: (_talk_within,),
+    5: (_one_or_two_contacts, _named_are_full_members),
+    6: (_first_review,),
+    7: (_activist_long_enough,),
+    9: (_named_are_full_members, _two_introducers),
+    11: (_training_long_enough,),
+    12: (_notice_ends,),
+    14: (_after_the_notice,),
+    17: (_approval_after_vote(15),),
+    23: (_probation_over,),
+    24: (_approval_after_vote(23),),
+}
+
+# The member's dated field each stage-moving step (STAGE_STEPS) sets.
+STAGE_DATE_FIELDS = {3: "activist_on", 7: "candidate_on", 15: "joined_on", 23: "full_on"}
+
+
+def _check_order(*, case: DevelopmentCase, number: int, done_on: datetime.date, today: datetime.date) -> None:
+    """What every step keeps: an open case, the next step in order, a day neither in the future nor before
+    the previous step's."""
+    if case.status != DevelopmentCase.Status.OPEN:
+        raise ValidationError(_("This development case is closed."))
+    if number <= case.last_step:
+        raise ValidationError(_("Step %(n)d has already been recorded.") % {"n": number})
+    if number != case.last_step + 1:
+        raise ValidationError(
+            _("Record step %(n)d first: the steps are done in order.") % {"n": case.last_step + 1}
+        )
+    if done_on > today:
+        raise ValidationError(_("The date cannot be in the future."))
+    if case.last_step_on and done_on < case.last_step_on:
+        raise _earliest_error(_("A step cannot come before the previous one."), case.last_step_on)
+
+
+def _move_stage(
+    *, member: Member, case: DevelopmentCase, number: int, done_on: datetime.date, limits: dict[str, int]
+) -> None:
+    """A stage-moving step (STAGE_STEPS) moves the member's stage and sets its dated field, with history."""
+    stage = STAGE_STEPS.get(number)
+    if stage is None:
+        return
+    date_field = STAGE_DATE_FIELDS[number]
+    member.stage = stage
+    # Probation counts from the branch vote (15); full membership from the end of the probation (23).
+    on = probation_ends_on(member=member, case=case, limits=limits) if number == 23 else done_on
+    setattr(member, date_field, on)
+    history_reason(member, f"development step {number}")
+    member.save(update_fields=["stage", date_field])
+
+
 @transaction.atomic
 def development_step_record(
     *,
@@ -176,7 +381,8 @@ def development_step_record(
     today: datetime.date | None = None,
 ) -> tuple[DevelopmentStep, list[str]]:
     """Record step ``number`` of ``case`` (the next one: steps are done in order). Returns the step and the
-    warnings it carries. Refusals are ValidationErrors naming the earliest allowed date where there is one."""
+    warnings it carries. Refusals are ValidationErrors naming the earliest allowed date where there is one.
+    The step's own rules are its entries in ``STEP_CHECKS``."""
     # Lock the case: two secretaries (or a double submit) recording the same step must not both pass.
     case = DevelopmentCase.objects.select_for_update().get(pk=case.pk)
     member = Member.objects.select_related("branch").get(pk=case.member_id)
@@ -184,22 +390,10 @@ def development_step_record(
     today = today or timezone.localdate()
     limits = rules()
     people = list(people)
-    if case.status != DevelopmentCase.Status.OPEN:
-        raise ValidationError(_("This development case is closed."))
-    if number <= case.last_step:
-        raise ValidationError(_("Step %(n)d has already been recorded.") % {"n": number})
-    if number != case.last_step + 1:
-        raise ValidationError(
-            _("Record step %(n)d first: the steps are done in order.") % {"n": case.last_step + 1}
-        )
-    if done_on > today:
-        raise ValidationError(_("The date cannot be in the future."))
-    if case.last_step_on and done_on < case.last_step_on:
-        raise _earliest_error(_("A step cannot come before the previous one."), case.last_step_on)
+    _check_order(case=case, number=number, done_on=done_on, today=today)
     if any(not p.is_party_member for p in people):
         raise ValidationError(_("Only party members can be named for a step."))
 
-    warnings: list[str] = []
     step = DevelopmentStep(
         case=case,
         number=number,
@@ -210,125 +404,34 @@ def development_step_record(
         recorded_by=by,
     )
     named = len(people) + len([n for n in people_names.replace("，", ",").split(",") if n.strip()])
-
-    if number == 2 and member.applied_on:
-        due = add_months(member.applied_on, limits[K.TALK_WITHIN_MONTHS])
-        if done_on > due:
-            warnings.append(
-                _("The talk was due within %(m)d month(s) of the application, by %(date)s.")
-                % {"m": limits[K.TALK_WITHIN_MONTHS], "date": _day(due)}
-            )
-    elif number == 5 and not 1 <= named <= 2:
-        raise ValidationError(_("Name one or two contacts for the activist."))
-    elif number in (5, 9) and any(p.stage != Member.Stage.FULL for p in people):
-        # 党章 §5 and 细则: introducers and contacts are full members; a probationary member is neither.
-        raise ValidationError(
-            _("%(names)s is not a full member: introducers and contacts must be full members.")
-            % {"names": "、".join(p.name for p in people if p.stage != Member.Stage.FULL)}
-        )
-    elif number == 6:
-        case.last_reviewed_on = done_on
-    elif number == 7:
-        start = member.activist_on or case.last_step_on
-        assert start is not None  # a case is created with its application's day, and each step sets its own
-        earliest = add_months(start, limits[K.ACTIVIST_MIN_MONTHS])
-        if done_on < earliest:
-            raise _earliest_error(
-                _(
-                    "An activist becomes a development target after at least %(m)d months (activist since %(since)s)."
-                )
-                % {"m": limits[K.ACTIVIST_MIN_MONTHS], "since": _day(start)},
-                earliest,
-            )
-    elif number == 9 and named != 2:
-        raise ValidationError(_("Name the two introducers (two full members, 党章 §5)."))
-    elif number == 11:
-        days_ok = training_days is not None and training_days >= limits[K.TRAINING_MIN_DAYS]
-        hours_ok = training_hours is not None and training_hours >= limits[K.TRAINING_MIN_HOURS]
-        if not (days_ok or hours_ok):
-            raise ValidationError(
-                _("Training must last at least %(days)d days or %(hours)d class hours.")
-                % {"days": limits[K.TRAINING_MIN_DAYS], "hours": limits[K.TRAINING_MIN_HOURS]}
-            )
-        step.training_days, step.training_hours = training_days, training_hours
-    elif number == 12:
-        notice = working_days_after(done_on, limits[K.NOTICE_WORKING_DAYS])
-        step.notice_until = notice.day
-        if notice.unknown_years:
-            warnings.append(
-                _(
-                    "The official holidays of %(years)s are not entered yet: the notice was counted "
-                    "Monday to Friday; check its end date."
-                )
-                % {"years": "、".join(str(y) for y in sorted(notice.unknown_years))}
-            )
-    elif number == 14:
-        notice_until = _recorded_step(case, 12).notice_until
-        assert notice_until is not None  # step 12 always records the notice's end (above)
-        earliest = notice_until + datetime.timedelta(days=1)
-        if done_on < earliest:
-            raise _earliest_error(
-                _(
-                    "The application form is issued after the public notice of %(n)d working days (until %(until)s)."
-                )
-                % {"n": limits[K.NOTICE_WORKING_DAYS], "until": _day(notice_until)},
-                earliest,
-            )
-    elif number in (17, 24):
-        vote = _recorded_step(case, 15 if number == 17 else 23)
-        # Calendar months, month-end clamped: a vote on 31 January is due by 30 April, at the latest 31 July.
-        late_after = add_months(vote.done_on, limits[K.APPROVAL_WITHIN_MONTHS])
-        latest = add_months(vote.done_on, limits[K.APPROVAL_MAX_MONTHS])
-        if done_on > latest:
-            raise ValidationError(
-                _(
-                    "The approval must come within %(months)d months of the branch vote, by %(date)s; ask the upper "
-                    "committee to review the case again."
-                )
-                % {"months": limits[K.APPROVAL_MAX_MONTHS], "date": _day(latest)}
-            )
-        if done_on > late_after:
-            warnings.append(
-                _("Late: the approval was due within %(months)d months of the branch vote, by %(date)s.")
-                % {"months": limits[K.APPROVAL_WITHIN_MONTHS], "date": _day(late_after)}
-            )
-    elif number == 23:
-        ends = probation_ends_on(member=member, case=case, limits=limits)
-        if ends and done_on < ends:
-            raise _earliest_error(_("The vote on full membership comes at the end of the probation."), ends)
+    draft = _StepDraft(
+        case=case,
+        member=member,
+        step=step,
+        people=people,
+        named=named,
+        training_days=training_days,
+        training_hours=training_hours,
+        limits=limits,
+    )
+    for check in STEP_CHECKS.get(number, ()):
+        check(draft)
 
     # Every file is checked before anything is stored: a refused one leaves no half-recorded step.
     checked = attachments_check(files, max_bytes=settings.MEETING_ATTACHMENT_MAX_BYTES)
-    step.warning = " ".join(warnings)[:300]
+    step.warning = " ".join(draft.warnings)[:300]
     step.save()
     if people:
         step.people.set(people)
     for item in checked:  # written to storage when the step commits
         attachment_store(model=DevelopmentDocument, checked=item, by=by, step=step)
 
-    stage = STAGE_STEPS.get(number)
-    if stage is not None:
-        member.stage = stage
-        fields = ["stage"]
-        if number == 3:
-            member.activist_on = done_on
-            fields.append("activist_on")
-        elif number == 7:
-            member.candidate_on = done_on
-            fields.append("candidate_on")
-        elif number == 15:
-            member.joined_on = done_on  # probation counts from the branch vote
-            fields.append("joined_on")
-        elif number == 23:
-            member.full_on = probation_ends_on(member=member, case=case, limits=limits)
-            fields.append("full_on")
-        history_reason(member, f"development step {number}")
-        member.save(update_fields=fields)
+    _move_stage(member=member, case=case, number=number, done_on=done_on, limits=limits)
     case.last_step, case.last_step_on = number, done_on
     if number == 25:
         case.status = DevelopmentCase.Status.DONE
     case.save(update_fields=["last_step", "last_step_on", "last_reviewed_on", "status"])
-    return step, warnings
+    return step, draft.warnings
 
 
 @transaction.atomic
