@@ -14,6 +14,7 @@ import statistics
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -21,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organization
 from disclosure.models import Meeting, Post, PostCategory
+from disclosure.public_cache import public_generation
 
 # 三会一课: the four meeting types of the rule.
 THREE_MEETINGS_ONE_LECTURE = (
@@ -194,6 +196,31 @@ def benchmark(
         _rank(peers, "rank_peers", "peers")
     _rank(branches, "rank_all", "all")
     return Benchmark(university, universities, period, start, end, categories, committees, branches)
+
+
+def benchmark_shared(
+    *, period: str = DEFAULT_PERIOD, university_code: str | None = None, today: datetime.date | None = None
+) -> Benchmark:
+    """``benchmark(...)`` computed once per publish generation and shared by every viewer (issue 17).
+
+    The comparison is the same whoever looks (it counts every published post whatever its visibility), and
+    what changes it — a post published, edited or withdrawn, minutes filed or returned — replaces the publish
+    generation (``disclosure.public_cache``), which is part of the key: a signed-in visitor then costs what the
+    anonymous one costs (whose whole page the middleware keeps), instead of scanning the university's posts and
+    meetings on every request. The day is in the key too (the periods and "days since" follow it), and
+    ``BENCHMARK_CACHE_SECONDS`` bounds what nothing invalidates (a unit renamed or added). 0: never cached.
+    Queries: none when cached, else ``benchmark``'s six."""
+    seconds = settings.BENCHMARK_CACHE_SECONDS
+    today = today or timezone.localdate()
+    if seconds <= 0:
+        return benchmark(period=period, university_code=university_code, today=today)
+    period = period_range(period, today)[0]
+    key = f"disclosure:benchmark:{public_generation()}:{today.isoformat()}:{period}:{university_code or ''}"
+    bench = cache.get(key)
+    if bench is None:
+        bench = benchmark(period=period, university_code=university_code, today=today)
+        cache.set(key, bench, seconds)
+    return bench
 
 
 def benchmark_chart_data(bench: Benchmark) -> dict:

@@ -38,7 +38,12 @@ from disclosure.selectors import (
     unit_children,
     unit_sections,
 )
-from disclosure.selectors.benchmark import PERIODS, benchmark, benchmark_chart_data, benchmark_committee
+from disclosure.selectors.benchmark import (
+    PERIODS,
+    benchmark_chart_data,
+    benchmark_committee,
+    benchmark_shared,
+)
 from disclosure.selectors.posts import SEARCH_PAGE_SIZE, SECTION_PAGE_SIZE
 from disclosure.showcase import render_showcase_blocks
 
@@ -172,8 +177,9 @@ def open_search(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def open_benchmark(request: HttpRequest) -> HttpResponse:
-    """对标: every unit side by side for a chosen period. Six queries whatever the number of units."""
-    bench = benchmark(period=request.GET.get("period", ""), university_code=request.GET.get("u"))
+    """对标: every unit side by side for a chosen period. Six queries whatever the number of units, none while
+    the comparison of this publish generation is cached (``benchmark_shared``)."""
+    bench = benchmark_shared(period=request.GET.get("period", ""), university_code=request.GET.get("u"))
     committee, branch_rows = benchmark_committee(bench, request.GET.get("c"))
     context = {
         "bench": bench,
