@@ -302,3 +302,25 @@ def test_the_list_pins_its_queries(cast, as_officer, django_assert_num_queries):
     with django_assert_num_queries(7):
         response = as_officer.get(url)
     assert len(response.context["rows"]) == 5 and all(row["may_decide"] for row in response.context["rows"])
+
+
+def test_the_lapse_to_do_closes_when_the_exemption_is_approved(cast):
+    from assessments.services import cycles_advance
+    from disclosure.models import Todo
+
+    def lapse_todos():
+        return Todo.objects.open().filter(
+            user=cast.alice,
+            kind=Todo.Kind.MEMBER_AFFAIRS,
+            key__startswith=f"lifecycle:dues:{cast.bob_member.pk}:",
+        )
+
+    _old_member(cast)
+    cycles_advance(today=TODAY)
+    assert lapse_todos().count() == 1
+    exemption = _request(cast, first=datetime.date(2025, 11, 1), months=7)
+    cycles_advance(today=TODAY)
+    assert lapse_todos().count() == 1  # asked for only
+    dues_exemption_approve(exemption=exemption, by=cast.officer)
+    cycles_advance(today=TODAY + datetime.timedelta(days=1))
+    assert lapse_todos().count() == 0
