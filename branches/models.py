@@ -285,6 +285,10 @@ class UnitFigures(models.Model):
     own = models.JSONField(_("own figures"), default=dict, blank=True)
     as_of = models.DateField(_("as of"))
     computed_at = models.DateTimeField(_("computed at"))
+    # The figures as they stood when the week began: the last snapshot written before this week's first
+    # refresh (``figures_refresh`` rolls ``data`` over on that refresh). "What moved" compares the two.
+    previous = models.JSONField(_("previous figures"), default=dict, blank=True)
+    previous_as_of = models.DateField(_("previous figures as of"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("dashboard figures")
