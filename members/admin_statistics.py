@@ -17,12 +17,13 @@ class StatTableForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for axis in ("rows", "columns"):
+            # The keys of every subject (members', organisations', and those other apps register).
             self.fields[axis].help_text = (
                 str(self.fields[axis].help_text)
                 + " "
-                + ", ".join(statistics.MEMBER_KEYS)
-                + " | "
-                + ", ".join(statistics.ORGANIZATION_KEYS)
+                + " | ".join(
+                    f"{subject}: {', '.join(source.keys)}" for subject, source in statistics.SOURCES.items()
+                )
             )
 
     def clean(self):

@@ -160,13 +160,14 @@ def stat_report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def stat_cell(request: HttpRequest, pk: int) -> HttpResponse:
-    """The people (or units) behind one cell of a kept report, counted now by the same condition as of the
-    report's date: ``?table=code&row=key&col=key``. Two queries for the list (the count and the page)."""
+    """The people (or units, or awards) behind one cell of a kept report, counted now by the same condition as
+    of the report's date: ``?table=code&row=key&col=key``. Two queries for the list (the count and the page);
+    a measure column (委员人数) lists the posts it counts."""
     report = _report(request, pk)
     table = get_object_or_404(StatTable, code=request.GET.get("table", ""))
     row, column = request.GET.get("row", ""), request.GET.get("col", "")
     known = statistics.keys_for(table.subject)
-    if row not in known or column not in known:
+    if row not in known or column not in known or known[row].measure is not None:
         raise Http404
     labels = {key: label for key, label in table.rows + table.columns}
     queryset = statistics.drilldown(
@@ -191,7 +192,7 @@ def stat_cell(request: HttpRequest, pk: int) -> HttpResponse:
             row_label=labels.get(row, row),
             column_label=labels.get(column, column),
             reported=reported,
-            organizations=table.subject == StatTable.Subject.ORGANIZATIONS,
+            shows=statistics.drilldown_shows(table=table, column=column),
             query=f"table={quote(table.code)}&row={quote(row)}&col={quote(column)}",
         ),
     )
