@@ -165,6 +165,7 @@ def _evaluations(world) -> dict:
     import datetime
 
     from assessments.services import evaluation as services
+    from assessments.services import evaluation_remarks as remarks
     from tests.crawl.world import TODAY
 
     zzb = world.users["zzb"]
@@ -177,6 +178,9 @@ def _evaluations(world) -> dict:
         entries = list(evaluation.entries.select_related("member").order_by("pk"))
         for rater in entries[1:]:
             services.vote_cast(evaluation=evaluation, rater=rater, choices={entries[0].pk: "qualified"})
+        # 群众意见 from three code holders: the remarks page shows its opinions panel.
+        for code in remarks.opinion_codes_generate(evaluation=evaluation, count=3, by=secretary):
+            remarks.opinions_cast(code=code, opinions={entries[0].pk: "联系群众密切"}, overall="支部活动丰富")
         services.vote_close(evaluation=evaluation, by=secretary)
         low = entries[-1]
         grades = {e.pk: ("qualified", "") for e in entries if e.graded}
@@ -245,4 +249,11 @@ register(
     Entry("evaluation:summary_xlsx", _evaluation_targets, manages(deny=404), html=False),
     action("evaluation:followup_new", _entry_targets("evaluation_entry"), manages(deny=404)),
     action("evaluation:followup_decide", _entry_targets("follow_up"), evaluation_deciders),
+    # 党员互评 and 群众意见: members comment (as they vote), the committee reads, the branch issues codes, and
+    # a code holder gives opinions on the public page (a POST without a code is the form again).
+    Entry("evaluation:comments", _evaluation_targets, evaluation_voters, post=SAME),
+    Entry("evaluation:remarks", _evaluation_targets, manages(deny=404)),
+    Entry("evaluation:opinion_codes", _evaluation_targets, manages(deny=404), post=SAME),
+    Entry("evaluation:opinion_entry", none, public(), post=SAME),
+    Entry("evaluation:opinion_done", none, public()),
 )
