@@ -707,13 +707,115 @@ def test_nominate_through_the_page(cast, commendation, time_machine):
     assert refused.status_code == 200 and "已" in refused.content.decode()
 
 
-def test_public_notice_page_for_anyone(cast, head, commendation, anonymous):
-    assert anonymous.get(reverse("commendation:notice", args=[commendation.pk])).status_code == 404
+def _notice_url(commendation, name="notice"):
+    return reverse(f"open_commendation:{name}", args=[commendation.pk])
+
+
+def test_public_notice_page_for_anyone(cast, head, commendation, anonymous, time_machine):
+    assert _notice_url(commendation) == f"/open/commendations/{commendation.pk}/"
+    assert anonymous.get(_notice_url(commendation)).status_code == 404  # nothing public before the notice
     _nominate(cast, commendation, member=cast.alice_member)
+    commendation = _on_notice(commendation, head)
+    for day, running in [
+        (NOTICE_DAY, True),  # its first day
+        (commendation.notice_ends_on, True),  # its last working day
+        (commendation.notice_ends_on + datetime.timedelta(days=1), False),
+    ]:
+        time_machine.move_to(datetime.datetime.combine(day, datetime.time(10)))
+        page = anonymous.get(_notice_url(commendation))
+        html = page.content.decode()
+        assert page.status_code == 200
+        assert ("艾丽" in html) is running and ('id="objection-send"' in html) is running
+        assert cast.alice_member.id_number not in html and cast.alice_member.phone not in html
+    # the old address inside the portal sends people to the public one
+    old = anonymous.get(reverse("commendation:notice", args=[commendation.pk]))
+    assert old.status_code == 301 and old["Location"] == _notice_url(commendation)
+
+
+def test_public_objection_recorded_for_the_department(cast, head, commendation, anonymous, time_machine):
+    nomination = _nominate(cast, commendation, member=cast.alice_member)
+    commendation = _on_notice(commendation, head)
+    time_machine.move_to(datetime.datetime.combine(commendation.notice_ends_on, datetime.time(10)))
+    sent = anonymous.post(
+        _notice_url(commendation, "objection"),
+        {"nomination": nomination.pk, "text": "其事迹材料中的获奖情况与事实不符", "raised_by": ""},
+    )
+    assert sent.status_code == 302
+    objection = NominationObjection.objects.get()
+    assert (objection.nomination, objection.raised_by, objection.recorded_by) == (nomination, "", None)
+    assert objection.received_on == commendation.notice_ends_on
+    assert objection.history.count() == 1
+    # it blocks the decision like one received by letter
+    with pytest.raises(ValidationError):
+        services.nomination_decide(nomination=nomination, award=True, by=head, today=AFTER_NOTICE)
+    page = login(head).get(reverse("commendation:nomination", args=[nomination.pk]))
+    assert "其事迹材料中的获奖情况与事实不符" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("text", "raised_by", "ok"),
+    [("x" * 2000, "y" * 60, True), ("x" * 2001, "", False), ("异议", "y" * 61, False), ("   ", "", False)],
+)
+def test_public_objection_bounded(cast, head, commendation, anonymous, time_machine, text, raised_by, ok):
+    nomination = _nominate(cast, commendation, member=cast.alice_member)
     _on_notice(commendation, head)
-    page = anonymous.get(reverse("commendation:notice", args=[commendation.pk]))
-    assert page.status_code == 200 and "艾丽" in page.content.decode()
-    assert cast.alice_member.id_number not in page.content.decode()
+    time_machine.move_to(datetime.datetime.combine(NOTICE_DAY, datetime.time(10)))
+    response = anonymous.post(
+        _notice_url(commendation, "objection"),
+        {"nomination": nomination.pk, "text": text, "raised_by": raised_by},
+    )
+    assert NominationObjection.objects.exists() is ok
+    if not ok:  # the page again, with a Chinese message
+        assert response.status_code == 200
+        assert any(
+            "\u4e00" <= ch <= "\u9fff" for ch in response.content.decode().split('role="alert"')[1][:200]
+        )
+
+
+def test_public_objection_refused_outside_the_notice(cast, head, commendation, anonymous, time_machine):
+    nomination = _nominate(cast, commendation, member=cast.alice_member)
+    data = {"nomination": nomination.pk, "text": "异议"}
+    assert anonymous.post(_notice_url(commendation, "objection"), data).status_code == 404  # still nominating
+    commendation = _on_notice(commendation, head)
+    time_machine.move_to(
+        datetime.datetime.combine(commendation.notice_ends_on + datetime.timedelta(days=1), datetime.time(10))
+    )
+    assert anonymous.post(_notice_url(commendation, "objection"), data).status_code == 302
+    assert not NominationObjection.objects.exists()
+    # a nominee not on the notice (withdrawn before) cannot be objected to through the form
+    assert anonymous.get(_notice_url(commendation, "objection")).status_code == 405
+
+
+def test_public_objection_per_address_limit(cast, head, commendation, anonymous, time_machine, settings):
+    from django.core.cache import cache
+
+    cache.clear()  # the counters of the tests before (same address, same local-memory cache)
+    settings.COMMENDATION_OBJECTIONS_PER_IP = 2
+    nomination = _nominate(cast, commendation, member=cast.alice_member)
+    _on_notice(commendation, head)
+    time_machine.move_to(datetime.datetime.combine(NOTICE_DAY, datetime.time(10)))
+    statuses = [
+        anonymous.post(
+            _notice_url(commendation, "objection"), {"nomination": nomination.pk, "text": "异议"}
+        ).status_code
+        for _ in range(3)
+    ]
+    assert statuses == [302, 302, 200]  # the third: the page again, with the refusal
+    assert NominationObjection.objects.count() == 2
+
+
+def test_public_notice_query_count(
+    cast, head, commendation, anonymous, time_machine, django_assert_num_queries
+):
+    for _ in range(3):
+        _nominate(cast, commendation, member=MemberFactory(branch=cast.branch_a))
+    _on_notice(commendation, head)
+    time_machine.move_to(datetime.datetime.combine(NOTICE_DAY, datetime.time(10)))
+    # the commendation with its university; the nominees on notice with their branches and committees — whatever
+    # their number (the objection form's choices are built from that list, not queried again)
+    with django_assert_num_queries(2):
+        page = anonymous.get(_notice_url(commendation))
+    assert page.status_code == 200
 
 
 def test_board_query_count(cast, head, commendation, django_assert_num_queries):

@@ -371,6 +371,35 @@ def objection_record(
     return objection
 
 
+def notice_running(*, commendation: Commendation, today: datetime.date | None = None) -> bool:
+    """Whether the 公示 runs on ``today`` (its first to its last working day, both included): the public page
+    lists the nominees and takes objections only then."""
+    today = today or timezone.localdate()
+    starts, ends = commendation.notice_starts_on, commendation.notice_ends_on
+    return (
+        commendation.status == Status.NOTICE
+        and starts is not None
+        and ends is not None
+        and starts <= today <= ends
+    )
+
+
+def objection_submit(
+    *, nomination: Nomination, text: str, raised_by: str = "", today: datetime.date | None = None
+) -> NominationObjection:
+    """An objection raised by anyone on the public 公示 page (by name or anonymously) while the notice runs; it
+    is recorded with no recorder and waits for 组织部 to look into it like one received by letter."""
+    if len(text) > 2000 or len(raised_by) > 60:
+        raise ValidationError(_("An objection is at most 2000 characters, a name at most 60."))
+    return objection_record(
+        nomination=nomination,
+        text=text,
+        by=None,
+        raised_by=raised_by,
+        received_on=today or timezone.localdate(),
+    )
+
+
 @transaction.atomic
 def objection_resolve(
     *, objection: NominationObjection, upheld: bool, resolution: str, by: User | None

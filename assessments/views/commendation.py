@@ -522,21 +522,8 @@ def commendation_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def public_notice(request: HttpRequest, pk: int) -> HttpResponse:
-    """The 公示, open to everyone while it runs (and after, until the results are published)."""
-    commendation = get_object_or_404(Commendation.objects.select_related("root"), pk=pk)
-    if commendation.status == Commendation.Status.NOMINATING:
-        raise Http404
-    nominations = (
-        selectors.notice_nominations(commendation=commendation)
-        if commendation.status == Commendation.Status.NOTICE
-        else []
-    )
-    groups = [(label, [n for n in nominations if n.kind == value]) for value, label in HonourKind.choices]
-    return render(
-        request,
-        "assessments/commendation/notice.html",
-        {"commendation": commendation, "groups": groups, "today": timezone.localdate()},
-    )
+    """The 公示 moved to the public site (/open/commendations/<pk>/): links printed before keep working."""
+    return redirect("open_commendation:notice", pk, permanent=True)
 
 
 def _awarded_rows(commendation: Commendation) -> list[list[object]]:

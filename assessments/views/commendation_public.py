@@ -36,7 +36,9 @@ class PublicObjectionForm(forms.Form):
         label=gettext_lazy("Objection"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
     )
     raised_by = forms.CharField(
-        label=gettext_lazy("Your name and how to reach you (may be left empty)"), max_length=60, required=False
+        label=gettext_lazy("Your name and how to reach you (may be left empty)"),
+        max_length=60,
+        required=False,
     )
 
     def __init__(self, *args, nominations: list[Nomination], **kwargs):
@@ -92,7 +94,10 @@ def public_objection(request: HttpRequest, pk: int) -> HttpResponse:
     nominations = selectors.notice_nominations(commendation=commendation)
     form = PublicObjectionForm(request.POST, nominations=nominations)
     if not throttle.hit(
-        "commendation-objection", throttle.client_address(request), limit=objections_per_address(), window=3600
+        "commendation-objection",
+        throttle.client_address(request),
+        limit=objections_per_address(),
+        window=3600,
     ):
         form.add_error(None, _("Too many objections from this address; please try again in an hour."))
         return _page(request, commendation, form)
