@@ -23,6 +23,7 @@ from members.models.lifecycle import (  # noqa: F401
     DuesExemption,
     DuesPayment,
     ElectedSeat,
+    TermCandidate,
     TermElection,
     Transfer,
     exempt_through,

@@ -473,3 +473,43 @@ class ElectedSeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.election} {self.user} {self.role}"
+
+
+class TermCandidate(models.Model):
+    """A candidate (候选人) for a unit's next election, printed on its ballot and tally sheet. A candidate
+    stands for the election that ends the term begun on ``term_started_on`` (the unit's at nomination), so
+    recording the election (a new term) leaves the list behind as the record of who stood."""
+
+    MAX_PER_ELECTION = 30  # 差额选举 of a committee of at most 9-11 seats: more than enough
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="term_candidates", verbose_name=_("organization")
+    )
+    term_started_on = models.DateField(_("term being renewed started on"), null=True, blank=True)
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+", verbose_name=_("member"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("election candidate")
+        verbose_name_plural = _("election candidates")
+        ordering = ["organization", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "term_started_on", "member"], name="term_candidate_once"
+            ),
+        ]
+        # the ballot and the terms page: one unit's candidates for its current term
+        indexes = [models.Index(fields=["organization", "term_started_on"], name="term_candidate_unit_term")]
+
+    def __str__(self) -> str:
+        return f"{self.organization} · {self.member}"
