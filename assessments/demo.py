@@ -288,3 +288,4 @@ def _load(builder: DemoBuilder) -> str:
 register_demo_step(DemoStep(name="ratings", load=_load, clear=ratings_demo_clear))
 
 import assessments.demo_evaluation  # noqa: E402, F401  (issue 19: registers the 民主评议 demo step)
+import assessments.demo_evaluation_remarks  # noqa: E402, F401  (issue 19: 党员互评 and 群众意见, after it)
