@@ -32,10 +32,5 @@ def register_showcase_block(block: ShowcaseBlock) -> ShowcaseBlock:
     return block
 
 
-def unregister_showcase_block(block: ShowcaseBlock) -> None:
-    if block in _BLOCKS:
-        _BLOCKS.remove(block)
-
-
 def render_showcase_blocks(request: HttpRequest, unit: Organization) -> list[SafeString]:
     return [mark_safe(html) for block in _BLOCKS if (html := block(request, unit))]

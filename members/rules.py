@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from branches.dates import add_years, month_end
+from branches.dates import month_end
 from members.models import LifecycleRule
 
 K = LifecycleRule.Key
@@ -62,17 +62,6 @@ def add_working_days(day: datetime.date, days: int) -> datetime.date:
     return by_calendar(day, days).day
 
 
-def age_on(birth: datetime.date, day: datetime.date) -> int:
-    """Completed years on ``day`` (a birthday on 29 February counts from 28 February in common years)."""
-    years = day.year - birth.year
-    return years if add_years(birth, years) <= day else years - 1
-
-
 def to_fen(amount: Decimal) -> Decimal:
     """Money rounded half-up to the fen (0.01 yuan)."""
     return Decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
-def months_between(first: datetime.date, last: datetime.date) -> int:
-    """Whole calendar months from ``first``'s month to ``last``'s month (same month: 0)."""
-    return (last.year - first.year) * 12 + last.month - first.month

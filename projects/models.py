@@ -241,10 +241,6 @@ class Grant(models.Model):
     def tone(self) -> str:
         return self.TONE.get(self.status, "draft")
 
-    @property
-    def is_funded(self) -> bool:
-        return bool(self.grade)
-
 
 class FeatureProjectManager(models.Manager.from_queryset(GrantQuerySet)):
     def get_queryset(self):

@@ -165,19 +165,6 @@ def call_usage(*, call: GrantCall) -> dict:
     return row
 
 
-def showcase_projects_of(*, organization: Organization) -> QuerySet[Grant]:
-    """Funded showcase projects the unit leads or takes part in, for its 特色阵地 section. One query
-    (the partner names come with a second, prefetched)."""
-    return (
-        Grant.objects.funded()
-        .filter(kind="feature", units__organization=organization)
-        .select_related("call", "organization")
-        .prefetch_related(Prefetch("units", queryset=GrantUnit.objects.select_related("organization")))
-        .annotate(spent=Sum("expenses__amount"))
-        .order_by("-call__year", "-pk")
-    )
-
-
 def funding_overview(*, root: Organization) -> dict:
     """Counts and funding by year, kind and grade, and funding by secondary committee, for the grants of
     every call issued at ``root`` or below it. Three queries whatever the number of grants."""

@@ -134,10 +134,6 @@ class Indicator(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
 
-    @property
-    def is_first_level(self) -> bool:
-        return self.parent_id is None
-
 
 class PlanItem(models.Model):
     """A unit's own 自选动作 for the year, under one of its table's indicators, with a measurable target."""

@@ -18,7 +18,6 @@ from assessments.models import (
     AssessmentCycle,
     Grade,
     Indicator,
-    IndicatorTable,
     ItemScore,
     PlanItem,
 )
@@ -238,10 +237,6 @@ def committee_branches(*, cycle: AssessmentCycle, committee: Organization) -> li
         .select_related("organization")
         .order_by("rank_in_committee", "organization__path")
     )
-
-
-def tables_of_year(*, year: int) -> QuerySet[IndicatorTable]:
-    return IndicatorTable.objects.filter(year=year).order_by("programme")
 
 
 def plan_items_for(*, organization: Organization, year: int) -> QuerySet[PlanItem]:

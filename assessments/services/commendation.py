@@ -137,14 +137,6 @@ def quota_for(*, commendation: Commendation, committee: Organization, kind: str)
     return row.quota if row is not None else commendation.default_quota(kind)
 
 
-def _committee_of(commendation: Commendation, unit: Organization) -> Organization | None:
-    """The secondary committee ``unit`` belongs to (or is), under the commendation's university."""
-    if not unit.path.startswith(commendation.root.path):
-        return None
-    depth = len(commendation.root.path) + unit.steplen
-    return Organization.objects.filter(path=unit.path[:depth], kind__in=COMMITTEE_KINDS).first()
-
-
 def member_problems(*, commendation: Commendation, member: Member, kind: str) -> list[str]:
     """Why ``member`` cannot be nominated for ``kind`` this year (empty: eligible)."""
     year = commendation.year

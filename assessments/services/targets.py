@@ -3,7 +3,6 @@ exactly and is refused whole with row-level reasons) and each unit's annual plan
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, cast
 
@@ -584,9 +583,3 @@ def plan_item_decide(*, item: PlanItem, by: User | None, approve: bool, reason: 
     item.decided_by = by
     item.save()
     return item
-
-
-def plan_items_of(*, organization: Organization, year: int) -> Iterable[PlanItem]:
-    return PlanItem.objects.filter(organization=organization, indicator__table__year=year).select_related(
-        "indicator"
-    )

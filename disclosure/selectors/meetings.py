@@ -295,13 +295,6 @@ def compliance(
     return report
 
 
-def meeting_counts_by_status(*, organization: Organization) -> dict[str, int]:
-    rows = (
-        Meeting.objects.filter(organization=organization).values("status").annotate(n=Count("pk")).order_by()
-    )
-    return {row["status"]: row["n"] for row in rows}
-
-
 def filing_lag_summary(*, root: Organization, year: int) -> dict:
     """Average filing lag and late filings of the subtree's filed records in ``year``. One query."""
     from django.db.models import Avg

@@ -49,10 +49,6 @@ def development_cases(
     )
 
 
-def development_case_detail(*, pk: int) -> DevelopmentCase:
-    return DevelopmentCase.objects.select_related("member", "member__branch").get(pk=pk)
-
-
 def development_steps(*, case: DevelopmentCase) -> list:
     """The 25 steps with what was recorded for each (None if not yet). Three queries (steps, their people,
     their documents)."""

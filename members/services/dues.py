@@ -175,13 +175,6 @@ def dues_record(
 
 
 @transaction.atomic
-def dues_payment_delete(*, payment: DuesPayment, by: User | None) -> None:
-    """Undo a ledger line entered by mistake (history keeps it)."""
-    require_record_dues(by=by, branch=payment.branch)
-    payment.delete()
-
-
-@transaction.atomic
 def dues_record_month(
     *,
     branch: Organization,

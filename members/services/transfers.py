@@ -201,20 +201,6 @@ def transfer_complete(
 
 
 @transaction.atomic
-def transfer_cancel(*, transfer: Transfer, by: User | None) -> Transfer:
-    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
-    branch = transfer.from_branch or transfer.to_branch
-    assert branch is not None  # as in transfer_complete
-    require_manage(by=by, branch=branch)
-    if transfer.status != Transfer.Status.OPEN:
-        raise ValidationError(_("This transfer is not in progress."))
-    transfer.status = Transfer.Status.CANCELLED
-    # An arrival that never happened leaves its inactive record behind, with the cancelled letter.
-    transfer.save(update_fields=["status"])
-    return transfer
-
-
-@transaction.atomic
 def transfer_out_bulk(
     *,
     branch: Organization,
