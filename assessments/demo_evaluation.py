@@ -199,3 +199,5 @@ def _open_this_year(members, rng: random.Random, today) -> int:
 
 
 register_demo_step(DemoStep(name="member_evaluation", load=_load, clear=evaluation_demo_clear))
+
+import assessments.demo_statistics  # noqa: E402, F401  (issue 21.1: last year's 党内统计 again, after this step)

@@ -16,3 +16,8 @@ def add_years(day: datetime.date, years: int) -> datetime.date:
 
 def month_end(year: int, month: int) -> datetime.date:
     return datetime.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def week_start(day: datetime.date) -> datetime.date:
+    """The Monday of ``day``'s week (a Chinese week starts on Monday)."""
+    return day - datetime.timedelta(days=day.weekday())

@@ -7,7 +7,8 @@ grouped queries over ``root``'s subtree. ``figures_compute`` adds every unit's v
 to each of its ancestors (numbers are summed; ISO date strings keep the latest), so each unit ends up with
 its whole subtree's figures. Money is counted in fen (integers), so sums are exact.
 
-``figures_refresh`` writes the result to ``UnitFigures``: one row per unit. The dashboard reads the unit's
+``figures_refresh`` writes the result to ``UnitFigures``: one row per unit, which also keeps the figures as
+the week began (``previous``, rolled over by the week's first refresh) for "what moved". The dashboard reads the unit's
 row and its children's rows, one query whatever the size of the tree (DESIGN §7: dashboards read snapshot
 tables, never raw scans). Refreshes come from the beat schedule (every ``FIGURES_REFRESH_MINUTES``) and from
 ``figures_changed``, which apps call after a relevant write: on commit it queues one refresh of the unit's
@@ -25,8 +26,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
+from branches.dates import week_start
 from branches.models import Organization, UnitFigures
 
 logger = logging.getLogger(__name__)
@@ -146,12 +149,27 @@ def figures_compute(
     return data, own
 
 
+ROLL_CHUNK = 500  # organisation ids per UPDATE (SQLite's bound-parameter limit is far above)
+
+
+def _roll_over(ids: list[int], today: datetime.date) -> None:
+    """Keep the figures as the week began: on a week's first refresh of a unit, its stored figures (the last
+    ones of the week before) become ``previous`` before the new ones are written. An UPDATE in the database
+    (no figures travel through Python); rows already refreshed this week match nothing and are not locked."""
+    monday = week_start(today)
+    for start in range(0, len(ids), ROLL_CHUNK):
+        UnitFigures.objects.filter(
+            organization_id__in=ids[start : start + ROLL_CHUNK], as_of__lt=monday
+        ).update(previous=F("data"), previous_as_of=F("as_of"))
+
+
 def _write(
     data: dict[int, dict[str, Figures]],
     own: dict[int, dict[str, Figures]],
     today: datetime.date,
     now: datetime.datetime,
 ) -> None:
+    _roll_over(list(data), today)
     rows = [
         UnitFigures(organization_id=pk, data=figures, own=own.get(pk, {}), as_of=today, computed_at=now)
         for pk, figures in data.items()

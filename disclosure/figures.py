@@ -24,7 +24,7 @@ PUBLICATION_DAYS = 90
 def collect_meetings(root: Organization, today: datetime.date):
     """The compliance selector's four queries: for each active branch, each required meeting's period of this
     year counted in the month it ends, as done, missing (ended short) or due (running now); then one for
-    the filing lag of the year's filed records, by unit."""
+    the filing lag of the year's filed records and those still awaiting review, by unit."""
     for entry in compliance(root=root, year=today.year, today=today):
         figures: Figures = {"branches": 1, "behind": 1 if entry.missing else 0}
         for row in entry.rows:
@@ -43,6 +43,8 @@ def collect_meetings(root: Organization, today: datetime.date):
             late=Count("pk", filter=Q(is_late=True)),
             lag_days=Sum("filing_lag_days"),
             lagged=Count("filing_lag_days"),
+            # Awaiting the reviewer (the 组织部's first screen, issue 22): counted in the same query.
+            waiting=Count("pk", filter=Q(status=Meeting.Status.SUBMITTED)),
         )
         .order_by()
     ):
@@ -53,6 +55,7 @@ def collect_meetings(root: Organization, today: datetime.date):
                 "late": row["late"],
                 "lag_days": row["lag_days"] or 0,
                 "lagged": row["lagged"],
+                "waiting": row["waiting"],
             },
         )
 

@@ -645,3 +645,5 @@ def _clear_statistics() -> None:
 
 
 register_demo_step(DemoStep(name="statistics", load=_load_statistics, clear=_clear_statistics))
+
+import members.demo_committees  # noqa: E402, F401  (issue 21.1: the units' committees, a step after the apps' demo modules)
