@@ -95,12 +95,13 @@ def test_unit_page_query_count_does_not_grow_with_the_tree(cast, as_officer, dja
     # kind and month; 14 manage_units (may review), 15 records waiting at C1, 16 filing lag summary,
     # 17 manage_members (may file the committee's own minutes); projects.showcase: 18 manage_members (may see
     # the unit's grants), 19 the grants it leads or joins; +1 the unit's own 七一 honours (assessments, issue 19);
+    # +1 the snapshot rows of the units behind and what moved (assessments.first_screen, issue 22);
     # then the template: 20 breadcrumb.
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(23):
         as_officer.get(url)
     _grow(cast.c1, 6, 4)
     figures_refresh()
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(23):
         response = as_officer.get(url)
     assert len(response.context["children"]) == 7
     assert [c.party_member_count for c in response.context["children"]][1:] == [4] * 6
@@ -111,8 +112,9 @@ def test_unit_page_query_count_does_not_grow_with_the_tree(cast, as_officer, dja
 def test_unit_page_before_the_first_snapshot_counts_live(cast, as_officer, django_assert_num_queries):
     # No snapshot yet (a new unit, or before the first refresh): the page counts live, one query more than
     # with it (the snapshot rows it looked for; then party_stats's two scans and the children's counts);
-    # +1 the main actions' manage_units (issue 22); +1 the unit's 七一 honours (issue 19).
-    with django_assert_num_queries(25):
+    # +1 the main actions' manage_units (issue 22); +1 the unit's 七一 honours (issue 19); +1 the snapshot rows
+    # the units-behind panel looked for (none yet: it shows nothing).
+    with django_assert_num_queries(26):
         response = as_officer.get(reverse("members:unit", args=[cast.c1.pk]))
     assert response.context["figures_at"] is None and response.context["stats"]["party_members"] == 2
 
@@ -173,8 +175,9 @@ def test_branch_page_query_count_is_fixed(cast, as_alice, django_assert_num_quer
     # panels: +1 manage_members (the main actions, issue 22), 8 the user's open to-dos; the branch's compliance: 9 the branch, 10 the meeting rules,
     # 11 full members, 12 meetings by kind and month; 13 manage_members (may file); projects.showcase:
     # 14 manage_members (may see the branch's grants), 15 its grants; +1 the branch's 七一 honours (issue 19);
+    # +1 the branch's snapshot row, compared with itself (units behind / what moved, issue 22);
     # then the template: 16 breadcrumb, 17 children (party groups).
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(21):
         as_alice.get(url)
     make_org(cast.branch_a, K.GROUP, "第一党小组")
     for i in range(3):
@@ -187,7 +190,7 @@ def test_branch_page_query_count_is_fixed(cast, as_alice, django_assert_num_quer
         )
     for _ in range(8):
         MemberFactory(branch=cast.branch_a)
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(21):
         response = as_alice.get(url)
     assert response.content.decode().count('data-todo="meeting_missing"') == 3
 
