@@ -52,6 +52,7 @@ class AssessmentsConfig(AppConfig):
 
         notify.register()
         from assessments import documents  # noqa: F401  (the assessment's Word documents, issue 21)
+
         # The unit page's units behind and figures that moved, from the snapshots (issue 22).
         from assessments.first_screen import behind_and_moved_panel
 
