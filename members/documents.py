@@ -253,7 +253,8 @@ def term_document(
     today: datetime.date,
 ) -> bytes:
     """One of the 换届 documents for ``unit``: seats by the branch-shape rule (DESIGN §5: 3–5 from 7 full
-    members; a secondary committee 5), candidates (for the ballot and tally) one more than the seats."""
+    members; a secondary committee 5); the ballot and tally list ``candidates`` (the recorded ones), or, with
+    none recorded, one blank more than the seats (差额选举)."""
     seats = 5 if unit.kind in Organization.SECONDARY_KINDS else (5 if full_members >= 15 else 3)
     ends = add_years(unit.term_started_on, unit.term_years) if unit.term_started_on else None
     context = {
@@ -268,6 +269,9 @@ def term_document(
         "date": _day(today),
     }
     tables = {}
+    candidates = candidates or [""] * (
+        seats + 1
+    )  # none recorded: blank columns, the names written in by hand
     if key == BALLOT.key:
         tables["candidates"] = (candidates, [[""] * len(candidates)])
     elif key == TALLY.key:

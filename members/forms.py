@@ -11,6 +11,7 @@ from branches import bounds
 from branches.models import Organization, Role
 from branches.once import OnceField
 from branches.uploads import MultipleFileField
+from members.models import Member
 
 
 class MemberImportForm(forms.Form):
@@ -264,6 +265,19 @@ class ElectionForm(forms.Form):
             raise ValidationError(_("Unknown logins: %(names)s") % {"names": "、".join(missing)})
         data["seats"] = [(users[name], kind) for name, kind in wanted]
         return data
+
+
+class TermCandidateForm(forms.Form):
+    """A candidate for the unit's next election: one of its full members."""
+
+    member = forms.ModelChoiceField(label=_("Candidate"), queryset=None)
+    request_key = OnceField()
+
+    def __init__(self, *args, unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = (
+            Member.objects.active().in_subtree(unit).filter(stage=Member.Stage.FULL).order_by("name")
+        )
 
 
 class LifecycleImportForm(forms.Form):

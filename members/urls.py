@@ -46,6 +46,7 @@ urlpatterns = [
     ),
     path("org/<int:pk>/care/", lifecycle.care, name="care"),
     path("org/<int:pk>/terms/", lifecycle.terms, name="terms"),
+    path("org/<int:pk>/terms/candidates/", lifecycle.term_candidates, name="term_candidates"),
     path("org/<int:pk>/lifecycle-import/", lifecycle.lifecycle_import, name="lifecycle_import"),
     path(
         "org/<int:pk>/lifecycle-import/<slug:what>.xlsx",

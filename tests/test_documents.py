@@ -200,8 +200,12 @@ def test_development_notice_and_review(cast, as_alice):
 
 
 def test_term_documents(cast, as_alice):
+    from members.services.terms import term_candidate_add
+
     cast.branch_a.term_started_on = datetime.date(2023, 6, 1)
     cast.branch_a.save(update_fields=["term_started_on"])
+    for member in (cast.alice_member, cast.bob_member):  # the candidates recorded on the terms page
+        term_candidate_add(organization=cast.branch_a, member=member, by=cast.alice)
     expected = {
         "term-request": [
             "关于计算机学院教工第一党支部召开党员大会进行换届选举的请示",

@@ -26,6 +26,7 @@ from members.models import (
     DuesPayment,
     LifecycleRule,
     Member,
+    TermCandidate,
     Transfer,
     exempt_through,
 )
@@ -445,4 +446,14 @@ def dues_exemption_deciders(*, user, exemptions: list[DuesExemption]) -> set[int
         organizations_with_permission(user=user, codename=MANAGE_UNITS)
         .filter(pk__in=approvers)
         .values_list("pk", flat=True)
+    )
+
+
+def term_candidates(*, organization: Organization) -> QuerySet[TermCandidate]:
+    """The candidates for the unit's next election (those named for the term it is in now), in the order
+    they were added, with their member records. One query."""
+    return (
+        TermCandidate.objects.filter(organization=organization, term_started_on=organization.term_started_on)
+        .select_related("member")
+        .order_by("pk")
     )

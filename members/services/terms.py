@@ -12,9 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches.models import Organization, Role
-from branches.selectors import MANAGE_UNITS, organization_permission_holds
+from branches.once import once
+from branches.selectors import MANAGE_MEMBERS, MANAGE_UNITS, organization_permission_holds
 from branches.services import role_assign, role_end
-from members.models import ElectedSeat, TermElection
+from members.models import ElectedSeat, Member, TermCandidate, TermElection
 
 # The roles an election fills; officers of the 组织部 and party-group leaders are appointed, not elected.
 ELECTED_ROLES = (
@@ -96,3 +97,65 @@ def term_election_record(
     organization._change_reason = "term election"
     organization.save(update_fields=["term_started_on", "term_years"])
     return election
+
+
+# --- candidates for the next election ---------------------------------------------------------------------------
+
+
+def may_nominate(*, user: User, organization: Organization) -> bool:
+    """The unit prepares its own election (its 请示 names the candidates), so its people and those above it
+    who manage its members keep the list."""
+    return organization_permission_holds(user=user, organization=organization, codename=MANAGE_MEMBERS)
+
+
+@transaction.atomic
+def term_candidate_add(
+    *, organization: Organization, member: Member, by: User | None, request_key=None
+) -> TermCandidate:
+    """Add ``member`` to the candidates for ``organization``'s next election (the term it is in now). A
+    candidate is a full member of the unit (its subtree) on the rolls; each once; at most
+    ``TermCandidate.MAX_PER_ELECTION``. History is kept."""
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    if by is not None and not may_nominate(user=by, organization=organization):
+        raise PermissionDenied
+    if organization.kind == Organization.Kind.GROUP:
+        raise ValidationError(_("Party groups do not hold elections."))
+    eligible = (
+        Member.objects.active()
+        .in_subtree(organization)
+        .filter(pk=member.pk, stage=Member.Stage.FULL)
+        .exists()
+    )
+    if not eligible:
+        raise ValidationError(_("A candidate must be a full member of this unit."))
+    listed = TermCandidate.objects.filter(
+        organization=organization, term_started_on=organization.term_started_on
+    )
+
+    def create() -> TermCandidate:
+        if listed.filter(member=member).exists():
+            raise ValidationError(_("%(name)s is already a candidate.") % {"name": member.name})
+        if listed.count() >= TermCandidate.MAX_PER_ELECTION:
+            raise ValidationError(
+                _("An election has at most %(n)d candidates.") % {"n": TermCandidate.MAX_PER_ELECTION}
+            )
+        return TermCandidate.objects.create(
+            organization=organization,
+            term_started_on=organization.term_started_on,
+            member=member,
+            recorded_by=by,
+        )
+
+    return once(key=request_key, user=by, model=TermCandidate, create=create)
+
+
+@transaction.atomic
+def term_candidate_remove(*, candidate: TermCandidate, by: User | None) -> None:
+    """Take a candidate off the list of the election still to come (a past election's list is its record)."""
+    organization = Organization.objects.select_for_update().get(pk=candidate.organization_id)
+    if by is not None and not may_nominate(user=by, organization=organization):
+        raise PermissionDenied
+    if candidate.term_started_on != organization.term_started_on:
+        raise ValidationError(_("This election has been held; its candidates are kept as they stood."))
+    candidate._change_reason = "candidate removed"
+    candidate.delete()

@@ -37,6 +37,7 @@ from members.models import (
     DuesBracket,
     DuesPayment,
     Member,
+    TermCandidate,
     Transfer,
 )
 from members.rules import first_of_month, rules
@@ -580,6 +581,7 @@ def terms(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.ElectionForm(
         request.POST or None, units=units, initial={"elected_on": today, "term_years": 3}
     )
+    may_manage = _may_manage(request, unit)  # MANAGE_MEMBERS: term_services.may_nominate's own check
     if request.method == "POST" and form.is_valid():
         target = form.cleaned_data["organization"]
         if not term_services.may_record_election(user=request.user, organization=target):
@@ -609,9 +611,80 @@ def terms(request: HttpRequest, pk: int) -> HttpResponse:
         form=form,
         can_record=term_services.may_record_election(user=request.user, organization=unit)
         or unit.kind != Organization.Kind.BRANCH
-        and _may_manage(request, unit),
+        and may_manage,
+        **_election_papers(request, unit, may_nominate=may_manage),
     )
     return render(request, "members/lifecycle/terms.html", context, status=400 if form.errors else 200)
+
+
+def _election_papers(
+    request: HttpRequest, unit: Organization, candidate_form=None, may_nominate: bool | None = None
+) -> dict:
+    """The unit's next election on the terms page: its candidates, the form to add one, its documents."""
+    if unit.kind == Organization.Kind.GROUP:
+        return {"papers": False}
+    from members.documents import TERM_KINDS
+
+    if may_nominate is None:
+        may_nominate = term_services.may_nominate(user=request.user, organization=unit)
+    return {
+        "papers": True,
+        "candidates": list(sel.term_candidates(organization=unit)),
+        "may_nominate": may_nominate,
+        "candidate_form": candidate_form or (forms.TermCandidateForm(unit=unit) if may_nominate else None),
+        "term_documents": [(kind.key, kind.title) for kind in TERM_KINDS],
+    }
+
+
+@login_required
+@require_POST
+def term_candidates(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a candidate for the unit's next election (``member``), or take one off (``remove``)."""
+    unit = _unit(request, pk, manage=True)
+    if unit.kind == Organization.Kind.GROUP:
+        raise Http404
+    if "remove" in request.POST:
+        candidate = get_object_or_404(
+            TermCandidate, pk=_int_or_404(request.POST["remove"]), organization=unit
+        )
+        try:
+            term_services.term_candidate_remove(candidate=candidate, by=request.user)
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("The candidate was taken off the list."))
+        return redirect("members:terms", pk=unit.pk)
+    form = forms.TermCandidateForm(request.POST, unit=unit)
+    if form.is_valid():
+        try:
+            term_services.term_candidate_add(
+                organization=unit,
+                member=form.cleaned_data["member"],
+                by=request.user,
+                request_key=form.cleaned_data["request_key"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The candidate was added."))
+            return redirect("members:terms", pk=unit.pk)
+    today = timezone.localdate()
+    context = _base(
+        request,
+        unit,
+        "terms",
+        rows=sel.terms_due(organization=unit, today=today),
+        form=None,
+        can_record=False,
+        **_election_papers(request, unit, form, may_nominate=True),  # _unit(manage=True) checked it
+    )
+    return render(request, "members/lifecycle/terms.html", context, status=400)
+
+
+def _int_or_404(value: str) -> int:
+    if not value.isdigit() or len(value) > 12:
+        raise Http404
+    return int(value)
 
 
 # --- imports and exports ----------------------------------------------------------------------------------------

@@ -310,11 +310,8 @@ def term_docx(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     counts = party.values("stage").order_by()
     members = counts.count()
     full = counts.filter(stage=Member.Stage.FULL).count()
-    # Candidates for the ballot: the unit's role holders first would need branches' roles; the full members of
-    # a branch (at most 12, by name) stand in until nominations are recorded in the portal.
-    candidates = list(
-        party.filter(stage=Member.Stage.FULL).order_by("name").values_list("name", flat=True)[:12]
-    )
+    # The ballot and the tally sheet list the candidates recorded for the unit's next election (terms page).
+    candidates = [c.member.name for c in lifecycle_selectors.term_candidates(organization=unit)]
     content = documents.term_document(
         unit=unit,
         key=key,

@@ -122,6 +122,7 @@ register(
     action("members:dues_exemption_resubmit", sides("exemption", _branch_of), manages()),
     Entry("members:care", units("A", "B"), manages(), post=SAME),
     Entry("members:terms", units("A", "B"), manages(), post=SAME),
+    action("members:term_candidates", units("A", "B"), manages()),  # the next election's candidates
     Entry("members:lifecycle_import", units("C1", "A", "B"), manages(), post=SAME),
     Entry(
         "members:lifecycle_import_template", units("A", "B", extra={"what": "dues"}), manages(), html=False
