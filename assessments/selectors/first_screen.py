@@ -10,11 +10,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from branches.figures import Figures, block
 from branches.models import Organization, UnitFigures
 
+StrOrPromise = str | Promise
 SHOWN = 5  # rows of each list on the first screen
 
 
@@ -24,7 +26,7 @@ class Tracked:
 
     block: str
     key: str
-    label: str
+    label: StrOrPromise
     kind: str = "count"  # count or percent (a 0–1 share)
 
 

@@ -86,7 +86,9 @@ def _refuse_overlap(member: Member, first: datetime.date, last: datetime.date, e
         status__in=[DuesExemption.Status.SUBMITTED, DuesExemption.Status.APPROVED],
         first_month__lte=last,
         last_month__gte=first,
-    ).exclude(pk=exclude)
+    )
+    if exclude is not None:
+        overlapping = overlapping.exclude(pk=exclude)
     if overlapping.exists():
         raise ValidationError(
             _("%(name)s already has an exemption asked for or approved in these months.")
