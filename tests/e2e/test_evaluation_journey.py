@@ -1,6 +1,7 @@
 """Issue 19 in a real browser: a branch secretary runs the 民主评议党员 end to end on a phone — opens it, a
-member writes a self-evaluation and grades colleagues (sealed), the secretary ends the vote, sees the
-distribution where three took part, proposes grades (a 基本合格 without a reason is refused, with one
+member writes a self-evaluation and grades colleagues (sealed) and comments on two of them (党员互评, sealed),
+the secretary ends the vote, sees the distribution where three took part and the comments where three
+wrote (never one person's comment), proposes grades (a 基本合格 without a reason is refused, with one
 accepted), reports it; the committee's organiser returns it with a reason, the secretary reports again and
 it is approved; the member sees their own grade.
 
@@ -15,6 +16,7 @@ from django.urls import reverse
 from assessments.models import SealedBallot
 from assessments.models.evaluation import MemberEvaluation
 from assessments.services import evaluation as services
+from assessments.services import evaluation_remarks as remark_services
 from tests.e2e.conftest import check_accessibility, log_in
 from tests.factories import MemberFactory
 
@@ -59,6 +61,25 @@ def test_secretary_runs_an_evaluation_on_a_phone(browser, live_server, page, pho
         page.click("#vote-submit")
     assert "已密封" in page.locator(".portal-messages").inner_text()
     assert SealedBallot.objects.filter(box_id=evaluation.box_id).count() == 4
+
+    # --- the member comments on colleagues (党员互评): sealed, each once ------------------------------------
+    with page.expect_navigation():
+        page.click("#comments-link")
+    check_accessibility(page)
+    page.fill(f"#c-{entries['陈一'].pk}", "带头完成教学任务，乐于帮助青年教师。")
+    page.fill(f"#c-{entries['艾丽'].pk}", "支部工作抓得实。")
+    with page.expect_navigation():
+        page.click("#comments-submit")
+    assert "已密封 2 条评议" in page.locator(".portal-messages").inner_text()
+    assert "已评议" in page.locator('[data-colleague="陈一"]').inner_text()
+    assert SealedBallot.objects.filter(box_id=evaluation.box_id).count() == 6
+    for voter in others[1:]:  # two more colleagues comment on 陈一: three wrote
+        remark_services.comments_cast(
+            evaluation=evaluation,
+            rater=entries[voter.name],
+            comments={entries["陈一"].pk: f"{voter.name}：工作扎实。"},
+            by=None,
+        )
     # Two more colleagues vote (sealed the same way); 陈一 is then graded by three.
     for voter in others[1:]:
         rater = entries[voter.name]
@@ -78,6 +99,15 @@ def test_secretary_runs_an_evaluation_on_a_phone(browser, live_server, page, pho
     assert "参评人数不足" in phone.locator('[data-entry="艾丽"]').inner_text()  # one did: hidden
     _fits(phone)
     check_accessibility(phone)
+    # The comments, without their writers: 陈一's three are shown, 艾丽's one is not.
+    with phone.expect_navigation():
+        phone.click("#remarks-link")
+    assert "乐于帮助青年教师" in phone.locator('[data-remarks="陈一"]').inner_text()
+    assert "人数不足" in phone.locator('[data-remarks="艾丽"]').inner_text()
+    assert "支部工作抓得实" not in phone.locator("main").inner_text()
+    _fits(phone)
+    check_accessibility(phone)
+    phone.go_back()
     for name, entry in entries.items():
         phone.select_option(f"#grade-{entry.pk}", "qualified")
     phone.select_option(f"#grade-{entries['陈一'].pk}", "excellent")
