@@ -23,7 +23,7 @@ def _load(builder: DemoBuilder) -> str:
         )
         stat_report_compute(report_id=now.pk, again=True)
     return (
-        f"statistics with evaluations, commendations and committees: {len(reports)} report(s) as of "
+        f"with evaluations, commendations and committees: {len(reports)} report(s) as of "
         f"{as_of.isoformat()}, and as of {builder.today.isoformat()}"
     )
 

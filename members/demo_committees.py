@@ -58,7 +58,7 @@ def load(builder: DemoBuilder) -> str:
             role_assign(user=user, organization=unit, kind=kind, started_on=unit.term_started_on)
             posts += 1
         seated += bool(kinds)
-    return f"committees: {posts} posts (副书记, 组织委员, 宣传委员, 纪检委员) in {seated} units"
+    return f"{posts} posts (副书记, 组织委员, 宣传委员, 纪检委员) in {seated} units"
 
 
 def clear() -> None:
