@@ -14,6 +14,10 @@ class AssessmentsConfig(AppConfig):
         from members.record import register_record_section
 
         register_record_section(evaluation_section, order=80)
+        from assessments.evaluation_flags import unqualified_flags  # 不合格 in the lifecycle pages (issue 19)
+        from members.flags import register_member_flags
+
+        register_member_flags(unqualified_flags)
         from assessments.commendation_record import honours_section, unit_honours_panel  # 七一表彰 (issue 19)
         from members.panels import register_unit_panel
 

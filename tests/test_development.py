@@ -420,12 +420,13 @@ def test_officer_above_sees_the_committee_counts(cast, as_officer):
 def test_development_list_query_count_is_fixed(cast, as_alice, django_assert_num_queries):
     url = reverse("members:development", args=[cast.branch_a.pk])
     # 1 session, 2 user, 3 the unit, 4 view permission, 5 manage permission, 6 the cases with people,
-    # 7 stage counts (grouped), then the template: 8 breadcrumb.
+    # 7 stage counts (grouped), then the template: 8 breadcrumb; with cases, 9 the flags beside their names
+    # (members.flags: the 民主评议 source's approved entries, whatever the number of cases).
     with django_assert_num_queries(8):
         as_alice.get(url)
     for i in range(5):
         _applicant(cast.branch_a, applied_on=TODAY - D(days=3 + i))
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = as_alice.get(url)
     assert len(response.context["cases"]) == 5
 
@@ -434,8 +435,9 @@ def test_case_page_query_count_is_fixed(cast, as_alice, django_assert_num_querie
     case = _walk(_applicant(cast.branch_a, applied_on=TODAY - D(days=30)), 5, {}, default=TODAY - D(days=20))
     url = reverse("members:development_case", args=[case.pk])
     # 1 session, 2 user, 3 the case with person and branch, 4 view permission, 5 rules, 6 manage permission,
-    # 7 steps, 8 their people, 9 their documents; template: 10 breadcrumb, 11 the people to choose from.
-    with django_assert_num_queries(11):
+    # 7 steps, 8 their people, 9 their documents; template: 10 breadcrumb, 11 the member's flags (the
+    # 民主评议 source's approved entries), 12 the people to choose from.
+    with django_assert_num_queries(12):
         response = as_alice.get(url)
     assert response.status_code == 200
 

@@ -155,12 +155,12 @@ def test_ledger_page_records_and_refuses_other_branches(
     url = reverse("members:dues", args=[cast.branch_a.pk])
     # 1 session, 2 user, 3 the unit, 4 view permission, 5 manage permission, ledger: 6 members,
     # 7 declarations, 8 payments, 9 the roster for "paid by"; template: 10 breadcrumb, 11 the declaration
-    # form's member choices.
-    with django_assert_num_queries(11):
+    # form's member choices, 12 the flags beside the members' names (the 民主评议 source's approved entries).
+    with django_assert_num_queries(12):
         assert as_alice.get(url).status_code == 200
     for _ in range(5):
         _declared(MemberFactory(branch=cast.branch_a))
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         assert len(as_alice.get(url).context["rows"]) == 7
     response = as_alice.post(url, {"action": "record", "member": cast.bob_member.pk, "status": "paid"})
     assert response.status_code == 302

@@ -159,8 +159,9 @@ def test_transfers_page_permissions_and_queries(cast, as_alice, as_charlie, djan
         by=None,
     )
     # 1 session, 2 user, 3 unit, 4 view, 5 manage, 6 transfers with member and branches; template:
-    # 7 breadcrumb, 8 member choices, 9 branch choices, 10 bulk member choices.
-    with django_assert_num_queries(10):
+    # 7 breadcrumb, 8 the flags beside the members' names (the 民主评议 source's approved entries),
+    # 9 member choices, 10 branch choices, 11 bulk member choices.
+    with django_assert_num_queries(11):
         assert as_alice.get(url).status_code == 200
     assert as_charlie.get(url).status_code == 403
     response = as_alice.post(
