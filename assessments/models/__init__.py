@@ -21,6 +21,7 @@ from assessments.models.evaluation import (  # noqa: F401,E402  (issue 19)
     EvaluationGrade,
     MemberEvaluation,
 )
+from assessments.models.evaluation_files import EvaluationFile  # noqa: F401,E402  (issue 19: 个人自评's file)
 from assessments.models.guides import (  # noqa: F401  (issue 18)
     AnnualGuide,
     EightOnesItem,

@@ -14,6 +14,7 @@ import datetime
 import secrets
 from collections.abc import Mapping
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from assessments import sealing
 from assessments.models import BallotBox, SealedBallot
+from assessments.models.evaluation_files import EvaluationFile
 from assessments.models.evaluation import (
     GRADE_VALUES,
     GROUP_EVALUATION_MIN_MEMBERS,
@@ -34,7 +36,8 @@ from assessments.models.evaluation import (
     MemberEvaluation,
 )
 from assessments.services.ratings import _server_key, box_tally
-from branches.models import Organization
+from branches.attachments import attachment_store, attachments_check, attachments_remove
+from branches.models import Organization, Role
 from branches.once import once_bind, once_claim
 from branches.selectors import MANAGE_MEMBERS, organization_permission_holds
 from members.models import Member
@@ -164,6 +167,48 @@ def self_evaluation_save(*, entry: EvaluationEntry, text: str, by: User) -> Eval
     entry.self_text = text
     entry.save(update_fields=["self_text"])
     return entry
+
+
+def self_file_max_bytes() -> int:
+    return int(getattr(settings, "EVALUATION_FILE_MAX_BYTES", 10 * 1024 * 1024))
+
+
+@transaction.atomic
+def self_evaluation_file_store(*, entry: EvaluationEntry, upload, by: User) -> EvaluationFile:
+    """The member's optional file to their 个人自评, while the evaluation is open, through the attachment layer:
+    checked by its bytes (type and size refused with the reason) before anything is kept; a new file replaces
+    the old one (its file deleted on commit)."""
+    if entry.member.user_id != by.pk:
+        raise PermissionDenied
+    evaluation = _locked(entry.evaluation)
+    if evaluation.status != Status.OPEN:
+        raise ValidationError(_("The self-evaluation is closed."))
+    [checked] = attachments_check([upload], max_bytes=self_file_max_bytes())
+    attachments_remove(EvaluationFile.objects.filter(entry=entry))
+    return attachment_store(model=EvaluationFile, checked=checked, by=by, entry=entry)
+
+
+def self_file_may_view(*, user: User, entry: EvaluationEntry) -> bool:
+    """The member, and the committee of their branch (a current role on the branch itself), download the file;
+    not the units above, not the other members."""
+    if not user.is_authenticated:
+        return False
+    if entry.member.user_id == user.pk:
+        return True
+    return (
+        Role.objects.current()
+        .filter(user_id=user.pk, organization_id=entry.evaluation.branch_id, kind__in=BRANCH_COMMITTEE_ROLES)
+        .exists()
+    )
+
+
+BRANCH_COMMITTEE_ROLES = (
+    Role.Kind.SECRETARY,
+    Role.Kind.DEPUTY,
+    Role.Kind.ORGANIZER,
+    Role.Kind.PUBLICITY,
+    Role.Kind.DISCIPLINE,
+)
 
 
 def vote_subjects(*, evaluation: MemberEvaluation, rater: EvaluationEntry):
