@@ -13,6 +13,7 @@ from branches.attachments import attachment_remove, attachment_store, attachment
 from branches.history import history_by
 from branches.models import Organization
 from branches.once import once_bind, once_claim
+from branches.review import ReviewStep
 from branches.selectors import MANAGE_MEMBERS, organization_permission_holds
 from disclosure.models import Meeting, Post, PostAttachment, PostCategory
 from disclosure.public_cache import public_pages_invalidate
@@ -22,6 +23,13 @@ from disclosure.services.meetings import sanitize_minutes
 
 POST_FIELDS = ("section", "category", "title", "body", "visibility", "source_meeting")
 MAX_ATTACHMENTS = 20
+# 保密审查 is the posts' review step: a pending post is returned with a reason, by whoever may check it.
+POST_CHECK = ReviewStep(
+    awaiting=Post.Status.PENDING,
+    returned=Post.Status.RETURNED,
+    reviewer_field="checked_by",
+    reviewed_at_field="checked_at",
+)
 
 
 def _require_manager(by: User, organization: Organization) -> None:
@@ -129,16 +137,13 @@ def post_check_return(*, post: Post, by: User, reason: str) -> Post:
     post = Post.objects.select_for_update(of=("self",)).select_related("organization").get(pk=post.pk)
     if not post_may_check(user=by, post=post):
         raise PermissionDenied
-    if post.status != Post.Status.PENDING:
-        raise ValidationError(_("Only posts awaiting the check can be returned."))
-    if not reason.strip():
-        raise ValidationError(_("Say why the post is returned."))
-    post.status = Post.Status.RETURNED
-    post.return_reason = reason.strip()
-    post.checked_by = by
-    post.checked_at = timezone.now()
-    history_by(post, by)
-    post.save()
+    POST_CHECK.send_back(
+        post,
+        by=by,
+        reason=reason,
+        not_awaiting=_("Only posts awaiting the check can be returned."),
+        no_reason=_("Say why the post is returned."),
+    )
     return post
 
 

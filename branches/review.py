@@ -1,0 +1,59 @@
+"""The review step (DESIGN §10): a submitted record waits for a reviewer, who returns it to its unit with a
+reason (退回) — the unit changes it and submits it again.
+
+Meetings, posts, plans, grants and assessments each wrote this by hand, a little differently (the order of
+the checks, whether the reviewer and the time are kept, whether the history row names the reviewer). The
+rule is here once: the record must be awaiting review, the reason is required (and kept without its
+surrounding blanks), the record takes the returned status with its reason, reviewer and time, and its
+history row names the reviewer. What stays in each app: who may review (its permission), the row lock, the
+messages in its own words and the follow-up work (to-dos, caches). Posts use it first (``post_check_return``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from branches.history import history_by
+
+
+@dataclass(frozen=True)
+class ReviewStep:
+    """How one model keeps its review: the status a record waits in and the one a return gives it, and the
+    fields that hold the reason, the reviewer and the time of the decision (None: the model keeps none)."""
+
+    awaiting: str
+    returned: str
+    reason_field: str = "return_reason"
+    reviewer_field: str | None = None
+    reviewed_at_field: str | None = None
+    status_field: str = "status"
+
+    def send_back(
+        self, record: models.Model, *, by: User, reason: str, not_awaiting: str, no_reason: str
+    ) -> models.Model:
+        """Return ``record`` (locked by the caller, its permission checked) to its unit with ``reason``.
+
+        Refused with ``not_awaiting`` unless it awaits review, then with ``no_reason`` for a blank reason.
+        Saves only the fields the step changes (and the model's ``auto_now`` stamps, as a full save would);
+        the history row names ``by``."""
+        if getattr(record, self.status_field) != self.awaiting:
+            raise ValidationError(not_awaiting)
+        reason = reason.strip()
+        if not reason:
+            raise ValidationError(no_reason)
+        changed: dict[str, object] = {self.status_field: self.returned, self.reason_field: reason}
+        if self.reviewer_field is not None:
+            changed[self.reviewer_field] = by
+        if self.reviewed_at_field is not None:
+            changed[self.reviewed_at_field] = timezone.now()
+        for name, value in changed.items():
+            setattr(record, name, value)
+        stamps = [f.name for f in record._meta.concrete_fields if getattr(f, "auto_now", False)]
+        history_by(record, by)
+        record.save(update_fields=[*changed, *stamps])
+        return record

@@ -1,0 +1,85 @@
+"""The review step of ``branches.review`` (退回 with a reason), through the first workflow on it: the 保密审查
+of posts (``post_check_return``). Its refusals in order, what a return keeps, and the one history row that
+names the reviewer."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from disclosure.models import Post, PostCategory, PublishingRule
+from disclosure.services import post_check_approve, post_check_return, post_save
+from disclosure.services.posts import POST_CHECK
+
+pytestmark = pytest.mark.django_db
+
+CHECKED_AT = datetime.datetime(2025, 3, 4, 9, 30, tzinfo=datetime.UTC)
+
+
+def _pending(cast) -> Post:
+    PublishingRule.objects.create(organization=cast.c1, check_required=True)  # holds for branch A below
+    post = post_save(
+        by=cast.alice,
+        organization=cast.branch_a,
+        publish=True,
+        data={
+            "section": "news",
+            "category": PostCategory.objects.get(code="work"),
+            "title": "支部开展主题党日活动",
+            "body": "全体党员参观校史馆。",
+            "visibility": "public",
+        },
+    )
+    assert post.status == Post.Status.PENDING
+    return post
+
+
+def test_a_return_keeps_the_reason_the_reviewer_and_the_time_in_one_history_row(cast):
+    post = _pending(cast)
+    rows = post.history.count()
+    with time_machine.travel(CHECKED_AT, tick=False):
+        returned = post_check_return(post=post, by=cast.officer, reason="  含内部人员信息 \n")
+    returned.refresh_from_db()
+    assert returned.status == Post.Status.RETURNED and returned.published_at is None
+    assert returned.return_reason == "含内部人员信息"  # without its surrounding blanks
+    assert returned.checked_by == cast.officer and returned.checked_at == CHECKED_AT
+    assert returned.updated_at == CHECKED_AT  # the auto_now stamp moves, as a full save moved it
+    assert post.history.count() == rows + 1
+    latest = post.history.order_by("-history_id").first()  # the clock was pinned before the post was made
+    assert latest.history_user == cast.officer and latest.status == Post.Status.RETURNED
+
+
+def test_a_blank_reason_is_refused_and_changes_nothing(cast):
+    post = _pending(cast)
+    with pytest.raises(ValidationError, match="请说明退回原因"):
+        post_check_return(post=post, by=cast.officer, reason=" \t ")
+    post.refresh_from_db()
+    assert post.status == Post.Status.PENDING and post.return_reason == "" and post.checked_by is None
+
+
+def test_only_a_record_awaiting_review_is_returned_and_that_refusal_comes_first(cast):
+    post = _pending(cast)
+    post_check_approve(post=post, by=cast.officer)
+    post.refresh_from_db()
+    # Not awaiting review any more: refused for that, even with a blank reason.
+    with pytest.raises(ValidationError, match="只有待审查的信息才能退回"):
+        post_check_return(post=post, by=cast.officer, reason="")
+    post.refresh_from_db()
+    assert post.status == Post.Status.PUBLISHED
+
+
+def test_the_permission_is_the_apps_and_comes_before_the_step(cast):
+    post = _pending(cast)
+    with pytest.raises(PermissionDenied):
+        post_check_return(post=post, by=cast.charlie, reason="")  # another committee's branch
+    with pytest.raises(PermissionDenied):
+        post_check_return(post=post, by=cast.alice, reason="理由")  # not her own check
+
+
+def test_the_step_describes_the_posts_fields():
+    assert (POST_CHECK.awaiting, POST_CHECK.returned) == (Post.Status.PENDING, Post.Status.RETURNED)
+    for name in (POST_CHECK.reason_field, POST_CHECK.reviewer_field, POST_CHECK.reviewed_at_field):
+        Post._meta.get_field(name)  # a misspelt field would fail here, not on the first return
