@@ -25,5 +25,6 @@ urlpatterns = [
     path("opinion/", remarks.opinion_entry, name="opinion_entry"),
     path("opinion/done/", remarks.opinion_done, name="opinion_done"),
     path("entries/<int:pk>/follow-up/", views.followup_new, name="followup_new"),
+    path("entries/<int:pk>/file/", views.self_file_download, name="self_file"),  # the 个人自评's file
     path("follow-ups/<int:pk>/decide/", views.followup_decide, name="followup_decide"),
 ]

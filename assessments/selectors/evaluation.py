@@ -66,8 +66,9 @@ def evaluation_rows(*, evaluation: MemberEvaluation) -> list[EntryRow]:
     """The entries with how many colleagues graded each, and — after the count, when at least
     ``min_participants`` took part — the distribution of the vote (never one person's choice).
 
-    Queries: the entries with their members and follow-ups (2), the participation counts (1), the tallies (1)."""
-    entries = list(evaluation.entries.select_related("member").prefetch_related("follow_ups"))
+    Queries: the entries with their members and self-evaluation files and their follow-ups (2), the
+    participation counts (1), the tallies (1)."""
+    entries = list(evaluation.entries.select_related("member", "self_file").prefetch_related("follow_ups"))
     raters = dict(
         EvaluationBallot.objects.filter(evaluation_id=evaluation.pk)
         .values("subject_id")

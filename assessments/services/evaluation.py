@@ -148,7 +148,7 @@ def group_evaluation_possible(members: list[Member]) -> bool:
 def entry_of(*, evaluation: MemberEvaluation, user: User) -> EvaluationEntry | None:
     return (
         EvaluationEntry.objects.filter(evaluation=evaluation, member__user_id=user.pk)
-        .select_related("member")
+        .select_related("member", "self_file")
         .first()
     )
 
@@ -195,9 +195,14 @@ def self_file_may_view(*, user: User, entry: EvaluationEntry) -> bool:
         return False
     if entry.member.user_id == user.pk:
         return True
+    return branch_committee_holds(user=user, branch_id=entry.evaluation.branch_id)
+
+
+def branch_committee_holds(*, user: User, branch_id: int) -> bool:
+    """Whether ``user`` sits on the branch's own committee (a current role on the branch itself). One query."""
     return (
         Role.objects.current()
-        .filter(user_id=user.pk, organization_id=entry.evaluation.branch_id, kind__in=BRANCH_COMMITTEE_ROLES)
+        .filter(user_id=user.pk, organization_id=branch_id, kind__in=BRANCH_COMMITTEE_ROLES)
         .exists()
     )
 

@@ -21,8 +21,10 @@ from assessments.models.evaluation import (
     EvaluationGrade,
     MemberEvaluation,
 )
+from assessments.models.evaluation_files import EvaluationFile
 from assessments.selectors import evaluation as selectors
 from assessments.services import evaluation as services
+from branches.attachments import attachment_response
 from branches.spreadsheets.export import xlsx_response
 from branches.models import Organization
 from branches.once import OnceField
@@ -126,6 +128,7 @@ def _detail(
             row.entry.grade, row.entry.reason = posted.get(row.entry.pk, (row.entry.grade, row.entry.reason))
     full = sum(1 for r in rows if r.entry.graded)
     S = MemberEvaluation.Status
+    has_files = any(_self_file(r.entry) for r in rows)
     return render(
         request,
         "assessments/evaluation/detail.html",
@@ -138,6 +141,9 @@ def _detail(
             "grades": EvaluationGrade.choices,
             "grade_order": selectors.GRADE_ORDER,
             "may_close": runs and evaluation.status == S.OPEN,
+            # the self-evaluations' files: for the branch's own committee (a query only when there is a file)
+            "sees_files": has_files
+            and services.branch_committee_holds(user=request.user, branch_id=evaluation.branch_id),
             "may_grade": runs and evaluation.status in (S.COUNTED, S.RETURNED),
             "may_decide": decides and evaluation.status == S.SUBMITTED,
             "may_follow_up": runs and evaluation.status == S.APPROVED,
@@ -145,6 +151,25 @@ def _detail(
             "decides": decides,
         },
     )
+
+
+def _self_file(entry: EvaluationEntry):
+    try:
+        return entry.self_file
+    except EvaluationFile.DoesNotExist:
+        return None
+
+
+@login_required
+@require_GET
+def self_file_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The file of a 个人自评: the member and their branch's committee; 404 for the others, as for a missing file."""
+    upload = get_object_or_404(
+        EvaluationFile.objects.select_related("entry__member", "entry__evaluation"), entry_id=pk
+    )
+    if not services.self_file_may_view(user=request.user, entry=upload.entry):
+        raise Http404
+    return attachment_response(attachment=upload)
 
 
 @login_required
@@ -287,6 +312,10 @@ def evaluation_vote(request: HttpRequest, pk: int) -> HttpResponse:
                 services.self_evaluation_save(
                     entry=entry, text=request.POST.get("self_text", "")[:5000], by=request.user
                 )
+                if request.FILES.get("self_file"):
+                    services.self_evaluation_file_store(
+                        entry=entry, upload=request.FILES["self_file"], by=request.user
+                    )
                 # A colleague already graded is sent only by a stale form (a double click): the service refuses it.
                 choices = {c.pk: request.POST.get(f"g-{c.pk}", "")[:20] for c in colleagues}
                 choices = {k: v for k, v in choices.items() if v}
