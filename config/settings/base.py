@@ -35,8 +35,19 @@ def _secret_key() -> str:
     # Embedded default: one random key per installation, kept under var/ so sessions survive restarts.
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(64), encoding="utf-8")
-        key_file.chmod(0o600)
+        # make run starts collectstatic and migrate side by side on a fresh clone: the key is written whole
+        # under a private name and linked into place, so the first process wins and none reads half a key.
+        draft = key_file.with_name(f"secret_key.{secrets.token_hex(8)}")
+        draft.write_text(secrets.token_urlsafe(64), encoding="utf-8")
+        draft.chmod(0o600)
+        try:
+            key_file.hardlink_to(draft)
+        except FileExistsError:
+            pass
+        except OSError:  # a file system without hard links: moved into place whole, the last one wins
+            draft.replace(key_file)
+        finally:
+            draft.unlink(missing_ok=True)
     return key_file.read_text(encoding="utf-8").strip()
 
 
