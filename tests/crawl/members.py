@@ -152,10 +152,22 @@ def _reports(world):
     return found
 
 
+# One cell of each kind of drill-down list: members, 民主评议 (members), awards, units, the posts behind 委员人数.
+CELL_QUERIES = (
+    "table=members-category&row=gender:F&col=total",
+    "table=evaluations&row=evaluation:evaluated&col=total",
+    "table=commendations&row=total&col=total",
+    "table=committees&row=kind:elects&col=term:overdue",
+    "table=committees&row=kind:elects&col=people:committee",
+)
+
+
 def _cells(world):
+    reports = _reports(world)
     return [
-        Target(t.label, t.kwargs, t.unit, "table=members-category&row=gender:F&col=total")
-        for t in _reports(world)
+        Target(f"{t.label}-{n}", t.kwargs, t.unit, query)
+        for t in reports
+        for n, query in enumerate(CELL_QUERIES if t.label == "U" else CELL_QUERIES[:1])
     ]
 
 
