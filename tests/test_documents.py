@@ -155,6 +155,8 @@ def test_dues_list(cast, as_alice):
         amount="12.50",
         paid_on=datetime.date(2026, 1, 10),
     )
+    page = as_alice.get(reverse("members:dues_year", args=[cast.branch_a.pk, 2026])).content.decode()
+    assert reverse("members:dues_docx", args=[cast.branch_a.pk, 2026]) in page  # the list's own page
     text = _get_docx(as_alice, reverse("members:dues_docx", args=[cast.branch_a.pk, 2026]))
     assert "2026年度党费收缴情况公示" in text and "艾丽" in text and "12.50" in text and "1月" in text
     assert as_alice.get(reverse("members:dues_docx", args=[cast.c1.pk, 2026])).status_code in (403, 404)
@@ -180,6 +182,9 @@ def test_development_notice_and_review(cast, as_alice):
     DevelopmentStep.objects.create(
         case=case, number=12, done_on=datetime.date(2026, 3, 2), notice_until=datetime.date(2026, 3, 6)
     )
+    page = as_alice.get(reverse("members:development_case", args=[case.pk])).content.decode()
+    for key in ("development-notice", "development-review"):  # both on the case's page
+        assert reverse("members:development_docx", args=[case.pk, key]) in page
     text = _get_docx(as_alice, reverse("members:development_docx", args=[case.pk, "development-notice"]))
     for expected in (
         "关于拟发展林发展同志为中共预备党员的公示",
