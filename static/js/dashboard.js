@@ -6,6 +6,9 @@
 
   var PALETTE = ["#a4161a", "#d4a017", "#2f6f4f", "#1f5f8b", "#6a4c93", "#495057"];
   var INK = "#212529";
+  // Tooltips drawn on the canvas: ECharts' HTML tooltips carry style="" attributes, which the CSP (style-src
+  // 'self') refuses, so a hovered chart logged CSP errors and showed its tooltip unstyled.
+  var TIP = "richText";
 
   function read(key) {
     var node = document.getElementById("chart-data-" + key);
@@ -31,7 +34,7 @@
   function singleOption(data) {
     return {
       color: PALETTE,
-      tooltip: { trigger: "item", valueFormatter: function (v) {
+      tooltip: { renderMode: TIP, trigger: "item", valueFormatter: function (v) {
         return v === null || v === undefined ? "—" : v.toLocaleString("zh-CN") + suffix(data.kind);
       } },
       grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
@@ -51,7 +54,7 @@
     var many = data.units.length > 12;
     return {
       color: PALETTE,
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: function (v) {
+      tooltip: { renderMode: TIP, trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: function (v) {
         return v === null || v === undefined ? "—" : v.toLocaleString("zh-CN") + suffix(data.kind);
       } },
       legend: { top: 0, type: "scroll", textStyle: { color: INK } },
@@ -76,7 +79,7 @@
       });
     });
     return {
-      tooltip: { position: "top", formatter: function (p) {
+      tooltip: { renderMode: TIP, position: "top", formatter: function (p) {
         var value = p.value[2];
         return data.units[p.value[1]] + " · " + data.series[p.value[0]].name + "：" +
           (value === "-" ? "—" : value + "%");
@@ -167,7 +170,9 @@
           if (!chart.containPixel("grid", point)) {
             return;
           }
-          var value = chart.convertFromPixel({ xAxisIndex: 0 }, point);
+          // An axis finder converts one coordinate (the x pixel); given the [x, y] pair it returned NaN, so a
+          // click off the bar never drilled down.
+          var value = chart.convertFromPixel({ xAxisIndex: 0 }, point[0]);
           var index = Array.isArray(value) ? value[0] : value;
           if (typeof index === "number" && index >= 0 && index < data.units.length) {
             drill(Math.round(index));

@@ -221,8 +221,8 @@ def _organisation_department_at_a_desk(browser, live_server, cast) -> None:
     page.goto(reverse("dashboard:unit", args=[committee.pk]))
     page.wait_for_selector("#chart-counts canvas", state="attached")
     assert page.locator("#table-counts").is_visible() and page.locator("#chart-counts").is_hidden()
-    # Back to the chart, remembered in turn on the next page. (The click-anywhere-in-a-band drill-down of
-    # dashboard.js is not asserted here: its synthetic click did not navigate in this run; see the report.)
+    # Back to the chart, remembered in turn on the next page. (The chart's click drill-down, on a bar and
+    # anywhere in a unit's band, is asserted in test_dashboard_chart_click.py.)
     page.locator("#block-counts").get_by_role("button", name="图表").click()
     page.goto(reverse("dashboard:unit", args=[university.pk]))
     page.wait_for_selector("#chart-counts canvas")
