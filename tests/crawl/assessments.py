@@ -222,6 +222,39 @@ def _entry_targets(name):
     return targets
 
 
+def _self_files(world):
+    """The unqualified member's 个人自评 file on each side (stored through the attachment layer, its file written
+    on commit as at a request's end): the member and the branch's committee download it, nobody else."""
+    _evaluations(world)
+    if "evaluation_file" not in world.objects:
+        from django.test import TestCase
+
+        from assessments.models.evaluation_files import EvaluationFile
+        from branches.attachments import Checked, attachment_store
+        from tests.crawl.world import pdf
+
+        files = {}
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            for side in ("in", "out"):
+                entry = world.objects["evaluation_entry"][side]
+                files[side] = attachment_store(
+                    model=EvaluationFile,
+                    checked=Checked(pdf("自评.pdf"), "application/pdf"),
+                    by=None,
+                    entry=entry,
+                )
+        world.objects["evaluation_file"] = files
+    return [
+        Target(side, {"pk": world.objects["evaluation_entry"][side].pk}, "A" if side == "in" else "B")
+        for side in ("in", "out")
+    ]
+
+
+# The branch's own committee (its secretary), never the units above; the member graded is none of the personas.
+self_file_viewers = per_target(
+    **{"in": table(404, anonymous=302, secretary_a=200), "out": table(404, anonymous=302, secretary_b=200)}
+)
+
 # Those who run a branch or are above it; the branch's own secretary does not approve its own report.
 evaluation_openers = table(
     403, anonymous=302, secretary_a=200, secretary_b=200, committee_secretary=200, commissioner=200, zzb=200
@@ -248,6 +281,7 @@ register(
     Entry("evaluation:summary", _evaluation_targets, manages(deny=404)),
     Entry("evaluation:summary_xlsx", _evaluation_targets, manages(deny=404), html=False),
     action("evaluation:followup_new", _entry_targets("evaluation_entry"), manages(deny=404)),
+    Entry("evaluation:self_file", _self_files, self_file_viewers, html=False),
     action("evaluation:followup_decide", _entry_targets("follow_up"), evaluation_deciders),
     # 党员互评 and 群众意见: members comment (as they vote), the committee reads, the branch issues codes, and
     # a code holder gives opinions on the public page (a POST without a code is the form again).
