@@ -71,3 +71,22 @@ def test_the_public_notice_step_warns_when_its_year_is_not_entered(cast, officia
     step, warnings = development_step_record(case=case, number=12, done_on=datetime.date(2028, 2, 1), by=None)
     assert step.notice_until == datetime.date(2028, 2, 8)  # Monday to Friday: 2, 3, 4, 7, 8 February
     assert any("2028" in w and "周一至周五" in w for w in warnings)
+
+
+def test_the_held_calendar_gives_the_same_days_without_a_query_per_call(
+    official_calendar, django_assert_num_queries
+):
+    """Issue 17.3: the demo load dates ~2,500 steps; inside ``official_calendar_held`` the calendar is read once
+    (two queries on entry) and each call costs none, with the same answers as the two-query path."""
+    from branches.workdays import official_calendar_held
+
+    starts = [datetime.date(2026, 9, 28), datetime.date(2026, 9, 18), datetime.date(2027, 9, 28)]
+    expected = [add_working_days(day, 5) for day in starts]
+    # 1. the years entered (CalendarYear), 2. every holiday and 调休 working day (OfficialDay)
+    with django_assert_num_queries(2):
+        with official_calendar_held():
+            assert [add_working_days(day, 5) for day in starts] == expected
+    assert expected[0].day == datetime.date(2026, 10, 10) and expected[2].unknown_years == {2027}
+    # 1. the years in the window, 2. the official days in the window: the held calendar is gone again
+    with django_assert_num_queries(2):
+        add_working_days(starts[0], 5)

@@ -6,6 +6,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from branches.figures import figures_refresh
+from branches.workdays import official_calendar_held
 from branches.models import (
     Organization,
     OrganizationGroupObjectPermission,
@@ -56,7 +57,9 @@ class Command(BaseCommand):
         builder = DemoBuilder(seed=seed, scale=scale, today=timezone.localdate())
         steps = demo_steps()
         total = len(steps) + 2  # the organisations and people, each app's step, the dashboard's figures
-        with transaction.atomic():  # all or nothing: a failed step leaves no half-built demo behind
+        # All or nothing: a failed step leaves no half-built demo behind. The official calendar is read once
+        # for the thousands of working-day dates the steps compute (no step edits it).
+        with transaction.atomic(), official_calendar_held():
             self._progress(0, total, "organizations and people", None, started)
             builder.build()
             self._progress(
