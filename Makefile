@@ -33,9 +33,11 @@ messages: $(VENV)/.runtime
 test-packages:
 	@scripts/ensure_test_packages.sh
 
+# collectstatic needs no database: it runs on the second core while migrate (one core, Django re-rendering
+# its model states) works, and make waits for both (issue 17.3).
 run: setup
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py collectstatic --noinput -v0 & static=$$!; \
+	$(PY) manage.py migrate --noinput && wait $$static
 	$(PY) manage.py load_demo --if-empty --no-logins
 	HOST=$(HOST) PORT=$(PORT) scripts/run_embedded.sh
 
