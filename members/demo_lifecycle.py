@@ -28,6 +28,7 @@ from members.models import (
     DuesPayment,
     ElectedSeat,
     Member,
+    TermCandidate,
     TermElection,
     Transfer,
 )
@@ -415,23 +416,46 @@ def _care(builder, rng: random.Random) -> dict:
     return {"occasions": len(occasions), "visits": len(rows)}
 
 
+def _candidates(builder, rng: random.Random) -> int:
+    """Candidates for the next election of the five branches whose terms started longest ago (the overdue
+    ones on the terms page): 4 full members each, so their ballots and tally sheets print names."""
+    full: dict[int, list[Member]] = {}
+    for m in builder.members:
+        if m.stage == Member.Stage.FULL and m.is_active:
+            full.setdefault(m.branch_id, []).append(m)
+    oldest = Organization.objects.filter(
+        kind=Organization.Kind.BRANCH, is_active=True, term_started_on__isnull=False, pk__in=list(full)
+    ).order_by("term_started_on", "path")[:5]
+    rows = [
+        TermCandidate(organization=branch, term_started_on=branch.term_started_on, member=member)
+        for branch in oldest
+        for member in rng.sample(full[branch.pk], min(4, len(full[branch.pk])))
+    ]
+    TermCandidate.objects.bulk_create(rows)
+    _history_copy(TermCandidate)
+    return len(rows)
+
+
 def load(builder) -> str:
     rng = random.Random(f"lifecycle-{builder.seed}")
     development = _development(builder, rng)
     transfers = _transfers(builder, rng)
     dues = _dues(builder, rng)
     care = _care(builder, rng)
+    candidates = _candidates(builder, rng)
     return (
         f"{development['cases']} development cases ({development['steps']} steps), {transfers} transfers in "
         f"flight, {dues['declarations']} dues bases and {dues['payments']} monthly dues lines "
         f"({dues['exemptions']} exemptions asked for), "
-        f"{care['occasions']} care occasions ({care['visits']} visited)"
+        f"{care['occasions']} care occasions ({care['visits']} visited), "
+        f"{candidates} election candidates"
     )
 
 
 def clear() -> None:
     """Plain DELETEs, children first (the ORM's delete would write a history row per object first)."""
     models = [
+        TermCandidate,
         ElectedSeat,
         TermElection,
         CareReport,

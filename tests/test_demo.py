@@ -139,3 +139,17 @@ def test_overview_page_shows_the_same_numbers_as_the_command(demo, capsys, clien
     assert response.context["stats"] == command
     body = response.content.decode()
     assert "5,841" in body or "5841" in body
+
+
+def test_the_demo_names_candidates_for_the_oldest_terms(demo):
+    """Issue 21.3: five branches with the oldest terms have 4 candidates each for their next election, so
+    their ballots print names; each stands for the term the branch is in now."""
+    from members.models import TermCandidate
+    from members.selectors.lifecycle import term_candidates
+
+    units = {c.organization for c in TermCandidate.objects.select_related("organization")}
+    assert len(units) == 5
+    for unit in units:
+        listed = list(term_candidates(organization=unit))
+        assert len(listed) == 4 and all(c.member.stage == Member.Stage.FULL for c in listed)
+        assert all(c.member.branch_id == unit.pk for c in listed)

@@ -63,7 +63,7 @@ def test_candidates_are_added_once_listed_and_printed(unit, as_alice):
     assert again.status_code == 400 and "鲍勃已是候选人" in again.content.decode()
     candidate = TermCandidate.objects.get(member=c.bob_member)
     assert candidate.term_started_on == TERM_STARTED and candidate.recorded_by == c.alice
-    assert candidate.history.count() == 1
+    assert candidate.history.count() == 1 and candidate.history.get().history_user == c.alice
     # The ballot: one column per candidate, a row to mark; the tally: one row per candidate.
     assert _tables(as_alice, c.branch_a, "term-ballot") == [[["鲍勃", "艾丽"], ["", ""]]]
     assert _tables(as_alice, c.branch_a, "term-tally") == [

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches.models import Organization, Role
+from branches.history import history_by, history_reason
 from branches.once import once
 from branches.selectors import MANAGE_MEMBERS, MANAGE_UNITS, organization_permission_holds
 from branches.services import role_assign, role_end
@@ -139,12 +140,15 @@ def term_candidate_add(
             raise ValidationError(
                 _("An election has at most %(n)d candidates.") % {"n": TermCandidate.MAX_PER_ELECTION}
             )
-        return TermCandidate.objects.create(
+        candidate = TermCandidate(
             organization=organization,
             term_started_on=organization.term_started_on,
             member=member,
             recorded_by=by,
         )
+        history_by(candidate, by)
+        candidate.save()
+        return candidate
 
     return once(key=request_key, user=by, model=TermCandidate, create=create)
 
@@ -157,5 +161,6 @@ def term_candidate_remove(*, candidate: TermCandidate, by: User | None) -> None:
         raise PermissionDenied
     if candidate.term_started_on != organization.term_started_on:
         raise ValidationError(_("This election has been held; its candidates are kept as they stood."))
-    candidate._change_reason = "candidate removed"
+    history_by(candidate, by)
+    history_reason(candidate, "candidate removed")
     candidate.delete()
