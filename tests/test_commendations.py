@@ -297,6 +297,43 @@ def test_sanction_of_the_year_refused(cast, commendation, day, refused):
         assert _nominate(cast, commendation, member=cast.alice_member)
 
 
+def test_sanction_after_the_nomination_refuses_the_award(cast, head, commendation):
+    nomination = _nominate(cast, commendation, member=cast.alice_member)
+    _on_notice(commendation, head)
+    sanctioned_on = NOTICE_DAY + datetime.timedelta(days=1)  # during the 公示
+    DisciplinaryRecord.objects.create(
+        member=cast.alice_member,
+        kind=DisciplinaryRecord.Kind.WARNING,
+        decided_on=sanctioned_on,
+        decided_by_unit="计算机学院党委",
+        reason="违反工作纪律",
+    )
+    with pytest.raises(ValidationError) as caught:
+        services.nomination_decide(nomination=nomination, award=True, by=head, today=AFTER_NOTICE)
+    assert sanctioned_on.isoformat() in str(caught.value)
+    # not awarding, with the reason, is still recorded
+    decided = services.nomination_decide(
+        nomination=nomination, award=False, note=caught.value.messages[0], by=head, today=AFTER_NOTICE
+    )
+    assert decided.status == N.NOT_AWARDED and sanctioned_on.isoformat() in decided.decision_note
+
+
+def test_sanction_of_the_year_before_does_not_refuse_the_award(cast, head, commendation):
+    nomination = _nominate(cast, commendation, member=cast.alice_member)
+    _on_notice(commendation, head)
+    DisciplinaryRecord.objects.create(
+        member=cast.alice_member,
+        kind=DisciplinaryRecord.Kind.WARNING,
+        decided_on=datetime.date(YEAR - 1, 12, 31),
+        decided_by_unit="计算机学院党委",
+        reason="违反工作纪律",
+    )
+    assert (
+        services.nomination_decide(nomination=nomination, award=True, by=head, today=AFTER_NOTICE).status
+        == N.AWARDED
+    )
+
+
 def test_party_worker_needs_a_post(cast, commendation):
     plain = MemberFactory(branch=cast.branch_a)
     with pytest.raises(ValidationError):

@@ -420,6 +420,17 @@ def awarded_count(*, commendation: Commendation, committee: Organization, kind: 
     ).count()
 
 
+def decision_problems(*, nomination: Nomination, commendation: Commendation) -> list[str]:
+    """Why ``nomination`` cannot be awarded now, by the nomination's rules read again (empty: it can)."""
+    if nomination.member_id is not None:
+        member = Member.objects.select_related("branch").get(pk=nomination.member_id)
+        return member_problems(commendation=commendation, member=member, kind=nomination.kind)
+    if nomination.organization_id is not None:
+        unit = Organization.objects.get(pk=nomination.organization_id)
+        return unit_problems(commendation=commendation, unit=unit)
+    return []
+
+
 @transaction.atomic
 def nomination_decide(
     *,
@@ -454,6 +465,11 @@ def nomination_decide(
     if award:
         if any(o.outcome == NominationObjection.Outcome.UPHELD for o in objections):
             raise ValidationError(_("An objection to this nominee was upheld: the honour cannot be awarded."))
+        # Eligibility again at the decision: a sanction (or an evaluation) recorded since the nomination
+        # refuses the award with its reason, as it would have refused the nomination.
+        problems = decision_problems(nomination=nomination, commendation=commendation)
+        if problems:
+            raise ValidationError(problems)
         if nomination.status != NStatus.AWARDED:
             quota = quota_for(commendation=commendation, committee=nomination.committee, kind=nomination.kind)
             used = awarded_count(
