@@ -1,7 +1,9 @@
 """Demo data of the 七一表彰 (issue 19): last year's commendation complete — each secondary committee's
 nominations of the three kinds (some above the quota), a 公示 with a couple of objections, the decisions within
 the quotas and the results published as the university's 通知公告 — and this year's open, with about half of
-the committees' nominations in. Everything goes through the services, so the rules and the history hold."""
+the committees' nominations in. Two of last year's nominees received a 党纪处分 during the 公示 (recorded by their
+committee on their record): each is not awarded, with the reason the eligibility rule gives. Everything goes
+through the services, so the rules and the history hold."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import random
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 
 from assessments.models.commendation import Commendation, HonourKind, Nomination
 from assessments.services import commendation as services
@@ -34,6 +37,35 @@ DEEDS = {
     ],
 }
 ENDORSEMENT = "经党委会研究，同意推荐。"
+SANCTIONS = [
+    ("warning", "违反工作纪律，未按规定履行请假手续，擅自离岗多日。"),
+    ("serious_warning", "违反廉洁纪律，违规收受学生家长礼品礼金。"),
+]
+
+
+def _sanction_nominees(
+    nominations: list[Nomination], rng: random.Random, day: datetime.date
+) -> list[Nomination]:
+    """Two member nominees of different committees sanctioned by their committee on ``day`` (during the 公示)."""
+    from members.services.discipline import discipline_record
+
+    chosen: list[Nomination] = []
+    members = [n for n in nominations if n.kind == HonourKind.MEMBER]
+    for nomination in rng.sample(members, len(members)):
+        if len(chosen) == len(SANCTIONS) or any(c.committee_id == nomination.committee_id for c in chosen):
+            continue
+        kind, reason = SANCTIONS[len(chosen)]
+        discipline_record(
+            member=nomination.member,
+            kind=kind,
+            decided_on=day,
+            decided_by_unit=nomination.committee.display_name,
+            reason=reason,
+            by=None,
+            today=day,
+        )
+        chosen.append(nomination)
+    return chosen
 
 
 def _nominees(committee: Organization, kind: str, rng: random.Random, n: int) -> list:
@@ -107,6 +139,7 @@ def _load(builder: DemoBuilder) -> str:
         )
         nominations = _nominate_all(past, committees, rng, today=datetime.date(last, 5, 20))
         past = services.notice_start(commendation=past, by=None, today=datetime.date(last, 6, 1))
+        sanctioned = _sanction_nominees(nominations, rng, datetime.date(last, 6, 2))
         for nomination in rng.sample(nominations, min(2, len(nominations))):
             objection = services.objection_record(
                 nomination=nomination,
@@ -122,13 +155,17 @@ def _load(builder: DemoBuilder) -> str:
         for nomination in nominations:
             try:
                 services.nomination_decide(nomination=nomination, award=True, by=None, today=decide_on)
-            except ValidationError:  # the committee's quota is used: the one above it is not awarded
+            except ValidationError:
+                # ineligible now (a sanction during the 公示): not awarded with the rule's reason; else the
+                # committee's quota is used and the one above it is not awarded
+                with translation.override("zh-hans"):
+                    problems = services.decision_problems(nomination=nomination, commendation=past)
                 services.nomination_decide(
                     nomination=nomination,
                     award=False,
                     by=None,
                     today=decide_on,
-                    note="超出本单位名额，未予表彰。",
+                    note=" ".join(problems) if problems else "超出本单位名额，未予表彰。",
                 )
         published = False
         if officer is not None:
@@ -144,7 +181,7 @@ def _load(builder: DemoBuilder) -> str:
         ongoing = _nominate_all(current, committees, rng, today=today, share=0.5)
     awarded = Nomination.objects.filter(commendation=past, status=Nomination.Status.AWARDED).count()
     return (
-        f"{last} with {len(nominations)} nominations, {awarded} awarded"
+        f"{last} with {len(nominations)} nominations, {awarded} awarded, {len(sanctioned)} refused for a sanction"
         f"{', published' if published else ''}; {today.year} open with {len(ongoing)} nominations"
     )
 
@@ -152,7 +189,10 @@ def _load(builder: DemoBuilder) -> str:
 def _clear() -> None:
     from assessments.models.commendation import CommendationQuota, NominationObjection
 
-    for model in (NominationObjection, Nomination, CommendationQuota, Commendation):
+    from members.models import DisciplinaryRecord
+
+    # the sanctions are this step's (no other demo step records one), so they go with it
+    for model in (NominationObjection, Nomination, CommendationQuota, Commendation, DisciplinaryRecord):
         model.history.all().delete()
         model.objects.all().delete()
 
