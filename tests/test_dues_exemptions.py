@@ -324,3 +324,22 @@ def test_the_lapse_to_do_closes_when_the_exemption_is_approved(cast):
     dues_exemption_approve(exemption=exemption, by=cast.officer)
     cycles_advance(today=TODAY + datetime.timedelta(days=1))
     assert lapse_todos().count() == 0
+
+
+def test_the_demo_step_shows_each_status_with_its_history(cast):
+    import random
+    from types import SimpleNamespace
+
+    from members.demo_lifecycle import _exemptions
+
+    builder = SimpleNamespace(today=TODAY, seed=7)
+    wanted = [(cast.bob_member, datetime.date(2025, 11, 1), 12)] * 10 + [
+        (cast.alice_member, datetime.date(2026, 6, 1), 3)
+    ] * 10
+    assert _exemptions(builder, random.Random(3), wanted) == 20
+    rows = DuesExemption.objects.all()
+    assert {e.approver for e in rows} == {cast.c1}
+    assert {e.status for e in rows if e.member == cast.bob_member} == {"approved", "submitted"}
+    assert {e.status for e in rows if e.member == cast.alice_member} <= {"submitted", "returned"}
+    assert all(e.return_reason for e in rows if e.status == "returned")
+    assert DuesExemption.history.count() == 20
