@@ -343,3 +343,34 @@ def test_the_demo_step_shows_each_status_with_its_history(cast):
     assert {e.status for e in rows if e.member == cast.alice_member} <= {"submitted", "returned"}
     assert all(e.return_reason for e in rows if e.status == "returned")
     assert DuesExemption.history.count() == 20
+
+
+def test_all_paid_this_month_records_an_exempted_member_as_exempt(cast):
+    from members.models import DuesPayment
+    from members.services.dues import dues_record_month
+
+    _old_member(cast)
+    dues_declare(
+        member=cast.alice_member,
+        kind="employee",
+        base=Decimal(4000),
+        valid_from=datetime.date(2024, 1, 1),
+        by=None,
+    )
+    dues_exemption_approve(
+        exemption=_request(cast, first=datetime.date(2026, 4, 1), months=2), by=cast.officer
+    )
+    # Asked for, not approved: no effect on the month.
+    _request(cast, first=datetime.date(2026, 3, 1), months=1)
+    dues_record_month(branch=cast.branch_a, month=datetime.date(2026, 5, 1), by=cast.alice, today=TODAY)
+    lines = {p.member_id: p for p in DuesPayment.objects.filter(month=datetime.date(2026, 5, 1))}
+    bob, alice = lines[cast.bob_member.pk], lines[cast.alice_member.pk]
+    assert (bob.status, bob.amount, bob.paid_on, bob.approval) == (
+        "exempt",
+        Decimal(0),
+        None,
+        cast.c1.display_name,
+    )
+    assert (alice.status, alice.amount) == ("paid", Decimal("40.00"))
+    dues_record_month(branch=cast.branch_a, month=datetime.date(2026, 3, 1), by=cast.alice, today=TODAY)
+    assert DuesPayment.objects.get(member=cast.bob_member, month=datetime.date(2026, 3, 1)).status == "paid"

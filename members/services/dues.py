@@ -15,7 +15,7 @@ from simple_history.utils import bulk_create_with_history
 
 from branches.models import Organization, Role
 from branches.once import once_bind, once_claim
-from members.models import DuesBracket, DuesDeclaration, DuesPayment, Member
+from members.models import DuesBracket, DuesDeclaration, DuesExemption, DuesPayment, Member
 from members.rules import first_of_month, to_fen
 
 # Dues are the branch's to record: its secretary, deputy secretary and organisation commissioner (issue 22).
@@ -186,7 +186,8 @@ def dues_record_month(
 ) -> list[DuesPayment]:
     """ "All paid this month, except …": one line "paid" at the declared amount for every party member of
     ``branch`` who has no line for ``month`` yet, a declared base, and is not in ``except_members`` (those
-    are left open, to be recorded one by one: unpaid, paid by another, exempt).
+    are left open, to be recorded one by one: unpaid, paid by another, exempt). A member whose approved
+    exemption covers the month gets an exempt line instead, naming the approving unit.
 
     One transaction, one history row per line. ``request_key`` (the form's one-time key) makes a second
     submission of the same form record nothing. Returns the lines created.
@@ -211,8 +212,27 @@ def dues_record_month(
         member__in=[m.pk for m in members], valid_from__lte=month
     ).order_by("member_id", "valid_from"):
         declarations[declaration.member_id] = declaration  # the latest from that month or before wins
+    # A member whose approved exemption covers the month is recorded exempt, not paid, with the approving
+    # unit named on the line (issue 22).
+    exempted = {
+        e.member_id: e.approver.display_name[:120]
+        for e in DuesExemption.objects.approved()
+        .filter(member__in=[m.pk for m in members], first_month__lte=month, last_month__gte=month)
+        .select_related("approver")
+    }
     lines = [
         DuesPayment(
+            member=member,
+            branch=branch,
+            month=month,
+            status=DuesPayment.Status.EXEMPT,
+            amount=Decimal(0),
+            paid_on=None,
+            approval=exempted[member.pk],
+            recorded_by=by,
+        )
+        if member.pk in exempted
+        else DuesPayment(
             member=member,
             branch=branch,
             month=month,
@@ -222,7 +242,7 @@ def dues_record_month(
             recorded_by=by,
         )
         for member in members
-        if member.pk in declarations
+        if member.pk in declarations or member.pk in exempted
     ]
     if not lines:
         return []
