@@ -5,6 +5,7 @@ and ``honours_by_kind`` (counts for a unit's subtree and year — the 党内统�
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -179,21 +180,16 @@ def candidates(*, commendation: Commendation, committee: Organization) -> Candid
         for user_id, rating in ratings.items()
         if rating.overall is not None and rating.overall >= floor
     }
-    workers = (
-        [
-            WorkerCandidate(
-                member=m,
-                unit=by_user[m.user_id].organization,
-                grade=by_user[m.user_id].branch_grade,
-                rating=rated[m.user_id],
+    workers: list[WorkerCandidate] = []
+    if rated:
+        for m in Member.objects.filter(user_id__in=list(rated), stage=Member.Stage.FULL).select_related(
+            "branch"
+        ):
+            uid = cast(int, m.user_id)  # the filter is on the rated users' ids
+            role = by_user[uid]
+            workers.append(
+                WorkerCandidate(member=m, unit=role.organization, grade=role.branch_grade, rating=rated[uid])
             )
-            for m in Member.objects.filter(user_id__in=list(rated), stage=Member.Stage.FULL).select_related(
-                "branch"
-            )
-        ]
-        if rated
-        else []
-    )
     workers.sort(key=lambda w: (-(w.rating.overall or 0), w.grade != Grade.FIVE_STARS, w.member.name))
     return Candidates(units, members, workers)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import secrets
 from collections.abc import Mapping
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -185,7 +186,7 @@ def self_evaluation_file_store(*, entry: EvaluationEntry, upload, by: User) -> E
         raise ValidationError(_("The self-evaluation is closed."))
     [checked] = attachments_check([upload], max_bytes=self_file_max_bytes())
     attachments_remove(EvaluationFile.objects.filter(entry=entry))
-    return attachment_store(model=EvaluationFile, checked=checked, by=by, entry=entry)
+    return cast(EvaluationFile, attachment_store(model=EvaluationFile, checked=checked, by=by, entry=entry))
 
 
 def self_file_may_view(*, user: User, entry: EvaluationEntry) -> bool:
