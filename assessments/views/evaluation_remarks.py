@@ -68,7 +68,8 @@ def evaluation_comments(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("%(n)d comments sealed: no one, not even the secretary, can see who wrote them.") % {"n": n},
+                _("%(n)d comments sealed: no one, not even the secretary, can see who wrote them.")
+                % {"n": n},
             )
             return redirect("evaluation:comments", evaluation.pk)
     done = selectors.commented_by(rater=entry)
