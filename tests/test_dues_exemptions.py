@@ -374,3 +374,31 @@ def test_all_paid_this_month_records_an_exempted_member_as_exempt(cast):
     assert (alice.status, alice.amount) == ("paid", Decimal("40.00"))
     dues_record_month(branch=cast.branch_a, month=datetime.date(2026, 3, 1), by=cast.alice, today=TODAY)
     assert DuesPayment.objects.get(member=cast.bob_member, month=datetime.date(2026, 3, 1)).status == "paid"
+
+
+def test_the_members_home_does_not_ask_for_exempted_months(cast, as_bob):
+    from members.selectors.lifecycle import member_dues_summary
+
+    dues_declare(
+        member=cast.bob_member,
+        kind="employee",
+        base=Decimal(4000),
+        valid_from=datetime.date(2024, 1, 1),
+        by=None,
+    )
+    assert len(member_dues_summary(member=cast.bob_member, today=TODAY)["unpaid"]) == 5  # January to May
+    dues_exemption_approve(
+        exemption=_request(cast, first=datetime.date(2026, 2, 1), months=2), by=cast.officer
+    )
+    summary = member_dues_summary(member=cast.bob_member, today=TODAY)
+    assert (
+        summary["unpaid"] == [datetime.date(2026, m, 1) for m in (1, 4, 5)] and summary["exemption"] is None
+    )
+    dues_exemption_approve(
+        exemption=_request(cast, first=datetime.date(2026, 5, 1), months=3), by=cast.officer
+    )
+    assert member_dues_summary(member=cast.bob_member, today=TODAY)["exemption"].last_month == datetime.date(
+        2026, 7, 1
+    )
+    page = as_bob.get(reverse("members:me")).content.decode()
+    assert "2026年5月至2026年7月免交党费（已批准）" in page

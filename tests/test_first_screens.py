@@ -171,7 +171,8 @@ def test_the_members_home_shows_their_dues_and_the_branchs_tasks(cast, as_bob):
 
 def test_member_home_query_count(cast, as_bob, django_assert_num_queries):
     # 1 session, 2 user, 3 the member by login, panels: 4 ratings open for the user (assessments);
-    # dues (members): 5 the declarations, 6 this year's lines; the branch's tasks (disclosure, compliance):
+    # dues (members): 5 the declarations, 6 this year's lines, +1 the approved exemptions (issue 22); the
+    # branch's tasks (disclosure, compliance):
     # 7 the branch, 8 the meeting rules, 9 full members, 10 meetings by kind and month.
     # Others' sections of the record add theirs below (issue 19's evaluations, issue 18's records).
     url = reverse("members:me")

@@ -410,14 +410,31 @@ def care_occasions(*, organization: Organization, today: datetime.date) -> list[
 
 def member_dues_summary(*, member: Member, today: datetime.date) -> dict:
     """A member's own dues for their home (issue 22): this month's declared amount and line, and the months
-    of this year up to this one without a line. Two queries (declarations, this year's lines)."""
+    of this year up to this one without a line (those an approved exemption covers are not owed: issue 22),
+    and the exemption covering this month. Three queries (declarations, this year's lines, exemptions)."""
     month = first_of_month(today)
     declaration = _amount_on(_declared_amounts([member], month).get(member.pk, []), month)
     lines = {p.month: p for p in DuesPayment.objects.filter(member=member, month__year=month.year)}
+    exemptions = list(
+        DuesExemption.objects.approved().filter(
+            member=member, first_month__lte=month, last_month__gte=datetime.date(month.year, 1, 1)
+        )
+    )
     since = first_of_month(declaration.valid_from) if declaration else month
     open_months = [datetime.date(month.year, m, 1) for m in range(1, month.month + 1)]
-    unpaid = [m for m in open_months if m not in lines and m >= min(since, month)]
-    return {"month": month, "declaration": declaration, "line": lines.get(month), "unpaid": unpaid}
+
+    def exempt(m: datetime.date) -> bool:
+        return any(e.first_month <= m <= e.last_month for e in exemptions)
+
+    unpaid = [m for m in open_months if m not in lines and m >= min(since, month) and not exempt(m)]
+    exemption = next((e for e in exemptions if e.first_month <= month <= e.last_month), None)
+    return {
+        "month": month,
+        "declaration": declaration,
+        "line": lines.get(month),
+        "unpaid": unpaid,
+        "exemption": exemption,
+    }
 
 
 # --- dues exemptions (issue 22) ------------------------------------------------------------------------------
