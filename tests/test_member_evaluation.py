@@ -173,6 +173,24 @@ def test_vote_closed_after_count(cast):
         services.vote_cast(evaluation=evaluation, rater=a, choices={b.pk: "qualified"})
 
 
+def test_a_vote_read_before_the_count_and_sent_after_it_is_refused_and_writes_nothing(cast):
+    """The page read the evaluation open; the count ran before the vote was sent. The vote re-reads the
+    evaluation under its lock: refused, and no ballot lands in the box that has been counted."""
+    from assessments.models import SealedBallot
+    from assessments.models.evaluation import EvaluationBallot
+
+    _branch_with(cast, 3)
+    evaluation = _open(cast)
+    a, b = list(evaluation.entries.order_by("pk"))[:2]
+    stale = MemberEvaluation.objects.get(pk=evaluation.pk)  # as the vote page read it: open
+    services.vote_close(evaluation=evaluation, by=cast.alice)
+    assert stale.status == S.OPEN
+    with pytest.raises(EvaluationRefused):
+        services.vote_cast(evaluation=stale, rater=a, choices={b.pk: "qualified"})
+    assert not EvaluationBallot.objects.filter(evaluation=evaluation).exists()
+    assert not SealedBallot.objects.filter(box_id=evaluation.box_id).exists()
+
+
 def test_committee_approves_or_returns_with_reason(cast):
     evaluation = _counted(cast, 3)
     services.grades_save(evaluation=evaluation, grades=_grades(evaluation, 1), by=cast.alice, submit=True)

@@ -254,6 +254,13 @@ def vote_cast(*, evaluation: MemberEvaluation, rater: EvaluationEntry, choices: 
     secrets.SystemRandom().shuffle(sealed)
     try:
         with transaction.atomic():
+            # The evaluation's row locked and read again: a count (``vote_close``, which holds the same lock)
+            # either waits for these ballots and reads them, or has already opened the box and this vote is
+            # refused — never ballots written into a box that has already been counted.
+            if MemberEvaluation.objects.select_for_update().only("status").get(pk=evaluation.pk).status != (
+                Status.OPEN
+            ):
+                raise EvaluationRefused(_("The vote is closed."))
             EvaluationBallot.objects.bulk_create(
                 [
                     EvaluationBallot(evaluation_id=evaluation.pk, rater_id=rater.pk, subject_id=e)
