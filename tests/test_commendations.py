@@ -767,6 +767,7 @@ def test_public_notice_page_for_anyone(cast, head, commendation, anonymous, time
     # the old address inside the portal sends people to the public one
     old = anonymous.get(reverse("commendation:notice", args=[commendation.pk]))
     assert old.status_code == 301 and old["Location"] == _notice_url(commendation)
+    assert anonymous.get(reverse("commendation:notice", args=[commendation.pk + 99])).status_code == 404
 
 
 def test_public_objection_recorded_for_the_department(cast, head, commendation, anonymous, time_machine):
@@ -817,7 +818,8 @@ def test_public_objection_refused_outside_the_notice(cast, head, commendation, a
     time_machine.move_to(
         datetime.datetime.combine(commendation.notice_ends_on + datetime.timedelta(days=1), datetime.time(10))
     )
-    assert anonymous.post(_notice_url(commendation, "objection"), data).status_code == 302
+    refused = anonymous.post(_notice_url(commendation, "objection"), data)
+    assert refused.status_code == 200 and "公示不在进行中" in refused.content.decode()
     assert not NominationObjection.objects.exists()
     # a nominee not on the notice (withdrawn before) cannot be objected to through the form
     assert anonymous.get(_notice_url(commendation, "objection")).status_code == 405

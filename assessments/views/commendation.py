@@ -523,7 +523,8 @@ def commendation_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def public_notice(request: HttpRequest, pk: int) -> HttpResponse:
     """The 公示 moved to the public site (/open/commendations/<pk>/): links printed before keep working."""
-    return redirect("open_commendation:notice", pk, permanent=True)
+    commendation = get_object_or_404(Commendation, pk=pk)
+    return redirect("open_commendation:notice", commendation.pk, permanent=True)
 
 
 def _awarded_rows(commendation: Commendation) -> list[list[object]]:

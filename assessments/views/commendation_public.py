@@ -85,12 +85,13 @@ def public_notice(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def public_objection(request: HttpRequest, pk: int) -> HttpResponse:
-    """An objection from the public page; refused (with the page again) outside the notice or beyond the
-    address's hourly limit."""
+    """An objection from the public page (then back to it); refused with the page again, status 200, outside the
+    notice or beyond the address's hourly limit."""
     commendation = _commendation(pk)
     if not services.notice_running(commendation=commendation):
+        # the page as it is now (it says the notice has ended), with the refusal
         messages.error(request, _("The public notice is not running: objections are no longer taken here."))
-        return redirect("open_commendation:notice", pk)
+        return _page(request, commendation)
     nominations = selectors.notice_nominations(commendation=commendation)
     form = PublicObjectionForm(request.POST, nominations=nominations)
     if not throttle.hit(

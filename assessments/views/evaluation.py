@@ -164,10 +164,9 @@ def _self_file(entry: EvaluationEntry):
 @require_GET
 def self_file_download(request: HttpRequest, pk: int) -> HttpResponse:
     """The file of a 个人自评: the member and their branch's committee; 404 for the others, as for a missing file."""
-    upload = get_object_or_404(
-        EvaluationFile.objects.select_related("entry__member", "entry__evaluation"), entry_id=pk
-    )
-    if not services.self_file_may_view(user=request.user, entry=upload.entry):
+    entry = get_object_or_404(EvaluationEntry.objects.select_related("member", "evaluation"), pk=pk)
+    upload = EvaluationFile.objects.filter(entry=entry).first()
+    if upload is None or not services.self_file_may_view(user=request.user, entry=entry):
         raise Http404
     return attachment_response(attachment=upload)
 

@@ -250,9 +250,13 @@ def _self_files(world):
     ]
 
 
-# The branch's own committee (its secretary), never the units above; the member graded is none of the personas.
+# The member (the crawl's member is A's member graded unqualified) and the branch's own committee (its
+# secretary), never the units above.
 self_file_viewers = per_target(
-    **{"in": table(404, anonymous=302, secretary_a=200), "out": table(404, anonymous=302, secretary_b=200)}
+    **{
+        "in": table(404, anonymous=302, member=200, secretary_a=200),
+        "out": table(404, anonymous=302, secretary_b=200),
+    }
 )
 
 # Those who run a branch or are above it; the branch's own secretary does not approve its own report.

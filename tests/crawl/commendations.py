@@ -67,9 +67,9 @@ register(
     action("commendation:notice_start", _target("commendation"), runners),
     # The 公示 moved to the public site: the old address redirects there (issue 19).
     Entry("commendation:notice", _target("commendation"), public(301), html=False),
-    # The public 公示 (ended in the world: the page says so, and an objection is sent back to it), no login.
+    # The public 公示 (ended in the world: the page says so, and refuses an objection on it), no login.
     Entry("open_commendation:notice", _target("commendation"), public()),
-    action("open_commendation:objection", _target("commendation"), public(302), anonymous=405),
+    action("open_commendation:objection", _target("commendation"), public(200), anonymous=405),
     action("commendation:publish", _target("commendation"), runners),
     Entry("commendation:certificates", _target("commendation"), runners),
     Entry("commendation:xlsx", _target("commendation"), runners, html=False),
