@@ -20,7 +20,7 @@
     var chart = window.echarts.init(element, null, { renderer: "canvas" });
     chart.setOption({
       color: PALETTE,
-      tooltip: { trigger: "axis" },
+      tooltip: { renderMode: "richText", trigger: "axis" },
       legend: { top: 0 },
       grid: { left: 40, right: 16, top: 48, bottom: 32 },
       xAxis: { type: "category", data: data.grades },

@@ -44,7 +44,7 @@
     var chart = window.echarts.init(sections, null, { renderer: "canvas", locale: "ZH" });
     chart.setOption({
       color: PALETTE,
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      tooltip: { renderMode: "richText", trigger: "axis", axisPointer: { type: "shadow" } },
       legend: { data: data.sections, top: 0, type: "scroll" },
       grid: { left: 8, right: 16, bottom: 8, top: 40, containLabel: true },
       yAxis: { type: "category", inverse: true, data: data.committees,
@@ -62,9 +62,12 @@
     var scatter = window.echarts.init(branches, null, { renderer: "canvas", locale: "ZH" });
     scatter.setOption({
       color: PALETTE,
+      // Drawn on the canvas (richText, lines split by \n): ECharts' HTML tooltips carry style="" attributes,
+      // which the CSP (style-src 'self') refuses on every hover, as the dashboard's charts found (issue 22).
       tooltip: {
+        renderMode: "richText",
         formatter: function (p) {
-          return p.value[2] + "<br>" + data.labels.posts + "：" + p.value[0] + "<br>" + data.labels.on_time + "：" + p.value[1];
+          return p.value[2] + "\n" + data.labels.posts + "：" + p.value[0] + "\n" + data.labels.on_time + "：" + p.value[1];
         }
       },
       // The axis titles sit beside their axes, inside the canvas (containLabel leaves names out: issue 22).

@@ -40,7 +40,7 @@
     }
     chart.setOption({
       color: PALETTE,
-      tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
+      tooltip: { renderMode: "richText", trigger: "item", formatter: "{b}: {c} ({d}%)" },
       legend: { bottom: 0, type: "scroll", textStyle: { color: "#212529" } },
       series: [
         {
@@ -67,7 +67,7 @@
     }
     chart.setOption({
       color: [PALETTE[0]],
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      tooltip: { renderMode: "richText", trigger: "axis", axisPointer: { type: "shadow" } },
       grid: { left: 8, right: 8, top: 24, bottom: 8, containLabel: true },
       xAxis: {
         type: "category",

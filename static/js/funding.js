@@ -17,7 +17,7 @@
     };
     chart.setOption({
       color: ["#a4161a"],
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: yuan },
+      tooltip: { renderMode: "richText", trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: yuan },
       grid: { left: 8, right: 72, top: 8, bottom: 8, containLabel: true },
       xAxis: { type: "value", axisLabel: { color: "#212529", formatter: function (v) {
         return v >= 10000 ? (v / 10000).toLocaleString("zh-CN") + "万" : v.toLocaleString("zh-CN");

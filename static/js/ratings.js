@@ -56,7 +56,7 @@
     }
     chart.setOption({
       color: ["#a4161a", "#d4a017"],
-      tooltip: { trigger: "axis" },
+      tooltip: { renderMode: "richText", trigger: "axis" },
       legend: { bottom: 0, textStyle: { color: "#212529" } },
       grid: { left: 40, right: 16, top: 16, bottom: 90 },
       xAxis: { type: "category", data: data.names, axisLabel: { rotate: 40, color: "#212529" } },
