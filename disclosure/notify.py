@@ -53,6 +53,14 @@ def register() -> None:
     register_source(Source("terms", _("Terms ending"), _todos(K.MEMBER_AFFAIRS, "lifecycle:term:"), order=50))
     register_source(Source("dues", _("Dues lapses"), _todos(K.MEMBER_AFFAIRS, "lifecycle:dues:"), order=60))
     register_source(
+        Source(
+            "exemptions",
+            _("Dues exemptions to decide"),
+            _todos(K.MEMBER_AFFAIRS, "lifecycle:exemption:"),
+            order=65,
+        )
+    )
+    register_source(
         Source("transfers", _("Transfer letters"), _todos(K.MEMBER_AFFAIRS, "lifecycle:transfer:"), order=70)
     )
     register_source(Source("care", _("Care visits"), _todos(K.MEMBER_AFFAIRS, "lifecycle:care:"), order=80))

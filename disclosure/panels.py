@@ -32,6 +32,7 @@ LIFECYCLE_PAGES = {
     "dues": "members:dues",
     "care": "members:care",
     "term": "members:terms",
+    "exemption": "members:dues_exemptions",
 }
 
 

@@ -446,8 +446,8 @@ def test_lifecycle_panel_fragment_and_its_queries(cast, as_alice, as_charlie, dj
     case = _applicant(cast.branch_a, applied_on=TODAY - D(days=40))
     url = reverse("members:lifecycle_due", args=[cast.branch_a.pk])
     # 1 session, 2 user, 3 the unit, 4 view permission, lifecycle_due: 5 rules, 6 development cases,
-    # 7 transfers, 8 dues lapses, 9 care occasions, 10 terms.
-    with django_assert_num_queries(10):
+    # 7 transfers, 8 dues lapses, 9 care occasions, 10 terms, 11 dues exemptions awaiting the unit's decision.
+    with django_assert_num_queries(11):
         response = as_alice.get(url)
     assert f"development:{case.pk}:2" in str(response.context["items"])
     assert as_charlie.get(url).status_code == 204

@@ -326,6 +326,41 @@ def test_the_lapse_to_do_closes_when_the_exemption_is_approved(cast):
     assert lapse_todos().count() == 0
 
 
+def test_the_approving_committee_gets_a_to_do_until_it_decides(cast):
+    """A waiting request is the committee's to-do (its organiser here), linked to its exemptions page, not the
+    branch's; it closes once decided, returned or approved, and comes back when the branch sends it again."""
+    from assessments.services import cycles_advance
+    from disclosure.models import Todo
+    from disclosure.panels import _todo_url
+
+    def decide_todos(user):
+        return Todo.objects.open().filter(user=user, key__startswith="lifecycle:exemption:")
+
+    exemption = _request(cast)
+    cycles_advance(today=TODAY)
+    (todo,) = decide_todos(cast.officer)
+    assert todo.key == f"lifecycle:exemption:{exemption.pk}" and todo.organization_id == cast.c1.pk
+    assert "鲍勃" in todo.text and todo.due_on == TODAY
+    assert _todo_url(todo) == reverse("members:dues_exemptions", args=[cast.c1.pk])
+    assert not decide_todos(cast.alice).exists()  # the branch asked; the decision is the committee's
+    dues_exemption_return(exemption=exemption, by=cast.officer, reason="请附病休证明")
+    cycles_advance(today=TODAY)
+    assert not decide_todos(cast.officer).exists()
+    dues_exemption_resubmit(
+        exemption=exemption,
+        first_month=datetime.date(2026, 1, 1),
+        months=6,
+        reason="长期病休，附证明",
+        by=cast.alice,
+        today=TODAY,
+    )
+    cycles_advance(today=TODAY)
+    assert decide_todos(cast.officer).count() == 1
+    dues_exemption_approve(exemption=exemption, by=cast.officer)
+    cycles_advance(today=TODAY)
+    assert not decide_todos(cast.officer).exists()
+
+
 def test_the_demo_step_shows_each_status_with_its_history(cast):
     import random
     from types import SimpleNamespace

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.db.models import Case, Count, Exists, Max, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Substr
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches.dates import add_years, month_end
@@ -101,7 +102,7 @@ def stage_counts_by_unit(*, organization: Organization) -> list[dict]:
 
 @dataclass(frozen=True)
 class DueItem:
-    topic: str  # development / transfer / dues / care / term
+    topic: str  # development / transfer / dues / care / term / exemption
     key: str  # stable, for idempotent to-dos: "development:<case>:<step>", "term:<org>:<end date>" …
     due_on: datetime.date
     overdue: bool
@@ -160,7 +161,8 @@ def _development_due(
 
 def lifecycle_due(*, organization: Organization, today: datetime.date) -> list[DueItem]:
     """Everything overdue or due soon in the subtree: development steps, transfer letters, dues lapses,
-    care occasions without a visit, terms ending. Overdue first, then by date. Six queries."""
+    care occasions without a visit, terms ending, dues exemptions awaiting the unit's decision. Overdue first,
+    then by date. Seven queries."""
     limits = rules()  # 1
     soon = today + datetime.timedelta(days=limits[K.DUE_SOON_DAYS])
     items = _development_due(organization, today, limits, soon)  # 2
@@ -250,6 +252,28 @@ def lifecycle_due(*, organization: Organization, today: datetime.date) -> list[D
                 level == "overdue",
                 text % {"unit": unit.display_name, "date": ends.isoformat()},
                 unit.pk,
+            )
+        )
+    # Exemptions waiting for the unit's decision (issue 22): the approving committee's to-do, due since asked.
+    for exemption in (
+        DuesExemption.objects.filter(
+            approver__path__startswith=organization.path, status=DuesExemption.Status.SUBMITTED
+        )
+        .select_related("member", "branch")
+        .order_by("pk")
+    ):  # 7
+        asked = timezone.localdate(exemption.requested_at)
+        items.append(
+            DueItem(
+                "exemption",
+                f"exemption:{exemption.pk}",
+                asked,
+                False,
+                _("Decide the dues exemption of %(name)s (%(branch)s)")
+                % {"name": exemption.member.name, "branch": exemption.branch.display_name},
+                exemption.approver_id,
+                exemption.member_id,
+                exemption.pk,
             )
         )
     items.sort(key=lambda item: (not item.overdue, item.due_on, item.key))
