@@ -57,13 +57,14 @@ def _stored(settings) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
-def test_the_four_attachment_kinds_share_the_base():
+def test_the_attachment_kinds_share_the_base():
     labels = {model._meta.label for model in attachment_models()}
     assert labels == {
         "disclosure.Attachment",
         "disclosure.PostAttachment",
         "projects.GrantFile",
         "members.DevelopmentDocument",
+        "assessments.EvaluationFile",  # the 个人自评's file (issue 19)
     }
     assert all(issubclass(model, AttachmentBase) and model.storage_folder for model in attachment_models())
 
