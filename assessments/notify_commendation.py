@@ -22,7 +22,7 @@ NOMINATORS = (Role.Kind.SECRETARY, Role.Kind.DEPUTY, Role.Kind.ORGANIZER)
 
 
 def _warn_days() -> int:
-    return getattr(settings, "COMMENDATION_NOTIFY_DAYS", 7)
+    return settings.COMMENDATION_NOTIFY_DAYS
 
 
 def commendation_due(today: datetime.date) -> Iterable[Due]:

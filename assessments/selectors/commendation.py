@@ -120,7 +120,7 @@ class Candidates:
 
 def worker_min_rating() -> float:
     """The lowest 双述双评 mean (0–100; 80 is "fairly good") for a secretary to be proposed."""
-    return float(getattr(settings, "COMMENDATION_WORKER_MIN_RATING", 80))
+    return float(settings.COMMENDATION_WORKER_MIN_RATING)
 
 
 def candidates(*, commendation: Commendation, committee: Organization) -> Candidates:

@@ -171,7 +171,7 @@ def self_evaluation_save(*, entry: EvaluationEntry, text: str, by: User) -> Eval
 
 
 def self_file_max_bytes() -> int:
-    return int(getattr(settings, "EVALUATION_FILE_MAX_BYTES", 10 * 1024 * 1024))
+    return settings.EVALUATION_FILE_MAX_BYTES
 
 
 @transaction.atomic

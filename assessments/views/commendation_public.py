@@ -27,7 +27,7 @@ from assessments.services import commendation as services
 
 def objections_per_address() -> int:
     """Objections one address may send in an hour (a campus NAT puts many people behind one address)."""
-    return int(getattr(settings, "COMMENDATION_OBJECTIONS_PER_IP", 20))
+    return settings.COMMENDATION_OBJECTIONS_PER_IP
 
 
 class PublicObjectionForm(forms.Form):

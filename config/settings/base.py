@@ -388,6 +388,18 @@ RATING_SUBMITS_PER_IP = env_int("RATING_SUBMITS_PER_IP", 2000, minimum=1)
 RATING_SUBMITS_PER_USER = env_int("RATING_SUBMITS_PER_USER", 20, minimum=1)
 RATING_ROSTER_MAX_BYTES = env_int("RATING_ROSTER_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
 RATING_CODES_PER_BATCH = env_int("RATING_CODES_PER_BATCH", 500, minimum=1)
+# Issue 19: 民主评议's 个人自评 file, and 七一表彰 — the least 双述双评 mean (points of 100) for a secretary to be
+# offered as an 优秀党务工作者 candidate, public objections per address and hour during a 公示, and how many
+# days before a commendation's date its steps become to-dos.
+EVALUATION_FILE_MAX_BYTES = env_int("EVALUATION_FILE_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+COMMENDATION_WORKER_MIN_RATING = env_int("COMMENDATION_WORKER_MIN_RATING", 80, minimum=0)
+COMMENDATION_OBJECTIONS_PER_IP = env_int("COMMENDATION_OBJECTIONS_PER_IP", 20, minimum=1)
+COMMENDATION_NOTIFY_DAYS = env_int("COMMENDATION_NOTIFY_DAYS", 7, minimum=0)
+# The quotas a new commendation offers per secondary committee (先进基层党组织, 优秀共产党员, 优秀党务工作者); the
+# 组织部 edits each commendation's own.
+COMMENDATION_UNIT_QUOTA = env_int("COMMENDATION_UNIT_QUOTA", 1, minimum=0)
+COMMENDATION_MEMBER_QUOTA = env_int("COMMENDATION_MEMBER_QUOTA", 3, minimum=0)
+COMMENDATION_WORKER_QUOTA = env_int("COMMENDATION_WORKER_QUOTA", 1, minimum=0)
 # Issue 16: a campaign in server custody keeps its ballot box's private key wrapped with the key in this
 # file (64 hex digits; the server's secret store). Unset: a key derived from SECRET_KEY. Either way the
 # app servers' operator can open such a campaign: the weaker mode, labelled so on its pages.
