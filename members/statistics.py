@@ -63,9 +63,29 @@ def _step_on(number: int, as_of: datetime.date, *, dated: bool = True) -> Exists
     return Exists(steps)
 
 
+def _moved_after(direction: str, as_of: datetime.date) -> Q:
+    """A transfer of ``direction`` completed after ``as_of``."""
+    return Q(
+        Exists(
+            Transfer.objects.filter(
+                member=OuterRef("pk"),
+                direction=direction,
+                status=Transfer.Status.DONE,
+                completed_on__gt=as_of,
+            )
+        )
+    )
+
+
 def _present(as_of: datetime.date) -> Q:
-    """On the rolls at the end of ``as_of``: active, or left after it."""
-    return Q(is_active=True) | Q(left_on__gt=as_of)
+    """On the rolls at the end of ``as_of`` (by formal membership unit): active and not transferred in after
+    it; or gone after it — left the Party, or transferred out (a transfer out ends the record without a
+    leaving date: the member stays in the Party, elsewhere)."""
+    return (
+        (Q(is_active=True) & ~_moved_after(Transfer.Direction.IN, as_of))
+        | Q(left_on__gt=as_of)
+        | _moved_after(Transfer.Direction.OUT, as_of)
+    )
 
 
 def _in_year(field: str, as_of: datetime.date) -> Q:

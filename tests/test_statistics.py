@@ -254,10 +254,43 @@ def test_members_by_category(tree):
         ("stage:probationary", "category:teacher"): 1,
         ("stage:probationary", "category:student"): 2,
     }
-    # Inside the year: the retiree who died on 08-01 is still on the rolls on 07-31.
-    assert cells("members-category", tree["u"], MID)[("total", "total")] == 8
+    # Inside the year: the retiree who died on 08-01 is still on the rolls on 07-31; 赵四, transferred in on
+    # 09-10, is not on them yet (by formal membership unit).
+    assert cells("members-category", tree["u"], MID)[("total", "total")] == 7
     # A committee counts its own branches only (formal membership unit).
     assert cells("members-category", tree["c2"], D)[("total", "total")] == 1
+
+
+def test_a_member_transferred_out_stays_on_the_rolls_of_the_dates_before(tree):
+    """A transfer out ends the record (inactive) without a leaving date: the member stays in the Party,
+    elsewhere. Reports of dates before the transfer count them; of dates after, the 转出 table does."""
+    leaving = MemberFactory(
+        branch=tree["t"],
+        name="钱九",
+        gender="M",
+        stage=Member.Stage.FULL,
+        joined_on=datetime.date(2010, 7, 1),
+        full_on=datetime.date(2011, 7, 1),
+        is_active=False,
+    )
+    Transfer.objects.create(
+        member=leaving,
+        direction=Transfer.Direction.OUT,
+        from_branch=tree["t"],
+        letter_number="Q-9",
+        issued_on=datetime.date(2026, 9, 1),
+        valid_until=datetime.date(2026, 12, 1),
+        status=Transfer.Status.DONE,
+        completed_on=datetime.date(2026, 9, 10),
+    )
+    u = tree["u"]
+    teachers = ("total", "category:teacher")
+    assert cells("members-category", u, MID)[("total", "total")] == 8  # the 7 above, and 钱九
+    assert cells("members-category", u, datetime.date(2026, 9, 9))[teachers] == 4  # 钱九 still here
+    assert cells("members-category", u, datetime.date(2026, 9, 10))[teachers] == 3  # gone on the day
+    assert cells("members-category", u, D)[("total", "total")] == 7
+    assert nonzero(cells("transfers-out", u, D)) == {("total", "total"): 1, ("total", "category:teacher"): 1}
+    assert nonzero(cells("left", u, D))[("total", "total")] == 1  # not a departure from the Party
 
 
 def test_members_by_age_and_years(tree):

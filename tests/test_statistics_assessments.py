@@ -84,9 +84,10 @@ def test_member_evaluation_results(tree, evaluated):
     c1, c2 = cells("evaluations", tree["c1"], D), cells("evaluations", tree["c2"], D)
     assert (c1[("total", "total")], c1[("evaluation:evaluated", "total")]) == (3, 3)
     assert (c2[("total", "total")], c2[("evaluation:not_evaluated", "total")]) == (1, 1)
-    # On 07-31 孙六 was alive and full: one more not evaluated (her branch's grades are not approved).
+    # On 07-31 孙六 was alive and full: one more not evaluated (her branch's grades are not approved); 赵四,
+    # transferred in on 09-10, was not on the rolls yet: one fewer.
     mid = cells("evaluations", tree["u"], MID)
-    assert mid[("total", "total")] == 5 and mid[("evaluation:not_evaluated", "category:retiree")] == 2
+    assert mid[("total", "total")] == 4 and mid[("evaluation:not_evaluated", "category:retiree")] == 2
     # The committee approves R's grades: 钱五 合格 now counts.
     MemberEvaluation.objects.filter(pk=evaluated.pk).update(status=G.APPROVED)
     after = cells("evaluations", tree["u"], D)
