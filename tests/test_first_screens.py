@@ -169,8 +169,25 @@ def test_the_members_home_shows_their_dues_and_the_branchs_tasks(cast, as_bob):
     assert 'id="home-tasks"' in page and "本支部本月任务" in page
 
 
+def test_the_members_home_offers_their_branchs_open_evaluation(cast, as_bob):
+    """dy001's home named only the 双述双评 open for them (issue 22): their branch's 民主评议 while it is open is
+    there too, linked to their self-evaluation and vote, and gone once the vote is counted."""
+    from assessments.services import evaluation as evaluations
+
+    evaluation = evaluations.evaluation_open(branch=cast.branch_a, year=2026, by=cast.alice)
+    page = as_bob.get(reverse("members:me")).content.decode()
+    panel = page[page.index('id="home-ratings"') : page.index('id="home-dues"')]
+    assert f'data-evaluation="{evaluation.pk}"' in panel and "2026 民主评议党员" in panel
+    assert reverse("evaluation:vote", args=[evaluation.pk]) in panel
+    assert "目前没有" not in panel
+    evaluations.vote_close(evaluation=evaluation, by=cast.alice)
+    panel = as_bob.get(reverse("members:me")).content.decode()
+    assert f'data-evaluation="{evaluation.pk}"' not in panel
+
+
 def test_member_home_query_count(cast, as_bob, django_assert_num_queries):
-    # 1 session, 2 user, 3 the member by login, panels: 4 ratings open for the user (assessments);
+    # 1 session, 2 user, 3 the member by login, panels: 4 ratings open for the user (assessments), +1 their
+    # branch's 民主评议 open (issue 19);
     # dues (members): 5 the declarations, 6 this year's lines, +1 the approved exemptions (issue 22); the
     # branch's tasks (disclosure, compliance):
     # 7 the branch, 8 the meeting rules, 9 full members, 10 meetings by kind and month.
