@@ -36,7 +36,10 @@ def test_officer_drills_down_from_committee_to_roster(page, cast):
     assert page.url.endswith(reverse("members:unit", args=[cast.c1.pk]))
     page.wait_for_selector("#chart-category canvas, #chart-category svg")  # ECharts drew from json_script
     check_accessibility(page)
-    page.get_by_role("link", name=cast.branch_a.name).first.click()  # subunits table; the panel links it too
+    # The subunits table's link (the 落后单位 panel above it links the branch's dashboard, issue 22).
+    page.locator('section[aria-labelledby="children-heading"]').get_by_role(
+        "link", name=cast.branch_a.name
+    ).first.click()
     page.wait_for_load_state()
     assert page.url.endswith(reverse("members:unit", args=[cast.branch_a.pk]))
     check_accessibility(page)
