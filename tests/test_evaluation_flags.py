@@ -5,8 +5,10 @@ evaluation says so."""
 from __future__ import annotations
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import translation
 
@@ -86,6 +88,7 @@ def test_flags_query_count(cast, django_assert_num_queries):
         assert set(member_flags([m.pk for m in members])) == {m.pk for m in members}
 
 
+@time_machine.travel(datetime.datetime(2026, 3, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
 def test_development_pages_show_the_flag(cast, as_alice):
     case = applicant_register(
         branch=cast.branch_a,
@@ -93,7 +96,7 @@ def test_development_pages_show_the_flag(cast, as_alice):
         gender="F",
         birth_date=datetime.date(2000, 3, 1),
         category="student",
-        applied_on=datetime.date.today() - datetime.timedelta(days=3),
+        applied_on=TODAY - datetime.timedelta(days=3),
         by=None,
     )
     listing = reverse("members:development", args=[cast.branch_a.pk])
@@ -105,6 +108,7 @@ def test_development_pages_show_the_flag(cast, as_alice):
     assert 'data-flag="evaluation-unqualified"' in page and "尚未记录" in page
 
 
+@time_machine.travel(datetime.datetime(2026, 3, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
 def test_dues_and_transfers_show_the_flag(cast, as_alice):
     from members.services.transfers import transfer_start
 
@@ -114,7 +118,7 @@ def test_dues_and_transfers_show_the_flag(cast, as_alice):
         member=cast.bob_member,
         direction="within",
         letter_number="T1",
-        issued_on=datetime.date.today(),
+        issued_on=TODAY,
         to_branch=cast.branch_b,
         by=None,
     )
