@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -90,9 +91,12 @@ def _files() -> bytes:
     if connection.vendor != "sqlite":
         return b""
     name = Path(connection.settings_dict["NAME"])
-    return b"".join(
-        p.read_bytes() for p in (name, Path(f"{name}-wal"), Path(f"{name}-journal")) if p.exists()
-    )
+    # Read by another process, as an attacker's copy would be: a plain open() and close() of the database
+    # file in this process drops every POSIX lock SQLite holds on it here (a lock is the process's, not the
+    # descriptor's), so a worker process closing next believes it is the last and deletes the WAL under the
+    # live server's connection, and every later test meets "disk I/O error".
+    paths = [str(p) for p in (name, Path(f"{name}-wal"), Path(f"{name}-journal")) if p.exists()]
+    return subprocess.run(["cat", *paths], capture_output=True, check=True).stdout
 
 
 def _clear_forms(campaign, given_to) -> list[str]:
