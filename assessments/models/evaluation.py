@@ -15,8 +15,8 @@
   member's id) or on the branch as a whole (subject ``OVERALL_SUBJECT``); the code is only marked used.
 * Party groups (党小组): in a large branch the 个人自评 and 党员互评 may run per group (``by_group``): each
   entry keeps its member's group at the opening, and a member comments on their own group's colleagues.
-* ``EvaluationFollowUp``: a step after a 不合格 (限期改正 with its deadline, then 党章's disposal steps),
-  each approved or returned by the secondary committee.
+* ``EvaluationFollowUp``: a step after a 不合格 (限期改正 with its deadline, then either 已改正 — corrected,
+  with the day — or 党章's disposal steps), each approved or returned by the secondary committee.
 """
 
 from __future__ import annotations
@@ -242,6 +242,8 @@ class EvaluationFollowUp(models.Model):
         RECTIFY = "rectify", _("Correct within a deadline")
         PERSUADE = "persuade", _("Persuade to leave the Party")
         REMOVE = "remove", _("Remove from the Party")
+        # The end of a 限期改正 that worked: the member corrected within the deadline (with the day and a note).
+        CORRECTED = "corrected", _("Corrected")
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("Awaiting the committee")
@@ -256,6 +258,7 @@ class EvaluationFollowUp(models.Model):
     )
     step = models.CharField(_("step"), max_length=10, choices=Step.choices)
     deadline = models.DateField(_("deadline"), null=True, blank=True)
+    corrected_on = models.DateField(_("corrected on"), null=True, blank=True)
     note = models.TextField(_("note"), max_length=2000)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED)
     return_reason = models.TextField(_("reason for returning"), blank=True, max_length=1000)
@@ -270,5 +273,10 @@ class EvaluationFollowUp(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="followup_rectify_has_deadline", condition=~Q(step="rectify") | Q(deadline__isnull=False)
+            ),
+            models.CheckConstraint(
+                name="followup_corrected_has_day",
+                condition=Q(step="corrected", corrected_on__isnull=False)
+                | (~Q(step="corrected") & Q(corrected_on__isnull=True)),
             ),
         ]

@@ -283,6 +283,7 @@ class Todo(models.Model):
         MEMBER_AFFAIRS = "member_affairs", _("Member affairs")
         ASSESSMENT = "assessment", _("Annual assessment")
         GUIDE = "guide", _("Annual work guide")
+        EVALUATION = "evaluation", _("Member evaluation")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="todos", verbose_name=_("user")
