@@ -1,7 +1,7 @@
 from django.urls import path
 
 from members import views
-from members.views import discipline, dues_exemptions, lifecycle
+from members.views import departures, discipline, dues_exemptions, lifecycle
 from members.views import statistics as stats
 
 app_name = "members"
@@ -13,6 +13,8 @@ urlpatterns = [
     path("members/me/", views.member_me, name="me"),
     path("members/<int:pk>/", views.member_detail, name="detail"),
     path("members/<int:pk>/discipline/new/", discipline.discipline_new, name="discipline_new"),
+    # 逝世 / 出党 (issue 21): recorded by the branch or a unit above it.
+    path("members/<int:pk>/depart/", departures.member_depart_view, name="depart"),
     path("members/import/", views.member_import, name="import"),
     path("members/import/template.xlsx", views.member_import_template, name="import_template"),
     # The lifecycle (issue 8).

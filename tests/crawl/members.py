@@ -75,6 +75,8 @@ register(
     ),
     # 党纪处分 (issue 19): recorded by the committee above the member's branch or the 组织部, not by the branch.
     Entry("members:discipline_new", _member, manages(level="above"), post=SAME),
+    # 逝世 / 出党 (issue 21): recorded by the member's branch or a unit above it.
+    Entry("members:depart", _member, manages(), post=SAME),
     Entry(
         "members:import",
         none,
