@@ -19,6 +19,11 @@ def _follow_up_text(entry: EvaluationEntry) -> str:
             "day": step.deadline.isoformat(),
             "status": step.get_status_display(),
         }
+    if step.step == step.Step.CORRECTED and step.corrected_on is not None:
+        return _("Corrected on %(day)s (%(status)s).") % {
+            "day": step.corrected_on.isoformat(),
+            "status": step.get_status_display(),
+        }
     return _("%(step)s (%(status)s).") % {
         "step": step.get_step_display(),
         "status": step.get_status_display(),

@@ -378,12 +378,22 @@ def evaluation_decide(
     return evaluation
 
 
-# The order 党章 §9 gives: correct within a deadline; if no change, persuade to leave; if not, remove.
-STEP_ORDER = [
-    EvaluationFollowUp.Step.RECTIFY,
-    EvaluationFollowUp.Step.PERSUADE,
-    EvaluationFollowUp.Step.REMOVE,
-]
+# The order 党章 §9 gives: correct within a deadline; if no change, persuade to leave; if not, remove. A 限期改正
+# that worked ends the case instead: 已改正, with the day the member corrected.
+Step = EvaluationFollowUp.Step
+
+
+def followup_next_steps(*, approved: list[str]) -> list[str]:
+    """The steps that may follow the approved ones, in order: 限期改正 first; after it 已改正 or 劝退; after
+    劝退 除名; nothing after 已改正 or 除名 (the case is closed)."""
+    if not approved:
+        return [Step.RECTIFY]
+    last = approved[-1]
+    if last == Step.RECTIFY:
+        return [Step.CORRECTED, Step.PERSUADE]
+    if last == Step.PERSUADE:
+        return [Step.REMOVE]
+    return []
 
 
 @transaction.atomic
@@ -394,10 +404,12 @@ def followup_record(
     note: str,
     by: User | None,
     deadline: datetime.date | None = None,
+    corrected_on: datetime.date | None = None,
     today: datetime.date | None = None,
 ) -> EvaluationFollowUp:
     """A step after a 不合格 of an approved evaluation, awaiting the committee. 限期改正 first, with a deadline
-    after today (within a year); a later step only after the one before it was approved."""
+    after today (within a year); a later step only after the one before it was approved: 已改正 (the day the
+    member corrected: on or after the 限期改正 was recorded, not after today) or 劝退, then 除名."""
     today = today or timezone.localdate()
     evaluation = _locked(entry.evaluation)
     if by is not None:
@@ -407,27 +419,45 @@ def followup_record(
         raise ValidationError(
             _("Follow-ups are recorded for a member graded unqualified in an approved evaluation.")
         )
-    if step not in EvaluationFollowUp.Step.values:
+    if step not in Step.values:
         raise ValidationError(_("Choose a step."))
     if not note.strip():
         raise ValidationError(_("Describe the step."))
-    if step == EvaluationFollowUp.Step.RECTIFY:
+    steps = list(entry.follow_ups.all())
+    if any(f.status == EvaluationFollowUp.Status.PROPOSED for f in steps):
+        raise ValidationError(_("The previous step awaits the committee."))
+    approved = [f for f in steps if f.status == EvaluationFollowUp.Status.APPROVED]
+    allowed = followup_next_steps(approved=[f.step for f in approved])
+    if step not in allowed:
+        raise ValidationError(
+            _("The next step is %(step)s.")
+            % {
+                "step": _(" or ").join(str(Step(s).label) for s in allowed)
+                if allowed
+                else _("none (all steps done)")
+            }
+        )
+    if step == Step.RECTIFY:
         if deadline is None or not today < deadline <= today + datetime.timedelta(days=366):
             raise ValidationError(_("The deadline to correct is after today and within a year."))
     else:
         deadline = None
-    steps = list(entry.follow_ups.all())
-    if any(f.status == EvaluationFollowUp.Status.PROPOSED for f in steps):
-        raise ValidationError(_("The previous step awaits the committee."))
-    done = [f.step for f in steps if f.status == EvaluationFollowUp.Status.APPROVED]
-    expected = STEP_ORDER[len(done)] if len(done) < len(STEP_ORDER) else None
-    if step != expected:
-        raise ValidationError(
-            _("The next step is %(step)s.")
-            % {"step": EvaluationFollowUp.Step(expected).label if expected else _("none (all steps done)")}
-        )
+    if step == Step.CORRECTED:
+        rectified = approved[-1].recorded_on
+        if corrected_on is None or not rectified <= corrected_on <= today:
+            raise ValidationError(
+                _("The day of the correction is between %(start)s and today.")
+                % {"start": rectified.isoformat()}
+            )
+    else:
+        corrected_on = None
     return EvaluationFollowUp.objects.create(
-        entry=entry, step=step, note=note.strip()[:2000], deadline=deadline, recorded_on=today
+        entry=entry,
+        step=step,
+        note=note.strip()[:2000],
+        deadline=deadline,
+        corrected_on=corrected_on,
+        recorded_on=today,
     )
 
 

@@ -231,6 +231,15 @@ def evaluation_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("evaluation:detail", evaluation.pk)
 
 
+def _posted_date(request: HttpRequest, name: str):
+    """A posted ISO date, or None when absent or not a date (the service then refuses with its message)."""
+    raw = request.POST.get(name, "")[:10]
+    try:
+        return parse_date(raw) if raw else None
+    except ValueError:
+        return None
+
+
 @login_required
 @require_POST
 def followup_new(request: HttpRequest, pk: int) -> HttpResponse:
@@ -238,16 +247,12 @@ def followup_new(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation, runs, _decides = _evaluation(request, entry.evaluation_id)
     if not runs:
         return render(request, "403.html", status=403)
-    raw = request.POST.get("deadline", "")[:10]
-    try:
-        deadline = parse_date(raw) if raw else None
-    except ValueError:
-        deadline = None
     try:
         services.followup_record(
             entry=entry,
             step=request.POST.get("step", "")[:20],
-            deadline=deadline,
+            deadline=_posted_date(request, "deadline"),
+            corrected_on=_posted_date(request, "corrected_on"),
             note=request.POST.get("note", "")[:2000],
             by=request.user,
         )
