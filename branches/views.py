@@ -4,34 +4,25 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from branches import services
+from branches.access import unit_access
 from branches.forms import OrganizationCreateForm, OrganizationMoveForm, OrganizationRenameForm, ThemeDayForm
 from branches.models import Organization
 from branches.selectors import (
     MANAGE_MEMBERS,
     MANAGE_UNITS,
-    organization_permission_holds,
     organizations_with_permission,
 )
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "403.html", status=403)
-
-
-def _require(request: HttpRequest, organization: Organization | None) -> None:
-    if organization is None:
-        if not request.user.is_superuser:
-            raise PermissionDenied
-        return
-    if not organization_permission_holds(user=request.user, organization=organization, codename=MANAGE_UNITS):
-        raise PermissionDenied
 
 
 def _form_errors(form, exc: ValidationError) -> None:
@@ -41,9 +32,9 @@ def _form_errors(form, exc: ValidationError) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def unit_create(request: HttpRequest, pk: int) -> HttpResponse:
-    parent = get_object_or_404(Organization, pk=pk)
-    _require(request, parent)
+@unit_access(MANAGE_UNITS)
+def unit_create(request: HttpRequest, unit: Organization) -> HttpResponse:
+    parent = unit
     form = OrganizationCreateForm(request.POST or None, parent=parent)
     if request.method == "POST" and form.is_valid():
         try:
@@ -58,9 +49,8 @@ def unit_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def unit_rename(request: HttpRequest, pk: int) -> HttpResponse:
-    unit = get_object_or_404(Organization, pk=pk)
-    _require(request, Organization.objects.get_parent(unit))
+@unit_access(MANAGE_UNITS, on_parent=True)
+def unit_rename(request: HttpRequest, unit: Organization) -> HttpResponse:
     form = OrganizationRenameForm(
         request.POST or None, initial={"name": unit.name, "short_name": unit.short_name}
     )
@@ -77,9 +67,8 @@ def unit_rename(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def unit_move(request: HttpRequest, pk: int) -> HttpResponse:
-    unit = get_object_or_404(Organization, pk=pk)
-    _require(request, Organization.objects.get_parent(unit))
+@unit_access(MANAGE_UNITS, on_parent=True)
+def unit_move(request: HttpRequest, unit: Organization) -> HttpResponse:
     parent_kinds = [k for k in Organization.ALLOWED_PARENTS[unit.kind] if k]
     candidates = (
         organizations_with_permission(user=request.user, codename=MANAGE_UNITS)
@@ -103,10 +92,9 @@ def unit_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def unit_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    unit = get_object_or_404(Organization, pk=pk)
+@unit_access(MANAGE_UNITS, on_parent=True)
+def unit_deactivate(request: HttpRequest, unit: Organization) -> HttpResponse:
     parent = Organization.objects.get_parent(unit)
-    _require(request, parent)
     try:
         count = services.organization_deactivate(organization=unit, by=request.user)
     except ValidationError as exc:
@@ -118,11 +106,9 @@ def unit_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def unit_theme_day(request: HttpRequest, pk: int) -> HttpResponse:
+@unit_access(MANAGE_MEMBERS, kinds=[Organization.Kind.BRANCH])
+def unit_theme_day(request: HttpRequest, unit: Organization) -> HttpResponse:
     """A branch's fixed theme party day (issue 18): its secretaries and the units above set it here."""
-    unit = get_object_or_404(Organization, pk=pk, kind=Organization.Kind.BRANCH)
-    if not organization_permission_holds(user=request.user, organization=unit, codename=MANAGE_MEMBERS):
-        raise PermissionDenied
     form = ThemeDayForm(request.POST or None, initial={"theme_day": unit.theme_day})
     if request.method == "POST" and form.is_valid():
         try:

@@ -7,14 +7,22 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
+from branches.access import checked_by, unit_access
 from branches.documents import docx_response
-from branches.selectors import require_organization_permission
+from branches.models import Organization
 from disclosure import documents
-from disclosure.views.meetings import _meeting_for_view, _unit_or_404, _work_record_meetings, _year_or_404
+from disclosure.selectors import meeting_may_view
+from disclosure.views.meetings import (
+    MEETING_UNIT_KINDS,
+    _meeting_for_view,
+    _work_record_meetings,
+    _year_or_404,
+)
 
 
 @login_required
 @require_GET
+@checked_by(meeting_may_view)
 def meeting_minutes_docx(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for_view(request, pk)
     return docx_response(documents.minutes_document(meeting=meeting), f"会议记录-{meeting.pk}.docx")
@@ -22,9 +30,8 @@ def meeting_minutes_docx(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def work_record_docx(request: HttpRequest, pk: int, year: int) -> HttpResponse:
-    unit = _unit_or_404(pk)
-    require_organization_permission(user=request.user, organization=unit)
+@unit_access(kinds=MEETING_UNIT_KINDS)
+def work_record_docx(request: HttpRequest, unit: Organization, year: int) -> HttpResponse:
     year = _year_or_404(year)
     meetings = _work_record_meetings(request, unit, year)
     return docx_response(

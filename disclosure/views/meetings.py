@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from branches.access import checked_by, unit_access
 from branches.attachments import attachment_response
 from branches.spreadsheets.export import xlsx_response
 from branches.models import Organization
@@ -51,10 +52,6 @@ MEETING_UNIT_KINDS = (
 HISTORY_MERGE_SECONDS = 5
 
 
-def _unit_or_404(pk: int) -> Organization:
-    return get_object_or_404(Organization, pk=pk, kind__in=MEETING_UNIT_KINDS)
-
-
 def _year_or_404(year: int) -> int:
     if not 2000 <= year <= timezone.localdate().year + 1:
         raise Http404
@@ -77,11 +74,10 @@ def _sanitized(html: str) -> str:
 
 @login_required
 @require_GET
-def meeting_list(request: HttpRequest, pk: int) -> HttpResponse:
+@unit_access(kinds=MEETING_UNIT_KINDS)
+def meeting_list(request: HttpRequest, unit: Organization) -> HttpResponse:
     """A unit's records of one year, with status, lateness and lag. Fixed queries: the unit, two
     permissions, the breadcrumb, the years on file and the records."""
-    unit = _unit_or_404(pk)
-    require_organization_permission(user=request.user, organization=unit)
     can_manage = organization_permission_holds(user=request.user, organization=unit, codename=MANAGE_MEMBERS)
     today = timezone.localdate()
     raw = request.GET.get("year") or str(today.year)
@@ -209,9 +205,8 @@ def _meeting_form(request: HttpRequest, unit: Organization, meeting: Meeting | N
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
-    unit = _unit_or_404(pk)
-    require_organization_permission(user=request.user, organization=unit, codename=MANAGE_MEMBERS)
+@unit_access(MANAGE_MEMBERS, kinds=MEETING_UNIT_KINDS)
+def meeting_create(request: HttpRequest, unit: Organization) -> HttpResponse:
     if not unit.is_active:
         raise PermissionDenied
     return _meeting_form(request, unit, None)
@@ -219,6 +214,7 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@checked_by(meeting_may_edit)
 def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_object_or_404(Meeting.objects.select_related("organization"), pk=pk)
     if not meeting_may_edit(user=request.user, meeting=meeting):
@@ -341,6 +337,7 @@ def _meeting_for_view(request: HttpRequest, pk: int) -> Meeting:
 
 @login_required
 @require_GET
+@checked_by(meeting_may_view)
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for_view(request, pk)
     return render(request, "disclosure/meeting_detail.html", _detail_context(request, meeting))
@@ -355,6 +352,7 @@ def _meeting_for_review(request: HttpRequest, pk: int) -> Meeting:
 
 @login_required
 @require_POST
+@checked_by(meeting_may_review)
 def meeting_approve(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for_review(request, pk)
     try:
@@ -368,6 +366,7 @@ def meeting_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@checked_by(meeting_may_review)
 def meeting_return(request: HttpRequest, pk: int) -> HttpResponse:
     """退回: back to the secretary with a reason (required)."""
     meeting = _meeting_for_review(request, pk)
@@ -391,6 +390,7 @@ def meeting_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@checked_by(meeting_may_view)
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     """Always a download, typed as sniffed at upload, never from a public media URL."""
     attachment = get_object_or_404(
@@ -405,6 +405,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 @require_POST
+@checked_by(meeting_may_edit)
 def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     attachment = get_object_or_404(Attachment.objects.select_related("meeting__organization"), pk=pk)
     meeting = attachment.meeting
@@ -420,6 +421,7 @@ def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@checked_by(organizations_with_permission)
 def meeting_review_queue(request: HttpRequest) -> HttpResponse:
     """Records waiting for this user's review, oldest first. Two queries after the session: may the user
     review anywhere, and the queue."""
@@ -458,9 +460,8 @@ def _work_record_meetings(request: HttpRequest, unit: Organization, year: int) -
 
 @login_required
 @require_GET
-def work_record(request: HttpRequest, pk: int, year: int) -> HttpResponse:
-    unit = _unit_or_404(pk)
-    require_organization_permission(user=request.user, organization=unit)
+@unit_access(kinds=MEETING_UNIT_KINDS)
+def work_record(request: HttpRequest, unit: Organization, year: int) -> HttpResponse:
     year = _year_or_404(year)
     meetings = _work_record_meetings(request, unit, year)
     for meeting in meetings:
@@ -478,9 +479,8 @@ def work_record(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def work_record_export(request: HttpRequest, pk: int, year: int) -> HttpResponse:
-    unit = _unit_or_404(pk)
-    require_organization_permission(user=request.user, organization=unit)
+@unit_access(kinds=MEETING_UNIT_KINDS)
+def work_record_export(request: HttpRequest, unit: Organization, year: int) -> HttpResponse:
     year = _year_or_404(year)
     meetings = _work_record_meetings(request, unit, year)
     return xlsx_response(

@@ -16,8 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from branches.access import checked_by, unit_access
 from branches.models import Organization
-from branches.selectors import organization_ancestors, require_organization_permission
+from branches.selectors import organization_ancestors
 from members import forms
 from members.models import DuesExemption, Member
 from members.rules import add_months, first_of_month
@@ -39,10 +40,9 @@ def _errors(request: HttpRequest, exc: ValidationError) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def dues_exemptions(request: HttpRequest, pk: int) -> HttpResponse:
+@unit_access()
+def dues_exemptions(request: HttpRequest, unit: Organization) -> HttpResponse:
     """A unit's exemption requests; a branch's dues recorders ask for one here."""
-    unit = get_object_or_404(Organization, pk=pk)
-    require_organization_permission(user=request.user, organization=unit)
     is_branch = unit.kind == Organization.Kind.BRANCH
     can_request = is_branch and dues_services.dues_may_record(user=request.user, branch=unit)
     roster = Member.objects.active().party_members().filter(branch=unit).order_by("name")
@@ -109,6 +109,7 @@ def _exemption(pk: int) -> DuesExemption:
 
 @login_required
 @require_POST
+@checked_by(services.dues_exemption_may_decide)
 def dues_exemption_approve(request: HttpRequest, pk: int) -> HttpResponse:
     exemption = _exemption(pk)
     if not services.dues_exemption_may_decide(user=request.user, exemption=exemption):
@@ -126,6 +127,7 @@ def dues_exemption_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@checked_by(services.dues_exemption_may_decide)
 def dues_exemption_return(request: HttpRequest, pk: int) -> HttpResponse:
     """退回: back to the branch with a reason (required)."""
     exemption = _exemption(pk)
@@ -152,6 +154,7 @@ def dues_exemption_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@checked_by(dues_services.dues_may_record)
 def dues_exemption_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
     """The branch corrects a returned request and sends it again."""
     exemption = _exemption(pk)

@@ -6,16 +6,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from branches.access import checked_by, unit_access
 from branches.models import Organization
 from branches.selectors import (
     MANAGE_MEMBERS,
     organizations_with_permission,
-    require_organization_permission,
 )
 from branches.spreadsheets.export import xlsx_response
 from members.forms import MemberImportForm
@@ -43,6 +43,7 @@ def _import_scopes(request: HttpRequest):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@checked_by(_import_scopes)
 def member_import(request: HttpRequest) -> HttpResponse:
     scopes = _import_scopes(request)
     if not scopes.exists():
@@ -67,6 +68,7 @@ def member_import(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@checked_by(_import_scopes)
 def member_import_template(request: HttpRequest) -> HttpResponse:
     if not _import_scopes(request).exists():
         raise PermissionDenied
@@ -78,10 +80,9 @@ def member_import_template(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def member_export(request: HttpRequest, pk: int) -> HttpResponse:
+@unit_access(MANAGE_MEMBERS)
+def member_export(request: HttpRequest, unit: Organization) -> HttpResponse:
     """The subtree's members as xlsx, for those who manage them (so nothing is masked)."""
-    unit = get_object_or_404(Organization, pk=pk)
-    require_organization_permission(user=request.user, organization=unit, codename=MANAGE_MEMBERS)
     dataset = MemberResource(scope=unit).export(queryset=members_for_export(organization=unit))
     stamp = timezone.localdate().strftime("%Y%m%d")
     return xlsx_response(

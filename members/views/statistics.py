@@ -25,7 +25,13 @@ from branches.bounds import DateField
 from branches.documents import DOCX_CONTENT_TYPE
 from branches.models import Organization
 from branches.once import OnceField
-from branches.selectors import MANAGE_MEMBERS, VIEW, organization_ancestors, require_organization_permission
+from branches.access import checked_by, unit_access
+from branches.selectors import (
+    MANAGE_MEMBERS,
+    organization_ancestors,
+    organization_permission_holds,
+    require_organization_permission,
+)
 from members import documents, statistics
 from members.models import DevelopmentCase, Member, SheetLayout, StatReport, StatTable
 from members.selectors import lifecycle as lifecycle_selectors
@@ -36,12 +42,6 @@ from members.services.tabular import _cell
 class StatReportForm(forms.Form):
     as_of = DateField(label=gettext_lazy("As of"), future=False)
     request_key = OnceField()
-
-
-def _unit(request: HttpRequest, pk: int, codename: str = VIEW) -> Organization:
-    unit = get_object_or_404(Organization, pk=pk)
-    require_organization_permission(user=request.user, organization=unit, codename=codename)
-    return unit
 
 
 def _base(unit: Organization, **extra) -> dict:
@@ -60,9 +60,9 @@ def _last_year_end(today: datetime.date) -> datetime.date:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def statistics_home(request: HttpRequest, pk: int) -> HttpResponse:
+@unit_access()
+def statistics_home(request: HttpRequest, unit: Organization) -> HttpResponse:
     """The unit's reports and the form asking for a new one (as of 31 December last year by default)."""
-    unit = _unit(request, pk)
     form = StatReportForm(request.POST or None, initial={"as_of": _last_year_end(timezone.localdate())})
     if request.method == "POST" and form.is_valid():
         try:
@@ -103,6 +103,7 @@ def _may(request: HttpRequest, unit: Organization, codename: str) -> bool:
 
 @login_required
 @require_GET
+@checked_by(require_organization_permission)
 def stat_report(request: HttpRequest, pk: int) -> HttpResponse:
     """A kept report: its progress while the task runs, then every table with its rules, each cell a link to
     the people or units behind it. Printable."""
@@ -136,6 +137,7 @@ def stat_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@checked_by(require_organization_permission)
 def stat_report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     """The report in the tables' layout: one sheet per table, its title, the column headings, the rows; the
     formula-prefix sanitising of every export applies to the 组织部's labels too."""
@@ -159,6 +161,7 @@ def stat_report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@checked_by(require_organization_permission)
 def stat_cell(request: HttpRequest, pk: int) -> HttpResponse:
     """The people (or units, or awards) behind one cell of a kept report, counted now by the same condition as
     of the report's date: ``?table=code&row=key&col=key``. Two queries for the list (the count and the page);
@@ -200,9 +203,9 @@ def stat_cell(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def completeness(request: HttpRequest, pk: int) -> HttpResponse:
+@unit_access()
+def completeness(request: HttpRequest, unit: Organization) -> HttpResponse:
     """信息完整度: per subunit, the share of party members' records holding each field the tables need."""
-    unit = _unit(request, pk)
     rows = statistics.completeness(unit=unit)
     return render(
         request,
@@ -225,9 +228,9 @@ def _sheet(kind: str) -> SheetLayout:
 
 @login_required
 @require_GET
-def member_sheet(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+@unit_access(MANAGE_MEMBERS)
+def member_sheet(request: HttpRequest, unit: Organization, kind: str) -> HttpResponse:
     """Before the national sheet's export: every member whose required fields are empty, with the headings."""
-    unit = _unit(request, pk, MANAGE_MEMBERS)
     layout = _sheet(kind)
     _headers, rows, missing = statistics.sheet_rows(
         columns=layout.columns, people=statistics.sheet_people(kind=kind, unit=unit)
@@ -241,11 +244,11 @@ def member_sheet(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def member_sheet_xlsx(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+@unit_access(MANAGE_MEMBERS)
+def member_sheet_xlsx(request: HttpRequest, unit: Organization, kind: str) -> HttpResponse:
     from members.services.tabular import xlsx_bytes
     from members.views.lifecycle import _xlsx_response
 
-    unit = _unit(request, pk, MANAGE_MEMBERS)
     layout = _sheet(kind)
     headers, rows, _missing = statistics.sheet_rows(
         columns=layout.columns, people=statistics.sheet_people(kind=kind, unit=unit)
@@ -266,8 +269,8 @@ def _docx(content: bytes, filename: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def dues_docx(request: HttpRequest, pk: int, year: int) -> HttpResponse:
-    unit = _unit(request, pk)
+@unit_access()
+def dues_docx(request: HttpRequest, unit: Organization, year: int) -> HttpResponse:
     if unit.kind != Organization.Kind.BRANCH or not 2000 <= year <= timezone.localdate().year + 1:
         raise Http404
     today = timezone.localdate()
@@ -280,6 +283,7 @@ DEVELOPMENT_KEYS = {documents.NOTICE.key, documents.POLITICAL_REVIEW.key}
 
 @login_required
 @require_GET
+@checked_by(organization_permission_holds)
 def development_docx(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     if key not in DEVELOPMENT_KEYS:
         raise Http404
@@ -299,10 +303,10 @@ TERM_KEYS = {kind.key for kind in documents.TERM_KINDS}
 
 @login_required
 @require_GET
-def term_docx(request: HttpRequest, pk: int, key: str) -> HttpResponse:
+@unit_access()
+def term_docx(request: HttpRequest, unit: Organization, key: str) -> HttpResponse:
     if key not in TERM_KEYS:
         raise Http404
-    unit = _unit(request, pk)
     if unit.kind == Organization.Kind.GROUP:
         raise Http404
     parent = Organization.objects.filter(path=unit.path[: -unit.steplen]).first() if unit.depth > 1 else None

@@ -6,11 +6,12 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from branches.access import checked_by, unit_access
 from branches.models import Organization
 from branches.selectors import (
     MANAGE_MEMBERS,
@@ -18,7 +19,6 @@ from branches.selectors import (
     current_roles,
     organization_ancestors,
     organization_permission_holds,
-    require_organization_permission,
 )
 from members.models import Member
 from members.panels import render_unit_panels
@@ -29,6 +29,7 @@ from members.selectors.shape import branch_shape
 
 @login_required
 @require_GET
+@checked_by(current_roles)
 def home(request: HttpRequest) -> HttpResponse:
     """Send each person to where their work is: officers to their unit, secretaries to their branch,
     members to their own record."""
@@ -47,15 +48,14 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def unit_overview(request: HttpRequest, pk: int) -> HttpResponse:
+@unit_access()
+def unit_overview(request: HttpRequest, unit: Organization) -> HttpResponse:
     """One unit: its figures, its subunits with their counts, and the roster link for a branch.
 
     Queries are fixed whatever the size of the tree: the unit, the permission, the breadcrumb, the figures
     (above a branch, the snapshot rows of the unit and its children; a branch's counted live) and the
     management permissions.
     """
-    unit = get_object_or_404(Organization, pk=pk)
-    require_organization_permission(user=request.user, organization=unit)
     overview = overview_selectors.unit_overview(unit=unit)
     stats = overview.stats
     can_manage_units = organization_permission_holds(
@@ -118,10 +118,9 @@ def _branch_shape_warnings(unit: Organization, stats: dict) -> list[str]:
 
 @login_required
 @require_GET
-def roster(request: HttpRequest, pk: int) -> HttpResponse:
+@unit_access(kinds=[Organization.Kind.BRANCH], to="branch")
+def roster(request: HttpRequest, branch: Organization) -> HttpResponse:
     """A branch's roster. ID numbers and phones are masked unless the viewer manages the branch."""
-    branch = get_object_or_404(Organization, pk=pk, kind=Organization.Kind.BRANCH)
-    require_organization_permission(user=request.user, organization=branch)
     can_manage = organization_permission_holds(
         user=request.user, organization=branch, codename=MANAGE_MEMBERS
     )
