@@ -24,6 +24,8 @@ from assessments.models.evaluation import (
 from assessments.models.evaluation_files import EvaluationFile
 from assessments.selectors import evaluation as selectors
 from assessments.services import evaluation as services
+from assessments.services import evaluation_todos
+from branches.access import checked_by
 from branches.attachments import attachment_response
 from branches.spreadsheets.export import xlsx_response
 from branches.models import Organization
@@ -73,6 +75,7 @@ def _messages(request: HttpRequest, exc: ValidationError) -> None:
 
 @login_required
 @require_GET
+@checked_by(organizations_with_permission)
 def evaluation_home(request: HttpRequest) -> HttpResponse:
     """The evaluations the user runs or is above, those awaiting their decision, and their own."""
     return render(
@@ -89,6 +92,7 @@ def evaluation_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@checked_by(organizations_with_permission)
 def evaluation_new(request: HttpRequest) -> HttpResponse:
     branches = _branches(request)
     if not branches.exists():
@@ -162,6 +166,7 @@ def _self_file(entry: EvaluationEntry):
 
 @login_required
 @require_GET
+@checked_by(services.self_file_may_view)
 def self_file_download(request: HttpRequest, pk: int) -> HttpResponse:
     """The file of a 个人自评: the member and their branch's committee; 404 for the others, as for a missing file."""
     entry = get_object_or_404(EvaluationEntry.objects.select_related("member", "evaluation"), pk=pk)
@@ -173,6 +178,7 @@ def self_file_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@checked_by(services.may_run, services.may_decide)
 def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation, runs, decides = _evaluation(request, pk)
     return _detail(request, evaluation, runs, decides)
@@ -180,6 +186,7 @@ def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@checked_by(services.may_run, services.may_decide)
 def evaluation_close(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation, runs, _decides = _evaluation(request, pk)
     if not runs:
@@ -191,6 +198,7 @@ def evaluation_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@checked_by(services.may_run, services.may_decide)
 def evaluation_grades(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation, runs, _decides = _evaluation(request, pk)
     if not runs:
@@ -212,6 +220,7 @@ def evaluation_grades(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@checked_by(services.may_run, services.may_decide)
 def evaluation_decide(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation, _runs, decides = _evaluation(request, pk)
     if not decides:
@@ -242,6 +251,7 @@ def _posted_date(request: HttpRequest, name: str):
 
 @login_required
 @require_POST
+@checked_by(services.may_run, services.may_decide)
 def followup_new(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(EvaluationEntry.objects.select_related("evaluation__branch", "member"), pk=pk)
     evaluation, runs, _decides = _evaluation(request, entry.evaluation_id)
@@ -265,6 +275,7 @@ def followup_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@checked_by(services.may_run, services.may_decide)
 def followup_decide(request: HttpRequest, pk: int) -> HttpResponse:
     step = get_object_or_404(EvaluationFollowUp.objects.select_related("entry__evaluation__branch"), pk=pk)
     evaluation, _runs, decides = _evaluation(request, step.entry.evaluation_id)
@@ -284,8 +295,11 @@ def followup_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@checked_by(selectors.entries_of_user)
 def evaluation_mine(request: HttpRequest) -> HttpResponse:
-    """The member's own evaluations: the vote while open, the grade once approved."""
+    """The member's own evaluations: the vote while open, the grade once approved. Opening it closes the
+    to-dos that told them of an approved grade (they have now seen it)."""
+    evaluation_todos.grade_todos_seen(user=request.user)
     return render(
         request,
         "assessments/evaluation/mine.html",
@@ -299,6 +313,7 @@ def evaluation_mine(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@checked_by(services.entry_of)
 def evaluation_vote(request: HttpRequest, pk: int) -> HttpResponse:
     """The member's 个人自评 and 民主测评 (each colleague once, anonymous)."""
     evaluation = get_object_or_404(MemberEvaluation.objects.select_related("branch"), pk=pk)
@@ -353,6 +368,7 @@ def _summary(request: HttpRequest, pk: int):
 
 @login_required
 @require_GET
+@checked_by(services.may_run, services.may_decide)
 def evaluation_summary(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable 民主评议情况汇总表."""
     evaluation, rows = _summary(request, pk)
@@ -371,6 +387,7 @@ def evaluation_summary(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@checked_by(services.may_run, services.may_decide)
 def evaluation_summary_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation, rows = _summary(request, pk)
     headers = [

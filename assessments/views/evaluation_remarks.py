@@ -26,6 +26,7 @@ from assessments.selectors import evaluation_remarks as selectors
 from assessments.services import evaluation as evaluation_services
 from assessments.services import evaluation_remarks as services
 from assessments.views.evaluation import _evaluation
+from branches.access import checked_by
 
 
 class OpinionCodesForm(forms.Form):
@@ -49,6 +50,7 @@ class OpinionCodeEntryForm(CodeEntryForm):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@checked_by(evaluation_services.entry_of)
 def evaluation_comments(request: HttpRequest, pk: int) -> HttpResponse:
     """A member's comments on colleagues (each once, anonymous); in an evaluation held per party group,
     on their own group's colleagues, whose self-evaluations they read here."""
@@ -93,6 +95,7 @@ def evaluation_comments(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@checked_by(evaluation_services.may_run, evaluation_services.may_decide)
 def evaluation_remarks(request: HttpRequest, pk: int) -> HttpResponse:
     """Comments and 群众意见 per member, after the count and where at least the minimum wrote."""
     evaluation, runs, _decides = _evaluation(request, pk)
@@ -114,6 +117,7 @@ def _qr_data_uri(url: str) -> str:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
+@checked_by(evaluation_services.may_run, evaluation_services.may_decide)
 def opinion_codes(request: HttpRequest, pk: int) -> HttpResponse:
     """The branch invites non-members' opinions: the secretary issues codes; the answer is the printable
     sheet, the only time the codes are shown."""
