@@ -45,3 +45,31 @@ def discipline_section(request: HttpRequest, member, unmasked: bool) -> str | No
 
 
 register_record_section(discipline_section, order=90)
+
+
+def departure_section(request: HttpRequest, member, unmasked: bool) -> str | None:
+    """逝世 / 出党 (issue 21): the recorded death or departure, and for those who manage the member's branch
+    the link to record one while the member is active. At most one query each (the record only once the
+    member is inactive; the permission only for someone other than the member)."""
+    if not unmasked:
+        return None
+    from members.models import Departure
+    from members.services.departures import may_record_departure
+
+    departure = None if member.is_active else Departure.objects.filter(member=member).first()
+    may_record = (
+        member.is_active
+        and member.is_party_member
+        and member.user_id != request.user.pk
+        and may_record_departure(user=request.user, member=member)
+    )
+    if departure is None and not may_record:
+        return None
+    return render_to_string(
+        "members/record_departure.html",
+        {"departure": departure, "member": member, "may_record": may_record},
+        request=request,
+    )
+
+
+register_record_section(departure_section, order=95)

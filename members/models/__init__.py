@@ -30,3 +30,4 @@ from members.models.lifecycle import (  # noqa: F401
 )
 from members.models.stats import SheetLayout, StatReport, StatTable  # noqa: F401,E402
 from members.models.discipline import DisciplinaryRecord  # noqa: F401,E402  (issue 19)
+from members.models.departure import Departure  # noqa: F401,E402  (issue 21)

@@ -64,8 +64,13 @@ class Member(models.Model):
     class LeftReason(models.TextChoices):
         DIED = "died", _("Died")
         EXPELLED = "expelled", _("Expelled from the Party")
-        WITHDREW = "withdrew", _("Withdrew or struck off")
+        STRUCK_OFF = "struck_off", _("Struck off the Party rolls")
+        WITHDREW = "withdrew", _("Withdrew from the Party")
         LAPSED = "lapsed", _("Membership lapsed")
+
+    # What the UI records as 逝世 / 出党 (the national instruction's categories: 开除, 除名, 退党);
+    # LAPSED (停止党籍) comes only from imports.
+    DEPARTURE_REASONS = (LeftReason.DIED, LeftReason.EXPELLED, LeftReason.STRUCK_OFF, LeftReason.WITHDREW)
 
     name = models.CharField(_("name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
