@@ -292,6 +292,13 @@ class LifecycleImportForm(forms.Form):
         ),
     )
 
+    def __init__(self, *args, kinds: set[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if (
+            kinds is not None
+        ):  # the spreadsheets this user may import here (dues: the branch's recorders only)
+            self.fields["what"].choices = [c for c in self.fields["what"].choices if c[0] in kinds]
+
     def clean_file(self):
         return MemberImportForm.clean_file(self)
 

@@ -183,13 +183,14 @@ def test_year_list_page_query_count_is_fixed(cast, as_alice, django_assert_num_q
     url = reverse("members:dues_year", args=[cast.branch_a.pk, 2025])
     _declared(cast.bob_member, since=datetime.date(2025, 1, 1))
     # 1 session, 2 user, 3 the unit, 4 view permission, dues_year_list: 5 members, 6 declarations,
-    # 7 payments; 8 manage permission (the publish button); template: 9 breadcrumb.
-    with django_assert_num_queries(9):
+    # 7 payments; 8 manage permission (the Word document), 9 the branch's own role (the publish button: the
+    # branch publishes its list, issue 22); template: 10 breadcrumb.
+    with django_assert_num_queries(10):
         as_alice.get(url)
     for _ in range(4):
         member = MemberFactory(branch=cast.branch_a)
         _declared(member, since=datetime.date(2025, 1, 1))
         dues_record(member=member, month=datetime.date(2025, 2, 1), status="paid", by=None)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = as_alice.get(url)
     assert len(response.context["data"]["rows"]) == 6

@@ -17,6 +17,7 @@ from branches.models import Organization
 from disclosure.models import Post, PostCategory
 from disclosure.services.posts import post_save
 from members.selectors.lifecycle import dues_year_list
+from members.services.dues import require_record_dues
 
 
 def dues_list_title(year: int) -> str:
@@ -31,6 +32,7 @@ def dues_list_publish(
     again replaces the body of the same post, so the notice always shows the latest ledger."""
     if branch.kind != Organization.Kind.BRANCH:
         raise ValidationError(_("Only a branch keeps a dues ledger."))
+    require_record_dues(by=by, branch=branch)  # the branch's list, published by the branch (issue 22)
     today = today or timezone.localdate()
     listing = dues_year_list(branch=branch, year=year, today=today)
     if not listing["rows"]:

@@ -262,6 +262,8 @@ def dues_list_publish(request: HttpRequest, pk: int, year: int) -> HttpResponse:
         raise Http404
     try:
         post = services.dues_list_publish(branch=branch, year=year, by=request.user)
+    except PermissionDenied as exc:  # a unit above: it reads the list, the branch publishes it (issue 22)
+        return render(request, "403.html", {"reason": " ".join(map(str, exc.args))}, status=403)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("members:dues_year", pk=branch.pk, year=year)

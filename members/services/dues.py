@@ -24,6 +24,14 @@ from members.rules import first_of_month, to_fen
 DUES_RECORDER_KINDS = (Role.Kind.SECRETARY, Role.Kind.DEPUTY, Role.Kind.ORGANIZER)
 
 
+def dues_refusal() -> str:
+    """What a unit above is told when it tries to write a branch's ledger (a 403 page's reason)."""
+    return _(
+        "Dues are recorded by the branch (its secretary, deputy secretary and organisation commissioner); "
+        "units above read the ledger and approve exemptions."
+    )
+
+
 def dues_may_record(*, user: User | None, branch: Organization) -> bool:
     """Whether ``user`` may write ``branch``'s dues ledger: a current secretary, deputy or organisation
     commissioner role on the branch itself (not above it), or a superuser. One query (none for a superuser)."""
@@ -33,6 +41,8 @@ def dues_may_record(*, user: User | None, branch: Organization) -> bool:
         return False
     if user.is_superuser:
         return True
+    if branch.kind != Organization.Kind.BRANCH:  # a committee's secretary role is not a branch's ledger
+        return False
     return (
         Role.objects.current().filter(user=user, organization=branch, kind__in=DUES_RECORDER_KINDS).exists()
     )
@@ -40,7 +50,7 @@ def dues_may_record(*, user: User | None, branch: Organization) -> bool:
 
 def require_record_dues(*, by: User | None, branch: Organization) -> None:
     if not dues_may_record(user=by, branch=branch):
-        raise PermissionDenied
+        raise PermissionDenied(dues_refusal())
 
 
 def dues_brackets_on(*, day: datetime.date, kind: str) -> list[DuesBracket]:

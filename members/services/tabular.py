@@ -39,7 +39,7 @@ from branches.spreadsheets import (
 from members.models import STEP_BY_NUMBER, DuesPayment, Member, Transfer
 from members.resources import CATEGORY_LABELS, GENDER_LABELS, STAGE_LABELS
 from members.services.development import applicant_register, development_step_record
-from members.services.dues import dues_record
+from members.services.dues import dues_record, require_record_dues
 from members.services.transfers import transfer_start
 
 DUES_STATUS_LABELS = {"paid": "已交", "paid_by_other": "代交", "exempt": "免交"}
@@ -233,7 +233,9 @@ def dues_import(
     *, data: bytes, filename: str, scope: Organization, by: User | None, today: datetime.date | None = None
 ) -> ImportReport:
     """Lines of the dues ledger (paid / paid on behalf / exempt) for members of ``scope``'s subtree. Amounts
-    fit the ledger's column (up to ¥999,999.99, two decimals, never NaN or Infinity)."""
+    fit the ledger's column (up to ¥999,999.99, two decimals, never NaN or Infinity). Only the branch's own
+    recorders import its lines (issue 22): anyone else is refused before the file is read (PermissionDenied)."""
+    require_record_dues(by=by, branch=scope)
     today = today or timezone.localdate()
     find = _member_finder(scope)
     names = {m.name: m for m in Member.objects.active().party_members().in_subtree(scope)}

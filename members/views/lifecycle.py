@@ -10,7 +10,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -496,7 +496,15 @@ def dues_year(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     return render(
         request,
         "members/lifecycle/dues_year.html",
-        _base(request, unit, "dues", data=data, can_manage=_may_manage(request, unit)),
+        _base(
+            request,
+            unit,
+            "dues",
+            data=data,
+            can_manage=_may_manage(request, unit),
+            # Publishing the list (张榜公布) is the branch's, as its ledger is (issue 22).
+            can_record=dues_services.dues_may_record(user=request.user, branch=unit),
+        ),
     )
 
 
@@ -694,6 +702,20 @@ def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
     return xlsx_response(content, filename)
 
 
+def _import_kinds(request: HttpRequest, unit: Organization) -> set[str]:
+    """The spreadsheets ``unit``'s import takes from this user: dues lines only from the branch's recorders."""
+    from members.services.tabular import IMPORTERS
+
+    kinds = set(IMPORTERS)
+    if not dues_services.dues_may_record(user=request.user, branch=unit):
+        kinds.discard("dues")
+    return kinds
+
+
+def _dues_refused(request: HttpRequest) -> HttpResponse:
+    return render(request, "403.html", {"reason": dues_services.dues_refusal()}, status=403)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def lifecycle_import(request: HttpRequest, pk: int) -> HttpResponse:
@@ -701,12 +723,19 @@ def lifecycle_import(request: HttpRequest, pk: int) -> HttpResponse:
     from members.services.tabular import IMPORTERS
 
     unit = _unit(request, pk, manage=True)
-    form = forms.LifecycleImportForm(request.POST or None, request.FILES or None)
+    # Dues lines are the branch's to record (issue 22): neither offered to nor accepted from a unit above.
+    kinds = _import_kinds(request, unit)
+    if request.method == "POST" and request.POST.get("what") == "dues" and "dues" not in kinds:
+        return _dues_refused(request)
+    form = forms.LifecycleImportForm(request.POST or None, request.FILES or None, kinds=kinds)
     report = None
     if request.method == "POST" and form.is_valid():
         importer, _columns = IMPORTERS[form.cleaned_data["what"]]
         upload = form.cleaned_data["file"]
-        report = importer(data=upload.read(), filename=upload.name, scope=unit, by=request.user)
+        try:
+            report = importer(data=upload.read(), filename=upload.name, scope=unit, by=request.user)
+        except PermissionDenied:
+            return _dues_refused(request)
         if report.ok:
             messages.success(request, _("Imported %(n)d rows.") % {"n": report.created})
             return redirect("members:lifecycle_import", pk=unit.pk)
@@ -716,7 +745,7 @@ def lifecycle_import(request: HttpRequest, pk: int) -> HttpResponse:
         "import",
         form=form,
         report=report,
-        templates=[(what, columns) for what, (_i, columns) in IMPORTERS.items()],
+        templates=[(what, columns) for what, (_i, columns) in IMPORTERS.items() if what in kinds],
     )
     return render(
         request,
@@ -734,6 +763,8 @@ def lifecycle_import_template(request: HttpRequest, pk: int, what: str) -> HttpR
     unit = _unit(request, pk, manage=True)
     if what not in IMPORTERS:
         raise Http404
+    if what not in _import_kinds(request, unit):
+        return _dues_refused(request)
     return _xlsx_response(xlsx_bytes(IMPORTERS[what][1], []), f"{what}-template-{unit.code}.xlsx")
 
 
