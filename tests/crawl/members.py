@@ -12,6 +12,7 @@ from tests.crawl.registry import (
     none,
     per_target,
     public,
+    records_dues,
     register,
     signed_in,
     sides,
@@ -127,7 +128,10 @@ register(
     action("members:term_candidates", units("A", "B"), manages()),  # the next election's candidates
     Entry("members:lifecycle_import", units("C1", "A", "B"), manages(), post=SAME),
     Entry(
-        "members:lifecycle_import_template", units("A", "B", extra={"what": "dues"}), manages(), html=False
+        "members:lifecycle_import_template",
+        units("A", "B", extra={"what": "dues"}),
+        records_dues(),
+        html=False,
     ),
     Entry("members:development_export", units("A", "B"), manages(), html=False),
     Entry("members:transfers_export", units("A", "B"), manages(), html=False),

@@ -79,6 +79,21 @@ def manages(deny: int = 403, status: int = 200, anonymous: int = LOGIN, level: s
     return rule
 
 
+# Who records a branch's dues (issue 22): its own secretary; units above read the ledger and approve exemptions.
+DUES_RECORDERS = {"secretary_a": {"A"}, "secretary_b": {"B"}}
+
+
+def records_dues(deny: int = 403, anonymous: int = LOGIN) -> Rule:
+    """The target branch's own recorders (not the committee above nor the 组织部, who manage it)."""
+
+    def rule(persona: str, target: Target) -> int:
+        if persona == "anonymous":
+            return anonymous
+        return 200 if target.unit in DUES_RECORDERS.get(persona, set()) else deny
+
+    return rule
+
+
 def table(default: int | Rule, **statuses: int) -> Rule:
     """Statuses written out per persona, ``default`` (a status or a rule) for the rest."""
 
