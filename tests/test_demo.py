@@ -108,6 +108,7 @@ def test_scale_builds_a_province(db, capsys):
     from django.contrib.auth import get_user_model
     from django.test import Client
     from django.urls import reverse
+    from django.urls import reverse
 
     from branches.models import UnitFigures
     from members.figures import counts_as_party_stats
@@ -153,3 +154,22 @@ def test_the_demo_names_candidates_for_the_oldest_terms(demo):
         listed = list(term_candidates(organization=unit))
         assert len(listed) == 4 and all(c.member.stage == Member.Stage.FULL for c in listed)
         assert all(c.member.branch_id == unit.pk for c in listed)
+
+
+def test_the_demo_shows_the_figures_that_moved_since_last_month(demo):
+    """Issue 22: load_demo keeps last month's figures as the snapshot's ``previous``, so the 组织部's panel of
+    figures that moved has something to show on the first page of ``make run``."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from assessments.selectors.first_screen import units_behind_and_moved
+    from members.rules import add_months
+
+    university = Organization.objects.get(kind=Organization.Kind.UNIVERSITY)
+    screen = units_behind_and_moved(unit=university)
+    assert screen.previous_as_of == add_months(demo.today, -1)
+    assert len(screen.moved) >= 3
+    client = Client()
+    client.force_login(Role.objects.get(user__username="zzb").user)
+    page = client.get(reverse("members:unit", args=[university.pk])).content.decode()
+    assert 'id="figures-moved"' in page

@@ -16,6 +16,7 @@ from branches.models import (
 )
 from members.demo import DEMO_PASSWORD, DemoBuilder, demo_logins_summary, demo_steps
 from members.models import Member, StatsSnapshot
+from members.rules import add_months
 
 
 class Command(BaseCommand):
@@ -81,7 +82,10 @@ class Command(BaseCommand):
         # The dashboard's snapshot, so it shows the demo at once (the beat refreshes it from then on).
         self._progress(total - 1, total, "dashboard figures", None, started)
         figures_started = time.perf_counter()
-        figures = figures_refresh()
+        # Last month's figures first, then today's: the week's refresh keeps them as ``previous``, so the
+        # 组织部's "figures that moved" (issue 22) compares the demo with a month ago from the first page on.
+        figures_refresh(today=add_months(builder.today, -1))
+        figures = figures_refresh(today=builder.today)
         self._progress(
             total, total, "dashboard figures", f"{figures.units} units", figures_started, done=True
         )
