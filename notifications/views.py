@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from branches.access import checked_by
 from notifications import channels, selectors, services
 from notifications.forms import OutboxFilterForm, PreferenceForm
 
@@ -20,6 +21,7 @@ OUTBOX_PAGE_SIZE = 50
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@checked_by(selectors.preference_of)
 def preferences(request: HttpRequest) -> HttpResponse:
     """How the signed-in person is reached: channels, addresses, quiet hours."""
     current = selectors.preference_of(user=request.user)
@@ -60,6 +62,7 @@ def _page_number(request: HttpRequest) -> int:
 
 @login_required
 @require_GET
+@checked_by(selectors.outbox_universities)
 def outbox(request: HttpRequest) -> HttpResponse:
     """Every delivery of the universities this 组织部 officer runs, newest first, 50 a page."""
     if not selectors.outbox_universities(user=request.user).exists():
@@ -90,6 +93,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@checked_by(selectors.outbox_delivery)
 def outbox_delivery(request: HttpRequest, pk: int) -> HttpResponse:
     """One delivery: the message as written, and every try with the channel's answer."""
     delivery = selectors.outbox_delivery(user=request.user, pk=pk)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from branches.access import checked_by
 from branches.attachments import attachment_response
 from branches.spreadsheets.export import xlsx_response
 from branches.models import Organization
@@ -55,6 +56,7 @@ def _universities_administered(user) -> QuerySet[Organization]:
 
 @login_required
 @require_GET
+@checked_by(grants_of_user, calls_administered_by, grants_to_endorse)
 def home(request: HttpRequest) -> HttpResponse:
     """Everything grant-related waiting for this person, one list per role. Fixed queries."""
     user = request.user
@@ -71,6 +73,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@checked_by(organizations_with_permission)
 def call_create(request: HttpRequest) -> HttpResponse:
     university = _universities_administered(request.user).order_by("path").first()
     if university is None:
@@ -91,6 +94,7 @@ def call_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@checked_by(organizations_with_permission)
 def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The call for everyone in its university; the 组织部 also sees every application and what is left."""
     call = get_object_or_404(GrantCall.objects.select_related("organization"), pk=pk)
@@ -147,6 +151,7 @@ def _application_form(request, call: GrantCall, *, initial=None) -> forms.Applic
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@checked_by(_applicant_units)
 def apply(request: HttpRequest, pk: int) -> HttpResponse:
     call = get_object_or_404(GrantCall.objects.select_related("organization"), pk=pk)
     form = _application_form(request, call)
@@ -193,6 +198,7 @@ def _access_or_403(request, grant: Grant) -> GrantAccess:
 
 @login_required
 @require_GET
+@checked_by(grant_access)
 def grant_view(request: HttpRequest, pk: int) -> HttpResponse:
     grant = _grant_or_404(pk)
     access = _access_or_403(request, grant)
@@ -233,6 +239,7 @@ def grant_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@checked_by(grant_access)
 def grant_edit(request: HttpRequest, pk: int) -> HttpResponse:
     grant = _grant_or_404(pk)
     access = _access_or_403(request, grant)
@@ -310,6 +317,7 @@ def _action(
 
 @login_required
 @require_POST
+@checked_by(grant_access)
 def endorse(request, pk):
     return _action(
         request,
@@ -323,6 +331,7 @@ def endorse(request, pk):
 
 @login_required
 @require_POST
+@checked_by(grant_access)
 def send_back(request, pk):
     return _action(
         request,
@@ -336,6 +345,7 @@ def send_back(request, pk):
 
 @login_required
 @require_POST
+@checked_by(grant_access)
 def assign(request, pk):
     return _action(
         request,
@@ -349,6 +359,7 @@ def assign(request, pk):
 
 @login_required
 @require_POST
+@checked_by(grant_access)
 def review(request, pk):
     return _action(
         request,
@@ -364,6 +375,7 @@ def review(request, pk):
 
 @login_required
 @require_POST
+@checked_by(grant_access)
 def decide(request, pk):
     return _action(
         request,
@@ -379,6 +391,7 @@ def decide(request, pk):
 
 @login_required
 @require_POST
+@checked_by(grant_access)
 def report(request, pk):
     return _action(
         request,
@@ -400,6 +413,7 @@ def report(request, pk):
 
 @login_required
 @require_POST
+@checked_by(grant_access)
 def expense(request, pk):
     return _action(
         request,
@@ -420,6 +434,7 @@ def expense(request, pk):
 
 @login_required
 @require_POST
+@checked_by(grant_access)
 def accept(request, pk):
     return _action(
         request,
@@ -439,6 +454,7 @@ def accept(request, pk):
 
 @login_required
 @require_GET
+@checked_by(grant_access)
 def file_download(request: HttpRequest, pk: int) -> FileResponse:
     attachment = get_object_or_404(
         GrantFile.objects.select_related("grant__call", "grant__organization"), pk=pk
@@ -452,6 +468,7 @@ def file_download(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 @require_GET
+@checked_by(organizations_with_permission)
 def overview(request: HttpRequest) -> HttpResponse:
     """Counts and funding by year, kind, grade and secondary committee, for the 组织部."""
     root = _universities_administered(request.user).order_by("path").first()
@@ -471,6 +488,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@checked_by(organizations_with_permission)
 def overview_export(request: HttpRequest) -> HttpResponse:
     """The funding overview's tables as xlsx, for the 组织部."""
     from projects.exports import funding_overview_xlsx

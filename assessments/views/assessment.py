@@ -32,6 +32,7 @@ from assessments.services import assessment as services
 from assessments.services import targets as target_services
 from branches.spreadsheets.export import Sheet, columns, flag, workbook_bytes, xlsx_response
 from branches.models import Organization
+from branches.access import checked_by
 from branches.selectors import MANAGE_UNITS, organization_permission_holds, require_organization_permission
 
 PROGRESS_PAGE_SIZE = 100
@@ -52,6 +53,7 @@ def _is_officer(request: HttpRequest, cycle: AssessmentCycle) -> bool:
 
 
 @login_required
+@checked_by(selectors.cycles_for)
 def cycle_home(request: HttpRequest) -> HttpResponse:
     """The cycles, the current one's phases and what the user should do in it."""
     cycles = list(selectors.cycles_for(user=request.user))
@@ -81,6 +83,7 @@ def cycle_home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@checked_by(selectors.cycles_for)
 def cycle_progress(request: HttpRequest, year: int) -> HttpResponse:
     """Who has submitted, been reviewed, verified: the assessments of units the user may view, counted by
     status over all of them and listed a page at a time (a university has hundreds, a province tens of
@@ -106,6 +109,7 @@ def cycle_progress(request: HttpRequest, year: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@checked_by(selectors.cycles_for, services.may_verify)
 def cycle_edit(request: HttpRequest, year: int) -> HttpResponse:
     """组织部 edits the cycle's dates, bonus cap and grade thresholds."""
     cycle = _cycle(request, year)
@@ -166,6 +170,7 @@ def _fill(groups, mode: str, posted) -> None:
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@checked_by(selectors.assessment_for)
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One unit's assessment: the self-assessment form for its own people while the window is open, the
     review form for the unit above, the verification form for 组织部, otherwise the scores at each stage."""
@@ -249,6 +254,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@checked_by(selectors.assessment_for)
 def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
     """An evidence file, only through the same check as its assessment (never a public media URL)."""
     from assessments.models import ItemScore
@@ -261,6 +267,7 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @login_required
+@checked_by(report_assessment_for)
 def assessment_report(request: HttpRequest, pk: int) -> HttpResponse:
     """A printable report of one unit's assessment: for those who may view the unit, and for everyone who
     sees the cycle once its results are published."""
@@ -276,6 +283,7 @@ def assessment_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@checked_by(selectors.cycles_for, require_organization_permission)
 def committee_page(request: HttpRequest, year: int, org: int) -> HttpResponse:
     """A committee's branches: progress, ranking, and its 考核评估总结."""
     cycle = _cycle(request, year)
@@ -320,6 +328,7 @@ def _results_cycle(request: HttpRequest, year: int) -> AssessmentCycle:
 
 
 @login_required
+@checked_by(selectors.cycles_for, services.may_verify)
 def results(request: HttpRequest, year: int) -> HttpResponse:
     """Ranking tables, the star distribution and the 七一 shortlist (published; 组织部 sees them before). The
     branches' ranking a page at a time (a university has hundreds: the whole of it is in the xlsx)."""
@@ -340,6 +349,7 @@ def results(request: HttpRequest, year: int) -> HttpResponse:
 
 
 @login_required
+@checked_by(selectors.cycles_for, services.may_verify)
 def results_export(request: HttpRequest, year: int) -> HttpResponse:
     cycle = _results_cycle(request, year)
     data = selectors.cycle_results(cycle=cycle)
@@ -376,6 +386,7 @@ def results_export(request: HttpRequest, year: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@checked_by(selectors.cycles_for, services.cycle_publish)
 def cycle_publish(request: HttpRequest, year: int) -> HttpResponse:
     cycle = _cycle(request, year)
     try:
@@ -390,21 +401,19 @@ def cycle_publish(request: HttpRequest, year: int) -> HttpResponse:
 # --- indicator tables ------------------------------------------------------------------------------------
 
 
-def _require_officer(request: HttpRequest) -> None:
-    target_services.require_officer(by=request.user)
-
-
 @login_required
+@checked_by(target_services.require_officer)
 def tables(request: HttpRequest) -> HttpResponse:
-    _require_officer(request)
+    target_services.require_officer(by=request.user)
     return render(request, "assessments/cycle/tables.html", {"tables": IndicatorTable.objects.all()})
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@checked_by(target_services.require_officer)
 def table_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The editor: the items in order, a form to add one, move up/down, and the xlsx export and import."""
-    _require_officer(request)
+    target_services.require_officer(by=request.user)
     table = get_object_or_404(IndicatorTable, pk=pk)
     edit = None
     if request.GET.get("edit"):
@@ -437,8 +446,9 @@ def table_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@checked_by(target_services.require_officer)
 def indicator_move(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_officer(request)
+    target_services.require_officer(by=request.user)
     indicator = get_object_or_404(Indicator, pk=pk)
     if request.POST.get("delete"):
         try:
@@ -451,8 +461,9 @@ def indicator_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@checked_by(target_services.require_officer)
 def table_export(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_officer(request)
+    target_services.require_officer(by=request.user)
     table = get_object_or_404(IndicatorTable, pk=pk)
     return xlsx_response(
         target_services.indicator_table_export(table=table), f"indicators-{table.year}-{table.programme}.xlsx"
@@ -461,8 +472,9 @@ def table_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@checked_by(target_services.require_officer)
 def table_import(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_officer(request)
+    target_services.require_officer(by=request.user)
     table = get_object_or_404(IndicatorTable, pk=pk)
     import_form = ImportForm(request.POST, request.FILES)
     report = None
@@ -498,6 +510,7 @@ def table_import(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@checked_by(require_organization_permission)
 def plan(request: HttpRequest, org: int, year: int) -> HttpResponse:
     """A unit's annual plan: its own 自选动作 under its table's items; the unit above approves or returns."""
     if not 2000 <= year <= timezone.localdate().year + 1:  # /plan/<org>/0/ is no year of the portal's plans

@@ -28,12 +28,14 @@ from assessments.selectors.dashboard import (
     dashboard_unit,
     unit_figures,
 )
+from branches.access import checked_by
 from branches.spreadsheets.export import xlsx_response
 from branches.figures import block as registered_block
 
 
 @require_GET
 @login_required
+@checked_by(dashboard_home_unit)
 def dashboard_home(request: HttpRequest) -> HttpResponse:
     unit = dashboard_home_unit(user=request.user)
     if unit is None:
@@ -115,6 +117,7 @@ def _blocks_html(unit) -> str:
 
 @require_GET
 @login_required
+@checked_by(dashboard_unit)
 def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     unit, ancestors = dashboard_unit(user=request.user, pk=pk)
     at = unit.figures_at
@@ -133,6 +136,7 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
+@checked_by(dashboard_unit)
 def dashboard_export(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     block = registered_block(key)
     if block is None:

@@ -15,6 +15,7 @@ from assessments import documents
 from assessments.selectors import assessment as selectors
 from assessments.selectors import documents as document_selectors
 from assessments.services.assessment import may_verify
+from branches.access import checked_by
 from branches.documents import docx_response
 from branches.models import Organization
 from branches.selectors import require_organization_permission
@@ -29,6 +30,7 @@ def _cycle(request: HttpRequest, year: int):
 
 @login_required
 @require_GET
+@checked_by(document_selectors.report_assessment_for)
 def report_docx(request: HttpRequest, pk: int) -> HttpResponse:
     """A unit's 考核结果报告, for whoever may read its report page."""
     assessment = document_selectors.report_assessment_for(user=request.user, pk=pk)
@@ -46,6 +48,7 @@ def report_docx(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@checked_by(selectors.cycles_for, require_organization_permission)
 def committee_summary_docx(request: HttpRequest, year: int, org: int) -> HttpResponse:
     """A committee's 考核评估总结 of its branches, for the committee and the units above it."""
     cycle = _cycle(request, year)
@@ -63,6 +66,7 @@ def committee_summary_docx(request: HttpRequest, year: int, org: int) -> HttpRes
 
 @login_required
 @require_GET
+@checked_by(selectors.cycles_for, may_verify)
 def university_report_docx(request: HttpRequest, year: int) -> HttpResponse:
     """The 组织部's report to the university committee on the year's assessment, for the 组织部 (those who
     verify the cycle: the university's officers and the units above it)."""

@@ -17,8 +17,8 @@ from assessments.models import AnnualGuide, EightOnesItem, GuideAction
 from assessments.selectors import guides as selectors
 from assessments.services import guides as services
 from assessments.services.targets import require_officer
+from branches.access import checked_by, unit_access
 from branches.models import Organization, Role
-from branches.selectors import require_organization_permission
 
 
 def _year(year: int) -> int:
@@ -37,6 +37,7 @@ def _own(request: HttpRequest, branch: Organization) -> bool:
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@checked_by(require_officer)
 def guides(request: HttpRequest) -> HttpResponse:
     """组织部: every guide, and a form to start one from the programme's default months."""
     require_officer(by=request.user)
@@ -56,6 +57,7 @@ def guides(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@checked_by(require_officer)
 def guide_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """组织部's editor: the months and their actions, a form to add or edit one, publish."""
     require_officer(by=request.user)
@@ -85,6 +87,7 @@ def guide_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@checked_by(require_officer)
 def guide_publish(request: HttpRequest, pk: int) -> HttpResponse:
     require_officer(by=request.user)
     guide = get_object_or_404(AnnualGuide, pk=pk)
@@ -101,6 +104,7 @@ def guide_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@checked_by(require_officer)
 def guide_action_delete(request: HttpRequest, pk: int) -> HttpResponse:
     require_officer(by=request.user)
     action = get_object_or_404(GuideAction, pk=pk)
@@ -113,10 +117,9 @@ def guide_action_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def branch_guide(request: HttpRequest, org: int, year: int) -> HttpResponse:
+@unit_access(kwarg="org", kinds=[Organization.Kind.BRANCH], to="branch")
+def branch_guide(request: HttpRequest, branch: Organization, year: int) -> HttpResponse:
     """A branch's published guide for ``year`` by month; its secretaries record an action as done."""
-    branch = get_object_or_404(Organization, pk=org, kind=Organization.Kind.BRANCH)
-    require_organization_permission(user=request.user, organization=branch)
     year = _year(year)
     own = _own(request, branch)
     form = GuideDoneForm(request.POST or None, initial={"done_on": timezone.localdate()})
@@ -158,10 +161,9 @@ def branch_guide(request: HttpRequest, org: int, year: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def eight_ones(request: HttpRequest, org: int, year: int) -> HttpResponse:
+@unit_access(kwarg="org", kinds=[Organization.Kind.BRANCH], to="branch")
+def eight_ones(request: HttpRequest, branch: Organization, year: int) -> HttpResponse:
     """A branch's 八个一 checklist for ``year``: computed items and the ticks of the others, with evidence."""
-    branch = get_object_or_404(Organization, pk=org, kind=Organization.Kind.BRANCH)
-    require_organization_permission(user=request.user, organization=branch)
     year = _year(year)
     own = _own(request, branch)
     form = EightOnesTickForm(request.POST or None)

@@ -35,6 +35,7 @@ from assessments.selectors import ratings as selectors
 from assessments.services import ratings as services
 from branches.spreadsheets.export import Sheet, columns, flag, workbook_bytes, xlsx_response
 from branches.models import Organization
+from branches.access import checked_by
 from branches.selectors import MANAGE_UNITS, organizations_with_permission
 
 
@@ -78,6 +79,7 @@ def _too_many(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@checked_by(selectors.campaigns_for_rater, selectors.campaigns_managed_by)
 def rating_home(request: HttpRequest) -> HttpResponse:
     """What the user may rate, the reports the user writes as a secretary, the campaigns the user runs."""
     to_rate = list(selectors.campaigns_for_rater(user=request.user))
@@ -108,6 +110,7 @@ def rating_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@checked_by(organizations_with_permission)
 def campaign_new(request: HttpRequest) -> HttpResponse:
     scopes = (
         organizations_with_permission(user=request.user, codename=MANAGE_UNITS)
@@ -149,6 +152,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@checked_by(selectors.campaigns_managed_by)
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Participation only (ballots per secretary, raters and codes per unit) for the targets and units the
     user manages; the results page opens once the campaign has closed."""
@@ -179,6 +183,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @login_required
 @require_POST
+@checked_by(selectors.campaigns_managed_by)
 def campaign_publish(request: HttpRequest, pk: int) -> HttpResponse:
     """Publish; in trustee custody the answer is the trustees' printable sheet, the only time the shares
     of the key exist (one page per trustee, the share as text and as a QR code)."""
@@ -209,6 +214,7 @@ def campaign_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@checked_by(selectors.campaigns_managed_by)
 def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign_for_manager(request, pk)
     closed = services.campaign_close(campaign=campaign, by=request.user)
@@ -224,6 +230,7 @@ def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
+@checked_by(selectors.campaigns_managed_by, selectors.campaign_may_manage)
 def campaign_open(request: HttpRequest, pk: int) -> HttpResponse:
     """The trustees' count: at least the threshold of them type (or scan) their shares here, together; the
     portal rebuilds the key in memory, decrypts and tallies, and forgets the key."""
@@ -253,6 +260,7 @@ def campaign_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@checked_by(selectors.campaigns_managed_by)
 def roster_import(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign_for_manager(request, pk)
     units = selectors.managed_units(user=request.user, campaign=campaign)
@@ -302,6 +310,7 @@ def _qr_data_uri(url: str) -> str:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
+@checked_by(selectors.campaigns_managed_by)
 def codes_new(request: HttpRequest, pk: int) -> HttpResponse:
     """Generate codes for a unit; the answer is the printable sheet, the only time the codes are shown."""
     campaign = _campaign_for_manager(request, pk)
@@ -330,6 +339,7 @@ def codes_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@checked_by(selectors.campaigns_managed_by, selectors.campaign_may_manage)
 def offline_scores(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign_for_manager(request, pk)
     _require_campaign_manager(request, campaign)
@@ -369,6 +379,7 @@ def _results_or_404(request: HttpRequest, pk: int):
 
 @login_required
 @require_GET
+@checked_by(selectors.campaigns_managed_by)
 def campaign_results(request: HttpRequest, pk: int) -> HttpResponse:
     """After the close: per secretary the online means (hidden below the minimum), the offline mean and
     the difference, large ones flagged; the rank correlation; a chart. Fixed queries (pinned in tests)."""
@@ -391,6 +402,7 @@ def campaign_results(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@checked_by(selectors.campaigns_managed_by)
 def campaign_results_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The comparison as xlsx: aggregates only, exactly what the results page shows."""
     campaign, results = _results_or_404(request, pk)
@@ -440,6 +452,7 @@ def campaign_results_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@checked_by(selectors.campaign_may_manage)
 def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_object_or_404(RatingTarget.objects.select_related("campaign__scope", "organization"), pk=pk)
     if target.user_id != request.user.pk and not selectors.campaign_may_manage(
@@ -467,6 +480,7 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @csrf_exempt  # a code holder's request carries the code in its body, the credential (as for rating)
 @require_http_methods(["GET", "POST"])
+@checked_by(selectors.visible_targets)
 def report_file(request: HttpRequest, pk: int) -> HttpResponse:
     """The report file, for the secretary, the campaign's managers, raters on the roster and code holders
     (a POST with ``code`` in the body — never in the URL, where logs would keep it) whose code covers this
@@ -513,6 +527,7 @@ def _dimension_context(campaign: RatingCampaign) -> dict:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@checked_by(RaterEligibility)
 def rate(request: HttpRequest, pk: int) -> HttpResponse:
     """A rater on a roster rates the secretaries not yet rated, in one form. A second attempt is refused
     with a message (the ballot's unique constraint is the last guard)."""

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from branches.access import checked_by, unit_access
 from branches.models import Organization
 from branches.selectors import MANAGE_MEMBERS, organization_permission_holds, require_organization_permission
 from disclosure.forms import DecisionForm
@@ -24,6 +25,7 @@ PAGE_SIZE = 50
 
 @login_required
 @require_GET
+@checked_by(decision_committees)
 def decisions(request: HttpRequest) -> HttpResponse:
     """The register: the decisions of every committee the user may see, searched by words, committee, year."""
     query = request.GET.get("q", "").strip()[:100]
@@ -51,22 +53,26 @@ def decisions(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def decision_new(request: HttpRequest, pk: int) -> HttpResponse:
+@unit_access(MANAGE_MEMBERS, kinds=Organization.SECONDARY_KINDS)
+def decision_new(request: HttpRequest, unit: Organization) -> HttpResponse:
     """A committee's secretaries record a major decision, linked to the minutes of the meeting that took it."""
-    unit = get_object_or_404(Organization, pk=pk, kind__in=Organization.SECONDARY_KINDS)
     return _form(request, unit, None)
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@checked_by(require_organization_permission)
 def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Update a decision (its follow-up, mostly); history keeps what it said before."""
     decision = get_object_or_404(Decision.objects.select_related("organization"), pk=pk)
+    require_organization_permission(
+        user=request.user, organization=decision.organization, codename=MANAGE_MEMBERS
+    )
     return _form(request, decision.organization, decision)
 
 
 def _form(request: HttpRequest, unit: Organization, decision: Decision | None) -> HttpResponse:
-    require_organization_permission(user=request.user, organization=unit, codename=MANAGE_MEMBERS)
+    """The form for ``unit``, whose MANAGE_MEMBERS the caller has checked."""
     initial = {}
     if decision is None and request.GET.get("meeting", "").isdigit():
         meeting = Meeting.objects.filter(pk=int(request.GET["meeting"]), organization=unit).first()

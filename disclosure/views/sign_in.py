@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from branches.access import checked_by
 from disclosure.models import Meeting
 from disclosure.selectors import meeting_may_edit
 from disclosure.services.sign_in import (
@@ -33,6 +34,7 @@ def _meeting(pk: int) -> Meeting:
 
 @login_required
 @require_GET
+@checked_by(meeting_may_edit)
 def meeting_sign_in_code(request: HttpRequest, pk: int) -> HttpResponse:
     """The code to show on the secretary's phone. The page asks for a fresh code every few seconds (htmx),
     so the one on screen is always the current one."""
@@ -62,6 +64,7 @@ def meeting_sign_in_code(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@checked_by(sign_in_token_check, meeting_sign_in)
 def meeting_sign_in_page(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     """A member's phone, from the code: GET checks the code and shows the button, POST signs in."""
     meeting = _meeting(pk)

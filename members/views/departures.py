@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from branches import bounds
+from branches.access import checked_by
 from branches.once import OnceField
 from members.forms import DateInput
 from members.models import Departure, Member
@@ -44,6 +45,7 @@ class DepartureForm(forms.Form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@checked_by(may_record_departure)
 def member_depart_view(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_object_or_404(Member.objects.select_related("branch"), pk=pk)
     if not may_record_departure(user=request.user, member=member):

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from branches.access import checked_by
 from members.models import Member
 from members.record import render_record_sections
 from members.selectors import member_may_manage, member_may_view, sensitive_fields
@@ -25,6 +26,7 @@ def _member_context(request: HttpRequest, member: Member) -> dict:
 
 @login_required
 @require_GET
+@checked_by(member_may_view)
 def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_object_or_404(Member.objects.select_related("branch", "party_group"), pk=pk)
     if not member_may_view(user=request.user, member=member):
