@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from branches.access import checked_by, unit_access
 from branches.attachments import attachment_response
 from branches.models import Organization
 from branches.selectors import MANAGE_MEMBERS, organization_ancestors, require_organization_permission
@@ -34,6 +35,7 @@ from disclosure.selectors import (
 
 @login_required
 @require_GET
+@checked_by(units_posting_for, check_queue)
 def post_desk(request: HttpRequest) -> HttpResponse:
     """发布: the units whose posts I write, and the posts waiting for my confidentiality check."""
     context = {
@@ -43,16 +45,11 @@ def post_desk(request: HttpRequest) -> HttpResponse:
     return render(request, "disclosure/posts/desk.html", context)
 
 
-def _unit_or_404(pk: int) -> Organization:
-    return get_object_or_404(Organization, pk=pk, kind__in=POST_UNIT_KINDS)
-
-
 @login_required
 @require_GET
-def post_list(request: HttpRequest, pk: int) -> HttpResponse:
+@unit_access(MANAGE_MEMBERS, kinds=POST_UNIT_KINDS)
+def post_list(request: HttpRequest, unit: Organization) -> HttpResponse:
     """A unit's posts in every status, for its secretaries."""
-    unit = _unit_or_404(pk)
-    require_organization_permission(user=request.user, organization=unit, codename=MANAGE_MEMBERS)
     context = {
         "unit": unit,
         "ancestors": organization_ancestors(organization=unit),
@@ -105,9 +102,8 @@ def _post_form(request: HttpRequest, unit: Organization, post: Post | None) -> H
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def post_create(request: HttpRequest, pk: int) -> HttpResponse:
-    unit = _unit_or_404(pk)
-    require_organization_permission(user=request.user, organization=unit, codename=MANAGE_MEMBERS)
+@unit_access(MANAGE_MEMBERS, kinds=POST_UNIT_KINDS)
+def post_create(request: HttpRequest, unit: Organization) -> HttpResponse:
     if not unit.is_active:
         raise PermissionDenied
     return _post_form(request, unit, None)
@@ -115,6 +111,7 @@ def post_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@checked_by(require_organization_permission)
 def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
     post = get_object_or_404(Post.objects.select_related("organization"), pk=pk)
     require_organization_permission(
@@ -154,6 +151,7 @@ def _detail_context(request: HttpRequest, post: Post, return_form: ReturnForm | 
 
 @login_required
 @require_GET
+@checked_by(post_may_view)
 def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
     post = _post_for_desk(request, pk)
     return render(request, "disclosure/posts/detail.html", _detail_context(request, post))
@@ -161,6 +159,7 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@checked_by(post_may_view, services.post_check_approve)
 def post_approve(request: HttpRequest, pk: int) -> HttpResponse:
     post = _post_for_desk(request, pk)
     try:
@@ -174,6 +173,7 @@ def post_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@checked_by(post_may_view, post_may_check)
 def post_return(request: HttpRequest, pk: int) -> HttpResponse:
     post = _post_for_desk(request, pk)
     if not post_may_check(user=request.user, post=post):
@@ -192,6 +192,7 @@ def post_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@checked_by(post_may_view, services.post_withdraw)
 def post_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     post = _post_for_desk(request, pk)
     try:
@@ -205,6 +206,7 @@ def post_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@checked_by(services.post_attachment_delete)
 def post_attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     attachment = get_object_or_404(PostAttachment.objects.select_related("post__organization"), pk=pk)
     services.post_attachment_delete(attachment=attachment, by=request.user)
@@ -214,6 +216,7 @@ def post_attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@checked_by(post_may_view)
 def post_attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     attachment = get_object_or_404(PostAttachment.objects.select_related("post__organization"), pk=pk)
     if not post_may_view(user=request.user, post=attachment.post):
@@ -223,6 +226,7 @@ def post_attachment_download(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 @require_POST
+@checked_by(meeting_may_view, require_organization_permission)
 def meeting_publish_summary(request: HttpRequest, pk: int) -> HttpResponse:
     """发布到支部生活: one click on approved minutes; the summary can be edited afterwards."""
     meeting = get_object_or_404(Meeting.objects.select_related("organization"), pk=pk)
@@ -254,10 +258,9 @@ def meeting_publish_summary(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def dues_list_publish(request: HttpRequest, pk: int, year: int) -> HttpResponse:
+@unit_access(MANAGE_MEMBERS, kinds=[Organization.Kind.BRANCH], to="branch")
+def dues_list_publish(request: HttpRequest, branch: Organization, year: int) -> HttpResponse:
     """张榜公布: the branch's dues list of ``year`` as an internal notice (published again: brought up to date)."""
-    branch = get_object_or_404(Organization, pk=pk, kind=Organization.Kind.BRANCH)
-    require_organization_permission(user=request.user, organization=branch, codename=MANAGE_MEMBERS)
     if not 2000 <= year <= timezone.localdate().year:
         raise Http404
     try:
