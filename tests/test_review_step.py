@@ -1,18 +1,30 @@
-"""The review step of ``branches.review`` (退回 with a reason), through the first workflow on it: the 保密审查
-of posts (``post_check_return``). Its refusals in order, what a return keeps, and the one history row that
-names the reviewer."""
+"""The review step of ``branches.review`` (退回 with a reason), through the workflows on it: the 保密审查 of
+posts (``post_check_return``) and the minutes' review (``meeting_return``). Its refusals in order, what a
+return keeps, and the one history row that names the reviewer."""
 
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from disclosure.models import Post, PostCategory, PublishingRule
-from disclosure.services import post_check_approve, post_check_return, post_save
+from django.utils.translation import gettext as _
+
+from disclosure.models import Meeting, Post, PostCategory, PublishingRule, Todo
+from disclosure.services import (
+    meeting_approve,
+    meeting_return,
+    meeting_save,
+    post_check_approve,
+    post_check_return,
+    post_save,
+)
+from disclosure.services.meetings import MEETING_REVIEW
 from disclosure.services.posts import POST_CHECK
+from tests.test_meeting_services import _data, _everyone
 
 pytestmark = pytest.mark.django_db
 
@@ -83,3 +95,51 @@ def test_the_step_describes_the_posts_fields():
     assert (POST_CHECK.awaiting, POST_CHECK.returned) == (Post.Status.PENDING, Post.Status.RETURNED)
     for name in (POST_CHECK.reason_field, POST_CHECK.reviewer_field, POST_CHECK.reviewed_at_field):
         Post._meta.get_field(name)  # a misspelt field would fail here, not on the first return
+
+
+# --- the minutes' review (issue 15: the second workflow on the step) -------------------------------------------
+
+HELD_AT = datetime.datetime(2025, 3, 1, 9, 0, tzinfo=datetime.UTC)
+
+
+def _submitted_meeting(cast) -> Meeting:
+    with time_machine.travel(HELD_AT + datetime.timedelta(days=2), tick=False):
+        meeting = meeting_save(
+            by=cast.alice,
+            organization=cast.branch_a,
+            data=_data(held_at=HELD_AT),
+            attendance=_everyone(cast),
+            submit=True,
+        )
+    assert meeting.status == Meeting.Status.SUBMITTED
+    return meeting
+
+
+def test_a_meeting_return_keeps_the_reason_the_reviewer_and_the_time_in_one_history_row(cast):
+    assert MEETING_REVIEW.reviewer_field == "reviewed_by"
+    meeting = _submitted_meeting(cast)
+    rows = meeting.history.count()
+    with time_machine.travel(CHECKED_AT, tick=False):
+        meeting_return(meeting=meeting, by=cast.officer, reason=" 缺少决议 ")
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.RETURNED and meeting.return_reason == "缺少决议"
+    assert meeting.reviewed_by == cast.officer and meeting.reviewed_at == CHECKED_AT
+    assert meeting.updated_at == CHECKED_AT
+    assert meeting.history.count() == rows + 1
+    latest = meeting.history.order_by("-history_id").first()
+    assert latest.history_user == cast.officer and latest.status == Meeting.Status.RETURNED
+    # Back with its secretary: a to-do tells her why.
+    assert Todo.objects.open().filter(user=cast.alice, kind="returned").count() == 1
+
+
+def test_a_meeting_return_refuses_in_the_steps_order(cast):
+    meeting = _submitted_meeting(cast)
+    with pytest.raises(PermissionDenied):
+        meeting_return(meeting=meeting, by=cast.charlie, reason="理由")  # another committee's branch
+    with pytest.raises(ValidationError, match=re.escape(_("Say why the record is returned."))):
+        meeting_return(meeting=meeting, by=cast.officer, reason="  ")
+    meeting_approve(meeting=meeting, by=cast.officer)
+    with pytest.raises(ValidationError, match=re.escape(_("Only records awaiting review can be returned."))):
+        meeting_return(meeting=meeting, by=cast.officer, reason="")
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.APPROVED and meeting.return_reason == ""

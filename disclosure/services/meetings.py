@@ -21,6 +21,7 @@ from branches.attachments import attachment_remove, attachment_store, attachment
 from branches.history import history_by, save_without_history
 from branches.models import Organization
 from branches.once import once
+from branches.review import ReviewStep
 from branches.selectors import MANAGE_MEMBERS, organization_permission_holds
 from branches.uploads import upload_check
 from disclosure.services.sign_in import attendance_corrections_record
@@ -118,6 +119,15 @@ def _apply_attendance(meeting: Meeting, entries: list[AttendanceEntry]) -> None:
     meeting.voting_expected = sum(1 for e in entries if members[e.member_id].stage == Member.Stage.FULL)
     meeting.voting_present = sum(1 for e in present if members[e.member_id].stage == Member.Stage.FULL)
 
+
+# The minutes' review step: a submitted record is returned (退回) to its secretary with a reason, by its
+# reviewer, who and when kept on the record (the posts' 保密审查 is the other user of branches.review).
+MEETING_REVIEW = ReviewStep(
+    awaiting=Meeting.Status.SUBMITTED,
+    returned=Meeting.Status.RETURNED,
+    reviewer_field="reviewed_by",
+    reviewed_at_field="reviewed_at",
+)
 
 MEETING_FIELDS = (
     "kind",
@@ -360,16 +370,13 @@ def meeting_return(*, meeting: Meeting, by: User, reason: str) -> Meeting:
     )
     if not meeting_may_review(user=by, meeting=meeting):
         raise PermissionDenied
-    if meeting.status != Meeting.Status.SUBMITTED:
-        raise ValidationError(_("Only records awaiting review can be returned."))
-    if not reason.strip():
-        raise ValidationError(_("Say why the record is returned."))
-    meeting.status = Meeting.Status.RETURNED
-    meeting.return_reason = reason.strip()
-    meeting.reviewed_by = by
-    meeting.reviewed_at = timezone.now()
-    history_by(meeting, by)
-    meeting.save()
+    MEETING_REVIEW.send_back(
+        meeting,
+        by=by,
+        reason=reason,
+        not_awaiting=_("Only records awaiting review can be returned."),
+        no_reason=_("Say why the record is returned."),
+    )
     _close_review_todos(meeting)
     public_pages_invalidate(organization=meeting.organization)  # no longer counted as filed
     Todo.objects.bulk_create(_returned_todo_rows([meeting]), ignore_conflicts=True)
