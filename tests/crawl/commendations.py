@@ -68,6 +68,8 @@ register(
     # The 公示 moved to the public site: the old address redirects there (issue 19).
     Entry("commendation:notice", _target("commendation"), public(301), html=False),
     # The public 公示 (ended in the world: the page says so, and refuses an objection on it), no login.
+    # The public site lists the 公示 (running and the last year's), linked to each (issue 19).
+    Entry("open_commendation:list", none, public()),
     Entry("open_commendation:notice", _target("commendation"), public()),
     action("open_commendation:objection", _target("commendation"), public(200), anonymous=405),
     action("commendation:publish", _target("commendation"), runners),
