@@ -6,7 +6,8 @@ the checks, whether the reviewer and the time are kept, whether the history row 
 rule is here once: the record must be awaiting review, the reason is required (and kept without its
 surrounding blanks), the record takes the returned status with its reason, reviewer and time, and its
 history row names the reviewer. What stays in each app: who may review (its permission), the row lock, the
-messages in its own words and the follow-up work (to-dos, caches). Posts use it first (``post_check_return``).
+messages in its own words and the follow-up work (to-dos, caches). Posts use it (``post_check_return``),
+and so do the minutes (``meeting_return``) and the annual plans' items (``plan_item_decide``).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ class ReviewStep:
     status_field: str = "status"
 
     def send_back(
-        self, record: models.Model, *, by: User, reason: str, not_awaiting: str, no_reason: str
+        self, record: models.Model, *, by: User | None, reason: str, not_awaiting: str, no_reason: str
     ) -> models.Model:
         """Return ``record`` (locked by the caller, its permission checked) to its unit with ``reason``.
 

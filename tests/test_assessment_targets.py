@@ -4,12 +4,14 @@ with row-level reasons) and annual plans (the unit adds its own actions, its par
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
 from assessments.models import Assessment, IndicatorTable, PlanItem
@@ -284,3 +286,39 @@ def test_plan_page(cycle_cast):
     item.refresh_from_db()
     assert item.status == "returned" and item.return_reason == "目标不够具体"
     assert login(c.charlie).get(url).status_code == 403
+
+
+def test_a_returned_plan_item_keeps_the_reason_and_the_decider_on_the_review_step(cycle_cast):
+    # plan_item_decide's return is branches.review's step (issue 15): refusals in its order, the reason
+    # without its blanks, the decider on the item and on the one history row; submitted again, approved.
+    c = cycle_cast
+    item = plan_item_save(
+        organization=c.branch_a,
+        by=c.alice,
+        indicator=c.tables["ladder"].indicators.get(code="5"),
+        title="红色领航工作室",
+        target="开展活动不少于6次",
+        max_points=D(3),
+    )
+    with pytest.raises(
+        ValidationError, match=re.escape(_("Only an item awaiting approval can be approved or returned."))
+    ):
+        plan_item_decide(item=PlanItem.objects.get(pk=item.pk), by=c.officer, approve=False, reason="")
+    plan_submit(organization=c.branch_a, by=c.alice, year=2026)
+    with pytest.raises(ValidationError, match=re.escape(_("Give a reason for returning the item."))):
+        plan_item_decide(item=PlanItem.objects.get(pk=item.pk), by=c.officer, approve=False, reason=" ")
+    rows = item.history.count()
+    plan_item_decide(
+        item=PlanItem.objects.get(pk=item.pk), by=c.officer, approve=False, reason=" 目标不可衡量 "
+    )
+    item.refresh_from_db()
+    assert (item.status, item.return_reason, item.decided_by) == (
+        PlanItem.Status.RETURNED,
+        "目标不可衡量",
+        c.officer,
+    )
+    assert item.history.count() == rows + 1
+    assert item.history.order_by("-history_id").first().history_user == c.officer
+    assert plan_submit(organization=c.branch_a, by=c.alice, year=2026) == 1
+    approved = plan_item_decide(item=PlanItem.objects.get(pk=item.pk), by=c.officer, approve=True)
+    assert (approved.status, approved.return_reason) == (PlanItem.Status.APPROVED, "")

@@ -18,6 +18,7 @@ from assessments.models.targets import programme_for
 from branches.spreadsheets.export import Column, Sheet, workbook_bytes
 from branches.models import Organization, Role
 from branches.once import once_bind, once_claim
+from branches.review import ReviewStep
 from branches.selectors import MANAGE_UNITS, organization_permission_holds, organizations_with_permission
 from branches.spreadsheets import (
     FileRefused,
@@ -565,6 +566,13 @@ def plan_submit(*, organization: Organization, by: User | None, year: int) -> in
     ).update(status=PlanItem.Status.SUBMITTED)
 
 
+# An annual plan's review step: the unit above returns a submitted item with a reason (branches.review), the
+# decider kept on the item; approving stays here.
+PLAN_REVIEW = ReviewStep(
+    awaiting=PlanItem.Status.SUBMITTED, returned=PlanItem.Status.RETURNED, reviewer_field="decided_by"
+)
+
+
 @transaction.atomic
 def plan_item_decide(*, item: PlanItem, by: User | None, approve: bool, reason: str = "") -> PlanItem:
     """The parent unit approves an item or returns it with a reason."""
@@ -574,12 +582,20 @@ def plan_item_decide(*, item: PlanItem, by: User | None, approve: bool, reason: 
         or not organization_permission_holds(user=by, organization=parent, codename=MANAGE_UNITS)
     ):
         raise PermissionDenied
+    not_awaiting = _("Only an item awaiting approval can be approved or returned.")
+    if not approve:
+        PLAN_REVIEW.send_back(
+            item,
+            by=by,
+            reason=reason,
+            not_awaiting=not_awaiting,
+            no_reason=_("Give a reason for returning the item."),
+        )
+        return item
     if item.status != PlanItem.Status.SUBMITTED:
-        raise ValidationError(_("Only an item awaiting approval can be approved or returned."))
-    if not approve and not reason.strip():
-        raise ValidationError(_("Give a reason for returning the item."))
-    item.status = PlanItem.Status.APPROVED if approve else PlanItem.Status.RETURNED
-    item.return_reason = "" if approve else reason.strip()
+        raise ValidationError(not_awaiting)
+    item.status = PlanItem.Status.APPROVED
+    item.return_reason = ""
     item.decided_by = by
     item.save()
     return item
