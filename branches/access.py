@@ -70,8 +70,8 @@ def unit_access(
     to: str = "unit",
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Load the unit whose id is the address's ``kwarg`` (404 if none, or not one of ``kinds``), require
-    ``codename`` on it through the tree (403), and call the view with it as ``to`` (``unit``). One query to load, one
-    to check (none for a superuser).
+    ``codename`` on it through the tree (403), and call the view with it as ``to`` (``unit``) in place of the
+    id. One query to load, one to check (none for a superuser).
 
     ``on_parent``: the permission is asked on the unit's parent instead (renaming, moving or closing a unit
     is its parent's decision); a root has none, so only a superuser may (one query more, the parent)."""
@@ -102,7 +102,8 @@ def checked_by(
     *checks: Callable[..., Any],
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Declare that the view checks the record its address names by ``checks`` (its app's rules, e.g.
-    ``meeting_may_view``), applied where it loads the record. Records them on the view; changes nothing."""
+    ``meeting_may_view``), applied where it loads the record, or shows only what a selector filters to the
+    user (``check_queue``). Records them on the view; changes nothing."""
     if not checks:
         raise TypeError("checked_by needs the rule the view applies")
     names = tuple(f"{check.__module__}.{check.__qualname__}" for check in checks)
