@@ -8,8 +8,8 @@ import datetime
 
 from branches.dates import add_years
 from branches.documents import DocumentKind, chinese_date, document_render, register_document
-from branches.models import Organization
-from members.models import DevelopmentCase, Member
+from branches.models import Organization, Role
+from members.models import DevelopmentCase, ElectedSeat, Member, TermElection
 from members.resources import EDUCATION_LABELS
 
 DUES_LIST = register_document(
@@ -172,11 +172,22 @@ RESOLUTION = register_document(
     DocumentKind(
         key="term-resolution",
         title="选举结果决议",
-        placeholders={"unit": "党组织", "date": "日期", "seats": "当选名额"},
+        placeholders={
+            "unit": "党组织",
+            "date": "日期（登记的选举日期；未登记时为生成日期）",
+            "seats": "当选名额",
+            "elected_on": "选举日期",
+            "expected": "应到会有选举权的党员人数",
+            "voters": "实到会有选举权的党员人数",
+            "election": "选举情况（依登记的选举结果；未登记时写明未登记）",
+            "outcome": "得票情况与结论",
+        },
+        tables={"elected": "当选人姓名、职务与得票数（依登记的选举结果）"},
         lines=(
             "{{ unit }}党员大会关于选举结果的决议",
-            "{{ unit }}党员大会于{{ date }}召开，大会以无记名投票方式选举产生了新一届委员会委员{{ seats }}名。",
-            "大会认为，选举程序符合《中国共产党基层组织选举工作条例》的规定，选举结果有效。",
+            "{{ election }}",
+            "{{ table:elected }}",
+            "{{ outcome }}",
             "选举结果报上级党组织审批。",
             "{{ unit }}党员大会",
             "{{ date }}",
@@ -251,6 +262,7 @@ def term_document(
     full_members: int,
     candidates: list[str],
     today: datetime.date,
+    election: TermElection | None = None,
 ) -> bytes:
     """One of the 换届 documents for ``unit``: seats by the branch-shape rule (DESIGN §5: 3–5 from 7 full
     members; a secondary committee 5); the ballot and tally list ``candidates`` (the recorded ones), or, with
@@ -268,7 +280,7 @@ def term_document(
         "expected": full_members,
         "date": _day(today),
     }
-    tables = {}
+    tables: dict[str, tuple[list[str], list[list[object]]]] = {}
     candidates = candidates or [""] * (
         seats + 1
     )  # none recorded: blank columns, the names written in by hand
@@ -279,7 +291,95 @@ def term_document(
             ["候选人", "赞成", "不赞成", "弃权", "另选他人"],
             [[name, "", "", "", ""] for name in candidates],
         )
+    elif key == RESOLUTION.key:
+        resolution, tables["elected"] = _resolution(unit=unit, election=election, seats=seats)
+        context.update(resolution)
     return document_render(key=key, context=context, tables=tables)
+
+
+ROLE_ORDER = ("secretary", "deputy", "organizer", "publicity", "discipline")
+
+
+def _seat_name(seat: ElectedSeat) -> str:
+    member = getattr(seat.user, "member", None)
+    return member.name if member else (seat.user.get_full_name() or seat.user.get_username())
+
+
+def _resolution(
+    *, unit: Organization, election: TermElection | None, seats: int
+) -> tuple[dict, tuple[list[str], list[list[object]]]]:
+    """The 决议's sentences and its table of the elected, from ``election`` (``term_election_current``): the
+    people elected, their roles and votes as recorded. Without a recorded election it says so plainly and
+    leaves the table for hand-filling, so a 决议 never states a result nobody recorded."""
+    headers = ["姓名", "职务", "得票数"]
+    if election is None:
+        return (
+            {
+                "election": (
+                    "【本单位本次换届选举的结果尚未在系统中登记，以下当选人名单和得票数未能依登记的选举结果填写。"
+                    "请在“换届”页登记选举结果后重新生成本决议，或在下表中手工填写。】"
+                    f"{unit.name}党员大会于____年__月__日召开，大会以无记名投票方式选举产生了新一届委员会委员____名："
+                ),
+                "outcome": "大会认为，选举程序符合《中国共产党基层组织选举工作条例》的规定，选举结果有效。",
+                "elected_on": "",
+                "voters": "",
+            },
+            (headers, [["", "", ""] for _i in range(seats)]),
+        )
+    labels = dict(Role.Kind.choices)
+    by_person: dict[int, dict] = {}
+    for seat in election.seats.all():
+        person = by_person.setdefault(
+            seat.user_id, {"name": _seat_name(seat), "roles": [], "votes": seat.votes}
+        )
+        person["roles"].append(seat.role)
+    people = sorted(
+        by_person.values(),
+        key=lambda p: (
+            min(ROLE_ORDER.index(r) if r in ROLE_ORDER else 9 for r in p["roles"]),
+            -(p["votes"] or 0),
+        ),
+    )
+    rows = [
+        [
+            p["name"],
+            "、".join(
+                str(labels.get(r, r))
+                for r in sorted(p["roles"], key=lambda r: ROLE_ORDER.index(r) if r in ROLE_ORDER else 9)
+            ),
+            "" if p["votes"] is None else f"{p['votes']}票",
+        ]
+        for p in people
+    ]
+    present = f"，实到会有选举权的党员{election.voters}名" if election.voters else ""
+    sentence = (
+        f"{unit.name}党员大会于{_day(election.elected_on)}召开{present}。大会以无记名投票方式选举产生了"
+        f"新一届委员会委员{len(people)}名（{'、'.join(p['name'] for p in people)}），当选人及得票如下："
+    )
+    outcome = []
+    missing = [p["name"] for p in people if p["votes"] is None]
+    if missing:
+        outcome.append(f"（{'、'.join(missing)}的得票数未在系统中登记。）")
+    if election.voters:
+        short = [p["name"] for p in people if p["votes"] is not None and p["votes"] * 2 <= election.voters]
+        if short:
+            outcome.append(
+                f"注意：{'、'.join(short)}的得票未超过实到会有选举权党员人数的一半，请核实选举结果。"
+            )
+        elif not missing:
+            outcome.append("当选人得票均超过实到会有选举权党员人数的一半。")
+    outcome.append("大会认为，选举程序符合《中国共产党基层组织选举工作条例》的规定，选举结果有效。")
+    return (
+        {
+            "election": sentence,
+            "outcome": "".join(outcome),
+            "elected_on": _day(election.elected_on),
+            "voters": election.voters or "",
+            "seats": len(people),
+            "date": _day(election.elected_on),
+        },
+        (headers, rows),
+    )
 
 
 def document_kind_title(key: str) -> str:

@@ -11,7 +11,7 @@ from branches import bounds
 from branches.models import Organization, Role
 from branches.once import OnceField
 from branches.uploads import MultipleFileField
-from members.models import Member
+from members.models import Member, TermElection
 
 
 class MemberImportForm(forms.Form):
@@ -221,6 +221,13 @@ class ElectionForm(forms.Form):
     elected_on = bounds.DateField(future=False, label=_("Elected on"), widget=DateInput())
     term_years = forms.IntegerField(label=_("Term (years)"), min_value=1, max_value=5)
     secretary = forms.CharField(label=_("Secretary (login)"), max_length=150)
+    # The tally, for the 决议 (issue 21): optional, as the election may be recorded before it is typed in.
+    voters = forms.IntegerField(
+        label=_("Voting members present"), min_value=1, max_value=TermElection.MAX_VOTERS, required=False
+    )
+    secretary_votes = forms.IntegerField(
+        label=_("Secretary's votes"), min_value=0, max_value=TermElection.MAX_VOTERS, required=False
+    )
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
@@ -236,20 +243,35 @@ class ElectionForm(forms.Form):
             self.fields[f"role_{i}"] = forms.ChoiceField(
                 label=_("Role of committee member %(n)s") % {"n": i}, choices=roles, required=False
             )
+            self.fields[f"votes_{i}"] = forms.IntegerField(
+                label=_("Votes of committee member %(n)s") % {"n": i},
+                min_value=0,
+                max_value=TermElection.MAX_VOTERS,
+                required=False,
+            )
 
     @property
     def head_fields(self) -> list:
-        return [self[name] for name in ("organization", "elected_on", "term_years", "secretary")]
+        return [
+            self[name]
+            for name in ("organization", "elected_on", "term_years", "voters", "secretary", "secretary_votes")
+        ]
 
     @property
     def seat_rows(self) -> list[tuple]:
-        return [(i, self[f"member_{i}"], self[f"role_{i}"]) for i in range(1, ELECTION_SEATS + 1)]
+        return [
+            (i, self[f"member_{i}"], self[f"role_{i}"], self[f"votes_{i}"])
+            for i in range(1, ELECTION_SEATS + 1)
+        ]
 
     def clean(self):
         data = super().clean()
         wanted = []
+        votes: dict[str, int] = {}
         if data.get("secretary"):
             wanted.append((data["secretary"].strip(), Role.Kind.SECRETARY))
+            if data.get("secretary_votes") is not None:
+                votes[data["secretary"].strip()] = data["secretary_votes"]
         for i in range(1, ELECTION_SEATS + 1):
             login, role = (data.get(f"member_{i}") or "").strip(), data.get(f"role_{i}") or ""
             if login and not role:
@@ -258,12 +280,15 @@ class ElectionForm(forms.Form):
                 self.add_error(f"member_{i}", _("Enter this member's login."))
             elif login:
                 wanted.append((login, role))
+                if data.get(f"votes_{i}") is not None:
+                    votes[login] = data[f"votes_{i}"]
         User = get_user_model()
         users = {u.username: u for u in User.objects.filter(username__in=[name for name, _k in wanted])}
         missing = [name for name, _k in wanted if name not in users]
         if missing:
             raise ValidationError(_("Unknown logins: %(names)s") % {"names": "、".join(missing)})
         data["seats"] = [(users[name], kind) for name, kind in wanted]
+        data["votes"] = {users[name].pk: count for name, count in votes.items()}
         return data
 
 

@@ -421,6 +421,8 @@ class CareReport(models.Model):
 class TermElection(models.Model):
     """A unit's election (换届选举): starts a new term and names the committee that serves in it."""
 
+    MAX_VOTERS = 100_000  # a 党员大会 or, at the top, a 党代会 of delegates: far fewer voters than this
+
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="elections", verbose_name=_("organization")
     )
@@ -428,6 +430,9 @@ class TermElection(models.Model):
     term_years = models.PositiveSmallIntegerField(_("term (years)"))
     previous_term_started_on = models.DateField(_("previous term started on"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # 实到会有选举权的党员: the 决议 states it and a seat's votes cannot exceed it (issue 21). Optional: older
+    # elections were recorded without it.
+    voters = models.PositiveIntegerField(_("voting members present"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -463,6 +468,8 @@ class ElectedSeat(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("person")
     )
     role = models.CharField(_("role"), max_length=20)
+    # The votes the person received as a committee member (赞成票), for the 决议 (issue 21); optional.
+    votes = models.PositiveIntegerField(_("votes"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("elected seat")

@@ -9,7 +9,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, Count, Exists, Max, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,9 +25,11 @@ from members.models import (
     DuesDeclaration,
     DuesExemption,
     DuesPayment,
+    ElectedSeat,
     LifecycleRule,
     Member,
     TermCandidate,
+    TermElection,
     Transfer,
     exempt_through,
 )
@@ -497,4 +499,19 @@ def term_candidates(*, organization: Organization) -> QuerySet[TermCandidate]:
         TermCandidate.objects.filter(organization=organization, term_started_on=organization.term_started_on)
         .select_related("member")
         .order_by("pk")
+    )
+
+
+def term_election_current(*, organization: Organization) -> TermElection | None:
+    """The recorded election that began the unit's current term (its 决议's source, issue 21), with its seats
+    and the seated people's member records; None when the term began without one recorded here. Two
+    queries (the election, its seats)."""
+    if organization.term_started_on is None:
+        return None
+    return (
+        TermElection.objects.filter(organization=organization, elected_on=organization.term_started_on)
+        .prefetch_related(
+            Prefetch("seats", queryset=ElectedSeat.objects.select_related("user__member").order_by("pk"))
+        )
+        .first()
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -43,9 +43,14 @@ def term_election_record(
     by: User | None,
     term_years: int | None = None,
     note: str = "",
+    votes: Mapping[int, int] | None = None,
+    voters: int | None = None,
 ) -> TermElection:
     """Record an election: the new term starts on ``elected_on``; roles of people not re-elected to them end,
-    new ones are assigned (through branches' role services, so permissions follow); history is kept."""
+    new ones are assigned (through branches' role services, so permissions follow); history is kept.
+
+    ``votes`` (user id → votes received) and ``voters`` (voting members present) are the tally the 决议
+    states (members.documents); both optional, and a person's votes never exceed the voters present."""
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
     if by is not None and not may_record_election(user=by, organization=organization):
         raise PermissionDenied
@@ -68,6 +73,17 @@ def term_election_record(
         raise ValidationError(_("Unknown role."))
     if sum(1 for _user, kind in seats if kind == Role.Kind.SECRETARY) != 1:
         raise ValidationError(_("An election names exactly one secretary."))
+    votes = dict(votes or {})
+    if voters is not None and not 1 <= voters <= TermElection.MAX_VOTERS:
+        raise ValidationError(_("Voting members present: 1 to %(n)d.") % {"n": TermElection.MAX_VOTERS})
+    if any(user_id not in {user.pk for user, _kind in seats} for user_id in votes):
+        raise ValidationError(_("Votes are recorded for the elected only."))
+    for count in votes.values():
+        if not 0 <= count <= (voters or TermElection.MAX_VOTERS):
+            raise ValidationError(
+                _("A person's votes are between 0 and the voting members present (%(n)d).")
+                % {"n": voters or TermElection.MAX_VOTERS}
+            )
 
     election = TermElection.objects.create(
         organization=organization,
@@ -75,10 +91,11 @@ def term_election_record(
         term_years=years,
         previous_term_started_on=organization.term_started_on,
         note=note.strip(),
+        voters=voters,
         recorded_by=by,
     )
     ElectedSeat.objects.bulk_create(
-        ElectedSeat(election=election, user=user, role=kind) for user, kind in seats
+        ElectedSeat(election=election, user=user, role=kind, votes=votes.get(user.pk)) for user, kind in seats
     )
     current = list(
         Role.objects.current()

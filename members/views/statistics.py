@@ -324,5 +324,9 @@ def term_docx(request: HttpRequest, unit: Organization, key: str) -> HttpRespons
         full_members=full,
         candidates=candidates,
         today=timezone.localdate(),
+        # The 决议 states the recorded election that began the current term, or says none is recorded.
+        election=lifecycle_selectors.term_election_current(organization=unit)
+        if key == documents.RESOLUTION.key
+        else None,
     )
     return _docx(content, f"{documents.document_kind_title(key)}-{unit.code or unit.pk}.docx")
