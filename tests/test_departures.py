@@ -88,7 +88,7 @@ def test_branch_records_a_death_it_leaves_the_roster_and_the_history_keeps_it(ca
     assert [h.is_active for h in member.history.order_by("history_date")][-2:] == [True, False]
     assert member not in branch_roster(branch=cast.branch_a)
     page = client.get(reverse("members:detail", args=[member.pk])).content.decode()
-    assert "2026-05-20" in page and "死亡证明" in page and "因病逝世" in page
+    assert "2026年5月20日" in page and "死亡证明" in page and "因病逝世" in page
     assert reverse("members:depart", args=[member.pk]) not in page
     # Recording it again is refused: the form shows what is on record instead.
     again = client.get(reverse("members:depart", args=[member.pk])).content.decode()
