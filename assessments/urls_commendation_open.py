@@ -8,6 +8,7 @@ from assessments.views import commendation_public as views
 app_name = "open_commendation"
 
 urlpatterns = [
+    path("", views.public_list, name="list"),
     path("<int:pk>/", views.public_notice, name="notice"),
     path("<int:pk>/objection/", views.public_objection, name="objection"),
 ]

@@ -1,6 +1,6 @@
 """The to-do list as notification sources (issue 20): every open to-do the daily step keeps (minutes to hold,
 minutes to review or returned, the member lifecycle's development steps, terms, dues lapses, transfers and care
-visits, the assessment's phases) reaches its owner through ``notifications``. Registered from here, the higher
+visits, the assessment's phases, the member evaluation's self-evaluation, vote and approved grade) reaches its owner through ``notifications``. Registered from here, the higher
 app, so ``notifications`` imports only ``branches`` (DESIGN §10)."""
 
 from __future__ import annotations
@@ -65,6 +65,7 @@ def register() -> None:
     )
     register_source(Source("care", _("Care visits"), _todos(K.MEMBER_AFFAIRS, "lifecycle:care:"), order=80))
     register_source(Source("assessment", _("Assessment phases"), _todos(K.ASSESSMENT), order=90))
+    register_source(Source("evaluation", _("Member evaluation"), _todos(K.EVALUATION), order=95))
     from disclosure import notify_demo
 
     notify_demo.register()

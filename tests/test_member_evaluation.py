@@ -313,9 +313,10 @@ def test_detail_query_count_pinned(cast, django_assert_num_queries):
     alice = login(cast.alice)
     alice.get(reverse("evaluation:detail", args=[evaluation.pk]))
     # session, user, the evaluation with branch and box, the permission to run it, the permission above,
-    # entries, their follow-ups, participation counts, tallies, participants, the branch's ancestors for
+    # entries, their follow-ups, participation counts, tallies, the year's record (attendance, dues,
+    # development duties: 3), participants, the decision history with its users, the branch's ancestors for
     # the breadcrumb's links: the same for 8 members as for 80.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(14):
         alice.get(reverse("evaluation:detail", args=[evaluation.pk]))
 
 

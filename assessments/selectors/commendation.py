@@ -4,6 +4,7 @@ and ``honours_by_kind`` (counts for a unit's subtree and year — the 党内统�
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -257,3 +258,23 @@ def honours_by_kind(*, unit: Organization, year: int) -> dict[str, int]:
     for kind, n in rows:
         counts[kind] = n
     return counts
+
+
+PUBLIC_RECENT_DAYS = 365  # a 公示 stays listed on the public site for a year after it started
+PUBLIC_LIST_MAX = 30
+
+
+def public_notices(*, today: datetime.date) -> list[Commendation]:
+    """The 公示 the public site lists: every commendation whose notice started within the last year (running,
+    ended or decided), newest first, at most ``PUBLIC_LIST_MAX``; never one still taking nominations. With
+    its university and its results notice (a post) when published. One query."""
+    return list(
+        Commendation.objects.exclude(status=Commendation.Status.NOMINATING)
+        .filter(
+            notice_starts_on__isnull=False,
+            notice_starts_on__lte=today,
+            notice_starts_on__gte=today - datetime.timedelta(days=PUBLIC_RECENT_DAYS),
+        )
+        .select_related("root", "post__organization")
+        .order_by("-notice_starts_on", "-pk")[:PUBLIC_LIST_MAX]
+    )

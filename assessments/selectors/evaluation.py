@@ -3,11 +3,13 @@ see the evaluation; each member sees their own entry and grade."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.lookups import StartsWith
+from django.utils import timezone
 
 from assessments.models import BallotTally
 from assessments.models.evaluation import (
@@ -20,6 +22,8 @@ from assessments.models.evaluation import (
 )
 from branches.models import Organization
 from branches.selectors import MANAGE_MEMBERS, organizations_with_permission
+from disclosure.models import Attendance, Meeting
+from members.models import DevelopmentCase, DevelopmentStep, DuesPayment
 
 GRADE_ORDER = [
     EvaluationGrade.EXCELLENT,
@@ -60,6 +64,7 @@ class EntryRow:
     raters: int = 0
     distribution: dict[str, int] | None = None  # grade → count; None below the minimum of participants
     follow_ups: list = field(default_factory=list)
+    record: YearRecord | None = None  # the year's record, on the grading page (``year_records``)
 
 
 def evaluation_rows(*, evaluation: MemberEvaluation) -> list[EntryRow]:
@@ -148,3 +153,81 @@ def grade_summary(*, unit: Organization, year: int) -> list[dict]:
 def rated_by(*, rater: EvaluationEntry) -> list[int]:
     """The entries ``rater`` has already graded (participation, never the choice)."""
     return list(EvaluationBallot.objects.filter(rater_id=rater.pk).values_list("subject_id", flat=True))
+
+
+# 三会一课: the meetings a member's attendance is counted at (支部党员大会, 支委会, 党小组会, 党课).
+THREE_MEETINGS_ONE_LESSON = (
+    Meeting.Kind.GENERAL_ASSEMBLY,
+    Meeting.Kind.BRANCH_COMMITTEE,
+    Meeting.Kind.GROUP_MEETING,
+    Meeting.Kind.PARTY_LECTURE,
+)
+# The 发展党员 steps whose people hold a duty while the case is open: contacts (step 5), introducers (step 9).
+DEVELOPMENT_DUTY_STEPS = (5, 9)
+
+
+@dataclass(frozen=True)
+class YearRecord:
+    """A member's year beside the grade the branch proposes (the issue's "the year's record")."""
+
+    attended: int = 0  # 三会一课 they were present at
+    held: int = 0  # 三会一课 they were expected at (filed minutes: submitted or approved)
+    dues_paid: int = 0  # months of the year paid (by them or on their behalf)
+    dues_exempt: int = 0  # months of the year exempt (approved)
+    duties: int = 0  # open development cases where they are a contact or an introducer
+
+
+def year_records(*, evaluation: MemberEvaluation, member_ids: list[int]) -> dict[int, YearRecord]:
+    """Per member (``member_ids``, the graded ones): the evaluation year's 三会一课 attended / held (from the
+    filed minutes' attendance), dues months paid and exempt, and open development duties. Three queries,
+    whatever the branch's size: attendance, dues, duties, each counted per member by the database."""
+    if not member_ids:
+        return {}
+    zone = timezone.get_current_timezone()
+    start = datetime.datetime(evaluation.year, 1, 1, tzinfo=zone)
+    end = datetime.datetime(evaluation.year + 1, 1, 1, tzinfo=zone)
+    counts: dict[int, dict[str, int]] = {m: {} for m in member_ids}
+    for member_id, held, attended in (
+        Attendance.objects.filter(
+            member_id__in=member_ids,
+            meeting__kind__in=THREE_MEETINGS_ONE_LESSON,
+            meeting__status__in=(Meeting.Status.SUBMITTED, Meeting.Status.APPROVED),
+            meeting__held_at__gte=start,
+            meeting__held_at__lt=end,
+        )
+        .values("member_id")
+        .annotate(held=Count("pk"), attended=Count("pk", filter=Q(status=Attendance.Status.PRESENT)))
+        .values_list("member_id", "held", "attended")
+        .order_by()
+    ):
+        counts[member_id].update(held=held, attended=attended)
+    paid = (DuesPayment.Status.PAID, DuesPayment.Status.PAID_BY_OTHER)
+    for member_id, dues_paid, dues_exempt in (
+        DuesPayment.objects.filter(
+            member_id__in=member_ids,
+            month__gte=datetime.date(evaluation.year, 1, 1),
+            month__lte=datetime.date(evaluation.year, 12, 1),
+        )
+        .values("member_id")
+        .annotate(
+            dues_paid=Count("pk", filter=Q(status__in=paid)),
+            dues_exempt=Count("pk", filter=Q(status=DuesPayment.Status.EXEMPT)),
+        )
+        .values_list("member_id", "dues_paid", "dues_exempt")
+        .order_by()
+    ):
+        counts[member_id].update(dues_paid=dues_paid, dues_exempt=dues_exempt)
+    people = DevelopmentStep.people.through
+    for member_id, duties in (
+        people.objects.filter(
+            member_id__in=member_ids,
+            developmentstep__number__in=DEVELOPMENT_DUTY_STEPS,
+            developmentstep__case__status=DevelopmentCase.Status.OPEN,
+        )
+        .values("member_id")
+        .annotate(duties=Count("developmentstep__case_id", distinct=True))
+        .values_list("member_id", "duties")
+        .order_by()
+    ):
+        counts[member_id]["duties"] = duties
+    return {m: YearRecord(**c) for m, c in counts.items()}

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from assessments.services.assessment import assessment_cycles_advance
 from assessments.services.assessment_todos import assessment_todos_advance
+from assessments.services.evaluation_todos import evaluation_todos_advance
 from assessments.services.guides import guide_todos_advance
 from assessments.services.ratings import campaigns_close_due
 from disclosure.services import lifecycle_todos_advance, reminders_advance
@@ -36,6 +37,8 @@ def cycles_advance(*, today: datetime.date) -> dict[str, dict[str, int]]:
     * ``assessment_todos`` — the cycle's to-dos: self-assessments to submit, reviews to do, verification.
     * ``guide_todos`` — this month's actions of the published 年度工作指南 for the branches that have not
       recorded them (issue 18); last month's open ones close.
+    * ``evaluation_todos`` — the open 民主评议's to-dos (write the 个人自评, cast the 测评) for the members who
+      have not (issue 19); those of evaluations no longer open close.
 
     Returns ``{part: {what: count}}``, e.g. ``{"reminders": {"created": 3, "closed": 1}}``.
     """
@@ -51,4 +54,5 @@ def cycles_advance(*, today: datetime.date) -> dict[str, dict[str, int]]:
     results["assessments"] = assessment_cycles_advance(today=today)
     results["assessment_todos"] = assessment_todos_advance(today=today)  # after the phases moved
     results["guide_todos"] = guide_todos_advance(today=today)
+    results["evaluation_todos"] = evaluation_todos_advance(today=today)
     return results

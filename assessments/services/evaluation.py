@@ -36,6 +36,7 @@ from assessments.models.evaluation import (
     EvaluationGrade,
     MemberEvaluation,
 )
+from assessments.services.evaluation_todos import evaluation_todos_sync, grade_todos_create
 from assessments.services.ratings import _server_key, box_tally
 from branches.attachments import attachment_store, attachments_check, attachments_remove
 from branches.models import Organization, Role
@@ -136,6 +137,7 @@ def evaluation_open(
     EvaluationEntry.objects.bulk_create(entries)
     EvaluationEntry.history.bulk_history_create(entries, default_change_reason="evaluation_open")
     once_bind(key=request_key, record=evaluation)
+    evaluation_todos_sync(evaluation=evaluation)  # each member's 个人自评 and 测评 to-dos
     return evaluation
 
 
@@ -167,6 +169,8 @@ def self_evaluation_save(*, entry: EvaluationEntry, text: str, by: User) -> Eval
         raise ValidationError(_("At most 5000 characters."))
     entry.self_text = text
     entry.save(update_fields=["self_text"])
+    # Written: the member's 个人自评 to-do closes (emptied again: it is back).
+    evaluation_todos_sync(evaluation=evaluation)
     return entry
 
 
@@ -270,6 +274,8 @@ def vote_cast(*, evaluation: MemberEvaluation, rater: EvaluationEntry, choices: 
             SealedBallot.objects.bulk_create([SealedBallot(box_id=box.pk, ciphertext=s) for s in sealed])
     except IntegrityError:
         raise EvaluationRefused(_("You have already graded this colleague; each colleague once.")) from None
+    with transaction.atomic():
+        evaluation_todos_sync(evaluation=evaluation)  # every colleague graded: the 测评 to-do closes
     return len(picked)
 
 
@@ -285,6 +291,7 @@ def vote_close(*, evaluation: MemberEvaluation, by: User | None) -> MemberEvalua
     box_tally(box=evaluation.box, private=sealing.key_unwrap(evaluation.box.wrapped_key, key=_server_key()))
     evaluation.status = Status.COUNTED
     evaluation.save(update_fields=["status"])
+    evaluation_todos_sync(evaluation=evaluation)  # the vote is over: the open to-dos close
     return evaluation
 
 
@@ -375,6 +382,8 @@ def evaluation_decide(
     evaluation.return_reason = "" if approve else reason.strip()[:1000]
     evaluation.decided_by = by
     evaluation.save(update_fields=["status", "return_reason", "decided_by"])
+    if approve:
+        grade_todos_create(evaluation=evaluation)  # each graded member is told, on their own page
     return evaluation
 
 

@@ -78,6 +78,23 @@ def _page(request: HttpRequest, commendation: Commendation, form: PublicObjectio
 
 
 @require_safe
+def public_list(request: HttpRequest) -> HttpResponse:
+    """The public site's list of the 公示: those running now first, then the recent ones (ended, decided or
+    with their results published, linked to the results notice when it is public)."""
+    today = timezone.localdate()
+    rows = []
+    for c in selectors.public_notices(today=today):
+        post = (
+            c.post if c.post_id and c.post.status == "published" and c.post.visibility == "public" else None
+        )
+        rows.append(
+            {"commendation": c, "running": services.notice_running(commendation=c, today=today), "post": post}
+        )
+    rows.sort(key=lambda r: not r["running"])  # stable: newest first within each
+    return render(request, "assessments/commendation/public_list.html", {"rows": rows})
+
+
+@require_safe
 def public_notice(request: HttpRequest, pk: int) -> HttpResponse:
     """The 公示, open to everyone while it runs; after it, a page that says it has ended."""
     return _page(request, _commendation(pk))

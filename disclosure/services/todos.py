@@ -47,7 +47,7 @@ def _chunks(items: list, size: int = 500):
         yield items[start : start + size]
 
 
-def todos_sync(*, kind: str, wanted: list[Todo]) -> dict[str, int]:
+def todos_sync(*, kind: str, wanted: list[Todo], key_prefix: str = "") -> dict[str, int]:
     """Make the open to-dos of ``kind`` exactly ``wanted``, per (user, key): a function of the state the
     caller derived them from, whatever earlier runs (for any date, in any order) left behind.
 
@@ -57,12 +57,18 @@ def todos_sync(*, kind: str, wanted: list[Todo]) -> dict[str, int]:
     * open and not wanted: closed — its cause is gone, or the user no longer holds the role.
 
     ``created`` counts the to-dos opened by this run, new or reopened; ``closed`` those it closed. For the
-    daily steps that derive to-dos from the state of another app; queries in chunks of 500."""
+    daily steps that derive to-dos from the state of another app; queries in chunks of 500.
+
+    With ``key_prefix``, only the to-dos of ``kind`` whose key starts with it are the caller's (one record's
+    to-dos, synced when it changes, leaving those of the other records alone); ``wanted`` keys start with it."""
     by_pair: dict[tuple[int, str], Todo] = {(todo.user_id, todo.key): todo for todo in wanted}
     existing: dict[tuple[int, str], Todo] = {}
-    of_kind = Todo.objects.filter(kind=kind).only(
-        "pk", "user", "key", "done_at", "text", "due_on", "link", "organization", "meeting"
+    scope = (
+        Todo.objects.filter(kind=kind, key__startswith=key_prefix)
+        if key_prefix
+        else Todo.objects.filter(kind=kind)
     )
+    of_kind = scope.only("pk", "user", "key", "done_at", "text", "due_on", "link", "organization", "meeting")
     for todo in of_kind.open():
         existing[(todo.user_id, todo.key)] = todo
     # Closed rows matter only where they are wanted again; old closed ones stay unread.
@@ -89,9 +95,9 @@ def todos_sync(*, kind: str, wanted: list[Todo]) -> dict[str, int]:
         changed.append(row)
     stale = [row.pk for pair, row in existing.items() if row.done_at is None and pair not in by_pair]
 
-    before = Todo.objects.filter(kind=kind).count()
+    before = scope.count()
     Todo.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
-    created = Todo.objects.filter(kind=kind).count() - before
+    created = scope.count() - before
     Todo.objects.bulk_update(changed, ["done_at", *DERIVED_FIELDS], batch_size=500)
     now = timezone.now()
     closed = sum(
