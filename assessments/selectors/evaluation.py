@@ -23,7 +23,7 @@ from assessments.models.evaluation import (
 from branches.models import Organization
 from branches.selectors import MANAGE_MEMBERS, organizations_with_permission
 from disclosure.models import Attendance, Meeting
-from members.models import DevelopmentCase, DevelopmentStep, DuesPayment
+from members.models import DevelopmentCase, DuesPayment, Member
 
 GRADE_ORDER = [
     EvaluationGrade.EXCELLENT,
@@ -217,16 +217,14 @@ def year_records(*, evaluation: MemberEvaluation, member_ids: list[int]) -> dict
         .order_by()
     ):
         counts[member_id].update(dues_paid=dues_paid, dues_exempt=dues_exempt)
-    people = DevelopmentStep.people.through
+    duty = Q(
+        development_roles__number__in=DEVELOPMENT_DUTY_STEPS,
+        development_roles__case__status=DevelopmentCase.Status.OPEN,
+    )
     for member_id, duties in (
-        people.objects.filter(
-            member_id__in=member_ids,
-            developmentstep__number__in=DEVELOPMENT_DUTY_STEPS,
-            developmentstep__case__status=DevelopmentCase.Status.OPEN,
-        )
-        .values("member_id")
-        .annotate(duties=Count("developmentstep__case_id", distinct=True))
-        .values_list("member_id", "duties")
+        Member.objects.filter(pk__in=member_ids)
+        .annotate(duties=Count("development_roles__case", filter=duty, distinct=True))
+        .values_list("pk", "duties")
         .order_by()
     ):
         counts[member_id]["duties"] = duties

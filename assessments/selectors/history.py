@@ -23,7 +23,7 @@ def status_history(record: models.Model, *, returned: str = "returned", limit: i
     """The status changes of ``record`` (a model with ``status``, its ``history`` and optionally a
     ``return_reason``), oldest first: the creation and every row whose status differs from the one before;
     saves that left the status as it was are not decisions and are left out. The latest ``limit`` rows."""
-    labels = dict(type(record)._meta.get_field("status").choices or [])
+    labels = dict(getattr(type(record)._meta.get_field("status"), "choices", None) or [])
     has_reason = any(f.name == "return_reason" for f in type(record)._meta.get_fields())
     rows: list[HistoryRow] = []
     previous = None
