@@ -73,3 +73,19 @@ def departure_section(request: HttpRequest, member, unmasked: bool) -> str | Non
 
 
 register_record_section(departure_section, order=95)
+
+
+def stat_fields_section(request: HttpRequest, member, unmasked: bool) -> str | None:
+    """The 党内统计 fields (issue 21) for the member and those who manage them, with the link to edit them for
+    the branch and the units above. One query (the permission; none for the member's own record)."""
+    if not unmasked:
+        return None
+    from members.services.stat_fields import may_edit_stat_fields
+
+    may_edit = member.user_id != request.user.pk and may_edit_stat_fields(user=request.user, member=member)
+    return render_to_string(
+        "members/record_stat_fields.html", {"member": member, "may_edit": may_edit}, request=request
+    )
+
+
+register_record_section(stat_fields_section, order=40)

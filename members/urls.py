@@ -1,7 +1,7 @@
 from django.urls import path
 
 from members import views
-from members.views import departures, discipline, dues_exemptions, lifecycle
+from members.views import departures, discipline, dues_exemptions, lifecycle, stat_fields
 from members.views import statistics as stats
 
 app_name = "members"
@@ -15,6 +15,8 @@ urlpatterns = [
     path("members/<int:pk>/discipline/new/", discipline.discipline_new, name="discipline_new"),
     # 逝世 / 出党 (issue 21): recorded by the branch or a unit above it.
     path("members/<int:pk>/depart/", departures.member_depart_view, name="depart"),
+    # The 党内统计 fields of a record (issue 21): the branch or a unit above edits them.
+    path("members/<int:pk>/statistics-fields/", stat_fields.member_stat_fields, name="stat_fields"),
     path("members/import/", views.member_import, name="import"),
     path("members/import/template.xlsx", views.member_import_template, name="import_template"),
     # The lifecycle (issue 8).

@@ -78,6 +78,8 @@ register(
     Entry("members:discipline_new", _member, manages(level="above"), post=SAME),
     # 逝世 / 出党 (issue 21): recorded by the member's branch or a unit above it.
     Entry("members:depart", _member, manages(), post=SAME),
+    # The 党内统计 fields (issue 21): edited by the member's branch or a unit above it.
+    Entry("members:stat_fields", _member, manages(), post=SAME),
     Entry(
         "members:import",
         none,
