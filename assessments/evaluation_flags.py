@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from branches.dates import prose_date
+
 from assessments.models.evaluation import EvaluationEntry, EvaluationGrade, MemberEvaluation
 from members.flags import MemberFlag
 
@@ -16,12 +18,12 @@ def _follow_up_text(entry: EvaluationEntry) -> str:
     step = steps[-1]
     if step.step == step.Step.RECTIFY and step.deadline is not None:
         return _("To correct by %(day)s (%(status)s).") % {
-            "day": step.deadline.isoformat(),
+            "day": prose_date(step.deadline),
             "status": step.get_status_display(),
         }
     if step.step == step.Step.CORRECTED and step.corrected_on is not None:
         return _("Corrected on %(day)s (%(status)s).") % {
-            "day": step.corrected_on.isoformat(),
+            "day": prose_date(step.corrected_on),
             "status": step.get_status_display(),
         }
     return _("%(step)s (%(status)s).") % {

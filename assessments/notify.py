@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from branches.dates import prose_date
+
 from assessments.models import Ballot, RaterEligibility, RatingCampaign
 from notifications.sources import Due, Source, register_source
 
@@ -45,7 +47,7 @@ def rating_due(today: datetime.date) -> Iterable[Due]:
             key=f"rating:{campaign_id}",
             text=(
                 _("Rate in %(campaign)s, open until %(time)s")
-                % {"campaign": campaign.name, "time": closes.strftime("%Y-%m-%d %H:%M")}
+                % {"campaign": campaign.name, "time": f"{prose_date(closes)} {closes:%H:%M}"}
             )[:200],
             organization_id=unit_id,
             due_on=closes.date(),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from assessments.models.commendation import Commendation, Nomination
 from branches.models import Organization, Role
+from branches.dates import prose_date
 from disclosure.services.todos import role_holders
 from notifications.sources import Due, Source, register_source
 
@@ -56,7 +57,7 @@ def commendation_due(today: datetime.date) -> Iterable[Due]:
                         key=f"commendation-nominate:{c.pk}:{unit_id}",
                         text=(
                             _("Nominations for %(title)s close on %(day)s")
-                            % {"title": c.title, "day": c.nominations_close_on.isoformat()}
+                            % {"title": c.title, "day": prose_date(c.nominations_close_on)}
                         )[:200],
                         organization_id=unit_id,
                         due_on=c.nominations_close_on,
@@ -75,7 +76,7 @@ def commendation_due(today: datetime.date) -> Iterable[Due]:
                         key=f"commendation-decide:{c.pk}",
                         text=(
                             _("The public notice of %(title)s ends on %(day)s: decide the nominees")
-                            % {"title": c.title, "day": c.notice_ends_on.isoformat()}
+                            % {"title": c.title, "day": prose_date(c.notice_ends_on)}
                         )[:200],
                         organization_id=unit_id,
                         due_on=c.notice_ends_on,

@@ -30,7 +30,7 @@ from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from branches.dates import add_years
+from branches.dates import add_years, prose_date
 
 # The apps whose rows the guard checks (the portal's own; not Django's, guardian's or axes' tables).
 GUARDED_APPS = ("branches", "members", "disclosure", "assessments", "projects")
@@ -57,11 +57,11 @@ def date_problem(
     )
     earliest, latest = date_window(field_name=field_name)
     if day < earliest:
-        return _("The date cannot be before %(date)s.") % {"date": earliest.isoformat()}
+        return _("The date cannot be before %(date)s.") % {"date": prose_date(earliest)}
     if not future and day > timezone.localdate():
         return _("The date cannot be in the future.")
     if day > latest:
-        return _("The date cannot be after %(date)s.") % {"date": latest.isoformat()}
+        return _("The date cannot be after %(date)s.") % {"date": prose_date(latest)}
     return None
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from branches.models import Organization, Role
+from branches.dates import prose_date
 from notifications import channels
 from notifications.models import (
     Delivery,
@@ -106,13 +107,13 @@ def _render(lines: list[_Line], *, user, today: datetime.date) -> tuple[str, str
                 "text": text,
             }
         if due.due_on:
-            text = _("%(text)s (due %(date)s)") % {"text": text, "date": due.due_on.isoformat()}
+            text = _("%(text)s (due %(date)s)") % {"text": text, "date": prose_date(due.due_on)}
         rows.append(f"· [{line.title}] {text}")
         if due.link and settings.NOTIFY_SITE_URL:
             rows.append(f"  {settings.NOTIFY_SITE_URL}{due.link}")
     greeting = _("Hello %(name)s, as of %(date)s:") % {
         "name": user.get_full_name() or user.get_username(),
-        "date": today.isoformat(),
+        "date": prose_date(today),
     }
     footer = _("You can change how you are reached on the notification settings page.")
     return subject[:120], "\n".join([greeting, *rows, "", footer])

@@ -21,6 +21,7 @@ from assessments.services.assessment import cycle_default_dates
 from branches.models import Organization, Role
 from branches.services import role_assign
 from branches.workdays import add_working_days
+from branches.dates import prose_date
 from members.models import DisciplinaryRecord, Member
 from tests.conftest import login
 from tests.factories import MemberFactory, UserFactory, make_org
@@ -292,7 +293,7 @@ def test_sanction_of_the_year_refused(cast, commendation, day, refused):
     if refused:
         with pytest.raises(ValidationError) as caught:
             _nominate(cast, commendation, member=cast.alice_member)
-        assert day.isoformat() in str(caught.value)
+        assert prose_date(day) in str(caught.value)
     else:
         assert _nominate(cast, commendation, member=cast.alice_member)
 
@@ -310,12 +311,12 @@ def test_sanction_after_the_nomination_refuses_the_award(cast, head, commendatio
     )
     with pytest.raises(ValidationError) as caught:
         services.nomination_decide(nomination=nomination, award=True, by=head, today=AFTER_NOTICE)
-    assert sanctioned_on.isoformat() in str(caught.value)
+    assert prose_date(sanctioned_on) in str(caught.value)
     # not awarding, with the reason, is still recorded
     decided = services.nomination_decide(
         nomination=nomination, award=False, note=caught.value.messages[0], by=head, today=AFTER_NOTICE
     )
-    assert decided.status == N.NOT_AWARDED and sanctioned_on.isoformat() in decided.decision_note
+    assert decided.status == N.NOT_AWARDED and prose_date(sanctioned_on) in decided.decision_note
 
 
 def test_sanction_of_the_year_before_does_not_refuse_the_award(cast, head, commendation):

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from branches.dates import add_years
+from branches.dates import add_years, prose_date
 from members.models import DevelopmentCase, DevelopmentStep, LifecycleRule, Member
 from members.rules import add_months, add_working_days, rules
 from members.services.development import (
@@ -62,7 +62,7 @@ def test_age_17_years_364_days_is_refused_and_18_accepted(cast):
     eighteen = add_years(birth, 18)
     with pytest.raises(ValidationError) as refused:
         _applicant(cast.branch_a, applied_on=eighteen - D(days=1), birth=birth)
-    assert eighteen.isoformat() in refused.value.messages[0]
+    assert prose_date(eighteen) in refused.value.messages[0]
     assert not Member.objects.filter(name="申请人").exists()  # nothing left behind
     case = _applicant(cast.branch_a, applied_on=eighteen, birth=birth)
     assert case.last_step == 1 and case.member.stage == Member.Stage.APPLICANT
@@ -95,7 +95,7 @@ def test_talk_later_than_a_month_is_recorded_with_a_warning(cast):
     step, warnings = development_step_record(
         case=case2, number=2, done_on=add_months(applied, 1) + D(days=1), by=None
     )
-    assert len(warnings) == 1 and add_months(applied, 1).isoformat() in warnings[0]
+    assert len(warnings) == 1 and prose_date(add_months(applied, 1)) in warnings[0]
     assert DevelopmentStep.objects.get(pk=step.pk).warning == warnings[0]
 
 
@@ -114,7 +114,7 @@ def test_activist_364_days_refused_365_accepted(cast):
     assert case.member.stage == Member.Stage.ACTIVIST
     with pytest.raises(ValidationError) as refused:
         development_step_record(case=case, number=7, done_on=activist_on + D(days=364), by=None)
-    assert "2023-03-01" in refused.value.messages[0]
+    assert "2023年3月1日" in refused.value.messages[0]
     case.refresh_from_db()
     assert case.last_step == 6
     development_step_record(case=case, number=7, done_on=activist_on + D(days=365), by=None)
@@ -164,7 +164,7 @@ def test_application_form_only_after_five_working_days_of_notice(cast):
     development_step_record(case=case, number=13, done_on=datetime.date(2024, 3, 4), by=None)
     with pytest.raises(ValidationError) as refused:
         development_step_record(case=case, number=14, done_on=notice, by=None)
-    assert "2024-03-09" in refused.value.messages[0]
+    assert "2024年3月9日" in refused.value.messages[0]
     development_step_record(case=case, number=14, done_on=notice + D(days=1), by=None)
 
 
@@ -215,11 +215,11 @@ def test_approval_within_three_calendar_months_and_at_most_six(cast, vote, on_ti
     assert warnings == []
     other = _walk(_voted(cast.branch_a, vote), 16, {}, default=vote)
     step, warnings = development_step_record(case=other, number=17, done_on=late, by=None)
-    assert len(warnings) == 1 and on_time.isoformat() in warnings[0] and step.warning
+    assert len(warnings) == 1 and prose_date(on_time) in warnings[0] and step.warning
     third = _walk(_voted(cast.branch_a, vote), 16, {}, default=vote)
     with pytest.raises(ValidationError) as refused:
         development_step_record(case=third, number=17, done_on=latest + D(days=1), by=None)
-    assert latest.isoformat() in refused.value.messages[0]
+    assert prose_date(latest) in refused.value.messages[0]
     development_step_record(case=third, number=17, done_on=latest, by=None)  # the last day of six months
 
 
@@ -230,7 +230,7 @@ def test_approval_months_are_data(cast):
     _step, warnings = development_step_record(
         case=case, number=17, done_on=datetime.date(2024, 3, 1), by=None
     )
-    assert "2024-02-29" in warnings[0]
+    assert "2024年2月29日" in warnings[0]
 
 
 def test_two_introducers_both_full_members(cast):
@@ -293,7 +293,7 @@ def test_full_membership_after_probation_and_the_case_closes(cast):
     case = _walk(_voted(cast.branch_a, vote), 22, {}, default=vote)
     with pytest.raises(ValidationError) as early:
         development_step_record(case=case, number=23, done_on=datetime.date(2024, 5, 31), by=None)
-    assert "2024-06-01" in early.value.messages[0]
+    assert "2024年6月1日" in early.value.messages[0]
     _walk(case, 25, {23: datetime.date(2024, 6, 1), 24: datetime.date(2024, 7, 1)}, default=vote)
     member = Member.objects.get(pk=case.member_id)
     assert member.stage == Member.Stage.FULL and member.full_on == datetime.date(2024, 6, 1)

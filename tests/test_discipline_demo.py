@@ -6,6 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from branches.dates import prose_date
+
 from assessments.models.commendation import Nomination
 from members.models import DisciplinaryRecord
 from tests.conftest import login
@@ -27,7 +29,7 @@ def test_two_sanctions_last_year_refuse_their_nominees(db_demo):
         assert nomination.status == Nomination.Status.NOT_AWARDED
         assert (
             "党纪处分" in nomination.decision_note
-            and record.decided_on.isoformat() in nomination.decision_note
+            and prose_date(record.decided_on) in nomination.decision_note
         )
 
 

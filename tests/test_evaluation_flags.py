@@ -12,6 +12,8 @@ import time_machine
 from django.urls import reverse
 from django.utils import translation
 
+from branches.dates import prose_date
+
 from assessments.models.ballots import BallotBox
 from assessments.models.evaluation import EvaluationEntry, EvaluationFollowUp, MemberEvaluation
 from assessments.services.evaluation import followup_decide, followup_record
@@ -69,7 +71,7 @@ def test_flag_says_the_follow_up(cast):
         entry=entry, step="rectify", note="限期三个月改正", deadline=deadline, by=None, today=TODAY
     )
     [flag] = member_flags([cast.bob_member.pk])[cast.bob_member.pk]
-    assert deadline.isoformat() in flag.detail and "Awaiting the committee" in flag.detail
+    assert prose_date(deadline) in flag.detail and "Awaiting the committee" in flag.detail
     followup_decide(follow_up=follow_up, by=None, approve=True)
     [flag] = member_flags([cast.bob_member.pk])[cast.bob_member.pk]
     assert "Approved" in flag.detail
@@ -141,7 +143,7 @@ def test_record_shows_the_grade_and_its_follow_up(cast, viewer):
     url = reverse("members:me") if viewer == "bob" else reverse("members:detail", args=[cast.bob_member.pk])
     html = client.get(url).content.decode()
     assert 'data-grade="unqualified"' in html and "多次无故不参加组织生活" in html
-    assert 'data-follow-up="rectify"' in html and deadline.strftime("%Y-%m-%d") in html
+    assert 'data-follow-up="rectify"' in html and prose_date(deadline) in html
     assert "限期三个月改正" in html
     # the decision is in the follow-up's history
     assert EvaluationFollowUp.objects.get().history.count() == 2

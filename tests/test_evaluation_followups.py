@@ -11,6 +11,8 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from branches.dates import prose_date
+
 from assessments.models.evaluation import EvaluationFollowUp, MemberEvaluation
 from assessments.services import evaluation as services
 from members.flags import member_flags
@@ -111,7 +113,7 @@ def test_corrected_returned_then_approved_closes_the_case(cast):
     statuses = list(step.history.order_by("history_id").values_list("status", "return_reason"))
     assert statuses == [("proposed", ""), ("returned", "请附组织生活记录")]
     [flag] = member_flags([cast.bob_member.pk])[cast.bob_member.pk]
-    assert LATER.isoformat() in str(flag.detail)
+    assert prose_date(LATER) in str(flag.detail)
 
 
 def test_persuade_still_follows_a_rectify_and_remove_follows_persuade(cast):
@@ -142,7 +144,7 @@ def test_corrected_recorded_and_shown_on_the_page(cast):
     step = F.objects.get(step=F.Step.CORRECTED)
     assert step.corrected_on == LATER
     page = client.get(reverse("evaluation:detail", args=[evaluation.pk])).content.decode()
-    assert "已改正" in page and LATER.isoformat() in page
+    assert "已改正" in page and prose_date(LATER) in page
     # a date that is not one is refused with the message, nothing recorded
     step.delete()
     client.post(

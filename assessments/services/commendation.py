@@ -35,6 +35,7 @@ from branches.models import Organization, Role
 from branches.once import once_bind, once_claim
 from branches.selectors import MANAGE_MEMBERS, MANAGE_UNITS, organization_permission_holds
 from branches.workdays import add_working_days
+from branches.dates import prose_date
 from members.models import DisciplinaryRecord, Member
 
 Status = Commendation.Status
@@ -172,7 +173,7 @@ def member_problems(*, commendation: Commendation, member: Member, kind: str) ->
             % {
                 "name": member.name,
                 "kind": sanction.get_kind_display(),
-                "day": sanction.decided_on.isoformat(),
+                "day": prose_date(sanction.decided_on),
             }
         )
     if kind == HonourKind.WORKER:
@@ -233,8 +234,8 @@ def nominate(
         raise ValidationError(
             _("Nominations are taken from %(start)s to %(end)s.")
             % {
-                "start": commendation.nominations_open_on.isoformat(),
-                "end": commendation.nominations_close_on.isoformat(),
+                "start": prose_date(commendation.nominations_open_on),
+                "end": prose_date(commendation.nominations_close_on),
             }
         )
     if committee.kind not in COMMITTEE_KINDS or not committee.path.startswith(commendation.root.path):
@@ -347,7 +348,7 @@ def objection_record(
     if not starts <= received_on <= ends:
         raise ValidationError(
             _("The public notice runs from %(start)s to %(end)s.")
-            % {"start": starts.isoformat(), "end": ends.isoformat()}
+            % {"start": prose_date(starts), "end": prose_date(ends)}
         )
     if not text.strip():
         raise ValidationError(_("Write down the objection."))
@@ -457,7 +458,7 @@ def nomination_decide(
     assert ends is not None  # set when the notice opened (status NOTICE)
     if today <= ends:
         raise ValidationError(
-            _("The public notice ends on %(day)s; decide after it.") % {"day": ends.isoformat()}
+            _("The public notice ends on %(day)s; decide after it.") % {"day": prose_date(ends)}
         )
     objections = list(nomination.objections.all())
     if any(o.outcome == NominationObjection.Outcome.OPEN for o in objections):

@@ -39,6 +39,7 @@ from assessments.models.evaluation import (
 from assessments.services.evaluation_todos import evaluation_todos_sync, grade_todos_create
 from assessments.services.ratings import _server_key, box_tally
 from branches.attachments import attachment_store, attachments_check, attachments_remove
+from branches.dates import prose_date
 from branches.models import Organization, Role
 from branches.once import once_bind, once_claim
 from branches.selectors import MANAGE_MEMBERS, organization_permission_holds
@@ -456,7 +457,7 @@ def followup_record(
         if corrected_on is None or not rectified <= corrected_on <= today:
             raise ValidationError(
                 _("The day of the correction is between %(start)s and today.")
-                % {"start": rectified.isoformat()}
+                % {"start": prose_date(rectified)}
             )
     else:
         corrected_on = None

@@ -14,7 +14,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from branches.dates import add_years, month_end
+from branches.dates import add_years, month_end, prose_date
 from branches.models import Organization
 from branches.selectors import MANAGE_UNITS, organizations_with_permission
 from members.models import (
@@ -252,7 +252,7 @@ def lifecycle_due(*, organization: Organization, today: datetime.date) -> list[D
                 f"term:{unit.pk}:{ends.isoformat()}:{level}",
                 ends,
                 level == "overdue",
-                text % {"unit": unit.display_name, "date": ends.isoformat()},
+                text % {"unit": unit.display_name, "date": prose_date(ends)},
                 unit.pk,
             )
         )

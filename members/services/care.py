@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from branches.models import Organization
 from branches.once import once
+from branches.dates import prose_date
 from members.models import CareOccasion, CareOccasionKind, CareReport, CareVisit, Member
 from members.services.development import require_manage
 
@@ -64,7 +65,7 @@ def care_visit_record(
     if visited_on < occasion.noted_on:
         raise ValidationError(
             _("The visit cannot come before the occasion was noted (%(date)s).")
-            % {"date": occasion.noted_on.isoformat()}
+            % {"date": prose_date(occasion.noted_on)}
         )
     if not visitors.strip():
         raise ValidationError(_("Say who visited."))

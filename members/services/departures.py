@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from branches.bounds import date_problem
 from branches.once import once
+from branches.dates import prose_date
 from members.models import Departure, Member
 from members.selectors import member_may_manage
 
@@ -62,7 +63,7 @@ def member_depart(
         elif member.joined_on and left_on < member.joined_on:
             errors["left_on"] = [
                 _("The member joined the Party on %(date)s; the date cannot be before it.")
-                % {"date": member.joined_on.isoformat()}
+                % {"date": prose_date(member.joined_on)}
             ]
         if not document.strip():
             errors["document"] = [_("Name the decision or certificate it rests on.")]

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches.attachments import attachment_store, attachments_check
-from branches.dates import add_years
+from branches.dates import add_years, prose_date
 from branches.history import history_reason
 from branches.models import Organization
 from branches.once import once_bind, once_claim
@@ -47,7 +47,8 @@ def require_manage(*, by: User | None, branch: Organization) -> None:
 
 
 def _day(value: datetime.date) -> str:
-    return value.isoformat()
+    """A date in a rule's message or warning: the Chinese long form of prose (issue 22)."""
+    return prose_date(value)
 
 
 def probation_ends_on(

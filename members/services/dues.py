@@ -15,6 +15,7 @@ from simple_history.utils import bulk_create_with_history
 
 from branches.models import Organization, Role
 from branches.once import once_bind, once_claim
+from branches.dates import prose_date
 from members.models import DuesBracket, DuesDeclaration, DuesExemption, DuesPayment, Member
 from members.rules import first_of_month, to_fen
 
@@ -80,7 +81,7 @@ def dues_amount(
             return bracket.monthly_amount(base)
     raise ValidationError(
         _("No dues bracket applies on %(date)s; check the dues table in the admin.")
-        % {"date": day.isoformat()}
+        % {"date": prose_date(day)}
     )
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from branches.history import history_reason
 from branches.models import Organization
 from branches.once import once_bind, once_claim
+from branches.dates import prose_date
 from members.models import LifecycleRule, Member, Transfer
 from members.rules import add_months, first_of_month, rules
 from members.services.development import require_manage
@@ -175,7 +176,7 @@ def transfer_complete(
     if completed_on < transfer.issued_on:
         raise ValidationError(
             _("A transfer cannot complete before its letter was issued (%(date)s).")
-            % {"date": transfer.issued_on.isoformat()}
+            % {"date": prose_date(transfer.issued_on)}
         )
     if completed_on > timezone.localdate():
         raise ValidationError(_("The date cannot be in the future."))

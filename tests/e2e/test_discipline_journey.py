@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from branches.models import Role
 from branches.services import role_assign
+from branches.dates import prose_date
 from members.models import DisciplinaryRecord
 from tests.e2e.conftest import check_accessibility, log_in
 from tests.factories import UserFactory
@@ -63,7 +64,7 @@ def test_committee_secretary_records_a_sanction_on_a_phone(live_server, phone, c
     assert "处分已记入鲍勃的档案" in phone.locator(".portal-messages").inner_text()
     assert phone.url.endswith(reverse("members:detail", args=[member.pk]))
     record = phone.locator("#discipline-heading").locator("..").inner_text()
-    assert decided.isoformat() in record and "警告" in record and "违反工作纪律，擅自离岗。" in record
+    assert prose_date(decided) in record and "警告" in record and "违反工作纪律，擅自离岗。" in record
     _fits(phone)
     check_accessibility(phone)
     saved = DisciplinaryRecord.objects.get()
