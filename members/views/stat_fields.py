@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from branches.access import checked_by
 from branches.models import Organization
 from members.models import Member
 from members.services.stat_fields import ETHNICITY_MAX, may_edit_stat_fields, member_stat_fields_update
@@ -39,6 +40,7 @@ class StatFieldsForm(forms.Form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@checked_by(may_edit_stat_fields)
 def member_stat_fields(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_object_or_404(Member.objects.select_related("branch"), pk=pk)
     if not may_edit_stat_fields(user=request.user, member=member):
