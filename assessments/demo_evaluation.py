@@ -26,6 +26,7 @@ from assessments.models.evaluation import (
     MemberEvaluation,
 )
 from branches.models import Organization, Role
+from disclosure.models import Todo
 from members.demo import DemoBuilder, DemoStep, register_demo_step
 from members.models import Member
 
@@ -49,6 +50,7 @@ def evaluation_demo_clear() -> None:
         BallotTally.objects.filter(box_id__in=boxes),
         SealedBallot.objects.filter(box_id__in=boxes),
         BallotBox.objects.filter(pk__in=boxes),
+        Todo.objects.filter(kind=Todo.Kind.EVALUATION),  # the members' to-dos (issue 19)
     ):
         qs._raw_delete(qs.db)
 
@@ -160,15 +162,45 @@ def _load(builder: DemoBuilder) -> str:
         for e in entries
         if e.grade == G.UNQUALIFIED
     ]
+    # The first of them corrected within the deadline: 已改正, approved (the case closed); the others still run.
+    corrected = [
+        EvaluationFollowUp(
+            entry=f.entry,
+            step=EvaluationFollowUp.Step.CORRECTED,
+            note="按时参加组织生活，补交党费，经支委会认定已改正",
+            corrected_on=min(today, datetime.date(today.year, 3, 15)),
+            status=EvaluationFollowUp.Status.APPROVED,
+            recorded_on=min(today, datetime.date(today.year, 3, 20)),
+        )
+        for f in follow_ups[:1]
+    ]
+    follow_ups += corrected
     EvaluationFollowUp.objects.bulk_create(follow_ups)
     EvaluationFollowUp.history.bulk_history_create(follow_ups, default_change_reason="demo")
     opened = _open_this_year(members, rng, today)
+    told = _grade_told(last)
     return (
         f"last year's 民主评议 approved in {len(evaluations)} branches: {spread[G.EXCELLENT]} excellent, "
         f"{spread[G.QUALIFIED]} qualified, {spread[G.BASIC]} basically qualified, {spread[G.UNQUALIFIED]} "
-        f"unqualified ({len(follow_ups)} follow-ups), {spread['ungraded']} probationary not graded; this year's "
-        f"open in {opened} branches (zb001's among them)"
+        f"unqualified ({len(follow_ups)} follow-ups, {len(corrected)} corrected), {spread['ungraded']} "
+        f"probationary not graded; this year's open in {opened} branches (zb001's among them, its members with "
+        f"their to-dos); {told} members of zb001's branch told of last year's approved grade"
     )
+
+
+def _grade_told(year: int) -> int:
+    """zb001's branch's members with a login have the to-do telling them last year's grade was approved (the
+    other branches' members have seen theirs)."""
+    from assessments.services.evaluation_todos import grade_todos_create
+
+    branch = (
+        Role.objects.current()
+        .filter(user__username="zb001", kind=Role.Kind.SECRETARY)
+        .values_list("organization_id", flat=True)
+        .first()
+    )
+    evaluation = MemberEvaluation.objects.select_related("branch").filter(branch_id=branch, year=year).first()
+    return grade_todos_create(evaluation=evaluation) if evaluation is not None else 0
 
 
 def _open_this_year(members, rng: random.Random, today) -> int:
