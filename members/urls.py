@@ -1,7 +1,7 @@
 from django.urls import path
 
 from members import views
-from members.views import departures, discipline, dues_exemptions, lifecycle, stat_fields
+from members.views import departures, discipline, dues_exemptions, layouts, lifecycle, stat_fields
 from members.views import statistics as stats
 
 app_name = "members"
@@ -65,6 +65,10 @@ urlpatterns = [
     path("statistics/<int:pk>/", stats.stat_report, name="stat_report"),
     path("statistics/<int:pk>.xlsx", stats.stat_report_xlsx, name="stat_report_xlsx"),
     path("statistics/<int:pk>/cell/", stats.stat_cell, name="stat_cell"),
+    # The layouts, edited by the 组织部 (issue 21).
+    path("statistics/layouts/", layouts.stat_layouts, name="stat_layouts"),
+    path("statistics/layouts/table/<int:pk>/", layouts.stat_table_edit, name="stat_table_edit"),
+    path("statistics/layouts/sheet/<int:pk>/", layouts.sheet_layout_edit, name="sheet_layout_edit"),
     path("org/<int:pk>/completeness/", stats.completeness, name="completeness"),
     path("org/<int:pk>/member-sheet/<slug:kind>/", stats.member_sheet, name="member_sheet"),
     path("org/<int:pk>/member-sheet/<slug:kind>.xlsx", stats.member_sheet_xlsx, name="member_sheet_xlsx"),

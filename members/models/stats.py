@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from simple_history.models import HistoricalRecords
+
 from branches.models import Organization
 
 
@@ -39,6 +41,8 @@ class StatTable(models.Model):
     rules = models.TextField(_("counting rules"), blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()  # the 组织部's edits of a layout (issue 21), and who made them
 
     class Meta:
         verbose_name = _("statistics table")
@@ -114,6 +118,8 @@ class SheetLayout(models.Model):
         _("columns"),
         help_text=_('A list of [field, heading, required] triples, e.g. [["name", "姓名", true]].'),
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("member sheet layout")

@@ -36,6 +36,7 @@ from members import documents, statistics
 from members.models import DevelopmentCase, Member, SheetLayout, StatReport, StatTable
 from members.selectors import lifecycle as lifecycle_selectors
 from members.services import statistics as services
+from members.services.layouts import may_edit_layouts
 from members.services.tabular import _cell
 
 
@@ -90,6 +91,8 @@ def statistics_home(request: HttpRequest, unit: Organization) -> HttpResponse:
             reports=reports,
             sheets=SheetLayout.objects.all(),
             may_manage=_may(request, unit, MANAGE_MEMBERS),
+            # The 组织部 edits the layouts these tables and sheets print in (one query).
+            may_edit_layouts=may_edit_layouts(user=request.user),
         ),
         status=400 if form.errors else 200,
     )

@@ -45,6 +45,22 @@ def _htmx(targets):
     ]
 
 
+def _layout(model_name):
+    """A default layout of model_name, and an id that is none."""
+
+    def targets(world):
+        from members import models
+
+        first = getattr(models, model_name).objects.order_by("pk").first()
+        missing = table(403, anonymous=302, zzb=404)
+        return [
+            Target("default", {"pk": first.pk}, "U"),
+            Target("missing", {"pk": 999999}, "U", rule=missing),
+        ]
+
+    return targets
+
+
 def _member(world):
     # Bob (the member persona) reads his own record; A's secretary's record and B's secretary's.
     c = world.cast
@@ -80,6 +96,10 @@ register(
     Entry("members:depart", _member, manages(), post=SAME),
     # The 党内统计 fields (issue 21): edited by the member's branch or a unit above it.
     Entry("members:stat_fields", _member, manages(), post=SAME),
+    # The 党内统计 layouts (issue 21): the 组织部's to edit; a missing one is not found for it.
+    Entry("members:stat_layouts", none, table(403, anonymous=302, zzb=200)),
+    Entry("members:stat_table_edit", _layout("StatTable"), table(403, anonymous=302, zzb=200), post=SAME),
+    Entry("members:sheet_layout_edit", _layout("SheetLayout"), table(403, anonymous=302, zzb=200), post=SAME),
     Entry(
         "members:import",
         none,
