@@ -600,6 +600,8 @@ def terms(request: HttpRequest, pk: int) -> HttpResponse:
                 elected_on=form.cleaned_data["elected_on"],
                 seats=form.cleaned_data["seats"],
                 term_years=form.cleaned_data["term_years"],
+                votes=form.cleaned_data["votes"],
+                voters=form.cleaned_data["voters"],
                 by=request.user,
             )
         except ValidationError as exc:
