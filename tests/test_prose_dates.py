@@ -22,6 +22,7 @@ from members.services.care import care_occasion_note, care_visit_record
 from members.services.dues import dues_declare, dues_record
 from members.services.tabular import dues_year_export_rows
 from members.selectors.lifecycle import dues_year_list
+from tests.crawl.dates import iso_dates_in_prose
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
@@ -103,3 +104,32 @@ def test_pages_write_prose_dates_long_and_table_dates_iso(cast, as_alice):
     # A table keeps ISO: the roster's "joined" column.
     roster = as_alice.get(reverse("members:roster", args=[cast.branch_a.pk])).content.decode()
     assert "2015-07-01" in roster
+
+
+@pytest.mark.parametrize(
+    ("html", "found"),
+    [
+        ("<p>截至 2026-12-01。</p>", ["2026-12-01"]),
+        ("<h1>支部委员会 · 2026-12-01</h1>", ["2026-12-01"]),
+        ("<ul><li>2026-12-01 · 警告</li></ul>", ["2026-12-01"]),
+        ("<dl><dd>2026-12-01<br>批注</dd></dl>", ["2026-12-01"]),
+        ("<p>截至 2026年12月1日。</p>", []),
+        ("<table><tr><td><p>2026-12-01</p></td></tr></table>", []),  # a table keeps ISO
+        ('<li><time datetime="2026-12-01">2026年12月1日</time></li>', []),  # attributes are not read
+        ('<p><input type="date" value="2026-12-01"></p>', []),
+        ("<p>日期写成 <code>2024-07-01</code> 的格式。</p>", []),  # a format example
+        ("<p>2026-12-01 09:30</p>", []),  # a timestamp
+        ("<div>2026-12-01</div>", []),  # not prose
+        ("<p>编号 A-2026-12-01-3</p>", []),
+    ],
+)
+def test_the_crawls_detector_of_iso_dates_in_prose(html, found):
+    assert iso_dates_in_prose(html) == found
+
+
+@pytest.mark.django_db
+def test_the_birth_date_in_full_is_prose(cast, as_alice):
+    url = reverse("members:detail", args=[cast.bob_member.pk])
+    page = as_alice.get(url).content.decode()
+    assert prose_date(cast.bob_member.birth_date) in page
+    assert cast.bob_member.birth_date.isoformat() not in page

@@ -20,6 +20,7 @@ def _member_context(request: HttpRequest, member: Member) -> dict:
         "member": member,
         "unit": member.branch,
         **sensitive_fields(member, unmasked=unmasked),
+        "unmasked": unmasked,  # the birth date in full, as prose (issue 22), instead of the year only
         "record_sections": render_record_sections(request, member, unmasked=unmasked),
     }
 
