@@ -30,6 +30,7 @@ from tests.crawl import (  # noqa: F401
     projects,  # noqa: F401
     site,  # noqa: F401
 )
+from tests.crawl.dates import iso_dates_in_prose
 from tests.crawl.english import english_in_context, english_words, form_fields
 from tests.crawl.registry import LOGIN, PERSONAS, REGISTRY, Result, Target
 from tests.crawl.world import NOW, build
@@ -109,7 +110,12 @@ def _formats(html: str) -> list[str]:
             (_ENGLISH_MONTH, "an English month"),
         )
     ]
-    return [f"{what}: {match.group(0)!r}" for match, what in found if match]
+    problems = [f"{what}: {match.group(0)!r}" for match, what in found if match]
+    # 2026年12月1日 where prose, ISO in tables and exports (tests/crawl/dates.py says where prose is).
+    prose = iso_dates_in_prose(html)
+    if prose:
+        problems.append(f"an ISO date in prose (use |prose_date): {prose[0]!r}")
+    return problems
 
 
 def _check(result: Result, response, *, html: bool, allowed: set[str]) -> None:
