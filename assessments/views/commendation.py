@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from assessments.models.commendation import Commendation, HonourKind, Nomination, NominationObjection
 from assessments.selectors import commendation as selectors
+from assessments.selectors.history import status_history
 from assessments.services import commendation as services
 from branches.models import Organization
 from branches.once import OnceField
@@ -268,6 +269,7 @@ def commendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_decide": commendation.status == Commendation.Status.NOTICE
             and commendation.notice_ends_on
             and today > commendation.notice_ends_on,
+            "history": status_history(commendation),
         },
     )
 
