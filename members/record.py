@@ -49,20 +49,15 @@ register_record_section(discipline_section, order=90)
 
 def departure_section(request: HttpRequest, member, unmasked: bool) -> str | None:
     """逝世 / 出党 (issue 21): the recorded death or departure, and for those who manage the member's branch
-    the link to record one while the member is active. At most one query each (the record only once the
-    member is inactive; the permission only for someone other than the member)."""
+    the link to record one while the member is active. One query once the member is inactive, none before
+    (``unmasked`` for someone other than the member means they manage the member's branch)."""
     if not unmasked:
         return None
     from members.models import Departure
-    from members.services.departures import may_record_departure
 
     departure = None if member.is_active else Departure.objects.filter(member=member).first()
-    may_record = (
-        member.is_active
-        and member.is_party_member
-        and member.user_id != request.user.pk
-        and may_record_departure(user=request.user, member=member)
-    )
+    # Unmasked and not the member: the viewer manages the member, which is who records (may_record_departure).
+    may_record = member.is_active and member.is_party_member and member.user_id != request.user.pk
     if departure is None and not may_record:
         return None
     return render_to_string(
@@ -77,12 +72,12 @@ register_record_section(departure_section, order=95)
 
 def stat_fields_section(request: HttpRequest, member, unmasked: bool) -> str | None:
     """The 党内统计 fields (issue 21) for the member and those who manage them, with the link to edit them for
-    the branch and the units above. One query (the permission; none for the member's own record)."""
+    the branch and the units above. No query (``unmasked`` for someone other than the member means they manage
+    the member's branch)."""
     if not unmasked:
         return None
-    from members.services.stat_fields import may_edit_stat_fields
-
-    may_edit = member.user_id != request.user.pk and may_edit_stat_fields(user=request.user, member=member)
+    # Unmasked and not the member: the viewer manages the member, which is who edits (may_edit_stat_fields).
+    may_edit = member.user_id != request.user.pk
     return render_to_string(
         "members/record_stat_fields.html", {"member": member, "may_edit": may_edit}, request=request
     )
