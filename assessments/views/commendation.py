@@ -19,6 +19,7 @@ from assessments.models.commendation import Commendation, HonourKind, Nomination
 from assessments.selectors import commendation as selectors
 from assessments.selectors.history import status_history
 from assessments.services import commendation as services
+from branches.access import checked_by
 from branches.models import Organization
 from branches.once import OnceField
 from branches.selectors import MANAGE_UNITS, organizations_with_permission
@@ -192,6 +193,7 @@ class DecideForm(forms.Form):
 
 @login_required
 @require_GET
+@checked_by(organizations_with_permission)
 def commendation_home(request: HttpRequest) -> HttpResponse:
     roots = list(_roots(request))
     nominating = (
@@ -212,6 +214,7 @@ def commendation_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@checked_by(organizations_with_permission)
 def commendation_new(request: HttpRequest) -> HttpResponse:
     roots = _roots(request)
     if not roots.exists():
@@ -251,6 +254,7 @@ def commendation_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@checked_by(services.may_run, selectors.committees_nominating)
 def commendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     commendation, runs, committees = _commendation(request, pk)
     shown = list(QuotaForm(commendation=commendation).fields["committee"].queryset) if runs else committees
@@ -276,6 +280,7 @@ def commendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@checked_by(services.may_run, selectors.committees_nominating)
 def quota_set(request: HttpRequest, pk: int) -> HttpResponse:
     commendation, runs, _committees = _commendation(request, pk)
     if not runs:
@@ -295,6 +300,7 @@ def quota_set(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@checked_by(services.may_run, selectors.committees_nominating)
 def candidates(request: HttpRequest, pk: int) -> HttpResponse:
     commendation, _runs, committees = _commendation(request, pk)
     if not committees:
@@ -318,6 +324,7 @@ def candidates(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@checked_by(services.may_run, selectors.committees_nominating)
 def nominate(request: HttpRequest, pk: int) -> HttpResponse:
     commendation, _runs, committees = _commendation(request, pk)
     if not committees:
@@ -370,6 +377,7 @@ def _nomination(request: HttpRequest, pk: int) -> tuple[Nomination, bool, bool]:
 
 @login_required
 @require_GET
+@checked_by(services.may_run, services.may_nominate)
 def nomination_detail(request: HttpRequest, pk: int) -> HttpResponse:
     nomination, runs, nominates = _nomination(request, pk)
     commendation = nomination.commendation
@@ -397,6 +405,7 @@ def nomination_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@checked_by(services.may_run, services.may_nominate)
 def nomination_file(request: HttpRequest, pk: int) -> HttpResponse:
     nomination, _runs, _nominates = _nomination(request, pk)
     if not nomination.deeds_file:
@@ -420,6 +429,7 @@ def _act(request: HttpRequest, action, success: str, target: str, pk: int) -> Ht
 
 @login_required
 @require_POST
+@checked_by(services.may_run, services.may_nominate)
 def nomination_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     nomination, _runs, nominates = _nomination(request, pk)
     if not nominates:
@@ -435,6 +445,7 @@ def nomination_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@checked_by(services.may_run, services.may_nominate)
 def objection_new(request: HttpRequest, pk: int) -> HttpResponse:
     nomination, runs, _nominates = _nomination(request, pk)
     if not runs:
@@ -454,6 +465,7 @@ def objection_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@checked_by(services.may_run)
 def objection_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     objection = get_object_or_404(
         NominationObjection.objects.select_related("nomination__commendation__root"), pk=pk
@@ -475,6 +487,7 @@ def objection_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@checked_by(services.may_run, services.may_nominate)
 def nomination_decide(request: HttpRequest, pk: int) -> HttpResponse:
     nomination, runs, _nominates = _nomination(request, pk)
     if not runs:
@@ -494,6 +507,7 @@ def nomination_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@checked_by(services.may_run, selectors.committees_nominating)
 def notice_start(request: HttpRequest, pk: int) -> HttpResponse:
     commendation, runs, _committees = _commendation(request, pk)
     if not runs:
@@ -509,6 +523,7 @@ def notice_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@checked_by(services.may_run, selectors.committees_nominating)
 def commendation_publish(request: HttpRequest, pk: int) -> HttpResponse:
     commendation, runs, _committees = _commendation(request, pk)
     if not runs:
@@ -545,6 +560,7 @@ def _awarded_rows(commendation: Commendation) -> list[list[object]]:
 
 @login_required
 @require_GET
+@checked_by(services.may_run, selectors.committees_nominating)
 def certificates(request: HttpRequest, pk: int) -> HttpResponse:
     commendation, runs, _committees = _commendation(request, pk)
     if not runs:
@@ -558,6 +574,7 @@ def certificates(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@checked_by(services.may_run, selectors.committees_nominating)
 def results_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     commendation, runs, _committees = _commendation(request, pk)
     if not runs:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from branches.access import checked_by, unit_access
 from branches.attachments import attachment_response
 from branches.spreadsheets.export import xlsx_response
 from branches.models import Organization
@@ -50,14 +51,8 @@ from members.services import terms as term_services
 from members.services import transfers as transfer_services
 
 
-def _unit(request: HttpRequest, pk: int, *, manage: bool = False, branch_only: bool = False) -> Organization:
-    unit = get_object_or_404(Organization, pk=pk)
-    if branch_only and unit.kind != Organization.Kind.BRANCH:
-        raise Http404
-    require_organization_permission(
-        user=request.user, organization=unit, codename=MANAGE_MEMBERS if manage else "view_organization"
-    )
-    return unit
+# The pages of one branch's own ledgers (dues): any other unit's address is not found.
+BRANCH_ONLY = (Organization.Kind.BRANCH,)
 
 
 def _may_manage(request: HttpRequest, unit: Organization) -> bool:
@@ -83,6 +78,7 @@ def _base(request: HttpRequest, unit: Organization, section: str, **extra) -> di
 
 @login_required
 @require_GET
+@checked_by(organization_permission_holds)
 def lifecycle_due(request: HttpRequest, pk: int) -> HttpResponse:
     """The unit page's lifecycle panel (loaded by htmx): what is overdue or due soon in the subtree.
     Fixed queries: the unit, the permission, then lifecycle_due's six; for a university (or a province), the
@@ -121,9 +117,9 @@ CASE_LIMIT = 200
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def development_list(request: HttpRequest, pk: int) -> HttpResponse:
+@unit_access()
+def development_list(request: HttpRequest, unit: Organization) -> HttpResponse:
     """Open cases in the unit's subtree with people by stage; on a branch, the form for a new applicant."""
-    unit = _unit(request, pk)
     can_manage = unit.kind == Organization.Kind.BRANCH and _may_manage(request, unit)
     form = forms.ApplicantForm(request.POST or None, initial={"category": unit.category or "student"})
     if request.method == "POST":
@@ -205,6 +201,7 @@ def _case_context(request: HttpRequest, case: DevelopmentCase, **forms_) -> dict
 
 @login_required
 @require_GET
+@checked_by(organization_permission_holds)
 def development_case(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     return render(request, "members/lifecycle/development_case.html", _case_context(request, case))
@@ -212,6 +209,7 @@ def development_case(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@checked_by(organization_permission_holds)
 def development_step(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk, manage=True)
     next_step = case.next_step
@@ -255,6 +253,7 @@ def development_step(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@checked_by(organization_permission_holds)
 def development_review(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk, manage=True)
     form = forms.ReviewForm(request.POST)
@@ -272,6 +271,7 @@ def development_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@checked_by(organization_permission_holds)
 def development_extend(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk, manage=True)
     form = forms.ExtensionForm(request.POST)
@@ -302,8 +302,8 @@ def _active_branches(*, within: list[Organization]):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def transfers(request: HttpRequest, pk: int) -> HttpResponse:
-    unit = _unit(request, pk)
+@unit_access()
+def transfers(request: HttpRequest, unit: Organization) -> HttpResponse:
     can_manage = unit.kind == Organization.Kind.BRANCH and _may_manage(request, unit)
     roster = Member.objects.active().party_members().filter(branch=unit).order_by("name")
     ancestors = list(organization_ancestors(organization=unit))
@@ -359,6 +359,7 @@ def transfers(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@checked_by(organization_permission_holds)
 def transfer_complete(request: HttpRequest, pk: int) -> HttpResponse:
     transfer = get_object_or_404(Transfer.objects.select_related("from_branch", "to_branch"), pk=pk)
     receiving = transfer.to_branch or transfer.from_branch
@@ -406,9 +407,9 @@ def _ledger_year(year: int) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def dues(request: HttpRequest, pk: int) -> HttpResponse:
+@unit_access(kinds=BRANCH_ONLY)
+def dues(request: HttpRequest, unit: Organization) -> HttpResponse:
     """A branch's monthly ledger: declared amount and status per member; record a month, declare a base."""
-    unit = _unit(request, pk, branch_only=True)
     # The branch records its dues; units above read them (dues_may_record).
     can_manage = dues_services.dues_may_record(user=request.user, branch=unit)
     month = _month(request)
@@ -488,9 +489,9 @@ def dues(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def dues_year(request: HttpRequest, pk: int, year: int) -> HttpResponse:
+@unit_access(kinds=BRANCH_ONLY)
+def dues_year(request: HttpRequest, unit: Organization, year: int) -> HttpResponse:
     """The year's public list (张榜公布), printable."""
-    unit = _unit(request, pk, branch_only=True)
     _ledger_year(year)
     data = sel.dues_year_list(branch=unit, year=year, today=timezone.localdate())
     return render(
@@ -513,8 +514,8 @@ def dues_year(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def care(request: HttpRequest, pk: int) -> HttpResponse:
-    unit = _unit(request, pk)
+@unit_access()
+def care(request: HttpRequest, unit: Organization) -> HttpResponse:
     can_manage = unit.kind == Organization.Kind.BRANCH and _may_manage(request, unit)
     roster = Member.objects.active().filter(branch=unit).order_by("name")
     kinds = CareOccasionKind.objects.filter(is_active=True)
@@ -576,9 +577,9 @@ def care(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def terms(request: HttpRequest, pk: int) -> HttpResponse:
+@unit_access()
+def terms(request: HttpRequest, unit: Organization) -> HttpResponse:
     """Terms ending within the reminder window or overdue in the subtree; record an election."""
-    unit = _unit(request, pk)
     today = timezone.localdate()
     rows = sel.terms_due(organization=unit, today=today)
     units = (
@@ -648,9 +649,9 @@ def _election_papers(
 
 @login_required
 @require_POST
-def term_candidates(request: HttpRequest, pk: int) -> HttpResponse:
+@unit_access(MANAGE_MEMBERS)
+def term_candidates(request: HttpRequest, unit: Organization) -> HttpResponse:
     """Add a candidate for the unit's next election (``member``), or take one off (``remove``)."""
-    unit = _unit(request, pk, manage=True)
     if unit.kind == Organization.Kind.GROUP:
         raise Http404
     if "remove" in request.POST:
@@ -686,7 +687,7 @@ def term_candidates(request: HttpRequest, pk: int) -> HttpResponse:
         rows=sel.terms_due(organization=unit, today=today),
         form=None,
         can_record=False,
-        **_election_papers(request, unit, form, may_nominate=True),  # _unit(manage=True) checked it
+        **_election_papers(request, unit, form, may_nominate=True),  # unit_access(MANAGE_MEMBERS) checked it
     )
     return render(request, "members/lifecycle/terms.html", context, status=400)
 
@@ -720,11 +721,11 @@ def _dues_refused(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def lifecycle_import(request: HttpRequest, pk: int) -> HttpResponse:
+@unit_access(MANAGE_MEMBERS)
+def lifecycle_import(request: HttpRequest, unit: Organization) -> HttpResponse:
     """Applicants, dues lines or transfer letters from a spreadsheet: all rows or none."""
     from members.services.tabular import IMPORTERS
 
-    unit = _unit(request, pk, manage=True)
     # Dues lines are the branch's to record (issue 22): neither offered to nor accepted from a unit above.
     kinds = _import_kinds(request, unit)
     if request.method == "POST" and request.POST.get("what") == "dues" and "dues" not in kinds:
@@ -759,10 +760,10 @@ def lifecycle_import(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def lifecycle_import_template(request: HttpRequest, pk: int, what: str) -> HttpResponse:
+@unit_access(MANAGE_MEMBERS)
+def lifecycle_import_template(request: HttpRequest, unit: Organization, what: str) -> HttpResponse:
     from members.services.tabular import IMPORTERS, xlsx_bytes
 
-    unit = _unit(request, pk, manage=True)
     if what not in IMPORTERS:
         raise Http404
     if what not in _import_kinds(request, unit):
@@ -772,30 +773,30 @@ def lifecycle_import_template(request: HttpRequest, pk: int, what: str) -> HttpR
 
 @login_required
 @require_GET
-def development_export(request: HttpRequest, pk: int) -> HttpResponse:
+@unit_access(MANAGE_MEMBERS)
+def development_export(request: HttpRequest, unit: Organization) -> HttpResponse:
     from members.services.tabular import development_export_rows, xlsx_bytes
 
-    unit = _unit(request, pk, manage=True)
     headers, rows = development_export_rows(sel.development_cases(organization=unit, status=None))
     return _xlsx_response(xlsx_bytes(headers, rows), f"development-{unit.code}.xlsx")
 
 
 @login_required
 @require_GET
-def transfers_export(request: HttpRequest, pk: int) -> HttpResponse:
+@unit_access(MANAGE_MEMBERS)
+def transfers_export(request: HttpRequest, unit: Organization) -> HttpResponse:
     from members.services.tabular import transfers_export_rows, xlsx_bytes
 
-    unit = _unit(request, pk, manage=True)
     headers, rows = transfers_export_rows(sel.transfers_for(organization=unit))
     return _xlsx_response(xlsx_bytes(headers, rows), f"transfers-{unit.code}.xlsx")
 
 
 @login_required
 @require_GET
-def dues_export(request: HttpRequest, pk: int, year: int) -> HttpResponse:
+@unit_access(MANAGE_MEMBERS, kinds=BRANCH_ONLY)
+def dues_export(request: HttpRequest, unit: Organization, year: int) -> HttpResponse:
     from members.services.tabular import dues_year_export_rows, xlsx_bytes
 
-    unit = _unit(request, pk, manage=True, branch_only=True)
     _ledger_year(year)
     data = sel.dues_year_list(branch=unit, year=year, today=timezone.localdate())
     headers, rows = dues_year_export_rows(data)
@@ -804,6 +805,7 @@ def dues_export(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@checked_by(require_organization_permission)
 def development_document(request: HttpRequest, pk: int) -> FileResponse:
     """A step's scanned document: only for those who manage the member's branch, always a download, typed as
     sniffed at upload, never from a public media URL."""
