@@ -76,6 +76,12 @@ def test_an_applicant_is_edited_the_same_way(cast):
     assert response.status_code == 302
     applicant.refresh_from_db()
     assert (applicant.student_level, applicant.education) == ("undergraduate", "master")
+    # Linked from the development case, where the branch runs the applicant's development.
+    from members.models import DevelopmentCase
+
+    case = DevelopmentCase.objects.create(member=applicant)
+    page = login(cast.charlie).get(reverse("members:development_case", args=[case.pk])).content.decode()
+    assert reverse("members:stat_fields", args=[applicant.pk]) in page and "硕士" in page
 
 
 def test_bounds(cast):
