@@ -200,3 +200,39 @@ def test_form_errors_kept_on_the_page(cast):
     assert 'id="departure-form"' in response.content.decode()
     assert len(response.context["form"].errors) == 3
     assert Member.objects.get(pk=cast.bob_member.pk).is_active
+
+
+def test_who_left_holds_no_office_and_the_deceased_no_login(cast):
+    """Recording a departure ends the member's roles and withdraws what they granted; a death also closes the
+    login, a departure keeps it (the person may still rate as staff or a student) with nothing of the unit."""
+    from branches.models import Role
+    from django.contrib.auth.models import User
+
+    from branches.selectors import organization_permission_holds
+
+    alice = cast.alice
+    assert organization_permission_holds(user=alice, organization=cast.branch_a, codename="manage_members")
+    member_depart(
+        member=cast.alice_member,
+        reason="withdrew",
+        left_on=datetime.date(2026, 6, 1),
+        document="退党申请",
+        by=cast.officer,
+    )
+    role = Role.objects.get(user=alice, organization=cast.branch_a)
+    assert role.ended_on == max(datetime.date(2026, 6, 1), role.started_on)
+    alice = User.objects.get(pk=alice.pk)  # no permission cache from before
+    assert alice.is_active
+    assert not organization_permission_holds(
+        user=alice, organization=cast.branch_a, codename="manage_members"
+    )
+    bob = cast.bob_member.user
+    member_depart(
+        member=cast.bob_member,
+        reason="died",
+        left_on=datetime.date(2026, 6, 10),
+        document="死亡证明",
+        by=cast.officer,
+    )
+    bob.refresh_from_db()
+    assert not bob.is_active

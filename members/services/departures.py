@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches.bounds import date_problem
+from branches.models import Role
+from branches.services import role_end
 from branches.once import once
 from branches.dates import prose_date
 from members.models import Departure, Member
@@ -84,6 +86,20 @@ def member_depart(
         member._history_user = user  # type: ignore[attr-defined]
         member._change_reason = f"departure: {reason}"  # type: ignore[attr-defined]
         member.save(update_fields=["left_on", "left_reason", "is_active"])
+        _end_standing(member=member, left_on=left_on, reason=reason)
         return departure
 
     return once(key=request_key, user=by, model=Departure, create=create)
+
+
+def _end_standing(*, member: Member, left_on: datetime.date, reason: str) -> None:
+    """Who is no longer in the Party holds no office in it: every current role of the member's login ends on
+    the day (or on the role's first day, if it began later) and its permissions are withdrawn (role_end). A
+    deceased member's login is closed too; one who left keeps theirs (a student or a staff member still rates
+    and reads the public pages) but sees nothing of a unit any more. Two queries and one per role."""
+    if member.user_id is None:
+        return
+    for role in Role.objects.current().filter(user_id=member.user_id).select_related("user"):
+        role_end(role=role, ended_on=max(left_on, role.started_on), by=None)
+    if reason == Member.LeftReason.DIED:
+        User.objects.filter(pk=member.user_id).update(is_active=False)
