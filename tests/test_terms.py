@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from branches.dates import add_years
+from branches.dates import add_years, prose_date
 from branches.models import Organization, Role
 from members.models import TermElection
 from members.rules import add_months
@@ -81,7 +81,10 @@ def test_terms_page(cast, as_officer, as_charlie, django_assert_num_queries):
         },
     )
     assert response.status_code == 302
-    assert Organization.objects.get(pk=cast.branch_a.pk).term_started_on == TODAY
+    branch = Organization.objects.get(pk=cast.branch_a.pk)
+    assert branch.term_started_on == TODAY
+    told = as_officer.get(response.url).content.decode()  # the message, its date in prose (issue 22)
+    assert f"已登记换届选举，新一届任期至{prose_date(branch.term_ends_on)}。" in told
     seats = set(
         Role.objects.current().filter(organization=cast.branch_a).values_list("user__username", "kind")
     )

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from branches.access import checked_by, unit_access
 from branches.attachments import attachment_response
+from branches.dates import prose_date
 from branches.spreadsheets.export import xlsx_response
 from branches.models import Organization
 from branches.selectors import (
@@ -611,7 +612,7 @@ def terms(request: HttpRequest, unit: Organization) -> HttpResponse:
             messages.success(
                 request,
                 _("Election recorded; the new term ends on %(date)s.")
-                % {"date": Organization.objects.get(pk=target.pk).term_ends_on.isoformat()},
+                % {"date": prose_date(Organization.objects.get(pk=target.pk).term_ends_on)},
             )
             return redirect("members:terms", pk=unit.pk)
     context = _base(
