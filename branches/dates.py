@@ -35,3 +35,12 @@ def prose_date(value: datetime.date | datetime.datetime | None) -> str:
         value = timezone.localtime(value) if timezone.is_aware(value) else value
         value = value.date()
     return f"{value.year}年{value.month}月{value.day}日"
+
+
+def prose_datetime(value: datetime.datetime | None) -> str:
+    """A moment in a sentence: 2026年12月1日 09:30, in the local time zone; "" for no value. Tables, history lists
+    and exports keep 2026-12-01 09:30."""
+    if value is None or value == "":
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{prose_date(local)} {local:%H:%M}"

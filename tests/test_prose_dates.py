@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from branches.bounds import date_problem
-from branches.dates import prose_date
+from branches.dates import prose_date, prose_datetime
 from members.models import CareOccasionKind, DuesPayment
 from members.services.care import care_occasion_note, care_visit_record
 from members.services.dues import dues_declare, dues_record
@@ -47,6 +47,15 @@ def test_a_datetime_is_read_in_local_time():
     # 2026-11-30 17:30 UTC is already 1 December in Shanghai.
     assert prose_date(datetime.datetime(2026, 11, 30, 17, 30, tzinfo=datetime.UTC)) == "2026年12月1日"
     assert prose_date(datetime.datetime(2026, 12, 1, 1, 0, tzinfo=SHANGHAI)) == "2026年12月1日"
+
+
+def test_a_moment_in_prose_is_the_local_day_and_time():
+    # 2026-11-30 17:30 UTC is 01:30 on 1 December in Shanghai; a moment in a sentence reads so, tables keep ISO.
+    moment = datetime.datetime(2026, 11, 30, 17, 30, tzinfo=datetime.UTC)
+    assert prose_datetime(moment) == "2026年12月1日 01:30"
+    assert prose_datetime(None) == ""
+    template = Template('{% load dates %}{{ at|prose_datetime }}|{{ none|prose_datetime|default:"—" }}')
+    assert template.render(Context({"at": moment, "none": None})) == "2026年12月1日 01:30|—"
 
 
 def test_the_filter_is_the_same_helper_in_any_language():
