@@ -33,8 +33,8 @@ class StatTableForm(forms.ModelForm):
                 statistics.validate_layout(
                     subject=cleaned["subject"], rows=cleaned["rows"], columns=cleaned["columns"]
                 )
-            except ValidationError as exc:
-                self.add_error("rows", exc)
+            except ValidationError as exc:  # the rows' and the columns' errors, each under its field
+                self.add_error(None, exc)
         return cleaned
 
 

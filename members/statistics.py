@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Substr
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from branches.dates import add_years
 from branches.models import Organization
@@ -204,6 +205,33 @@ def _stage_as_of(stage: str) -> Cond:
     )
 
 
+def _band_label(kind: str, low: int | None, high: int | None) -> str:
+    """A band's name as the defaults print it (30岁及以下, 31至40岁, 6至10年), in the interface's language."""
+
+    def text() -> str:
+        if kind == "age":
+            if low is None:
+                return pgettext("age band", "%(n)d and under") % {"n": high}
+            if high is None:
+                return pgettext("age band", "%(n)d and over") % {"n": low}
+            return pgettext("age band", "%(low)d to %(high)d") % {"low": low, "high": high}
+        if low is None:
+            return pgettext("membership years band", "%(n)d and under") % {"n": high}
+        if high is None:
+            return pgettext("membership years band", "%(n)d and over") % {"n": low}
+        return pgettext("membership years band", "%(low)d to %(high)d") % {"low": low, "high": high}
+
+    return lazy(text, str)()
+
+
+def _bands(kind: str, bands: tuple[tuple[str, int | None], ...]) -> dict[str, str]:
+    labels, previous = {}, None
+    for key, upper in bands:
+        labels[key] = _band_label(kind, None if previous is None else previous + 1, upper)
+        previous = upper
+    return labels
+
+
 def _member_keys() -> dict[str, Key]:
     keys: dict[str, Key] = {"total": Key(gettext_lazy("Total"), lambda d: Q())}
     for value, label in Member.Gender.choices:
@@ -214,10 +242,10 @@ def _member_keys() -> dict[str, Key]:
         keys[f"category:{value}"] = Key(label, lambda d, v=value: Q(category=v))
     for value, label in Member.Stage.choices:
         keys[f"stage:{value}"] = Key(label, _stage_as_of(value))
-    for key, _oldest in AGE_BANDS:
-        keys[f"age:{key}"] = Key(key, _age(key))
-    for key, _longest in MEMBERSHIP_BANDS:
-        keys[f"years:{key}"] = Key(key, _years(key))
+    for key, band in _bands("age", AGE_BANDS).items():
+        keys[f"age:{key}"] = Key(band, _age(key))
+    for key, band in _bands("years", MEMBERSHIP_BANDS).items():
+        keys[f"years:{key}"] = Key(band, _years(key))
     for field, choices in (
         ("education", Member.Education),
         ("occupation", Member.Occupation),
@@ -259,42 +287,73 @@ MEMBER_KEYS = _member_keys()
 ORGANIZATION_KEYS = {**_organization_keys(), **COMMITTEE_KEYS}
 
 
+LABEL_MAX = 60
+LINES_MAX = 60
+
+
+def _line_error(message: str, line: int, **params) -> ValidationError:
+    """An error about one line (a layout's *line*-th pair, from 1): the editor's view renumbers ``line`` and
+    ``first`` to the lines of its text, which may have blank ones."""
+    return ValidationError(message, code="line", params={"line": line, **params})
+
+
+def _pair_errors(pair, line: int, known, seen: dict[str, int], *, row: bool = False) -> list[ValidationError]:
+    """What is wrong with one [key, label] line: its shape, its name, an unknown or repeated code, a measure
+    as a *row*."""
+    if not isinstance(pair, list) or len(pair) != 2 or not all(isinstance(p, str) for p in pair):
+        return [_line_error(_("Line %(line)d: write it as “code = name”."), line)]
+    key, label = pair
+    errors = []
+    if not key:
+        errors.append(_line_error(_("Line %(line)d: the code is missing."), line))
+    elif key not in known:
+        errors.append(_line_error(_("Line %(line)d: there is no code “%(key)s”."), line, key=key))
+    elif key in seen:
+        errors.append(
+            _line_error(
+                _("Line %(line)d: the code “%(key)s” is already on line %(first)d."),
+                line,
+                key=key,
+                first=seen[key],
+            )
+        )
+    else:
+        seen[key] = line
+        if row and known[key].measure is not None:
+            errors.append(
+                _line_error(
+                    _("Line %(line)d: “%(key)s” counts people per unit: it can only be a column."),
+                    line,
+                    key=key,
+                )
+            )
+    if not label:
+        errors.append(_line_error(_("Line %(line)d: the name is empty."), line))
+    elif len(label) > LABEL_MAX:
+        errors.append(_line_error(_("Line %(line)d: a name of at most %(n)d characters."), line, n=LABEL_MAX))
+    return errors
+
+
 def validate_layout(*, subject: str, rows, columns) -> None:
-    """A layout is a non-empty list of [key, label] pairs per axis, every key one the subject knows; a
-    measure (a sum of people per unit) only as a column."""
+    """A layout is a list of 1 to 60 [key, label] pairs per axis, every key one the subject knows and none
+    twice on an axis, every label of 1 to 60 characters; a measure (a sum of people per unit) only as a
+    column. Every error names its line (``{"rows": [...], "columns": [...]}``)."""
     known = keys_for(subject)
     if not known:
         raise ValidationError(_("No data source is installed for this subject."))
-    for axis, pairs in ((_("rows"), rows), (_("columns"), columns)):
-        if not isinstance(pairs, list) or not pairs or len(pairs) > 60:
-            raise ValidationError(
-                _("The %(axis)s must be a list of 1 to 60 [key, label] pairs.") % {"axis": axis}
-            )
-        for pair in pairs:
-            if (
-                not isinstance(pair, list)
-                or len(pair) != 2
-                or not all(isinstance(p, str) for p in pair)
-                or not pair[1]
-                or len(pair[1]) > 60
-            ):
-                raise ValidationError(
-                    _(
-                        "Each of the %(axis)s must be a [key, label] pair of texts (a label of at "
-                        "most 60 characters): %(pair)s"
-                    )
-                    % {"axis": axis, "pair": pair}
-                )
-            if pair[0] not in known:
-                raise ValidationError(
-                    _("Unknown key %(key)s in the %(axis)s; known keys: %(known)s")
-                    % {"key": pair[0], "axis": axis, "known": ", ".join(known)}
-                )
-    for key, _label in rows:
-        if known[key].measure is not None:
-            raise ValidationError(
-                _("%(key)s counts people per unit: it can only be a column.") % {"key": key}
-            )
+    errors: dict[str, list[ValidationError]] = {}
+    for axis, pairs in (("rows", rows), ("columns", columns)):
+        found: list[ValidationError] = []
+        if not isinstance(pairs, list) or not pairs or len(pairs) > LINES_MAX:
+            found.append(ValidationError(_("Write 1 to %(n)d lines.") % {"n": LINES_MAX}))
+        else:
+            seen: dict[str, int] = {}
+            for line, pair in enumerate(pairs, start=1):
+                found += _pair_errors(pair, line, known, seen, row=axis == "rows")
+        if found:
+            errors[axis] = found
+    if errors:
+        raise ValidationError(errors)
 
 
 # --- computing ----------------------------------------------------------------------------------------------------
@@ -499,25 +558,19 @@ SHEET_STAGES = {
 
 
 def validate_sheet_columns(columns) -> None:
-    if not isinstance(columns, list) or not columns or len(columns) > 60:
-        raise ValidationError(_("The columns must be a list of 1 to 60 [field, heading, required] triples."))
-    for triple in columns:
-        if (
-            not isinstance(triple, list)
-            or len(triple) != 3
-            or not isinstance(triple[1], str)
-            or not triple[1]
-            or len(triple[1]) > 60
-            or not isinstance(triple[2], bool)
-        ):
-            raise ValidationError(
-                _("Each column must be a [field, heading, required] triple: %(t)s") % {"t": triple}
-            )
-        if triple[0] not in SHEET_FIELDS:
-            raise ValidationError(
-                _("Unknown field %(field)s; known fields: %(known)s")
-                % {"field": triple[0], "known": ", ".join(SHEET_FIELDS)}
-            )
+    """1 to 60 [field, heading, required] triples, every field one the sheet can fill and none twice, every
+    heading of 1 to 60 characters. Every error names its line."""
+    if not isinstance(columns, list) or not columns or len(columns) > LINES_MAX:
+        raise ValidationError(_("Write 1 to %(n)d lines.") % {"n": LINES_MAX})
+    errors: list[ValidationError] = []
+    seen: dict[str, int] = {}
+    for line, triple in enumerate(columns, start=1):
+        if not isinstance(triple, list) or len(triple) != 3 or not isinstance(triple[2], bool):
+            errors.append(_line_error(_("Line %(line)d: write it as “code = name”."), line))
+            continue
+        errors += _pair_errors(list(triple[:2]), line, SHEET_FIELDS, seen)
+    if errors:
+        raise ValidationError(errors)
 
 
 def sheet_people(*, kind: str, unit: Organization) -> QuerySet[Member]:

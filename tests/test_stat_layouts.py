@@ -3,12 +3,15 @@ reset to the default, every key checked, history kept; a branch secretary or a c
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from branches.models import Role
 from branches.services import role_assign
+from members import statistics
 from members.models import SheetLayout, StatTable
 from members.services.layouts import sheet_layout_update, stat_table_reset, stat_table_update
 from members.stat_defaults import SHEETS, TABLES
@@ -131,3 +134,106 @@ def test_the_sheet_columns_and_their_reset(cast, zzb):
     assert client.post(url, {"reset": "1"}).status_code == 302
     sheet.refresh_from_db()
     assert sheet.columns == next(s for s in SHEETS if s["kind"] == "members")["columns"]
+
+
+def _field_errors(page: str) -> list[str]:
+    return re.findall(r'<div class="field-error">(.*?)</div>', page)
+
+
+def test_a_key_given_twice_is_refused_naming_the_line(cast, zzb):
+    """Issue 21: "left:died" twice was saved and the report printed both rows with the same count."""
+    table = StatTable.objects.get(code="left")
+    url = reverse("members:stat_table_edit", args=[table.pk])
+    base = {"title": "t", "columns": "total = 合计", "rules": "", "order": 1}
+    # A blank line is skipped, yet the message counts the lines as the officer sees them.
+    rows = "left:died = 死亡\n\nleft:withdrew = 退党\nleft:died = 病故"
+    response = login(zzb).post(url, {**base, "rows": rows})
+    assert response.status_code == 400
+    assert _field_errors(response.content.decode()) == ["第4行：代码“left:died”已在第1行用过，不能重复"]
+    table.refresh_from_db()
+    assert table.rows == _default("left")["rows"]
+    # The same key as a row and as a column is a table's usual layout (合计 × 合计), and each axis on its own.
+    assert (
+        login(zzb).post(url, {**base, "rows": "total = 合计", "columns": "total = 合计"}).status_code == 302
+    )
+    response = login(zzb).post(url, {**base, "rows": "total = 合计", "columns": "total = 合计\ntotal = 总数"})
+    assert _field_errors(response.content.decode()) == ["第2行：代码“total”已在第1行用过，不能重复"]
+    # The national sheet too: a field is one column.
+    sheet = SheetLayout.objects.get(kind="members")
+    response = login(zzb).post(
+        reverse("members:sheet_layout_edit", args=[sheet.pk]),
+        {"title": "x", "columns": "name = 姓名 *\nname = 名字"},
+    )
+    assert response.status_code == 400
+    assert _field_errors(response.content.decode()) == ["第2行：代码“name”已在第1行用过，不能重复"]
+
+
+def test_each_error_names_its_line_and_what_is_wrong(cast, zzb):
+    """Issue 21: an unknown key listed all the keys in the message, an empty name leaked a Python list."""
+    table = StatTable.objects.get(code="left")
+    url = reverse("members:stat_table_edit", args=[table.pk])
+    base = {"title": "t", "columns": "total = 合计", "rules": "", "order": 1}
+    rows = (
+        "total = 合计\nleft:died = 死亡\nleft:expeled = 开除\nleft:withdrew =\n = 其他\nleft:unknown = "
+        + "长" * 61
+    )
+    response = login(zzb).post(url, {**base, "rows": rows})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert _field_errors(page) == [
+        "第3行：没有这个代码“left:expeled”",
+        "第4行：名称不能为空",
+        "第5行：缺少代码",
+        "第6行：名称最多60个字",
+    ]
+    assert "[" not in "".join(_field_errors(page))
+    # A measure (people per unit) as a row, on an organisations table.
+    orgs = StatTable.objects.filter(subject="organizations").first()
+    response = login(zzb).post(
+        reverse("members:stat_table_edit", args=[orgs.pk]),
+        {**base, "rows": "total = 合计\npeople:committee = 委员", "columns": "total = 个数"},
+    )
+    assert _field_errors(response.content.decode()) == [
+        "第2行：“people:committee”统计的是各单位的人数，只能作为列"
+    ]
+    # The service says the same of its n-th pair, under the axis it is in.
+    with pytest.raises(ValidationError) as raised:
+        statistics.validate_layout(
+            subject="members", rows=[["total", "合计"]], columns=[["total", "合计"], ["gender:X", "?"]]
+        )
+    assert raised.value.message_dict == {"columns": ["第2行：没有这个代码“gender:X”"]}
+    with pytest.raises(ValidationError) as raised:
+        statistics.validate_sheet_columns([["name", "姓名", True], ["salary", "", False]])
+    assert raised.value.messages == ["第2行：没有这个代码“salary”", "第2行：名称不能为空"]
+
+
+def test_the_codes_are_listed_with_their_chinese_names(cast, zzb):
+    """Issue 21: the age and membership-years bands showed their raw code as their name, and the sheet's
+    fields had no name at all."""
+    client = login(zzb)
+    for code, lines in (
+        (
+            "members-age",
+            ["age:30_and_under = 30岁及以下", "age:41_50 = 41至50岁", "age:71_and_over = 71岁及以上"],
+        ),
+        (
+            "members-years",
+            ["years:5_and_under = 5年及以下", "years:6_10 = 6至10年", "years:51_and_over = 51年及以上"],
+        ),
+    ):
+        page = client.get(reverse("members:stat_table_edit", args=[StatTable.objects.get(code=code).pk]))
+        keys = page.content.decode().split('id="layout-keys"')[1]
+        for line in lines:
+            assert f"<code>{line}</code>" in keys, line
+    # The names are the defaults' (a band's default label is the name the code gives it).
+    labels = {key: str(k.label) for key, k in statistics.MEMBER_KEYS.items()}
+    for code in ("members-age", "members-years"):
+        for key, label in _default(code)["rows"]:
+            if key.startswith(("age:", "years:")):
+                assert labels[key] == label, key
+    sheet = SheetLayout.objects.get(kind="members")
+    keys = client.get(reverse("members:sheet_layout_edit", args=[sheet.pk])).content.decode()
+    keys = keys.split('id="layout-keys"')[1]
+    for line in ("birth_date = 出生日期", "joined_on = 入党日期", "branch = 所在党支部"):
+        assert f"<code>{line}</code>" in keys, line
+    assert "<code>phone</code>" not in keys

@@ -85,10 +85,8 @@ def stat_table_update(
         raise ValidationError({"rules": [_("At most %(n)d characters.") % {"n": RULES_MAX}]})
     if not 0 <= order <= ORDER_MAX:
         raise ValidationError({"order": [_("An order from 0 to %(n)d.") % {"n": ORDER_MAX}]})
-    try:
-        statistics.validate_layout(subject=table.subject, rows=rows, columns=columns)
-    except ValidationError as exc:
-        raise ValidationError({"rows": exc.messages}) from None
+    # Its errors are the rows' and the columns', each naming its line.
+    statistics.validate_layout(subject=table.subject, rows=rows, columns=columns)
     table.title, table.rows, table.columns = title, rows, columns
     table.rules, table.order, table.is_active = rules.strip(), order, is_active
     _save(table, by, "layout edited", ["title", "rows", "columns", "rules", "order", "is_active"])
@@ -119,7 +117,7 @@ def sheet_layout_update(*, layout: SheetLayout, by: User | None, title: str, col
     try:
         statistics.validate_sheet_columns(columns)
     except ValidationError as exc:
-        raise ValidationError({"columns": exc.messages}) from None
+        raise ValidationError({"columns": exc.error_list}) from None
     layout.title, layout.columns = title, columns
     _save(layout, by, "layout edited", ["title", "columns"])
     return layout

@@ -14,14 +14,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from branches.access import checked_by
 from members import statistics
-from members.models import SheetLayout, StatTable
+from members.models import Member, SheetLayout, StatTable
 from members.services import layouts as services
 
 TEXT_MAX = 6000  # 60 lines of a key and a 60-character label, with room
 
 
-def _lines(text: str) -> list[tuple[str, str]]:
-    pairs = []
+def _lines(text: str) -> tuple[list[tuple[str, str]], list[int]]:
+    """The ``key = label`` pairs of a text, and the line each is on (blank lines are skipped)."""
+    pairs, numbers = [], []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -29,14 +30,23 @@ def _lines(text: str) -> list[tuple[str, str]]:
         if not sep:
             raise ValidationError(_("Line %(n)d: write it as “key = label”.") % {"n": number})
         pairs.append((key.strip(), label.strip()))
-    return pairs
+        numbers.append(number)
+    return pairs, numbers
 
 
 def _text(pairs) -> str:
     return "\n".join(f"{pair[0]} = {pair[1]}" + (" *" if len(pair) > 2 and pair[2] else "") for pair in pairs)
 
 
-class TableLayoutForm(forms.Form):
+class _LinesForm(forms.Form):
+    """A form whose texts are layouts: it keeps the line each pair came from, to name it in an error."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.line_numbers: dict[str, list[int]] = {}
+
+
+class TableLayoutForm(_LinesForm):
     title = forms.CharField(label=gettext_lazy("Title"), max_length=services.TITLE_MAX)
     rows = forms.CharField(
         label=gettext_lazy("Rows"),
@@ -60,13 +70,15 @@ class TableLayoutForm(forms.Form):
     is_active = forms.BooleanField(label=gettext_lazy("Reported"), required=False)
 
     def clean_rows(self):
-        return [list(p) for p in _lines(self.cleaned_data["rows"])]
+        pairs, self.line_numbers["rows"] = _lines(self.cleaned_data["rows"])
+        return [list(p) for p in pairs]
 
     def clean_columns(self):
-        return [list(p) for p in _lines(self.cleaned_data["columns"])]
+        pairs, self.line_numbers["columns"] = _lines(self.cleaned_data["columns"])
+        return [list(p) for p in pairs]
 
 
-class SheetLayoutForm(forms.Form):
+class SheetLayoutForm(_LinesForm):
     title = forms.CharField(label=gettext_lazy("Title"), max_length=services.TITLE_MAX)
     columns = forms.CharField(
         label=gettext_lazy("Columns"),
@@ -79,7 +91,8 @@ class SheetLayoutForm(forms.Form):
 
     def clean_columns(self):
         columns = []
-        for field, heading in _lines(self.cleaned_data["columns"]):
+        pairs, self.line_numbers["columns"] = _lines(self.cleaned_data["columns"])
+        for field, heading in pairs:
             required = heading.endswith("*")
             columns.append([field, heading.rstrip("*").strip(), required])
         return columns
@@ -109,13 +122,30 @@ def stat_layouts(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _errors_to_form(form: forms.Form, exc: ValidationError) -> None:
+def _renumbered(error: ValidationError, numbers: list[int]) -> ValidationError:
+    """A service's error about its n-th pair, about the line of the text that pair was on."""
+    params = dict(error.params or {})
+    for name in ("line", "first"):
+        if isinstance(params.get(name), int) and 0 < params[name] <= len(numbers):
+            params[name] = numbers[params[name] - 1]
+    return ValidationError(error.message, code=error.code, params=params)
+
+
+def _errors_to_form(form: _LinesForm, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
+        for field, errors in exc.error_dict.items():
+            numbers = form.line_numbers.get(field)
             for error in errors:
+                if numbers and error.code == "line":
+                    error = _renumbered(error, numbers)
                 form.add_error(field if field in form.fields else None, error)
     else:
         form.add_error(None, exc)
+
+
+def _sheet_fields() -> list[tuple[str, str]]:
+    """The fields a sheet can fill, each with its Chinese name (the member field's verbose name)."""
+    return [(name, str(Member._meta.get_field(name).verbose_name)) for name in statistics.SHEET_FIELDS]
 
 
 @login_required
@@ -186,7 +216,7 @@ def sheet_layout_edit(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "layout": layout,
             "form": form,
-            "fields": list(statistics.SHEET_FIELDS),
+            "fields": _sheet_fields(),
             "has_default": services.sheet_default(layout) is not None,
             "history": layout.history.select_related("history_user")[:10],
         },
