@@ -55,6 +55,9 @@ class AssessmentsConfig(AppConfig):
         from assessments import notify  # rating campaigns as a notifications source (issue 20)
 
         notify.register()
+        from assessments import evaluation_roster  # a member who leaves drops out of running evaluations
+
+        evaluation_roster.connect()
         from assessments import documents  # noqa: F401  (the assessment's Word documents, issue 21)
 
         # The unit page's units behind and figures that moved, from the snapshots (issue 22).

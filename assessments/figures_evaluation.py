@@ -14,9 +14,16 @@ from branches.models import Organization
 
 
 def collect_evaluation(root: Organization, today: datetime.date):
-    """Two queries: the latest year with an evaluation in the subtree, and its evaluations with their counts."""
+    """Two queries: the year shown, and its evaluations with their counts. The year is the latest with an
+    approved evaluation in the subtree, else the latest with a graded member, else the latest at all: in
+    December this year's evaluations are still running and last year's approved grades are the ones to show."""
     evaluations = MemberEvaluation.objects.filter(branch__path__startswith=root.path).order_by()
-    year = evaluations.aggregate(year=Max("year"))["year"]
+    years = evaluations.aggregate(
+        approved=Max("year", filter=Q(status=MemberEvaluation.Status.APPROVED)),
+        graded=Max("year", filter=Q(entries__grade__gt="")),
+        any=Max("year"),
+    )
+    year = years["approved"] or years["graded"] or years["any"]
     if year is None:
         return
     rows = (
@@ -61,7 +68,8 @@ register_block(
         chart_keys=tuple(f"grade_{value}" for value in EvaluationGrade.values),
         order=45,
         note=_(
-            "The latest year's 民主评议党员; Excellent may go to at most a third of a branch's full members."
+            "民主评议党员 of the year shown (the latest with approved grades, else the latest graded); Excellent "
+            "may go to at most a third of a branch's full members."
         ),
     )
 )

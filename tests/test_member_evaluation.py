@@ -340,3 +340,54 @@ def test_dashboard_block_counts_grades_and_flags_the_quota(cast):
     assert (
         cast.c2.pk not in data or "evaluation" not in data[cast.c2.pk] or not data[cast.c2.pk]["evaluation"]
     )
+
+
+def test_dashboard_block_shows_last_years_approved_grades_while_this_years_run(cast):
+    """In December this year's evaluation is still open (nothing graded): the block shows last year's approved
+    grades, and says which year."""
+    from branches.figures import figures_compute
+
+    _branch_with(cast, 3)
+    last = services.evaluation_open(branch=cast.branch_a, year=YEAR - 1, by=cast.alice, today=TODAY)
+    last = services.vote_close(evaluation=last, by=cast.alice)
+    services.grades_save(evaluation=last, grades=_grades(last, 1), by=cast.alice, submit=True)
+    services.evaluation_decide(evaluation=last, by=cast.officer, approve=True)
+    _open(cast)  # 2026: running, none graded
+    data, _own = figures_compute(root=cast.university, today=TODAY)
+    c1 = data[cast.c1.pk]["evaluation"]
+    assert (c1["evaluation_year"], c1["approved"], c1["grade_excellent"], c1["grade_qualified"]) == (
+        str(YEAR - 1),
+        1,
+        1,
+        2,
+    )
+
+
+def test_a_member_who_leaves_drops_out_of_the_running_evaluation_not_the_approved_one(cast):
+    """A death recorded during the vote: the roll, the ballot, the participation count and the ⌊⅓⌋ 优秀 cap no
+    longer count them; last year's approved evaluation keeps their entry and grade."""
+    from members.services.departures import member_depart
+
+    _branch_with(cast, 6)
+    last = services.evaluation_open(branch=cast.branch_a, year=YEAR - 1, by=cast.alice, today=TODAY)
+    last = services.vote_close(evaluation=last, by=cast.alice)
+    services.grades_save(evaluation=last, grades=_grades(last, 2), by=cast.alice, submit=True)
+    services.evaluation_decide(evaluation=last, by=cast.officer, approve=True)
+    evaluation = _open(cast)
+    entries = list(evaluation.entries.select_related("member").order_by("pk"))
+    leaving = next(e for e in entries if e.member.user_id not in (cast.alice.pk, cast.bob.pk))
+    rater = next(e for e in entries if e.member.user_id == cast.alice.pk)
+    services.vote_cast(evaluation=evaluation, rater=leaving, choices={rater.pk: "qualified"})
+    assert selectors.participants(evaluation=evaluation) == 1
+    member_depart(
+        member=leaving.member, reason="died", left_on=TODAY, document="死亡证明", by=cast.alice, today=TODAY
+    )
+    rows = [r.entry.member_id for r in selectors.evaluation_rows(evaluation=evaluation)]
+    assert leaving.member_id not in rows and len(rows) == 5
+    assert leaving.pk not in [e.pk for e in services.vote_subjects(evaluation=evaluation, rater=rater)]
+    assert selectors.participants(evaluation=evaluation) == 0
+    counted = services.vote_close(evaluation=evaluation, by=cast.alice)
+    with pytest.raises(ValidationError, match="5"):  # five full members: at most one 优秀, not two
+        services.grades_save(evaluation=counted, grades=_grades(counted, 2), by=cast.alice)
+    kept = EvaluationEntry.objects.get(evaluation=last, member=leaving.member)
+    assert kept.graded and kept.grade

@@ -25,6 +25,7 @@ from branches.once import once
 from branches.dates import prose_date
 from members.models import Departure, Member
 from members.selectors import member_may_manage
+from members.signals import member_left_roster
 
 
 def may_record_departure(*, user, member: Member) -> bool:
@@ -87,6 +88,8 @@ def member_depart(
         member._change_reason = f"departure: {reason}"  # type: ignore[attr-defined]
         member.save(update_fields=["left_on", "left_reason", "is_active"])
         _end_standing(member=member, left_on=left_on, reason=reason)
+        # What is still running drops them (an open evaluation's roll and ballot, issue 19).
+        member_left_roster.send(sender=Member, member=member, left_on=left_on, reason=reason)
         return departure
 
     return once(key=request_key, user=by, model=Departure, create=create)
