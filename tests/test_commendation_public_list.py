@@ -1,5 +1,5 @@
 """The public site links to the 七一表彰's 公示 (issue 19): /open/commendations/ lists the notices running now
-and those of the last year, each linked to its page; none still taking nominations; the public nav links to
+and those of the last year — at least the latest year's, whatever its age — each linked to its page; none still taking nominations; the public nav links to
 it. And the commendation page shows its decision history."""
 
 from __future__ import annotations
@@ -80,10 +80,10 @@ def test_nominating_not_listed_and_ended_listed_within_a_year(cast):
     last = _commendation(cast, head, year=YEAR - 1)  # its notice started on 2025-06-01
     start = last.notice_starts_on
     assert start == datetime.date(YEAR - 1, 6, 1)
-    # exactly a year after its start it is still listed, a day later no longer (as on 2026-06-03)
+    # exactly a year after its start it is listed, and later still: it is the latest year's (as on 2026-06-03)
     assert selectors.public_notices(today=start + datetime.timedelta(days=365)) == [last]
-    assert selectors.public_notices(today=start + datetime.timedelta(days=366)) == []
-    assert selectors.public_notices(today=today) == []
+    assert selectors.public_notices(today=start + datetime.timedelta(days=366)) == [last]
+    assert selectors.public_notices(today=today) == [last]
     with time_machine.travel(
         datetime.datetime(YEAR, 1, 5, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False
     ):
@@ -98,10 +98,11 @@ def test_public_list_query_count_pinned(cast, django_assert_num_queries):
     _commendation(cast, head)
     _commendation(cast, head, year=YEAR - 1)
     cache.clear()  # the public page cache would answer without a query
-    # the notices with their university and results post (1); nothing per notice
+    # the notices with their university and results post (1); nothing per notice. The running one and last
+    # year's (its notice is over: the latest that is), whose notice started 367 days ago
     with django_assert_num_queries(1):
         assert (
-            Client().get(reverse("open_commendation:list")).content.decode().count("data-commendation=") == 1
+            Client().get(reverse("open_commendation:list")).content.decode().count("data-commendation=") == 2
         )
 
 
@@ -112,3 +113,24 @@ def test_commendation_page_shows_its_history(cast):
     page = login(head).get(reverse("commendation:detail", args=[commendation.pk])).content.decode()
     statuses = [s.split('"')[1] for s in page.split("data-history-status=")[1:]]
     assert statuses == ["nominating", "notice"]
+
+
+def test_last_years_notice_listed_in_december_after_running_ones(cast):
+    """On 2026-12-03 the 2025 公示 (started 2025-06-01, 550 days before) is still the latest year's: listed; an
+    older year's is not; a notice running now comes first."""
+    head = _head(cast)
+    older = _commendation(cast, head, year=YEAR - 2)
+    last = _commendation(cast, head, year=YEAR - 1)
+    december = datetime.datetime(YEAR, 12, 3, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(december, tick=False):
+        assert selectors.public_notices(today=december.date()) == [last]
+        cache.clear()
+        html = Client().get(reverse("open_commendation:list")).content.decode()
+    assert reverse("open_commendation:notice", args=[last.pk]) in html
+    assert reverse("open_commendation:notice", args=[older.pk]) not in html
+    with time_machine.travel(DURING, tick=False):
+        running = _commendation(cast, head)
+        cache.clear()
+        html = Client().get(reverse("open_commendation:list")).content.decode()
+    running_at = html.index(reverse("open_commendation:notice", args=[running.pk]))
+    assert running_at < html.index(reverse("open_commendation:notice", args=[last.pk]))

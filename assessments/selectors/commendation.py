@@ -266,14 +266,21 @@ PUBLIC_LIST_MAX = 30
 
 def public_notices(*, today: datetime.date) -> list[Commendation]:
     """The 公示 the public site lists: every commendation whose notice started within the last year (running,
-    ended or decided), newest first, at most ``PUBLIC_LIST_MAX``; never one still taking nominations. With
-    its university and its results notice (a post) when published. One query."""
+    ended or decided) and, whatever their age, its university's latest year with a notice and latest year
+    whose notice is over — in December 2026 the notice of June 2025 is still listed, and while 2026's runs,
+    2025's too: the list is never empty between two 七一. Newest first, at most ``PUBLIC_LIST_MAX`` (the view
+    puts the running ones first); never one still taking nominations. With its university and its results
+    notice (a post) when published. One query."""
+    shown = Commendation.objects.exclude(status=Commendation.Status.NOMINATING).filter(
+        notice_starts_on__isnull=False, notice_starts_on__lte=today
+    )
+    same_root = shown.filter(root_id=OuterRef("root_id")).order_by("-year")
+    over = same_root.filter(~Q(status=Commendation.Status.NOTICE) | Q(notice_ends_on__lt=today))
     return list(
-        Commendation.objects.exclude(status=Commendation.Status.NOMINATING)
-        .filter(
-            notice_starts_on__isnull=False,
-            notice_starts_on__lte=today,
-            notice_starts_on__gte=today - datetime.timedelta(days=PUBLIC_RECENT_DAYS),
+        shown.filter(
+            Q(notice_starts_on__gte=today - datetime.timedelta(days=PUBLIC_RECENT_DAYS))
+            | Q(year=Subquery(same_root.values("year")[:1]))
+            | Q(year=Subquery(over.values("year")[:1]))
         )
         .select_related("root", "post__organization")
         .order_by("-notice_starts_on", "-pk")[:PUBLIC_LIST_MAX]
