@@ -31,6 +31,7 @@ class DisclosureConfig(AppConfig):
         from disclosure import member_home
         from members.panels import register_member_panel
 
+        register_member_panel(member_home.todos_panel, order=5)
         register_member_panel(member_home.branch_tasks_panel, order=30)
         # The menu's 审核 entry, decided once at sign-in (disclosure.menu).
         from django.contrib.auth.signals import user_logged_in

@@ -9,7 +9,18 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from branches.models import Organization
+from disclosure.panels import todos_html
 from disclosure.selectors import compliance
+
+
+def todos_panel(request: HttpRequest, member) -> str | None:
+    """The member's own open to-dos at the top of their home (write the 个人自评, cast the 测评, a grade
+    approved, a form to fill): the unit page's panel, for the member who has no unit page. One query; nothing
+    when someone else's record is shown."""
+    if member.user_id != request.user.pk:
+        return None
+    html = todos_html(request)
+    return f'<div class="col-12" id="home-todos">{html}</div>' if html else None  # the row's full width
 
 
 def branch_tasks_panel(request: HttpRequest, member) -> str | None:

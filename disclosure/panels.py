@@ -61,6 +61,13 @@ def _todo_url(todo: Todo) -> str:
 
 def todos_panel(request: HttpRequest, unit: Organization) -> str | None:
     """The user's open to-dos, whatever unit the page shows (the unit page is everyone's home). One query."""
+    return todos_html(request)
+
+
+def todos_html(request: HttpRequest) -> str | None:
+    """The signed-in user's open to-dos as the panel shows them, on a unit page or the member's own home
+    (a member without a unit role has no unit page: issue 22's review found dy001's 民主评议 to-dos nowhere).
+    One query."""
     todos = list(open_todos(user=request.user)[: TODO_LIMIT + 1])
     if not todos:
         return None

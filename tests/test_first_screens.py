@@ -232,3 +232,21 @@ def test_the_funding_overview_has_a_chart_and_an_export(cast):
     book = load_workbook(io.BytesIO(response.content))
     assert len(book.sheetnames) == 2
     assert login(cast.alice).get(reverse("projects:overview_xlsx")).status_code == 403
+
+
+def test_a_members_home_lists_their_own_to_dos(cast, as_bob, as_alice):
+    """dy001 has no unit page (a 403 on /org/…/), so their 个人自评 / 测评 to-dos and the grade notice were shown
+    nowhere (issue 22's review): the member's home lists their own open to-dos, first; never someone else's."""
+    Todo.objects.create(
+        user=cast.bob_member.user,
+        kind=Todo.Kind.MEETING_MISSING,
+        key="home:bob:1",
+        organization=cast.branch_a,
+        text="写个人自评",
+    )
+    page = as_bob.get(reverse("members:me")).content.decode()
+    home = page[page.index('id="member-home"') :]
+    assert 'id="home-todos"' in home and "写个人自评" in home
+    assert home.index('id="home-todos"') < home.index('id="home-dues"')
+    other = as_alice.get(reverse("members:detail", args=[cast.bob_member.pk])).content.decode()
+    assert "写个人自评" not in other
