@@ -749,7 +749,12 @@ def lifecycle_import(request: HttpRequest, unit: Organization) -> HttpResponse:
         "import",
         form=form,
         report=report,
-        templates=[(what, columns) for what, (_i, columns) in IMPORTERS.items() if what in kinds],
+        # Each template named as the form's choice names it (「发展党员」), not by its file name.
+        templates=[
+            (what, dict(form.fields["what"].choices).get(what, what), columns)
+            for what, (_i, columns) in IMPORTERS.items()
+            if what in kinds
+        ],
     )
     return render(
         request,

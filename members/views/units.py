@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from branches.access import checked_by, unit_access
+from branches.dates import prose_date
 from branches.models import Organization
 from branches.selectors import (
     MANAGE_MEMBERS,
@@ -111,7 +112,8 @@ def _branch_shape_warnings(unit: Organization, stats: dict) -> list[str]:
         warnings += branch_shape(branch=unit, full=stats["people_by_stage"][Member.Stage.FULL]).warnings
     if unit.term_overdue:
         warnings.append(
-            _("The term ended on %(day)s: a renewal election is overdue.") % {"day": unit.term_ends_on}
+            _("The term ended on %(day)s: a renewal election is overdue.")
+            % {"day": prose_date(unit.term_ends_on)}
         )
     return warnings
 
