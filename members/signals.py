@@ -2,6 +2,8 @@
 
 from django.dispatch import Signal
 
-# Sent inside member_depart's transaction once ``member`` (a Member) has left the active roster (逝世 or 出党),
-# with ``left_on`` and ``reason``: a higher app drops them from what is still running (an open evaluation).
+# Sent inside the transaction once ``member`` (a Member) has left ``branch``'s active roster — a death or a
+# departure (member_depart: ``reason`` is the Member.LeftReason) or a completed transfer out of the branch
+# (transfer_complete: ``reason`` "transfer") — with ``left_on``: a higher app drops them from what is still
+# running there (an open evaluation).
 member_left_roster = Signal()

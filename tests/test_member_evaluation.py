@@ -391,3 +391,26 @@ def test_a_member_who_leaves_drops_out_of_the_running_evaluation_not_the_approve
         services.grades_save(evaluation=counted, grades=_grades(counted, 2), by=cast.alice)
     kept = EvaluationEntry.objects.get(evaluation=last, member=leaving.member)
     assert kept.graded and kept.grade
+
+
+def test_a_member_transferred_out_drops_out_of_the_running_evaluation(cast):
+    """A transfer out of the university completed during the vote: they leave the roll and the ballot."""
+    from django.utils import timezone
+
+    from members.services.transfers import transfer_complete, transfer_start
+
+    _branch_with(cast, 4)
+    evaluation = _open(cast)
+    leaving = evaluation.entries.exclude(member__user_id__in=(cast.alice.pk, cast.bob.pk)).first()
+    day = timezone.localdate()
+    transfer = transfer_start(
+        member=leaving.member,
+        direction="out",
+        letter_number="A1",
+        issued_on=day,
+        outside_unit="某市委组织部",
+        by=cast.alice,
+    )
+    transfer_complete(transfer=transfer, completed_on=day, by=cast.alice)
+    assert not evaluation.entries.filter(member=leaving.member).exists()
+    assert evaluation.entries.count() == 3

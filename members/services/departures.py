@@ -89,7 +89,9 @@ def member_depart(
         member.save(update_fields=["left_on", "left_reason", "is_active"])
         _end_standing(member=member, left_on=left_on, reason=reason)
         # What is still running drops them (an open evaluation's roll and ballot, issue 19).
-        member_left_roster.send(sender=Member, member=member, left_on=left_on, reason=reason)
+        member_left_roster.send(
+            sender=Member, member=member, branch=member.branch, left_on=left_on, reason=reason
+        )
         return departure
 
     return once(key=request_key, user=by, model=Departure, create=create)

@@ -17,6 +17,7 @@ from branches.history import history_reason
 from branches.models import Organization
 from branches.once import once_bind, once_claim
 from branches.dates import prose_date
+from members.signals import member_left_roster
 from members.models import LifecycleRule, Member, Transfer
 from members.rules import add_months, first_of_month, rules
 from members.services.development import require_manage
@@ -185,8 +186,10 @@ def transfer_complete(
         member.is_active = False
         history_reason(member, f"transfer out {transfer.letter_number}")
         member.save(update_fields=["is_active"])
+        left = member.branch
     elif transfer.direction == Transfer.Direction.WITHIN:
         assert transfer.to_branch is not None  # a transfer within has both branches (check constraint)
+        left = member.branch
         member.branch = transfer.to_branch
         member.party_group = None  # the old branch's party group does not follow
         history_reason(member, f"transfer within {transfer.letter_number}")
@@ -196,8 +199,13 @@ def transfer_complete(
         history_reason(member, f"transfer in {transfer.letter_number}")
         member.save(update_fields=["is_active"])
         transfer.receipt_returned_on = receipt_returned_on
+        left = None
     transfer.status, transfer.completed_on = Transfer.Status.DONE, completed_on
     transfer.save(update_fields=["status", "completed_on", "receipt_returned_on"])
+    if left is not None:  # what still runs in the branch they left drops them (an open evaluation, issue 19)
+        member_left_roster.send(
+            sender=Member, member=member, branch=left, left_on=completed_on, reason="transfer"
+        )
     return transfer
 
 
