@@ -4,9 +4,13 @@
   tallies only, as after a real count), grades with a realistic spread — 优秀 for up to ⌊⅓⌋ of the full
   members (most branches use the quota, some fewer), a few 基本合格 with their reasons, rare 不合格 with a
   限期改正 approved by the committee.
+  Its participation rows say who took part (all the branch's party members but at most one absent, each
+  grading every full colleague), consistent with the tallies; it was opened and reported by the branch's
+  secretary and approved by the unit above (its history has the three steps with their users).
 * This year's evaluation open in a few branches (zb001's among them), some members having voted.
 
-Bulk inserts throughout (with explicit history), so the demo stays fast.
+Bulk inserts for last year's (with explicit history), so the demo stays fast: through the services each ballot
+would be sealed and opened again, thousands of them; this year's go through the services.
 """
 
 from __future__ import annotations
@@ -104,6 +108,7 @@ def _load(builder: DemoBuilder) -> str:
     ]
     if not branches:
         return "no branches"
+    secretaries, deciders = _runners(branches)
     boxes = BallotBox.objects.bulk_create(
         [BallotBox(custody=BallotBox.Custody.SERVER, opened=True, public_key="0" * 64) for _ in branches]
     )
@@ -115,40 +120,57 @@ def _load(builder: DemoBuilder) -> str:
                 opened_on=datetime.date(last, 12, 15),
                 box=box,
                 status=MemberEvaluation.Status.APPROVED,
+                opened_by_id=secretaries.get(b.pk),
+                decided_by_id=deciders.get(b.pk),
             )
             for b, box in zip(branches, boxes)
         ]
     )
     entries, tallies, spread = [], [], defaultdict(int)
+    took_part: list[tuple[MemberEvaluation, list[EvaluationEntry], set[int]]] = []
     for evaluation, branch in zip(evaluations, branches):
         people = members[branch.pk]
         graded = [pk for pk, full in people if full]
         grades = _spread(graded, evaluation.excellent_cap(len(graded)), rng)
-        voters = max(0, len(people) - 1 - rng.randrange(0, 2))
+        # Who took part: every party member of the branch but at most one (away on the day).
+        absent = set(rng.sample([pk for pk, _full in people], rng.randrange(0, 2)))
+        voters = {pk for pk, _full in people} - absent
+        branch_entries = []
         for pk, full in people:
             grade, reason = grades.get(pk, ("", ""))
             spread[grade or "ungraded"] += 1
-            entries.append(
+            branch_entries.append(
                 EvaluationEntry(
                     evaluation=evaluation,
                     member_id=pk,
                     graded=full,
                     grade=grade,
                     reason=reason,
-                    self_text="本年度按时参加三会一课，认真学习，履行党员义务。",
+                    self_text=f"{last}年按时参加三会一课，认真学习，履行党员义务。",
                 )
             )
-            if full:
+            if full:  # graded by every voter but themselves: the tally's total is its participation count
                 tallies += [
                     BallotTally(
                         box_id=evaluation.box_id, subject=pk, question=VOTE_QUESTION, value=v, count=n
                     )
-                    for v, n in sorted(_tally(grade, voters, rng).items())
+                    for v, n in sorted(_tally(grade, len(voters - {pk}), rng).items())
                     if n
                 ]
+        entries += branch_entries
+        took_part.append((evaluation, branch_entries, voters))
     EvaluationEntry.objects.bulk_create(entries, batch_size=2000)
     BallotTally.objects.bulk_create(tallies, batch_size=5000)
-    MemberEvaluation.history.bulk_history_create(evaluations, default_change_reason="demo")
+    ballots = [
+        EvaluationBallot(evaluation_id=evaluation.pk, rater_id=rater.pk, subject_id=subject.pk)
+        for evaluation, branch_entries, voters in took_part
+        for rater in branch_entries
+        if rater.member_id in voters
+        for subject in branch_entries
+        if subject.graded and subject.pk != rater.pk
+    ]
+    EvaluationBallot.objects.bulk_create(ballots, batch_size=5000)
+    _history(evaluations, secretaries, deciders, last)
     EvaluationEntry.history.bulk_history_create(entries, default_change_reason="demo", batch_size=2000)
     follow_ups = [
         EvaluationFollowUp(
@@ -183,9 +205,62 @@ def _load(builder: DemoBuilder) -> str:
         f"last year's 民主评议 approved in {len(evaluations)} branches: {spread[G.EXCELLENT]} excellent, "
         f"{spread[G.QUALIFIED]} qualified, {spread[G.BASIC]} basically qualified, {spread[G.UNQUALIFIED]} "
         f"unqualified ({len(follow_ups)} follow-ups, {len(corrected)} corrected), {spread['ungraded']} "
-        f"probationary not graded; this year's open in {opened} branches (zb001's among them, its members with "
+        f"probationary not graded, {len(ballots)} participation rows; "
+        f"this year's open in {opened} branches (zb001's among them, its members with "
         f"their to-dos); {told} members of zb001's branch told of last year's approved grade"
     )
+
+
+RUNNER_KINDS = (Role.Kind.SECRETARY, Role.Kind.DEPUTY, Role.Kind.ORGANIZER, Role.Kind.OFFICER)
+
+
+def _runners(branches: list[Organization]) -> tuple[dict[int, int], dict[int, int]]:
+    """Per branch: the user who ran its evaluation (its secretary, else a deputy or organiser) and the one who
+    approved it (the nearest unit above with such a role, or an officer). One query."""
+    holders: dict[str, int] = {}
+    for path, user_id in (
+        Role.objects.current()
+        .filter(kind__in=RUNNER_KINDS)
+        .order_by("organization__path", "kind", "pk")  # "deputy" < "officer" < "organizer" < "secretary"
+        .values_list("organization__path", "user_id")
+    ):
+        holders[path] = user_id  # the last per unit: its secretary when it has one
+    secretaries, deciders = {}, {}
+    for branch in branches:
+        if branch.path in holders:
+            secretaries[branch.pk] = holders[branch.path]
+        path = branch.path[: -branch.steplen]
+        while path and path not in holders:
+            path = path[: -branch.steplen]
+        if path:
+            deciders[branch.pk] = holders[path]
+    return secretaries, deciders
+
+
+def _history(evaluations: list[MemberEvaluation], secretaries, deciders, year: int) -> None:
+    """Each evaluation's decision history: opened and reported by the branch's secretary, approved by the unit
+    above, on their days (three history rows each, bulk)."""
+    from django.contrib.auth.models import User
+
+    users = User.objects.in_bulk({*secretaries.values(), *deciders.values()})
+    zone = datetime.timezone(datetime.timedelta(hours=8))
+    steps = (
+        (MemberEvaluation.Status.OPEN, 15, secretaries, False),
+        (MemberEvaluation.Status.SUBMITTED, 27, secretaries, True),
+        (MemberEvaluation.Status.APPROVED, 30, deciders, True),
+    )
+    for status, day, who, update in steps:
+        for evaluation in evaluations:
+            evaluation.status = status
+            evaluation._history_user = users.get(who.get(evaluation.branch_id))  # type: ignore[attr-defined]
+        MemberEvaluation.history.bulk_history_create(
+            evaluations,
+            update=update,
+            default_change_reason="demo",
+            default_date=datetime.datetime(year, 12, day, 16, 0, tzinfo=zone),
+        )
+    for evaluation in evaluations:
+        del evaluation._history_user  # type: ignore[attr-defined]
 
 
 def _grade_told(year: int) -> int:

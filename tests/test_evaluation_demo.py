@@ -37,3 +37,29 @@ def test_one_follow_up_corrected_and_approved(db_demo):
     assert rectify.status == EvaluationFollowUp.Status.APPROVED
     assert rectify.recorded_on <= corrected.corrected_on <= db_demo.today
     assert corrected.history.count() == 1
+
+
+def test_last_years_participation_agrees_with_its_tallies_and_its_history_has_users(db_demo):
+    """The reviewer's demo defect: "0名同志参加了测评" beside a 15-vote distribution, a history "已通过" by "—".
+    Each full member's participation count is their tally's total; the history is opened and reported by the
+    branch's secretary, approved by the unit above."""
+    from assessments.models import BallotTally
+    from assessments.selectors import evaluation as selectors
+
+    last = (
+        MemberEvaluation.objects.filter(branch__roles__user__username="zb001", year=db_demo.today.year - 1)
+        .distinct()
+        .get()
+    )
+    assert selectors.participants(evaluation=last) >= last.entries.count() - 1
+    totals: dict[int, int] = {}
+    for subject, count in BallotTally.objects.filter(box_id=last.box_id).values_list("subject", "count"):
+        totals[subject] = totals.get(subject, 0) + count
+    rows = [r for r in selectors.evaluation_rows(evaluation=last) if r.entry.graded]
+    assert rows and all(r.raters == totals.get(r.entry.member_id, 0) > 0 for r in rows)
+    from assessments.selectors.history import status_history
+
+    history = status_history(last)
+    assert [h.status for h in history] == ["open", "submitted", "approved"]
+    assert history[0].user.username == "zb001" and history[1].user.username == "zb001"
+    assert history[2].user is not None and history[2].user.pk == last.decided_by_id != last.opened_by_id

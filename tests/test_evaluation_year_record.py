@@ -125,6 +125,7 @@ def test_year_record_on_the_grading_page_for_full_members_only(cast):
     page = login(cast.alice).get(reverse("evaluation:detail", args=[evaluation.pk])).content.decode()
     assert f'data-year-record="{cast.bob_member.pk}"' in page
     assert "出席" in page and "1项" in page.replace(" ", "")  # bob's one open development duty
+    assert f"{YEAR}年：三会一课" in page and "本年度：" not in page  # labelled by the evaluation's year
     probationary = evaluation.entries.get(graded=False)
     assert f'data-year-record="{probationary.member_id}"' not in page  # not graded: no record shown
     # the evaluation's history: opened, counted
