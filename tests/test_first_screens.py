@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime
 import io
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -169,20 +171,26 @@ def test_the_members_home_shows_their_dues_and_the_branchs_tasks(cast, as_bob):
     assert 'id="home-tasks"' in page and "本支部本月任务" in page
 
 
-def test_the_members_home_offers_their_branchs_open_evaluation(cast, as_bob):
+@pytest.fixture
+def midyear_2026():
+    """The clock on 2026-06-15 10:00 in Beijing; asked for before ``cast`` so the cast is made on that day."""
+    with time_machine.travel(
+        datetime.datetime(2026, 6, 15, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False
+    ):
+        yield
+
+
+def test_the_members_home_offers_their_branchs_open_evaluation(midyear_2026, cast, as_bob):
     """dy001's home named only the 双述双评 open for them (issue 22): their branch's 民主评议 while it is open is
     there too, linked to their self-evaluation and vote, and gone once the vote is counted."""
-    from django.utils import timezone
-
     from assessments.services import evaluation as evaluations
 
-    year = (
-        timezone.localdate().year
-    )  # an evaluation is for this year or the last (red on 2028-02-29 with 2026)
-    evaluation = evaluations.evaluation_open(branch=cast.branch_a, year=year, by=cast.alice)
+    # On the pinned 2026-06-15 (midyear_2026, set before the cast): an evaluation is for this year or the last,
+    # so a 2026 one opened on the machine's date was refused from 2028 on (red on the sweep's 2028-02-29).
+    evaluation = evaluations.evaluation_open(branch=cast.branch_a, year=2026, by=cast.alice)
     page = as_bob.get(reverse("members:me")).content.decode()
     panel = page[page.index('id="home-ratings"') : page.index('id="home-dues"')]
-    assert f'data-evaluation="{evaluation.pk}"' in panel and f"{year} 民主评议党员" in panel
+    assert f'data-evaluation="{evaluation.pk}"' in panel and "2026 民主评议党员" in panel
     assert reverse("evaluation:vote", args=[evaluation.pk]) in panel
     assert "目前没有" not in panel
     evaluations.vote_close(evaluation=evaluation, by=cast.alice)

@@ -393,16 +393,27 @@ def test_a_member_who_leaves_drops_out_of_the_running_evaluation_not_the_approve
     assert kept.graded and kept.grade
 
 
-def test_a_member_transferred_out_drops_out_of_the_running_evaluation(cast):
-    """A transfer out of the university completed during the vote: they leave the roll and the ballot."""
-    from django.utils import timezone
+@pytest.fixture
+def on_today():
+    """The clock on TODAY, 10:00 in Beijing; asked for before ``cast`` so the cast is made on that day."""
+    from zoneinfo import ZoneInfo
 
+    import time_machine
+
+    with time_machine.travel(
+        datetime.datetime(2026, 12, 10, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False
+    ):
+        yield
+
+
+def test_a_member_transferred_out_drops_out_of_the_running_evaluation(on_today, cast):
+    """A transfer out of the university completed during the vote: they leave the roll and the ballot."""
     from members.services.transfers import transfer_complete, transfer_start
 
     _branch_with(cast, 4)
     evaluation = _open(cast)
     leaving = evaluation.entries.exclude(member__user_id__in=(cast.alice.pk, cast.bob.pk)).first()
-    day = timezone.localdate()
+    day = TODAY
     transfer = transfer_start(
         member=leaving.member,
         direction="out",

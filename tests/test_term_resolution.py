@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import datetime
 import io
+from zoneinfo import ZoneInfo
 
 import docx
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
 
 from branches.dates import add_years
 from members.models import ElectedSeat, TermElection
@@ -19,10 +20,22 @@ from members.services.terms import term_election_record
 from tests.conftest import login
 
 
-# The cast's roles start today, so the election is held today (a pinned past day would predate them); the
-# term being renewed began three years ago. Every date the document prints is computed from these.
+# The clock is pinned (before the cast, so its roles start that day too) and the election is held that day;
+# the term being renewed began three years ago. Every date the document prints is computed from these.
+TODAY = datetime.date(2026, 6, 15)
+pytestmark = pytest.mark.usefixtures("pinned")
+
+
+@pytest.fixture
+def pinned():
+    with time_machine.travel(
+        datetime.datetime(2026, 6, 15, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False
+    ):
+        yield
+
+
 def _today() -> datetime.date:
-    return timezone.localdate()
+    return TODAY
 
 
 def _chinese(day: datetime.date) -> str:
