@@ -178,11 +178,11 @@ def stat_table_edit(request: HttpRequest, pk: int) -> HttpResponse:
     known = statistics.keys_for(table.subject)
     return render(
         request,
-        "members/statistics/layout_table.html",
+        "members/statistics/layout_edit.html",  # one page for a table's layout and a sheet's
         {
-            "table": table,
+            "layout": table,
             "form": form,
-            "keys": [(key, str(k.label)) for key, k in known.items()],
+            "codes": [(key, str(k.label)) for key, k in known.items()],
             "has_default": services.table_default(table) is not None,
             "history": table.history.select_related("history_user")[:10],
         },
@@ -212,11 +212,11 @@ def sheet_layout_edit(request: HttpRequest, pk: int) -> HttpResponse:
             _errors_to_form(form, exc)
     return render(
         request,
-        "members/statistics/layout_sheet.html",
+        "members/statistics/layout_edit.html",
         {
             "layout": layout,
             "form": form,
-            "fields": _sheet_fields(),
+            "codes": _sheet_fields(),
             "has_default": services.sheet_default(layout) is not None,
             "history": layout.history.select_related("history_user")[:10],
         },
