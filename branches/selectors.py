@@ -114,10 +114,16 @@ def organization_permission_holds(*, user: User, organization: Organization, cod
     ).exists()
 
 
-def require_organization_permission(*, user: User, organization: Organization, codename: str = VIEW) -> None:
-    """The views' guard: PermissionDenied (a 403 page) unless ``organization_permission_holds``."""
-    if not organization_permission_holds(user=user, organization=organization, codename=codename):
+def refuse_unless(allowed: bool) -> None:
+    """The services' guard for a rule already decided (``refuse_unless(may_x(...))``): PermissionDenied unless
+    ``allowed``. The one place a boolean rule becomes a refusal."""
+    if not allowed:
         raise PermissionDenied
+
+
+def require_organization_permission(*, user: User, organization: Organization, codename: str = VIEW) -> None:
+    """The views' and services' guard: PermissionDenied (a 403 page) unless ``organization_permission_holds``."""
+    refuse_unless(organization_permission_holds(user=user, organization=organization, codename=codename))
 
 
 def current_roles(*, user: User) -> QuerySet[Role]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -33,7 +33,13 @@ from assessments.models.cycle import Assessment
 from assessments.models.evaluation import EvaluationEntry, EvaluationGrade, MemberEvaluation
 from branches.models import Organization, Role
 from branches.once import once_bind, once_claim
-from branches.selectors import MANAGE_MEMBERS, MANAGE_UNITS, organization_permission_holds
+from branches.selectors import (
+    MANAGE_MEMBERS,
+    MANAGE_UNITS,
+    organization_permission_holds,
+    refuse_unless,
+    require_organization_permission,
+)
 from branches.workdays import add_working_days
 from branches.dates import prose_date
 from members.models import DisciplinaryRecord, Member
@@ -51,11 +57,6 @@ def may_run(*, user: User, commendation: Commendation) -> bool:
 def may_nominate(*, user: User, committee: Organization) -> bool:
     """The secondary committee (its secretary, deputy, organizer) and those above nominate."""
     return organization_permission_holds(user=user, organization=committee, codename=MANAGE_MEMBERS)
-
-
-def _require(holds: bool) -> None:
-    if not holds:
-        raise PermissionDenied
 
 
 def _locked(commendation: Commendation) -> Commendation:
@@ -79,7 +80,7 @@ def commendation_open(
 ) -> Commendation:
     """Open ``year``'s commendation of the university ``root``; what is not given takes its default."""
     if by is not None:
-        _require(organization_permission_holds(user=by, organization=root, codename=MANAGE_UNITS))
+        require_organization_permission(user=by, organization=root, codename=MANAGE_UNITS)
     existing = once_claim(key=request_key, user=by, model=Commendation)
     if existing is not None:
         return existing
@@ -120,7 +121,7 @@ def quota_set(
     """Set ``committee``'s quota of ``kind`` (0 to 100) while nominations are open."""
     commendation = _locked(commendation)
     if by is not None:
-        _require(may_run(user=by, commendation=commendation))
+        refuse_unless(may_run(user=by, commendation=commendation))
     if commendation.status != Status.NOMINATING:
         raise ValidationError(_("Quotas are set while nominations are open."))
     if committee.kind not in COMMITTEE_KINDS or not committee.path.startswith(commendation.root.path):
@@ -223,7 +224,7 @@ def nominate(
     """The committee nominates a unit (``kind`` UNIT) or a member; refused with every reason that applies."""
     commendation = _locked(commendation)
     if by is not None:
-        _require(may_nominate(user=by, committee=committee))
+        refuse_unless(may_nominate(user=by, committee=committee))
     existing = once_claim(key=request_key, user=by, model=Nomination)
     if existing is not None:
         return existing
@@ -294,7 +295,7 @@ def nomination_withdraw(*, nomination: Nomination, by: User | None) -> Nominatio
     commendation = _locked(nomination.commendation)
     nomination = Nomination.objects.select_for_update().select_related("committee").get(pk=nomination.pk)
     if by is not None:
-        _require(may_nominate(user=by, committee=nomination.committee))
+        refuse_unless(may_nominate(user=by, committee=nomination.committee))
     if commendation.status != Status.NOMINATING or nomination.status != NStatus.NOMINATED:
         raise ValidationError(_("A nomination is withdrawn only while nominations are open."))
     nomination.status = NStatus.WITHDRAWN
@@ -309,7 +310,7 @@ def notice_start(
     """Close nominations and put every nominee on the 公示 for ``notice_days`` working days from tomorrow."""
     commendation = _locked(commendation)
     if by is not None:
-        _require(may_run(user=by, commendation=commendation))
+        refuse_unless(may_run(user=by, commendation=commendation))
     today = today or timezone.localdate()
     if commendation.status != Status.NOMINATING:
         raise ValidationError(_("The public notice has already started."))
@@ -339,7 +340,7 @@ def objection_record(
     commendation = _locked(nomination.commendation)
     nomination = Nomination.objects.select_for_update().get(pk=nomination.pk)
     if by is not None:
-        _require(may_run(user=by, commendation=commendation))
+        refuse_unless(may_run(user=by, commendation=commendation))
     received_on = received_on or timezone.localdate()
     if commendation.status != Status.NOTICE or nomination.status != NStatus.ON_NOTICE:
         raise ValidationError(_("Objections are recorded during the public notice."))
@@ -400,7 +401,7 @@ def objection_resolve(
     commendation = _locked(objection.nomination.commendation)
     objection = NominationObjection.objects.select_for_update().get(pk=objection.pk)
     if by is not None:
-        _require(may_run(user=by, commendation=commendation))
+        refuse_unless(may_run(user=by, commendation=commendation))
     if objection.outcome != NominationObjection.Outcome.OPEN:
         raise ValidationError(_("This objection has already been resolved."))
     if commendation.status not in (Status.NOTICE,):
@@ -446,7 +447,7 @@ def nomination_decide(
     commendation = _locked(nomination.commendation)
     nomination = Nomination.objects.select_for_update().get(pk=nomination.pk)
     if by is not None:
-        _require(may_run(user=by, commendation=commendation))
+        refuse_unless(may_run(user=by, commendation=commendation))
     today = today or timezone.localdate()
     if commendation.status != Status.NOTICE or nomination.status not in (
         NStatus.ON_NOTICE,
@@ -501,7 +502,7 @@ def commendation_publish(*, commendation: Commendation, by: User, today: datetim
     from disclosure.services.posts import post_save
 
     commendation = _locked(commendation)
-    _require(may_run(user=by, commendation=commendation))
+    refuse_unless(may_run(user=by, commendation=commendation))
     today = today or timezone.localdate()
     if commendation.status != Status.NOTICE:
         raise ValidationError(_("Results are published after the public notice."))

@@ -204,16 +204,12 @@ def require_officer(*, by: User | None) -> None:
         raise PermissionDenied
 
 
-def _require_officer(by: User | None) -> None:
-    require_officer(by=by)
-
-
 @transaction.atomic
 def indicator_table_create(
     *, year: int, programme: str, by: User | None, standard: bool = True
 ) -> IndicatorTable:
     """A table for ``year`` and ``programme``, filled with the standard items unless ``standard`` is False."""
-    _require_officer(by)
+    require_officer(by=by)
     if IndicatorTable.objects.filter(year=year, programme=programme).exists():
         raise ValidationError(_("This year's table for the programme already exists."))
     table = IndicatorTable.objects.create(
@@ -269,7 +265,7 @@ def indicator_save(
     *, table: IndicatorTable, by: User | None, indicator: Indicator | None = None, request_key=None, **values
 ) -> Indicator:
     """Add (``indicator`` None) or edit one indicator; a new one goes last in its table (once per form)."""
-    _require_officer(by)
+    require_officer(by=by)
     if indicator is None and (existing := once_claim(key=request_key, user=by, model=Indicator)) is not None:
         return existing
     indicator = indicator or Indicator(table=table)
@@ -301,7 +297,7 @@ def indicator_save(
 @transaction.atomic
 def indicator_move(*, indicator: Indicator, by: User | None, up: bool) -> None:
     """Swap the indicator with its neighbour among its siblings (reordering in the editor)."""
-    _require_officer(by)
+    require_officer(by=by)
     siblings = list(
         Indicator.objects.select_for_update()
         .filter(table_id=indicator.table_id, parent_id=indicator.parent_id)
@@ -321,7 +317,7 @@ def indicator_move(*, indicator: Indicator, by: User | None, up: bool) -> None:
 
 @transaction.atomic
 def indicator_delete(*, indicator: Indicator, by: User | None) -> None:
-    _require_officer(by)
+    require_officer(by=by)
     if (
         ItemScore.objects.filter(indicator__in=[indicator, *indicator.children.all()]).exists()
         or PlanItem.objects.filter(indicator__in=[indicator, *indicator.children.all()]).exists()
@@ -405,7 +401,7 @@ def indicator_table_import(
     """Replace ``table``'s items with the file's: all rows or none, each problem with its row and column.
     Items are matched by code; items missing from the file are deleted unless assessments or plans use them.
     Read and checked through the spreadsheet layer (each cell against its field: length, digits, range)."""
-    _require_officer(by)
+    require_officer(by=by)
     try:
         dataset = read_upload(
             data=data, filename=filename, max_bytes=settings.MEMBER_IMPORT_MAX_BYTES, required=COLUMNS

@@ -1,13 +1,10 @@
-"""What every part of the ratings' writes shares: the rated kinds, the refusal, the manager's check."""
+"""What every part of the ratings' writes shares: the rated kinds and the refusal. The manager's check is
+branches' ``require_organization_permission`` with MANAGE_UNITS on the unit (``by`` None: a trusted caller)."""
 
 from __future__ import annotations
 
 
-from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
-
 from branches.models import Organization
-from branches.selectors import MANAGE_UNITS, organization_permission_holds
 
 from assessments.models import (
     RatingCampaign,
@@ -26,13 +23,6 @@ class RatingRefused(Exception):
     def __init__(self, message: str, *, reason: str):
         super().__init__(message)
         self.reason = reason
-
-
-def _require_manage(user: User | None, organization: Organization) -> None:
-    if user is not None and not organization_permission_holds(
-        user=user, organization=organization, codename=MANAGE_UNITS
-    ):
-        raise PermissionDenied
 
 
 def _in_scope(campaign: RatingCampaign, unit: Organization) -> bool:

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches.models import Organization
+from branches.selectors import MANAGE_UNITS, require_organization_permission
 
 from assessments import sealing
 from assessments.models import (
@@ -38,7 +39,6 @@ from assessments.models.ratings import CODE_ALPHABET, CODE_LENGTH, code_digest, 
 from assessments.services.ratings._common import (
     RatingRefused,
     _in_scope,
-    _require_manage,
 )
 
 
@@ -53,7 +53,8 @@ def _new_code() -> str:
 def codes_generate(*, campaign: RatingCampaign, unit: Organization, count: int, by: User | None) -> list[str]:
     """``count`` one-time codes for ``unit``'s report meeting. Returns the plain codes: only their digests
     are stored, so this is the one moment they can be printed."""
-    _require_manage(by, unit)
+    if by is not None:
+        require_organization_permission(user=by, organization=unit, codename=MANAGE_UNITS)
     if not _in_scope(campaign, unit):
         raise ValidationError(_("The unit is not part of this campaign."))
     if campaign.is_over():

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from branches.models import Organization, Role
 from branches.once import once_bind, once_claim
+from branches.selectors import MANAGE_UNITS, require_organization_permission
 from disclosure.services import attachment_check
 
 from assessments import sealing
@@ -32,7 +33,6 @@ from assessments.models import (
 from assessments.services.ratings._common import (
     DEFAULT_DIMENSIONS,
     RATED_KINDS,
-    _require_manage,
 )
 
 
@@ -60,7 +60,8 @@ def campaign_create(
     every current secretary of an active committee, general branch or branch in the scope; its ballot box in
     ``custody`` (trustees, ``threshold`` of ``trustees``; or the server's key). The form's one-time key sent
     twice creates one campaign."""
-    _require_manage(by, scope)
+    if by is not None:
+        require_organization_permission(user=by, organization=scope, codename=MANAGE_UNITS)
     if closes_at <= opens_at:
         raise ValidationError(_("The closing time must be after the opening time."))
     if custody not in BallotBox.Custody.values:
@@ -132,7 +133,8 @@ def campaign_publish(*, campaign: RatingCampaign, by: User | None) -> list[str]:
     give its ballot box a key pair. Trustee custody: returns the private key's shares, one per trustee —
     the only moment they exist; the portal keeps only the public key. Server custody: the private key is
     kept wrapped with the server's key, and nothing is returned."""
-    _require_manage(by, campaign.scope)
+    if by is not None:
+        require_organization_permission(user=by, organization=campaign.scope, codename=MANAGE_UNITS)
     campaign = RatingCampaign.objects.select_for_update().select_related("box").get(pk=campaign.pk)
     if campaign.status != RatingCampaign.Status.DRAFT:
         raise ValidationError(_("Only a campaign being prepared can be published."))
@@ -201,7 +203,8 @@ def campaign_close(
     """Stop the campaign taking ballots. Server custody: the box is opened with the server's key and
     tallied, the results are open (CLOSED). Trustee custody: the campaign waits for the trustees (AWAITING);
     ``campaign_results_open`` opens it. Idempotent."""
-    _require_manage(by, campaign.scope)
+    if by is not None:
+        require_organization_permission(user=by, organization=campaign.scope, codename=MANAGE_UNITS)
     now = now or timezone.now()
     with transaction.atomic():
         locked = RatingCampaign.objects.select_for_update().select_related("box").get(pk=campaign.pk)
@@ -224,7 +227,8 @@ def campaign_results_open(
     """The trustees' count: at least ``threshold`` shares rebuild the key in memory; the box is decrypted and
     tallied in one pass, its ciphertexts deleted and the key forgotten. Returns the number of choices
     counted. Refused (ValidationError) before the close, or when the shares do not open the box."""
-    _require_manage(by, campaign.scope)
+    if by is not None:
+        require_organization_permission(user=by, organization=campaign.scope, codename=MANAGE_UNITS)
     now = now or timezone.now()
     with transaction.atomic():
         locked = RatingCampaign.objects.select_for_update().select_related("box").get(pk=campaign.pk)
@@ -311,7 +315,7 @@ def target_report_update(*, target: RatingTarget, text: str, upload=None, by: Us
     """The secretary's 述职 report (text, optionally a file checked by content). Only the secretary or a
     manager of the campaign, and not after the campaign has closed."""
     if by.pk != target.user_id:
-        _require_manage(by, target.campaign.scope)
+        require_organization_permission(user=by, organization=target.campaign.scope, codename=MANAGE_UNITS)
     if target.campaign.is_over():
         raise ValidationError(_("The campaign has closed; the report can no longer be changed."))
     target.report_text = text.strip()

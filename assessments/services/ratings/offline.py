@@ -12,13 +12,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from branches.history import history_by
+from branches.selectors import MANAGE_UNITS, require_organization_permission
 
 from assessments.models import (
     OfflineScore,
     RatingTarget,
-)
-from assessments.services.ratings._common import (
-    _require_manage,
 )
 
 
@@ -67,7 +65,8 @@ def offline_scores_set(
 ) -> dict[str, int]:
     """Replace one secretary's offline scores with ``rows`` (committee member, score); every change —
     added, changed, removed — is kept in the history with who made it."""
-    _require_manage(by, target.campaign.scope)
+    if by is not None:
+        require_organization_permission(user=by, organization=target.campaign.scope, codename=MANAGE_UNITS)
     current = {s.assessor: s for s in OfflineScore.objects.select_for_update().filter(target=target)}
     wanted = dict(rows)
     counts = {"added": 0, "changed": 0, "removed": 0}

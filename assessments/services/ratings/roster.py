@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from branches.models import Organization
+from branches.selectors import MANAGE_UNITS, require_organization_permission
 from branches.spreadsheets import (
     FileRefused,
     ImportError_,
@@ -36,7 +37,6 @@ from assessments.models import (
 )
 from assessments.services.ratings._common import (
     _in_scope,
-    _require_manage,
 )
 
 
@@ -232,7 +232,8 @@ def rater_roster_import(
     linked, otherwise one is created (with the given initial password, or none usable — then the
     university's sign-on or an administrator sets it). Rows already on the roster are kept as they are.
     """
-    _require_manage(by, unit)
+    if by is not None:
+        require_organization_permission(user=by, organization=unit, codename=MANAGE_UNITS)
     if (refusal := _refusal(campaign, unit)) is not None:
         return RosterReport(errors=file_error(refusal).errors)
     try:
