@@ -7,7 +7,12 @@ rule is here once: the record must be awaiting review, the reason is required (a
 surrounding blanks), the record takes the returned status with its reason, reviewer and time, and its
 history row names the reviewer. What stays in each app: who may review (its permission), the row lock, the
 messages in its own words and the follow-up work (to-dos, caches). Posts use it (``post_check_return``),
-and so do the minutes (``meeting_return``) and the annual plans' items (``plan_item_decide``).
+and so do the minutes (``meeting_return``), the annual plans' items (``plan_item_decide``), the grant
+applications (``grant_return``), the members' evaluations and their follow-up steps (``evaluation_decide``,
+``followup_decide``) and the dues exemptions (``dues_exemption_return``).
+
+A reason longer than its field holds is refused with a message, never cut: the evaluations cut theirs at
+1,000 characters without a word, so a reviewer's last sentences were lost.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from branches.history import history_by
 
@@ -34,19 +40,33 @@ class ReviewStep:
     reviewed_at_field: str | None = None
     status_field: str = "status"
 
+    def require_awaiting(self, record: models.Model, message: str) -> None:
+        """Refuse with ``message`` unless ``record`` awaits review (approving checks the same)."""
+        if getattr(record, self.status_field) != self.awaiting:
+            raise ValidationError(message)
+
     def send_back(
-        self, record: models.Model, *, by: User | None, reason: str, not_awaiting: str, no_reason: str
+        self,
+        record: models.Model,
+        *,
+        by: User | None,
+        reason: str,
+        not_awaiting: str,
+        no_reason: str | dict[str, str],
     ) -> models.Model:
         """Return ``record`` (locked by the caller, its permission checked) to its unit with ``reason``.
 
-        Refused with ``not_awaiting`` unless it awaits review, then with ``no_reason`` for a blank reason.
+        Refused with ``not_awaiting`` unless it awaits review, then with ``no_reason`` for a blank reason
+        (a dict names the form field it belongs to) and for one longer than the reason field holds.
         Saves only the fields the step changes (and the model's ``auto_now`` stamps, as a full save would);
         the history row names ``by``."""
-        if getattr(record, self.status_field) != self.awaiting:
-            raise ValidationError(not_awaiting)
-        reason = reason.strip()
+        self.require_awaiting(record, not_awaiting)
+        reason = (reason or "").strip()
         if not reason:
             raise ValidationError(no_reason)
+        limit = getattr(record._meta.get_field(self.reason_field), "max_length", None)
+        if limit is not None and len(reason) > limit:
+            raise ValidationError(_("At most %(n)d characters.") % {"n": limit})
         changed: dict[str, object] = {self.status_field: self.returned, self.reason_field: reason}
         if self.reviewer_field is not None:
             changed[self.reviewer_field] = by

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from branches.attachments import attachment_store, attachments_check
 from branches.models import Organization
 from branches.once import once
+from branches.review import ReviewStep
 from disclosure.public_cache import public_pages_invalidate
 from projects.models import (
     CallTopic,
@@ -291,12 +292,18 @@ def _submit(grant: Grant, *, today: datetime.date) -> None:
     grant.save(update_fields=["status", "submitted_at", "returned_reason"])
 
 
+# The grants' review step: the lead unit's secondary committee sends an application awaiting its endorsement
+# back to the applicant as a draft with the reason (branches.review); the history row names who returned it.
+GRANT_ENDORSEMENT = ReviewStep(
+    awaiting=Grant.Status.SUBMITTED, returned=Grant.Status.DRAFT, reason_field="returned_reason"
+)
+
+
 @transaction.atomic
 def grant_endorse(*, grant: Grant, by: User, note: str = "") -> Grant:
     """The lead unit's secondary committee endorses the application: it goes on to the 组织部."""
     grant = _locked(grant)
-    if grant.status != Grant.Status.SUBMITTED:
-        raise ValidationError(_("This application is not awaiting endorsement."))
+    GRANT_ENDORSEMENT.require_awaiting(grant, _("This application is not awaiting endorsement."))
     grant.status = Grant.Status.REVIEW
     grant.endorsed_by, grant.endorsed_at, grant.endorsement_note = by, timezone.now(), note.strip()
     grant.save(update_fields=["status", "endorsed_by", "endorsed_at", "endorsement_note"])
@@ -306,14 +313,14 @@ def grant_endorse(*, grant: Grant, by: User, note: str = "") -> Grant:
 @transaction.atomic
 def grant_return(*, grant: Grant, by: User, reason: str) -> Grant:
     """The committee sends an application back to its unit as a draft, with the reason."""
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"reason": _("Say what the unit should change.")})
     grant = _locked(grant)
-    if grant.status != Grant.Status.SUBMITTED:
-        raise ValidationError(_("This application is not awaiting endorsement."))
-    grant.status, grant.returned_reason = Grant.Status.DRAFT, reason
-    grant.save(update_fields=["status", "returned_reason"])
+    GRANT_ENDORSEMENT.send_back(
+        grant,
+        by=by,
+        reason=reason,
+        not_awaiting=_("This application is not awaiting endorsement."),
+        no_reason={"reason": _("Say what the unit should change.")},
+    )
     return grant
 
 

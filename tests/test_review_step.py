@@ -1,6 +1,7 @@
 """The review step of ``branches.review`` (退回 with a reason), through the workflows on it: the 保密审查 of
-posts (``post_check_return``) and the minutes' review (``meeting_return``). Its refusals in order, what a
-return keeps, and the one history row that names the reviewer."""
+posts (``post_check_return``), the minutes' review (``meeting_return``), and the grants', evaluations' and
+dues exemptions' returns. Its refusals in order, what a return keeps, and the one history row that names the
+reviewer."""
 
 from __future__ import annotations
 
@@ -13,6 +14,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from django.utils.translation import gettext as _
 
+from assessments.models import EvaluationFollowUp, MemberEvaluation, PlanItem
+
+from assessments.services.evaluation import EVALUATION_REVIEW, FOLLOWUP_REVIEW, evaluation_decide, grades_save
+from assessments.services.targets import PLAN_REVIEW
 from disclosure.models import Meeting, Post, PostCategory, PublishingRule, Todo
 from disclosure.services import (
     meeting_approve,
@@ -24,7 +29,14 @@ from disclosure.services import (
 )
 from disclosure.services.meetings import MEETING_REVIEW
 from disclosure.services.posts import POST_CHECK
+from members.models import DuesExemption
+from members.services.dues_exemptions import EXEMPTION_REVIEW, dues_exemption_return
+from projects.models import Grant
+from projects.services import GRANT_ENDORSEMENT, grant_return
+from tests.test_dues_exemptions import _request
 from tests.test_meeting_services import _data, _everyone
+from tests.test_member_evaluation import _counted, _grades
+from tests.test_projects import apply, grants_cast  # noqa: F401 — the grant world, used below
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +155,70 @@ def test_a_meeting_return_refuses_in_the_steps_order(cast):
         meeting_return(meeting=meeting, by=cast.officer, reason="")
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.APPROVED and meeting.return_reason == ""
+
+
+# --- the other workflows on the step (issue 15): grants, evaluations, their follow-ups, dues exemptions ----------
+
+
+def _steps():
+    return [
+        (POST_CHECK, Post),
+        (MEETING_REVIEW, Meeting),
+        (PLAN_REVIEW, PlanItem),
+        (GRANT_ENDORSEMENT, Grant),
+        (EVALUATION_REVIEW, MemberEvaluation),
+        (FOLLOWUP_REVIEW, EvaluationFollowUp),
+        (EXEMPTION_REVIEW, DuesExemption),
+    ]
+
+
+def test_every_step_names_fields_and_statuses_its_model_has():
+    for step, model in _steps():
+        statuses = {value for value, _label in model._meta.get_field(step.status_field).choices}
+        assert {step.awaiting, step.returned} <= statuses, model
+        for name in (step.reason_field, step.reviewer_field, step.reviewed_at_field):
+            if name is not None:
+                model._meta.get_field(name)  # a misspelt field fails here, not on the first return
+
+
+def test_a_grant_returned_to_its_unit_is_a_draft_whose_history_names_who_returned_it(grants_cast):
+
+    grant = apply(grants_cast)
+    assert grant.status == Grant.Status.SUBMITTED
+    with pytest.raises(ValidationError) as blank:
+        grant_return(grant=grant, by=grants_cast.officer, reason=" ")
+    assert "reason" in blank.value.error_dict  # shown beside the form's reason field
+    grant_return(grant=grant, by=grants_cast.officer, reason=" 预算请细化 ")
+    grant.refresh_from_db()
+    assert (grant.status, grant.returned_reason) == (Grant.Status.DRAFT, "预算请细化")
+    latest = grant.history.order_by("-history_id").first()
+    assert latest.history_user == grants_cast.officer and latest.status == Grant.Status.DRAFT
+    with pytest.raises(ValidationError, match=re.escape(_("This application is not awaiting endorsement."))):
+        grant_return(grant=grant, by=grants_cast.officer, reason="再改")
+
+
+def test_an_evaluation_reason_too_long_for_its_field_is_refused_not_cut(cast):
+
+    evaluation = _counted(cast, 3)
+    grades_save(evaluation=evaluation, grades=_grades(evaluation, 1), by=cast.alice, submit=True)
+    with pytest.raises(ValidationError, match=re.escape(_("At most %(n)d characters.") % {"n": 1000})):
+        evaluation_decide(evaluation=evaluation, by=cast.officer, approve=False, reason="理" * 1001)
+    evaluation.refresh_from_db()
+    assert evaluation.status == MemberEvaluation.Status.SUBMITTED and evaluation.return_reason == ""
+    evaluation_decide(evaluation=evaluation, by=cast.officer, approve=False, reason="理" * 1000)
+    evaluation.refresh_from_db()
+    assert evaluation.status == MemberEvaluation.Status.RETURNED and len(evaluation.return_reason) == 1000
+    assert evaluation.decided_by == cast.officer
+    assert evaluation.history.order_by("-history_id").first().history_user == cast.officer
+
+
+def test_a_dues_exemption_return_keeps_the_reviewer_and_the_time(cast):
+
+    exemption = _request(cast)
+    with time_machine.travel(CHECKED_AT, tick=False):
+        dues_exemption_return(exemption=exemption, by=cast.officer, reason=" 缺少病休证明 ")
+    exemption.refresh_from_db()
+    assert (exemption.status, exemption.return_reason) == (DuesExemption.Status.RETURNED, "缺少病休证明")
+    assert exemption.reviewed_by == cast.officer and exemption.reviewed_at == CHECKED_AT
+    history = list(exemption.history.order_by("history_id").values_list("status", "history_user_id"))
+    assert history == [("submitted", cast.alice.pk), ("returned", cast.officer.pk)]

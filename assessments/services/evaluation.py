@@ -40,8 +40,10 @@ from assessments.services.evaluation_todos import evaluation_todos_sync, grade_t
 from assessments.services.ratings import _server_key, box_tally
 from branches.attachments import attachment_store, attachments_check, attachments_remove
 from branches.dates import prose_date
+from branches.history import history_by
 from branches.models import Organization, Role
 from branches.once import once_bind, once_claim
+from branches.review import ReviewStep
 from branches.selectors import MANAGE_MEMBERS, organization_permission_holds
 from members.models import Member
 
@@ -366,6 +368,13 @@ def grades_save(
     return evaluation
 
 
+# The evaluation's review step (branches.review): the secondary committee returns the branch's reported grades
+# with a reason, the decider kept on the evaluation; its follow-up steps (限期改正, 劝退, 除名) the same way.
+EVALUATION_REVIEW = ReviewStep(
+    awaiting=Status.SUBMITTED, returned=Status.RETURNED, reviewer_field="decided_by"
+)
+
+
 @transaction.atomic
 def evaluation_decide(
     *, evaluation: MemberEvaluation, by: User | None, approve: bool, reason: str = ""
@@ -375,16 +384,21 @@ def evaluation_decide(
     evaluation = _locked(evaluation)
     if by is not None:
         _require(may_decide(user=by, branch=evaluation.branch))
-    if evaluation.status != Status.SUBMITTED:
-        raise ValidationError(_("Only a reported evaluation can be approved or returned."))
-    if not approve and not reason.strip():
-        raise ValidationError(_("Give a reason for returning the evaluation."))
-    evaluation.status = Status.APPROVED if approve else Status.RETURNED
-    evaluation.return_reason = "" if approve else reason.strip()[:1000]
-    evaluation.decided_by = by
+    not_awaiting = _("Only a reported evaluation can be approved or returned.")
+    if not approve:
+        EVALUATION_REVIEW.send_back(
+            evaluation,
+            by=by,
+            reason=reason,
+            not_awaiting=not_awaiting,
+            no_reason=_("Give a reason for returning the evaluation."),
+        )
+        return evaluation
+    EVALUATION_REVIEW.require_awaiting(evaluation, not_awaiting)
+    evaluation.status, evaluation.return_reason, evaluation.decided_by = Status.APPROVED, "", by
+    history_by(evaluation, by)
     evaluation.save(update_fields=["status", "return_reason", "decided_by"])
-    if approve:
-        grade_todos_create(evaluation=evaluation)  # each graded member is told, on their own page
+    grade_todos_create(evaluation=evaluation)  # each graded member is told, on their own page
     return evaluation
 
 
@@ -471,6 +485,11 @@ def followup_record(
     )
 
 
+FOLLOWUP_REVIEW = ReviewStep(
+    awaiting=EvaluationFollowUp.Status.PROPOSED, returned=EvaluationFollowUp.Status.RETURNED
+)
+
+
 @transaction.atomic
 def followup_decide(
     *, follow_up: EvaluationFollowUp, by: User | None, approve: bool, reason: str = ""
@@ -483,11 +502,18 @@ def followup_decide(
     )
     if by is not None:
         _require(may_decide(user=by, branch=follow_up.entry.evaluation.branch))
-    if follow_up.status != EvaluationFollowUp.Status.PROPOSED:
-        raise ValidationError(_("Only a step awaiting the committee can be approved or returned."))
-    if not approve and not reason.strip():
-        raise ValidationError(_("Give a reason for returning the step."))
-    follow_up.status = EvaluationFollowUp.Status.APPROVED if approve else EvaluationFollowUp.Status.RETURNED
-    follow_up.return_reason = "" if approve else reason.strip()[:1000]
+    not_awaiting = _("Only a step awaiting the committee can be approved or returned.")
+    if not approve:
+        FOLLOWUP_REVIEW.send_back(
+            follow_up,
+            by=by,
+            reason=reason,
+            not_awaiting=not_awaiting,
+            no_reason=_("Give a reason for returning the step."),
+        )
+        return follow_up
+    FOLLOWUP_REVIEW.require_awaiting(follow_up, not_awaiting)
+    follow_up.status, follow_up.return_reason = EvaluationFollowUp.Status.APPROVED, ""
+    history_by(follow_up, by)
     follow_up.save(update_fields=["status", "return_reason"])
     return follow_up

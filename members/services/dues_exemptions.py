@@ -28,6 +28,7 @@ from branches.figures import figures_changed
 from branches.history import history_by
 from branches.models import Organization
 from branches.once import once_bind, once_claim
+from branches.review import ReviewStep
 from branches.selectors import MANAGE_UNITS, organization_permission_holds
 from members.models import DuesExemption, Member
 from members.rules import add_months, first_of_month
@@ -178,14 +179,23 @@ def dues_exemption_resubmit(
     return exemption
 
 
+# The exemptions' review step (branches.review): the approving unit returns a request to the branch with the
+# reason, who and when kept on the request.
+EXEMPTION_REVIEW = ReviewStep(
+    awaiting=DuesExemption.Status.SUBMITTED,
+    returned=DuesExemption.Status.RETURNED,
+    reviewer_field="reviewed_by",
+    reviewed_at_field="reviewed_at",
+)
+
+
 @transaction.atomic
 def dues_exemption_approve(*, exemption: DuesExemption, by: User) -> DuesExemption:
     """The approving unit approves: from now on the months are settled for the lapse and arrears rules."""
     exemption = _locked(exemption)
     if not dues_exemption_may_decide(user=by, exemption=exemption):
         raise PermissionDenied
-    if exemption.status != DuesExemption.Status.SUBMITTED:
-        raise ValidationError(_("Only requests awaiting approval can be approved."))
+    EXEMPTION_REVIEW.require_awaiting(exemption, _("Only requests awaiting approval can be approved."))
     exemption.status = DuesExemption.Status.APPROVED
     exemption.reviewed_by, exemption.reviewed_at = by, timezone.now()
     history_by(exemption, by)
@@ -200,11 +210,11 @@ def dues_exemption_return(*, exemption: DuesExemption, by: User, reason: str) ->
     exemption = _locked(exemption)
     if not dues_exemption_may_decide(user=by, exemption=exemption):
         raise PermissionDenied
-    if exemption.status != DuesExemption.Status.SUBMITTED:
-        raise ValidationError(_("Only requests awaiting approval can be returned."))
-    exemption.return_reason = _reason(reason, _("Say why the request is returned."))
-    exemption.status = DuesExemption.Status.RETURNED
-    exemption.reviewed_by, exemption.reviewed_at = by, timezone.now()
-    history_by(exemption, by)
-    exemption.save()
+    EXEMPTION_REVIEW.send_back(
+        exemption,
+        by=by,
+        reason=reason,
+        not_awaiting=_("Only requests awaiting approval can be returned."),
+        no_reason=_("Say why the request is returned."),
+    )
     return exemption
