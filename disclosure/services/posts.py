@@ -14,7 +14,7 @@ from branches.history import history_by
 from branches.models import Organization
 from branches.once import once_bind, once_claim
 from branches.review import ReviewStep
-from branches.selectors import MANAGE_MEMBERS, organization_permission_holds
+from branches.selectors import MANAGE_MEMBERS, require_organization_permission
 from disclosure.models import Meeting, Post, PostAttachment, PostCategory
 from disclosure.public_cache import public_pages_invalidate
 from disclosure.search import search_tokens
@@ -30,11 +30,6 @@ POST_CHECK = ReviewStep(
     reviewer_field="checked_by",
     reviewed_at_field="checked_at",
 )
-
-
-def _require_manager(by: User, organization: Organization) -> None:
-    if not organization_permission_holds(user=by, organization=organization, codename=MANAGE_MEMBERS):
-        raise PermissionDenied
 
 
 def _release(post: Post, by: User) -> None:
@@ -74,7 +69,7 @@ def post_save(
     the unit above and is not shown until approved. A post that is published and edited again with the
     check required goes back to the check. The text is sanitised; attachments are checked by content.
     """
-    _require_manager(by, organization)
+    require_organization_permission(user=by, organization=organization, codename=MANAGE_MEMBERS)
     if organization.kind not in POST_UNIT_KINDS:
         raise ValidationError(_("%(unit)s has no public page.") % {"unit": organization.name})
     if post is None:
@@ -151,7 +146,7 @@ def post_check_return(*, post: Post, by: User, reason: str) -> Post:
 def post_withdraw(*, post: Post, by: User) -> Post:
     """Take a published post off the public pages (it becomes a draft again, its history keeps all)."""
     post = Post.objects.select_for_update(of=("self",)).select_related("organization").get(pk=post.pk)
-    _require_manager(by, post.organization)
+    require_organization_permission(user=by, organization=post.organization, codename=MANAGE_MEMBERS)
     if post.status != Post.Status.PUBLISHED:
         raise ValidationError(_("Only published posts can be withdrawn."))
     post.status = Post.Status.DRAFT
@@ -164,7 +159,7 @@ def post_withdraw(*, post: Post, by: User) -> Post:
 @transaction.atomic
 def post_attachment_delete(*, attachment: PostAttachment, by: User) -> None:
     post = attachment.post
-    _require_manager(by, post.organization)
+    require_organization_permission(user=by, organization=post.organization, codename=MANAGE_MEMBERS)
     if not post.editable:
         raise PermissionDenied
     attachment_remove(attachment=attachment)  # the file goes when the delete commits
@@ -229,7 +224,7 @@ def _summary_category() -> PostCategory:
 def meeting_publish_summary(*, meeting: Meeting, by: User, body: str | None = None) -> Post:
     """发布到支部生活 in one click: a public summary post of approved minutes (through the check if the
     unit requires one). A second click returns the existing summary instead of making another."""
-    _require_manager(by, meeting.organization)
+    require_organization_permission(user=by, organization=meeting.organization, codename=MANAGE_MEMBERS)
     existing = Post.objects.filter(source_meeting=meeting).first()
     if existing is not None:
         return existing
