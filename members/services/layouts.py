@@ -13,12 +13,12 @@ from __future__ import annotations
 import copy
 
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from branches.models import Organization
-from branches.selectors import MANAGE_UNITS, organizations_with_permission
+from branches.selectors import MANAGE_UNITS, organizations_with_permission, refuse_unless
 from members import statistics
 from members.models import SheetLayout, StatTable
 from members.stat_defaults import SHEETS, TABLES
@@ -37,11 +37,6 @@ def may_edit_layouts(*, user) -> bool:
         .filter(kind__in=[Organization.Kind.UNIVERSITY, Organization.Kind.PROVINCE])
         .exists()
     )
-
-
-def _require(by: User | None) -> None:
-    if by is not None and not may_edit_layouts(user=by):
-        raise PermissionDenied
 
 
 def table_default(table: StatTable) -> dict | None:
@@ -78,7 +73,7 @@ def stat_table_update(
     is_active: bool,
 ) -> StatTable:
     """Save a table's layout after checking every key against its subject's."""
-    _require(by)
+    refuse_unless(by is None or may_edit_layouts(user=by))
     table = StatTable.objects.select_for_update().get(pk=table.pk)
     title = _title(title)
     if len(rules) > RULES_MAX:
@@ -96,7 +91,7 @@ def stat_table_update(
 @transaction.atomic
 def stat_table_reset(*, table: StatTable, by: User | None) -> StatTable:
     """Put the table back to its default layout (a table the 组织部 added has none: refused)."""
-    _require(by)
+    refuse_unless(by is None or may_edit_layouts(user=by))
     default = table_default(table)
     if default is None:
         raise ValidationError(_("This table has no default layout."))
@@ -111,7 +106,7 @@ def stat_table_reset(*, table: StatTable, by: User | None) -> StatTable:
 @transaction.atomic
 def sheet_layout_update(*, layout: SheetLayout, by: User | None, title: str, columns: list) -> SheetLayout:
     """Save a national sheet's columns after checking every field against those the code can fill."""
-    _require(by)
+    refuse_unless(by is None or may_edit_layouts(user=by))
     layout = SheetLayout.objects.select_for_update().get(pk=layout.pk)
     title = _title(title)
     try:
@@ -126,7 +121,7 @@ def sheet_layout_update(*, layout: SheetLayout, by: User | None, title: str, col
 @transaction.atomic
 def sheet_layout_reset(*, layout: SheetLayout, by: User | None) -> SheetLayout:
     """Put the sheet's columns and title back to the default."""
-    _require(by)
+    refuse_unless(by is None or may_edit_layouts(user=by))
     default = sheet_default(layout)
     if default is None:
         raise ValidationError(_("This sheet has no default layout."))
