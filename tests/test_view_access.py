@@ -1,7 +1,8 @@
 """Every view declares its permission check (issue 15, DESIGN §10).
 
 Walking every URL pattern, a view must carry ``branches.access``'s mark — ``unit_access`` (the unit in the
-address, checked through the tree) or ``checked_by`` (the record in the address, checked by its app's rule) —
+address, checked through the tree), ``record_access`` (the record in the address, loaded and checked on its
+unit or by its app's rule) or ``checked_by`` (the record in the address, checked by its app's rule) —
 or be listed in ``EXEMPT`` with the reason it needs none. A new view with neither fails here, named."""
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, path
 from django.views.decorators.http import require_GET
 
-from branches.access import AccessRule, access_rule_of, checked_by, unit_access
+from branches.access import AccessRule, access_rule_of, checked_by, record_access, unit_access
 from branches.models import Organization
+from members.models import Member
 from branches.selectors import MANAGE_MEMBERS, MANAGE_UNITS, VIEW, organization_permission_holds
 from tests.factories import UserFactory
 
@@ -196,3 +198,102 @@ def test_unit_access_defaults_to_view(cast):
     assert overview(_request(cast.officer), pk=cast.branch_a.pk).content == b"A"
     with pytest.raises(PermissionDenied):
         overview(_request(cast.charlie), pk=cast.branch_a.pk)
+
+
+# --- record_access: the record in the address, checked on its unit or by the app's rule -----------------
+
+MEMBERS = Member.objects.select_related("branch")
+
+
+def _member_branch(member: Member) -> Organization:
+    return member.branch
+
+
+@record_access(MEMBERS, unit=_member_branch, codename=MANAGE_MEMBERS, to="member")
+def _member_page(request, member):
+    return HttpResponse(member.name)
+
+
+def test_record_access_passes_the_record_it_checked(cast, django_assert_num_queries):
+    # The member with their branch, then the permission through the tree.
+    with django_assert_num_queries(2):
+        response = _member_page(_request(cast.alice), pk=cast.bob_member.pk)
+    assert response.content.decode() == "鲍勃"
+    # The committee above the branch holds it there too.
+    assert _member_page(_request(cast.officer), pk=cast.bob_member.pk).status_code == 200
+
+
+def test_record_access_does_not_tell_another_units_record_exists(cast):
+    # Another branch's record and no record at all: the same 404.
+    for pk in (cast.bob_member.pk, 10**9):
+        with pytest.raises(Http404):
+            _member_page(_request(cast.charlie), pk=pk)
+
+
+def test_record_access_refuses_with_403_where_asked(cast):
+    @record_access(Member, unit=_member_branch, refuse=PermissionDenied, to="member")
+    def page(request, member):
+        return HttpResponse(member.name)
+
+    with pytest.raises(PermissionDenied):
+        page(_request(cast.charlie), pk=cast.bob_member.pk)
+    with pytest.raises(Http404):  # none at all is still not found
+        page(_request(cast.charlie), pk=10**9)
+    assert page(_request(cast.alice), pk=cast.bob_member.pk).content.decode() == "鲍勃"
+
+
+def _own_record(*, user, member) -> bool:
+    return member.user_id == user.pk
+
+
+def _members_of_my_branch(*, user):
+    return Member.objects.filter(branch_id__in=Member.objects.filter(user_id=user.pk).values("branch_id"))
+
+
+def test_record_access_by_the_apps_rule_and_its_answer(cast):
+    @record_access(Member, allow=_own_record, grant="mine", to="member")
+    def own(request, member, mine):
+        return HttpResponse(f"{member.name} {mine}")
+
+    assert own(_request(cast.bob), pk=cast.bob_member.pk).content.decode() == "鲍勃 True"
+    with pytest.raises(Http404):
+        own(_request(cast.alice), pk=cast.bob_member.pk)
+
+    # A selector of what the user may see: one outside it is not found; then the rule, refused with 403.
+    @record_access(_members_of_my_branch, allow=_own_record, refuse=PermissionDenied, to="member")
+    def scoped(request, member):
+        return HttpResponse(member.name)
+
+    with pytest.raises(Http404):
+        scoped(_request(cast.charlie), pk=cast.bob_member.pk)
+    with pytest.raises(PermissionDenied):
+        scoped(_request(cast.alice), pk=cast.bob_member.pk)
+    assert scoped(_request(cast.bob), pk=cast.bob_member.pk).content.decode() == "鲍勃"
+
+
+def test_record_access_marks_the_view_through_djangos_decorators():
+    page = login_required(require_GET(_member_page))
+    assert access_rule_of(page) == AccessRule(
+        codename=MANAGE_MEMBERS, kwarg="pk", record="members.Member", refused=404
+    )
+
+    @login_required
+    @record_access(_members_of_my_branch, allow=_own_record, refuse=PermissionDenied)
+    def scoped(request, record):
+        return HttpResponse()
+
+    assert access_rule_of(scoped) == AccessRule(
+        codename=None,
+        kwarg="pk",
+        checks=(f"{__name__}._members_of_my_branch", f"{__name__}._own_record"),
+        refused=403,
+    )
+
+
+def test_record_access_needs_one_check():
+    with pytest.raises(TypeError):
+        record_access(Member)  # no check at all
+    with pytest.raises(TypeError):
+        record_access(Member, unit=_member_branch, allow=_own_record)
+    with pytest.raises(TypeError):
+        record_access(Member, unit=_member_branch, grant="mine")

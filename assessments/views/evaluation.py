@@ -3,9 +3,12 @@ page (个人自评, the sealed 测评, their grade), the committee's approval, t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,7 +29,7 @@ from assessments.selectors import evaluation as selectors
 from assessments.selectors.history import status_history
 from assessments.services import evaluation as services
 from assessments.services import evaluation_todos
-from branches.access import checked_by
+from branches.access import checked_by, record_access
 from branches.attachments import attachment_response
 from branches.spreadsheets.export import xlsx_response
 from branches.models import Organization
@@ -58,15 +61,37 @@ def _branches(request: HttpRequest):
     )
 
 
-def _evaluation(request: HttpRequest, pk: int) -> tuple[MemberEvaluation, bool, bool]:
-    """The evaluation with whether the user runs it and whether they decide on it; 404 for everyone else
-    (an evaluation of another branch is not told to exist)."""
-    evaluation = get_object_or_404(MemberEvaluation.objects.select_related("branch", "box"), pk=pk)
-    runs = services.may_run(user=request.user, branch=evaluation.branch)
-    decides = services.may_decide(user=request.user, branch=evaluation.branch)
-    if not runs and not decides:
-        raise Http404
-    return evaluation, runs, decides
+# An evaluation of another branch is not told to exist: 404 unless the user runs it or decides on it; the
+# view receives which (``roles``).
+EVALUATIONS = MemberEvaluation.objects.select_related("branch", "box")
+
+
+@dataclass(frozen=True)
+class EvaluationRoles:
+    """The user's part in an evaluation: running it (``may_run``) and deciding on it (``may_decide``); true
+    when either holds."""
+
+    runs: bool
+    decides: bool
+
+    def __bool__(self) -> bool:
+        return self.runs or self.decides
+
+
+def evaluation_roles(*, user: User, evaluation: MemberEvaluation) -> EvaluationRoles:
+    """Whether the user runs ``evaluation`` and whether they decide on it. Two queries (none for superusers)."""
+    branch = evaluation.branch
+    return EvaluationRoles(
+        runs=services.may_run(user=user, branch=branch), decides=services.may_decide(user=user, branch=branch)
+    )
+
+
+def _entry_roles(*, user: User, entry: EvaluationEntry) -> EvaluationRoles:
+    return evaluation_roles(user=user, evaluation=entry.evaluation)
+
+
+def _step_roles(*, user: User, step: EvaluationFollowUp) -> EvaluationRoles:
+    return evaluation_roles(user=user, evaluation=step.entry.evaluation)
 
 
 def _messages(request: HttpRequest, exc: ValidationError) -> None:
@@ -186,18 +211,20 @@ def self_file_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-@checked_by(services.may_run, services.may_decide)
-def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation, runs, decides = _evaluation(request, pk)
-    return _detail(request, evaluation, runs, decides)
+@record_access(EVALUATIONS, allow=evaluation_roles, grant="roles", to="evaluation")
+def evaluation_detail(
+    request: HttpRequest, evaluation: MemberEvaluation, roles: EvaluationRoles
+) -> HttpResponse:
+    return _detail(request, evaluation, roles.runs, roles.decides)
 
 
 @login_required
 @require_POST
-@checked_by(services.may_run, services.may_decide)
-def evaluation_close(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation, runs, _decides = _evaluation(request, pk)
-    if not runs:
+@record_access(EVALUATIONS, allow=evaluation_roles, grant="roles", to="evaluation")
+def evaluation_close(
+    request: HttpRequest, evaluation: MemberEvaluation, roles: EvaluationRoles
+) -> HttpResponse:
+    if not roles.runs:
         return render(request, "403.html", status=403)
     services.vote_close(evaluation=evaluation, by=request.user)
     messages.success(request, _("The vote is counted. Propose a grade for each full member."))
@@ -206,10 +233,11 @@ def evaluation_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@checked_by(services.may_run, services.may_decide)
-def evaluation_grades(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation, runs, _decides = _evaluation(request, pk)
-    if not runs:
+@record_access(EVALUATIONS, allow=evaluation_roles, grant="roles", to="evaluation")
+def evaluation_grades(
+    request: HttpRequest, evaluation: MemberEvaluation, roles: EvaluationRoles
+) -> HttpResponse:
+    if not roles.runs:
         return render(request, "403.html", status=403)
     grades = {}
     for entry_id in evaluation.entries.values_list("pk", flat=True):
@@ -221,17 +249,18 @@ def evaluation_grades(request: HttpRequest, pk: int) -> HttpResponse:
         services.grades_save(evaluation=evaluation, grades=grades, by=request.user, submit=submit)
     except ValidationError as exc:
         _messages(request, exc)
-        return _detail(request, evaluation, runs, _decides, posted=grades)
+        return _detail(request, evaluation, roles.runs, roles.decides, posted=grades)
     messages.success(request, _("Reported to the committee.") if submit else _("Grades saved."))
     return redirect("evaluation:detail", evaluation.pk)
 
 
 @login_required
 @require_POST
-@checked_by(services.may_run, services.may_decide)
-def evaluation_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation, _runs, decides = _evaluation(request, pk)
-    if not decides:
+@record_access(EVALUATIONS, allow=evaluation_roles, grant="roles", to="evaluation")
+def evaluation_decide(
+    request: HttpRequest, evaluation: MemberEvaluation, roles: EvaluationRoles
+) -> HttpResponse:
+    if not roles.decides:
         return render(request, "403.html", status=403)
     approve = request.POST.get("action") == "approve"
     try:
@@ -259,11 +288,15 @@ def _posted_date(request: HttpRequest, name: str):
 
 @login_required
 @require_POST
-@checked_by(services.may_run, services.may_decide)
-def followup_new(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = get_object_or_404(EvaluationEntry.objects.select_related("evaluation__branch", "member"), pk=pk)
-    evaluation, runs, _decides = _evaluation(request, entry.evaluation_id)
-    if not runs:
+@record_access(
+    EvaluationEntry.objects.select_related("evaluation__branch", "member"),
+    allow=_entry_roles,
+    grant="roles",
+    to="entry",
+)
+def followup_new(request: HttpRequest, entry: EvaluationEntry, roles: EvaluationRoles) -> HttpResponse:
+    evaluation = entry.evaluation
+    if not roles.runs:
         return render(request, "403.html", status=403)
     try:
         services.followup_record(
@@ -283,11 +316,15 @@ def followup_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@checked_by(services.may_run, services.may_decide)
-def followup_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    step = get_object_or_404(EvaluationFollowUp.objects.select_related("entry__evaluation__branch"), pk=pk)
-    evaluation, _runs, decides = _evaluation(request, step.entry.evaluation_id)
-    if not decides:
+@record_access(
+    EvaluationFollowUp.objects.select_related("entry__evaluation__branch"),
+    allow=_step_roles,
+    grant="roles",
+    to="step",
+)
+def followup_decide(request: HttpRequest, step: EvaluationFollowUp, roles: EvaluationRoles) -> HttpResponse:
+    evaluation = step.entry.evaluation
+    if not roles.decides:
         return render(request, "403.html", status=403)
     try:
         services.followup_decide(
@@ -369,17 +406,14 @@ def evaluation_vote(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _summary(request: HttpRequest, pk: int):
-    evaluation, _runs, _decides = _evaluation(request, pk)
-    return evaluation, selectors.evaluation_rows(evaluation=evaluation)
-
-
 @login_required
 @require_GET
-@checked_by(services.may_run, services.may_decide)
-def evaluation_summary(request: HttpRequest, pk: int) -> HttpResponse:
+@record_access(EVALUATIONS, allow=evaluation_roles, grant="roles", to="evaluation")
+def evaluation_summary(
+    request: HttpRequest, evaluation: MemberEvaluation, roles: EvaluationRoles
+) -> HttpResponse:
     """The printable 民主评议情况汇总表."""
-    evaluation, rows = _summary(request, pk)
+    rows = selectors.evaluation_rows(evaluation=evaluation)
     counts = {g: sum(1 for r in rows if r.entry.grade == g) for g in selectors.GRADE_ORDER}
     return render(
         request,
@@ -395,9 +429,11 @@ def evaluation_summary(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-@checked_by(services.may_run, services.may_decide)
-def evaluation_summary_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation, rows = _summary(request, pk)
+@record_access(EVALUATIONS, allow=evaluation_roles, grant="roles", to="evaluation")
+def evaluation_summary_xlsx(
+    request: HttpRequest, evaluation: MemberEvaluation, roles: EvaluationRoles
+) -> HttpResponse:
+    rows = selectors.evaluation_rows(evaluation=evaluation)
     headers = [
         "姓名",
         "党员类别",

@@ -25,8 +25,8 @@ from assessments.models.ratings import code_display
 from assessments.selectors import evaluation_remarks as selectors
 from assessments.services import evaluation as evaluation_services
 from assessments.services import evaluation_remarks as services
-from assessments.views.evaluation import _evaluation
-from branches.access import checked_by
+from assessments.views.evaluation import EVALUATIONS, EvaluationRoles, evaluation_roles
+from branches.access import checked_by, record_access
 
 
 class OpinionCodesForm(forms.Form):
@@ -95,17 +95,18 @@ def evaluation_comments(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-@checked_by(evaluation_services.may_run, evaluation_services.may_decide)
-def evaluation_remarks(request: HttpRequest, pk: int) -> HttpResponse:
+@record_access(EVALUATIONS, allow=evaluation_roles, grant="roles", to="evaluation")
+def evaluation_remarks(
+    request: HttpRequest, evaluation: MemberEvaluation, roles: EvaluationRoles
+) -> HttpResponse:
     """Comments and 群众意见 per member, after the count and where at least the minimum wrote."""
-    evaluation, runs, _decides = _evaluation(request, pk)
     return render(
         request,
         "assessments/evaluation/remarks.html",
         {
             "evaluation": evaluation,
             "remarks": selectors.evaluation_remarks(evaluation=evaluation),
-            "may_issue": runs and evaluation.status == MemberEvaluation.Status.OPEN,
+            "may_issue": roles.runs and evaluation.status == MemberEvaluation.Status.OPEN,
         },
     )
 
@@ -117,12 +118,11 @@ def _qr_data_uri(url: str) -> str:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-@checked_by(evaluation_services.may_run, evaluation_services.may_decide)
-def opinion_codes(request: HttpRequest, pk: int) -> HttpResponse:
+@record_access(EVALUATIONS, allow=evaluation_roles, grant="roles", to="evaluation")
+def opinion_codes(request: HttpRequest, evaluation: MemberEvaluation, roles: EvaluationRoles) -> HttpResponse:
     """The branch invites non-members' opinions: the secretary issues codes; the answer is the printable
     sheet, the only time the codes are shown."""
-    evaluation, runs, _decides = _evaluation(request, pk)
-    if not runs:
+    if not roles.runs:
         return render(request, "403.html", status=403)
     form = OpinionCodesForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

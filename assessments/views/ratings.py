@@ -35,21 +35,8 @@ from assessments.selectors import ratings as selectors
 from assessments.services import ratings as services
 from branches.spreadsheets.export import Sheet, columns, flag, workbook_bytes, xlsx_response
 from branches.models import Organization
-from branches.access import checked_by
+from branches.access import checked_by, record_access
 from branches.selectors import MANAGE_UNITS, organizations_with_permission
-
-
-def _campaign_for_manager(request: HttpRequest, pk: int) -> RatingCampaign:
-    """The campaign if the user manages a unit in it; 404 otherwise (its existence is not confirmed)."""
-    campaign = selectors.campaigns_managed_by(user=request.user).filter(pk=pk).first()
-    if campaign is None:
-        raise Http404
-    return campaign
-
-
-def _require_campaign_manager(request: HttpRequest, campaign: RatingCampaign) -> None:
-    if not selectors.campaign_may_manage(user=request.user, campaign=campaign):
-        raise PermissionDenied
 
 
 def _refused(
@@ -152,11 +139,10 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-@checked_by(selectors.campaigns_managed_by)
-def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+@record_access(selectors.campaigns_managed_by, to="campaign")
+def campaign_detail(request: HttpRequest, campaign: RatingCampaign) -> HttpResponse:
     """Participation only (ballots per secretary, raters and codes per unit) for the targets and units the
     user manages; the results page opens once the campaign has closed."""
-    campaign = _campaign_for_manager(request, pk)
     targets = list(selectors.visible_targets(user=request.user, campaign=campaign))
     units = list(selectors.managed_units(user=request.user, campaign=campaign))
     ballots, unit_rows = selectors.participation(campaign=campaign, targets=targets, units=units)
@@ -183,19 +169,18 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @login_required
 @require_POST
-@checked_by(selectors.campaigns_managed_by)
-def campaign_publish(request: HttpRequest, pk: int) -> HttpResponse:
+@record_access(selectors.campaigns_managed_by, to="campaign")
+def campaign_publish(request: HttpRequest, campaign: RatingCampaign) -> HttpResponse:
     """Publish; in trustee custody the answer is the trustees' printable sheet, the only time the shares
     of the key exist (one page per trustee, the share as text and as a QR code)."""
-    campaign = _campaign_for_manager(request, pk)
     try:
         shares = services.campaign_publish(campaign=campaign, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect("assessments:campaign", pk=pk)
+        return redirect("assessments:campaign", pk=campaign.pk)
     if not shares:
         messages.success(request, _("The campaign is published."))
-        return redirect("assessments:campaign", pk=pk)
+        return redirect("assessments:campaign", pk=campaign.pk)
     sheet = [
         {"number": i, "share": sealing.share_display(share), "qr": _qr_data_uri(share)}
         for i, share in enumerate(shares, start=1)
@@ -214,9 +199,8 @@ def campaign_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@checked_by(selectors.campaigns_managed_by)
-def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = _campaign_for_manager(request, pk)
+@record_access(selectors.campaigns_managed_by, to="campaign")
+def campaign_close(request: HttpRequest, campaign: RatingCampaign) -> HttpResponse:
     closed = services.campaign_close(campaign=campaign, by=request.user)
     if closed.status == RatingCampaign.Status.CLOSED:
         messages.success(request, _("The campaign is closed; the results are open."))
@@ -224,18 +208,21 @@ def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request, _("The campaign is closed; the results open when the trustees enter their shares.")
         )
-    return redirect("assessments:campaign", pk=pk)
+    return redirect("assessments:campaign", pk=campaign.pk)
 
 
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-@checked_by(selectors.campaigns_managed_by, selectors.campaign_may_manage)
-def campaign_open(request: HttpRequest, pk: int) -> HttpResponse:
+@record_access(
+    selectors.campaigns_managed_by,
+    allow=selectors.campaign_may_manage,
+    refuse=PermissionDenied,
+    to="campaign",
+)
+def campaign_open(request: HttpRequest, campaign: RatingCampaign) -> HttpResponse:
     """The trustees' count: at least the threshold of them type (or scan) their shares here, together; the
     portal rebuilds the key in memory, decrypts and tallies, and forgets the key."""
-    campaign = _campaign_for_manager(request, pk)
-    _require_campaign_manager(request, campaign)
     if not campaign.awaits_trustees():
         raise Http404
     form = SharesForm(request.POST or None, trustees=campaign.box.trustees)
@@ -249,7 +236,7 @@ def campaign_open(request: HttpRequest, pk: int) -> HttpResponse:
                 request,
                 _("The results are open: %(n)d ratings counted; the key is forgotten.") % {"n": counted},
             )
-            return redirect("assessments:results", pk=pk)
+            return redirect("assessments:results", pk=campaign.pk)
     return render(
         request,
         "assessments/campaign_open.html",
@@ -260,9 +247,8 @@ def campaign_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@checked_by(selectors.campaigns_managed_by)
-def roster_import(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = _campaign_for_manager(request, pk)
+@record_access(selectors.campaigns_managed_by, to="campaign")
+def roster_import(request: HttpRequest, campaign: RatingCampaign) -> HttpResponse:
     units = selectors.managed_units(user=request.user, campaign=campaign)
     form = RosterForm(request.POST or None, request.FILES or None, units=units)
     report = None
@@ -284,7 +270,7 @@ def roster_import(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 % {"added": report.added, "kept": report.kept, "accounts": report.accounts_created},
             )
-            return redirect("assessments:campaign", pk=pk)
+            return redirect("assessments:campaign", pk=campaign.pk)
     return render(
         request,
         "assessments/roster_import.html",
@@ -310,10 +296,9 @@ def _qr_data_uri(url: str) -> str:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-@checked_by(selectors.campaigns_managed_by)
-def codes_new(request: HttpRequest, pk: int) -> HttpResponse:
+@record_access(selectors.campaigns_managed_by, to="campaign")
+def codes_new(request: HttpRequest, campaign: RatingCampaign) -> HttpResponse:
     """Generate codes for a unit; the answer is the printable sheet, the only time the codes are shown."""
-    campaign = _campaign_for_manager(request, pk)
     units = selectors.managed_units(user=request.user, campaign=campaign)
     form = CodesForm(request.POST or None, units=units, maximum=settings.RATING_CODES_PER_BATCH)
     if request.method == "POST" and form.is_valid():
@@ -339,10 +324,13 @@ def codes_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@checked_by(selectors.campaigns_managed_by, selectors.campaign_may_manage)
-def offline_scores(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = _campaign_for_manager(request, pk)
-    _require_campaign_manager(request, campaign)
+@record_access(
+    selectors.campaigns_managed_by,
+    allow=selectors.campaign_may_manage,
+    refuse=PermissionDenied,
+    to="campaign",
+)
+def offline_scores(request: HttpRequest, campaign: RatingCampaign) -> HttpResponse:
     targets = list(
         RatingTarget.objects.filter(campaign=campaign)
         .select_related("organization")
@@ -365,12 +353,11 @@ def offline_scores(request: HttpRequest, pk: int) -> HttpResponse:
             for target in targets:
                 services.offline_scores_set(target=target, rows=parsed[target.pk], by=request.user)
             messages.success(request, _("The offline scores are saved."))
-            return redirect("assessments:campaign", pk=pk)
+            return redirect("assessments:campaign", pk=campaign.pk)
     return render(request, "assessments/offline_form.html", {"campaign": campaign, "form": form})
 
 
-def _results_or_404(request: HttpRequest, pk: int):
-    campaign = _campaign_for_manager(request, pk)
+def _results_or_404(request: HttpRequest, campaign: RatingCampaign):
     if not campaign.results_visible():
         raise Http404
     targets = list(selectors.visible_targets(user=request.user, campaign=campaign))
@@ -379,11 +366,11 @@ def _results_or_404(request: HttpRequest, pk: int):
 
 @login_required
 @require_GET
-@checked_by(selectors.campaigns_managed_by)
-def campaign_results(request: HttpRequest, pk: int) -> HttpResponse:
+@record_access(selectors.campaigns_managed_by, to="campaign")
+def campaign_results(request: HttpRequest, campaign: RatingCampaign) -> HttpResponse:
     """After the close: per secretary the online means (hidden below the minimum), the offline mean and
     the difference, large ones flagged; the rank correlation; a chart. Fixed queries (pinned in tests)."""
-    campaign, results = _results_or_404(request, pk)
+    campaign, results = _results_or_404(request, campaign)
     chart = {
         "names": [
             f"{r.target.organization.display_name} {r.target.name}"
@@ -402,10 +389,10 @@ def campaign_results(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-@checked_by(selectors.campaigns_managed_by)
-def campaign_results_export(request: HttpRequest, pk: int) -> HttpResponse:
+@record_access(selectors.campaigns_managed_by, to="campaign")
+def campaign_results_export(request: HttpRequest, campaign: RatingCampaign) -> HttpResponse:
     """The comparison as xlsx: aggregates only, exactly what the results page shows."""
-    campaign, results = _results_or_404(request, pk)
+    campaign, results = _results_or_404(request, campaign)
     hidden = _("Fewer than %(n)d raters: not shown") % {"n": campaign.min_raters}
     spearman = round(results.spearman, 3) if results.spearman is not None else "—"
     sheet = Sheet(

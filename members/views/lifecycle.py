@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from branches.access import checked_by, unit_access
+from branches.access import checked_by, record_access, unit_access
 from branches.attachments import attachment_response
 from branches.dates import prose_date
 from branches.spreadsheets.export import xlsx_response
@@ -154,16 +154,13 @@ def development_list(request: HttpRequest, unit: Organization) -> HttpResponse:
     )
 
 
-def _case(request: HttpRequest, pk: int, *, manage: bool = False) -> DevelopmentCase:
-    case = get_object_or_404(DevelopmentCase.objects.select_related("member", "member__branch"), pk=pk)
-    # Another unit's case is "not found", not "forbidden": its existence is not for them to learn.
-    if not organization_permission_holds(
-        user=request.user,
-        organization=case.member.branch,
-        codename=MANAGE_MEMBERS if manage else "view_organization",
-    ):
-        raise Http404
-    return case
+# A development case is its member's branch's: another unit's case is "not found", not "forbidden" (its
+# existence is not for them to learn).
+CASES = DevelopmentCase.objects.select_related("member", "member__branch")
+
+
+def _case_branch(case: DevelopmentCase) -> Organization:
+    return case.member.branch
 
 
 def _case_context(request: HttpRequest, case: DevelopmentCase, **forms_) -> dict:
@@ -202,17 +199,15 @@ def _case_context(request: HttpRequest, case: DevelopmentCase, **forms_) -> dict
 
 @login_required
 @require_GET
-@checked_by(organization_permission_holds)
-def development_case(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case(request, pk)
+@record_access(CASES, unit=_case_branch, to="case")
+def development_case(request: HttpRequest, case: DevelopmentCase) -> HttpResponse:
     return render(request, "members/lifecycle/development_case.html", _case_context(request, case))
 
 
 @login_required
 @require_POST
-@checked_by(organization_permission_holds)
-def development_step(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case(request, pk, manage=True)
+@record_access(CASES, unit=_case_branch, codename=MANAGE_MEMBERS, to="case")
+def development_step(request: HttpRequest, case: DevelopmentCase) -> HttpResponse:
     next_step = case.next_step
     if next_step is None:
         raise Http404
@@ -254,9 +249,8 @@ def development_step(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@checked_by(organization_permission_holds)
-def development_review(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case(request, pk, manage=True)
+@record_access(CASES, unit=_case_branch, codename=MANAGE_MEMBERS, to="case")
+def development_review(request: HttpRequest, case: DevelopmentCase) -> HttpResponse:
     form = forms.ReviewForm(request.POST)
     if form.is_valid():
         try:
@@ -272,9 +266,8 @@ def development_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@checked_by(organization_permission_holds)
-def development_extend(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case(request, pk, manage=True)
+@record_access(CASES, unit=_case_branch, codename=MANAGE_MEMBERS, to="case")
+def development_extend(request: HttpRequest, case: DevelopmentCase) -> HttpResponse:
     form = forms.ExtensionForm(request.POST)
     if form.is_valid():
         try:

@@ -12,7 +12,7 @@ from urllib.parse import quote
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,12 +25,11 @@ from branches.bounds import DateField
 from branches.documents import DOCX_CONTENT_TYPE
 from branches.models import Organization
 from branches.once import OnceField
-from branches.access import checked_by, unit_access
+from branches.access import checked_by, record_access, unit_access
 from branches.selectors import (
     MANAGE_MEMBERS,
     organization_ancestors,
     organization_permission_holds,
-    require_organization_permission,
 )
 from members import documents, statistics
 from members.models import DevelopmentCase, Member, SheetLayout, StatReport, StatTable
@@ -49,10 +48,12 @@ def _base(unit: Organization, **extra) -> dict:
     return {"unit": unit, "ancestors": organization_ancestors(organization=unit), **extra}
 
 
-def _report(request: HttpRequest, pk: int) -> StatReport:
-    report = get_object_or_404(StatReport.objects.select_related("organization"), pk=pk)
-    require_organization_permission(user=request.user, organization=report.organization)
-    return report
+# A kept report is its unit's: VIEW on that unit (or above) reads it, anyone else is refused (403).
+REPORTS = StatReport.objects.select_related("organization")
+
+
+def _report_unit(report: StatReport) -> Organization:
+    return report.organization
 
 
 def _last_year_end(today: datetime.date) -> datetime.date:
@@ -106,11 +107,10 @@ def _may(request: HttpRequest, unit: Organization, codename: str) -> bool:
 
 @login_required
 @require_GET
-@checked_by(require_organization_permission)
-def stat_report(request: HttpRequest, pk: int) -> HttpResponse:
+@record_access(REPORTS, unit=_report_unit, refuse=PermissionDenied, to="report")
+def stat_report(request: HttpRequest, report: StatReport) -> HttpResponse:
     """A kept report: its progress while the task runs, then every table with its rules, each cell a link to
     the people or units behind it. Printable."""
-    report = _report(request, pk)
     tables = []
     for table in report.result.get("tables", []):
         rows = [
@@ -140,13 +140,12 @@ def stat_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-@checked_by(require_organization_permission)
-def stat_report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+@record_access(REPORTS, unit=_report_unit, refuse=PermissionDenied, to="report")
+def stat_report_xlsx(request: HttpRequest, report: StatReport) -> HttpResponse:
     """The report in the tables' layout: one sheet per table, its title, the column headings, the rows; the
     formula-prefix sanitising of every export applies to the 组织部's labels too."""
     from branches.spreadsheets.export import Column, Sheet, workbook_bytes, xlsx_response
 
-    report = _report(request, pk)
     if report.status != StatReport.Status.DONE:
         raise Http404
     sheets = [
@@ -164,12 +163,11 @@ def stat_report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-@checked_by(require_organization_permission)
-def stat_cell(request: HttpRequest, pk: int) -> HttpResponse:
+@record_access(REPORTS, unit=_report_unit, refuse=PermissionDenied, to="report")
+def stat_cell(request: HttpRequest, report: StatReport) -> HttpResponse:
     """The people (or units, or awards) behind one cell of a kept report, counted now by the same condition as
     of the report's date: ``?table=code&row=key&col=key``. Two queries for the list (the count and the page);
     a measure column (委员人数) lists the posts it counts."""
-    report = _report(request, pk)
     table = get_object_or_404(StatTable, code=request.GET.get("table", ""))
     row, column = request.GET.get("row", ""), request.GET.get("col", "")
     known = statistics.keys_for(table.subject)
