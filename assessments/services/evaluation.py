@@ -44,7 +44,7 @@ from branches.history import history_by
 from branches.models import Organization, Role
 from branches.once import once_bind, once_claim
 from branches.review import ReviewStep
-from branches.selectors import MANAGE_MEMBERS, organization_permission_holds
+from branches.selectors import MANAGE_MEMBERS, organization_permission_holds, refuse_unless
 from members.models import Member
 
 Status = MemberEvaluation.Status
@@ -71,11 +71,6 @@ def may_decide(*, user: User, branch: Organization) -> bool:
     )
 
 
-def _require(holds: bool) -> None:
-    if not holds:
-        raise PermissionDenied
-
-
 def _locked(evaluation: MemberEvaluation) -> MemberEvaluation:
     return MemberEvaluation.objects.select_for_update().select_related("branch", "box").get(pk=evaluation.pk)
 
@@ -95,7 +90,7 @@ def evaluation_open(
     kept by the server. ``by_group``: the 个人自评 and 党员互评 are held per party group — for a branch of at
     least ``GROUP_EVALUATION_MIN_MEMBERS`` party members in at least two groups."""
     if by is not None:
-        _require(may_run(user=by, branch=branch))
+        refuse_unless(may_run(user=by, branch=branch))
     today = today or timezone.localdate()
     if branch.kind != Organization.Kind.BRANCH:
         raise ValidationError(_("Only a branch evaluates its members."))
@@ -288,7 +283,7 @@ def vote_close(*, evaluation: MemberEvaluation, by: User | None) -> MemberEvalua
     tallies remain). Idempotent."""
     evaluation = _locked(evaluation)
     if by is not None:
-        _require(may_run(user=by, branch=evaluation.branch))
+        refuse_unless(may_run(user=by, branch=evaluation.branch))
     if evaluation.status != Status.OPEN:
         return evaluation
     box_tally(box=evaluation.box, private=sealing.key_unwrap(evaluation.box.wrapped_key, key=_server_key()))
@@ -347,7 +342,7 @@ def grades_save(
     committee. Refused whole (ValidationError with every problem) when a rule is broken."""
     evaluation = _locked(evaluation)
     if by is not None:
-        _require(may_run(user=by, branch=evaluation.branch))
+        refuse_unless(may_run(user=by, branch=evaluation.branch))
     if evaluation.status not in (Status.COUNTED, Status.RETURNED):
         raise ValidationError(_("Grades are proposed after the vote is counted and before the report."))
     entries = list(evaluation.entries.select_related("member"))
@@ -383,7 +378,7 @@ def evaluation_decide(
     corrects and reports again)."""
     evaluation = _locked(evaluation)
     if by is not None:
-        _require(may_decide(user=by, branch=evaluation.branch))
+        refuse_unless(may_decide(user=by, branch=evaluation.branch))
     not_awaiting = _("Only a reported evaluation can be approved or returned.")
     if not approve:
         EVALUATION_REVIEW.send_back(
@@ -437,7 +432,7 @@ def followup_record(
     today = today or timezone.localdate()
     evaluation = _locked(entry.evaluation)
     if by is not None:
-        _require(may_run(user=by, branch=evaluation.branch))
+        refuse_unless(may_run(user=by, branch=evaluation.branch))
     entry = EvaluationEntry.objects.select_for_update().get(pk=entry.pk)
     if evaluation.status != Status.APPROVED or entry.grade != EvaluationGrade.UNQUALIFIED:
         raise ValidationError(
@@ -501,7 +496,7 @@ def followup_decide(
         .get(pk=follow_up.pk)
     )
     if by is not None:
-        _require(may_decide(user=by, branch=follow_up.entry.evaluation.branch))
+        refuse_unless(may_decide(user=by, branch=follow_up.entry.evaluation.branch))
     not_awaiting = _("Only a step awaiting the committee can be approved or returned.")
     if not approve:
         FOLLOWUP_REVIEW.send_back(
