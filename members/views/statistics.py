@@ -248,7 +248,7 @@ def member_sheet(request: HttpRequest, unit: Organization, kind: str) -> HttpRes
 @unit_access(MANAGE_MEMBERS)
 def member_sheet_xlsx(request: HttpRequest, unit: Organization, kind: str) -> HttpResponse:
     from members.services.tabular import xlsx_bytes
-    from members.views.lifecycle import _xlsx_response
+    from members.views.lifecycle.exchange import _xlsx_response
 
     layout = _sheet(kind)
     headers, rows, _missing = statistics.sheet_rows(
