@@ -76,16 +76,24 @@ class _Bounded:
         if problem:
             raise ValidationError(problem, code="date_out_of_range")
 
-    def widget_attrs(self, widget):
-        attrs = super().widget_attrs(widget)
+    def _window_attrs(self) -> dict[str, str]:
         earliest, latest = date_window(field_name=self.field_name)
         if not self.future:
             latest = timezone.localdate()
         if isinstance(self, forms.DateTimeField):
-            attrs.update(min=f"{earliest.isoformat()}T00:00", max=f"{latest.isoformat()}T23:59")
-        else:
-            attrs.update(min=earliest.isoformat(), max=latest.isoformat())
-        return attrs
+            return {"min": f"{earliest.isoformat()}T00:00", "max": f"{latest.isoformat()}T23:59"}
+        return {"min": earliest.isoformat(), "max": latest.isoformat()}
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), **self._window_attrs()}
+
+    def __deepcopy__(self, memo):
+        # A form's declared fields are built once, when its class is (at import); every form instance gets a
+        # deep copy. The window is read again here, per form and so per request: a process started yesterday
+        # does not offer yesterday as the latest day.
+        copy = super().__deepcopy__(memo)
+        copy.widget.attrs.update(copy._window_attrs())
+        return copy
 
 
 class DateField(_Bounded, forms.DateField):

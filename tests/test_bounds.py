@@ -8,6 +8,7 @@ with a ValidationError, which the views show as a form message — never a 500, 
 
 import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -21,6 +22,8 @@ from members.models import DuesPayment, Member
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
+
+BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 def _meeting(cast, held: str) -> dict:
@@ -52,11 +55,21 @@ def test_a_meeting_tomorrow_is_refused_and_today_is_accepted(cast, as_alice):
     assert response.status_code == 302 and Meeting.objects.count() == 1
 
 
-def test_the_date_pickers_know_the_window(cast, as_alice):
+def test_the_date_pickers_know_the_window(cast, as_alice, time_machine):
+    time_machine.move_to(datetime.datetime(2026, 12, 4, 10, tzinfo=BEIJING), tick=False)
     body = as_alice.get(reverse("members:development", args=[cast.branch_a.pk])).content.decode()
-    today = timezone.localdate().isoformat()
-    assert 'name="applied_on"' in body and f'min="1921-07-01" max="{today}"' in body
-    assert f'min="1900-01-01" max="{today}"' in body  # birth dates may be older than the Party
+    assert 'name="applied_on"' in body and 'min="1921-07-01" max="2026-12-04"' in body
+    assert 'min="1900-01-01" max="2026-12-04"' in body  # birth dates may be older than the Party
+
+
+def test_the_date_pickers_move_on_at_midnight_in_beijing(cast, as_alice, time_machine):
+    # The forms' classes were built at import, long before this; the latest day is read per request.
+    time_machine.move_to(datetime.datetime(2026, 12, 4, 23, 59, 59, tzinfo=BEIJING), tick=False)
+    before = as_alice.get(reverse("members:development", args=[cast.branch_a.pk])).content.decode()
+    time_machine.move_to(datetime.datetime(2026, 12, 5, 0, 0, 1, tzinfo=BEIJING), tick=False)
+    after = as_alice.get(reverse("members:development", args=[cast.branch_a.pk])).content.decode()
+    assert 'min="1921-07-01" max="2026-12-04"' in before and 'max="2026-12-05"' not in before
+    assert 'min="1921-07-01" max="2026-12-05"' in after and 'max="2026-12-04"' not in after
 
 
 def test_the_window_is_a_setting(settings):
