@@ -16,8 +16,12 @@ would be sealed and opened again, thousands of them; this year's go through the 
 from __future__ import annotations
 
 import datetime
+import itertools
 import random
+import uuid
 from collections import defaultdict
+
+from django.db import connection
 
 from assessments.models import BallotBox, BallotTally, SealedBallot
 from assessments.models.evaluation import (
@@ -29,9 +33,11 @@ from assessments.models.evaluation import (
     EvaluationGrade,
     MemberEvaluation,
 )
+from branches.bulk import execute_many
 from branches.models import Organization, Role
 from disclosure.models import Todo
 from members.demo import DemoBuilder, DemoStep, register_demo_step
+from members.demo_lifecycle import _history_copy, _insert_many, _insert_objects
 from members.models import Member
 
 G = EvaluationGrade
@@ -159,19 +165,20 @@ def _load(builder: DemoBuilder) -> str:
                 ]
         entries += branch_entries
         took_part.append((evaluation, branch_entries, voters))
-    EvaluationEntry.objects.bulk_create(entries, batch_size=2000)
-    BallotTally.objects.bulk_create(tallies, batch_size=5000)
-    ballots = [
-        EvaluationBallot(evaluation_id=evaluation.pk, rater_id=rater.pk, subject_id=subject.pk)
+    _insert_objects(EvaluationEntry, entries)
+    _insert_many(BallotTally, tallies)
+    ballots = _ballots_insert(
+        (evaluation.pk, rater.pk, subject.pk)
         for evaluation, branch_entries, voters in took_part
         for rater in branch_entries
         if rater.member_id in voters
         for subject in branch_entries
         if subject.graded and subject.pk != rater.pk
-    ]
-    EvaluationBallot.objects.bulk_create(ballots, batch_size=5000)
+    )
     _history(evaluations, secretaries, deciders, last)
-    EvaluationEntry.history.bulk_history_create(entries, default_change_reason="demo", batch_size=2000)
+    _history_copy(
+        EvaluationEntry, reason="demo"
+    )  # the table holds last year's entries only (this year's next)
     follow_ups = [
         EvaluationFollowUp(
             entry=e,
@@ -205,10 +212,31 @@ def _load(builder: DemoBuilder) -> str:
         f"last year's 民主评议 approved in {len(evaluations)} branches: {spread[G.EXCELLENT]} excellent, "
         f"{spread[G.QUALIFIED]} qualified, {spread[G.BASIC]} basically qualified, {spread[G.UNQUALIFIED]} "
         f"unqualified ({len(follow_ups)} follow-ups, {len(corrected)} corrected), {spread['ungraded']} "
-        f"probationary not graded, {len(ballots)} participation rows; "
+        f"probationary not graded, {ballots} participation rows; "
         f"this year's open in {opened} branches (zb001's among them, its members with "
         f"their to-dos); {told} members of zb001's branch told of last year's approved grade"
     )
+
+
+def _ballots_insert(rows) -> int:
+    """The participation rows, (evaluation, rater, subject) ids, streamed by one prepared INSERT in pages
+    (issue 17.3: ninety thousand a university; model instances of them all cost minutes and gigabytes)."""
+    meta = EvaluationBallot._meta
+    quote = connection.ops.quote_name
+    columns = [meta.get_field(name).column for name in ("id", "evaluation", "rater", "subject")]
+    sql = "INSERT INTO {} ({}) VALUES (%s, %s, %s, %s)".format(
+        quote(meta.db_table), ", ".join(map(quote, columns))
+    )
+    id_field = meta.pk
+    count = 0
+    rows = iter(rows)
+    with connection.cursor() as cursor:
+        while page := list(itertools.islice(rows, 5000)):
+            execute_many(
+                cursor, sql, [(id_field.get_db_prep_save(uuid.uuid4(), connection), *row) for row in page]
+            )
+            count += len(page)
+    return count
 
 
 RUNNER_KINDS = (Role.Kind.SECRETARY, Role.Kind.DEPUTY, Role.Kind.ORGANIZER, Role.Kind.OFFICER)

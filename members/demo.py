@@ -521,8 +521,12 @@ class DemoBuilder:
                 user.first_name = self.members[member_index].name
         User.objects.bulk_update(users, ["first_name"], batch_size=2000)
 
-        Member.objects.bulk_create(self.members, batch_size=5000)
-        Member.history.bulk_history_create(self.members, batch_size=5000, default_change_reason="load_demo")
+        # One prepared INSERT for every member, and their history copied by the database (INSERT … SELECT):
+        # not compiled and built as instances by the ORM (issue 17.3).
+        from members.demo_lifecycle import _history_copy, _insert_objects
+
+        _insert_objects(Member, self.members)
+        _history_copy(Member, from_pk=self.members[0].pk if self.members else None)
 
         roles = []
         grants = []

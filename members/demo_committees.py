@@ -2,7 +2,8 @@
 one secretary per unit (and a few 组织委员); here every secondary committee gets its 副书记, 组织委员, 宣传委员
 and 纪检委员, and about half of the branches of 7 or more full members a 组织委员 and a 宣传委员 (a committee of
 three), each from the unit's own full members, given an account without a password, in post since the
-unit's term started. Through ``branches.services.role_assign``, so permissions follow.
+unit's term started, with the object permissions each role carries — what ``branches.services.role_assign``
+writes, in bulk (issue 17.3).
 
 Registered from the end of ``members/demo.py``; its module is not a ``demo`` module, so the step runs after
 the apps' own ``demo`` modules' steps and before ``assessments``' (``demo_steps``' order), whose
@@ -13,11 +14,11 @@ from __future__ import annotations
 import random
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.db.models import Count
 
-from branches.models import Organization, Role
-from branches.services import role_assign
+from branches.models import Organization, OrganizationUserObjectPermission, Role
 from members.demo import DemoBuilder, DemoStep, register_demo_step
 from members.models import Member
 
@@ -29,36 +30,74 @@ BRANCH_COMMITTEE_AT = 7  # full members from which a branch elects a committee (
 
 @transaction.atomic
 def load(builder: DemoBuilder) -> str:
+    """Bulk (issue 17.3): the full members read once and dealt to the units in Python, the accounts, roles, their
+    history and permissions written in a few inserts — as ``role_assign`` writes them, one post at a time
+    (a query over the whole subtree per unit made this step grow with the square of the scale)."""
     rng = random.Random(f"{builder.seed}-committees")
     users = get_user_model()
     full = Member.objects.active().filter(stage=Member.Stage.FULL, user__isnull=True)
     per_branch = dict(full.order_by().values("branch").annotate(n=Count("pk")).values_list("branch", "n"))
-    units = Organization.objects.filter(
-        kind__in=(*Organization.SECONDARY_KINDS, Organization.Kind.BRANCH),
-        is_active=True,
-        term_started_on__isnull=False,
-    ).order_by("path")
+    # Every candidate once, in the order each unit's query took them (name, pk), with its branch's path.
+    people = list(full.order_by("name", "pk").values_list("pk", "name", "branch_id", "branch__path"))
+    by_branch: dict[int, list[tuple]] = {}
+    for person in people:
+        by_branch.setdefault(person[2], []).append(person)
+    units = list(
+        Organization.objects.filter(
+            kind__in=(*Organization.SECONDARY_KINDS, Organization.Kind.BRANCH),
+            is_active=True,
+            term_started_on__isnull=False,
+        ).order_by("path")
+    )
+    # A secondary committee's pool: the members of every branch under it (their branch's path starts with its).
+    lengths = {len(u.path) for u in units if u.kind != Organization.Kind.BRANCH}
+    by_prefix: dict[str, list[tuple]] = {}
+    for person in people:
+        for length in lengths:
+            by_prefix.setdefault(person[3][:length], []).append(person)
     held = set(Role.objects.current().values_list("organization_id", "kind"))
-    posts = seated = 0
+    seats: list[tuple[Organization, str, int, str]] = []  # unit, kind, member pk, member name
+    taken: set[int] = set()  # members seated already (they have an account now: out of the later units' pool)
+    seated = 0
     for unit in units:
         if unit.kind == Organization.Kind.BRANCH:
             if per_branch.get(unit.pk, 0) < BRANCH_COMMITTEE_AT or rng.random() < 0.5:
                 continue
-            kinds, people = BRANCH_POSTS, full.filter(branch=unit)
+            kinds, pool = BRANCH_POSTS, by_branch.get(unit.pk, ())
         else:
-            kinds, people = SECONDARY_POSTS, full.filter(branch__path__startswith=unit.path)
+            kinds, pool = SECONDARY_POSTS, by_prefix.get(unit.path, ())
         kinds = [kind for kind in kinds if (unit.pk, kind) not in held]
-        chosen = list(people.order_by("name", "pk")[:40])
+        chosen = [p for p in pool if p[0] not in taken][:40]
         rng.shuffle(chosen)
-        for member, kind in zip(chosen, kinds, strict=False):
-            user = users(username=f"demo-c{member.pk}", first_name=member.name[:150])
-            user.set_unusable_password()
-            user.save()
-            Member.objects.filter(pk=member.pk).update(user=user)
-            role_assign(user=user, organization=unit, kind=kind, started_on=unit.term_started_on)
-            posts += 1
+        for (pk, name, _branch, _path), kind in zip(chosen, kinds, strict=False):
+            seats.append((unit, kind, pk, name))
+            taken.add(pk)
         seated += bool(kinds)
-    return f"{posts} posts (副书记, 组织委员, 宣传委员, 纪检委员) in {seated} units"
+    accounts = []
+    for _unit, _kind, pk, name in seats:
+        user = users(username=f"demo-c{pk}", first_name=name[:150])
+        user.set_unusable_password()
+        accounts.append(user)
+    users.objects.bulk_create(accounts, batch_size=2000)
+    members = [Member(pk=pk, user=user) for (_u, _k, pk, _n), user in zip(seats, accounts)]
+    Member.objects.bulk_update(members, ["user"], batch_size=2000)
+    roles = [
+        Role(user=user, organization=unit, kind=kind, started_on=unit.term_started_on or builder.today)
+        for (unit, kind, _pk, _name), user in zip(seats, accounts)
+    ]
+    Role.objects.bulk_create(roles, batch_size=2000)
+    Role.history.bulk_history_create(roles, batch_size=2000)
+    permissions = {p.codename: p for p in Permission.objects.filter(content_type__app_label="branches")}
+    grants = [
+        OrganizationUserObjectPermission(
+            user=role.user, permission=permissions[codename], content_object=role.organization
+        )
+        for role in roles
+        for codename in dict.fromkeys(role.granted_permissions())
+        if codename in permissions
+    ]
+    OrganizationUserObjectPermission.objects.bulk_create(grants, batch_size=2000)
+    return f"{len(seats)} posts (副书记, 组织委员, 宣传委员, 纪检委员) in {seated} units"
 
 
 def clear() -> None:

@@ -61,6 +61,32 @@ def _insert_many(model, objs: list) -> None:
             execute_many(cursor, sql, rows[start : start + 5000])
 
 
+def _insert_objects(model, objs: list) -> None:
+    """Like ``_insert_many``, and then the new ids read back onto ``objs`` in insertion order (issue 17.3: the
+    ORM's bulk_create compiles every value through multi-row statements of 999 parameters on SQLite). Reading
+    them as "the ids above the largest before" is sound inside load_demo's transaction, where nothing else
+    inserts these rows; the count is checked all the same (as ``disclosure.demo._meetings_insert``)."""
+    if not objs:
+        return
+    quote = connection.ops.quote_name
+    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX({pk}) FROM {table}")
+        before = cursor.fetchone()[0] or 0
+    _insert_many(model, objs)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {pk} FROM {table} WHERE {pk} > %s ORDER BY {pk}", [before])
+        ids = [row[0] for row in cursor.fetchall()]
+    if len(ids) != len(objs):
+        raise RuntimeError(
+            f"{model.__name__} rows were inserted by someone else during load_demo; run it again."
+        )
+    for obj, pk_value in zip(objs, ids):
+        obj.pk = pk_value
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
 def _insert_values(model, names: list[str], rows: list[list]) -> None:
     """Like ``_insert_many`` from plain value lists (no model instances: 60,000 of them cost seconds). Each
     distinct value is prepared for the database once per column."""
@@ -86,15 +112,16 @@ def _insert_values(model, names: list[str], rows: list[list]) -> None:
             execute_many(cursor, sql, prepared[start : start + 5000])
 
 
-def _history_copy(model) -> None:
-    """History rows for every row of ``model``'s table, copied by the database (INSERT … SELECT), as
-    ``members.resources._history_insert`` does for imports. The demo's tables are empty before the step."""
+def _history_copy(model, *, reason: str = "load_demo", from_pk: int | None = None) -> None:
+    """History rows for every row of ``model``'s table (from ``from_pk`` on), copied by the database
+    (INSERT … SELECT), as ``members.resources._history_insert`` does for imports. The demo's tables are
+    empty before the step."""
     history = model.history.model
     quote = connection.ops.quote_name
     tracked = list(model._meta.concrete_fields)
     extra = {
         "history_date": timezone.now(),
-        "history_change_reason": "load_demo",
+        "history_change_reason": reason,
         "history_type": "+",
         "history_user": None,
     }
@@ -108,6 +135,9 @@ def _history_copy(model) -> None:
         ", ".join(["%s"] * len(extra)),
         quote(model._meta.db_table),
     )
+    if from_pk is not None:
+        sql += f" WHERE {quote(model._meta.pk.column)} >= %s"
+        params.append(from_pk)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
