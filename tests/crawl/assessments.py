@@ -182,7 +182,10 @@ def _evaluations(world) -> dict:
         for code in remarks.opinion_codes_generate(evaluation=evaluation, count=3, by=secretary):
             remarks.opinions_cast(code=code, opinions={entries[0].pk: "联系群众密切"}, overall="支部活动丰富")
         services.vote_close(evaluation=evaluation, by=secretary)
-        low = entries[-1]
+        # A's: the crawl's member persona (who downloads their own file); entries are ordered by name, and the
+        # factories' names are random, so "the last" was the persona only on some runs. B's: its last.
+        member = world.users["member"]
+        low = next(e for e in entries if e.member.user_id == member.pk) if side == "in" else entries[-1]
         grades = {e.pk: ("qualified", "") for e in entries if e.graded}
         grades[low.pk] = ("unqualified", "长期不参加组织生活")
         services.grades_save(evaluation=evaluation, grades=grades, by=secretary, submit=True)
