@@ -42,8 +42,11 @@ run: setup
 	HOST=$(HOST) PORT=$(PORT) scripts/run_embedded.sh
 
 # --durations=15: the slowest tests printed at the end of every run, so a slow one stays visible (issue 17.4).
+# Two workers (pytest-xdist, one a core), each module and the session's demo kept in one worker
+# (tests/conftest.py); TEST_WORKERS=0 runs the suite in one process.
+TEST_WORKERS ?= 2
 test: setup-dev lint
-	$(PY) -m pytest --durations=15 $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=15 $(PYTEST_ARGS)
 
 # ruff over the tree (lint, and the format at its 110 columns), and mypy (django-stubs) over the services and selectors listed in pyproject.toml's
 # [tool.mypy] files; `make test` runs both before pytest, so a lint or type error fails it.

@@ -1,9 +1,27 @@
 """Test settings: the base settings with a fast hasher, eager tasks and a file-backed SQLite test DB."""
 
 import os
+import re
+from pathlib import Path
 
-from config.settings.base import *  # noqa: F403
-from config.settings.base import DATABASES, VAR_DIR
+# Under pytest-xdist (`make test` runs two workers, issue 17.4) each worker has its own var/ (the SQLite test
+# database, the filesystem broker, the media files) and its own Redis database, so the two never flush or
+# read each other's keys; pytest-django gives each its own PostgreSQL test database. Set in the environment
+# before the base settings read it, so the processes a test starts (a Celery worker, gunicorn) inherit it;
+# PORTAL_TEST_WORKER keeps those processes from nesting a second worker directory.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker and os.environ.get("PORTAL_TEST_WORKER") != _worker:
+    os.environ["PORTAL_TEST_WORKER"] = _worker
+    _index = int(_worker.removeprefix("gw") or 0)
+    _base = Path(os.environ.get("VAR_DIR") or Path(__file__).resolve().parents[2] / "var")
+    os.environ["VAR_DIR"] = str(_base / f"worker-{_worker}")
+    if _redis := os.environ.get("REDIS_URL", ""):
+        _db = re.search(r"/(\d+)$", _redis)
+        _number = (int(_db.group(1)) if _db else 0) + _index
+        os.environ["REDIS_URL"] = (_redis[: _db.start()] if _db else _redis.rstrip("/")) + f"/{_number % 16}"
+
+from config.settings.base import *  # noqa: E402, F403
+from config.settings.base import DATABASES, VAR_DIR  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tasks run inline unless a test starts a real worker (tests/test_celery_worker.py).
