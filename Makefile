@@ -42,8 +42,8 @@ run: setup
 	HOST=$(HOST) PORT=$(PORT) scripts/run_embedded.sh
 
 # --durations=15: the slowest tests printed at the end of every run, so a slow one stays visible (issue 17.4).
-# Two workers (pytest-xdist, one a core), each module and the session's demo kept in one worker
-# (tests/conftest.py); TEST_WORKERS=0 runs the suite in one process.
+# Two workers (pytest-xdist, one a core), each with its own var/ and Redis database (config/settings/test.py);
+# tests are handed out one at a time to whichever worker is free. TEST_WORKERS=0 runs one process.
 TEST_WORKERS ?= 2
 test: setup-dev lint
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=15 $(PYTEST_ARGS)

@@ -86,7 +86,6 @@ def _backend_vendor() -> str:
     return connection.vendor
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups set here
 def pytest_collection_modifyitems(config, items):
     # Tests of one backend's own machinery (pg_dump, SQLite's backup API) run in that backend's leg of CI.
     vendor, kept, other = _backend_vendor(), [], []
@@ -102,17 +101,6 @@ def pytest_collection_modifyitems(config, items):
         if path.suffix == ".py" and _reads_the_clock(path, seen):
             item.add_marker(pytest.mark.calendar)
     _group_the_demo_tests(items)
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        _group_for_the_workers(items)
-
-
-def _group_for_the_workers(items) -> None:
-    """Under `pytest -n 2 --dist loadgroup` (make test): a module's tests run in one worker, in their order,
-    so its module-scoped fixtures (a live server, a loaded world) are built once; and every test on the
-    session's demo runs in the same worker, so the demo is loaded once per run, not once per worker."""
-    for item in items:
-        group = "session-demo" if _uses_the_demo(item) else str(item.path)
-        item.add_marker(pytest.mark.xdist_group(group))
 
 
 def pytest_report_header(config):
