@@ -18,12 +18,12 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.utils.module_loading import module_has_submodule
 
 from branches.dates import add_years
-from branches.models import Organization, OrganizationUserObjectPermission, Role
+from branches.models import Organization, Role
+from branches.services import roles_assign_bulk
 from members.models import Member
 from members.resources import ID_CHECK, ID_WEIGHTS
 
@@ -528,28 +528,19 @@ class DemoBuilder:
         _insert_objects(Member, self.members)
         _history_copy(Member, from_pk=self.members[0].pk if self.members else None)
 
-        roles = []
-        grants = []
-        perms = {p.codename: p for p in Permission.objects.filter(content_type__app_label="branches")}
-        for (login, role_kind, node, _m), user in zip(self.logins, users):
-            if role_kind is None:
-                continue
-            role = Role(
-                user=user,
-                organization=node.obj,
-                kind=role_kind,
-                started_on=node.obj.term_started_on or self.today,
-            )
-            roles.append(role)
-            for codename in role.granted_permissions():
-                grants.append(
-                    OrganizationUserObjectPermission(
-                        user=user, permission=perms[codename], content_object=node.obj
-                    )
+        roles_assign_bulk(
+            [
+                Role(
+                    user=user,
+                    organization=node.obj,
+                    kind=role_kind,
+                    started_on=node.obj.term_started_on or self.today,
                 )
-        Role.objects.bulk_create(roles, batch_size=5000)
-        Role.history.bulk_history_create(roles, default_change_reason="load_demo")
-        OrganizationUserObjectPermission.objects.bulk_create(grants, batch_size=5000)
+                for (_login, role_kind, node, _m), user in zip(self.logins, users)
+                if role_kind is not None
+            ],
+            reason="load_demo",
+        )
         self.users = users
 
 

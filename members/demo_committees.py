@@ -14,11 +14,11 @@ from __future__ import annotations
 import random
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.db.models import Count
 
-from branches.models import Organization, OrganizationUserObjectPermission, Role
+from branches.models import Organization, Role
+from branches.services import roles_assign_bulk
 from members.demo import DemoBuilder, DemoStep, register_demo_step
 from members.models import Member
 
@@ -81,22 +81,12 @@ def load(builder: DemoBuilder) -> str:
     users.objects.bulk_create(accounts, batch_size=2000)
     members = [Member(pk=pk, user=user) for (_u, _k, pk, _n), user in zip(seats, accounts)]
     Member.objects.bulk_update(members, ["user"], batch_size=2000)
-    roles = [
-        Role(user=user, organization=unit, kind=kind, started_on=unit.term_started_on or builder.today)
-        for (unit, kind, _pk, _name), user in zip(seats, accounts)
-    ]
-    Role.objects.bulk_create(roles, batch_size=2000)
-    Role.history.bulk_history_create(roles, batch_size=2000)
-    permissions = {p.codename: p for p in Permission.objects.filter(content_type__app_label="branches")}
-    grants = [
-        OrganizationUserObjectPermission(
-            user=role.user, permission=permissions[codename], content_object=role.organization
-        )
-        for role in roles
-        for codename in dict.fromkeys(role.granted_permissions())
-        if codename in permissions
-    ]
-    OrganizationUserObjectPermission.objects.bulk_create(grants, batch_size=2000)
+    roles_assign_bulk(
+        [
+            Role(user=user, organization=unit, kind=kind, started_on=unit.term_started_on or builder.today)
+            for (unit, kind, _pk, _name), user in zip(seats, accounts)
+        ]
+    )
     return f"{len(seats)} posts (副书记, 组织委员, 宣传委员, 纪检委员) in {seated} units"
 
 
