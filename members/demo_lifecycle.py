@@ -110,16 +110,8 @@ def _insert_values(model, names: list[str], rows: list[list]) -> None:
         ", ".join(quote(f.column) for f in fields),
         ", ".join(["%s"] * len(fields)),
     )
-    memo: list[dict] = [{} for _ in fields]
-    prepared = []
-    for row in rows:
-        out = []
-        for i, value in enumerate(row):
-            cache = memo[i]
-            if value not in cache:
-                cache[value] = fields[i].get_db_prep_save(value, connection)
-            out.append(cache[value])
-        prepared.append(out)
+    columns = [(f, {}) for f in fields]
+    prepared = [[_prepared(memo, f, value) for (f, memo), value in zip(columns, row)] for row in rows]
     with connection.cursor() as cursor:
         for start in range(0, len(prepared), 5000):
             execute_many(cursor, sql, prepared[start : start + 5000])
