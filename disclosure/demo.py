@@ -800,3 +800,49 @@ def _clear_posts() -> None:
 
 
 register_demo_step(DemoStep(name="posts", load=_load_posts, clear=_clear_posts))
+
+
+# --- a province's copied universities (members/demo_copy.py): the ids a to-do's key names ---------------------------
+# The first numbers of each kind of key, and the model each names (None: a row every university shares, such as a
+# programme's guide action). A key that is not listed keeps its text, and the copy's to-do is then never matched by
+# the daily step: so every kind the demo writes is here.
+_TODO_KEY_IDS: dict[str, list[str | None]] = {
+    "review": ["disclosure.Meeting"],
+    "returned": ["disclosure.Meeting"],
+    "missing": ["branches.Organization"],
+    "guide": [None, "branches.Organization"],
+    "assessment": ["assessments.Assessment"],
+    "evaluation": ["assessments.MemberEvaluation"],
+    "evaluation-grade": ["assessments.MemberEvaluation"],
+    "lifecycle:development": ["members.DevelopmentCase"],
+    "lifecycle:transfer": ["members.Transfer"],
+    "lifecycle:dues": ["members.Member"],
+    "lifecycle:care": ["members.CareOccasion"],
+    "lifecycle:term": ["branches.Organization"],
+    "lifecycle:exemption": ["members.DuesExemption"],
+}
+
+
+def todo_copied(row: dict, shift) -> None:
+    """A copied to-do's key and link name the copy's rows (the link's ids are those of the key)."""
+    parts = row["key"].split(":")
+    head = 2 if parts[0] == "lifecycle" else 1
+    labels = _TODO_KEY_IDS.get(":".join(parts[:head]))
+    if labels is None:
+        raise ValueError(f"a demo to-do key the province copy does not know: {row['key']}")
+    link = row["link"]
+    for offset, label in enumerate(labels):
+        if label is not None:
+            old = parts[head + offset]
+            parts[head + offset] = new = str(shift(label, int(old)))
+            link = link.replace(f"/{old}/", f"/{new}/")
+    row["key"], row["link"] = ":".join(parts), link
+
+
+def _register_copy_rewrite() -> None:
+    from members.demo_copy import register_copy_rewrite
+
+    register_copy_rewrite(Todo, todo_copied)
+
+
+_register_copy_rewrite()

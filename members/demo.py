@@ -92,6 +92,15 @@ REGIONS = ("420102", "420106", "420111", "430104", "410105", "360102", "340104",
 ORDINALS = "一二三四五六七八九十"
 
 
+def university_name(number: int) -> str:
+    base = UNIVERSITY_NAMES[(number - 1) % len(UNIVERSITY_NAMES)]
+    return base if number <= len(UNIVERSITY_NAMES) else f"{base[:-2]}第{number}大学"
+
+
+# The universities drawn by the builder at any scale: the showcase and a plain one, which the rest copy.
+DRAWN_UNIVERSITIES = 2
+
+
 def ordinal(n: int) -> str:
     """1 → 一, 12 → 十二, 25 → 二十五 (enough for branch and group names)."""
     if n <= 10:
@@ -251,8 +260,7 @@ class DemoBuilder:
     def university(self, number: int) -> Node:
         rng = self.rng
         prefix = f"U{number:03d}"
-        base = UNIVERSITY_NAMES[(number - 1) % len(UNIVERSITY_NAMES)]
-        uni_name = base if number <= len(UNIVERSITY_NAMES) else f"{base[:-2]}第{number}大学"
+        uni_name = university_name(number)
         uni = Node(
             Organization.Kind.UNIVERSITY,
             f"中共{uni_name}委员会",
@@ -315,6 +323,11 @@ class DemoBuilder:
             self._branch(retiree_parent, f"离退休第{ordinal(k + 1)}党支部", "retiree")
         return uni
 
+    @property
+    def drawn(self) -> int:
+        """How many universities are drawn; the rest of a province is copied from the second (demo_copy.py)."""
+        return min(self.scale, DRAWN_UNIVERSITIES)
+
     def _term_start(self, years: int) -> datetime.date:
         # Mostly mid-term; about one in twelve is overdue for renewal, as in real life.
         back = self.rng.randint(0, years * 12 + (6 if self.rng.random() < 0.08 else -1))
@@ -348,7 +361,7 @@ class DemoBuilder:
                 short_name="省委教育工委",
                 term_years=5,
             )
-            province.children = [self.university(i + 1) for i in range(self.scale)]
+            province.children = [self.university(i + 1) for i in range(self.drawn)]
             roots = [province]
             # The province's own officer (省委教育工委组织处) sees every university and compares them.
             self.logins.append((Login("swzzc", "省委教育工委组织处"), Role.Kind.OFFICER, province, None))

@@ -15,6 +15,7 @@ from branches.models import (
     UnitFigures,
 )
 from members.demo import DEMO_PASSWORD, DemoBuilder, demo_logins_summary, demo_steps
+from members.demo_copy import province_copy
 from members.models import Member, StatsSnapshot
 from members.rules import add_months
 
@@ -57,7 +58,9 @@ class Command(BaseCommand):
         self._show = options.get("verbosity", 1) >= 1
         builder = DemoBuilder(seed=seed, scale=scale, today=timezone.localdate())
         steps = demo_steps()
-        total = len(steps) + 2  # the organisations and people, each app's step, the dashboard's figures
+        copying = scale > builder.drawn  # a province's further universities are copies (members/demo_copy.py)
+        # The organisations and people, each app's step, the copies, the dashboard's figures.
+        total = len(steps) + 2 + copying
         # All or nothing: a failed step leaves no half-built demo behind. The official calendar is read once
         # for the thousands of working-day dates the steps compute (no step edits it).
         with transaction.atomic(), official_calendar_held():
@@ -74,6 +77,14 @@ class Command(BaseCommand):
                 report = step.load(builder)
                 reports.append((step.name, report))
                 self._progress(index + 1, total, step.name, report, step_started, done=True)
+            if copying:
+                index = len(steps) + 1
+                name = f"universities {builder.drawn + 1}–{scale}"
+                self._progress(index, total, name, None, started)
+                step_started = time.perf_counter()
+                report = province_copy(builder)
+                reports.append((name, report))
+                self._progress(index + 1, total, name, report, step_started, done=True)
         User = get_user_model()
         if not User.objects.filter(username="admin").exists():
             User.objects.create_superuser(
