@@ -110,13 +110,15 @@ def test_refuses_a_non_empty_database_unless_asked(demo):
 
 
 def test_scale_builds_a_province(db, capsys):
-    call_command("load_demo", scale=2, seed=3, verbosity=0)
+    # Scale 3: two universities drawn, the third copied from the second (members/demo_copy.py).
+    call_command("load_demo", scale=3, seed=3, verbosity=0)
     stats = _stats(capsys)
     assert stats["organizations_by_kind"]["province"] == 1
-    assert stats["organizations_by_kind"]["university"] == 2
-    assert stats["organizations_by_kind"]["branch"] == 586
-    assert stats["party_members"] == 2 * 5841
+    assert stats["organizations_by_kind"]["university"] == 3
+    assert stats["organizations_by_kind"]["branch"] == 3 * 293
+    assert stats["party_members"] == 3 * 5841
     assert Role.objects.filter(user__username="u002_zb001").exists()
+    _the_copy_is_a_university_of_its_own()
     # The dashboard's figures were computed by load_demo: the province's equal party_stats, the province's officer
     # compares both universities, and each university's 组织部 sees only its own.
     from django.contrib.auth import get_user_model
@@ -134,13 +136,66 @@ def test_scale_builds_a_province(db, capsys):
     as_province, as_u2 = Client(), Client()
     as_province.force_login(users.get(username="swzzc"))
     as_u2.force_login(users.get(username="u002_zzb"))
-    u1, u2 = Organization.objects.filter(kind=Organization.Kind.UNIVERSITY).order_by("path")
+    u1, u2 = Organization.objects.filter(kind=Organization.Kind.UNIVERSITY).order_by("path")[:2]
     assert as_province.get(reverse("dashboard:home")).url == reverse("dashboard:unit", args=[province.pk])
     page = as_province.get(reverse("dashboard:unit", args=[province.pk])).content.decode()
     assert u1.display_name in page and u2.display_name in page
     assert as_u2.get(reverse("dashboard:home")).url == reverse("dashboard:unit", args=[u2.pk])
     assert as_u2.get(reverse("dashboard:unit", args=[u1.pk])).status_code == 403
     assert as_u2.get(reverse("dashboard:unit", args=[province.pk])).status_code == 403
+
+
+def _the_copy_is_a_university_of_its_own() -> None:
+    """U003, copied from U002: the same rows of every kind, under its own codes, logins and ID numbers, every key
+    pointing into its own subtree, and its figures (computed after the copy) those of U002."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.urls import reverse
+
+    from branches.models import UnitFigures
+    from disclosure.models import Meeting, Todo
+    from members.figures import counts_as_party_stats
+    from members.models import DevelopmentStep, DuesPayment
+
+    u2, u3 = (Organization.objects.get(code=code) for code in ("U002", "U003"))
+    assert u3.name != u2.name and u3.get_parent().kind == Organization.Kind.PROVINCE
+    under = {u: Organization.objects.filter(path__startswith=u.path) for u in (u2, u3)}
+    assert [o.code.replace("U002", "U003") for o in under[u2].order_by("path")] == [
+        o.code for o in under[u3].order_by("path")
+    ]
+    for model, key in (
+        (Member, "branch__path__startswith"),
+        (Meeting, "organization__path__startswith"),
+        (Todo, "organization__path__startswith"),
+        (DuesPayment, "member__branch__path__startswith"),
+        (DevelopmentStep, "case__member__branch__path__startswith"),
+    ):
+        assert (
+            model.objects.filter(**{key: u2.path}).count()
+            == model.objects.filter(**{key: u3.path}).count()
+            > 0
+        )
+    assert Member.objects.count() == len(set(Member.objects.values_list("id_number", flat=True)))
+    assert all(
+        id_number_is_valid(n)
+        for n in Member.objects.filter(branch__path__startswith=u3.path).values_list("id_number", flat=True)
+    )
+    copied = Todo.objects.filter(organization__path__startswith=u3.path).select_related("user", "meeting")
+    for todo in copied:
+        assert todo.user.username.startswith(("u003_", "demo-c", "swzzc")), todo.user.username
+        if todo.meeting_id:
+            assert todo.meeting.organization.path.startswith(u3.path)
+            assert f":{todo.meeting_id}:" in todo.key
+        if todo.link and todo.kind == Todo.Kind.GUIDE:
+            assert f"/{todo.organization_id}/" in todo.link
+    figures = {
+        u: counts_as_party_stats(UnitFigures.objects.get(organization=u).data["counts"]) for u in (u2, u3)
+    }
+    assert figures[u2] == figures[u3]
+    officer = Client()
+    officer.force_login(get_user_model().objects.get(username="u003_zzb"))
+    assert officer.get(reverse("members:unit", args=[u3.pk])).status_code == 200
+    assert officer.get(reverse("members:unit", args=[u2.pk])).status_code == 403
 
 
 def test_overview_page_shows_the_same_numbers_as_the_command(demo, capsys, client):

@@ -82,7 +82,7 @@ class Command(BaseCommand):
                 name = f"universities {builder.drawn + 1}–{scale}"
                 self._progress(index, total, name, None, started)
                 step_started = time.perf_counter()
-                report = province_copy(builder)
+                report = province_copy(builder, progress=self._copied(step_started))
                 reports.append((name, report))
                 self._progress(index + 1, total, name, report, step_started, done=True)
         User = get_user_model()
@@ -106,7 +106,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Demo loaded in {elapsed:.1f} s: {Organization.objects.count()} organizations, "
                 f"{Member.objects.count()} people ({Member.objects.party_members().count()} party members), "
-                f"{len(builder.users)} logins."
+                f"{get_user_model().objects.count()} logins."
             )
         )
         for name, report in reports:
@@ -119,6 +119,18 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo password for every login: {DEMO_PASSWORD}")
         for username, what in demo_logins_summary(scale):
             self.stdout.write(f"  {username:<8} {what}")
+
+    def _copied(self, since: float):
+        """A line each tenth of the copies (a province's take minutes)."""
+
+        def line(done: int, total: int) -> None:
+            if getattr(self, "_show", True) and (done == total or done % max(1, total // 10) == 0):
+                self.stderr.write(
+                    f"    {done}/{total} copied ({time.perf_counter() - since:.1f} s)", style_func=lambda t: t
+                )
+                self.stderr.flush()
+
+        return line
 
     def _progress(
         self, index: int, total: int, name: str, report, since: float, *, done: bool = False
