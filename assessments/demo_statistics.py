@@ -32,4 +32,4 @@ def _clear() -> None:
     """Nothing of its own: members' statistics step deletes the reports."""
 
 
-register_demo_step(DemoStep(name="statistics_assessments", load=_load, clear=_clear))
+register_demo_step(DemoStep(name="statistics_assessments", load=_load, clear=_clear, analyze_first=True))

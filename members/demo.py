@@ -18,7 +18,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.module_loading import module_has_submodule
 
 from branches.dates import add_years
@@ -589,6 +589,18 @@ class DemoStep:
     name: str
     load: Callable[[DemoBuilder], str]
     clear: Callable[[], None]
+    # The step's queries read much of what the earlier steps wrote (a report over the whole university): on
+    # PostgreSQL the planner's statistics are gathered first (``planner_statistics``).
+    analyze_first: bool = False
+
+
+def planner_statistics() -> None:
+    """PostgreSQL's ANALYZE of every table, inside the load's transaction. Autovacuum never sees rows not yet
+    committed, so without it the planner takes the demo's tables for empty: the 民主评议 statistics table
+    ran a per-member nested loop over every evaluation (35 s at scale 1, 1 s once analyzed). ~2 s."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 _STEPS: dict[str, DemoStep] = {}

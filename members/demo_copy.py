@@ -20,6 +20,7 @@ rewrite (``register_copy_rewrite``) from its own app's demo module.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management.color import no_style
-from django.db import connection, models
+from django.db import connection, models, transaction
 
 from branches.models import Organization, Role
 from members.models import Member
@@ -96,8 +97,9 @@ def _history_of(model):
 class _Owned:
     """The ids of the rows that belong to the template university, per table, in temporary tables."""
 
-    def __init__(self, cursor, template: Organization, name: str) -> None:
+    def __init__(self, cursor, template: Organization, name: str, *, kind: str = "TEMPORARY") -> None:
         self.cursor = cursor
+        self.kind = kind
         self.name = name
         self.tables: dict[str, str] = {}  # db_table → temporary table of its owned ids
         self.counts: dict[str, int] = {}
@@ -108,7 +110,9 @@ class _Owned:
         own = f"demo_own_{self.name}_{len(self.tables)}"
         pk = _q(model._meta.pk.column)
         self.cursor.execute(f"DROP TABLE IF EXISTS {own}")
-        self.cursor.execute(f"CREATE TEMPORARY TABLE {own} AS SELECT {pk} AS id FROM {_q(table)} WHERE 1 = 0")
+        self.cursor.execute(
+            f"CREATE {self.kind} TABLE {own} AS SELECT {pk} AS id FROM {_q(table)} WHERE 1 = 0"
+        )
         self.cursor.execute(f"CREATE UNIQUE INDEX {own}_id ON {own} (id)")
         self.tables[table] = own
         self.counts[table] = 0
@@ -202,6 +206,12 @@ class _Owned:
             self.cursor.execute(f"DROP TABLE IF EXISTS {own}")
 
 
+def copies_in_parallel() -> bool:
+    """Whether the copies can be written by two connections at once: PostgreSQL, outside any transaction (a test's
+    database is one transaction, and the second connection could not see its rows)."""
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
 def university_copies(
     *,
     template: Organization,
@@ -209,75 +219,90 @@ def university_copies(
     template_name: str,
     verbose: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
 ) -> dict[str, int]:
-    """Write the copies; returns the rows written per table (for the report)."""
+    """Write the copies; returns the rows written per table (for the report).
+
+    With ``workers`` > 1 (``copies_in_parallel``: the drawn universities already committed) the work tables are
+    plain (unlogged) tables rather than temporary ones, so that each worker's connection reads them, and each
+    worker writes every ``workers``-th copy in a transaction of its own; the workers commit together once all are
+    done, or all roll back."""
     if len(copies) > MAX_COPIES:
         raise ValueError(f"at most {MAX_COPIES} copies")
     User = get_user_model()
     tables = _tables()
+    kind = "TEMPORARY" if workers == 1 else "UNLOGGED"
+    work: list[str] = []  # the work tables, dropped at the end
     with connection.cursor() as cursor:
-        owned = _Owned(cursor, template, "t")
-        owned.find(tables)
-        for university in Organization.objects.filter(
-            kind=Organization.Kind.UNIVERSITY, path__lt=template.path
-        ):
-            other = _Owned(cursor, university, f"o{university.pk}")
-            other.find(tables)
-            owned.subtract(other)
-            other.drop()
-        owned.histories(tables)
-        largest: dict[str, int] = {}
-        for model in tables:
-            if model._meta.db_table in owned.tables and _integer_pk(model):
-                cursor.execute(f"SELECT MAX({_q(model._meta.pk.column)}) FROM {_q(model._meta.db_table)}")
-                largest[model._meta.db_table] = cursor.fetchone()[0] or 0
-        _copies_table(cursor, copies)
-        written: dict[str, int] = {}
-        plan: list[tuple[str, str | _PythonCopy]] = []
-        temporary: list[str] = []
-        for model in tables:
-            table = model._meta.db_table
-            if not owned.counts.get(table) or table == "branches_unitfigures":
-                continue  # the snapshots are computed for every unit after the copies (load_demo)
-            written[table] = 0
-            if table in _REWRITES:
-                plan.append((table, _PythonCopy(cursor, model, owned, largest)))
-                continue
-            columns, values = _copy_columns(model, owned, largest, template, template_name, User)
-            # The template's rows set apart once: each copy then reads these, not the table that grows with
-            # every copy (read from the table, the hundredth copy's statements scanned fifty times as much).
-            rows = f"demo_tpl_{len(plan)}"
-            cursor.execute(f"DROP TABLE IF EXISTS {rows}")
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE {rows} AS SELECT t.* FROM {_q(table)} t "
-                f"JOIN {owned.tables[table]} o ON o.id = t.{_q(model._meta.pk.column)} "
-                f"ORDER BY t.{_q(model._meta.pk.column)}"
-            )
-            temporary.append(rows)
-            plan.append(
-                (
-                    table,
-                    f"INSERT INTO {_q(table)} ({', '.join(columns)}) SELECT {', '.join(values)} "
-                    f"FROM {rows} t CROSS JOIN demo_copies p WHERE p.idx = ",
+        with transaction.atomic():
+            owned = _Owned(cursor, template, "t", kind=kind)
+            owned.find(tables)
+            for university in Organization.objects.filter(
+                kind=Organization.Kind.UNIVERSITY, path__lt=template.path
+            ):
+                other = _Owned(cursor, university, f"o{university.pk}", kind=kind)
+                other.find(tables)
+                owned.subtract(other)
+                other.drop()
+            owned.histories(tables)
+            work += owned.tables.values()
+            largest: dict[str, int] = {}
+            for model in tables:
+                if model._meta.db_table in owned.tables and _integer_pk(model):
+                    cursor.execute(f"SELECT MAX({_q(model._meta.pk.column)}) FROM {_q(model._meta.db_table)}")
+                    largest[model._meta.db_table] = cursor.fetchone()[0] or 0
+            _copies_table(cursor, copies, kind)
+            work.append("demo_copies")
+            plan: list[tuple[str, str | _PythonCopy]] = []
+            for model in tables:
+                table = model._meta.db_table
+                if not owned.counts.get(table) or table == "branches_unitfigures":
+                    continue  # the snapshots are computed for every unit after the copies (load_demo)
+                if table in _REWRITES:
+                    plan.append((table, _PythonCopy(cursor, model, owned, largest)))
+                    continue
+                columns, values = _copy_columns(model, owned, largest, template, template_name, User)
+                # The template's rows set apart once: each copy then reads these, not the table that grows with
+                # every copy (read from the table, the hundredth copy's statements scanned fifty times as much).
+                rows = f"demo_tpl_{len(plan)}"
+                cursor.execute(f"DROP TABLE IF EXISTS {rows}")
+                cursor.execute(
+                    f"CREATE {kind} TABLE {rows} AS SELECT t.* FROM {_q(table)} t "
+                    f"JOIN {owned.tables[table]} o ON o.id = t.{_q(model._meta.pk.column)} "
+                    f"ORDER BY t.{_q(model._meta.pk.column)}"
                 )
-            )
-        with _foreign_keys_unchecked(cursor):
-            # One university after the other, so each one's rows lie together on disk, in the template's order.
-            for done, copy in enumerate(copies, start=1):
-                for table, step in plan:
-                    if isinstance(step, _PythonCopy):
-                        written[table] += step.write(copy)
-                    else:
-                        cursor.execute(step + str(copy.index))
-                        written[table] += cursor.rowcount
+                work.append(rows)
+                plan.append(
+                    (
+                        table,
+                        f"INSERT INTO {_q(table)} ({', '.join(columns)}) SELECT {', '.join(values)} "
+                        f"FROM {rows} t CROSS JOIN demo_copies p WHERE p.idx = ",
+                    )
+                )
+        written = dict.fromkeys((table for table, _step in plan), 0)
+        finished = [0]
+
+        def tick() -> None:  # a copy is written (called from the workers' threads too: += on a list item is
+            with lock:  # not atomic)
+                finished[0] += 1
                 if progress is not None:
-                    progress(done, len(copies))
+                    progress(finished[0], len(copies))
+
+        lock = threading.Lock()
+        try:
+            with _plain_indexes_rebuilt(cursor, list(written)):
+                if workers == 1:
+                    with transaction.atomic():
+                        _write_copies(cursor, plan, copies, written, tick)
+                else:
+                    _write_copies_in_parallel(plan, copies, written, tick, workers)
+        finally:
+            with transaction.atomic():
+                for name in work:
+                    cursor.execute(f"DROP TABLE IF EXISTS {name}")
         if verbose:
             for table, count in sorted(owned.counts.items()):
                 print(f"{table}: {count} owned, {written.get(table, 0)} written")
-        owned.drop()
-        for rows in [*temporary, "demo_copies"]:
-            cursor.execute(f"DROP TABLE IF EXISTS {rows}")
         for sql in connection.ops.sequence_reset_sql(
             no_style(), [m for m in tables if m._meta.db_table in written]
         ):
@@ -285,10 +310,56 @@ def university_copies(
     return written
 
 
-def _copies_table(cursor, copies: list[Copy]) -> None:
+def _write_copies(
+    cursor, plan, copies: list[Copy], written: dict[str, int], tick: Callable[[], None]
+) -> None:
+    """One university after the other, so each one's rows lie together on disk, in the template's order."""
+    with _foreign_keys_unchecked(cursor):
+        for copy in copies:
+            for table, step in plan:
+                if isinstance(step, _PythonCopy):
+                    count = step.write(copy, cursor)
+                else:
+                    cursor.execute(step + str(copy.index))
+                    count = cursor.rowcount
+                written[table] += count
+            tick()
+
+
+def _write_copies_in_parallel(plan, copies: list[Copy], written: dict[str, int], tick, workers: int) -> None:
+    lock = threading.Lock()
+    together = threading.Barrier(workers)
+    failures: list[BaseException] = []
+
+    def work(share: list[Copy]) -> None:
+        mine = dict.fromkeys(written, 0)
+        try:  # each thread has a connection of its own (Django's are per thread)
+            with transaction.atomic(), connection.cursor() as cursor:
+                _write_copies(cursor, plan, share, mine, tick)
+                together.wait()  # no worker commits before every worker has written its share
+            with lock:
+                for table, count in mine.items():
+                    written[table] += count
+        except BaseException as error:  # handed to the main thread, which raises it
+            failures.append(error)
+            together.abort()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(copies[i::workers],)) for i in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        real = [f for f in failures if not isinstance(f, threading.BrokenBarrierError)]
+        raise (real or failures)[0]
+
+
+def _copies_table(cursor, copies: list[Copy], kind: str) -> None:
     cursor.execute("DROP TABLE IF EXISTS demo_copies")
     cursor.execute(
-        "CREATE TEMPORARY TABLE demo_copies (idx integer PRIMARY KEY, code varchar(10), prefix varchar(10), "
+        f"CREATE {kind} TABLE demo_copies (idx integer PRIMARY KEY, code varchar(10), prefix varchar(10), "
         "name varchar(100), middle varchar(2), path varchar(255))"
     )
     step = Organization.steplen
@@ -407,6 +478,61 @@ def _foreign_keys_unchecked(cursor):
             cursor.execute("SET LOCAL session_replication_role = origin")
 
 
+# The definitions of the indexes the copies dropped, kept in the database until they are built again, so that a load
+# killed while copying leaves them to the next one (load_demo builds them first: ``restore_plain_indexes``).
+INDEXES_TABLE = "demo_copy_indexes"
+
+
+@contextmanager
+def _plain_indexes_rebuilt(cursor, tables: list[str]):
+    """PostgreSQL: the plain indexes (neither primary, unique nor a constraint's) of the tables the copies write are
+    dropped while they are written and built again once after them: one sorted build per index instead of forty
+    million inserts into each. Committed before the copies when they run outside a transaction (a second
+    connection's inserts would wait for the lock of the drop)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {INDEXES_TABLE} (name text PRIMARY KEY, definition text NOT NULL)"
+        )
+        cursor.execute(
+            "SELECT ci.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "JOIN pg_class ct ON ct.oid = i.indrelid JOIN pg_class ci ON ci.oid = i.indexrelid "
+            "JOIN pg_namespace n ON n.oid = ct.relnamespace "
+            "WHERE n.nspname = current_schema() AND ct.relname = ANY(%s) AND NOT i.indisunique "
+            "AND NOT i.indisprimary AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) "
+            "ORDER BY ct.relname, ci.relname",
+            [tables],
+        )
+        for name, definition in cursor.fetchall():
+            cursor.execute(
+                f"INSERT INTO {INDEXES_TABLE} VALUES (%s, %s) ON CONFLICT DO NOTHING", [name, definition]
+            )
+            cursor.execute(f"DROP INDEX {_q(name)}")
+    try:
+        yield
+    finally:
+        restore_plain_indexes()
+
+
+def restore_plain_indexes() -> int:
+    """The indexes the copies dropped, built again (and their list dropped); how many."""
+    if connection.vendor != "postgresql":
+        return 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [INDEXES_TABLE])
+        if not cursor.fetchone()[0]:
+            return 0
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        cursor.execute(f"SELECT definition FROM {INDEXES_TABLE} ORDER BY name")
+        definitions = [row[0] for row in cursor.fetchall()]
+        for definition in definitions:
+            cursor.execute(definition.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
+        cursor.execute(f"DROP TABLE {INDEXES_TABLE}")
+    return len(definitions)
+
+
 class _PythonCopy:
     """A table whose text holds ids (the to-dos' keys): the template's rows read once, each copy's written with the
     keys shifted and the text rewritten by the rule its app registered."""
@@ -427,22 +553,23 @@ class _PythonCopy:
                 self.owned_ids[field.column] = self._ids(field.related_model._meta.db_table)
         self.by_label: dict[str, tuple[set[int], int]] = {}
 
-    def _ids(self, table: str) -> set[int]:
+    def _ids(self, table: str, cursor=None) -> set[int]:
         own = self.owned.tables.get(table)
         if not own:
             return set()
-        self.cursor.execute(f"SELECT id FROM {own}")
-        return {r[0] for r in self.cursor.fetchall()}
+        cursor = cursor or self.cursor
+        cursor.execute(f"SELECT id FROM {own}")
+        return {r[0] for r in cursor.fetchall()}
 
-    def _of(self, label: str) -> tuple[set[int], int]:
+    def _of(self, label: str, cursor) -> tuple[set[int], int]:
         if label not in self.by_label:
             table = apps.get_model(label)._meta.db_table
-            self.by_label[label] = (self._ids(table), self.largest.get(table, 0))
+            self.by_label[label] = (self._ids(table, cursor), self.largest.get(table, 0))
         return self.by_label[label]
 
-    def write(self, copy: Copy) -> int:
+    def write(self, copy: Copy, cursor) -> int:
         def shift(label: str, pk: int) -> int:
-            found, span = self._of(label)
+            found, span = self._of(label, cursor)
             return pk + copy.index * span if pk in found else pk
 
         columns = [f.column for f in self.fields]
@@ -464,14 +591,15 @@ class _PythonCopy:
         for start in range(0, len(out), chunk):
             part = out[start : start + chunk]
             marks = ", ".join("(" + ", ".join(["%s"] * width) + ")" for _ in part)
-            self.cursor.execute(
+            cursor.execute(
                 f"INSERT INTO {_q(self.table)} ({names}) VALUES {marks}", [v for r in part for v in r]
             )
         return len(out)
 
 
 def province_copy(builder, progress: Callable[[int, int], None] | None = None) -> str:
-    """The province's universities after the drawn ones, copied from the last drawn (load_demo's step)."""
+    """The province's universities after the drawn ones, copied from the last drawn (load_demo's step): by two
+    connections at once where ``copies_in_parallel`` (load_demo then calls it after committing the rest)."""
     from members.demo import university_name
 
     drawn = builder.drawn
@@ -486,6 +614,7 @@ def province_copy(builder, progress: Callable[[int, int], None] | None = None) -
         template_name=university_name(drawn),
         verbose=bool(os.environ.get("DEMO_COPY_VERBOSE")),
         progress=progress,
+        workers=2 if copies_in_parallel() else 1,
     )
     Organization.objects.filter(kind=Organization.Kind.PROVINCE).update(numchild=builder.scale)
     return (

@@ -14,8 +14,8 @@ from branches.models import (
     Role,
     UnitFigures,
 )
-from members.demo import DEMO_PASSWORD, DemoBuilder, demo_logins_summary, demo_steps
-from members.demo_copy import province_copy
+from members.demo import DEMO_PASSWORD, DemoBuilder, demo_logins_summary, demo_steps, planner_statistics
+from members.demo_copy import copies_in_parallel, province_copy, restore_plain_indexes
 from members.models import Member, StatsSnapshot
 from members.rules import add_months
 
@@ -47,6 +47,8 @@ class Command(BaseCommand):
     ):
         if scale < 1:
             raise CommandError("--scale must be at least 1")
+        if restored := restore_plain_indexes():  # a load killed while copying dropped them
+            self.stderr.write(f"{restored} indexes dropped by an interrupted load built again.")
         if Organization.objects.exists():
             if if_empty:
                 self.stdout.write("The database already holds organizations; demo data not loaded.")
@@ -61,6 +63,7 @@ class Command(BaseCommand):
         copying = scale > builder.drawn  # a province's further universities are copies (members/demo_copy.py)
         # The organisations and people, each app's step, the copies, the dashboard's figures.
         total = len(steps) + 2 + copying
+        parallel = copying and copies_in_parallel()
         # All or nothing: a failed step leaves no half-built demo behind. The official calendar is read once
         # for the thousands of working-day dates the steps compute (no step edits it).
         with transaction.atomic(), official_calendar_held():
@@ -74,17 +77,22 @@ class Command(BaseCommand):
             for index, step in enumerate(steps, start=1):
                 self._progress(index, total, step.name, None, started)
                 step_started = time.perf_counter()
+                if step.analyze_first:
+                    planner_statistics()
                 report = step.load(builder)
                 reports.append((step.name, report))
                 self._progress(index + 1, total, step.name, report, step_started, done=True)
-            if copying:
-                index = len(steps) + 1
-                name = f"universities {builder.drawn + 1}–{scale}"
-                self._progress(index, total, name, None, started)
-                step_started = time.perf_counter()
-                report = province_copy(builder, progress=self._copied(step_started))
-                reports.append((name, report))
-                self._progress(index + 1, total, name, report, step_started, done=True)
+            if copying and not parallel:
+                reports.append(self._copy(builder, len(steps) + 1, total, started))
+        if copying and parallel:
+            # Two connections copy at once, so the drawn universities are committed first; a failed copy rolls
+            # its own rows back (the workers commit together), and the rest is deleted: still all or nothing.
+            try:
+                reports.append(self._copy(builder, len(steps) + 1, total, started))
+            except BaseException:
+                self.stderr.write("The copies failed: the demo is deleted again.")
+                self._clear()
+                raise
         User = get_user_model()
         if not User.objects.filter(username="admin").exists():
             User.objects.create_superuser(
@@ -93,6 +101,7 @@ class Command(BaseCommand):
         # The dashboard's snapshot, so it shows the demo at once (the beat refreshes it from then on).
         self._progress(total - 1, total, "dashboard figures", None, started)
         figures_started = time.perf_counter()
+        planner_statistics()  # the figures read every table the steps and the copies wrote
         # Last month's figures first, then today's: the week's refresh keeps them as ``previous``, so the
         # 组织部's "figures that moved" (issue 22) compares the demo with a month ago from the first page on.
         figures_refresh(today=add_months(builder.today, -1))
@@ -119,6 +128,14 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo password for every login: {DEMO_PASSWORD}")
         for username, what in demo_logins_summary(scale):
             self.stdout.write(f"  {username:<8} {what}")
+
+    def _copy(self, builder: DemoBuilder, index: int, total: int, started: float) -> tuple[str, str]:
+        name = f"universities {builder.drawn + 1}–{builder.scale}"
+        self._progress(index, total, name, None, started)
+        step_started = time.perf_counter()
+        report = province_copy(builder, progress=self._copied(step_started))
+        self._progress(index + 1, total, name, report, step_started, done=True)
+        return name, report
 
     def _copied(self, since: float):
         """A line each tenth of the copies (a province's take minutes)."""
