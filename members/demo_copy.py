@@ -290,7 +290,9 @@ def university_copies(
 
         lock = threading.Lock()
         try:
-            with _plain_indexes_rebuilt(cursor, list(written)):
+            # Only where the copies run after a commit: inside the load's transaction PostgreSQL refuses to build
+            # an index on a table with foreign-key checks still pending ("pending trigger events").
+            with _plain_indexes_rebuilt(cursor, list(written) if workers > 1 else []):
                 if workers == 1:
                     with transaction.atomic():
                         _write_copies(cursor, plan, copies, written, tick)
@@ -489,7 +491,7 @@ def _plain_indexes_rebuilt(cursor, tables: list[str]):
     dropped while they are written and built again once after them: one sorted build per index instead of forty
     million inserts into each. Committed before the copies when they run outside a transaction (a second
     connection's inserts would wait for the lock of the drop)."""
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or not tables:
         yield
         return
     with transaction.atomic():
