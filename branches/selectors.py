@@ -12,7 +12,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, Permission, User as AuthUser
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Count, Exists, F, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Substr
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -86,6 +87,21 @@ def permission_roots(*, user: User, codename: str) -> QuerySet[Organization]:
     return Organization.objects.filter(
         Q(pk__in=user_grants.values("content_object_id")) | Q(pk__in=group_grants.values("content_object_id"))
     )
+
+
+def holds_near(*, user: User, codename: str, path: OuterRef) -> Exists | Q:
+    """For a query over rows that name an organisation (``path``: an ``OuterRef`` to its path): whether ``user``
+    holds ``codename`` on that organisation, an ancestor of it or a unit below it — "some unit the user may
+    see lies in its subtree or above it". Tested against the handful of granted nodes only (their paths
+    against the row's path and its prefixes), however large the tree."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return Q(pk__isnull=False)  # always (an empty Q() would vanish from an OR)
+    prefixes = [Substr(path, 1, Organization.steplen * level) for level in range(1, _MAX_DEPTH + 1)]
+    near = Q(content_object__path__startswith=path) | Q(content_object__path__in=prefixes)
+    user_grants, group_grants = _grants(user, codename)  # read from the grants' user index, a few rows
+    return Exists(user_grants.filter(near)) | Exists(group_grants.filter(near))
 
 
 def _longest_chain(kind: str | None) -> int:
