@@ -290,14 +290,11 @@ def university_copies(
 
         lock = threading.Lock()
         try:
-            # Only where the copies run after a commit: inside the load's transaction PostgreSQL refuses to build
-            # an index on a table with foreign-key checks still pending ("pending trigger events").
-            with _plain_indexes_rebuilt(cursor, list(written) if workers > 1 else []):
-                if workers == 1:
-                    with transaction.atomic():
-                        _write_copies(cursor, plan, copies, written, tick)
-                else:
-                    _write_copies_in_parallel(plan, copies, written, tick, workers)
+            if workers == 1:
+                with transaction.atomic():
+                    _write_copies(cursor, plan, copies, written, tick)
+            else:
+                _write_copies_in_parallel(plan, copies, written, tick, workers)
         finally:
             with transaction.atomic():
                 for name in work:
@@ -478,61 +475,6 @@ def _foreign_keys_unchecked(cursor):
     finally:
         if unchecked:
             cursor.execute("SET LOCAL session_replication_role = origin")
-
-
-# The definitions of the indexes the copies dropped, kept in the database until they are built again, so that a load
-# killed while copying leaves them to the next one (load_demo builds them first: ``restore_plain_indexes``).
-INDEXES_TABLE = "demo_copy_indexes"
-
-
-@contextmanager
-def _plain_indexes_rebuilt(cursor, tables: list[str]):
-    """PostgreSQL: the plain indexes (neither primary, unique nor a constraint's) of the tables the copies write are
-    dropped while they are written and built again once after them: one sorted build per index instead of forty
-    million inserts into each. Committed before the copies when they run outside a transaction (a second
-    connection's inserts would wait for the lock of the drop)."""
-    if connection.vendor != "postgresql" or not tables:
-        yield
-        return
-    with transaction.atomic():
-        cursor.execute(
-            f"CREATE TABLE IF NOT EXISTS {INDEXES_TABLE} (name text PRIMARY KEY, definition text NOT NULL)"
-        )
-        cursor.execute(
-            "SELECT ci.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
-            "JOIN pg_class ct ON ct.oid = i.indrelid JOIN pg_class ci ON ci.oid = i.indexrelid "
-            "JOIN pg_namespace n ON n.oid = ct.relnamespace "
-            "WHERE n.nspname = current_schema() AND ct.relname = ANY(%s) AND NOT i.indisunique "
-            "AND NOT i.indisprimary AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) "
-            "ORDER BY ct.relname, ci.relname",
-            [tables],
-        )
-        for name, definition in cursor.fetchall():
-            cursor.execute(
-                f"INSERT INTO {INDEXES_TABLE} VALUES (%s, %s) ON CONFLICT DO NOTHING", [name, definition]
-            )
-            cursor.execute(f"DROP INDEX {_q(name)}")
-    try:
-        yield
-    finally:
-        restore_plain_indexes()
-
-
-def restore_plain_indexes() -> int:
-    """The indexes the copies dropped, built again (and their list dropped); how many."""
-    if connection.vendor != "postgresql":
-        return 0
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [INDEXES_TABLE])
-        if not cursor.fetchone()[0]:
-            return 0
-        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        cursor.execute(f"SELECT definition FROM {INDEXES_TABLE} ORDER BY name")
-        definitions = [row[0] for row in cursor.fetchall()]
-        for definition in definitions:
-            cursor.execute(definition.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
-        cursor.execute(f"DROP TABLE {INDEXES_TABLE}")
-    return len(definitions)
 
 
 class _PythonCopy:

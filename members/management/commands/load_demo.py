@@ -15,7 +15,7 @@ from branches.models import (
     UnitFigures,
 )
 from members.demo import DEMO_PASSWORD, DemoBuilder, demo_logins_summary, demo_steps, planner_statistics
-from members.demo_copy import copies_in_parallel, province_copy, restore_plain_indexes
+from members.demo_copy import copies_in_parallel, province_copy
 from members.models import Member, StatsSnapshot
 from members.rules import add_months
 
@@ -47,8 +47,6 @@ class Command(BaseCommand):
     ):
         if scale < 1:
             raise CommandError("--scale must be at least 1")
-        if restored := restore_plain_indexes():  # a load killed while copying dropped them
-            self.stderr.write(f"{restored} indexes dropped by an interrupted load built again.")
         if Organization.objects.exists():
             if if_empty:
                 self.stdout.write("The database already holds organizations; demo data not loaded.")
