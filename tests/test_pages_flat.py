@@ -62,9 +62,40 @@ def test_open_index_lists_committees_not_their_branches(cast, anonymous, as_bob,
     assert (
         f'href="/open/{cast.branch_a.code}/"' in anonymous.get("/open/C1/", HTTP_COOKIE="").content.decode()
     )
-    # 1 session, 2 user, 3 the universities, committees and direct branches, 4 their visible posts' counts.
-    with django_assert_num_queries(4):
+    # 1 session, 2 user, 3 the universities, 4 this page's committees and direct branches, 5 their visible
+    # posts' counts.
+    with django_assert_num_queries(5):
         as_bob.get(reverse("disclosure:open_index"))
+
+
+def test_open_index_pages_a_province_by_university(cast, anonymous, as_bob):
+    """A province's hundred universities all on the index made it 1.3 MB: five a page with their committees,
+    every university named in the directory above, and a later page costs what the first costs."""
+    from disclosure.selectors.posts import INDEX_UNIVERSITIES_PER_PAGE as per_page
+
+    assert per_page == 5
+    others = [make_org(None, K.UNIVERSITY, f"中共第{i}大学委员会", code=f"V{i}") for i in range(1, 7)]
+    for university in others:
+        make_org(university, K.COMMITTEE, f"{university.name}机关党委", code=f"{university.code}C")
+    url = reverse("disclosure:open_index")
+    first = anonymous.get(url, HTTP_COOKIE="").content.decode()
+    second = anonymous.get(url + "?page=2", HTTP_COOKIE="").content.decode()
+    assert "共 7 所高校" in first and "1 / 2" in first and 'href="?page=2"' in first
+    for page in (first, second):  # the directory names all seven on both pages
+        assert all(f'href="/open/{u.code}/"' in page for u in [cast.university, *others])
+    # The committees are shown on their university's page of the index only (paths order: A, V1 … V6).
+    assert 'data-unit="C1"' in first and 'data-unit="V4C"' in first and 'data-unit="V5C"' not in first
+    assert 'data-unit="V5C"' in second and 'data-unit="V6C"' in second and 'data-unit="C1"' not in second
+    assert "2 / 2" in second and 'href="?page=1"' in second
+    # A page past the end or not a number is the last or the first, not an error.
+    assert 'data-unit="V6C"' in anonymous.get(url + "?page=9", HTTP_COOKIE="").content.decode()
+    assert 'data-unit="C1"' in anonymous.get(url + "?page=x", HTTP_COOKIE="").content.decode()
+    assert _count(as_bob, url) == _count(as_bob, url + "?page=2")
+
+
+def test_open_index_of_one_university_has_no_directory_or_pager(cast, anonymous):
+    page = anonymous.get(reverse("disclosure:open_index"), HTTP_COOKIE="").content.decode()
+    assert "所高校" not in page and "1 / 1" not in page
 
 
 def test_cycle_home_for_the_university_costs_what_a_branch_costs(cast, as_alice):

@@ -338,12 +338,12 @@ def test_logged_in_visitors_are_not_served_the_anonymous_copy(cast, as_bob):
 
 def test_index_query_count_is_fixed(cast, anonymous, as_bob, django_assert_num_queries):
     _post(cast)
-    # 1 the units, 2 the visible posts' counts and last update by unit.
-    with django_assert_num_queries(2):
+    # 1 the universities, 2 the units of this page's, 3 the visible posts' counts and last update by unit.
+    with django_assert_num_queries(3):
         anonymous.get(reverse("disclosure:open_index"), HTTP_COOKIE="")
     _post(cast, unit=cast.branch_b, by=cast.charlie)
-    # Logged in: 1 session, 2 user, then the same two (the counts carry a subquery for restricted posts).
-    with django_assert_num_queries(4):
+    # Logged in: 1 session, 2 user, then the same three (the counts carry a subquery for restricted posts).
+    with django_assert_num_queries(5):
         as_bob.get(reverse("disclosure:open_index"))
 
 

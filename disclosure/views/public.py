@@ -62,8 +62,12 @@ def _can_manage(request: HttpRequest, unit) -> bool:
 
 @require_safe
 def open_index(request: HttpRequest) -> HttpResponse:
-    """Every unit with its last update and how many posts it has. Two queries (plus the session's)."""
-    return render(request, "disclosure/public/index.html", {"universities": public_index(user=request.user)})
+    """The universities, a page of them at a time, each with its committees, their last update and how many
+    posts each has. Three queries (plus the session's)."""
+    index = public_index(user=request.user, page=request.GET.get("page"))
+    return render(
+        request, "disclosure/public/index.html", {"universities": index.universities, "page": index.page}
+    )
 
 
 @require_safe
