@@ -86,6 +86,7 @@ def _backend_vendor() -> str:
     return connection.vendor
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's (a worker's), which reads the xdist_group marks added here
 def pytest_collection_modifyitems(config, items):
     # Tests of one backend's own machinery (pg_dump, SQLite's backup API) run in that backend's leg of CI.
     vendor, kept, other = _backend_vendor(), [], []
@@ -260,6 +261,10 @@ def _group_the_demo_tests(items) -> None:
     demo = [item for item in items if _uses_the_demo(item)]
     if not demo:
         return
+    for item in demo:
+        # One xdist group (`--dist loadgroup`): all of them on one worker, so the demo is loaded once in the run,
+        # not once on each worker that was given some of them (55–85 s a load).
+        item.add_marker(pytest.mark.xdist_group("session_demo"))
     first = items.index(demo[0])
     rest = [item for item in items if not _uses_the_demo(item)]
     items[:] = rest[:first] + demo + rest[first:]
