@@ -590,6 +590,42 @@ def test_member_sheet_lists_empty_required_fields(tree, zzb):
     assert zzb.get(reverse("members:member_sheet", args=[tree["u"].pk, "nope"])).status_code == 404
 
 
+def test_the_sheet_check_finds_in_sql_what_the_rows_leave_empty(tree, monkeypatch):
+    """The check page counts and lists in SQL (bounded at a university of 17,000) what the sheet's own rows leave
+    empty: the same people with the same headings, for every kind and every field required."""
+    everything = [[field, field, True] for field in statistics.SHEET_FIELDS]
+    Member.objects.filter(name="张一").update(ethnicity="", phone="", applied_on=None, education="unknown")
+    for kind in statistics.SHEET_STAGES:
+        people = statistics.sheet_people(kind=kind, unit=tree["u"])
+        for columns in (everything, *([[f, f, True]] for f in statistics.SHEET_FIELDS)):
+            rows = statistics.sheet_rows(columns=columns, people=people)
+            check = statistics.sheet_check(columns=columns, people=people)
+            assert (check.count, check.missing_count) == (len(rows[1]), len(rows[2])), (kind, columns)
+            assert [(m.pk, e) for m, e in check.missing] == [(m.pk, e) for m, e in rows[2]], (kind, columns)
+    people = statistics.sheet_people(kind="members", unit=tree["u"])
+    assert (
+        statistics.sheet_check(columns=everything, people=people).missing_count == 7
+    )  # nobody has every field
+    assert statistics.sheet_check(columns=[["name", "姓名", False]], people=people).missing_count == 0
+    monkeypatch.setattr(statistics, "SHEET_CHECK_SHOWN", 2)
+    capped = statistics.sheet_check(columns=everything, people=people)
+    assert capped.missing_count == 7 and len(capped.missing) == 2
+
+
+def test_the_sheet_check_page_costs_the_same_for_a_university_and_a_branch(tree, zzb):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for unit in (tree["u"], tree["c1"], tree["t"]):
+        with CaptureQueriesContext(connection) as queries:
+            assert zzb.get(reverse("members:member_sheet", args=[unit.pk, "members"])).status_code == 200
+        counts.append(len(queries))
+    # The university's page has no breadcrumb of ancestors to read (one query fewer); the rest is the same: session,
+    # user, unit, permission, layout, the listed people, the two counts (and the committee's and branch's crumbs).
+    assert counts == [8, 9, 9]
+
+
 def test_member_import_reads_the_statistics_fields(tree):
     from members.services import member_import
     from tests.xlsx_helpers import HEADERS, build_xlsx, member_row

@@ -233,13 +233,15 @@ def _sheet(kind: str) -> SheetLayout:
 def member_sheet(request: HttpRequest, unit: Organization, kind: str) -> HttpResponse:
     """Before the national sheet's export: every member whose required fields are empty, with the headings."""
     layout = _sheet(kind)
-    _headers, rows, missing = statistics.sheet_rows(
+    check = statistics.sheet_check(
         columns=layout.columns, people=statistics.sheet_people(kind=kind, unit=unit)
     )
     return render(
         request,
         "members/statistics/sheet.html",
-        _base(unit, layout=layout, count=len(rows), missing=missing[:500], missing_count=len(missing)),
+        _base(
+            unit, layout=layout, count=check.count, missing=check.missing, missing_count=check.missing_count
+        ),
     )
 
 
