@@ -609,9 +609,8 @@ def _left_empty(field: str) -> Q:
 class SheetCheck:
     count: int  # people on the sheet
     missing_count: int  # of them, with a required field left empty
-    missing: list[
-        tuple[Member, list[str]]
-    ]  # the first SHEET_CHECK_SHOWN of those, with the headings left empty
+    # The first SHEET_CHECK_SHOWN of those, each with the headings left empty.
+    missing: list[tuple[Member, list[str]]]
 
 
 def sheet_check(*, columns: list, people: QuerySet[Member]) -> SheetCheck:
