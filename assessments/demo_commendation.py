@@ -192,9 +192,11 @@ def _clear() -> None:
     from members.models import DisciplinaryRecord
 
     # the sanctions are this step's (no other demo step records one), so they go with it
-    for model in (NominationObjection, Nomination, CommendationQuota, Commendation, DisciplinaryRecord):
-        model.history.all().delete()
+    models = (NominationObjection, Nomination, CommendationQuota, Commendation, DisciplinaryRecord)
+    for model in models:
         model.objects.all().delete()
+    for model in models:  # after the rows: their delete writes a "deleted" history row each
+        model.history.all().delete()
 
 
 register_demo_step(DemoStep(name="commendations", load=_load, clear=_clear))

@@ -181,10 +181,15 @@ def _democratic_life_meetings(committees, *, today: datetime.date, rng: random.R
 def _clear() -> None:
     from disclosure.models import Decision, Todo
 
-    Todo.objects.filter(kind=Todo.Kind.GUIDE).delete()
-    for model in (GuideActionDone, EightOnesTick, Decision, GuideAction, AnnualGuide):
-        model.history.all().delete()
-        model.objects.all().delete()
+    # Plain DELETEs, children first: the ORM's delete wrote a "deleted" history row for each of the thousands
+    # of rows (after their history had been deleted, so those rows stayed).
+    models = (GuideActionDone, EightOnesTick, Decision, GuideAction, AnnualGuide)
+    for qs in (
+        Todo.objects.filter(kind=Todo.Kind.GUIDE),
+        *(model.history.all() for model in models),
+        *(model.objects.all() for model in models),
+    ):
+        qs._raw_delete(qs.db)
 
 
 register_demo_step(DemoStep(name="programmes", load=_load, clear=_clear))

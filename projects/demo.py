@@ -332,8 +332,6 @@ def _university(university, *, rng, today, year, reviewers, now, totals) -> None
 
 
 def _clear() -> None:
-    for model in (GrantExpense, GrantReview, GrantReport, Grant, GrantCall):
-        model.history.all().delete()
     GrantExpense.objects.all().delete()
     GrantReview.objects.all().delete()
     GrantReport.objects.all().delete()
@@ -341,6 +339,8 @@ def _clear() -> None:
     Grant.objects.all().delete()
     CallTopic.objects.all().delete()
     GrantCall.objects.all().delete()
+    for model in (GrantExpense, GrantReview, GrantReport, Grant, GrantCall):  # after the rows: their delete
+        model.history.all().delete()  # writes a "deleted" history row each
     get_user_model().objects.filter(Q(username__startswith="pw") & Q(groups__name=REVIEWER_GROUP)).delete()
 
 

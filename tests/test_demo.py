@@ -114,6 +114,15 @@ def test_scale_builds_a_province(demo, capsys):
     seed_7 = Member.objects.order_by("id_number").values_list("id_number", flat=True).first()
     call_command("load_demo", scale=3, seed=3, replace=True, verbosity=0)
     assert not Member.objects.filter(id_number=seed_7).exists()
+    # …with its history: no "deleted" row written for what was cleared (the ORM's delete writes one a row)
+    from assessments.demo_programmes import GuideAction
+    from assessments.models import Assessment, Commendation
+    from projects.models import Grant
+
+    assert not any(
+        model.history.filter(history_type="-").exists()
+        for model in (Assessment, Commendation, GuideAction, Grant, Member, Organization)
+    )
     stats = _stats(capsys)
     assert stats["organizations_by_kind"]["province"] == 1
     assert stats["organizations_by_kind"]["university"] == 3
