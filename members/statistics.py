@@ -15,6 +15,7 @@ as the dashboard's blocks are registered, since ``members`` may not import it (D
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Substr
+from django.utils import translation
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
@@ -527,8 +529,16 @@ def completeness(*, unit: Organization) -> list[CompletenessRow]:
 # --- the national member-information sheet ------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=32)
+def _labels(field: str, language: str | None) -> dict[str, str]:
+    return {value: str(label) for value, label in Member._meta.get_field(field).flatchoices}
+
+
 def _display(member: Member, field: str) -> object:
-    return getattr(member, f"get_{field}_display")() if getattr(member, field) else ""
+    """``get_<field>_display()``, with the labels read once per language: Django's rebuilds the choices' dict at
+    each call (a third of the check page's time for its 500 people)."""
+    value = getattr(member, field)
+    return _labels(field, translation.get_language()).get(value, value) if value else ""
 
 
 SHEET_FIELDS: dict[str, Callable[[Member], object]] = {
@@ -622,7 +632,9 @@ def sheet_check(*, columns: list, people: QuerySet[Member]) -> SheetCheck:
     for field in required:
         incomplete |= _left_empty(field)
     flagged = people.filter(incomplete)
-    shown = sheet_rows(columns=columns, people=flagged[:SHEET_CHECK_SHOWN])[2] if required else []
+    # Only the required columns' values are built for the listed people: the others cannot be "left empty".
+    checked = [column for column in columns if column[2]]
+    shown = sheet_rows(columns=checked, people=flagged[:SHEET_CHECK_SHOWN])[2] if required else []
     return SheetCheck(people.count(), flagged.count() if required else 0, shown)
 
 

@@ -612,6 +612,18 @@ def test_the_sheet_check_finds_in_sql_what_the_rows_leave_empty(tree, monkeypatc
     assert capped.missing_count == 7 and len(capped.missing) == 2
 
 
+def test_the_sheet_check_page_says_when_it_lists_only_the_first(tree, zzb, monkeypatch):
+    Member.objects.update(education="unknown")  # all seven of the university's members lack it
+    url = reverse("members:member_sheet", args=[tree["u"].pk, "members"])
+    body = zzb.get(url).content.decode()
+    assert "7 人有必填项未填写" in body and "sheet-missing-shown" not in body  # all listed: no note
+    assert body.count("<tr><td><a href=") == 7
+    monkeypatch.setattr(statistics, "SHEET_CHECK_SHOWN", 3)
+    body = zzb.get(url).content.decode()
+    assert "7 人有必填项未填写" in body and "下面按支部和姓名列出其中前 3 人" in body
+    assert body.count("<tr><td><a href=") == 3
+
+
 def test_the_sheet_check_page_costs_the_same_for_a_university_and_a_branch(tree, zzb):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
