@@ -36,6 +36,10 @@ MEDIA_ROOT = VAR_DIR / "test-media"
 # WhiteNoise warns when STATIC_ROOT is missing; tests serve static files through the finders.
 (VAR_DIR / "static").mkdir(exist_ok=True)
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The same backend, with a flush between transactional tests of DELETEs instead of a TRUNCATE of every table
+    # (tests/postgresql/base.py: 0.8–1.3 s → 0.02–0.05 s a flush).
+    DATABASES["default"]["ENGINE"] = "tests.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so a real Celery worker process can open the same test database.
     # One file per test process, so two runs on one machine never share (or delete) each other's database.
