@@ -53,7 +53,8 @@ def _university(cast) -> None:
     for branch, n in ((cast.branch_a, 4), (a2, 6), (cast.branch_b, 2)):
         for _ in range(n):
             MemberFactory(branch=branch)
-    recently = datetime.date.today() - datetime.timedelta(days=120)
+    # A fixed day: the figures and party_stats count the stage, whichever day the journey runs on.
+    recently = datetime.date(2026, 7, 1)
     for branch in (a2, cast.branch_b):
         MemberFactory(branch=branch, stage=Member.Stage.PROBATIONARY, joined_on=recently, full_on=None)
         MemberFactory(branch=branch, stage=Member.Stage.APPLICANT, joined_on=None, full_on=None)
